@@ -1,0 +1,1 @@
+"""JSON API routers (thin: validate, call a service, return a response model)."""

@@ -1,0 +1,20 @@
+"""Builds the FastAPI application; ``uvicorn app.main:app`` or ``python -m app`` serves it."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app import __version__
+from app.api import health
+from app.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    application = FastAPI(title="nnviz", version=__version__, description="Neural networks, runnable and measurable.")
+    application.state.settings = settings
+    application.include_router(health.router)
+    return application
+
+
+app = create_app()

@@ -1,0 +1,350 @@
+"""Fully-connected networks: a spec (sizes, activations, loss, init) and the network built from it.
+
+The notes' conventions: an N-layer network does not count the input layer; every hidden layer
+computes h = f(h_prev @ W + b) with its own size and activation; the output layer has no
+activation (class scores or real values). Parameters are named ``W1, b1, W2, b2, ...`` (``alpha1``
+for a PReLU layer's slopes) and their gradients are keyed the same way.
+
+All parameters live in one flat float64 vector (weights first, then biases, then slopes) and
+``params`` holds shaped views into it; gradients likewise. The optimizer, the L2 penalty and the
+"keep the last finite weights" backup then each cost one array operation per step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from .activations import ACTIVATION_NAMES, get_activation
+from .buffers import Buffers
+from .initializers import INIT_NAMES, init_weights
+from .layers import Dense, Maxout, PReLU
+from .losses import LOSS_NAMES, Loss, get_loss
+
+_KIND_ORDER = ("weight", "bias", "slope")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One hidden layer: ``units`` neurons with one activation.
+
+    ``slope`` is leaky ReLU's negative slope (default 0.01) or PReLU's initial slope (default 0.25);
+    ``pieces`` is the number of affine maps of a maxout unit (default 2).
+    """
+
+    units: int
+    activation: str = "relu"
+    slope: float | None = None
+    pieces: int = 2
+
+    def validate(self, where: str) -> None:
+        if not _is_int(self.units) or self.units < 1:
+            raise ValueError(f"{where}.units must be an integer >= 1")
+        if self.activation not in ACTIVATION_NAMES:
+            raise ValueError(
+                f"{where}.activation: unknown activation {self.activation!r}; "
+                f"expected one of: {', '.join(ACTIVATION_NAMES)}"
+            )
+        if self.slope is not None and not (isinstance(self.slope, (int, float)) and math.isfinite(self.slope)):
+            raise ValueError(f"{where}.slope must be a finite number")
+        if not _is_int(self.pieces) or self.pieces < 1:
+            raise ValueError(f"{where}.pieces must be an integer >= 1")
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Architecture of a fully-connected network.
+
+    Example: the notes' 2-layer net ``NetworkSpec(3, (LayerSpec(4, "relu"),), 2)`` has sizes
+    [3, 4, 2]: 6 neurons, 20 weights, 6 biases, 26 parameters.
+    """
+
+    input_dim: int
+    hidden: tuple[LayerSpec, ...] = ()
+    output_dim: int = 1
+    loss: str = "softmax"
+    init: str = "small"
+
+    def __post_init__(self) -> None:
+        hidden = tuple(LayerSpec(**h) if isinstance(h, dict) else h for h in self.hidden)
+        object.__setattr__(self, "hidden", hidden)
+        self.validate()
+
+    @classmethod
+    def from_sizes(cls, sizes: list[int], activation: str = "relu", **kwargs: Any) -> NetworkSpec:
+        """``[3, 4, 4, 1]`` -> input 3, hidden layers of 4 and 4 units, output 1."""
+        if len(sizes) < 2:
+            raise ValueError("sizes needs at least an input and an output size")
+        hidden = tuple(LayerSpec(units, activation) for units in sizes[1:-1])
+        return cls(sizes[0], hidden, sizes[-1], **kwargs)
+
+    @property
+    def sizes(self) -> list[int]:
+        return [self.input_dim, *(h.units for h in self.hidden), self.output_dim]
+
+    @property
+    def depth(self) -> int:
+        """Number of layers, not counting the input layer (the notes' N in "N-layer")."""
+        return len(self.hidden) + 1
+
+    def validate(self) -> None:
+        if not _is_int(self.input_dim) or self.input_dim < 1:
+            raise ValueError("input_dim must be an integer >= 1")
+        if not _is_int(self.output_dim) or self.output_dim < 1:
+            raise ValueError("output_dim must be an integer >= 1")
+        for i, layer in enumerate(self.hidden):
+            layer.validate(f"hidden[{i}]")
+        if self.loss not in LOSS_NAMES:
+            raise ValueError(f"loss: unknown loss {self.loss!r}; expected one of: {', '.join(LOSS_NAMES)}")
+        if get_loss(self.loss).single_output and self.output_dim != 1:
+            raise ValueError(f"output_dim must be 1 for the {self.loss} loss (one output unit)")
+        if self.init not in INIT_NAMES:
+            raise ValueError(f"init: unknown init {self.init!r}; expected one of: {', '.join(INIT_NAMES)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"hidden": [asdict(h) for h in self.hidden]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NetworkSpec:
+        data = dict(data)
+        data["hidden"] = tuple(LayerSpec(**h) for h in data.get("hidden", ()))
+        return cls(**data)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _build_layer(fan_in: int, spec: LayerSpec) -> Dense:
+    if spec.activation == "prelu":
+        return PReLU(fan_in, spec.units, 0.25 if spec.slope is None else spec.slope)
+    if spec.activation == "maxout":
+        return Maxout(fan_in, spec.units, spec.pieces)
+    options = {"slope": spec.slope} if spec.activation == "leaky_relu" and spec.slope is not None else {}
+    return Dense(fan_in, spec.units, get_activation(spec.activation, **options))
+
+
+@dataclass
+class ParamInfo:
+    """Where one named parameter lives: its layer (1-based), kind, shape and flat slice."""
+
+    name: str
+    layer: int
+    kind: str
+    shape: tuple[int, ...]
+    start: int
+    stop: int
+
+
+class Network:
+    """A fully-connected network built from a ``NetworkSpec``, initialised with ``seed``."""
+
+    def __init__(self, spec: NetworkSpec, seed: int = 0):
+        self.spec = spec
+        self.loss: Loss = get_loss(spec.loss)
+        self.layers: list[Dense] = []
+        fan_in = spec.input_dim
+        for layer_spec in spec.hidden:
+            self.layers.append(_build_layer(fan_in, layer_spec))
+            fan_in = layer_spec.units
+        self.layers.append(Dense(fan_in, spec.output_dim, None))
+        self.layers[0].needs_dx = False
+        self._allocate()
+        self.initialize(seed)
+
+    # --- parameters -------------------------------------------------------------------------
+
+    def _allocate(self) -> None:
+        entries = [
+            (_KIND_ORDER.index(kind), i + 1, local, shape, kind)
+            for i, layer in enumerate(self.layers)
+            for local, (shape, kind) in layer.param_shapes().items()
+        ]
+        entries.sort(key=lambda e: (e[0], e[1]))  # all weights, then all biases, then slopes
+        total = sum(math.prod(e[3]) for e in entries)
+        self.flat = np.zeros(total)
+        self.grad_flat = np.zeros(total)
+        self.info: dict[str, ParamInfo] = {}
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        local_views: list[tuple[dict, dict]] = [({}, {}) for _ in self.layers]
+        offset = 0
+        for _, layer_no, local, shape, kind in entries:
+            size = math.prod(shape)
+            name = f"{local}{layer_no}"
+            self.info[name] = ParamInfo(name, layer_no, kind, shape, offset, offset + size)
+            self.params[name] = self.flat[offset : offset + size].reshape(shape)
+            self.grads[name] = self.grad_flat[offset : offset + size].reshape(shape)
+            local_views[layer_no - 1][0][local] = self.params[name]
+            local_views[layer_no - 1][1][local] = self.grads[name]
+            offset += size
+        for layer, (params, grads) in zip(self.layers, local_views):
+            layer.bind(params, grads)
+        self.n_weights = sum(p.stop - p.start for p in self.info.values() if p.kind == "weight")
+
+    def initialize(self, seed: int) -> None:
+        """Weights from the spec's init scheme (seeded); biases 0; PReLU slopes their initial value."""
+        rng = np.random.default_rng(seed)
+        self.flat.fill(0.0)
+        for i, layer in enumerate(self.layers):
+            init_weights(self.params[f"W{i + 1}"], self.spec.init, layer.fan_in, layer.units, rng)
+            if isinstance(layer, PReLU):
+                self.params[f"alpha{i + 1}"].fill(layer.initial_slope)
+        self.steps_trained = 0
+        self.epochs_trained = 0.0
+
+    @property
+    def weights_flat(self) -> np.ndarray:
+        """All weight matrices as one contiguous view (what regularization applies to)."""
+        return self.flat[: self.n_weights]
+
+    @property
+    def weight_grads_flat(self) -> np.ndarray:
+        return self.grad_flat[: self.n_weights]
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter, keyed ``W1, b1, ...``."""
+        return {name: arr.copy() for name, arr in self.params.items()}
+
+    def set_weights(self, weights: dict[str, Any]) -> None:
+        """Load parameters (arrays or nested lists) keyed like ``params``; shapes must match."""
+        missing = set(self.params) - set(weights)
+        if missing:
+            raise ValueError(f"weights: missing {', '.join(sorted(missing))}")
+        unknown = set(weights) - set(self.params)
+        if unknown:
+            raise ValueError(f"weights: unknown parameters {', '.join(sorted(unknown))}")
+        for name, value in weights.items():
+            arr = np.asarray(value, dtype=np.float64)
+            if arr.shape != self.params[name].shape:
+                raise ValueError(
+                    f"weights.{name} has shape {list(arr.shape)}, expected {list(self.params[name].shape)}"
+                )
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(f"weights.{name} contains NaN or inf")
+            self.params[name][...] = arr
+
+    # --- size -------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Neurons (not counting inputs) and learnable parameters, as the notes count them.
+
+        Maxout layers count every piece's weights and biases; PReLU slopes count as parameters.
+        """
+        by_kind = {kind: 0 for kind in _KIND_ORDER}
+        for p in self.info.values():
+            by_kind[p.kind] += p.stop - p.start
+        return {
+            "layers": self.spec.depth,
+            "neurons": sum(layer.units for layer in self.layers),
+            "weights": by_kind["weight"],
+            "biases": by_kind["bias"],
+            "slopes": by_kind["slope"],
+            "parameters": self.flat.size,
+        }
+
+    # --- passes -----------------------------------------------------------------------------
+
+    def workspace(self) -> list[Buffers]:
+        """Reusable buffers for repeated passes over batches of one size (one per layer + loss)."""
+        return [Buffers() for _ in range(len(self.layers) + 1)]
+
+    def forward(self, X: np.ndarray, ws: list[Buffers] | None = None) -> np.ndarray:
+        """X: (N, input_dim) -> scores (N, output_dim).
+
+        Without ``ws`` every array is new (safe to call from several threads); with a workspace
+        the result lives in its buffers and is overwritten by the next pass.
+        """
+        ws = self.workspace() if ws is None else ws
+        out = np.asarray(X, dtype=np.float64)
+        if out.ndim != 2 or out.shape[1] != self.spec.input_dim:
+            raise ValueError(f"inputs must have shape (N, {self.spec.input_dim}), got {list(out.shape)}")
+        for layer, buffers in zip(self.layers, ws):
+            out = layer.forward(out, buffers)
+        return out
+
+    def loss_and_grads(self, X: np.ndarray, target: np.ndarray, ws: list[Buffers]) -> float:
+        """Data loss of a batch; writes every parameter's gradient into ``grads`` / ``grad_flat``.
+
+        ``target`` comes from ``self.loss.encode``; regularization is added by the caller.
+        """
+        scores = self.forward(X, ws)
+        loss, dout = self.loss.forward_backward(scores, target, ws[-1])
+        for layer, buffers in zip(reversed(self.layers), reversed(ws[:-1])):
+            dout = layer.backward(dout, buffers)
+        return loss
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Labels (classification) or values (regression) for inputs X: (N, input_dim)."""
+        return self.loss.predict(self.forward(X))
+
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        return self.loss.probabilities(self.forward(X))
+
+    def hidden_outputs(self, X: np.ndarray) -> list[dict[str, np.ndarray]]:
+        """Per layer (hidden ones and the output): ``{"z": pre-activation, "a": activation}``."""
+        ws = self.workspace()
+        self.forward(X, ws)
+        return [{"z": b["z"], "a": b["a"]} for b in ws[:-1]]
+
+    def dead_fractions(self, X: np.ndarray, ws: list[Buffers] | None = None) -> list[float]:
+        """Per hidden layer, the fraction of units that pass no gradient for any input in X.
+
+        For ReLU that is a unit whose pre-activation is never positive on X: the notes' dead unit
+        (as much as 40 % of a network trained with too high a learning rate).
+        """
+        ws = self.workspace() if ws is None else ws
+        self.forward(X, ws)
+        return self.dead_fractions_of(ws)
+
+    def dead_fractions_of(self, ws: list[Buffers]) -> list[float]:
+        """``dead_fractions`` of the inputs of the last forward pass that used ``ws``."""
+        return [float(layer.dead_mask(b).mean()) for layer, b in zip(self.layers[:-1], ws)]
+
+    def trace(self, x: np.ndarray) -> list[dict[str, Any]]:
+        """The forward pass of one input, layer by layer, in the notes' column-vector notation.
+
+        Each entry: ``name`` ("h1", ..., "out"), ``activation``, the shapes of W (as the notes
+        write it: [units x fan_in]), ``pre_activation`` (W·x + b) and ``activation_value``.
+        """
+        x = np.asarray(x, dtype=np.float64).reshape(1, -1)
+        layers = self.hidden_outputs(x)
+        steps = []
+        for i, (layer, values) in enumerate(zip(self.layers, layers)):
+            last = i == len(self.layers) - 1
+            steps.append({
+                "layer": i + 1,
+                "name": "out" if last else f"h{i + 1}",
+                "activation": layer.activation_name,
+                "units": layer.units,
+                "pieces": layer.pieces,
+                "W_shape": [layer.width, layer.fan_in],
+                "b_shape": [layer.width, 1],
+                "output_shape": [layer.units, 1],
+                "pre_activation": values["z"][0].copy(),
+                "activation_value": values["a"][0].copy(),
+            })
+        return steps
+
+    # --- persistence ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the spec, every parameter as nested lists, and the steps trained."""
+        return {
+            "spec": self.spec.to_dict(),
+            "weights": {name: arr.tolist() for name, arr in self.params.items()},
+            "steps_trained": self.steps_trained,
+            "epochs_trained": self.epochs_trained,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Network:
+        net = cls(NetworkSpec.from_dict(data["spec"]))
+        net.set_weights(data["weights"])
+        net.steps_trained = int(data.get("steps_trained", 0))
+        net.epochs_trained = float(data.get("epochs_trained", 0.0))
+        return net
+

@@ -1,0 +1,176 @@
+"""Parameter updates, simplest first, with the notes' (Part 3) rules and defaults.
+
+Contract: ``step(x, dx)`` updates the parameter array ``x`` in place from its gradient ``dx``;
+state (velocity, caches, moments) lives on the optimizer, shaped like ``x``. The network keeps all
+its parameters in one flat vector, so one call updates every layer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+OPTIMIZER_NAMES: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+class Optimizer:
+    name = "optimizer"
+
+    def __init__(self, learning_rate: float):
+        self.learning_rate = float(learning_rate)
+        self._tmp: np.ndarray | None = None
+
+    def _state(self, x: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        return np.full_like(x, fill)
+
+    def _scratch(self, x: np.ndarray) -> np.ndarray:
+        if self._tmp is None or self._tmp.shape != x.shape:
+            self._tmp = np.empty_like(x)
+        return self._tmp
+
+    def step(self, x: np.ndarray, dx: np.ndarray) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """x −= lr·dx."""
+
+    name = "sgd"
+
+    def step(self, x, dx):
+        tmp = self._scratch(x)
+        np.multiply(dx, self.learning_rate, out=tmp)
+        x -= tmp
+
+
+class Momentum(Optimizer):
+    """v = μ·v − lr·dx; x += v (μ = 0.9)."""
+
+    name = "momentum"
+
+    def __init__(self, learning_rate: float, mu: float = 0.9):
+        super().__init__(learning_rate)
+        self.mu = mu
+        self.v: np.ndarray | None = None
+
+    def step(self, x, dx):
+        if self.v is None:
+            self.v = self._state(x)
+        tmp = self._scratch(x)
+        self.v *= self.mu
+        np.multiply(dx, self.learning_rate, out=tmp)
+        self.v -= tmp
+        x += self.v
+
+
+class Nesterov(Momentum):
+    """v_prev = v; v = μ·v − lr·dx; x += −μ·v_prev + (1 + μ)·v."""
+
+    name = "nesterov"
+
+    def step(self, x, dx):
+        if self.v is None:
+            self.v = self._state(x)
+        tmp = self._scratch(x)
+        np.multiply(self.v, -self.mu, out=tmp)  # −μ·v_prev
+        x += tmp
+        self.v *= self.mu
+        np.multiply(dx, self.learning_rate, out=tmp)
+        self.v -= tmp
+        np.multiply(self.v, 1.0 + self.mu, out=tmp)
+        x += tmp
+
+
+class Adagrad(Optimizer):
+    """cache += dx²; x −= lr·dx / (√cache + eps)."""
+
+    name = "adagrad"
+
+    def __init__(self, learning_rate: float, eps: float = 1e-8):
+        super().__init__(learning_rate)
+        self.eps = eps
+        self.cache: np.ndarray | None = None
+
+    def step(self, x, dx):
+        if self.cache is None:
+            self.cache = self._state(x)
+        tmp = self._scratch(x)
+        np.multiply(dx, dx, out=tmp)
+        self.cache += tmp
+        _scaled_update(x, dx, self.cache, self.learning_rate, self.eps, tmp)
+
+
+class RMSprop(Optimizer):
+    """cache = d·cache + (1 − d)·dx²; x −= lr·dx / (√cache + eps) (d = 0.99)."""
+
+    name = "rmsprop"
+
+    def __init__(self, learning_rate: float, decay: float = 0.99, eps: float = 1e-8):
+        super().__init__(learning_rate)
+        self.decay = decay
+        self.eps = eps
+        self.cache: np.ndarray | None = None
+
+    def step(self, x, dx):
+        if self.cache is None:
+            self.cache = self._state(x)
+        tmp = self._scratch(x)
+        np.multiply(dx, dx, out=tmp)
+        tmp *= 1.0 - self.decay
+        self.cache *= self.decay
+        self.cache += tmp
+        _scaled_update(x, dx, self.cache, self.learning_rate, self.eps, tmp)
+
+
+class Adam(Optimizer):
+    """m = β1·m + (1 − β1)·dx; v = β2·v + (1 − β2)·dx²; with bias correction
+    m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ): x −= lr·m̂ / (√v̂ + eps)."""
+
+    name = "adam"
+
+    def __init__(self, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+        super().__init__(learning_rate)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.m: np.ndarray | None = None
+        self.v: np.ndarray | None = None
+        self.t = 0
+
+    def step(self, x, dx):
+        if self.m is None:
+            self.m, self.v = self._state(x), self._state(x)
+        self.t += 1
+        tmp = self._scratch(x)
+        self.m *= self.beta1
+        np.multiply(dx, 1.0 - self.beta1, out=tmp)
+        self.m += tmp
+        self.v *= self.beta2
+        np.multiply(dx, dx, out=tmp)
+        tmp *= 1.0 - self.beta2
+        self.v += tmp
+        # x −= lr·m̂/(√v̂ + eps) with m̂, v̂ the bias-corrected moments.
+        np.divide(self.v, 1.0 - self.beta2**self.t, out=tmp)
+        np.sqrt(tmp, out=tmp)
+        tmp += self.eps
+        np.divide(self.m, tmp, out=tmp)
+        tmp *= self.learning_rate / (1.0 - self.beta1**self.t)
+        x -= tmp
+
+
+def _scaled_update(x, dx, cache, learning_rate, eps, tmp):
+    """x −= lr·dx / (√cache + eps), using ``tmp`` as scratch."""
+    np.sqrt(cache, out=tmp)
+    tmp += eps
+    np.divide(dx, tmp, out=tmp)
+    tmp *= learning_rate
+    x -= tmp
+
+
+_OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adam)}
+
+
+def make_optimizer(name: str, learning_rate: float, **options: float) -> Optimizer:
+    """Build an optimizer by name; ``options`` are its hyperparameters (``mu``, ``decay``, ...)."""
+    if name not in _OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; expected one of: {', '.join(OPTIMIZER_NAMES)}")
+    if not np.isfinite(learning_rate) or learning_rate <= 0:
+        raise ValueError("learning_rate must be a finite number > 0")
+    return _OPTIMIZERS[name](learning_rate, **options)

@@ -1,0 +1,264 @@
+"""The training loop: steps or epochs, full batch or shuffled minibatches, seeded.
+
+Each step: forward and backward on a batch, add the regularization gradient, back up the weights,
+update. The loop reuses its buffers (no new arrays per step) and checks every step's loss: if it is
+NaN or inf, training stops with status ``diverged`` and the weights of the last finite step are put
+back. Every ``history_every`` steps it records, over the whole training and test sets: data loss,
+regularization loss, accuracy (R² for regression), the fraction of dead units per hidden layer and
+the update/weight norm ratio per weight matrix (the notes' ~1e-3 heuristic).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .buffers import Buffers
+from .datasets import Dataset
+from .network import Network
+from .optimizers import OPTIMIZER_NAMES, make_optimizer
+from .regularizers import Regularizer
+
+HISTORY_RECORDS = 200  # default number of history records per run
+
+
+@dataclass
+class TrainConfig:
+    """How to train. Give ``steps`` or ``epochs`` (an epoch is one pass over the training set);
+    ``batch_size=None`` means full batch. ``optimizer_options`` holds e.g. ``mu`` or ``decay``."""
+
+    optimizer: str = "sgd"
+    learning_rate: float = 1.0
+    regularization: str = "l2"
+    reg_strength: float = 1e-3
+    batch_size: int | None = None
+    steps: int | None = None
+    epochs: int | None = None
+    seed: int = 0
+    history_every: int | None = None
+    optimizer_options: dict[str, float] = field(default_factory=dict)
+
+    def validate(self) -> None:
+        if self.optimizer not in OPTIMIZER_NAMES:
+            raise ValueError(
+                f"optimizer: unknown optimizer {self.optimizer!r}; expected one of: {', '.join(OPTIMIZER_NAMES)}"
+            )
+        if not math.isfinite(self.learning_rate) or self.learning_rate <= 0:
+            raise ValueError("learning_rate must be a finite number > 0")
+        Regularizer(self.regularization, self.reg_strength)
+        if self.batch_size is not None and (not _positive_int(self.batch_size)):
+            raise ValueError("batch_size must be an integer >= 1 (or null for full batch)")
+        if (self.steps is None) == (self.epochs is None):
+            raise ValueError("give exactly one of steps and epochs")
+        if self.steps is not None and (not _positive_int(self.steps)):
+            raise ValueError("steps must be an integer >= 1")
+        if self.epochs is not None and (not _positive_int(self.epochs)):
+            raise ValueError("epochs must be an integer >= 1")
+        if self.history_every is not None and not _positive_int(self.history_every):
+            raise ValueError("history_every must be an integer >= 1")
+
+    def steps_per_epoch(self, n_train: int) -> int:
+        batch = min(self.batch_size or n_train, n_train)
+        return math.ceil(n_train / batch)
+
+    def total_steps(self, n_train: int) -> int:
+        if self.steps is not None:
+            return self.steps
+        return self.epochs * self.steps_per_epoch(n_train)
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
+
+
+@dataclass
+class Progress:
+    """What a progress callback sees: the run's position and the latest history record."""
+
+    step: int  # steps completed in this run
+    total_steps: int
+    epoch: float  # epochs completed in total (warm starts included)
+    batch_loss: float
+    record: dict[str, Any] | None
+
+
+@dataclass
+class TrainResult:
+    status: str  # "done", "diverged" or "cancelled"
+    steps: int  # steps completed in this run
+    history: list[dict[str, Any]]
+    seconds: float
+    diverged_at: int | None = None
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """The final history record (whole training and test sets, final weights)."""
+        return self.history[-1] if self.history else {}
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+class _Evaluator:
+    """Metrics of the current weights on a fixed set, with buffers kept between calls."""
+
+    def __init__(self, net: Network, X: np.ndarray, y: np.ndarray, ws: list[Buffers]):
+        self.net, self.X, self.y, self.ws = net, X, y, ws
+        self.target = net.loss.encode(y, net.spec.output_dim)
+
+    def __call__(self) -> dict[str, float | None]:
+        net = self.net
+        scores = net.forward(self.X, self.ws)
+        loss, _ = net.loss.forward_backward(scores, self.target, self.ws[-1])
+        if not np.all(np.isfinite(scores)):
+            return {"loss": None, "metric": None}
+        if net.loss.task == "regression":
+            residual = float(np.sum((scores - self.target) ** 2))
+            spread = float(np.sum((self.target - self.target.mean(axis=0)) ** 2))
+            metric = 1.0 - residual / spread if spread > 0 else None
+        else:
+            metric = float(np.mean(net.loss.predict(scores) == self.y))
+        return {"loss": _finite(loss), "metric": metric}
+
+
+def evaluate(net: Network, X: np.ndarray, y: np.ndarray) -> dict[str, float | None]:
+    """Data loss and accuracy (R² for regression) of ``net`` on (X, y); None where not finite."""
+    return _Evaluator(net, X, y, net.workspace())()
+
+
+def train(
+    net: Network,
+    data: Dataset,
+    config: TrainConfig,
+    on_progress: Callable[[Progress], bool | None] | None = None,
+    progress_every: int | None = None,
+) -> TrainResult:
+    """Train ``net`` in place on ``data``; continues from its current weights (warm start).
+
+    ``on_progress`` is called every ``progress_every`` steps (default: every history record);
+    returning True cancels: training stops with status ``cancelled`` after the finished step.
+    The same seed, data and config give the same history, number for number.
+    """
+    config.validate()
+    if data.input_dim != net.spec.input_dim:
+        raise ValueError(f"the data has {data.input_dim} inputs but the network expects {net.spec.input_dim}")
+    if data.task != net.loss.task:
+        raise ValueError(f"the {net.loss.name} loss is for {net.loss.task}, but {data.name} is {data.task}")
+    if len(data.y_train) == 0:
+        raise ValueError("the training set is empty")
+    # Overflow on the way to divergence is expected: the loop detects it and stops ("diverged").
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _Run(net, data, config).run(on_progress, progress_every)
+
+
+class _Run:
+    """One call of ``train``: the batches, buffers, records and the step loop."""
+
+    def __init__(self, net: Network, data: Dataset, config: TrainConfig):
+        self.net = net
+        self.X = np.ascontiguousarray(data.X_train, dtype=np.float64)
+        self.n = self.X.shape[0]
+        self.batch = min(config.batch_size or self.n, self.n)
+        self.total = config.total_steps(self.n)
+        self.every = config.history_every or max(1, self.total // HISTORY_RECORDS)
+        self.steps_per_epoch = config.steps_per_epoch(self.n)
+        self.rng = np.random.default_rng(config.seed)
+        self.optimizer = make_optimizer(config.optimizer, config.learning_rate, **config.optimizer_options)
+        self.reg = Regularizer(config.regularization, config.reg_strength)
+        self.target = net.loss.encode(data.y_train, net.spec.output_dim)
+        self.workspaces: dict[int, list[Buffers]] = {}
+        self.batch_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # Full batch: the evaluation of the training set shares the training step's buffers.
+        self.eval_train = _Evaluator(net, self.X, data.y_train, self.workspace(self.n))
+        self.eval_test = _Evaluator(net, data.X_test, data.y_test, net.workspace()) if len(data.y_test) else None
+        self.weight_slices = sorted((p.start, p.stop) for p in net.info.values() if p.kind == "weight")
+        self.backup = net.flat.copy()
+        self.order = np.arange(self.n)
+        self.start_epochs = net.epochs_trained
+
+    def workspace(self, size: int) -> list[Buffers]:
+        if size not in self.workspaces:
+            self.workspaces[size] = self.net.workspace()
+        return self.workspaces[size]
+
+    def batch_at(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Step i's inputs and targets: the whole set, or the next slice of this epoch's shuffle."""
+        if self.batch == self.n:
+            return self.X, self.target
+        pos = (i % self.steps_per_epoch) * self.batch
+        if pos == 0:
+            self.order = self.rng.permutation(self.n)
+        idx = self.order[pos : pos + self.batch]
+        if idx.size not in self.batch_buffers:
+            self.batch_buffers[idx.size] = (np.empty((idx.size, self.X.shape[1])),
+                                            np.empty((idx.size, self.target.shape[1])))
+        xbuf, tbuf = self.batch_buffers[idx.size]
+        return np.take(self.X, idx, axis=0, out=xbuf), np.take(self.target, idx, axis=0, out=tbuf)
+
+    def record(self) -> dict[str, Any]:
+        net = self.net
+        train_m = self.eval_train()
+        test_m = self.eval_test() if self.eval_test else {"loss": None, "metric": None}
+        metric = "r2" if net.loss.task == "regression" else "accuracy"
+        return {
+            "step": net.steps_trained,
+            "epoch": net.epochs_trained,
+            "train_loss": train_m["loss"],
+            "reg_loss": _finite(self.reg.penalty(net.weights_flat)),
+            f"train_{metric}": train_m["metric"],
+            "test_loss": test_m["loss"],
+            f"test_{metric}": test_m["metric"],
+            "dead_fraction": net.dead_fractions_of(self.eval_train.ws),  # the evaluation's forward pass
+            "update_ratio": None,
+        }
+
+    def update_ratios(self) -> list[float | None]:
+        """‖W_after − W_before‖ / ‖W_before‖ per weight matrix, for the step just taken."""
+        ratios = []
+        for start, stop in self.weight_slices:
+            before = self.backup[start:stop]
+            norm = float(np.linalg.norm(before))
+            change = float(np.linalg.norm(self.net.flat[start:stop] - before))
+            ratios.append(_finite(change / norm) if norm else None)
+        return ratios
+
+    def run(self, on_progress, progress_every) -> TrainResult:
+        net, history = self.net, []
+        progress_every = progress_every or self.every
+        status, diverged_at, done = "done", None, 0
+        t0 = time.perf_counter()
+        for i in range(self.total):
+            pending = self.record() if i % self.every == 0 else None
+            xb, tb = self.batch_at(i)
+            batch_loss = net.loss_and_grads(xb, tb, self.workspace(xb.shape[0]))
+            if not math.isfinite(batch_loss):
+                status, diverged_at = "diverged", net.steps_trained
+                if i > 0:  # put back the weights of the last step whose loss was finite
+                    np.copyto(net.flat, self.backup)
+                    done = i - 1
+                    net.steps_trained -= 1
+                    net.epochs_trained = self.start_epochs + done / self.steps_per_epoch
+                break
+            self.reg.add_grad(net.weights_flat, net.weight_grads_flat)
+            np.copyto(self.backup, net.flat)
+            self.optimizer.step(net.flat, net.grad_flat)
+            done = i + 1
+            net.steps_trained += 1
+            net.epochs_trained = self.start_epochs + done / self.steps_per_epoch
+            if pending is not None:
+                pending["update_ratio"] = self.update_ratios()
+                history.append(pending)
+            if on_progress is not None and done % progress_every == 0:
+                latest = history[-1] if history else None
+                if on_progress(Progress(done, self.total, net.epochs_trained, batch_loss, latest)):
+                    status = "cancelled"
+                    break
+        if not history or history[-1]["step"] != net.steps_trained:
+            history.append(self.record())
+        return TrainResult(status, done, history, time.perf_counter() - t0, diverged_at)

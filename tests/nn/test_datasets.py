@@ -1,0 +1,107 @@
+import numpy as np
+import pytest
+
+from app.nn import DATASETS, LayerSpec, Network, NetworkSpec, TrainConfig, load_csv, make_dataset, train
+
+
+def case_study_spiral(seed):
+    """The case study's own code, run after np.random.seed(seed)."""
+    np.random.seed(seed)
+    N, D, K = 100, 2, 3
+    X = np.zeros((N * K, D))
+    y = np.zeros(N * K, dtype="uint8")
+    for j in range(K):
+        ix = range(N * j, N * (j + 1))
+        r = np.linspace(0.0, 1, N)
+        t = np.linspace(j * 4, (j + 1) * 4, N) + np.random.randn(N) * 0.2
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        y[ix] = j
+    return X, y
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_spiral_is_the_case_study_data(seed):
+    X, y = case_study_spiral(seed)
+    data = make_dataset("spiral", seed=seed)
+    np.testing.assert_array_equal(data.X_train, X)
+    np.testing.assert_array_equal(data.y_train, y)
+    assert data.X_test.shape == (0, 2) and data.n_classes == 3
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_every_generator_is_seeded_and_shaped(name):
+    info = DATASETS[name]
+    a, b = make_dataset(name, seed=3, test_fraction=0.25), make_dataset(name, seed=3, test_fraction=0.25)
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    np.testing.assert_array_equal(a.y_test, b.y_test)
+    assert not np.array_equal(a.X, make_dataset(name, seed=4, test_fraction=0.25).X)
+    n = len(a.y)
+    assert len(a.y_test) == round(n * 0.25) and len(a.y_train) == n - len(a.y_test)
+    assert a.task == info.task
+    assert np.all(np.isfinite(a.X))
+    if info.task == "classification":
+        assert set(np.unique(a.y)) == set(range(a.n_classes))
+        assert a.input_dim == 2
+    assert np.abs(a.X).max() < 3
+
+
+def test_points_classes_and_noise_parameters():
+    data = make_dataset("gauss", n_per_class=30, classes=4, noise=0.0)
+    assert len(data.y) == 120 and data.n_classes == 4
+    assert len(np.unique(data.X, axis=0)) == 4  # no noise: every point on its class centre
+    assert make_dataset("sine", n_points=33).X.shape == (33, 1)
+    with pytest.raises(ValueError, match="no parameter classes"):
+        make_dataset("circle", classes=3)
+    with pytest.raises(ValueError, match="unknown dataset 'swirl'"):
+        make_dataset("swirl")
+    with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
+        make_dataset("xor", noise=-1)
+    with pytest.raises(ValueError, match="n_per_class must be an integer >= 1"):
+        make_dataset("spiral", n_per_class=0)
+    with pytest.raises(ValueError, match="test_fraction"):
+        make_dataset("moons", test_fraction=1.0)
+
+
+def test_linear_data_is_separable_and_spiral_is_not():
+    def fit_linear(data):
+        net = Network(NetworkSpec(2, (), data.n_classes), seed=0)
+        return train(net, data, TrainConfig(learning_rate=5.0, reg_strength=0, steps=2000)).metrics["train_accuracy"]
+
+    assert fit_linear(make_dataset("linear")) == 1.0
+    assert fit_linear(make_dataset("spiral")) < 0.6
+
+
+def test_a_hidden_layer_fits_the_nonlinear_sets():
+    for name in ("circle", "xor", "moons"):
+        net = Network(NetworkSpec(2, (LayerSpec(16, "relu"),), 2, init="he"), seed=0)
+        result = train(net, make_dataset(name), TrainConfig(optimizer="adam", learning_rate=0.02, steps=600))
+        assert result.metrics["train_accuracy"] > 0.93, name
+
+
+def test_csv_loads_with_header_and_named_labels():
+    data = load_csv("x1,x2,label\n0.1,0.2,cat\n-1,2,dog\n\n3,4,cat\n")
+    np.testing.assert_array_equal(data.X_train, [[0.1, 0.2], [-1, 2], [3, 4]])
+    np.testing.assert_array_equal(data.y_train, [0, 1, 0])
+    assert data.class_names == ["cat", "dog"] and data.n_classes == 2
+
+
+def test_csv_numeric_labels_sort_numerically_and_regression():
+    data = load_csv("0,0,10\n1,1,2\n2,2,10\n")
+    assert data.class_names == ["2", "10"]
+    np.testing.assert_array_equal(data.y_train, [1, 0, 1])
+    reg = load_csv("0,0,0.5\n1,1,-2\n", task="regression")
+    np.testing.assert_array_equal(reg.y_train, [0.5, -2.0])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("0,0,a\n1,1\n", "line 2: expected 3 values"),
+    ("0,0,a\n1,x,b\n", "line 2: x1 and x2 must be numbers"),
+    ("0,0,a\n1,nan,b\n", "line 2: x1 and x2 must be finite"),
+    ("0,0,a\n1,1, \n", "line 2: the label is empty"),
+    ("0,0,a\n1,1,a\n", "at least 2 distinct labels"),
+    ("x1,x2,label\n", "at least 2 data rows"),
+    ("0,0,a\n1,1,b\n2,2,a\n", "line 3: more than 2 rows"),
+])
+def test_csv_errors_name_the_line(text, message):
+    with pytest.raises(ValueError, match=message):
+        load_csv(text, max_rows=2 if "more than" in message else 10_000)

@@ -1,0 +1,216 @@
+import math
+
+import numpy as np
+import pytest
+
+from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, make_optimizer, train
+
+
+def case_study_net(hidden_units):
+    hidden = (LayerSpec(hidden_units, "relu"),) if hidden_units else ()
+    return Network(NetworkSpec(2, hidden, 3, "softmax", "small"), seed=0)
+
+
+def total_loss(record):
+    return record["train_loss"] + record["reg_loss"]
+
+
+def test_case_study_linear_classifier():
+    data = make_dataset("spiral")
+    result = train(case_study_net(0), data, TrainConfig(learning_rate=1.0, reg_strength=1e-3, steps=200))
+    assert result.status == "done" and result.steps == 200
+    assert total_loss(result.history[0]) == pytest.approx(-math.log(1 / 3), abs=0.01)
+    assert total_loss(result.metrics) == pytest.approx(0.786, abs=0.01)
+    assert result.metrics["train_accuracy"] == pytest.approx(0.49, abs=0.02)
+
+
+@pytest.mark.slow
+def test_case_study_two_layer_net():
+    data = make_dataset("spiral")
+    result = train(case_study_net(100), data, TrainConfig(learning_rate=1.0, reg_strength=1e-3, steps=10_000))
+    assert result.status == "done"
+    assert total_loss(result.history[0]) == pytest.approx(1.0986, abs=0.002)
+    assert total_loss(result.metrics) == pytest.approx(0.245, abs=0.01)
+    assert result.metrics["train_accuracy"] >= 0.97
+
+
+LEARNING_RATES = {"sgd": 1.0, "momentum": 0.2, "nesterov": 0.2, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
+
+
+@pytest.mark.parametrize("optimizer", list(LEARNING_RATES))
+def test_each_optimizer_lowers_the_loss(optimizer):
+    data = make_dataset("gauss", n_per_class=40, classes=3, seed=1)
+    net = Network(NetworkSpec(2, (LayerSpec(8, "relu"),), 3, init="he"), seed=0)
+    config = TrainConfig(optimizer=optimizer, learning_rate=LEARNING_RATES[optimizer], reg_strength=0, steps=100)
+    result = train(net, data, config)
+    assert result.status == "done"
+    assert result.metrics["train_loss"] < 0.5 * result.history[0]["train_loss"]
+    assert result.metrics["train_accuracy"] > 0.9
+
+
+def test_optimizer_rules_match_the_notes():
+    x0, g1, g2 = np.array([1.0, -2.0]), np.array([0.5, 0.1]), np.array([-0.3, 0.2])
+    lr, mu = 0.1, 0.9
+
+    def run(name, **options):
+        x = x0.copy()
+        opt = make_optimizer(name, lr, **options)
+        opt.step(x, g1)
+        opt.step(x, g2)
+        return x
+
+    np.testing.assert_allclose(run("sgd"), x0 - lr * g1 - lr * g2)
+    v1 = -lr * g1
+    v2 = mu * v1 - lr * g2
+    np.testing.assert_allclose(run("momentum"), x0 + v1 + v2)
+    # Nesterov: x += -mu * v_prev + (1 + mu) * v
+    x = x0 + (1 + mu) * v1
+    x = x - mu * v1 + (1 + mu) * v2
+    np.testing.assert_allclose(run("nesterov"), x)
+    cache = g1**2
+    x = x0 - lr * g1 / (np.sqrt(cache) + 1e-8)
+    cache = cache + g2**2
+    np.testing.assert_allclose(run("adagrad"), x - lr * g2 / (np.sqrt(cache) + 1e-8))
+    d = 0.99
+    cache = (1 - d) * g1**2
+    x = x0 - lr * g1 / (np.sqrt(cache) + 1e-8)
+    cache = d * cache + (1 - d) * g2**2
+    np.testing.assert_allclose(run("rmsprop"), x - lr * g2 / (np.sqrt(cache) + 1e-8))
+    b1, b2 = 0.9, 0.999
+    m, v, x = np.zeros(2), np.zeros(2), x0.copy()
+    for t, g in enumerate((g1, g2), start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        x = x - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + 1e-8)
+    np.testing.assert_allclose(run("adam"), x)
+
+
+def test_divergent_run_stops_with_finite_weights():
+    data = make_dataset("sine", n_points=50)
+    net = Network(NetworkSpec(1, (LayerSpec(20, "relu"), LayerSpec(20, "relu")), 1, "mse", "he"), seed=0)
+    result = train(net, data, TrainConfig(learning_rate=10.0, reg_strength=0, steps=500, history_every=1))
+    assert result.status == "diverged"
+    assert result.diverged_at == result.steps + 1 and result.steps < 500
+    assert np.all(np.isfinite(net.flat))
+    assert net.steps_trained == result.steps
+    for record in result.history:
+        assert record["train_loss"] is not None and math.isfinite(record["train_loss"])
+    assert result.history[-1]["step"] == result.steps
+
+
+def test_same_seed_same_history_with_minibatches():
+    data = make_dataset("moons", n_per_class=50, test_fraction=0.3, seed=2)
+
+    def run(seed):
+        net = Network(NetworkSpec(2, (LayerSpec(10, "tanh"),), 2, init="xavier"), seed=seed)
+        config = TrainConfig(optimizer="momentum", learning_rate=0.1, batch_size=16, epochs=5, seed=seed)
+        return train(net, data, config).history
+
+    first, second = run(3), run(3)
+    assert first == second
+    assert run(4) != first
+    assert first[-1]["epoch"] == pytest.approx(5.0)
+    assert first[-1]["test_accuracy"] is not None
+
+
+def test_epochs_count_minibatch_steps():
+    data = make_dataset("xor", n_per_class=50)  # 100 training points
+    net = Network(NetworkSpec(2, (LayerSpec(4, "relu"),), 2), seed=0)
+    result = train(net, data, TrainConfig(batch_size=30, epochs=3, learning_rate=0.1))
+    assert result.steps == 3 * 4  # ceil(100 / 30) = 4 steps per epoch
+    assert net.epochs_trained == pytest.approx(3.0)
+
+
+def test_warm_start_continues_steps_and_weights():
+    data = make_dataset("spiral", n_per_class=30)
+    net = Network(NetworkSpec(2, (LayerSpec(20, "relu"),), 3, init="he"), seed=0)
+    first = train(net, data, TrainConfig(learning_rate=0.5, steps=100))
+    second = train(net, data, TrainConfig(learning_rate=0.5, steps=100))
+    assert net.steps_trained == 200
+    assert second.history[0]["step"] == 100 and second.history[-1]["step"] == 200
+    assert second.history[0]["train_loss"] == pytest.approx(first.metrics["train_loss"])
+    assert second.metrics["train_loss"] < first.metrics["train_loss"]
+
+
+def test_progress_callback_sees_progress_and_can_cancel():
+    data = make_dataset("circle", n_per_class=30)
+    net = Network(NetworkSpec(2, (LayerSpec(8, "relu"),), 2), seed=0)
+    seen = []
+
+    def on_progress(progress):
+        seen.append(progress.step)
+        return progress.step >= 30
+
+    result = train(net, data, TrainConfig(steps=1000, learning_rate=0.5), on_progress, progress_every=10)
+    assert result.status == "cancelled"
+    assert seen == [10, 20, 30]
+    assert result.steps == 30 and net.steps_trained == 30
+    assert result.history[-1]["step"] == 30
+
+
+def test_history_records_monitors():
+    data = make_dataset("spiral", n_per_class=30, test_fraction=0.2)
+    net = Network(NetworkSpec(2, (LayerSpec(16, "relu"), LayerSpec(8, "tanh")), 3, init="he"), seed=0)
+    result = train(net, data, TrainConfig(steps=100, history_every=10, learning_rate=0.3))
+    steps = [r["step"] for r in result.history]
+    assert steps == list(range(0, 101, 10))
+    first = result.history[0]
+    assert set(first) >= {"train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy",
+                          "dead_fraction", "update_ratio", "epoch"}
+    assert len(first["dead_fraction"]) == 2
+    assert len(first["update_ratio"]) == 3
+    assert all(0 < r < 1 for r in first["update_ratio"])
+    assert result.history[-1]["update_ratio"] is None  # the final state has no update after it
+
+
+def test_update_ratio_is_the_norm_of_the_step_over_the_weights():
+    data = make_dataset("gauss", n_per_class=20)
+    net = Network(NetworkSpec(2, (), 2), seed=1)
+    from app.nn.training import evaluate  # noqa: F401  (public helper, imported for the API)
+
+    W = net.params["W1"].copy()
+    result = train(net, data, TrainConfig(steps=1, learning_rate=0.5, reg_strength=0, history_every=1))
+    expected = np.linalg.norm(net.params["W1"] - W) / np.linalg.norm(W)
+    assert result.history[0]["update_ratio"][0] == pytest.approx(expected)
+
+
+def test_too_high_a_learning_rate_kills_relu_units():
+    data = make_dataset("spiral")
+
+    def dead_after(lr):
+        net = Network(NetworkSpec(2, (LayerSpec(100, "relu"),), 3, init="he"), seed=0)
+        return train(net, data, TrainConfig(learning_rate=lr, reg_strength=0, steps=300)).metrics["dead_fraction"][0]
+
+    assert dead_after(0.1) < 0.15
+    assert dead_after(30.0) > 0.3
+
+
+def test_regression_reports_r2():
+    data = make_dataset("sine", n_points=80, test_fraction=0.25)
+    net = Network(NetworkSpec(1, (LayerSpec(20, "tanh"),), 1, "mse", "xavier"), seed=0)
+    result = train(net, data, TrainConfig(optimizer="adam", learning_rate=0.02, reg_strength=0, steps=1500))
+    assert result.metrics["train_r2"] > 0.95 and result.metrics["test_r2"] > 0.9
+    assert "train_accuracy" not in result.metrics
+
+
+@pytest.mark.parametrize("config, message", [
+    (TrainConfig(steps=None), "exactly one of steps and epochs"),
+    (TrainConfig(steps=10, epochs=2), "exactly one of steps and epochs"),
+    (TrainConfig(steps=0), "steps must be an integer >= 1"),
+    (TrainConfig(steps=5, learning_rate=-1), "learning_rate must be a finite number > 0"),
+    (TrainConfig(steps=5, learning_rate=float("inf")), "learning_rate"),
+    (TrainConfig(steps=5, batch_size=0), "batch_size"),
+    (TrainConfig(steps=5, optimizer="lbfgs"), "optimizer: unknown optimizer 'lbfgs'"),
+    (TrainConfig(steps=5, regularization="l3"), "unknown regularization 'l3'"),
+])
+def test_config_errors(config, message):
+    data = make_dataset("xor", n_per_class=10)
+    with pytest.raises(ValueError, match=message):
+        train(Network(NetworkSpec.from_sizes([2, 3, 2])), data, config)
+
+
+def test_mismatched_data_and_network():
+    with pytest.raises(ValueError, match="the data has 2 inputs but the network expects 3"):
+        train(Network(NetworkSpec.from_sizes([3, 3, 2])), make_dataset("xor"), TrainConfig(steps=1))
+    with pytest.raises(ValueError, match="the mse loss is for regression"):
+        train(Network(NetworkSpec.from_sizes([2, 3, 1], loss="mse")), make_dataset("xor"), TrainConfig(steps=1))
