@@ -1,0 +1,1 @@
+"""HTML page routes (excluded from the OpenAPI schema) rendering ``templates/``."""
