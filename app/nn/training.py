@@ -152,6 +152,11 @@ def train(
         raise ValueError(f"the {net.loss.name} loss is for {net.loss.task}, but {data.name} is {data.task}")
     if len(data.y_train) == 0:
         raise ValueError("the training set is empty")
+    if data.task == "classification" and net.loss.output_dim(data.n_classes) != net.spec.output_dim:
+        raise ValueError(
+            f"the data has {data.n_classes} classes, so the {net.loss.name} loss needs "
+            f"output_dim {net.loss.output_dim(data.n_classes)}, but the network has {net.spec.output_dim}"
+        )
     # Overflow on the way to divergence is expected: the loop detects it and stops ("diverged").
     with np.errstate(over="ignore", invalid="ignore"):
         return _Run(net, data, config).run(on_progress, progress_every)

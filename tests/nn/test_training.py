@@ -212,5 +212,9 @@ def test_config_errors(config, message):
 def test_mismatched_data_and_network():
     with pytest.raises(ValueError, match="the data has 2 inputs but the network expects 3"):
         train(Network(NetworkSpec.from_sizes([3, 3, 2])), make_dataset("xor"), TrainConfig(steps=1))
+    with pytest.raises(ValueError, match="the data has 3 classes, so the softmax loss needs output_dim 3"):
+        train(Network(NetworkSpec.from_sizes([2, 3, 2])), make_dataset("spiral"), TrainConfig(steps=1))
+    with pytest.raises(ValueError, match="the logistic loss needs two classes"):
+        train(Network(NetworkSpec.from_sizes([2, 3, 1], loss="logistic")), make_dataset("spiral"), TrainConfig(steps=1))
     with pytest.raises(ValueError, match="the mse loss is for regression"):
         train(Network(NetworkSpec.from_sizes([2, 3, 1], loss="mse")), make_dataset("xor"), TrainConfig(steps=1))
