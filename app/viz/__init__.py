@@ -1,0 +1,18 @@
+"""Figure builders: networks, data sets and training histories -> plotly figures.
+
+Pure functions (no web framework): each validates its input, computes arrays and returns a
+``plotly.graph_objects.Figure``; ``figure_json`` serialises one for the browser.
+"""
+
+from . import theme
+from .boundary import boundary_comparison_figure, boundary_grid, data_bounds, decision_boundary_figure
+from .common import figure_json
+from .theme import CLASS_COLORS, apply_theme
+from .topology import topology_figure
+from .training import dead_units_figure, loss_comparison_figure, training_figure, update_ratio_figure
+
+__all__ = [
+    "CLASS_COLORS", "apply_theme", "boundary_comparison_figure", "boundary_grid", "data_bounds",
+    "dead_units_figure", "decision_boundary_figure", "figure_json", "loss_comparison_figure", "theme",
+    "topology_figure", "training_figure", "update_ratio_figure",
+]

@@ -1,0 +1,78 @@
+"""Helpers every figure builder shares: argument checks, finite arrays, JSON, axis titles."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from app.nn import Dataset, Network
+
+# Values beyond this are drawn clipped: float32 cannot hold more, and JSON must never see inf.
+FLOAT32_LIMIT = 1e30
+INPUT_TITLES = ("x₁ (input 1, data units)", "x₂ (input 2, data units)")
+
+
+def figure_json(fig: go.Figure) -> str:
+    """The figure as compact JSON (``plotly.io.to_json``); numpy arrays become typed arrays."""
+    return pio.to_json(fig, validate=False, pretty=False)
+
+
+def check_int(value: Any, name: str, minimum: int, maximum: int) -> int:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not minimum <= value <= maximum:
+        raise ValueError(f"{name} must be an integer between {minimum} and {maximum}")
+    return int(value)
+
+
+def check_number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a number")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number")
+    return float(value)
+
+
+def check_network(net: Any, name: str = "net") -> Network:
+    if not isinstance(net, Network):
+        raise ValueError(f"{name} must be a Network")
+    return net
+
+
+def check_data(data: Any, net: Network | None = None, name: str = "data") -> Dataset:
+    """``data`` is a Dataset that fits ``net`` (same number of inputs, same task)."""
+    if not isinstance(data, Dataset):
+        raise ValueError(f"{name} must be a Dataset")
+    if net is not None:
+        if data.input_dim != net.spec.input_dim:
+            raise ValueError(f"{name} has {data.input_dim} inputs but the network expects {net.spec.input_dim}")
+        if data.task != net.loss.task:
+            raise ValueError(f"{name} is a {data.task} set but the {net.loss.name} loss is for {net.loss.task}")
+    return data
+
+
+def check_bounds(bounds: Any, name: str = "bounds") -> tuple[float, float, float, float]:
+    """``(x_min, x_max, y_min, y_max)``: four finite numbers with each min below its max."""
+    try:
+        values = tuple(float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be four numbers (x_min, x_max, y_min, y_max)") from None
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"{name} must be four finite numbers (x_min, x_max, y_min, y_max)")
+    if not (values[0] < values[1] and values[2] < values[3]):
+        raise ValueError(f"{name}: x_min must be below x_max and y_min below y_max")
+    return values
+
+
+def finite32(values: np.ndarray) -> np.ndarray:
+    """float32 copy with NaN -> 0 and ±inf clipped: safe for typed arrays and JSON."""
+    out = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0, posinf=FLOAT32_LIMIT, neginf=-FLOAT32_LIMIT)
+    np.clip(out, -FLOAT32_LIMIT, FLOAT32_LIMIT, out=out)
+    return out.astype(np.float32)
+
+
+def fmt(value: float) -> str:
+    """A short, readable number for hover text and titles: 0.42, -1.3e-05, 1.2e+03."""
+    return f"{value:.3g}" if abs(value) < 1e4 else f"{value:.2e}"

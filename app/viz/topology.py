@@ -1,0 +1,298 @@
+"""The network as a graph: neurons by layer, weights as edges, biases beside their neurons.
+
+Edges follow the notes' column-vector notation: ``W2[j,i]`` is the weight from unit i of the
+layer below to unit j of layer 2 (1-based, W2 being [units x fan_in]). Layers wider than
+``max_units`` are summarised: their first few units, an ellipsis, and one node standing for the
+rest, whose edges carry the mean of the weights they replace. Edges are grouped into a few
+traces by sign and strength, so even a 2-100-3 network stays a light, readable figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from app.nn import Network, NetworkSpec
+
+from .common import check_int, fmt
+from .theme import DIVERGING, GRID, INK, MUTED, apply_theme, class_color
+
+WIDTH_BINS = 4  # edge strength classes per sign: widths and colours step with |w|
+HOVER_POSITION = 0.38  # hover points sit this far along each edge: irrational-ish, so they rarely coincide
+BIAS_OFFSET = (0.09, 0.32)  # a bias square sits up and right of its neuron
+
+
+@dataclass
+class Slot:
+    """One drawn node of a layer: a single unit, or ``units`` (a range) aggregated."""
+
+    units: range
+    y: float
+
+    @property
+    def single(self) -> bool:
+        return len(self.units) == 1
+
+    def label(self) -> str:
+        return str(self.units[0] + 1) if self.single else f"{self.units[0] + 1}–{self.units[-1] + 1}"
+
+
+@dataclass
+class LayerView:
+    name: str
+    x: float
+    units: int
+    slots: list[Slot]
+    ellipsis_y: float | None  # where the "⋮" goes in a summarised layer
+
+
+def _layer_view(name: str, x: float, units: int, max_units: int) -> LayerView:
+    if units <= max_units:
+        groups = [range(i, i + 1) for i in range(units)]
+        ys = _centred(units)
+        return LayerView(name, x, units, [Slot(g, y) for g, y in zip(groups, ys)], None)
+    shown = max(1, min(8, max_units // 2))
+    ys = _centred(shown + 2)  # the shown units, the ellipsis, the aggregate
+    slots = [Slot(range(i, i + 1), ys[i]) for i in range(shown)]
+    slots.append(Slot(range(shown, units), ys[shown + 1]))
+    return LayerView(name, x, units, slots, ys[shown])
+
+
+def _centred(n: int) -> list[float]:
+    return [(n - 1) / 2 - i for i in range(n)]
+
+
+def _layer_names(spec: NetworkSpec) -> list[str]:
+    return ["x", *(f"h{i + 1}" for i in range(len(spec.hidden))), "out"]
+
+
+def _layer_label(spec: NetworkSpec, layer: int) -> str:
+    if layer == 0:
+        return f"<b>input</b><br>{spec.input_dim} units"
+    if layer <= len(spec.hidden):
+        h = spec.hidden[layer - 1]
+        activation = h.activation
+        if h.activation == "maxout":
+            activation += f" ({h.pieces} pieces)"
+        elif h.activation in ("leaky_relu", "prelu"):
+            slope = h.slope if h.slope is not None else (0.01 if h.activation == "leaky_relu" else 0.25)
+            activation += f" (α={fmt(slope)})"
+        return f"<b>hidden {layer}</b><br>{h.units} · {activation}"
+    return f"<b>output</b><br>{spec.output_dim} · scores ({spec.loss})"
+
+
+def _edge_value(W: np.ndarray, source: Slot, target: Slot, units: int, pieces: int) -> tuple[float, float]:
+    """(signed value, strength) of one drawn edge: the weight itself, or for maxout the piece with
+    the largest |w|; for aggregated slots the mean weight and mean |w|."""
+    cols = [p * units + j for p in range(pieces) for j in target.units]
+    block = W[np.ix_(list(source.units), cols)]
+    if source.single and target.single:
+        strongest = block.flat[int(np.argmax(np.abs(block)))]
+        return float(strongest), abs(float(strongest))
+    return float(block.mean()), float(np.abs(block).mean())
+
+
+def _edge_hover(layer: int, W: np.ndarray | None, source: Slot, target: Slot, units: int, pieces: int,
+                names: tuple[str, str]) -> str:
+    name = f"W{layer}[{target.label()},{source.label()}]"
+    where = f"{names[0]} unit {source.label()} → {names[1]} unit {target.label()}"
+    if W is None:
+        return f"{name}<br>{where}<br>(not trained: no weights yet)"
+    if source.single and target.single:
+        values = [W[source.units[0], p * units + target.units[0]] for p in range(pieces)]
+        shown = ", ".join(fmt(v) for v in values)
+        suffix = f" ({pieces} pieces)" if pieces > 1 else ""
+        return f"{name} = {shown}{suffix}<br>{where}"
+    value, strength = _edge_value(W, source, target, units, pieces)
+    count = len(source.units) * len(target.units) * pieces
+    return f"{name}: {count} weights<br>mean {fmt(value)}, mean |w| {fmt(strength)}<br>{where}"
+
+
+def _counts_title(spec: NetworkSpec, counts: dict[str, int]) -> str:
+    sizes = "-".join(str(s) for s in spec.sizes)
+    slopes = f", {counts['slopes']} slopes" if counts["slopes"] else ""
+    return (f"Network {sizes}: {counts['neurons']} neurons, {counts['weights']} weights, "
+            f"{counts['biases']} biases{slopes}, {counts['parameters']} parameters")
+
+
+def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Figure:
+    """Neurons as nodes by layer; edges coloured by weight sign (diverging scale) and widened by
+    |w|; biases as small squares beside their neurons; hover like ``W2[3,1] = -0.42``.
+
+    Trace order: edge line groups, the edge hover points (one per drawn edge), neurons, aggregated
+    units (if any), ellipses (if any), biases. A spec without weights draws grey edges.
+    """
+    if isinstance(model, Network):
+        net, trained = model, True
+    elif isinstance(model, NetworkSpec):
+        net, trained = Network(model), False  # only for the counts and shapes
+    else:
+        raise ValueError("model must be a Network or a NetworkSpec")
+    max_units = check_int(max_units, "max_units", 2, 1000)
+    spec = net.spec
+    names = _layer_names(spec)
+    views = [_layer_view(name, float(i), units, max_units) for i, (name, units) in enumerate(zip(names, spec.sizes))]
+
+    edges: list[tuple[float, float, float, float, float, float, str]] = []  # x0, y0, x1, y1, value, strength, hover
+    for layer in range(1, len(views)):
+        source_view, target_view = views[layer - 1], views[layer]
+        dense = net.layers[layer - 1]
+        W = net.params[f"W{layer}"] if trained else None
+        for target in target_view.slots:
+            for source in source_view.slots:
+                value, strength = (_edge_value(W, source, target, dense.units, dense.pieces)
+                                   if W is not None else (0.0, 0.0))
+                hover = _edge_hover(layer, W, source, target, dense.units, dense.pieces,
+                                    (source_view.name, target_view.name))
+                edges.append((source_view.x, source.y, target_view.x, target.y, value, strength, hover))
+
+    fig = go.Figure()
+    fig.add_traces(_edge_traces(edges, trained))
+    fig.add_traces(_node_traces(net, views, trained))
+    counts = net.counts()
+    tallest = max(len(v.slots) + (v.ellipsis_y is not None) for v in views)
+    for view, layer in zip(views, range(len(views))):
+        fig.add_annotation(x=view.x, y=(tallest - 1) / 2 + 0.9, text=_layer_label(spec, layer), showarrow=False,
+                           yanchor="bottom", font=dict(size=12))
+    axis = dict(visible=False, showgrid=False, zeroline=False)
+    fig.update_xaxes(axis, range=[-0.45, len(views) - 0.55])
+    fig.update_yaxes(axis, range=[-(tallest - 1) / 2 - 0.7, (tallest - 1) / 2 + 2.0])
+    height = int(min(900, max(340, 150 + 34 * tallest)))
+    title = _counts_title(spec, counts) + ("" if trained else " (spec, not trained)")
+    return apply_theme(fig, title=dict(text=title), height=height, showlegend=False, hovermode="closest",
+                       margin=dict(l=40, r=40, t=60, b=20))
+
+
+def _edge_traces(edges: list[tuple], trained: bool) -> list[go.Scatter]:
+    """Edge lines grouped by (sign, strength bin), then one hover point per edge."""
+    if not edges:
+        return []
+    values = np.array([e[4] for e in edges])
+    strengths = np.array([e[5] for e in edges])
+    top = float(strengths.max()) if trained and strengths.max() > 0 else 1.0
+    scale = float(np.abs(values).max()) if trained and np.abs(values).max() > 0 else 1.0
+    bins = np.minimum((strengths / top * WIDTH_BINS).astype(int), WIDTH_BINS - 1)
+    signs = np.where(values < 0, -1, 1)
+    traces = []
+    for sign in (-1, 1):
+        for b in range(WIDTH_BINS):
+            members = np.flatnonzero((bins == b) & (signs == sign))
+            if members.size == 0:
+                continue
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for i in members:
+                x0, y0, x1, y1 = edges[i][:4]
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+            level = (b + 0.5) / WIDTH_BINS
+            color = sample_colorscale(DIVERGING, [0.5 + 0.5 * sign * level])[0] if trained else MUTED
+            traces.append(go.Scatter(
+                x=xs, y=ys, mode="lines", hoverinfo="skip", name=f"edges {'+' if sign > 0 else '−'}{b}",
+                line=dict(color=color, width=0.6 + 4.0 * level if trained else 0.8),
+                opacity=0.35 + 0.55 * level if trained else 0.5,
+            ))
+    t = HOVER_POSITION
+    marker: dict[str, Any] = dict(size=5, color=MUTED, opacity=0.6)
+    if trained:
+        marker = dict(size=5, color=values, colorscale=DIVERGING, cmin=-scale, cmax=scale, opacity=0.8,
+                      colorbar=dict(title=dict(text="weight"), thickness=12, len=0.6))
+    traces.append(go.Scatter(
+        x=[e[0] + t * (e[2] - e[0]) for e in edges], y=[e[1] + t * (e[3] - e[1]) for e in edges],
+        mode="markers", name="weights", marker=marker, text=[e[6] for e in edges],
+        hovertemplate="%{text}<extra></extra>",
+    ))
+    return traces
+
+
+def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go.Scatter]:
+    spec = net.spec
+    last = len(views) - 1
+    neurons: dict[str, list] = {"x": [], "y": [], "text": [], "hover": [], "color": [], "position": []}
+    aggregates: dict[str, list] = {"x": [], "y": [], "text": [], "hover": []}
+    biases: dict[str, list] = {"x": [], "y": [], "value": [], "hover": []}
+    for layer, view in enumerate(views):
+        bias = net.params[f"b{layer}"] if trained and layer > 0 else None
+        for slot in view.slots:
+            units = net.layers[layer - 1].units if layer > 0 else 0
+            pieces = net.layers[layer - 1].pieces if layer > 0 else 1
+            bias_values = None if bias is None else bias[[p * units + j for p in range(pieces) for j in slot.units]]
+            if slot.single:
+                j = slot.units[0]
+                neurons["x"].append(view.x)
+                neurons["y"].append(slot.y)
+                neurons["text"].append(_node_text(spec, layer, j, last))
+                neurons["position"].append("middle left" if layer == 0 else "middle right")
+                neurons["color"].append(_node_color(spec, layer, j, last))
+                neurons["hover"].append(f"{view.name} unit {j + 1}" + _activation_note(spec, layer, last))
+            else:
+                aggregates["x"].append(view.x)
+                aggregates["y"].append(slot.y)
+                aggregates["text"].append(f"{len(slot.units)} units")
+                aggregates["hover"].append(f"{view.name} units {slot.label()}: {len(slot.units)} units drawn as one")
+            if layer > 0:
+                biases["x"].append(view.x + BIAS_OFFSET[0])
+                biases["y"].append(slot.y + BIAS_OFFSET[1])
+                if bias_values is None:
+                    biases["value"].append(0.0)
+                    biases["hover"].append(f"b{layer}[{slot.label()}] (not trained)")
+                elif slot.single:
+                    biases["value"].append(float(bias_values[np.argmax(np.abs(bias_values))]))
+                    biases["hover"].append(f"b{layer}[{slot.label()}] = {', '.join(fmt(v) for v in bias_values)}")
+                else:
+                    biases["value"].append(float(bias_values.mean()))
+                    biases["hover"].append(f"b{layer}[{slot.label()}]: mean {fmt(float(bias_values.mean()))}")
+    traces = [go.Scatter(
+        x=neurons["x"], y=neurons["y"], mode="markers+text", name="neurons", text=neurons["text"],
+        textposition=neurons["position"], hovertext=neurons["hover"], hoverinfo="text",
+        marker=dict(size=20, color=neurons["color"], line=dict(color=INK, width=1.5)),
+        textfont=dict(size=11),
+    )]
+    if aggregates["x"]:
+        traces.append(go.Scatter(
+            x=aggregates["x"], y=aggregates["y"], mode="markers+text", name="aggregated units",
+            text=aggregates["text"], textposition="middle right",
+            hovertext=aggregates["hover"], hoverinfo="text",
+            marker=dict(size=26, color=GRID, symbol="square", line=dict(color=INK, width=1.5)),
+        ))
+    ellipses = [(v.x, v.ellipsis_y) for v in views if v.ellipsis_y is not None]
+    if ellipses:
+        traces.append(go.Scatter(
+            x=[e[0] for e in ellipses], y=[e[1] for e in ellipses], mode="text", text=["⋮"] * len(ellipses),
+            name="ellipsis", textfont=dict(size=22, color=INK), hoverinfo="skip",
+        ))
+    scale = max((abs(v) for v in biases["value"]), default=0.0) or 1.0
+    bias_marker: dict[str, Any] = dict(size=8, symbol="square", line=dict(color=INK, width=0.8))
+    bias_marker |= (dict(color=biases["value"], colorscale=DIVERGING, cmin=-scale, cmax=scale) if trained
+                    else dict(color="white"))
+    traces.append(go.Scatter(x=biases["x"], y=biases["y"], mode="markers", name="biases", marker=bias_marker,
+                             hovertext=biases["hover"], hoverinfo="text"))
+    return traces
+
+
+def _node_text(spec: NetworkSpec, layer: int, j: int, last: int) -> str:
+    if layer == 0:
+        return f"x{j + 1}"
+    if layer == last:
+        return f"s{j + 1}" if spec.loss != "mse" else f"ŷ{j + 1}"
+    return ""
+
+
+def _node_color(spec: NetworkSpec, layer: int, j: int, last: int) -> str:
+    if layer == 0:
+        return GRID
+    if layer == last and spec.loss in ("softmax", "svm"):
+        return class_color(j)  # output unit j scores class j: the class colour, as everywhere else
+    return "white"
+
+
+def _activation_note(spec: NetworkSpec, layer: int, last: int) -> str:
+    if layer == 0:
+        return " (input)"
+    if layer == last:
+        return f" (output score, {spec.loss} loss)"
+    return f" ({spec.hidden[layer - 1].activation})"

@@ -1,0 +1,119 @@
+import numpy as np
+import pytest
+
+from app.viz import (
+    dead_units_figure,
+    figure_json,
+    loss_comparison_figure,
+    training_figure,
+    update_ratio_figure,
+)
+from app.viz.training import steps_to_target
+
+from .conftest import assert_finite_json, values
+
+
+def _record(step, loss, acc=0.5, dead=(0.1,), ratio=(1e-3, 2e-3)):
+    return {"step": step, "epoch": step / 10, "train_loss": loss, "reg_loss": 0.01, "train_accuracy": acc,
+            "test_loss": loss, "test_accuracy": acc, "dead_fraction": list(dead),
+            "update_ratio": None if ratio is None else list(ratio)}
+
+
+def test_training_curves_from_a_real_history(spiral_run):
+    _, result = spiral_run
+    fig = training_figure(result.history)
+    d = fig.to_dict()
+    names = [t["name"] for t in d["data"]]
+    assert names == ["train data loss", "test data loss", "regularization loss", "train accuracy", "test accuracy"]
+    n = len(result.history)
+    for trace in d["data"]:
+        assert len(values(trace["x"])) == len(values(trace["y"])) == n
+    np.testing.assert_allclose(values(d["data"][0]["y"]), [r["train_loss"] for r in result.history])
+    np.testing.assert_allclose(values(d["data"][0]["x"]), [r["step"] for r in result.history])
+    assert d["data"][3]["xaxis"] == "x2"
+    assert d["layout"]["xaxis"]["title"]["text"].startswith("step")
+    assert d["layout"]["yaxis2"]["title"]["text"] == "accuracy (%)"
+
+
+def test_epochs_and_log_scale(spiral_run):
+    _, result = spiral_run
+    fig = training_figure(result.history, x_axis="epoch", log_loss=True)
+    assert fig.layout.yaxis.type == "log"
+    assert fig.layout.xaxis.title.text.startswith("epoch")
+    np.testing.assert_allclose(fig.data[0].x, [r["epoch"] for r in result.history])
+    with pytest.raises(ValueError, match="x_axis"):
+        training_figure(result.history, x_axis="time")
+
+
+def test_regression_history_shows_r2():
+    history = [{"step": i, "epoch": i, "train_loss": 1.0 / (i + 1), "reg_loss": 0.0, "train_r2": i / 10,
+                "test_loss": None, "test_r2": None, "dead_fraction": [], "update_ratio": None} for i in range(5)]
+    fig = training_figure(history)
+    assert [t.name for t in fig.data] == ["train data loss", "regularization loss", "train R²"]
+    assert fig.layout.yaxis2.title.text.startswith("R²")
+
+
+def test_diverged_history_keeps_the_finite_part_and_says_so():
+    history = [_record(0, 1.0), _record(10, 5.0), _record(20, None, acc=None, ratio=(None, None))]
+    fig = training_figure(history)
+    assert list(fig.data[0].y) == [1.0, 5.0]
+    notes = [a.text for a in fig.layout.annotations if "Diverged" in a.text]
+    assert notes and "step 20" in notes[0]
+    assert_finite_json(figure_json(fig))
+
+
+def test_empty_history_gives_an_explaining_figure():
+    fig = training_figure([])
+    assert not fig.data and any("No history" in a.text for a in fig.layout.annotations)
+    with pytest.raises(ValueError, match="history"):
+        training_figure([{"loss": 1}])
+
+
+def test_dead_units_per_layer():
+    history = [_record(s, 1.0, dead=(s / 100, 0.5)) for s in range(0, 50, 10)]
+    fig = dead_units_figure(history)
+    assert [t.name for t in fig.data] == ["h1", "h2"]
+    np.testing.assert_allclose(fig.data[0].y, [0, 0.1, 0.2, 0.3, 0.4])
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert "dead" in fig.layout.yaxis.title.text
+
+
+def test_update_ratio_is_log_with_the_reference_line(spiral_run):
+    _, result = spiral_run
+    fig = update_ratio_figure(result.history)
+    assert [t.name for t in fig.data] == ["W1", "W2", "W3"]
+    assert fig.layout.yaxis.type == "log"
+    lines = [s for s in fig.layout.shapes if s.y0 == s.y1]
+    assert [s.y0 for s in lines] == [1e-3]
+    # the last record has no ratio (no update after it): dropped, not drawn as a gap or NaN
+    assert len(fig.data[0].x) == sum(1 for r in result.history if r["update_ratio"])
+
+
+def test_steps_to_target():
+    xs = np.array([0, 10, 20, 30.0])
+    assert steps_to_target(xs, np.array([1.0, 0.6, 0.4, 0.2]), 0.5, higher_is_better=False) == 20
+    assert steps_to_target(xs, np.array([0.1, 0.5, 0.8, 0.9]), 0.75, higher_is_better=True) == 20
+    assert steps_to_target(xs, np.array([1.0, 0.9, 0.8, 0.7]), 0.5, higher_is_better=False) is None
+
+
+def test_loss_comparison_marks_steps_to_target_and_ratio():
+    fast = [_record(s, 1.0 / (1 + s)) for s in range(0, 100, 5)]
+    slow = [_record(s, 1.0 / (1 + s / 6)) for s in range(0, 100, 5)]
+    fig = loss_comparison_figure([("relu", fast), ("tanh", slow)], target=0.1)
+    lines = [t for t in fig.data if t.mode == "lines"]
+    assert [t.name for t in lines] == ["relu", "tanh"]
+    assert len(lines[0].x) == len(fast)
+    summary = fig.layout.annotations[-1].text
+    assert "relu: 10 steps" in summary and "tanh: 55 steps (5.5× relu)" in summary
+    assert fig.layout.yaxis.title.text == "train loss"
+
+
+def test_loss_comparison_error_metric_and_bad_input():
+    runs = [("a", [_record(s, 1.0, acc=s / 100) for s in range(0, 100, 10)])]
+    fig = loss_comparison_figure(runs, target=0.25, metric="train_error", x_axis="epoch")
+    np.testing.assert_allclose(fig.data[0].y, [1 - s / 100 for s in range(0, 100, 10)])
+    assert "a: 8 epochs" in fig.layout.annotations[-1].text
+    with pytest.raises(ValueError, match="metric"):
+        loss_comparison_figure(runs, metric="speed")
+    with pytest.raises(ValueError, match="runs"):
+        loss_comparison_figure([])
