@@ -2,22 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api import health
+from app.api import activations, datasets, errors, experiments, gradcheck, health, jobs, networks
+from app.api.errors import SafeJSONResponse
+from app.api.security import SecurityHeaders
 from app.pages import routes as pages
+from app.services import Limits, LocalExecutor, Services
 from app.settings import Settings, get_settings
+
+DESCRIPTION = """Neural networks, runnable and measurable: build small fully-connected networks, train them
+in worker processes, and get Plotly figures of everything inside.
+
+Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault. No response contains
+NaN or infinity (they become `null`)."""
+
+ROUTERS = (health, activations, datasets, networks, jobs, experiments, gradcheck)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    application = FastAPI(title="nnviz", version=__version__, description="Neural networks, runnable and measurable.")
+
+    @asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[None]:
+        executor = LocalExecutor(settings.workers, settings.queue_size)
+        services = Services.open(settings.data_dir, Limits.from_settings(settings), executor,
+                                 settings.checkpoint_seconds)
+        application.state.services = services
+        try:
+            yield
+        finally:
+            services.close()
+
+    application = FastAPIOffline(title="nnviz", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                                 default_response_class=SafeJSONResponse)
     application.state.settings = settings
-    application.include_router(health.router)
+    errors.install(application)
+    for module in ROUTERS:
+        application.include_router(module.router)
+    application.include_router(networks.figure_router)
     application.include_router(pages.router)
     application.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    application.add_middleware(SecurityHeaders)
+    if settings.cors_origins:
+        application.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                                   allow_methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"])
     return application
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -14,6 +16,33 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")  # where anything persistent is written
     host: str = "127.0.0.1"
     port: int = 8000
+
+    # Training jobs
+    workers: int = 2  # worker processes that train (the event loop never does)
+    queue_size: int = 16  # jobs waiting for a worker; beyond this POST /api/jobs answers 503
+    wait_seconds: float = 120.0  # longest ?wait=true before the job is returned as it stands
+    checkpoint_seconds: float = 1.0  # how often a running job stores its weights
+    min_interval_ms: int = 50  # fastest live progress rate a client may ask for
+
+    # Limits on what one request may ask for (422 beyond them)
+    max_hidden_layers: int = 8
+    max_units: int = 256
+    max_points: int = 10_000
+    max_steps: int = 100_000
+    max_compute: float = 2e11  # steps x training points x parameters, per job
+    max_upload_bytes: int = 1_000_000
+    max_upload_rows: int = 10_000
+    max_grid: int = 200
+
+    # Comma-separated origins allowed by CORS; empty keeps CORS closed.
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
 
 @lru_cache

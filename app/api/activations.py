@@ -1,0 +1,38 @@
+"""``/api/activations``: the activation functions, their values and figures."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from app.nn import ACTIVATION_NAMES
+from app.services import catalog, figures
+
+from .schemas import Activation, ActivationInfo, ActivationValues
+
+router = APIRouter(prefix="/api/activations", tags=["activations"])
+
+Name = Annotated[Activation, Path(description=f"one of: {', '.join(ACTIVATION_NAMES)}")]
+Start = Annotated[float, Query(ge=-100, le=100, allow_inf_nan=False)]
+Slope = Annotated[float | None, Query(ge=-10, le=10, allow_inf_nan=False, description="leaky/PReLU slope")]
+
+
+@router.get("", response_model=list[ActivationInfo], summary="List the activations")
+def list_activations() -> list[dict[str, str]]:
+    return catalog.activations()
+
+
+@router.get("/{name}", response_model=ActivationValues, summary="Values and derivative on a grid")
+def activation_values(name: Name, start: Start = -5.0, stop: Start = 5.0,
+                      num: Annotated[int, Query(ge=2, le=5000)] = 201, slope: Slope = None) -> dict:
+    return figures.activation_curve(name, start, stop, num, slope)
+
+
+@router.get("/{name}/figure", summary="Plotly figure of the activation (and others to compare)")
+def activation_figure(name: Name, start: Start = -5.0, stop: Start = 5.0,
+                      compare: Annotated[str, Query(description="comma-separated names, e.g. tanh,sigmoid")] = "",
+                      tanh_identity: bool = False, slope: Slope = None) -> Response:
+    body = figures.activation_plot(name, start, stop, compare, tanh_identity, slope)
+    return Response(body, media_type="application/json")

@@ -1,0 +1,38 @@
+"""``/api/datasets``: generators and their parameters, previews, CSV uploads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+
+from app.services import catalog
+
+from .deps import ServicesDep, SettingsDep
+from .schemas import DatasetInfoPublic, DatasetPreview, DataSpec, UploadPublic
+
+router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+
+
+@router.get("", response_model=list[DatasetInfoPublic], summary="Data-set generators and their parameters")
+def list_datasets() -> list[dict]:
+    return catalog.datasets()
+
+
+@router.post("/preview", response_model=DatasetPreview, summary="Generate a data set's points")
+def preview(spec: DataSpec, services: ServicesDep) -> dict:
+    _, data = catalog.load_data(services.store, spec.values(), services.limits)
+    return catalog.preview(data)
+
+
+@router.post("", response_model=UploadPublic, status_code=status.HTTP_201_CREATED,
+             summary="Upload a CSV (x1, x2, label)")
+async def upload(services: ServicesDep, settings: SettingsDep,
+                 file: Annotated[UploadFile, File(description="CSV rows x1,x2,label; optional header line")],
+                 task: Annotated[Literal["classification", "regression"], Form()] = "classification") -> dict:
+    limit = settings.max_upload_bytes
+    raw = await file.read(limit + 1)
+    if len(raw) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"file: larger than the limit of {limit} bytes")
+    return await run_in_threadpool(catalog.upload, services.store, raw, task, services.limits)

@@ -1,0 +1,288 @@
+"""Request and response models, in families: specs (what a client describes), ``...Create``
+bodies, ``...Public`` answers. Requests are strict: unknown fields, wrong types, NaN and infinity
+are rejected with a 422 naming the field. Limits that depend on settings are checked by the
+services."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.nn import ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, REGULARIZATION_NAMES
+
+Activation = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
+LossName = Literal[LOSS_NAMES]  # type: ignore[valid-type]
+InitName = Literal[INIT_NAMES]  # type: ignore[valid-type]
+OptimizerName = Literal[OPTIMIZER_NAMES]  # type: ignore[valid-type]
+RegularizationName = Literal[REGULARIZATION_NAMES]  # type: ignore[valid-type]
+Seed = Field(default=None, ge=0, le=2**31 - 1, description="random seed")
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    def values(self) -> dict[str, Any]:
+        """The fields the client set (nested), without defaults the services fill in themselves."""
+        return self.model_dump(exclude_unset=True)
+
+
+# --- specs -------------------------------------------------------------------------------------
+
+class LayerSpec(Request):
+    units: int = Field(ge=1, description="neurons in this hidden layer")
+    activation: Activation = "relu"
+    slope: float | None = Field(default=None, description="leaky ReLU slope or PReLU initial slope")
+    pieces: int = Field(default=2, ge=1, le=8, description="affine pieces of a maxout unit")
+
+
+class NetworkSpec(Request):
+    """A network: input size, hidden layers, output size, loss, initialisation."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"input_dim": 3, "hidden": [{"units": 4, "activation": "relu"}], "output_dim": 2},
+    ]})
+
+    input_dim: int | None = Field(default=None, ge=1, description="inputs (inferred from the data in jobs)")
+    hidden: list[LayerSpec] = Field(default_factory=list)
+    output_dim: int | None = Field(default=None, ge=1, description="outputs (inferred from the data in jobs)")
+    loss: LossName | None = Field(default=None, description="softmax (default for classes) or mse (regression)")
+    init: InitName = "small"
+
+
+class NetworkCreate(NetworkSpec):
+    seed: int | None = Seed
+
+
+class JobNetwork(NetworkSpec):
+    """A new network's spec, or ``{"id": ...}`` to continue training a stored network."""
+
+    id: str | None = Field(default=None, max_length=64, description="a stored network to keep training")
+    seed: int | None = Seed
+
+    @model_validator(mode="after")
+    def _id_alone(self) -> JobNetwork:
+        if self.id is not None and self.model_fields_set - {"id"}:
+            raise ValueError("give either id (a stored network) or a spec, not both")
+        return self
+
+
+class DataSpec(Request):
+    """A generated data set (``name`` and its parameters) or an upload (``id``)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0},
+    ]})
+
+    name: str | None = Field(default=None, max_length=32, description="generator, see GET /api/datasets")
+    id: str | None = Field(default=None, max_length=64, description="an uploaded data set")
+    n_per_class: int | None = Field(default=None, ge=1)
+    classes: int | None = Field(default=None, ge=2)
+    n_points: int | None = Field(default=None, ge=2)
+    noise: float | None = Field(default=None, ge=0)
+    seed: int | None = Seed
+    test_fraction: float | None = Field(default=None, ge=0, le=0.9)
+
+    @model_validator(mode="after")
+    def _name_or_id(self) -> DataSpec:
+        if (self.name is None) == (self.id is None):
+            raise ValueError("give exactly one of name (a generator) and id (an upload)")
+        return self
+
+
+class OptimizerOptions(Request):
+    mu: float | None = Field(default=None, ge=0, lt=1)
+    decay: float | None = Field(default=None, gt=0, lt=1)
+    beta1: float | None = Field(default=None, ge=0, lt=1)
+    beta2: float | None = Field(default=None, ge=0, lt=1)
+    eps: float | None = Field(default=None, gt=0)
+
+
+class TrainingSpec(Request):
+    """How to train; ``steps`` or ``epochs`` (neither: 1,000 steps); ``batch_size`` null = full batch."""
+
+    optimizer: OptimizerName = "sgd"
+    learning_rate: float = Field(default=1.0, gt=0)
+    regularization: RegularizationName = "l2"
+    reg_strength: float = Field(default=1e-3, ge=0)
+    batch_size: int | None = Field(default=None, ge=1)
+    steps: int | None = Field(default=None, ge=1)
+    epochs: int | None = Field(default=None, ge=1)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    history_every: int | None = Field(default=None, ge=1)
+    optimizer_options: OptimizerOptions | None = None
+
+
+class LiveOptions(Request):
+    grid: int = Field(default=40, ge=2, description="boundary grid size of live progress events")
+    interval_ms: int = Field(default=100, ge=1, description="least time between progress events")
+
+
+# --- networks ----------------------------------------------------------------------------------
+
+class Counts(BaseModel):
+    layers: int
+    neurons: int
+    weights: int
+    biases: int
+    slopes: int
+    parameters: int
+
+
+class NetworkPublic(BaseModel):
+    id: str
+    spec: dict[str, Any]
+    counts: Counts
+    steps_trained: int
+    epochs_trained: float
+    data: dict[str, Any] | None
+    created_at: str
+    updated_at: str
+
+
+class NetworkExport(Request):
+    """A network as a portable JSON document (``GET /api/networks/{id}/export``)."""
+
+    model_config = ConfigDict(strict=False)
+
+    format: Literal["nnviz-network"]
+    version: Literal[1]
+    spec: NetworkSpec
+    weights: dict[str, list[Any]]
+    history: list[dict[str, Any]] = Field(default_factory=list)
+    data: DataSpec | None = None
+    steps_trained: int = Field(default=0, ge=0)
+    epochs_trained: float = Field(default=0.0, ge=0)
+
+
+class PredictRequest(Request):
+    inputs: list[list[float]] = Field(min_length=1, examples=[[[0.5, -1.0], [0.0, 0.2]]])
+
+
+class PredictPublic(BaseModel):
+    scores: list[list[float]]
+    probabilities: list[list[float]] | None
+    labels: list[float]
+
+
+class ForwardRequest(Request):
+    input: list[float] = Field(min_length=1, examples=[[0.5, -1.0]])
+
+
+class ForwardLayer(BaseModel):
+    layer: int
+    name: str
+    activation: str | None
+    units: int
+    pieces: int
+    W_shape: list[int]
+    b_shape: list[int]
+    output_shape: list[int]
+    pre_activation: list[Any]
+    activation_value: list[float | None]
+
+
+class ForwardPublic(BaseModel):
+    layers: list[ForwardLayer]
+
+
+# --- jobs --------------------------------------------------------------------------------------
+
+class JobCreate(Request):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "network": {"hidden": [{"units": 100, "activation": "relu"}], "loss": "softmax", "init": "small"},
+        "data": {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0},
+        "training": {"optimizer": "sgd", "learning_rate": 1.0, "regularization": "l2", "reg_strength": 0.001,
+                     "batch_size": None, "steps": 10000, "seed": 0},
+    }]})
+
+    network: JobNetwork = Field(default_factory=JobNetwork)
+    data: DataSpec
+    training: TrainingSpec = Field(default_factory=TrainingSpec)
+    live: LiveOptions = Field(default_factory=LiveOptions)
+
+
+class JobProgress(BaseModel):
+    step: int | None = None
+    total_steps: int | None = None
+    epoch: float | None = None
+
+
+class JobPublic(BaseModel):
+    id: str
+    kind: Literal["train", "experiment"]
+    status: Literal["queued", "running", "done", "diverged", "failed", "cancelled", "interrupted"]
+    network_id: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    error: str | None
+    progress: JobProgress
+    metrics: dict[str, Any]
+    history: list[dict[str, Any]]
+    result: dict[str, Any] | None = None
+    request: dict[str, Any]
+
+
+# --- datasets, activations, gradcheck ----------------------------------------------------------
+
+class ParamPublic(BaseModel):
+    default: float
+    minimum: float
+    maximum: float
+    description: str
+
+
+class DatasetInfoPublic(BaseModel):
+    name: str
+    task: str
+    description: str
+    params: dict[str, ParamPublic]
+
+
+class Points(BaseModel):
+    X: list[list[float]]
+    y: list[float]
+
+
+class DatasetPreview(BaseModel):
+    task: str
+    n_classes: int
+    class_names: list[str]
+    train: Points
+    test: Points
+
+
+class UploadPublic(BaseModel):
+    id: str
+    rows: int
+    n_classes: int
+    class_names: list[str]
+    task: str
+
+
+class ActivationInfo(BaseModel):
+    name: str
+    description: str
+    verdict: str
+
+
+class ActivationValues(BaseModel):
+    name: str
+    x: list[float]
+    y: list[float | None]
+    dy: list[float | None]
+
+
+class GradcheckRequest(Request):
+    network: JobNetwork
+    data: DataSpec
+    regularization: RegularizationName = "none"
+    reg_strength: float = Field(default=0.0, ge=0)
+
+
+class GradcheckPublic(BaseModel):
+    max_relative_error: dict[str, float]
+    verdict: Literal["ok", "worrying", "wrong"]
+    thresholds: dict[str, float]
+    points: int

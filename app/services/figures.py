@@ -1,0 +1,83 @@
+"""Figures as JSON text, from stored networks, specs and activations (builders in ``app.viz``).
+
+A builder's ``ValueError`` names the argument at fault and becomes ``InvalidInput``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from app import viz
+from app.nn import ACTIVATION_NAMES
+
+from .networks import NetworkService
+from .specs import InvalidInput, Limits, network_spec
+
+NETWORK_FIGURES = ("topology", "decision-boundary", "neurons", "training", "dead-units", "update-ratio",
+                   "hidden-space", "forward")
+NEEDS_DATA = ("decision-boundary", "hidden-space")
+
+
+class MissingData(RuntimeError):
+    """The figure needs the data the network was trained on, and it has none yet."""
+
+
+def _build(field: str, builder: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+    try:
+        return viz.figure_json(builder(*args, **kwargs))
+    except ValueError as exc:
+        raise InvalidInput(field, str(exc)) from None
+
+
+def network_figure(networks: NetworkService, network_id: str, kind: str, options: dict[str, Any]) -> str:
+    """One of ``NETWORK_FIGURES`` for a stored network; ``options`` are the figure's query values."""
+    if kind not in NETWORK_FIGURES:
+        raise InvalidInput("kind", f"unknown figure {kind!r}; expected one of: {', '.join(NETWORK_FIGURES)}")
+    if kind in ("training", "dead-units", "update-ratio"):
+        history = networks.history(network_id)
+        if kind == "training":
+            return _build("x_axis", viz.training_figure, history, x_axis=options.get("x_axis", "step"),
+                          log_loss=options.get("log", False))
+        return _build(kind, viz.dead_units_figure if kind == "dead-units" else viz.update_ratio_figure, history)
+    net, data = networks.load(network_id)
+    if kind == "topology":
+        return _build(kind, viz.topology_figure, net)
+    if kind == "forward":
+        x = options.get("input") or [0.0] * net.spec.input_dim
+        if len(x) != net.spec.input_dim:
+            raise InvalidInput("input", f"needs {net.spec.input_dim} comma-separated numbers")
+        return _build("input", viz.forward_trace_figure, net, x)
+    if kind in NEEDS_DATA and data is None:
+        raise MissingData("this network has not been trained on any data yet; train it with POST /api/jobs")
+    if kind == "decision-boundary":
+        return _build("grid", viz.decision_boundary_figure, net, data, grid=options.get("grid", 150))
+    if kind == "neurons":
+        return _build("grid", viz.neuron_maps_figure, net, data, grid=options.get("grid", 40))
+    return _build("layer", viz.hidden_space_figure, net, data, layer=options.get("layer", 1))
+
+
+def spec_topology(spec: dict[str, Any], limits: Limits) -> str:
+    return _build("network", viz.topology_figure, network_spec(spec, limits))
+
+
+def activation_plot(name: str, start: float = -5.0, stop: float = 5.0, compare: str = "",
+                    tanh_identity: bool = False, slope: float | None = None) -> str:
+    """``compare`` is a comma-separated list of other activations to draw alongside ``name``."""
+    others = [n.strip() for n in compare.split(",") if n.strip() and n.strip() != name]
+    for other in others:
+        if other not in ACTIVATION_NAMES:
+            known = ", ".join(ACTIVATION_NAMES)
+            raise InvalidInput("compare", f"unknown activation {other!r}; expected one of: {known}")
+    return _build("name", viz.activation_figure, [name, *others], start=start, stop=stop, slope=slope,
+                  tanh_identity=tanh_identity)
+
+
+def activation_curve(name: str, start: float, stop: float, num: int, slope: float | None) -> dict[str, Any]:
+    try:
+        values = viz.activation_values(name, start, stop, num, slope)
+    except ValueError as exc:
+        raise InvalidInput("name", str(exc)) from None
+    return {"name": name, **{key: values[key].tolist() for key in ("x", "y", "dy")}}
+
+

@@ -1,0 +1,214 @@
+"""Training and experiment jobs: validate, store, hand to the executor, record what comes back.
+
+The executor's listener thread calls ``on_message``; it is the only place that writes a running
+job's state, so the database has a single writer per server process. Jobs a crash left queued or
+running are marked ``interrupted`` when the service starts.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any
+
+from app.nn import Network
+
+from .executor import Executor
+from .experiments import EXPERIMENTS, resolve_options
+from .networks import NetworkService, iso_time
+from .specs import (
+    InvalidInput,
+    Limits,
+    NotFound,
+    build_dataset,
+    check_budget,
+    live_options,
+    network_spec,
+    resolve_data_spec,
+    train_config,
+)
+from .store import Store
+
+FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
+METRIC_KEYS = ("train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy", "train_r2", "test_r2",
+               "dead_fraction", "update_ratio")
+
+
+class Conflict(RuntimeError):
+    """The request clashes with the current state (e.g. the network is being trained)."""
+
+
+def public_job(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "network_id": row["network_id"],
+        "created_at": iso_time(row["created_at"]),
+        "started_at": iso_time(row["started_at"]),
+        "finished_at": iso_time(row["finished_at"]),
+        "error": row["error"],
+        "progress": row["progress"],
+        "metrics": row["metrics"],
+        "history": row["history"],
+        "result": row["result"],
+        "request": row["request"],
+    }
+
+
+def metrics_of(history: list[dict[str, Any]], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    last = history[-1] if history else {}
+    return {key: last[key] for key in METRIC_KEYS if key in last} | (extra or {})
+
+
+class JobService:
+    def __init__(self, store: Store, executor: Executor, networks: NetworkService, limits: Limits,
+                 checkpoint_seconds: float = 1.0):
+        self.store, self.executor, self.networks, self.limits = store, executor, networks, limits
+        self.checkpoint_seconds = checkpoint_seconds
+        self._lock = threading.Lock()  # guards "is this network busy?" against a second job
+
+    def start(self) -> None:
+        self.store.interrupt_active_jobs("the server stopped while this job was queued or running")
+        self.executor.start(self.on_message)
+
+    def stop(self) -> None:
+        self.executor.shutdown()
+        self.store.interrupt_active_jobs("the server stopped while this job was queued or running")
+
+    # --- queries -----------------------------------------------------------------------------
+
+    def get(self, job_id: str) -> dict[str, Any]:
+        row = self.store.get_job(job_id)
+        if row is None:
+            raise NotFound(f"no job with id {job_id!r}")
+        return public_job(row)
+
+    def list(self, limit: int = 100) -> list[dict[str, Any]]:
+        return [public_job(row) for row in self.store.list_jobs(limit)]
+
+    def status(self, job_id: str) -> str:
+        row = self.store.get_job(job_id)
+        if row is None:
+            raise NotFound(f"no job with id {job_id!r}")
+        return row["status"]
+
+    def progress(self, job_id: str) -> tuple[int, dict[str, Any]] | None:
+        return self.executor.progress(job_id)
+
+    # --- training ----------------------------------------------------------------------------
+
+    def create_training(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Check a training request, store the job (and a new network), queue it. Raises
+        ``InvalidInput``, ``NotFound``, ``Conflict`` or the executor's ``QueueFull``."""
+        data_spec = request.get("data") or {}
+        upload = self.store.get_upload(data_spec["id"]) if data_spec.get("id") else None
+        data_spec = resolve_data_spec(data_spec, self.limits, upload)
+        data = build_dataset(data_spec, upload)
+        config = train_config(request.get("training") or {}, self.limits)
+        live = live_options(request.get("live"), self.limits)
+        network_request = request.get("network") or {}
+        with self._lock:
+            if network_request.get("id"):
+                stored = self.networks.row(network_request["id"])
+                network = {key: stored[key] for key in ("spec", "weights", "steps_trained", "epochs_trained")}
+                spec = network_spec(stored["spec"], self.limits, data, field="network")
+                if spec.to_dict() != stored["spec"]:
+                    raise InvalidInput("data", "does not fit the stored network (inputs, outputs or task differ)")
+                self.check_idle(stored["id"])
+            else:
+                spec = network_spec(network_request, self.limits, data, field="network")
+                net = Network(spec, seed=network_request.get("seed", config.seed))
+                network = {"spec": spec.to_dict(), "weights": net.get_weights(), "steps_trained": 0,
+                           "epochs_trained": 0.0}
+            steps = check_budget(config, data, _parameters(network), self.limits)
+            created = None
+            if not network_request.get("id"):
+                created = self.store.create_network(network["spec"], network["weights"], data=data_spec)
+            network_id = network_request.get("id") or created
+            stored_request = {"network": {"id": network_id} if network_request.get("id") else network_request,
+                              "data": data_spec, "training": dict(vars(config)), "live": live}
+            job_id = self.store.create_job("train", stored_request, network_id)
+            self.store.update_job(job_id, progress={"step": 0, "total_steps": steps,
+                                                    "epoch": network["epochs_trained"]})
+        task = {"kind": "train", "network": network, "data": data_spec, "upload": upload,
+                "training": stored_request["training"], "live": live, "checkpoint_seconds": self.checkpoint_seconds}
+        self._submit(job_id, task, created)
+        return self.get(job_id)
+
+    def check_idle(self, network_id: str) -> None:
+        """Raise ``Conflict`` if a queued or running job is training this network."""
+        job_id = self.store.active_job_for(network_id)
+        if job_id is not None:
+            raise Conflict(f"network {network_id!r} is being trained by job {job_id!r}; wait for it or cancel it")
+
+    def _submit(self, job_id: str, task: dict[str, Any], created_network: str | None) -> None:
+        try:
+            self.executor.submit(job_id, task)
+        except Exception:
+            self.store.delete_job(job_id)
+            if created_network is not None:
+                self.store.delete_network(created_network)
+            raise
+
+    # --- experiments -------------------------------------------------------------------------
+
+    def create_experiment(self, name: str, options: dict[str, Any]) -> dict[str, Any]:
+        if name not in EXPERIMENTS:
+            raise NotFound(f"no experiment named {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
+        options = resolve_options(name, options, self.limits)
+        job_id = self.store.create_job("experiment", {"name": name, "options": options}, None)
+        self._submit(job_id, {"kind": "experiment", "name": name, "options": options}, None)
+        return self.get(job_id)
+
+    # --- cancel ------------------------------------------------------------------------------
+
+    def cancel(self, job_id: str) -> dict[str, Any]:
+        status = self.status(job_id)
+        if status in FINAL_STATUSES:
+            return self.get(job_id)
+        if self.executor.cancel(job_id) == "dequeued":
+            self.store.update_job(job_id, status="cancelled", finished_at=time.time(),
+                                  error="cancelled before it started")
+        return self.get(job_id)
+
+    # --- messages from the executor (one thread) ---------------------------------------------
+
+    def on_message(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
+        row = self.store.get_job(job_id)
+        if row is None:
+            return
+        if kind == "started":
+            self.store.update_job(job_id, status="running", started_at=time.time())
+        elif kind == "checkpoint" and row["network_id"]:
+            history = self.networks.history(row["network_id"])
+            base = [r for r in history if r["step"] < payload["history"][0]["step"]] if payload["history"] else history
+            self.store.update_network(row["network_id"], payload["weights"], payload["steps_trained"],
+                                      payload["epochs_trained"], history=base + payload["history"])
+            self.store.update_job(job_id, progress=payload["progress"], history=payload["history"],
+                                  metrics=metrics_of(payload["history"]))
+        elif kind == "finished":
+            self._finish(row, payload)
+
+    def _finish(self, row: dict[str, Any], payload: dict[str, Any]) -> None:
+        job_fields: dict[str, Any] = {"status": payload["status"], "finished_at": time.time(),
+                                      "error": payload.get("error")}
+        network_fields = None
+        if "history" in payload:
+            job_fields |= {"history": payload["history"], "progress": payload["progress"],
+                           "metrics": metrics_of(payload["history"], {"seconds": payload.get("seconds")})}
+        if "result" in payload:
+            job_fields["result"] = payload["result"]
+        if row["network_id"] and "weights" in payload:
+            previous = self.networks.history(row["network_id"])
+            first = payload["history"][0]["step"] if payload["history"] else math.inf
+            network_fields = {"weights": payload["weights"], "steps_trained": payload["steps_trained"],
+                              "epochs_trained": payload["epochs_trained"], "data": row["request"]["data"],
+                              "history": [r for r in previous if r["step"] < first] + payload["history"]}
+        self.store.finish_job(row["id"], job_fields, row["network_id"], network_fields)
+
+
+def _parameters(network: dict[str, Any]) -> int:
+    return sum(int(getattr(w, "size", 0)) for w in network["weights"].values())
+
