@@ -58,7 +58,7 @@ def network_figure(networks: NetworkService, network_id: str, kind: str, options
 
 
 def spec_topology(spec: dict[str, Any], limits: Limits) -> str:
-    return _build("network", viz.topology_figure, network_spec(spec, limits))
+    return _build("network", viz.topology_figure, network_spec(spec, limits, field=""))
 
 
 def activation_plot(name: str, start: float = -5.0, stop: float = 5.0, compare: str = "",

@@ -19,7 +19,7 @@ import numpy as np
 
 from app.nn import Dataset, Network, NetworkSpec
 
-from .specs import InvalidInput, Limits, NotFound, build_dataset, network_spec, resolve_data_spec
+from .specs import InvalidInput, Limits, NotFound, build_dataset, from_core_error, network_spec, resolve_data_spec
 from .store import Store
 
 EXPORT_FORMAT, EXPORT_VERSION = "nnviz-network", 1
@@ -70,7 +70,7 @@ class NetworkService:
         return row
 
     def create(self, spec: dict[str, Any], seed: int = 0) -> dict[str, Any]:
-        net = Network(network_spec(spec, self.limits), seed=seed)
+        net = Network(network_spec(spec, self.limits, field=""), seed=seed)
         network_id = self.store.create_network(net.spec.to_dict(), net.get_weights())
         return public_network(self.row(network_id, with_weights=False))
 
@@ -141,7 +141,7 @@ class NetworkService:
         try:
             net.set_weights(document["weights"])
         except ValueError as exc:
-            raise InvalidInput("weights", str(exc)) from None
+            raise from_core_error("", exc) from None
         data = document.get("data")
         if data is not None:
             upload = self.store.get_upload(data["id"]) if data.get("id") else None

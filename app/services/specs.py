@@ -5,6 +5,7 @@ against the server's limits. Every problem raises ``InvalidInput`` naming the fi
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,20 @@ class InvalidInput(ValueError):
 
 class NotFound(LookupError):
     """A referenced resource (network, upload, job) does not exist."""
+
+
+def join(prefix: str, name: str) -> str:
+    """``join("network", "hidden[0].units")`` -> ``network.hidden[0].units``; an empty prefix is the body."""
+    return f"{prefix}.{name}" if prefix and name else prefix or name
+
+
+def from_core_error(prefix: str, exc: Exception) -> InvalidInput:
+    """The core's messages start with the name at fault (``output_dim must be 1 ...``): keep it as the field."""
+    message = str(exc)
+    match = re.match(r"([A-Za-z_][\w.\[\]]*)(?::\s*|\s+)(.*)", message)
+    if match and not match.group(1)[0].isupper() and match.group(1) not in ("give", "the", "unknown"):
+        return InvalidInput(join(prefix, match.group(1)), match.group(2))
+    return InvalidInput(prefix or "body", message)
 
 
 @dataclass(frozen=True)
@@ -53,33 +68,33 @@ def resolve_data_spec(spec: dict[str, Any], limits: Limits, upload: dict[str, An
     spec = {k: v for k, v in spec.items() if v is not None}
     test_fraction = spec.get("test_fraction", 0.0)
     if not 0.0 <= test_fraction <= 0.9:
-        raise InvalidInput(f"{field}.test_fraction", "must be between 0 and 0.9")
+        raise InvalidInput(join(field, "test_fraction"), "must be between 0 and 0.9")
     if "id" in spec:
         if upload is None:
             raise NotFound(f"no uploaded data set with id {spec['id']!r}")
         extra = set(spec) - {"id", "test_fraction", "seed"}
         if extra:
-            raise InvalidInput(f"{field}.{sorted(extra)[0]}", "an uploaded data set takes only id, test_fraction, seed")
+            raise InvalidInput(join(field, sorted(extra)[0]), "an upload takes only id, test_fraction and seed")
         return {"id": spec["id"], "test_fraction": test_fraction, "seed": spec.get("seed", 0)}
     name = spec.get("name")
     if name is None:
-        raise InvalidInput(f"{field}.name", "give a data set name (or the id of an upload)")
+        raise InvalidInput(join(field, "name"), "give a data set name (or the id of an upload)")
     if name not in DATASETS:
-        raise InvalidInput(f"{field}.name", f"unknown data set {name!r}; expected one of: {', '.join(DATASETS)}")
+        raise InvalidInput(join(field, "name"), f"unknown data set {name!r}; expected one of: {', '.join(DATASETS)}")
     params = DATASETS[name].params
     resolved: dict[str, Any] = {"name": name}
     for key, value in spec.items():
         if key == "name":
             continue
         if key not in params:
-            raise InvalidInput(f"{field}.{key}", f"data set {name!r} takes no {key}; it takes: {', '.join(params)}")
+            raise InvalidInput(join(field, key), f"data set {name!r} takes no {key}; it takes: {', '.join(params)}")
         if not params[key].minimum <= value <= params[key].maximum:
-            raise InvalidInput(f"{field}.{key}", f"must be between {params[key].minimum} and {params[key].maximum}")
+            raise InvalidInput(join(field, key), f"must be between {params[key].minimum} and {params[key].maximum}")
     for key, param in params.items():
         resolved[key] = spec.get(key, param.default)
     points = resolved.get("n_points") or resolved["n_per_class"] * resolved.get("classes", 2)
     if points > limits.max_points:
-        raise InvalidInput(f"{field}.{'n_points' if 'n_points' in params else 'n_per_class'}",
+        raise InvalidInput(join(field, "n_points" if "n_points" in params else "n_per_class"),
                            f"{points} points is more than the limit of {limits.max_points}")
     return resolved
 
@@ -102,35 +117,35 @@ def network_spec(spec: dict[str, Any], limits: Limits, data: Dataset | None = No
     """A validated ``NetworkSpec``; with ``data``, the input/output sizes and the loss follow from it."""
     hidden = spec.get("hidden") or []
     if len(hidden) > limits.max_hidden_layers:
-        raise InvalidInput(f"{field}.hidden", f"at most {limits.max_hidden_layers} hidden layers")
+        raise InvalidInput(join(field, "hidden"), f"at most {limits.max_hidden_layers} hidden layers")
     for i, layer in enumerate(hidden):
         if layer.get("units", 0) > limits.max_units:
-            raise InvalidInput(f"{field}.hidden[{i}].units", f"at most {limits.max_units} units per layer")
+            raise InvalidInput(join(field, f"hidden[{i}].units"), f"at most {limits.max_units} units per layer")
     loss = spec.get("loss")
     input_dim, output_dim = spec.get("input_dim"), spec.get("output_dim")
     if data is not None:
         loss = loss or ("mse" if data.task == "regression" else "softmax")
         loss_task = get_loss(loss).task
         if loss_task != data.task:
-            raise InvalidInput(f"{field}.loss", f"the {loss} loss is for {loss_task}, but the data is {data.task}")
+            raise InvalidInput(join(field, "loss"), f"the {loss} loss is for {loss_task}, but the data is {data.task}")
         if input_dim is not None and input_dim != data.input_dim:
-            raise InvalidInput(f"{field}.input_dim", f"is {input_dim} but the data has {data.input_dim} inputs")
+            raise InvalidInput(join(field, "input_dim"), f"is {input_dim} but the data has {data.input_dim} inputs")
         needed = 1 if data.task == "regression" else get_loss(loss).output_dim(data.n_classes)
         if output_dim is not None and output_dim != needed:
-            raise InvalidInput(f"{field}.output_dim", f"is {output_dim} but the data needs {needed} outputs")
+            raise InvalidInput(join(field, "output_dim"), f"is {output_dim} but the data needs {needed} outputs")
         if get_loss(loss).single_output and data.n_classes > 2:
-            raise InvalidInput(f"{field}.loss", f"the {loss} loss is binary, but the data has {data.n_classes} classes")
+            raise InvalidInput(join(field, "loss"), f"the {loss} loss is binary; the data has {data.n_classes} classes")
         input_dim, output_dim = data.input_dim, needed
     for name, value in (("input_dim", input_dim), ("output_dim", output_dim)):
         if value is None:
-            raise InvalidInput(f"{field}.{name}", "is required")
+            raise InvalidInput(join(field, name), "is required")
         if value > limits.max_units:
-            raise InvalidInput(f"{field}.{name}", f"at most {limits.max_units}")
+            raise InvalidInput(join(field, name), f"at most {limits.max_units}")
     try:
         layers = tuple(LayerSpec(**{k: v for k, v in layer.items() if v is not None}) for layer in hidden)
         return NetworkSpec(input_dim, layers, output_dim, loss=loss or "softmax", init=spec.get("init") or "small")
     except ValueError as exc:
-        raise InvalidInput(field, str(exc)) from None
+        raise from_core_error(field, exc) from None
 
 
 # --- training ----------------------------------------------------------------------------------
@@ -139,18 +154,18 @@ def train_config(spec: dict[str, Any], limits: Limits, field: str = "training") 
     """A validated ``TrainConfig``; neither steps nor epochs means 1,000 steps."""
     spec = {k: v for k, v in spec.items() if v is not None}
     if "steps" in spec and "epochs" in spec:
-        raise InvalidInput(f"{field}.steps", "give steps or epochs, not both")
+        raise InvalidInput(join(field, "steps"), "give steps or epochs, not both")
     if "steps" not in spec and "epochs" not in spec:
         spec["steps"] = 1000
     for key in ("steps", "epochs"):
         if spec.get(key, 0) > limits.max_steps:
-            raise InvalidInput(f"{field}.{key}", f"at most {limits.max_steps}")
+            raise InvalidInput(join(field, key), f"at most {limits.max_steps}")
     options = spec.pop("optimizer_options", None) or {}
     try:
         config = TrainConfig(**spec, optimizer_options=options)
         config.validate()
     except (TypeError, ValueError) as exc:
-        raise InvalidInput(field, str(exc)) from None
+        raise from_core_error(field, exc) from None
     return config
 
 
@@ -160,7 +175,7 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
     n_train = len(data.y_train)
     steps = config.total_steps(n_train)
     if steps > limits.max_steps:
-        raise InvalidInput(f"{field}.epochs" if config.epochs else f"{field}.steps",
+        raise InvalidInput(join(field, "epochs" if config.epochs else "steps"),
                            f"{steps} steps is more than the limit of {limits.max_steps}")
     batch = min(config.batch_size or n_train, n_train)
     cost = steps * batch * parameters
@@ -174,9 +189,9 @@ def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live
     spec = {k: v for k, v in (spec or {}).items() if v is not None}
     grid, interval = spec.get("grid", 40), spec.get("interval_ms", 100)
     if not 2 <= grid <= limits.max_grid:
-        raise InvalidInput(f"{field}.grid", f"must be between 2 and {limits.max_grid}")
+        raise InvalidInput(join(field, "grid"), f"must be between 2 and {limits.max_grid}")
     if not limits.min_interval_ms <= interval <= 60_000:
-        raise InvalidInput(f"{field}.interval_ms", f"must be between {limits.min_interval_ms} and 60000")
+        raise InvalidInput(join(field, "interval_ms"), f"must be between {limits.min_interval_ms} and 60000")
     return {"grid": grid, "interval_ms": interval}
 
 

@@ -1,0 +1,60 @@
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0}
+SMALL_NET = {"hidden": [{"units": 8, "activation": "relu"}]}
+FINAL = ("done", "diverged", "failed", "cancelled", "interrupted")
+
+
+def open_client(data_dir: Path, **settings) -> TestClient:
+    return TestClient(create_app(Settings(data_dir=data_dir, **settings)))
+
+
+@pytest.fixture(scope="session")
+def client(tmp_path_factory) -> Iterator[TestClient]:
+    """One server (two workers) shared by the API tests: starting workers costs time."""
+    with open_client(tmp_path_factory.mktemp("data"), workers=2) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def network(client) -> dict:
+    response = client.post("/api/networks", json={"input_dim": 2, "hidden": [{"units": 4, "activation": "tanh"}],
+                                                   "output_dim": 3})
+    assert response.status_code == 201
+    return response.json()
+
+
+@pytest.fixture(scope="session")
+def trained(client) -> dict:
+    """A small network trained on the spiral (finished job)."""
+    response = client.post("/api/jobs?wait=true", json={
+        "network": {"hidden": [{"units": 16, "activation": "relu"}, {"units": 8, "activation": "tanh"}]},
+        "data": SPIRAL | {"n_per_class": 50, "test_fraction": 0.2},
+        "training": {"steps": 300, "learning_rate": 0.5},
+    })
+    assert response.status_code == 200, response.text
+    job = response.json()
+    assert job["status"] == "done"
+    return job
+
+
+def wait_status(client: TestClient, job_id: str, statuses=FINAL, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["status"] in statuses:
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
+
+
+def field_of(response) -> list[str]:
+    return [error["field"] for error in response.json()["detail"]]
