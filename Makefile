@@ -23,6 +23,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+figures: $(STAMP)
+	$(BIN)/python scripts/make_figures.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -235,6 +235,7 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
         titles = INPUT_TITLES
         heading = "Decision regions (shade = winning probability)" if kind == "classification" else "Network output"
         fig.update_yaxes(scaleanchor="x", scaleratio=1)
+        fig.update_xaxes(constrain="domain")
     if kind == "regression":
         lo, hi = regression_range(values, data)
         fig.update_layout(coloraxis=dict(colorscale=SEQUENTIAL, cmin=lo, cmax=hi,
@@ -243,7 +244,10 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
     fig.update_yaxes(title_text=titles[1], showgrid=False)
     if kind != "regression-1d":  # a 1-D curve may leave the targets' range: let the axis follow it
         fig.update_yaxes(range=list(bounds[2:]))
-    return apply_theme(fig, title=dict(text=f"{heading} · {score_text(net, data)}"), legend=dict(itemsizing="constant"))
+    legend = dict(itemsizing="constant")
+    if kind == "regression":  # the colour bar takes the right-hand side
+        legend |= dict(orientation="h", y=-0.15)
+    return apply_theme(fig, title=dict(text=f"{heading} · {score_text(net, data)}"), legend=legend)
 
 
 @np.errstate(over="ignore", invalid="ignore")

@@ -82,7 +82,8 @@ def _layer_label(spec: NetworkSpec, layer: int) -> str:
             slope = h.slope if h.slope is not None else (0.01 if h.activation == "leaky_relu" else 0.25)
             activation += f" (α={fmt(slope)})"
         return f"<b>hidden {layer}</b><br>{h.units} · {activation}"
-    return f"<b>output</b><br>{spec.output_dim} · scores ({spec.loss})"
+    kind = "outputs" if spec.loss == "mse" else "scores"
+    return f"<b>output</b><br>{spec.output_dim} · {kind} ({spec.loss})"
 
 
 def _edge_value(W: np.ndarray, source: Slot, target: Slot, units: int, pieces: int) -> tuple[float, float]:
@@ -199,7 +200,7 @@ def _edge_traces(edges: list[tuple], trained: bool) -> list[go.Scatter]:
     t = HOVER_POSITION
     marker: dict[str, Any] = dict(size=5, color=MUTED, opacity=0.6)
     if trained:
-        marker = dict(size=5, color=values, colorscale=DIVERGING, cmin=-scale, cmax=scale, opacity=0.8,
+        marker = dict(size=5, color=values, colorscale=DIVERGING, cmin=-scale, cmax=scale, opacity=0.55,
                       colorbar=dict(title=dict(text="weight"), thickness=12, len=0.6))
     traces.append(go.Scatter(
         x=[e[0] + t * (e[2] - e[0]) for e in edges], y=[e[1] + t * (e[3] - e[1]) for e in edges],

@@ -20,6 +20,7 @@ from .theme import INK, MUTED, apply_theme, series_color
 
 X_AXES = {"step": "step (parameter updates)", "epoch": "epoch (passes over the training set)"}
 UPDATE_RATIO_REFERENCE = 1e-3  # the notes' rule of thumb for ‖ΔW‖ / ‖W‖ per step
+R2_FLOOR = -1.0  # lowest R² shown; worse fits run off the bottom of the chart
 TRAIN, TEST, REG = series_color(0), series_color(1), series_color(2)
 
 
@@ -58,8 +59,11 @@ def series(history: list[dict[str, Any]], key: str, x_axis: str = "step", index:
     return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
 
 
-def divergence_note(history: list[dict[str, Any]], x_axis: str = "step") -> str | None:
-    """'Diverged at step 120: ...' when a record's training loss is missing (NaN or inf), else None."""
+def divergence_note(history: list[dict[str, Any]], x_axis: str = "step", diverged_at: int | None = None) -> str | None:
+    """'Diverged at step 120: ...' when a record's training loss is missing (NaN or inf) or the run
+    reports ``diverged_at`` (the step whose loss was not finite), else None."""
+    if diverged_at is not None:
+        return f"Diverged at step {diverged_at}: the loss became NaN or inf. Only the finite part is drawn."
     for record in history:
         if not _is_finite(record.get("train_loss")):
             where = record.get(x_axis)
@@ -84,10 +88,14 @@ def _metric_key(history: list[dict[str, Any]]) -> str:
     return "r2" if any("train_r2" in r for r in history) else "accuracy"
 
 
-def training_figure(history: list[dict[str, Any]], x_axis: str = "step", log_loss: bool = False) -> go.Figure:
+def training_figure(history: list[dict[str, Any]], x_axis: str = "step", log_loss: bool = False,
+                    diverged_at: int | None = None) -> go.Figure:
     """Left: data loss (train, test) and regularization loss; right: accuracy (or R²), train and
-    test; against steps or epochs. ``log_loss`` puts the loss on a log axis."""
+    test; against steps or epochs. ``log_loss`` puts the loss on a log axis. ``diverged_at``
+    (``TrainResult.diverged_at``) adds the divergence note; None values in the history do too."""
     history = _check_history(history)
+    if diverged_at is not None and not _is_finite(diverged_at):
+        raise ValueError("diverged_at must be a step number or None")
     x_axis = _check_x_axis(x_axis)
     metric = _metric_key(history)
     metric_title = "accuracy (%)" if metric == "accuracy" else "R² (1 = perfect fit)"
@@ -114,9 +122,11 @@ def training_figure(history: list[dict[str, Any]], x_axis: str = "step", log_los
     fig.update_yaxes(title_text=metric_title, row=1, col=2)
     if metric == "accuracy":
         fig.update_yaxes(tickformat=".0%", range=[0, 1.02], row=1, col=2)
+    elif min((min(t.y, default=0) for t in fig.data if t.xaxis == "x2"), default=0) < R2_FLOOR:
+        fig.update_yaxes(range=[R2_FLOOR, 1.05], row=1, col=2)  # a diverging fit's R² would flatten the rest
     if not fig.data:
         _empty(fig, "No history yet: train the network to see its curves.")
-    _note(fig, divergence_note(history, x_axis))
+    _note(fig, divergence_note(history, x_axis, diverged_at))
     return apply_theme(fig, title=dict(text="Training curves"), height=420,
                        legend=dict(orientation="h", y=-0.22), margin=dict(t=90))
 
@@ -152,9 +162,12 @@ def update_ratio_figure(history: list[dict[str, Any]]) -> go.Figure:
     reference (much lower: learning rate too low; much higher: too high)."""
     history = _check_history(history)
     fig = _per_layer_figure(history, "update_ratio", "W{}", positive=True)
-    fig.add_hline(y=UPDATE_RATIO_REFERENCE, line=dict(color=INK, dash="dash", width=1.5),
-                  annotation_text="1e-3: healthy (rule of thumb)", annotation_position="top left")
-    fig.update_yaxes(title_text="‖ΔW‖ / ‖W‖ per update (log scale)", type="log", exponentformat="power")
+    fig.add_hline(y=UPDATE_RATIO_REFERENCE, line=dict(color=INK, dash="dash", width=1.5))
+    # on a log axis an annotation's y is the decade (log10 of the value)
+    fig.add_annotation(x=0, xref="paper", y=math.log10(UPDATE_RATIO_REFERENCE), yanchor="bottom", xanchor="left",
+                       text="≈ 1e-3: a healthy learning rate (rule of thumb)", showarrow=False,
+                       font=dict(size=11, color=INK))
+    fig.update_yaxes(title_text="‖ΔW‖ / ‖W‖ per update (log scale)", type="log", exponentformat="power", dtick=1)
     if not fig.data:
         _empty(fig, "No update ratios yet: train the network.")
     return apply_theme(fig, title=dict(text="Update / weight ratio per layer"), height=360)

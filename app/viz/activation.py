@@ -1,0 +1,140 @@
+"""Activation functions drawn: f and f′, the saturated regions, and the notes' special cases.
+
+Saturated means |f′(x)| < ``SATURATED_GRADIENT``: there almost no gradient flows back through the
+unit (sigmoid and tanh at the tails, ReLU for x < 0). The figure shades those x ranges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from app.nn import ACTIVATION_NAMES
+from app.nn.activations import get_activation, stable_sigmoid
+
+from .common import check_int, check_number, fmt
+from .theme import INK, apply_theme, rgba, series_color, tint
+
+SATURATED_GRADIENT = 0.05
+DEFAULT_SLOPES = {"leaky_relu": 0.01, "prelu": 0.25}
+DEFAULT_MAXOUT_PIECES: tuple[tuple[float, float], ...] = ((1.0, 0.0), (-0.5, 0.0))
+MAX_POINTS = 5001
+
+
+def _check_name(name: Any, field: str = "name") -> str:
+    if name not in ACTIVATION_NAMES:
+        raise ValueError(f"{field}: unknown activation {name!r}; expected one of: {', '.join(ACTIVATION_NAMES)}")
+    return name
+
+
+def check_pieces(pieces: Any) -> tuple[tuple[float, float], ...]:
+    """Maxout pieces as (w, b) pairs: 1 to 8 pairs of finite numbers."""
+    if pieces is None:
+        return DEFAULT_MAXOUT_PIECES
+    if not isinstance(pieces, Sequence) or not 1 <= len(pieces) <= 8:
+        raise ValueError("maxout_pieces must be a list of 1 to 8 (w, b) pairs")
+    checked = []
+    for i, piece in enumerate(pieces):
+        if not isinstance(piece, Sequence) or len(piece) != 2:
+            raise ValueError(f"maxout_pieces[{i}] must be a (w, b) pair")
+        checked.append((check_number(piece[0], f"maxout_pieces[{i}] w"),
+                        check_number(piece[1], f"maxout_pieces[{i}] b")))
+    return tuple(checked)
+
+
+def evaluate(name: str, x: np.ndarray, slope: float | None = None,
+             maxout_pieces: Sequence[tuple[float, float]] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """f(x) and f′(x) of any activation, elementwise on x of any shape.
+
+    PReLU uses ``slope`` as its (learned) α, default 0.25; leaky ReLU its fixed slope, default 0.01;
+    maxout is the 1-D unit max_i(w_i·x + b_i) over ``maxout_pieces``."""
+    _check_name(name)
+    x = np.asarray(x, dtype=np.float64)
+    if name == "maxout":
+        pieces = check_pieces(maxout_pieces)
+        lines = np.stack([w * x + b for w, b in pieces])
+        winner = np.argmax(lines, axis=0)
+        slopes = np.array([w for w, _ in pieces])
+        return np.max(lines, axis=0), slopes[winner]
+    if name in DEFAULT_SLOPES:
+        alpha = DEFAULT_SLOPES[name] if slope is None else check_number(slope, "slope")
+        return np.where(x > 0, x, alpha * x), np.where(x > 0, 1.0, alpha)
+    act = get_activation(name)
+    y = act.fn(x)
+    return y, act.grad(x, y)
+
+
+def _check_range(start: Any, stop: Any, num: Any) -> np.ndarray:
+    start, stop = check_number(start, "start"), check_number(stop, "stop")
+    if not start < stop:
+        raise ValueError("start must be below stop")
+    return np.linspace(start, stop, check_int(num, "num", 2, MAX_POINTS))
+
+
+def activation_values(name: str, start: float = -5.0, stop: float = 5.0, num: int = 201,
+                      slope: float | None = None,
+                      maxout_pieces: Sequence[tuple[float, float]] | None = None) -> dict[str, np.ndarray]:
+    """``{"x": (num,), "y": f(x), "dy": f′(x)}`` over [start, stop] (see ``evaluate``)."""
+    _check_name(name)
+    x = _check_range(start, stop, num)
+    y, dy = evaluate(name, x, slope, maxout_pieces)
+    return {"x": x, "y": y, "dy": dy}
+
+
+def saturated_ranges(x: np.ndarray, dy: np.ndarray) -> list[tuple[float, float]]:
+    """The x intervals where |f′| < SATURATED_GRADIENT, as (first x, last x) of each run."""
+    flat = np.abs(dy) < SATURATED_GRADIENT
+    edges = np.flatnonzero(np.diff(flat.astype(np.int8)))
+    starts = [0, *(edges + 1)]
+    stops = [*edges, len(x) - 1]
+    return [(float(x[a]), float(x[b])) for a, b in zip(starts, stops) if flat[a]]
+
+
+def activation_figure(names: list[str], start: float = -5.0, stop: float = 5.0, num: int = 201,
+                      derivative: bool = True, slope: float | None = None,
+                      maxout_pieces: Sequence[tuple[float, float]] | None = None,
+                      tanh_identity: bool = False) -> go.Figure:
+    """Each activation's f (solid) and, with ``derivative``, f′ (dashed) in the same colour; its
+    saturated x ranges shaded; maxout's affine pieces dotted under their max; the negative slope
+    of leaky ReLU / PReLU labelled; with ``tanh_identity``, 2σ(2x) − 1 drawn over tanh."""
+    if isinstance(names, str) or not isinstance(names, Sequence) or not 1 <= len(names) <= 8:
+        raise ValueError("names must be a list of 1 to 8 activation names")
+    names = list(dict.fromkeys(_check_name(n, "names") for n in names))
+    x = _check_range(start, stop, num)
+    pieces = check_pieces(maxout_pieces)
+    fig = go.Figure()
+    for i, name in enumerate(names):
+        color = series_color(i)
+        y, dy = evaluate(name, x, slope, pieces)
+        if name == "maxout":
+            for k, (w, b) in enumerate(pieces):
+                fig.add_trace(go.Scatter(x=x, y=w * x + b, mode="lines", name=f"piece {k + 1}: {fmt(w)}·x + {fmt(b)}",
+                                         line=dict(color=tint(color, 0.55), width=1.5, dash="dot")))
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, legendgroup=name,
+                                 line=dict(color=color, width=3)))
+        if derivative:
+            fig.add_trace(go.Scatter(x=x, y=dy, mode="lines", name=f"{name}′ (derivative)", legendgroup=name,
+                                     line=dict(color=color, width=2, dash="dash")))
+        for k, (lo, hi) in enumerate(saturated_ranges(x, dy)):
+            fig.add_vrect(x0=lo, x1=hi, fillcolor=rgba(color, 0.12), line_width=0, layer="below",
+                          name=f"{name} saturated (|f′| < {SATURATED_GRADIENT})", legendgroup=name,
+                          showlegend=k == 0)
+        if name in DEFAULT_SLOPES and x[0] < 0:
+            alpha = DEFAULT_SLOPES[name] if slope is None else slope
+            at = float(x[0] + (0.25 + 0.2 * (i % 3)) * (min(0.0, float(x[-1])) - x[0]))
+            fig.add_annotation(x=at, y=alpha * at, text=f"{name}: slope α = {fmt(alpha)} for x < 0", showarrow=True,
+                               arrowhead=2, ax=20, ay=-40 - 25 * (i % 3), font=dict(color=color), arrowcolor=color)
+    if tanh_identity:
+        sparse = x[:: max(1, len(x) // 40)]
+        fig.add_trace(go.Scatter(x=sparse, y=2 * stable_sigmoid(2 * sparse) - 1, mode="markers",
+                                 name="2σ(2x) − 1 (equals tanh)",
+                                 marker=dict(symbol="circle-open", size=8, color=INK, line=dict(width=1.5))))
+    fig.update_xaxes(title_text="x (pre-activation w·x + b)", zeroline=True, zerolinecolor="#9aa5b1")
+    fig.update_yaxes(title_text="f(x)" + (" and f′(x)" if derivative else ""), zeroline=True,
+                     zerolinecolor="#9aa5b1")
+    title = ", ".join(names) + (": value (solid) and derivative (dashed)" if derivative else "")
+    return apply_theme(fig, title=dict(text=title), height=440, hovermode="x unified",
+                       legend=dict(orientation="h", y=-0.2))
