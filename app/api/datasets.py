@@ -22,7 +22,7 @@ def list_datasets() -> list[dict]:
 
 @router.post("/preview", response_model=DatasetPreview, summary="Generate a data set's points")
 def preview(spec: DataSpec, services: ServicesDep) -> dict:
-    _, data = catalog.load_data(services.store, spec.values(), services.limits)
+    _, data = catalog.load_data(services.store, spec.values(), services.limits, field="")
     return catalog.preview(data)
 
 

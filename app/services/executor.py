@@ -15,6 +15,7 @@ import contextlib
 import multiprocessing as mp
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any, Protocol
 OnMessage = Callable[[str, str, dict[str, Any]], None]
 
 WORKER_DIED = "the worker process stopped unexpectedly"
+RESPAWN_PAUSE_SECONDS = 1.0  # a worker that dies right after starting is not restarted in a tight loop
 
 
 class QueueFull(RuntimeError):
@@ -73,6 +75,7 @@ class _Slot:
     conn: Connection
     cancel_flag: Any
     job_id: str | None = None
+    started: float = 0.0
 
 
 @dataclass
@@ -113,7 +116,7 @@ class LocalExecutor:
         process = self._ctx.Process(target=_worker_main, args=(worker_end, flag), daemon=True, name="nnviz-worker")
         process.start()
         worker_end.close()
-        return _Slot(process, server_end, flag)
+        return _Slot(process, server_end, flag, started=time.monotonic())
 
     def shutdown(self) -> None:
         with self._lock:
@@ -225,6 +228,8 @@ class LocalExecutor:
         self._deliver(kind, job_id, payload)
 
     def _replace(self, dead: _Slot) -> None:
+        if time.monotonic() - dead.started < RESPAWN_PAUSE_SECONDS:
+            time.sleep(RESPAWN_PAUSE_SECONDS)
         with self._lock:
             if self._stopping:
                 return

@@ -1,0 +1,86 @@
+import pytest
+
+from .conftest import field_of
+
+
+def run(client, name: str, options: dict | None = None) -> dict:
+    response = client.post(f"/api/experiments/{name}?wait=true", json=options)
+    assert response.status_code == 200, response.text
+    job = response.json()
+    assert job["kind"] == "experiment" and job["status"] == "done", job["error"]
+    result = job["result"]
+    assert result["figure"]["data"] and isinstance(result["summary"], str) and len(result["summary"]) > 80
+    return result
+
+
+def test_case_study_linear_against_two_layer(client):
+    table = {row["model"]: row for row in run(client, "case-study")["table"]}
+    assert table["linear"]["train_accuracy"] == pytest.approx(0.49, abs=0.03)
+    assert table["2-layer"]["train_accuracy"] >= 0.97
+    assert table["linear"]["parameters"] == 9 and table["2-layer"]["parameters"] == 603
+
+
+def test_capacity(client):
+    result = run(client, "capacity")
+    table = result["table"]
+    assert [row["hidden_units"] for row in table] == [3, 6, 20]
+    assert table[2]["train_accuracy"] > table[0]["train_accuracy"]
+    assert table[2]["train_accuracy"] >= table[2]["test_accuracy"]
+    assert "20" in result["summary"]
+
+
+def test_regularization(client):
+    table = run(client, "regularization", {"steps": 2000})["table"]
+    assert [row["reg_strength"] for row in table] == [0.001, 0.01, 0.1]
+    assert all(row["parameters"] == 102 for row in table)
+
+
+def test_activations_steps_to_target(client):
+    table = {row["activation"]: row for row in run(client, "activations")["table"]}
+    assert list(table) == ["relu", "tanh", "sigmoid", "leaky_relu"]
+    assert table["relu"]["ratio"] == 1.0
+    assert table["sigmoid"]["steps_to_target"] > table["relu"]["steps_to_target"]
+    assert table["sigmoid"]["ratio"] > 2
+
+
+def test_dead_relu_grows_with_the_learning_rate(client):
+    table = run(client, "dead-relu")["table"]
+    assert [row["learning_rate"] for row in table] == [0.1, 0.3, 1.0, 3.0, 10.0]
+    assert table[0]["dead_fraction"] == 0.0
+    assert max(row["dead_fraction"] for row in table) >= 0.4
+
+
+def test_approximation_improves_with_units(client):
+    table = run(client, "approximation", {"units": [2, 16]})["table"]
+    assert [row["hidden_units"] for row in table] == [2, 16]
+    assert table[1]["train_r2"] > table[0]["train_r2"] and table[1]["train_r2"] > 0.95
+
+
+@pytest.mark.parametrize(("name", "options", "field"), [
+    ("capacity", {"colour": 1}, "colour"),
+    ("capacity", {"units": [3, 0]}, "units[1]"),
+    ("capacity", {"units": [1, 2, 3, 4, 5, 6, 7]}, "units"),
+    ("capacity", {"units": 5}, "units"),
+    ("capacity", {"steps": 10**9}, "steps"),
+    ("capacity", {"steps": 2.5}, "steps"),
+    ("activations", {"activations": ["relu", "magic"]}, "activations[1]"),
+    ("dead-relu", {"learning_rates": [-1.0]}, "learning_rates[0]"),
+    ("approximation", {"data": {"name": "sine", "n_points": 10**6}}, "data.n_points"),
+    ("case-study", {"units": 256, "steps": 100_000, "data": {"name": "spiral", "n_per_class": 3000}}, "steps"),
+])
+def test_experiment_option_errors(client, name, options, field):
+    response = client.post(f"/api/experiments/{name}", json=options)
+    assert response.status_code == 422, response.text
+    assert field_of(response) == [field]
+
+
+def test_unknown_experiment(client):
+    response = client.post("/api/experiments/alchemy")
+    assert response.status_code == 422 and field_of(response) == ["name"]
+    assert client.post("/api/experiments/capacity", json=[1, 2]).status_code == 422
+
+
+def test_experiment_can_be_cancelled(client):
+    job = client.post("/api/experiments/case-study", json={"steps": 100_000}).json()
+    cancelled = client.post(f"/api/jobs/{job['id']}/cancel").json()
+    assert cancelled["status"] == "cancelled" and cancelled["result"] is None
