@@ -22,6 +22,7 @@ SATURATED_GRADIENT = 0.05
 DEFAULT_SLOPES = {"leaky_relu": 0.01, "prelu": 0.25}
 DEFAULT_MAXOUT_PIECES: tuple[tuple[float, float], ...] = ((1.0, 0.0), (-0.5, 0.0))
 MAX_POINTS = 5001
+MAX_ABS_X = 1000.0  # wide enough for any saturation story; keeps every f and f′ finite
 
 
 def _check_name(name: Any, field: str = "name") -> str:
@@ -69,6 +70,9 @@ def evaluate(name: str, x: np.ndarray, slope: float | None = None,
 
 def _check_range(start: Any, stop: Any, num: Any) -> np.ndarray:
     start, stop = check_number(start, "start"), check_number(stop, "stop")
+    for name, value in (("start", start), ("stop", stop)):
+        if abs(value) > MAX_ABS_X:
+            raise ValueError(f"{name} must be between {-MAX_ABS_X:g} and {MAX_ABS_X:g}")
     if not start < stop:
         raise ValueError("start must be below stop")
     return np.linspace(start, stop, check_int(num, "num", 2, MAX_POINTS))

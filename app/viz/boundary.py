@@ -276,6 +276,8 @@ def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid:
         fig.add_traces(boundary_traces(net, data, values, showlegend=col == 1), rows=1, cols=col)
         if values["kind"] != "regression-1d":
             fig.update_yaxes(scaleanchor=f"x{col if col > 1 else ''}", row=1, col=col)
+    # one legend for all panels (the first one's count would mislead): scores are in the titles
+    fig.for_each_trace(lambda t: t.update(name="misclassified"), selector=dict(legendgroup="misclassified"))
     kind = kinds.pop()
     if kind == "regression":
         ranges = [regression_range(values, data) for values, (_, _, data, _) in zip(grids, checked)]

@@ -80,15 +80,18 @@ def hidden_space_figure(net: Network, data: Dataset, layer: int = 1, grid_lines:
     """Left: the input plane with a grid and the data. Right: the same grid lines and points after
     hidden layer ``layer`` (1-based). A 2-unit layer is drawn as it is (ConvNetJS's view); a wider
     one by its first two principal components. The output layer separates the last hidden
-    layer's points with straight lines: a good layer makes the classes linearly separable."""
+    layer's points with straight lines: a good layer makes the classes linearly separable.
+    A 1-input network: the input interval becomes a curve in the hidden space."""
     check_network(net)
     check_data(data, net)
-    if net.spec.input_dim != 2:
-        raise ValueError(f"net: the hidden-space view needs 2 inputs; this network has {net.spec.input_dim}")
+    if net.spec.input_dim > 2:
+        raise ValueError(f"net: the hidden-space view needs 1 or 2 inputs; this network has {net.spec.input_dim}")
     if not net.spec.hidden:
         raise ValueError("net has no hidden layer to look into")
     layer = check_int(layer, "layer", 1, len(net.spec.hidden))
     count = check_int(grid_lines, "grid_lines", 2, 41)
+    if net.spec.input_dim == 1:
+        return _hidden_curve_figure(net, data, layer)
     bounds = data_bounds(data)
     grid, _ = _grid_lines(bounds, count)
     hidden_grid = net.hidden_outputs(grid)[layer - 1]["a"]
@@ -114,6 +117,29 @@ def hidden_space_figure(net: Network, data: Dataset, layer: int = 1, grid_lines:
     fig.update_xaxes(showgrid=False)
     fig.update_yaxes(showgrid=False)
     return apply_theme(fig, title=dict(text=f"How hidden layer {layer} warps the input plane"), height=500,
+                       legend=dict(orientation="h", y=-0.2), margin=dict(t=90))
+
+
+def _hidden_curve_figure(net: Network, data: Dataset, layer: int) -> go.Figure:
+    """1-D inputs: left the data (input, target), right the hidden image of the input interval."""
+    x_min, x_max, _, _ = data_bounds(data)
+    line = np.linspace(x_min, x_max, 4 * LINE_POINTS)[:, None]
+    curve, points, titles = _project(finite32(net.hidden_outputs(line)[layer - 1]["a"]).astype(np.float64),
+                                     finite32(net.hidden_outputs(data.X)[layer - 1]["a"]).astype(np.float64))
+    units = net.spec.hidden[layer - 1].units
+    right = f"h{layer} space ({units} units)" + (": 2 principal components" if units > 2 else "")
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Data", right), horizontal_spacing=0.1)
+    fig.add_trace(go.Scatter(x=data.X[:, 0], y=finite32(data.y), mode="markers", name="points", showlegend=False,
+                             marker=dict(color=finite32(data.y), colorscale=SEQUENTIAL, size=6)), row=1, col=1)
+    fig.add_trace(go.Scatter(x=finite32(curve[:, 0]), y=finite32(curve[:, 1]), mode="lines",
+                             name=f"the input interval [{fmt(x_min)}, {fmt(x_max)}]",
+                             line=dict(color=series_color(4), width=1.5)), row=1, col=2)
+    fig.add_traces(_hidden_point_traces(data, points, 2, True), rows=1, cols=2)
+    fig.update_xaxes(title_text="x (input, data units)", row=1, col=1)
+    fig.update_yaxes(title_text="y (target, data units)", row=1, col=1)
+    fig.update_xaxes(title_text=f"h{layer} {titles[0]}", row=1, col=2)
+    fig.update_yaxes(title_text=f"h{layer} {titles[1]}", row=1, col=2)
+    return apply_theme(fig, title=dict(text=f"How hidden layer {layer} bends the input line"), height=500,
                        legend=dict(orientation="h", y=-0.2), margin=dict(t=90))
 
 
@@ -160,7 +186,8 @@ def forward_trace_figure(net: Network, x: Any) -> go.Figure:
     if net.loss.task == "classification":
         probabilities = net.loss.probabilities(steps[-1]["pre_activation"][None, :])[0]
         columns.append((f"probabilities<br>{net.loss.name} {_shape(probabilities.size)}", probabilities, "p"))
-    limit = max(float(np.max(np.abs(finite32(v)))) for _, v, _ in columns[:-1] if v.size) or 1.0
+    signed = columns[:-1] if probabilities is not None else columns
+    limit = max(float(np.max(np.abs(finite32(v)))) for _, v, _ in signed) or 1.0
     fig = make_subplots(rows=1, cols=len(columns), subplot_titles=[c[0] for c in columns],
                         horizontal_spacing=0.25 / len(columns))
     for col, (_, vector, label) in enumerate(columns, start=1):

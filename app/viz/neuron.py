@@ -14,7 +14,7 @@ from app.nn import Dataset, Network
 from .activation import evaluate
 from .boundary import data_bounds
 from .common import INPUT_TITLES, check_bounds, check_data, check_int, check_network, check_number, finite32, fmt
-from .theme import DIVERGING, INK, SEQUENTIAL, apply_theme, class_color
+from .theme import DIVERGING, INK, SEQUENTIAL, apply_theme, class_color, series_color
 
 DEFAULT_BOUNDS = (-1.5, 1.5, -1.5, 1.5)
 FORMULAS = {"sigmoid": "σ", "tanh": "tanh", "relu": "max(0, ·)"}
@@ -103,16 +103,18 @@ def neuron_figure(w: tuple[float, float], b: float, activation: str = "sigmoid",
     fig.update_xaxes(title_text=INPUT_TITLES[0], range=list(box[:2]), showgrid=False, constrain="domain")
     fig.update_yaxes(title_text=INPUT_TITLES[1], range=list(box[2:]), showgrid=False, scaleanchor="x")
     title = f"One neuron: {label}, w = ({fmt(w[0])}, {fmt(w[1])}), b = {fmt(b)}"
-    return apply_theme(fig, title=dict(text=title), height=480, legend=dict(orientation="h", y=-0.15))
+    # a square plane: a fixed size keeps the colour bar next to it
+    return apply_theme(fig, title=dict(text=title), height=540, width=640, legend=dict(orientation="h", y=-0.15))
 
 
 def neuron_maps_figure(net: Network, data: Dataset | None = None, grid: int = 40, bounds: Any = None,
                        max_units: int = 16) -> go.Figure:
     """Every hidden unit's activation over the input plane: one row of thumbnails per hidden
-    layer (at most ``max_units`` per row), one colour scale per layer shared by its thumbnails."""
+    layer (at most ``max_units`` per row), one colour scale per layer shared by its thumbnails.
+    A 1-input network gets curves a(x) instead, one y range per layer."""
     check_network(net)
-    if net.spec.input_dim != 2:
-        raise ValueError(f"net: neuron maps need a network with 2 inputs; this one has {net.spec.input_dim}")
+    if net.spec.input_dim > 2:
+        raise ValueError(f"net: neuron maps need a network with 1 or 2 inputs; this one has {net.spec.input_dim}")
     if data is not None:
         check_data(data, net)
     grid = check_int(grid, "grid", 2, 200)
@@ -124,7 +126,11 @@ def neuron_maps_figure(net: Network, data: Dataset | None = None, grid: int = 40
         fig.add_annotation(text="No hidden layers: this network is a linear classifier.", showarrow=False,
                            xref="paper", yref="paper", x=0.5, y=0.5)
         return apply_theme(fig, title=dict(text="Hidden units"), height=300)
-    xs, ys, points = _plane(box, grid)
+    if net.spec.input_dim == 1:
+        xs = np.linspace(box[0], box[1], 4 * grid)
+        ys, points = None, xs[:, None]
+    else:
+        xs, ys, points = _plane(box, grid)
     with np.errstate(over="ignore", invalid="ignore"):
         outputs = net.hidden_outputs(points)[: len(hidden)]
     cols = min(max_units, max(h.units for h in hidden))
@@ -135,11 +141,21 @@ def neuron_maps_figure(net: Network, data: Dataset | None = None, grid: int = 40
     for r, (layer, values) in enumerate(zip(hidden, outputs), start=1):
         a = finite32(values["a"])
         lo, hi = float(a.min()), float(a.max())
+        shown = f"{min(cols, layer.units)} of {layer.units}" if layer.units > cols else f"{layer.units}"
+        if ys is None:
+            pad = 0.05 * (hi - lo) or 0.5
+            for c in range(min(cols, layer.units)):
+                fig.add_trace(go.Scatter(
+                    x=xs.astype(np.float32), y=a[:, c], mode="lines", name=f"h{r} unit {c + 1}", showlegend=False,
+                    line=dict(color=series_color(r - 1), width=2),
+                    hovertemplate=f"h{r} unit {c + 1} ({shown} shown)<br>x %{{x:.2f}}: %{{y:.3f}}<extra></extra>",
+                ), row=r, col=c + 1)
+            fig.update_yaxes(range=[lo - pad, hi + pad], row=r)
+            continue
         signed = lo < 0 < hi
         limit = max(abs(lo), abs(hi)) or 1.0
         axis = "coloraxis" if r == 1 else f"coloraxis{r}"
         domain = fig.get_subplot(r, 1).yaxis.domain
-        shown = f"{min(cols, layer.units)} of {layer.units}" if layer.units > cols else f"{layer.units}"
         fig.update_layout({axis: dict(
             colorscale=DIVERGING if signed else SEQUENTIAL, cmin=-limit if signed else lo,
             cmax=limit if signed else (hi if hi > lo else lo + 1),
@@ -155,9 +171,11 @@ def neuron_maps_figure(net: Network, data: Dataset | None = None, grid: int = 40
             ), row=r, col=c + 1)
     fig.update_xaxes(showticklabels=False, showgrid=False, ticks="", constrain="domain")
     fig.update_yaxes(showticklabels=False, showgrid=False, ticks="", constrain="domain")
-    fig.for_each_yaxis(lambda axis: axis.update(scaleanchor=axis.anchor))  # square thumbnails
+    if ys is not None:
+        fig.for_each_yaxis(lambda axis: axis.update(scaleanchor=axis.anchor))  # square thumbnails
     fig.update_annotations(font_size=10)
     thumb = max(60, min(130, 1100 // cols))
-    return apply_theme(fig, title=dict(text="Hidden units over the input plane (x₁ across, x₂ up)"),
+    heading = "over the input (x across)" if ys is None else "over the input plane (x₁ across, x₂ up)"
+    return apply_theme(fig, title=dict(text=f"Hidden units {heading}"),
                        height=110 + len(hidden) * (thumb + 40),
                        margin=dict(l=30, r=80, t=80, b=20))

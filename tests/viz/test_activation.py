@@ -98,3 +98,10 @@ def test_names_are_checked():
         activation_figure("relu")
     with pytest.raises(ValueError, match="names: unknown activation"):
         activation_figure(["relu", "nope"])
+
+
+def test_range_is_bounded():
+    with pytest.raises(ValueError, match="start must be between -1000 and 1000"):
+        activation_values("gelu", -1e9, 0)
+    v = activation_values("gelu", -1000, 1000, 11)
+    assert np.all(np.isfinite(v["y"])) and np.all(np.isfinite(v["dy"]))

@@ -90,3 +90,12 @@ def test_forward_trace_classification_ends_with_probabilities(spiral_run):
         forward_trace_figure(net, [1, 2, 3])
     with pytest.raises(ValueError, match="finite"):
         forward_trace_figure(net, [1, float("nan")])
+
+
+def test_one_input_network_bends_the_input_line(sine_run):
+    net, data = sine_run
+    fig = hidden_space_figure(net, data)
+    names = [t.name for t in fig.data]
+    assert names[0] == "points" and names[1].startswith("the input interval")
+    assert len(fig.data[2].x) == len(data.y)
+    assert "principal component 1" in fig.layout.xaxis2.title.text

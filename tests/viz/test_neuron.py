@@ -73,3 +73,15 @@ def test_neuron_maps_cap_wide_layers_and_need_two_inputs():
         neuron_maps_figure(Network(NetworkSpec.from_sizes([3, 4, 1], loss="mse")))
     linear = neuron_maps_figure(Network(NetworkSpec.from_sizes([2, 3])))
     assert not linear.data and "No hidden layers" in linear.layout.annotations[0].text
+
+
+def test_neuron_maps_of_a_one_input_network_are_curves(sine_run):
+    net, data = sine_run  # one hidden layer of 10 tanh units
+    fig = neuron_maps_figure(net, data, grid=30)
+    d = fig.to_dict()
+    assert len(d["data"]) == 10 and all(t["type"] == "scatter" for t in d["data"])
+    xs, ys = values(d["data"][2]["x"]), values(d["data"][2]["y"])
+    assert len(xs) == 120
+    expected = net.hidden_outputs(xs[:, None].astype(np.float64))[0]["a"][:, 2]
+    np.testing.assert_allclose(ys, expected, rtol=1e-5, atol=1e-6)
+    assert d["layout"]["yaxis"]["range"] == d["layout"]["yaxis2"]["range"]  # one y range per layer
