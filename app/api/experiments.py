@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Response
 from fastapi.concurrency import run_in_threadpool
 
 from .deps import ServicesDep, SettingsDep
 from .jobs import Wait, job_answer
-from .schemas import JobPublic
+from .schemas import ExperimentOptions, JobPublic
 
 router = APIRouter(prefix="/api/experiments", tags=["experiments"])
 
@@ -22,8 +22,8 @@ async def run_experiment(
     name: ExperimentName,
     services: ServicesDep,
     settings: SettingsDep,
-    options: Annotated[dict[str, Any] | None, Body(examples=[{}, {"units": [2, 4, 8], "steps": 2000}])] = None,
+    options: Annotated[ExperimentOptions | None, Body()] = None,
     wait: Wait = False,
 ) -> Response:
-    job = await run_in_threadpool(services.jobs.create_experiment, name, options or {})
+    job = await run_in_threadpool(services.jobs.create_experiment, name, options.values() if options else {})
     return await job_answer(services, job, wait, settings.wait_seconds)

@@ -224,6 +224,29 @@ class JobPublic(BaseModel):
     request: dict[str, Any]
 
 
+# --- experiments -------------------------------------------------------------------------------
+
+class ExperimentOptions(Request):
+    """Overrides of an experiment's defaults; each experiment takes a subset (a 422 names the others)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{}, {"units": [2, 4, 8], "steps": 2000}]})
+
+    data: DataSpec | None = None
+    units: int | list[int] | None = Field(default=None, description="hidden units (a list: one run each)")
+    activation: Activation | None = None
+    activations: list[Activation] | None = None
+    optimizer: OptimizerName | None = None
+    init: InitName | None = None
+    learning_rate: float | None = None
+    learning_rates: list[float] | None = None
+    reg_strength: float | None = None
+    reg_strengths: list[float] | None = None
+    steps: int | None = None
+    linear_steps: int | None = None
+    target_accuracy: float | None = None
+    seed: int | None = None
+
+
 # --- datasets, activations, gradcheck ----------------------------------------------------------
 
 class ParamPublic(BaseModel):

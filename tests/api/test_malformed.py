@@ -1,0 +1,104 @@
+"""Every POST endpoint, fed malformed bodies: always a 4xx with a JSON message, never a 500."""
+
+import copy
+import json
+
+import pytest
+
+from app.main import app as application
+
+from .conftest import SPIRAL
+
+BAD_BODIES = ["{", "null", "[]", '"text"', "42", "true", '{"a": NaN}', '{"a": 1e400}', "{}" * 2,
+              json.dumps({"network": {"hidden": [{"units": 1e400}]}}), '{"inputs": [[NaN, 1]]}',
+              json.dumps({"x": [[[[[[[[[[[]]]]]]]]]]]}), '{"input": [Infinity]}', "\x00\xff"]
+BAD_VALUES = [None, "x", -1, 0, 1.5, True, [], {}, 1e300, "NaN"]
+
+VALID = {
+    "/api/networks": {"input_dim": 2, "hidden": [{"units": 3, "activation": "relu"}], "output_dim": 2},
+    "/api/jobs": {"network": {"hidden": [{"units": 3, "activation": "relu", "slope": None}]}, "data": SPIRAL,
+                  "training": {"steps": 5, "learning_rate": 0.1, "optimizer": "adam", "batch_size": 10},
+                  "live": {"grid": 10, "interval_ms": 100}},
+    "/api/gradcheck": {"network": {"hidden": [{"units": 3}]}, "data": {"name": "moons", "noise": 0.1}},
+    "/api/datasets/preview": {"name": "gauss", "classes": 2, "noise": 0.1},
+    "/api/figures/topology": {"input_dim": 2, "hidden": [{"units": 3}], "output_dim": 2},
+    "/api/networks/{network_id}/predict": {"inputs": [[0.1, 0.2]]},
+    "/api/networks/{network_id}/forward": {"input": [0.1, 0.2]},
+    "/api/experiments/{name}": {"units": [2, 3], "steps": 10, "data": {"name": "moons"}},
+}
+
+
+def post_paths() -> list[str]:
+    return sorted(path for path, operations in application.openapi()["paths"].items() if "post" in operations)
+
+
+def concrete(path: str, network_id: str) -> str:
+    return path.replace("{network_id}", network_id).replace("{job_id}", "nope").replace("{name}", "capacity")
+
+
+def leaves(value, path=()):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, (*path, key))
+    elif isinstance(value, list) and value:
+        for i, item in enumerate(value):
+            yield from leaves(item, (*path, i))
+    else:
+        yield path
+
+
+def replaced(body, path, new):
+    body = copy.deepcopy(body)
+    target = body
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = new
+    return body
+
+
+def check(response):
+    assert response.status_code < 500, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    json.loads(response.text, parse_constant=pytest.fail)
+    return response
+
+
+def test_every_post_endpoint_is_covered():
+    covered = set(VALID) | {"/api/datasets", "/api/networks/import", "/api/jobs/{job_id}/cancel"}
+    assert len(post_paths()) == 11 and set(post_paths()) <= covered
+
+
+@pytest.mark.parametrize("path", post_paths())
+def test_malformed_bodies_are_4xx(client, network, path):
+    url = concrete(path, network["id"])
+    for body in BAD_BODIES:
+        response = check(client.post(url, content=body, headers={"content-type": "application/json"}))
+        if path != "/api/jobs/{job_id}/cancel" and (path, body) != ("/api/experiments/{name}", "null"):
+            assert 400 <= response.status_code < 500, (body, response.text)
+
+
+@pytest.mark.parametrize("path", sorted(VALID))
+def test_each_field_with_wrong_values(client, network, path):
+    url = concrete(path, network["id"])
+    valid = VALID[path]
+    assert check(client.post(url, json=valid)).status_code in (200, 201, 202)
+    for leaf in leaves(valid):
+        for value in BAD_VALUES:
+            check(client.post(url, json=replaced(valid, leaf, value)))
+        if isinstance(leaf[-1], str):  # the leaf sits in an object: add a sibling nobody knows
+            check(client.post(url, json=replaced(valid, (*leaf[:-1], "unknown_field"), 1)))
+
+
+def test_form_endpoint_without_a_file(client):
+    assert check(client.post("/api/datasets", json={"file": "x"})).status_code == 422
+    assert check(client.post("/api/datasets", content=b"--x\r\n", headers={"content-type": "multipart/form-data"}))
+
+
+def test_import_with_wrong_values(client, network):
+    document = client.get(f"/api/networks/{network['id']}/export").json()
+    assert check(client.post("/api/networks/import", json=document)).status_code == 201
+    for leaf in [("format",), ("version",), ("spec",), ("weights",), ("history",), ("data",), ("steps_trained",),
+                 ("weights", "W1"), ("spec", "hidden")]:
+        for value in BAD_VALUES:
+            response = check(client.post("/api/networks/import", json=replaced(document, leaf, value)))
+            assert response.status_code in (201, 422)
