@@ -163,12 +163,6 @@ class LocalExecutor:
                     return "signalled"
         return "unknown"
 
-    def queued(self) -> int:
-        return len(self._pending)
-
-    def running(self) -> list[str]:
-        return [slot.job_id for slot in self._slots if slot.job_id is not None]
-
     # --- internals (called with the lock held, or from the listener thread) ------------------
 
     def _idle_slot(self) -> _Slot | None:

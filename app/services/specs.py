@@ -4,12 +4,21 @@ against the server's limits. Every problem raises ``InvalidInput`` naming the fi
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
-from app.nn import DATASETS, Dataset, LayerSpec, NetworkSpec, TrainConfig, get_loss, load_csv, make_dataset
+from app.nn import (
+    DATASETS,
+    Dataset,
+    LayerSpec,
+    NetworkSpec,
+    TrainConfig,
+    get_loss,
+    load_csv,
+    make_dataset,
+    make_optimizer,
+)
 
 
 class InvalidInput(ValueError):
@@ -160,12 +169,18 @@ def train_config(spec: dict[str, Any], limits: Limits, field: str = "training") 
     for key in ("steps", "epochs"):
         if spec.get(key, 0) > limits.max_steps:
             raise InvalidInput(join(field, key), f"at most {limits.max_steps}")
-    options = spec.pop("optimizer_options", None) or {}
+    options = {k: v for k, v in (spec.pop("optimizer_options", None) or {}).items() if v is not None}
     try:
         config = TrainConfig(**spec, optimizer_options=options)
         config.validate()
     except (TypeError, ValueError) as exc:
         raise from_core_error(field, exc) from None
+    for key, value in options.items():
+        try:
+            make_optimizer(config.optimizer, config.learning_rate, **{key: value})
+        except TypeError:
+            raise InvalidInput(join(field, f"optimizer_options.{key}"),
+                               f"the {config.optimizer} optimizer has no option {key}") from None
     return config
 
 
@@ -194,6 +209,3 @@ def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live
         raise InvalidInput(join(field, "interval_ms"), f"must be between {limits.min_interval_ms} and 60000")
     return {"grid": grid, "interval_ms": interval}
 
-
-def finite_number(value: float) -> float | None:
-    return value if math.isfinite(value) else None

@@ -1,0 +1,78 @@
+import pytest
+
+from app.nn import make_dataset
+from app.services.specs import (
+    InvalidInput,
+    Limits,
+    check_budget,
+    from_core_error,
+    live_options,
+    network_spec,
+    resolve_data_spec,
+    train_config,
+)
+
+LIMITS = Limits()
+
+
+def field(call) -> str:
+    with pytest.raises(InvalidInput) as info:
+        call()
+    return info.value.field
+
+
+def test_data_spec_defaults_are_filled_in():
+    resolved = resolve_data_spec({"name": "spiral", "noise": 0.3}, LIMITS)
+    assert resolved == {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.3, "seed": 0,
+                        "test_fraction": 0.0}
+
+
+def test_data_spec_errors_name_the_field():
+    assert field(lambda: resolve_data_spec({"name": "spiral", "n_per_class": 4000}, LIMITS)) == "data.n_per_class"
+    assert field(lambda: resolve_data_spec({"name": "sine", "classes": 2}, LIMITS)) == "data.classes"
+    assert field(lambda: resolve_data_spec({"name": "x"}, LIMITS, field="")) == "name"
+    assert field(lambda: resolve_data_spec({"name": "spiral", "noise": float("nan")}, LIMITS)) == "data.noise"
+    small = Limits(max_points=100)
+    assert field(lambda: resolve_data_spec({"name": "moons", "n_per_class": 60}, small)) == "data.n_per_class"
+
+
+def test_network_spec_follows_the_data():
+    spiral, circle, sine = make_dataset("spiral"), make_dataset("circle"), make_dataset("sine")
+    assert network_spec({"hidden": [{"units": 4}]}, LIMITS, spiral).sizes == [2, 4, 3]
+    assert network_spec({"loss": "logistic"}, LIMITS, circle).sizes == [2, 1]
+    regression = network_spec({"hidden": [{"units": 3, "activation": "tanh"}]}, LIMITS, sine)
+    assert regression.loss == "mse" and regression.sizes == [1, 3, 1]
+    assert field(lambda: network_spec({"loss": "hinge"}, LIMITS, spiral)) == "network.loss"
+    assert field(lambda: network_spec({"output_dim": 2}, LIMITS, spiral)) == "network.output_dim"
+    assert field(lambda: network_spec({"hidden": [{"units": 300}]}, LIMITS, spiral)) == "network.hidden[0].units"
+    assert field(lambda: network_spec({"hidden": [{"units": 3, "activation": "x"}]}, LIMITS, spiral)) == \
+        "network.hidden[0].activation"
+    assert field(lambda: network_spec({"hidden": []}, LIMITS)) == "network.input_dim"
+
+
+def test_training_config_and_budget():
+    config = train_config({}, LIMITS)
+    assert config.steps == 1000 and config.optimizer == "sgd"
+    assert train_config({"optimizer": "momentum", "optimizer_options": {"mu": 0.5}}, LIMITS).optimizer_options == \
+        {"mu": 0.5}
+    assert field(lambda: train_config({"steps": 5, "epochs": 1}, LIMITS)) == "training.steps"
+    assert field(lambda: train_config({"steps": 200_000}, LIMITS)) == "training.steps"
+    assert field(lambda: train_config({"optimizer": "adam", "optimizer_options": {"mu": 0.9}}, LIMITS)) == \
+        "training.optimizer_options.mu"
+    data = make_dataset("spiral")
+    assert check_budget(train_config({"epochs": 3, "batch_size": 100}, LIMITS), data, 603, LIMITS) == 9
+    tight = Limits(max_compute=1e6)
+    assert field(lambda: check_budget(train_config({"steps": 100}, LIMITS), data, 603, tight)) == "training"
+
+
+def test_live_options():
+    assert live_options(None, LIMITS) == {"grid": 40, "interval_ms": 100}
+    assert field(lambda: live_options({"grid": 500}, LIMITS)) == "live.grid"
+    assert field(lambda: live_options({"interval_ms": 10}, LIMITS)) == "live.interval_ms"
+
+
+def test_core_errors_keep_their_field():
+    error = from_core_error("network", ValueError("hidden[1].units must be an integer >= 1"))
+    assert error.field == "network.hidden[1].units" and error.message == "must be an integer >= 1"
+    assert from_core_error("", ValueError("loss: unknown loss 'x'")).field == "loss"
+    assert from_core_error("training", ValueError("give exactly one of steps and epochs")).field == "training"

@@ -1,0 +1,91 @@
+import sqlite3
+
+import numpy as np
+import pytest
+
+from app.services.store import Store
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path)
+    yield store
+    store.close()
+
+
+def weights():
+    rng = np.random.default_rng(0)
+    return {"W1": rng.standard_normal((2, 3)), "b1": np.zeros(3), "W2": rng.standard_normal((3, 1)), "b2": np.ones(1)}
+
+
+def test_network_round_trip_is_exact(store):
+    original = weights()
+    network_id = store.create_network({"input_dim": 2}, original, [{"step": 0}], {"name": "spiral"}, 5, 0.5)
+    row = store.get_network(network_id)
+    assert row["spec"] == {"input_dim": 2} and row["history"] == [{"step": 0}] and row["data"] == {"name": "spiral"}
+    assert row["steps_trained"] == 5 and row["epochs_trained"] == 0.5
+    for name, value in original.items():
+        assert np.array_equal(row["weights"][name], value)
+    assert "weights" not in store.get_network(network_id, with_weights=False)
+    assert store.network_history(network_id) == [{"step": 0}]
+    assert [n["id"] for n in store.list_networks()] == [network_id]
+    assert store.get_network("missing") is None and store.network_history("missing") is None
+
+
+def test_updates_and_deletes(store):
+    network_id = store.create_network({}, weights())
+    changed = weights() | {"b2": np.array([7.0])}
+    assert store.update_network(network_id, changed, 10, 1.0, history=[{"step": 10}])
+    row = store.get_network(network_id)
+    assert row["weights"]["b2"][0] == 7.0 and row["steps_trained"] == 10 and row["history"] == [{"step": 10}]
+    assert row["updated_at"] >= row["created_at"]
+    assert store.delete_network(network_id) and not store.delete_network(network_id)
+
+
+def test_persists_across_reopen_in_wal_mode(tmp_path):
+    first = Store(tmp_path)
+    network_id = first.create_network({"a": 1}, weights())
+    job_id = first.create_job("train", {"x": 1}, network_id)
+    first.close()
+    second = Store(tmp_path)
+    assert second.get_network(network_id)["spec"] == {"a": 1}
+    assert second.get_job(job_id)["status"] == "queued"
+    mode = sqlite3.connect(tmp_path / "nnviz.sqlite3").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+    second.close()
+
+
+def test_interrupt_marks_only_active_jobs(store):
+    queued = store.create_job("train", {}, None)
+    running = store.create_job("train", {}, None)
+    done = store.create_job("train", {}, None)
+    store.update_job(running, status="running")
+    store.update_job(done, status="done")
+    assert store.interrupt_active_jobs("server stopped") == 2
+    assert store.get_job(queued)["status"] == store.get_job(running)["status"] == "interrupted"
+    assert store.get_job(running)["error"] == "server stopped" and store.get_job(done)["status"] == "done"
+    assert [job["id"] for job in store.list_jobs()] == [done, running, queued]
+
+
+def test_finish_job_is_one_transaction(store):
+    network_id = store.create_network({}, weights(), steps_trained=3)
+    job_id = store.create_job("train", {}, network_id)
+    store.update_job(job_id, status="running")
+    with pytest.raises(ValueError):  # NaN cannot be stored: neither row may change
+        store.finish_job(job_id, {"status": "done", "metrics": {"loss": float("nan")}}, network_id,
+                         {"weights": weights(), "steps_trained": 9, "epochs_trained": 1.0, "history": [],
+                          "data": None})
+    assert store.get_job(job_id)["status"] == "running" and store.get_network(network_id)["steps_trained"] == 3
+    store.finish_job(job_id, {"status": "done", "metrics": {"loss": 0.5}}, network_id,
+                     {"weights": weights(), "steps_trained": 9, "epochs_trained": 1.0, "history": [{"step": 9}],
+                      "data": {"name": "xor"}})
+    assert store.get_job(job_id)["metrics"] == {"loss": 0.5}
+    row = store.get_network(network_id)
+    assert row["steps_trained"] == 9 and row["data"] == {"name": "xor"}
+    assert store.active_job_for(network_id) is None
+
+
+def test_uploads(store):
+    upload_id = store.create_upload("classification", "0,0,a\n1,1,b\n", 2, 2, ["a", "b"])
+    row = store.get_upload(upload_id)
+    assert row["csv"].startswith("0,0,a") and row["class_names"] == ["a", "b"] and row["rows"] == 2
