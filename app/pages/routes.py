@@ -15,6 +15,15 @@ STATIC_DIR = PROJECT_ROOT / "static"
 # plotly.js from the installed plotly package: the pages never load anything from a CDN.
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
+# path -> (page name = template and script name, title shown in the navigation)
+PAGES: dict[str, tuple[str, str]] = {
+    "/": ("playground", "Playground"),
+    "/activations": ("activations", "Activations"),
+    "/neuron": ("neuron", "One neuron"),
+    "/architecture": ("architecture", "Architecture"),
+    "/experiments": ("experiments", "Experiments"),
+}
+
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 router = APIRouter(include_in_schema=False)
 
@@ -24,6 +33,13 @@ def plotly_js() -> FileResponse:
     return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
 
 
-@router.get("/", response_class=HTMLResponse)
-def playground(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "playground.html", {"page": "playground"})
+def _page_route(path: str, page: str, title: str) -> None:
+    def render(request: Request) -> HTMLResponse:
+        context = {"page": page, "title": title, "nav": [(p, t) for p, (_, t) in PAGES.items()], "path": path}
+        return templates.TemplateResponse(request, f"{page}.html", context)
+
+    router.add_api_route(path, render, methods=["GET"], response_class=HTMLResponse, name=f"page_{page}")
+
+
+for _path, (_page, _title) in PAGES.items():
+    _page_route(_path, _page, _title)

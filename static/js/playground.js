@@ -1,0 +1,556 @@
+// The Playground: settings <-> URL, data previews, a network on the server, and live training over
+// the jobs' Server-Sent Events. Every number and figure on screen comes from /api.
+import { announce, api } from "./api.js";
+import { layerEditor, layersFromText, layersToText } from "./layers.js";
+import { $, busy, drawFigure, el, errorArea, formatNumber, options, pageError, placeholder, plotlyReady } from "./ui.js";
+
+// The figures' class colours (Okabe–Ito, as in the server's theme), for thumbnails and the picker.
+const CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"];
+const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const REG_STRENGTHS = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const BATCH_SIZES = [0, 1, 5, 10, 30, 100];
+const TEST_SHARES = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
+const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
+const INITS = [["small", "small (0.01·randn)"], ["xavier", "Xavier"], ["he", "He"]];
+const LOSSES = { softmax: "softmax", svm: "multiclass SVM", logistic: "logistic (2 classes)", hinge: "hinge (2 classes)", mse: "squared error" };
+const CHUNK_STEPS = 5000; // Play runs jobs of this many steps back to back
+const LIVE = { grid: 40, interval_ms: 50 };
+const FIGURE_REFRESH_MS = 1000;
+
+const DEFAULTS = {
+  ds: "spiral", n: 100, noise: 0.2, classes: 3, test: 0.2, dseed: 0,
+  layers: "8-relu,8-relu", loss: "softmax", init: "he", seed: 0,
+  opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001,
+};
+const NUMERIC = ["n", "noise", "classes", "test", "dseed", "seed", "lr", "batch", "lam"];
+const DATA_KEYS = ["ds", "n", "noise", "classes", "test", "dseed"];
+const NETWORK_KEYS = ["layers", "loss", "init", "seed"];
+
+const trainErrors = errorArea($("#train-error"));
+const state = { ...DEFAULTS };
+let activationNames = [];
+let datasetInfo = new Map(); // name -> GET /api/datasets entry
+let layers = [];
+let data = null; // the preview of the current data set
+let network = null; // the stored network being trained
+let playing = false;
+let job = null; // {id, source}
+let refreshTimer = null;
+let boundaryLive = false; // the boundary plot holds a heatmap that live updates can restyle
+const live = { updates: 0, since: 0 };
+
+// --- state and URL ---------------------------------------------------------------------------
+
+function readUrl() {
+  const params = new URLSearchParams(window.location.search);
+  for (const key of Object.keys(DEFAULTS)) {
+    if (!params.has(key)) continue;
+    const raw = params.get(key);
+    if (NUMERIC.includes(key)) {
+      const value = Number(raw);
+      if (raw !== "" && Number.isFinite(value)) state[key] = value;
+    } else {
+      state[key] = raw;
+    }
+  }
+}
+
+function writeUrl() {
+  state.layers = layersToText(layers);
+  const params = new URLSearchParams();
+  for (const key of Object.keys(DEFAULTS)) params.set(key, String(state[key]));
+  window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
+}
+
+const isUpload = () => state.ds.startsWith("upload:");
+const info = () => datasetInfo.get(state.ds);
+
+function dataSpec() {
+  if (isUpload()) return { id: state.ds.slice("upload:".length), test_fraction: state.test, seed: state.dseed };
+  const params = info().params;
+  const spec = { name: state.ds, noise: state.noise, seed: state.dseed, test_fraction: state.test };
+  spec[params.n_per_class ? "n_per_class" : "n_points"] = state.n;
+  if (params.classes) spec.classes = state.classes;
+  return spec;
+}
+
+function outputDim() {
+  return ["softmax", "svm"].includes(state.loss) ? data.n_classes : 1;
+}
+
+function networkSpec() {
+  return {
+    input_dim: data.train.X[0].length,
+    hidden: layers.map((layer) => ({ units: layer.units, activation: layer.activation })),
+    output_dim: outputDim(),
+    loss: state.loss,
+    init: state.init,
+  };
+}
+
+function trainingSpec(amount) {
+  return {
+    optimizer: state.opt, learning_rate: state.lr, regularization: state.reg, reg_strength: state.lam,
+    batch_size: state.batch || null, seed: state.seed, ...amount,
+  };
+}
+
+// --- controls --------------------------------------------------------------------------------
+
+function fillControls() {
+  const entry = info();
+  const pointsParam = entry && (entry.params.n_per_class || entry.params.n_points);
+  $("#points-label").firstChild.textContent = entry && entry.params.n_per_class ? "points per class: " : "points: ";
+  for (const id of ["points", "noise", "classes", "regenerate"]) $(`#${id}`).disabled = isUpload() && id !== "regenerate";
+  if (pointsParam) {
+    $("#points").max = String(Math.min(500, pointsParam.maximum));
+    $("#points").min = String(Math.max(10, pointsParam.minimum));
+  }
+  $("#points").value = String(state.n);
+  $("#points-value").textContent = String(state.n);
+  $("#noise").value = String(state.noise);
+  $("#noise-value").textContent = String(state.noise);
+  $("#classes-field").hidden = !(entry && entry.params.classes);
+  if (entry && entry.params.classes) {
+    const { minimum, maximum } = entry.params.classes;
+    const counts = [];
+    for (let k = minimum; k <= Math.min(maximum, 6); k += 1) counts.push([k, String(k)]);
+    options($("#classes"), counts, state.classes);
+  }
+  options($("#test"), TEST_SHARES.map((share) => [share, `${Math.round(100 * (1 - share))} : ${Math.round(100 * share)}`]), state.test);
+  options($("#init"), INITS, state.init);
+  $("#seed").value = String(state.seed);
+  options($("#optimizer"), OPTIMIZERS.map((name) => [name, name]), state.opt);
+  options($("#lr"), LEARNING_RATES.map((rate) => [rate, String(rate)]), state.lr);
+  options($("#batch"), BATCH_SIZES.map((size) => [size, size ? String(size) : "full batch"]), state.batch);
+  options($("#reg"), [["none", "none"], ["l1", "L1"], ["l2", "L2"]], state.reg);
+  options($("#lam"), REG_STRENGTHS.map((value) => [value, String(value)]), state.lam);
+  for (const button of document.querySelectorAll(".dataset-thumb")) {
+    button.setAttribute("aria-pressed", String(button.dataset.name === state.ds || (button.dataset.name === "upload" && isUpload())));
+  }
+}
+
+// Losses that fit the data; an unfit choice falls back to the usual one.
+function fillLosses() {
+  const allowed = data.task === "regression" ? ["mse"] : ["softmax", "svm", ...(data.n_classes === 2 ? ["logistic", "hinge"] : [])];
+  if (!allowed.includes(state.loss)) state.loss = allowed[0];
+  options($("#loss"), allowed.map((name) => [name, LOSSES[name]]), state.loss);
+}
+
+function fillClassPicker() {
+  const picker = $("#class-picker");
+  if (data.task !== "classification" || data.train.X[0].length !== 2) {
+    picker.replaceChildren();
+    return;
+  }
+  const chosen = picker.querySelector("input:checked");
+  const selected = chosen ? Number(chosen.value) : 0;
+  picker.replaceChildren(el("span", { class: "label" }, "Click the plot to add a point of class:"),
+    ...data.class_names.map((name, k) => el("label", {},
+      el("input", { type: "radio", name: "add-class", value: String(k), checked: k === Math.min(selected, data.n_classes - 1) }),
+      el("span", { class: "swatch", style: `background:${CLASS_COLORS[k % CLASS_COLORS.length]}` }), name)));
+}
+
+// A settings change: data changes and network changes reset; training changes apply at once.
+async function settingChanged(keys) {
+  writeUrl();
+  if (keys.some((key) => DATA_KEYS.includes(key))) {
+    await stop();
+    await loadData();
+    await reset();
+  } else if (keys.some((key) => NETWORK_KEYS.includes(key))) {
+    await stop();
+    await reset();
+  } else if (playing) {
+    await stop();
+    await play();
+  }
+}
+
+function bindControls() {
+  const bind = (id, key, event = "change", parse = Number) => {
+    $(`#${id}`).addEventListener(event, (e) => {
+      state[key] = parse(e.target.value);
+      settingChanged([key]);
+    });
+  };
+  for (const [id, key] of [["classes", "classes"], ["test", "test"], ["seed", "seed"], ["lr", "lr"], ["batch", "batch"], ["lam", "lam"]]) bind(id, key);
+  for (const [id, key] of [["loss", "loss"], ["init", "init"], ["optimizer", "opt"], ["reg", "reg"]]) bind(id, key, "change", String);
+  bind("points", "n");
+  bind("noise", "noise");
+  $("#points").addEventListener("input", (e) => { $("#points-value").textContent = e.target.value; });
+  $("#noise").addEventListener("input", (e) => { $("#noise-value").textContent = e.target.value; });
+  $("#regenerate").addEventListener("click", () => {
+    state.dseed += 1;
+    settingChanged(["dseed"]);
+  });
+  $("#upload").addEventListener("change", async (event) => {
+    const file = event.target.files[0];
+    if (!file) return;
+    await uploadCsv(file, "Upload your CSV");
+    event.target.value = "";
+  });
+  $("#play").addEventListener("click", play);
+  $("#pause").addEventListener("click", pause);
+  $("#step").addEventListener("click", step);
+  $("#reset").addEventListener("click", async () => {
+    await stop();
+    await reset();
+  });
+  $("#boundary").addEventListener("click", addPoint);
+}
+
+function setTransport() {
+  $("#play").disabled = playing || !network;
+  $("#pause").disabled = !playing;
+  $("#step").disabled = playing || !network;
+}
+
+// --- data ------------------------------------------------------------------------------------
+
+async function loadData() {
+  fillControls();
+  data = await busy(api("POST", "/api/datasets/preview", { body: dataSpec(), label: "The data set (points)" }), { target: $("#boundary").closest(".card") });
+  fillLosses();
+  fillClassPicker();
+  if (isUpload()) drawThumb($(".dataset-thumb[data-name=upload] canvas"), data);
+  writeUrl();
+}
+
+async function uploadCsv(blob, label) {
+  trainErrors.clear();
+  try {
+    await stop();
+    const task = blob.task || "classification";
+    const uploaded = await busy(api("POST", "/api/datasets", { form: { file: blob, task }, label }));
+    state.ds = `upload:${uploaded.id}`;
+    writeUrl();
+    await loadData();
+    await reset();
+  } catch (error) {
+    trainErrors.show(error);
+  }
+}
+
+// ConvNetJS's trick: a click on the plot adds a point of the chosen class. The points become an
+// uploaded data set (CSV of the current points plus the new one), and the network starts over.
+async function addPoint(event) {
+  const picker = $("#class-picker input:checked");
+  const gd = $("#boundary");
+  if (!picker || !gd._fullLayout || !data || data.task !== "classification") return;
+  const xaxis = gd._fullLayout.xaxis;
+  const yaxis = gd._fullLayout.yaxis;
+  const box = gd.getBoundingClientRect();
+  const px = event.clientX - box.left - xaxis._offset;
+  const py = event.clientY - box.top - yaxis._offset;
+  if (px < 0 || py < 0 || px > xaxis._length || py > yaxis._length) return;
+  const point = [xaxis.p2d(px), yaxis.p2d(py)];
+  const rows = [];
+  for (const part of [data.train, data.test]) part.X.forEach((x, i) => rows.push([x[0], x[1], data.class_names[part.y[i]]]));
+  rows.push([point[0], point[1], data.class_names[Number(picker.value)]]);
+  const csv = ["x1,x2,label", ...rows.map((row) => row.join(","))].join("\n");
+  const file = new File([csv], "points.csv", { type: "text/csv" });
+  await uploadCsv(file, "Your points as an uploaded data set");
+}
+
+// A data set's thumbnail: its preview points on a small canvas (regression: colour = target).
+function drawThumb(canvas, preview) {
+  const ctx = canvas.getContext("2d");
+  const size = canvas.width;
+  ctx.clearRect(0, 0, size, size);
+  const points = [...preview.train.X.map((x, i) => [x, preview.train.y[i]]), ...preview.test.X.map((x, i) => [x, preview.test.y[i]])];
+  const oneD = points.length > 0 && points[0][0].length === 1;
+  const coords = points.map(([x, y]) => (oneD ? [x[0], y] : [x[0], x[1]]));
+  const xs = coords.map((c) => c[0]);
+  const ys = coords.map((c) => c[1]);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const targets = points.map((p) => p[1]);
+  const [t0, t1] = [Math.min(...targets), Math.max(...targets)];
+  const pad = 4;
+  coords.forEach(([x, y], i) => {
+    const cx = pad + ((x - x0) / (x1 - x0 || 1)) * (size - 2 * pad);
+    const cy = size - pad - ((y - y0) / (y1 - y0 || 1)) * (size - 2 * pad);
+    if (preview.task === "classification") ctx.fillStyle = CLASS_COLORS[targets[i] % CLASS_COLORS.length];
+    else if (oneD) ctx.fillStyle = CLASS_COLORS[0];
+    else ctx.fillStyle = `hsl(${210 - 180 * ((targets[i] - t0) / (t1 - t0 || 1))}, 70%, 45%)`;
+    ctx.beginPath();
+    ctx.arc(cx, cy, 1.8, 0, 2 * Math.PI);
+    ctx.fill();
+  });
+}
+
+async function buildThumbnails(datasets) {
+  const container = $("#datasets");
+  const thumb = (name, title) => {
+    const button = el("button", { type: "button", class: "dataset-thumb", dataset: { name }, "aria-pressed": "false", title },
+      el("canvas", { width: 64, height: 64, "aria-hidden": "true" }), name);
+    if (name !== "upload") {
+      button.addEventListener("click", () => {
+        const entry = datasetInfo.get(name);
+        state.ds = name;
+        const points = entry.params.n_per_class || entry.params.n_points;
+        state.n = Math.min(500, points.default);
+        state.noise = entry.params.noise.default;
+        if (entry.params.classes) state.classes = entry.params.classes.default;
+        settingChanged(["ds"]);
+      });
+    } else {
+      button.addEventListener("click", () => $("#upload").click());
+    }
+    return button;
+  };
+  container.replaceChildren(...datasets.map((d) => thumb(d.name, d.description)), thumb("upload", "Upload a CSV of x1, x2, label"));
+  await Promise.all(datasets.map(async (d) => {
+    const points = d.params.n_per_class ? { n_per_class: 30 } : { n_points: 80 };
+    const preview = await api("POST", "/api/datasets/preview", { body: { name: d.name, ...points, seed: 0 } });
+    drawThumb($(`.dataset-thumb[data-name="${d.name}"] canvas`), preview);
+  }));
+}
+
+// --- the network and its figures ---------------------------------------------------------------
+
+function showMetrics({ epoch, trainLoss, testLoss }) {
+  if (epoch !== undefined) $("#epoch").textContent = Number.isInteger(epoch) ? String(epoch) : epoch.toFixed(1);
+  if (trainLoss !== undefined) $("#train-loss").textContent = formatNumber(trainLoss);
+  if (testLoss !== undefined) $("#test-loss").textContent = formatNumber(testLoss);
+}
+
+function showJob(finished) {
+  showMetrics({ epoch: finished.progress.epoch, trainLoss: finished.metrics.train_loss, testLoss: finished.metrics.test_loss });
+}
+
+// Reset: a fresh network (epoch 0) that carries the data spec, so every figure can be drawn at once.
+async function reset() {
+  trainErrors.clear();
+  const previous = network;
+  network = null;
+  setTransport();
+  try {
+    const created = await busy(api("POST", "/api/networks", { body: { ...networkSpec(), seed: state.seed }, label: "Reset: a new network" }));
+    const exported = await api("GET", `/api/networks/${created.id}/export`);
+    network = await api("POST", "/api/networks/import", { body: { ...exported, data: dataSpec() }, label: "The new network with its data attached" });
+    api("DELETE", `/api/networks/${created.id}`).catch(() => {});
+    if (previous) api("DELETE", `/api/networks/${previous.id}`).catch(() => {});
+    showMetrics({ epoch: 0, trainLoss: null, testLoss: null });
+    $("#status").textContent = `${network.counts.parameters} parameters in ${network.counts.layers} layers. Press Play or Step.`;
+    await refreshFigures(true);
+  } catch (error) {
+    trainErrors.show(error);
+  }
+  setTransport();
+}
+
+const FIGURES = [
+  ["neurons", { grid: 24 }],
+  ["topology", {}],
+  ["training", { x_axis: "epoch" }],
+  ["dead-units", {}],
+];
+
+// Figure refreshes run one after another; a periodic one is skipped while another is under way.
+let refreshChain = Promise.resolve();
+let refreshesPending = 0;
+
+function refreshFigures(withBoundary, { periodic = false } = {}) {
+  if (!network || (periodic && refreshesPending > 0)) return refreshChain;
+  refreshesPending += 1;
+  refreshChain = refreshChain.then(() => drawFigures(withBoundary)).finally(() => { refreshesPending -= 1; });
+  return refreshChain;
+}
+
+async function drawFigures(withBoundary) {
+  if (!network) return;
+  const id = network.id;
+  const trained = network.steps_trained > 0 || playing;
+  const wanted = [...(withBoundary ? [["decision-boundary", { grid: LIVE.grid }]] : []), ...FIGURES];
+  try {
+    await Promise.all(wanted.map(async ([kind, query]) => {
+      const node = $(`#${kind === "decision-boundary" ? "boundary" : kind}`);
+      if (!trained && (kind === "training" || kind === "dead-units")) {
+        placeholder(node, "The curves appear once the network has trained.");
+        return;
+      }
+      const figure = await api("GET", `/api/networks/${id}/figures/${kind}`, { query, label: `Figure: ${kind}` });
+      if (!network || network.id !== id) return;
+      await drawFigure(node, figure);
+      if (kind === "decision-boundary") boundaryLive = figure.data.length > 0;
+    }));
+  } catch (error) {
+    trainErrors.show(error);
+  }
+}
+
+// --- training --------------------------------------------------------------------------------
+
+function onProgress(event) {
+  const progress = JSON.parse(event.data);
+  const record = progress.record;
+  showMetrics({
+    epoch: progress.epoch,
+    trainLoss: record && record.train_loss !== null ? record.train_loss : progress.batch_loss,
+    testLoss: record ? record.test_loss : undefined,
+  });
+  const boundary = progress.boundary;
+  if (!boundary || !boundaryLive) return;
+  // 1-D regression: trace 0 is the fitted curve, whose values arrive as z.
+  const update = boundary.kind === "regression-1d" ? { x: [boundary.x], y: [boundary.z] } : { x: [boundary.x], y: [boundary.y], z: [boundary.z] };
+  window.Plotly.restyle($("#boundary"), update, [0]);
+  live.updates += 1;
+  const seconds = (performance.now() - live.since) / 1000;
+  $("#boundary").dataset.updates = String(live.updates);
+  $("#boundary").dataset.updatesPerSecond = (live.updates / seconds).toFixed(1);
+}
+
+function follow(jobId) {
+  const url = `/api/jobs/${jobId}/events`;
+  announce("Live progress of the training job (Server-Sent Events)", "GET", url);
+  const source = new EventSource(url);
+  job = { id: jobId, source };
+  source.addEventListener("progress", (event) => {
+    if (job && job.id === jobId) onProgress(event);
+  });
+  source.addEventListener("done", (event) => {
+    source.close();
+    if (!job || job.id !== jobId) return;
+    const finished = JSON.parse(event.data);
+    job = null;
+    showJob(finished);
+    network.steps_trained = finished.progress.step;
+    if (finished.status === "done" && playing) {
+      startChunk();
+    } else if (finished.status !== "cancelled") {
+      playing = false;
+      stopRefreshing();
+      setTransport();
+      if (finished.status !== "done") trainErrors.show(new Error(`Training stopped (${finished.status})${finished.error ? `: ${finished.error}` : "."}`));
+      refreshFigures(true);
+    }
+  });
+  source.onerror = () => {
+    // The stream ended without a `done` (server restart): stop, and say so.
+    if (job && job.id === jobId) {
+      source.close();
+      job = null;
+      playing = false;
+      stopRefreshing();
+      setTransport();
+      trainErrors.show(new Error("The live connection to the training job was lost."));
+    }
+  };
+}
+
+async function startChunk() {
+  const body = { network: { id: network.id }, data: dataSpec(), training: trainingSpec({ steps: CHUNK_STEPS, history_every: 10 }), live: LIVE };
+  try {
+    const queued = await api("POST", "/api/jobs", { body, label: "Play: a training job continuing this network" });
+    if (!playing) {
+      api("POST", `/api/jobs/${queued.id}/cancel`).catch(() => {});
+      return;
+    }
+    follow(queued.id);
+  } catch (error) {
+    playing = false;
+    stopRefreshing();
+    setTransport();
+    trainErrors.show(error);
+  }
+}
+
+async function play() {
+  if (playing || !network) return;
+  trainErrors.clear();
+  playing = true;
+  setTransport();
+  $("#status").textContent = "Training…";
+  if (!boundaryLive) await refreshFigures(true);
+  live.updates = 0;
+  live.since = performance.now();
+  await startChunk();
+  refreshTimer = setInterval(() => refreshFigures(false, { periodic: true }), FIGURE_REFRESH_MS);
+}
+
+function stopRefreshing() {
+  clearInterval(refreshTimer);
+  refreshTimer = null;
+}
+
+// Stop training now: close the stream first so nothing on screen moves after the click, then
+// cancel the job; its answer holds the epoch and losses of the last finished step.
+async function stop() {
+  if (!playing) return;
+  playing = false;
+  stopRefreshing();
+  const current = job;
+  job = null;
+  setTransport();
+  if (!current) return;
+  current.source.close();
+  const started = performance.now();
+  try {
+    const cancelled = await api("POST", `/api/jobs/${current.id}/cancel`, { label: "Pause: cancel the job" });
+    const elapsed = performance.now() - started;
+    $("#pause").dataset.latencyMs = elapsed.toFixed(0);
+    showJob(cancelled);
+    network.steps_trained = Math.max(network.steps_trained, cancelled.progress.step);
+    $("#status").textContent = `Paused (the server stopped the job in ${elapsed.toFixed(0)} ms).`;
+  } catch (error) {
+    trainErrors.show(error);
+  }
+}
+
+async function pause() {
+  await stop();
+  await refreshFigures(true);
+}
+
+async function step() {
+  if (playing || !network) return;
+  trainErrors.clear();
+  $("#step").disabled = true;
+  try {
+    const body = { network: { id: network.id }, data: dataSpec(), training: trainingSpec({ epochs: 1, history_every: 1 }) };
+    const finished = await busy(api("POST", "/api/jobs", { query: { wait: true }, body, label: "Step: one epoch, waiting for the result" }));
+    showJob(finished);
+    if (finished.status !== "done") throw new Error(`The step ended with status “${finished.status}”${finished.error ? `: ${finished.error}` : "."}`);
+    network.steps_trained = finished.progress.step;
+    $("#status").textContent = "One epoch trained.";
+    await refreshFigures(true);
+  } catch (error) {
+    trainErrors.show(error);
+  }
+  setTransport();
+}
+
+// --- start -----------------------------------------------------------------------------------
+
+async function main() {
+  await plotlyReady();
+  readUrl();
+  let datasets;
+  try {
+    const [activations, list] = await busy(Promise.all([
+      api("GET", "/api/activations"),
+      api("GET", "/api/datasets", { label: "The data sets and their parameters" }),
+    ]));
+    activationNames = activations.map((a) => a.name);
+    datasets = list;
+  } catch (error) {
+    pageError.show(error);
+    return;
+  }
+  datasetInfo = new Map(datasets.map((d) => [d.name, d]));
+  if (!isUpload() && !datasetInfo.has(state.ds)) state.ds = DEFAULTS.ds;
+  layers = layersFromText(state.layers, activationNames);
+  layerEditor($("#layers"), layers, () => settingChanged(["layers"]), { activations: activationNames, idPrefix: "pg-layer" });
+  bindControls();
+  buildThumbnails(datasets).catch((error) => pageError.show(error)).finally(fillControls);
+  try {
+    await loadData();
+  } catch (error) {
+    trainErrors.show(error);
+    return;
+  }
+  await reset();
+}
+
+main();
