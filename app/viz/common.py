@@ -11,6 +11,8 @@ import plotly.io as pio
 
 from app.nn import Dataset, Network
 
+from .theme import SEQUENTIAL, class_color
+
 # Values beyond this are drawn clipped: float32 cannot hold more, and JSON must never see inf.
 FLOAT32_LIMIT = 1e30
 INPUT_TITLES = ("x₁ (input 1, data units)", "x₂ (input 2, data units)")
@@ -76,3 +78,21 @@ def finite32(values: np.ndarray) -> np.ndarray:
 def fmt(value: float) -> str:
     """A short, readable number for hover text and titles: 0.42, -1.3e-05, 1.2e+03."""
     return f"{value:.3g}" if abs(value) < 1e4 else f"{value:.2e}"
+
+
+def point_traces(data: Dataset, coords: np.ndarray, showlegend: bool = True,
+                 colorbar: bool = False) -> list[go.Scatter]:
+    """All of ``data``'s points (training then test) drawn at ``coords: (N, 2)``: one trace per class
+    in its class colour, or for regression one trace coloured by target (with ``colorbar``)."""
+    coords = finite32(coords)
+    y = data.y
+    if data.task == "classification":
+        names = data.class_names or [str(k) for k in range(data.n_classes)]
+        return [go.Scatter(x=coords[y == k, 0], y=coords[y == k, 1], mode="markers", name=f"class {name}",
+                           legendgroup=f"class-{k}", showlegend=showlegend,
+                           marker=dict(color=class_color(k), size=6, line=dict(color="white", width=0.6)))
+                for k, name in enumerate(names)]
+    return [go.Scatter(x=coords[:, 0], y=coords[:, 1], mode="markers", name="points (colour = target)",
+                       showlegend=showlegend,
+                       marker=dict(color=finite32(y), colorscale=SEQUENTIAL, size=6, showscale=colorbar,
+                                   colorbar=dict(title=dict(text="target"), thickness=12)))]

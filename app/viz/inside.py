@@ -11,8 +11,8 @@ from plotly.subplots import make_subplots
 from app.nn import Dataset, Network
 
 from .boundary import data_bounds
-from .common import INPUT_TITLES, check_data, check_int, check_network, finite32, fmt
-from .theme import DIVERGING, INK, SEQUENTIAL, apply_theme, class_color, series_color
+from .common import INPUT_TITLES, check_data, check_int, check_network, finite32, fmt, point_traces
+from .theme import DIVERGING, INK, SEQUENTIAL, apply_theme, series_color
 
 LINE_POINTS = 60  # samples along each grid line: enough for the warp to look smooth
 TEXT_UNITS = 24  # columns taller than this show colours only, no numbers
@@ -61,20 +61,6 @@ def _project(hidden_grid: np.ndarray, hidden_points: np.ndarray) -> tuple[np.nda
     return (hidden_grid - mean) @ axes, (hidden_points - mean) @ axes, titles
 
 
-def _hidden_point_traces(data: Dataset, coords: np.ndarray, col: int, showlegend: bool) -> list[go.Scatter]:
-    coords = finite32(coords)
-    y = data.y
-    if data.task == "classification":
-        return [go.Scatter(x=coords[y == k, 0], y=coords[y == k, 1], mode="markers", name=f"class {name}",
-                           legendgroup=f"class-{k}", showlegend=showlegend,
-                           marker=dict(color=class_color(k), size=6, line=dict(color="white", width=0.6)))
-                for k, name in enumerate(data.class_names or [str(k) for k in range(data.n_classes)])]
-    return [go.Scatter(x=coords[:, 0], y=coords[:, 1], mode="markers", name="points (colour = target)",
-                       showlegend=showlegend,
-                       marker=dict(color=finite32(y), colorscale=SEQUENTIAL, size=6, showscale=col == 2,
-                                   colorbar=dict(title=dict(text="target"), thickness=12)))]
-
-
 @np.errstate(over="ignore", invalid="ignore")
 def hidden_space_figure(net: Network, data: Dataset, layer: int = 1, grid_lines: int = 11) -> go.Figure:
     """Left: the input plane with a grid and the data. Right: the same grid lines and points after
@@ -108,7 +94,7 @@ def hidden_space_figure(net: Network, data: Dataset, layer: int = 1, grid_lines:
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{direction} grid lines", hoverinfo="skip",
                                      legendgroup=direction, showlegend=col == 1,
                                      line=dict(color=series_color(4 if first else 5), width=1)), row=1, col=col)
-        fig.add_traces(_hidden_point_traces(data, points, col, col == 1), rows=1, cols=col)
+        fig.add_traces(point_traces(data, points, showlegend=col == 1, colorbar=col == 2), rows=1, cols=col)
     fig.update_xaxes(title_text=INPUT_TITLES[0], row=1, col=1)
     fig.update_yaxes(title_text=INPUT_TITLES[1], row=1, col=1, scaleanchor="x")
     fig.update_xaxes(constrain="domain", row=1, col=1)
@@ -134,7 +120,7 @@ def _hidden_curve_figure(net: Network, data: Dataset, layer: int) -> go.Figure:
     fig.add_trace(go.Scatter(x=finite32(curve[:, 0]), y=finite32(curve[:, 1]), mode="lines",
                              name=f"the input interval [{fmt(x_min)}, {fmt(x_max)}]",
                              line=dict(color=series_color(4), width=1.5)), row=1, col=2)
-    fig.add_traces(_hidden_point_traces(data, points, 2, True), rows=1, cols=2)
+    fig.add_traces(point_traces(data, points, colorbar=True), rows=1, cols=2)
     fig.update_xaxes(title_text="x (input, data units)", row=1, col=1)
     fig.update_yaxes(title_text="y (target, data units)", row=1, col=1)
     fig.update_xaxes(title_text=f"h{layer} {titles[0]}", row=1, col=2)

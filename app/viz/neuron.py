@@ -13,7 +13,17 @@ from app.nn import Dataset, Network
 
 from .activation import evaluate
 from .boundary import data_bounds
-from .common import INPUT_TITLES, check_bounds, check_data, check_int, check_network, check_number, finite32, fmt
+from .common import (
+    INPUT_TITLES,
+    check_bounds,
+    check_data,
+    check_int,
+    check_network,
+    check_number,
+    finite32,
+    fmt,
+    point_traces,
+)
 from .theme import DIVERGING, INK, SEQUENTIAL, apply_theme, class_color, series_color
 
 DEFAULT_BOUNDS = (-1.5, 1.5, -1.5, 1.5)
@@ -50,16 +60,6 @@ def _line_in_box(w: tuple[float, float], b: float, bounds: tuple[float, float, f
                 points.append((x, y))
     unique = sorted(set(points))
     return [unique[0], unique[-1]] if len(unique) >= 2 else []
-
-
-def _point_traces(data: Dataset) -> list[go.Scatter]:
-    X, y = data.X, data.y
-    if data.task != "classification":
-        return [go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", name="points",
-                           marker=dict(color=INK, size=5, opacity=0.7))]
-    return [go.Scatter(x=X[y == k, 0], y=X[y == k, 1], mode="markers", name=f"class {name}",
-                       marker=dict(color=class_color(k), size=7, line=dict(color="white", width=0.8)))
-            for k, name in enumerate(data.class_names or [str(k) for k in range(data.n_classes)])]
 
 
 def neuron_figure(w: tuple[float, float], b: float, activation: str = "sigmoid", data: Dataset | None = None,
@@ -99,7 +99,7 @@ def neuron_figure(w: tuple[float, float], b: float, activation: str = "sigmoid",
         fig.add_annotation(x=tip[0], y=tip[1], ax=mid[0], ay=mid[1], xref="x", yref="y", axref="x", ayref="y",
                            showarrow=True, arrowhead=3, arrowwidth=2, arrowcolor=INK, text="w")
     if data is not None:
-        fig.add_traces(_point_traces(data))
+        fig.add_traces(point_traces(data, data.X))
     fig.update_xaxes(title_text=INPUT_TITLES[0], range=list(box[:2]), showgrid=False, constrain="domain")
     fig.update_yaxes(title_text=INPUT_TITLES[1], range=list(box[2:]), showgrid=False, scaleanchor="x")
     title = f"One neuron: {label}, w = ({fmt(w[0])}, {fmt(w[1])}), b = {fmt(b)}"

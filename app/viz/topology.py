@@ -10,7 +10,7 @@ traces by sign and strength, so even a 2-100-3 network stays a light, readable f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import plotly.graph_objects as go
@@ -24,6 +24,7 @@ from .theme import DIVERGING, GRID, INK, MUTED, apply_theme, class_color
 WIDTH_BINS = 4  # edge strength classes per sign: widths and colours step with |w|
 HOVER_POSITION = 0.38  # hover points sit this far along each edge: irrational-ish, so they rarely coincide
 BIAS_OFFSET = (0.09, 0.32)  # a bias square sits up and right of its neuron
+SHOWN_UNITS = 8  # units a summarised layer draws before its ellipsis (fewer if max_units is small)
 
 
 @dataclass
@@ -41,11 +42,22 @@ class Slot:
         return str(self.units[0] + 1) if self.single else f"{self.units[0] + 1}–{self.units[-1] + 1}"
 
 
+class Edge(NamedTuple):
+    """One drawn edge: its ends, signed value, strength (|w| or mean |w|) and hover text."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    value: float
+    strength: float
+    hover: str
+
+
 @dataclass
 class LayerView:
     name: str
     x: float
-    units: int
     slots: list[Slot]
     ellipsis_y: float | None  # where the "⋮" goes in a summarised layer
 
@@ -54,12 +66,12 @@ def _layer_view(name: str, x: float, units: int, max_units: int) -> LayerView:
     if units <= max_units:
         groups = [range(i, i + 1) for i in range(units)]
         ys = _centred(units)
-        return LayerView(name, x, units, [Slot(g, y) for g, y in zip(groups, ys)], None)
-    shown = max(1, min(8, max_units // 2))
+        return LayerView(name, x, [Slot(g, y) for g, y in zip(groups, ys)], None)
+    shown = max(1, min(SHOWN_UNITS, max_units // 2))
     ys = _centred(shown + 2)  # the shown units, the ellipsis, the aggregate
     slots = [Slot(range(i, i + 1), ys[i]) for i in range(shown)]
     slots.append(Slot(range(shown, units), ys[shown + 1]))
-    return LayerView(name, x, units, slots, ys[shown])
+    return LayerView(name, x, slots, ys[shown])
 
 
 def _centred(n: int) -> list[float]:
@@ -138,7 +150,7 @@ def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Fig
     names = _layer_names(spec)
     views = [_layer_view(name, float(i), units, max_units) for i, (name, units) in enumerate(zip(names, spec.sizes))]
 
-    edges: list[tuple[float, float, float, float, float, float, str]] = []  # x0, y0, x1, y1, value, strength, hover
+    edges: list[Edge] = []
     for layer in range(1, len(views)):
         source_view, target_view = views[layer - 1], views[layer]
         dense = net.layers[layer - 1]
@@ -149,14 +161,14 @@ def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Fig
                                    if W is not None else (0.0, 0.0))
                 hover = _edge_hover(layer, W, source, target, dense.units, dense.pieces,
                                     (source_view.name, target_view.name))
-                edges.append((source_view.x, source.y, target_view.x, target.y, value, strength, hover))
+                edges.append(Edge(source_view.x, source.y, target_view.x, target.y, value, strength, hover))
 
     fig = go.Figure()
     fig.add_traces(_edge_traces(edges, trained))
     fig.add_traces(_node_traces(net, views, trained))
     counts = net.counts()
     tallest = max(len(v.slots) + (v.ellipsis_y is not None) for v in views)
-    for view, layer in zip(views, range(len(views))):
+    for layer, view in enumerate(views):
         fig.add_annotation(x=view.x, y=(tallest - 1) / 2 + 0.9, text=_layer_label(spec, layer), showarrow=False,
                            yanchor="bottom", font=dict(size=12))
     axis = dict(visible=False, showgrid=False, zeroline=False)
@@ -168,12 +180,12 @@ def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Fig
                        margin=dict(l=40, r=40, t=60, b=20))
 
 
-def _edge_traces(edges: list[tuple], trained: bool) -> list[go.Scatter]:
+def _edge_traces(edges: list[Edge], trained: bool) -> list[go.Scatter]:
     """Edge lines grouped by (sign, strength bin), then one hover point per edge."""
     if not edges:
         return []
-    values = np.array([e[4] for e in edges])
-    strengths = np.array([e[5] for e in edges])
+    values = np.array([e.value for e in edges])
+    strengths = np.array([e.strength for e in edges])
     top = float(strengths.max()) if trained and strengths.max() > 0 else 1.0
     scale = float(np.abs(values).max()) if trained and np.abs(values).max() > 0 else 1.0
     bins = np.minimum((strengths / top * WIDTH_BINS).astype(int), WIDTH_BINS - 1)
@@ -187,9 +199,8 @@ def _edge_traces(edges: list[tuple], trained: bool) -> list[go.Scatter]:
             xs: list[float | None] = []
             ys: list[float | None] = []
             for i in members:
-                x0, y0, x1, y1 = edges[i][:4]
-                xs += [x0, x1, None]
-                ys += [y0, y1, None]
+                xs += [edges[i].x0, edges[i].x1, None]
+                ys += [edges[i].y0, edges[i].y1, None]
             level = (b + 0.5) / WIDTH_BINS
             color = sample_colorscale(DIVERGING, [0.5 + 0.5 * sign * level])[0] if trained else MUTED
             traces.append(go.Scatter(
@@ -203,8 +214,8 @@ def _edge_traces(edges: list[tuple], trained: bool) -> list[go.Scatter]:
         marker = dict(size=5, color=values, colorscale=DIVERGING, cmin=-scale, cmax=scale, opacity=0.55,
                       colorbar=dict(title=dict(text="weight"), thickness=12, len=0.6))
     traces.append(go.Scatter(
-        x=[e[0] + t * (e[2] - e[0]) for e in edges], y=[e[1] + t * (e[3] - e[1]) for e in edges],
-        mode="markers", name="weights", marker=marker, text=[e[6] for e in edges],
+        x=[e.x0 + t * (e.x1 - e.x0) for e in edges], y=[e.y0 + t * (e.y1 - e.y0) for e in edges],
+        mode="markers", name="weights", marker=marker, text=[e.hover for e in edges],
         hovertemplate="%{text}<extra></extra>",
     ))
     return traces
