@@ -127,9 +127,9 @@ def _edge_hover(layer: int, W: np.ndarray | None, source: Slot, target: Slot, un
 
 def _counts_title(spec: NetworkSpec, counts: dict[str, int]) -> str:
     sizes = "-".join(str(s) for s in spec.sizes)
-    slopes = f", {counts['slopes']} slopes" if counts["slopes"] else ""
-    return (f"Network {sizes}: {counts['neurons']} neurons, {counts['weights']} weights, "
-            f"{counts['biases']} biases{slopes}, {counts['parameters']} parameters")
+    slopes = f", {counts['slopes']:,} slopes" if counts["slopes"] else ""
+    return (f"Network {sizes}: {counts['neurons']:,} neurons, {counts['weights']:,} weights, "
+            f"{counts['biases']:,} biases{slopes}, {counts['parameters']:,} parameters")
 
 
 def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Figure:

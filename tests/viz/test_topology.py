@@ -101,3 +101,8 @@ def test_rejects_other_models():
         topology_figure([2, 3, 1])
     with pytest.raises(ValueError, match="max_units"):
         topology_figure(NetworkSpec.from_sizes([2, 3, 1]), max_units=0)
+
+
+def test_large_counts_are_grouped():
+    title = topology_figure(NetworkSpec.from_sizes([2, 100, 100, 3])).layout.title.text
+    assert title.startswith("Network 2-100-100-3: 203 neurons, 10,500 weights, 203 biases, 10,703 parameters")
