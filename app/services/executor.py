@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import signal
 import threading
 import time
@@ -25,6 +26,8 @@ from typing import Any, Protocol
 OnMessage = Callable[[str, str, dict[str, Any]], None]
 
 WORKER_DIED = "the worker process stopped unexpectedly"
+# Training yields the CPU to the server process, so requests stay quick while jobs run.
+WORKER_NICENESS = 5
 RESPAWN_PAUSE_SECONDS = 1.0  # a worker that dies right after starting is not restarted in a tight loop
 
 
@@ -53,6 +56,7 @@ def _worker_main(conn: Connection, cancel_flag: Any) -> None:
     from .worker import run_task
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    os.nice(WORKER_NICENESS)
     while True:
         try:
             task = conn.recv()
@@ -149,7 +153,7 @@ class LocalExecutor:
 
     def progress(self, job_id: str) -> tuple[int, dict[str, Any]] | None:
         entry = self._progress.get(job_id)
-        return None if entry is None else (entry.seq, entry.payload)
+        return None if entry is None or entry.seq == 0 else (entry.seq, entry.payload)
 
     def cancel(self, job_id: str) -> str:
         with self._lock:

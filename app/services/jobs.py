@@ -80,9 +80,13 @@ class JobService:
     # --- queries -----------------------------------------------------------------------------
 
     def get(self, job_id: str) -> dict[str, Any]:
+        """The job as stored; a running job's progress is the worker's latest, not the last checkpoint's."""
         row = self.store.get_job(job_id)
         if row is None:
             raise NotFound(f"no job with id {job_id!r}")
+        live = self.executor.progress(job_id) if row["status"] == "running" else None
+        if live is not None:
+            row["progress"] = {key: live[1].get(key) for key in ("step", "total_steps", "epoch")}
         return public_job(row)
 
     def list(self, limit: int = 100) -> list[dict[str, Any]]:

@@ -226,3 +226,15 @@ def test_wait_is_bounded_by_the_setting(tmp_path):
         assert response.status_code == 202 and response.json()["status"] in ("queued", "running")
         assert time.monotonic() - started < 3
         quick.post(f"/api/jobs/{response.json()['id']}/cancel")
+
+
+def test_a_running_job_shows_live_progress(client):
+    job = client.post("/api/jobs", json=LONG).json()
+    try:
+        wait_status(client, job["id"], ("running",))
+        first = client.get(f"/api/jobs/{job['id']}").json()["progress"]["step"] or 0
+        time.sleep(0.4)
+        later = client.get(f"/api/jobs/{job['id']}").json()["progress"]
+        assert later["step"] > first and later["total_steps"] == 100_000
+    finally:
+        client.post(f"/api/jobs/{job['id']}/cancel")
