@@ -52,6 +52,9 @@ def check_data(data: Any, net: Network | None = None, name: str = "data") -> Dat
             raise ValueError(f"{name} has {data.input_dim} inputs but the network expects {net.spec.input_dim}")
         if data.task != net.loss.task:
             raise ValueError(f"{name} is a {data.task} set but the {net.loss.name} loss is for {net.loss.task}")
+        if data.task == "classification" and net.loss.output_dim(data.n_classes) != net.spec.output_dim:
+            raise ValueError(f"{name} has {data.n_classes} classes but the network has {net.spec.output_dim} "
+                             f"outputs ({net.loss.name} loss)")
     return data
 
 

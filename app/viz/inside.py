@@ -198,7 +198,10 @@ def forward_trace_figure(net: Network, x: Any) -> go.Figure:
     fig.update_annotations(font_size=11)
     inputs = ", ".join(fmt(v) for v in x)
     predicted = net.predict(x[None, :])[0]
-    result = f"class {predicted}" if net.loss.task == "classification" else f"ŷ = {fmt(float(predicted))}"
+    if net.loss.task == "classification":
+        result = f"class {predicted}"
+    else:
+        result = "ŷ = " + ", ".join(fmt(float(v)) for v in np.ravel(predicted))
     tallest = max(v.size for _, v, _ in columns)
     return apply_theme(fig, title=dict(text=f"Forward pass of x = ({inputs}) → {result}"),
                        height=int(min(900, max(360, 170 + 26 * tallest))), margin=dict(t=110, b=30),

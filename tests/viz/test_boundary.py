@@ -153,3 +153,9 @@ def test_comparison_panels_share_colours_and_titles(spiral_data):
     assert all(t["xaxis"] == "x" for t in legend_traces)  # one legend, from the first panel
     with pytest.raises(ValueError, match="panels"):
         boundary_comparison_figure([])
+
+
+def test_class_count_must_match_the_outputs(spiral_data):
+    net = Network(NetworkSpec(2, (LayerSpec(4),), 2), seed=0)
+    with pytest.raises(ValueError, match="data has 3 classes but the network has 2 outputs"):
+        decision_boundary_figure(net, spiral_data)

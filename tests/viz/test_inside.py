@@ -99,3 +99,10 @@ def test_one_input_network_bends_the_input_line(sine_run):
     assert names[0] == "points" and names[1].startswith("the input interval")
     assert len(fig.data[2].x) == len(data.y)
     assert "principal component 1" in fig.layout.xaxis2.title.text
+
+
+def test_forward_trace_of_a_two_output_regression():
+    net = Network(NetworkSpec(2, (LayerSpec(3),), 2, "mse"), seed=0)
+    fig = forward_trace_figure(net, [0.1, 0.2])
+    out = net.forward(np.array([[0.1, 0.2]]))[0]
+    assert fig.layout.title.text.endswith(f"ŷ = {out[0]:.3g}, {out[1]:.3g}")
