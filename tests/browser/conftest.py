@@ -1,0 +1,129 @@
+"""Browser tests: the real server in a subprocess, driven by Debian's Chromium through Playwright.
+
+Every page is recorded: console errors, uncaught exceptions and any request to a host other than
+the test server (those are aborted), so each test can assert the page stayed clean and offline.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic", "--no-first-run",
+]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served by ``python -m app`` on a free port, with its data in a temporary folder."""
+    port = _free_port()
+    env = {**os.environ, "NNVIZ_DATA_DIR": str(tmp_path_factory.mktemp("nnviz-data"))}
+    log = tmp_path_factory.mktemp("server-log") / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start:\n{log.read_text()}") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@dataclass
+class Recorder:
+    """What a page did that it should not: console errors, exceptions, requests to other hosts."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def assert_clean(self, expected_status: int | None = None) -> None:
+        """No console errors (except the browser's notice of an HTTP ``expected_status`` the test provoked)."""
+        notice = f"the server responded with a status of {expected_status}"
+        errors = [e for e in self.console_errors if not (expected_status and notice in e)]
+        assert errors == [], f"console errors: {errors}"
+        assert self.page_errors == [], f"uncaught exceptions: {self.page_errors}"
+        assert self.foreign_requests == [], f"requests that left the server: {self.foreign_requests}"
+
+
+@pytest.fixture
+def page(browser, server: str):
+    """A fresh 1280×900 page; the test reads ``page.recorder`` to check it stayed clean."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
+    recorder = Recorder()
+    host = urlsplit(server).netloc
+
+    def route(route_, request) -> None:
+        recorder.requests.append(request.url)
+        if urlsplit(request.url).netloc != host:
+            recorder.foreign_requests.append(request.url)
+            route_.abort()
+        else:
+            route_.continue_()
+
+    context.route("**/*", route)
+    page_ = context.new_page()
+    page_.on("console", lambda msg: recorder.console_errors.append(msg.text) if msg.type == "error" else None)
+    page_.on("pageerror", lambda error: recorder.page_errors.append(str(error)))
+    page_.recorder = recorder
+    yield page_
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, name)`` saves the whole page to test-artifacts/screenshots/name.png."""
+
+    def save(page_, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page_.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return save

@@ -1,0 +1,116 @@
+"""Every page in a real browser: loads clean (no console errors, nothing fetched from elsewhere),
+draws its figures from the API, and shows what the notes say."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+EXPERIMENTS = ("capacity", "regularization", "activations", "dead-relu", "approximation", "case-study")
+
+
+def _drawn(page, minimum: int, timeout_ms: int = 20_000) -> None:
+    """Wait until at least ``minimum`` Plotly figures are on the page."""
+    expect(page.locator("[data-drawn=true] .main-svg").nth(minimum - 1)).to_be_attached(timeout=timeout_ms)
+
+
+def test_navigation_links_every_page(page):
+    page.goto("/activations")
+    links = page.get_by_role("navigation", name="Pages").get_by_role("link")
+    expected = ["Playground", "Activations", "One neuron", "Architecture", "Experiments", "REST API"]
+    assert links.all_inner_texts() == expected
+    expect(page.get_by_role("link", name="Activations")).to_have_attribute("aria-current", "page")
+    page.get_by_role("link", name="Architecture").click()
+    expect(page).to_have_url(re.compile(r"/architecture$"))
+    page.recorder.assert_clean()
+
+
+def test_playground_draws_every_figure(page, screenshot):
+    page.goto("/")
+    _drawn(page, 3)  # boundary, neuron maps, topology (the curves wait for training)
+    expect(page.locator(".dataset-thumb")).to_have_count(11)  # ten generators and the upload
+    for kind in ("spiral", "circle", "xor", "gauss", "moons", "linear", "sine", "plane"):
+        expect(page.locator(f".dataset-thumb[data-name={kind}]")).to_be_visible()
+    expect(page.locator("#api-call-list")).to_contain_text("/api/networks")
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "playground")
+    page.recorder.assert_clean()
+
+
+def test_activations_gallery(page, screenshot):
+    page.goto("/activations")
+    headings = page.locator("#gallery h2")
+    expect(headings.first).to_have_text("Sigmoid", timeout=10_000)
+    names = headings.all_inner_texts()
+    for name in ("Sigmoid", "tanh", "ReLU", "Leaky ReLU", "PReLU", "Maxout"):
+        assert name in names
+    _drawn(page, len(names))
+    expect(page.locator("#card-sigmoid .verdict")).to_contain_text("saturat")
+    expect(page.locator("#card-relu")).to_contain_text("die")
+    # The tanh = 2σ(2x) − 1 overlay is a separate trace in the tanh figure.
+    expect(page.locator("#plot-tanh .legend")).to_contain_text("2σ(2x)")
+    page.locator("#identity").uncheck()
+    expect(page.locator("#plot-tanh .legend")).not_to_contain_text("2σ(2x)")
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "activations")
+    page.recorder.assert_clean()
+
+
+def test_architecture_presets_and_forward_pass(page, screenshot):
+    page.goto("/architecture")
+    expect(page.get_by_test_id("param-count")).to_have_text("26", timeout=10_000)
+    expect(page.get_by_test_id("neuron-count")).to_have_text("6")
+    page.get_by_role("button", name="[3, 4, 4, 1]").click()
+    expect(page.get_by_test_id("param-count")).to_have_text("41")
+    expect(page.get_by_test_id("neuron-count")).to_have_text("9")
+    expect(page.get_by_test_id("weight-count")).to_have_text("32")
+    expect(page.get_by_test_id("bias-count")).to_have_text("9")
+    # The forward pass of the 3-layer net: W1 [4×3], W2 [4×4], W3 [1×4].
+    rows = page.locator("#forward-table tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(1)).to_contain_text("4 × 3")
+    expect(rows.nth(2)).to_contain_text("4 × 4")
+    expect(rows.nth(3)).to_contain_text("1 × 4")
+    page.locator("#forward-input").fill("1, 2")
+    expect(page.locator("#forward-error")).to_contain_text("3")
+    page.locator("#forward-input").fill("1, 0, -1")
+    expect(page.locator("#forward-error")).to_be_hidden()
+    _drawn(page, 2)
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "architecture")
+    page.recorder.assert_clean(expected_status=422)  # the 2-value input, answered inline
+
+
+def test_neuron_page_trains_and_regularization_shrinks_weights(page, screenshot):
+    page.goto("/neuron")
+    _drawn(page, 1)
+    page.get_by_test_id("train").click()
+    rows = page.locator("#weights-table tbody tr")
+    expect(rows).to_have_count(1, timeout=20_000)
+    page.locator("#reg").fill("7")  # λ = 1
+    expect(rows).to_have_count(2, timeout=20_000)
+    norms = [float(rows.nth(i).locator("td").nth(4).inner_text()) for i in range(2)]
+    assert norms[1] < norms[0], f"‖w‖ did not shrink with λ: {norms}"
+    _drawn(page, 3)
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "neuron")
+    page.recorder.assert_clean()
+
+
+def test_experiments_run_one_click_each(page, screenshot):
+    page.goto("/experiments")
+    for name in EXPERIMENTS:
+        page.get_by_test_id(f"run-{name}").click()
+    for name in EXPERIMENTS:
+        card = page.locator(f"#exp-{name}")
+        expect(card.locator(".summary")).to_be_visible(timeout=60_000)
+        expect(card.locator(".plot .main-svg").first).to_be_attached()
+        expect(card.locator("table tbody tr").first).to_be_attached()
+    expect(page.locator("#exp-case-study .summary")).to_contain_text("49")
+    page.wait_for_load_state("networkidle")
+    screenshot(page, "experiments")
+    page.recorder.assert_clean()

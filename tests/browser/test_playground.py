@@ -1,0 +1,120 @@
+"""The Playground in a real browser: live training, the transport buttons, the URL, click-to-add."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def _epoch(page) -> float:
+    return float(page.get_by_test_id("epoch").inner_text())
+
+
+def _wait_until(page, condition, timeout_ms: int = 10_000) -> None:
+    """Poll ``condition()`` from Python (the pages' Content-Security-Policy forbids evaluating strings)."""
+    for _ in range(timeout_ms // 100):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out after {timeout_ms} ms")
+
+
+def _open(page, query: str = "") -> None:
+    page.goto(f"/{query}")
+    # Ready: the network exists (Play is enabled) and the boundary of the untrained network is drawn.
+    page.wait_for_selector("[data-testid=play]:not([disabled])", timeout=20_000)
+    page.wait_for_selector("#boundary[data-drawn=true]", timeout=20_000)
+
+
+def test_play_pause_step_reset(page, screenshot):
+    _open(page, "?ds=spiral&layers=8-relu,8-relu&opt=adam&lr=0.01")
+    assert page.get_by_test_id("epoch").inner_text() == "0"
+    assert page.get_by_test_id("train-loss").inner_text() == "—"
+
+    page.get_by_test_id("play").click()
+    page.wait_for_timeout(2000)
+    epoch_playing = _epoch(page)
+    loss_playing = page.get_by_test_id("train-loss").inner_text()
+    assert epoch_playing > 0
+    assert loss_playing != "—"
+    updates = int(page.get_attribute("#boundary", "data-updates") or 0)
+    assert updates > 0, "the boundary was never updated from the job's events"
+    print(f"\nboundary updates while playing: {updates}, "
+          f"{page.get_attribute('#boundary', 'data-updates-per-second')} per second")
+
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    page.wait_for_selector("[data-testid=pause][data-latency-ms]")
+    print(f"pause: the cancel request took {page.get_attribute('[data-testid=pause]', 'data-latency-ms')} ms")
+    epoch_paused = _epoch(page)
+    loss_paused = page.get_by_test_id("train-loss").inner_text()
+    assert epoch_paused >= epoch_playing
+    page.wait_for_timeout(800)
+    assert _epoch(page) == epoch_paused, "the epoch moved after Pause"
+    assert page.get_by_test_id("train-loss").inner_text() == loss_paused, "the loss moved after Pause"
+    screenshot(page, "playground-trained")
+
+    page.get_by_test_id("step").click()
+    _wait_until(page, lambda: _epoch(page) > epoch_paused)
+    assert _epoch(page) == pytest.approx(epoch_paused + 1)
+
+    page.get_by_test_id("reset").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("0")
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
+    assert page.get_by_test_id("train-loss").inner_text() == "—"
+    page.recorder.assert_clean()
+
+
+def test_url_restores_the_settings(page, browser, server):
+    _open(page)
+    page.locator(".dataset-thumb[data-name=xor]").click()
+    expect(page).to_have_url(re.compile(r"ds=xor"))
+    page.get_by_role("button", name="+ Add a hidden layer").click()
+    page.locator("#pg-layer-2-units").fill("5")
+    page.locator("#pg-layer-2-units").press("Enter")
+    page.locator("#pg-layer-2-activation").select_option("tanh")
+    page.locator("#lr").select_option("0.03")
+    page.locator("#lam").select_option("0.01")
+    page.locator("#optimizer").select_option("momentum")
+    page.locator("#test").select_option("0.3")
+    expect(page).to_have_url(re.compile(r"lam=0\.01.*&test=0\.3|test=0\.3.*&lam=0\.01"))
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
+    url = page.url
+    settings = parse_qs(urlsplit(url).query)
+    assert settings["layers"] == ["8-relu,8-relu,5-tanh"]
+
+    copy = browser.new_page(viewport={"width": 1280, "height": 900})
+    copy.goto(url)
+    copy.wait_for_selector("[data-testid=play]:not([disabled])", timeout=20_000)
+    assert copy.locator(".dataset-thumb[data-name=xor]").get_attribute("aria-pressed") == "true"
+    assert copy.locator("#pg-layer-2-units").input_value() == "5"
+    assert copy.locator("#pg-layer-2-activation").input_value() == "tanh"
+    assert copy.locator("#lr").input_value() == "0.03"
+    assert copy.locator("#lam").input_value() == "0.01"
+    assert copy.locator("#optimizer").input_value() == "momentum"
+    assert copy.locator("#test").input_value() == "0.3"
+    assert parse_qs(urlsplit(copy.url).query) == settings
+    copy.close()
+    page.recorder.assert_clean()
+
+
+def test_click_adds_a_point(page):
+    _open(page, "?ds=gauss&n=50&classes=2&test=0")
+    before = page.request.post("/api/datasets/preview", data={"name": "gauss", "n_per_class": 50, "classes": 2,
+                                                              "noise": 0.2, "seed": 0}).json()
+    n_before = len(before["train"]["X"])
+    page.locator("#class-picker input[value='1']").check()
+    box = page.locator("#boundary .nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
+    expect(page).to_have_url(re.compile(r"ds=upload"), timeout=10_000)
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
+    upload_id = re.search(r"ds=upload%3A([\w-]+)", page.url).group(1)
+    after = page.request.post("/api/datasets/preview", data={"id": upload_id}).json()
+    assert len(after["train"]["X"]) == n_before + 1
+    assert after["train"]["y"].count(1) == before["train"]["y"].count(1) + 1
+    page.recorder.assert_clean()
