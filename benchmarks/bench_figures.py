@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import plotly.graph_objects as go
 
@@ -49,7 +50,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="median of this many builds")
     args = parser.parse_args()
-    data = make_dataset("spiral", n_per_class=334, classes=3, test_fraction=0.2)
+    spiral = make_dataset("spiral", n_per_class=334, classes=3, test_fraction=0.2)  # 1,002 points
+    keep = 1000 - len(spiral.y_test)
+    data = replace(spiral, X_train=spiral.X_train[:keep], y_train=spiral.y_train[:keep])
     net = Network(NetworkSpec(2, (LayerSpec(16, "relu"), LayerSpec(16, "relu")), 3), seed=0)
     result = train(net, data, TrainConfig(steps=300, learning_rate=1.0))
     points = len(data.y_train) + len(data.y_test)
