@@ -1,7 +1,9 @@
 """Activation functions drawn: f and f′, the saturated regions, and the notes' special cases.
 
 Saturated means |f′(x)| < ``SATURATED_GRADIENT``: there almost no gradient flows back through the
-unit (sigmoid and tanh at the tails, ReLU for x < 0). The figure shades those x ranges.
+unit (sigmoid and tanh at the tails). The figure shades those x ranges. For the piecewise-linear
+units only a zero slope counts (ReLU for x < 0): leaky ReLU's small slope is their cure, not a
+saturation.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from .common import check_int, check_number, fmt
 from .theme import INK, apply_theme, rgba, series_color, tint
 
 SATURATED_GRADIENT = 0.05
+PIECEWISE_LINEAR = ("relu", "leaky_relu", "prelu", "maxout", "linear")
+ZERO_SLOPE = 1e-12
 DEFAULT_SLOPES = {"leaky_relu": 0.01, "prelu": 0.25}
 DEFAULT_MAXOUT_PIECES: tuple[tuple[float, float], ...] = ((1.0, 0.0), (-0.5, 0.0))
 MAX_POINTS = 5001
@@ -88,9 +92,9 @@ def activation_values(name: str, start: float = -5.0, stop: float = 5.0, num: in
     return {"x": x, "y": y, "dy": dy}
 
 
-def saturated_ranges(x: np.ndarray, dy: np.ndarray) -> list[tuple[float, float]]:
-    """The x intervals where |f′| < SATURATED_GRADIENT, as (first x, last x) of each run."""
-    flat = np.abs(dy) < SATURATED_GRADIENT
+def saturated_ranges(x: np.ndarray, dy: np.ndarray, threshold: float = SATURATED_GRADIENT) -> list[tuple[float, float]]:
+    """The x intervals where |f′| < ``threshold``, as (first x, last x) of each run."""
+    flat = np.abs(dy) < threshold
     edges = np.flatnonzero(np.diff(flat.astype(np.int8)))
     starts = [0, *(edges + 1)]
     stops = [*edges, len(x) - 1]
@@ -122,10 +126,11 @@ def activation_figure(names: list[str], start: float = -5.0, stop: float = 5.0, 
         if derivative:
             fig.add_trace(go.Scatter(x=x, y=dy, mode="lines", name=f"{name}′ (derivative)", legendgroup=name,
                                      line=dict(color=color, width=2, dash="dash")))
-        for k, (lo, hi) in enumerate(saturated_ranges(x, dy)):
+        linear = name in PIECEWISE_LINEAR
+        label = f"{name}: f′ = 0 (no gradient)" if linear else f"{name} saturated (|f′| < {SATURATED_GRADIENT})"
+        for k, (lo, hi) in enumerate(saturated_ranges(x, dy, ZERO_SLOPE if linear else SATURATED_GRADIENT)):
             fig.add_vrect(x0=lo, x1=hi, fillcolor=rgba(color, 0.12), line_width=0, layer="below",
-                          name=f"{name} saturated (|f′| < {SATURATED_GRADIENT})", legendgroup=name,
-                          showlegend=k == 0)
+                          name=label, legendgroup=name, showlegend=k == 0)
         if name in DEFAULT_SLOPES and x[0] < 0:
             alpha = DEFAULT_SLOPES[name] if slope is None else slope
             at = float(x[0] + (0.25 + 0.2 * (i % 3)) * (min(0.0, float(x[-1])) - x[0]))

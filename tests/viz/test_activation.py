@@ -6,7 +6,7 @@ from app.viz.activation import SATURATED_GRADIENT, saturated_ranges
 
 
 def _shapes(fig, name):
-    return [s for s in fig.layout.shapes if s.name and s.name.startswith(f"{name} saturated")]
+    return [s for s in fig.layout.shapes if s.legendgroup == name]
 
 
 def test_values_match_the_formulas():
@@ -105,3 +105,10 @@ def test_range_is_bounded():
         activation_values("gelu", -1e9, 0)
     v = activation_values("gelu", -1000, 1000, 11)
     assert np.all(np.isfinite(v["y"])) and np.all(np.isfinite(v["dy"]))
+
+
+def test_small_slopes_are_not_saturation():
+    fig = activation_figure(["leaky_relu", "prelu", "relu"], slope=0.01)
+    assert _shapes(fig, "leaky_relu") == [] and _shapes(fig, "prelu") == []
+    assert [s.name for s in _shapes(fig, "relu")] == ["relu: f′ = 0 (no gradient)"]
+    assert [s.name for s in _shapes(activation_figure(["elu"]), "elu")] == ["elu saturated (|f′| < 0.05)"]
