@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             services.close()
 
     application = FastAPIOffline(title="nnviz", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                                 default_response_class=SafeJSONResponse)
+                                 default_response_class=SafeJSONResponse, max_body_size=settings.max_body_bytes)
     application.state.settings = settings
     errors.install(application)
     for module in ROUTERS:

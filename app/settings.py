@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     max_points: int = 10_000
     max_steps: int = 100_000
     max_compute: float = 2e11  # steps x training points x parameters, per job
+    max_body_bytes: int = 16_000_000  # any request body (an exported 8 x 256 network is ~10 MB of JSON)
     max_upload_bytes: int = 1_000_000
     max_upload_rows: int = 10_000
     max_grid: int = 200

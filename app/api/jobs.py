@@ -53,9 +53,11 @@ async def create_job(body: JobCreate, services: ServicesDep, settings: SettingsD
     return await job_answer(services, job, wait, settings.wait_seconds)
 
 
-@router.get("", response_model=list[JobPublic], summary="List jobs, newest first")
-def list_jobs(services: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict]:
-    return services.jobs.list(limit)
+@router.get("", response_model=list[JobPublic], summary="List jobs, newest first",
+            description="Without `full=true` each job's `history` and `result` are null (fetch the job for them).")
+def list_jobs(services: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+              full: Annotated[bool, Query(description="include history and result")] = False) -> list[dict]:
+    return services.jobs.list(limit, full)
 
 
 @router.get("/{job_id}", response_model=JobPublic, summary="One job")

@@ -162,7 +162,7 @@ class PredictRequest(Request):
 class PredictPublic(BaseModel):
     scores: list[list[float]]
     probabilities: list[list[float]] | None
-    labels: list[float]
+    labels: list[int | float] = Field(description="class indices, or predicted values for regression")
 
 
 class ForwardRequest(Request):
@@ -219,8 +219,8 @@ class JobPublic(BaseModel):
     error: str | None
     progress: JobProgress
     metrics: dict[str, Any]
-    history: list[dict[str, Any]]
-    result: dict[str, Any] | None = None
+    history: list[dict[str, Any]] | None = Field(description="this run's history records (null in job lists)")
+    result: dict[str, Any] | None = Field(default=None, description="an experiment's figure, table and summary")
     request: dict[str, Any]
 
 
@@ -250,9 +250,9 @@ class ExperimentOptions(Request):
 # --- datasets, activations, gradcheck ----------------------------------------------------------
 
 class ParamPublic(BaseModel):
-    default: float
-    minimum: float
-    maximum: float
+    default: int | float
+    minimum: int | float
+    maximum: int | float
     description: str
 
 
@@ -265,7 +265,7 @@ class DatasetInfoPublic(BaseModel):
 
 class Points(BaseModel):
     X: list[list[float]]
-    y: list[float]
+    y: list[int | float] = Field(description="class indices, or target values for regression")
 
 
 class DatasetPreview(BaseModel):

@@ -89,8 +89,10 @@ class JobService:
             row["progress"] = {key: live[1].get(key) for key in ("step", "total_steps", "epoch")}
         return public_job(row)
 
-    def list(self, limit: int = 100) -> list[dict[str, Any]]:
-        return [public_job(row) for row in self.store.list_jobs(limit)]
+    def list(self, limit: int = 100, full: bool = False) -> list[dict[str, Any]]:
+        """Newest first; without ``full`` each job leaves out its history and result (they can be large)."""
+        jobs = [public_job(row) for row in self.store.list_jobs(limit)]
+        return jobs if full else [job | {"history": None, "result": None} for job in jobs]
 
     def status(self, job_id: str) -> str:
         row = self.store.get_job(job_id)

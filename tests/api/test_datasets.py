@@ -89,3 +89,18 @@ def test_upload_limits(client):
     assert binary.status_code == 422 and field_of(binary) == ["file"]
     assert client.post("/api/datasets", data={"task": "classification"}).status_code == 422
     assert client.post("/api/datasets/preview", json={"id": "unknown"}).status_code == 404
+
+
+def test_labels_stay_integers(client):
+    body = client.post("/api/datasets/preview", json={"name": "xor", "n_per_class": 3}).json()
+    assert all(isinstance(label, int) for label in body["train"]["y"])
+    assert isinstance(client.get("/api/datasets").json()[0]["params"]["n_per_class"]["default"], int)
+
+
+def test_request_bodies_are_bounded(tmp_path):
+    from .conftest import open_client
+
+    with open_client(tmp_path, workers=1, max_body_bytes=10_000) as small:
+        response = small.post("/api/datasets/preview", content=b"{" + b" " * 20_000 + b"}",
+                              headers={"content-type": "application/json"})
+        assert response.status_code == 413

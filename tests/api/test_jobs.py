@@ -238,3 +238,10 @@ def test_a_running_job_shows_live_progress(client):
         assert later["step"] > first and later["total_steps"] == 100_000
     finally:
         client.post(f"/api/jobs/{job['id']}/cancel")
+
+
+def test_job_list_leaves_out_large_fields_unless_asked(client, trained):
+    summary = next(job for job in client.get("/api/jobs").json() if job["id"] == trained["id"])
+    assert summary["history"] is None and summary["result"] is None and summary["metrics"] == trained["metrics"]
+    full = next(job for job in client.get("/api/jobs?full=true").json() if job["id"] == trained["id"])
+    assert full["history"] == trained["history"]

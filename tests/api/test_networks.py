@@ -92,6 +92,7 @@ def test_predict(client, trained):
     probabilities = np.asarray(body["probabilities"])
     assert np.allclose(probabilities.sum(axis=1), 1.0)
     assert body["labels"] == list(np.argmax(body["scores"], axis=1))
+    assert all(isinstance(label, int) for label in body["labels"])
 
 
 @pytest.mark.parametrize(("body", "field"), [
