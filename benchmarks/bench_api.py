@@ -4,7 +4,9 @@
    against the trainer alone on the same work (target: within 1.3x);
 2. p50 / p95 latency of figure GETs while two trainings run;
 3. live progress: Server-Sent Events per second for a 2-8-8-3 network on ~500 points, each with a
-   40 x 40 boundary grid (target: >= 10 per second at the default 100 ms interval).
+   40 x 40 boundary grid (target: >= 10 per second at the default 100 ms interval);
+4. cancel latency: ``POST /api/jobs/{id}/cancel`` until it answers with the job ``cancelled``
+   (target: ~100 ms).
 
     python benchmarks/bench_api.py [--workers 2]
 """
@@ -127,6 +129,21 @@ def sse_rate(client: httpx.Client, seconds: float) -> None:
           f"{last - first:.1f} s = {rate:.1f} frames/s (target >= 10)")
 
 
+def cancel_latency(client: httpx.Client, repeat: int) -> None:
+    latencies = []
+    for _ in range(repeat):
+        job = client.post("/api/jobs", json=LONG).json()
+        while client.get(f"/api/jobs/{job['id']}").json()["status"] != "running":
+            time.sleep(0.02)
+        time.sleep(0.3)
+        t0 = time.perf_counter()
+        status = client.post(f"/api/jobs/{job['id']}/cancel").json()["status"]
+        latencies.append(time.perf_counter() - t0)
+        assert status == "cancelled", status
+    print(f"cancel of a running 2-64-64-3 job: median {np.median(latencies) * 1000:.0f} ms, "
+          f"max {max(latencies) * 1000:.0f} ms over {repeat} (target ~100 ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
@@ -140,6 +157,7 @@ def main() -> None:
             case_study(client, args.repeat)
             figure_latency(client, args.requests)
             sse_rate(client, args.seconds)
+            cancel_latency(client, args.repeat * 2)
         finally:
             server.terminate()
             server.wait(timeout=10)

@@ -12,7 +12,7 @@ import threading
 import time
 from typing import Any
 
-from app.nn import Network
+from app.nn import Dataset, Network, TrainConfig
 
 from .executor import Executor
 from .experiments import EXPERIMENTS, resolve_options
@@ -115,33 +115,32 @@ class JobService:
         config = train_config(request.get("training") or {}, self.limits)
         live = live_options(request.get("live"), self.limits)
         network_request = request.get("network") or {}
-        with self._lock:
-            if network_request.get("id"):
-                stored = self.networks.row(network_request["id"])
-                network = {key: stored[key] for key in ("spec", "weights", "steps_trained", "epochs_trained")}
-                spec = network_spec(stored["spec"], self.limits, data, field="network")
-                if spec.to_dict() != stored["spec"]:
-                    raise InvalidInput("data", "does not fit the stored network (inputs, outputs or task differ)")
-                self.check_idle(stored["id"])
-            else:
-                spec = network_spec(network_request, self.limits, data, field="network")
-                net = Network(spec, seed=network_request.get("seed", config.seed))
-                network = {"spec": spec.to_dict(), "weights": net.get_weights(), "steps_trained": 0,
-                           "epochs_trained": 0.0}
-            steps = check_budget(config, data, _parameters(network), self.limits)
+        with self._lock:  # "is this network idle?" and "this job trains it" happen together
+            network_id, network = self._network(network_request, data, config)
+            steps = check_budget(config, data, sum(w.size for w in network["weights"].values()), self.limits)
             created = None
-            if not network_request.get("id"):
-                created = self.store.create_network(network["spec"], network["weights"], data=data_spec)
-            network_id = network_request.get("id") or created
-            stored_request = {"network": {"id": network_id} if network_request.get("id") else network_request,
-                              "data": data_spec, "training": dict(vars(config)), "live": live}
-            job_id = self.store.create_job("train", stored_request, network_id)
-            self.store.update_job(job_id, progress={"step": 0, "total_steps": steps,
-                                                    "epoch": network["epochs_trained"]})
+            if network_id is None:
+                network_id = created = self.store.create_network(network["spec"], network["weights"], data=data_spec)
+            stored_request = {"network": network_request if created else {"id": network_id}, "data": data_spec,
+                              "training": dict(vars(config)), "live": live}
+            job_id = self.store.create_job("train", stored_request, network_id, progress={
+                "step": 0, "total_steps": steps, "epoch": network["epochs_trained"]})
         task = {"kind": "train", "network": network, "data": data_spec, "upload": upload,
                 "training": stored_request["training"], "live": live, "checkpoint_seconds": self.checkpoint_seconds}
         self._submit(job_id, task, created)
         return self.get(job_id)
+
+    def _network(self, request: dict[str, Any], data: Dataset, config: TrainConfig) -> tuple[str | None, dict]:
+        """The stored network to continue (its id and state), or a new one built from the spec (id None)."""
+        if request.get("id"):
+            stored = self.networks.row(request["id"])
+            if network_spec(stored["spec"], self.limits, data).to_dict() != stored["spec"]:
+                raise InvalidInput("data", "does not fit the stored network (inputs, outputs or task differ)")
+            self.check_idle(stored["id"])
+            return stored["id"], {key: stored[key] for key in ("spec", "weights", "steps_trained", "epochs_trained")}
+        spec = network_spec(request, self.limits, data)
+        net = Network(spec, seed=request.get("seed", config.seed))
+        return None, {"spec": spec.to_dict(), "weights": net.get_weights(), "steps_trained": 0, "epochs_trained": 0.0}
 
     def check_idle(self, network_id: str) -> None:
         """Raise ``Conflict`` if a queued or running job is training this network."""
@@ -213,8 +212,4 @@ class JobService:
                               "epochs_trained": payload["epochs_trained"], "data": row["request"]["data"],
                               "history": [r for r in previous if r["step"] < first] + payload["history"]}
         self.store.finish_job(row["id"], job_fields, row["network_id"], network_fields)
-
-
-def _parameters(network: dict[str, Any]) -> int:
-    return sum(int(getattr(w, "size", 0)) for w in network["weights"].values())
 

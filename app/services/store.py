@@ -182,11 +182,12 @@ class Store:
 
     # --- jobs --------------------------------------------------------------------------------
 
-    def create_job(self, kind: str, request: dict, network_id: str | None) -> str:
+    def create_job(self, kind: str, request: dict, network_id: str | None, progress: dict | None = None) -> str:
         job_id = new_id()
         self._write(
-            "INSERT INTO jobs (id, kind, status, network_id, request, created_at) VALUES (?, ?, 'queued', ?, ?, ?)",
-            (job_id, kind, network_id, _dumps(request), time.time()),
+            "INSERT INTO jobs (id, kind, status, network_id, request, progress, created_at)"
+            " VALUES (?, ?, 'queued', ?, ?, ?, ?)",
+            (job_id, kind, network_id, _dumps(request), _dumps(progress or {}), time.time()),
         )
         return job_id
 
