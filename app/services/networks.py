@@ -141,7 +141,7 @@ class NetworkService:
         try:
             net.set_weights(document["weights"])
         except ValueError as exc:
-            raise from_core_error("", exc) from None
+            raise from_core_error("", exc, fallback="weights") from None
         data = document.get("data")
         if data is not None:
             upload = self.store.get_upload(data["id"]) if data.get("id") else None

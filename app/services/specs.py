@@ -39,13 +39,17 @@ def join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix and name else prefix or name
 
 
-def from_core_error(prefix: str, exc: Exception) -> InvalidInput:
-    """The core's messages start with the name at fault (``output_dim must be 1 ...``): keep it as the field."""
+def from_core_error(prefix: str, exc: Exception, fallback: str | None = None) -> InvalidInput:
+    """The core's messages start with the name at fault (``output_dim must be 1 ...``,
+    ``loss: unknown loss ...``): keep it as the field. Other messages go to ``fallback``."""
     message = str(exc)
-    match = re.match(r"([A-Za-z_][\w.\[\]]*)(?::\s*|\s+)(.*)", message)
-    if match and not match.group(1)[0].isupper() and match.group(1) not in ("give", "the", "unknown"):
+    match = _CORE_FIELD.match(message)
+    if match:
         return InvalidInput(join(prefix, match.group(1)), match.group(2))
-    return InvalidInput(prefix or "body", message)
+    return InvalidInput(fallback or prefix or "body", message)
+
+
+_CORE_FIELD = re.compile(r"([a-z_][\w.\[\]]*)(?::\s+| (?=(?:must|has|contains|is|needs) ))(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)

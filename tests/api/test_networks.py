@@ -79,6 +79,8 @@ def test_import_rejects_bad_documents(client, trained):
     response = client.post("/api/networks/import", content=text, headers={"content-type": "application/json"})
     assert field_of(response) == ["weights.W1"]
     json.loads(response.text, parse_constant=pytest.fail)
+    strings = exported | {"weights": exported["weights"] | {"b1": ["a"] * 16}}
+    assert field_of(client.post("/api/networks/import", json=strings)) == ["weights"]
     bad_history = exported | {"history": [{"step": "one"}]}
     assert field_of(client.post("/api/networks/import", json=bad_history)) == ["history[0]"]
 

@@ -76,3 +76,6 @@ def test_core_errors_keep_their_field():
     assert error.field == "network.hidden[1].units" and error.message == "must be an integer >= 1"
     assert from_core_error("", ValueError("loss: unknown loss 'x'")).field == "loss"
     assert from_core_error("training", ValueError("give exactly one of steps and epochs")).field == "training"
+    assert from_core_error("", ValueError("weights.W1 has shape [1], expected [2]")).field == "weights.W1"
+    numpy_error = ValueError("could not convert string to float: 'x'")
+    assert from_core_error("", numpy_error, fallback="weights").field == "weights"
