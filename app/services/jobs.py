@@ -123,8 +123,9 @@ class JobService:
                 network_id = created = self.store.create_network(network["spec"], network["weights"], data=data_spec)
             stored_request = {"network": network_request if created else {"id": network_id}, "data": data_spec,
                               "training": dict(vars(config)), "live": live}
+            done = network["steps_trained"]
             job_id = self.store.create_job("train", stored_request, network_id, progress={
-                "step": 0, "total_steps": steps, "epoch": network["epochs_trained"]})
+                "step": done, "total_steps": done + steps, "epoch": network["epochs_trained"]})
         task = {"kind": "train", "network": network, "data": data_spec, "upload": upload,
                 "training": stored_request["training"], "live": live, "checkpoint_seconds": self.checkpoint_seconds}
         self._submit(job_id, task, created)

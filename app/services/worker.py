@@ -5,6 +5,10 @@ A task is a plain dict (picklable, no database access needed): ``{"kind": "train
 ``progress`` (throttled to the client's interval, with a boundary grid for 1-D / 2-D inputs),
 ``checkpoint`` (the weights of the last finished step, about once a second) and ``finished``.
 The worker stops a run at the next step once ``cancelled()`` turns true.
+
+Progress counts steps like the history does, over the network's whole life: ``step`` is its steps
+trained so far and ``total_steps`` what it will have when this run ends (they differ from the
+run's own count when a job continues a trained network).
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ def _train(task: dict[str, Any], send: Send, cancelled: Callable[[], bool]) -> d
     if net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression"):
         bounds = data_bounds(data)
     history: list[dict[str, Any]] = []
+    start = net.steps_trained
     now = time.monotonic()
     next_progress, next_checkpoint = now, now + task["checkpoint_seconds"]
 
@@ -87,16 +92,16 @@ def _train(task: dict[str, Any], send: Send, cancelled: Callable[[], bool]) -> d
         if now >= next_progress:
             next_progress = max(next_progress + interval, now)
             send("progress", {
-                "step": progress.step, "total_steps": progress.total_steps, "epoch": progress.epoch,
-                "steps_trained": net.steps_trained, "batch_loss": progress.batch_loss, "record": record,
+                "step": net.steps_trained, "total_steps": start + progress.total_steps, "epoch": progress.epoch,
+                "batch_loss": progress.batch_loss, "record": record,
                 "boundary": None if bounds is None else boundary_payload(net, bounds, live["grid"]),
             })
         if now >= next_checkpoint:
             next_checkpoint = now + task["checkpoint_seconds"]
             send("checkpoint", {"weights": net.get_weights(), "steps_trained": net.steps_trained,
                                 "epochs_trained": net.epochs_trained, "history": list(history),
-                                "progress": {"step": progress.step, "total_steps": progress.total_steps,
-                                             "epoch": progress.epoch}})
+                                "progress": {"step": net.steps_trained,
+                                             "total_steps": start + progress.total_steps, "epoch": progress.epoch}})
         return False
 
     result = train(net, data, config, on_progress=on_progress, progress_every=1)
@@ -109,6 +114,6 @@ def _train(task: dict[str, Any], send: Send, cancelled: Callable[[], bool]) -> d
         "epochs_trained": net.epochs_trained,
         "history": result.history,
         "seconds": result.seconds,
-        "progress": {"step": result.steps, "total_steps": config.total_steps(len(data.y_train)),
+        "progress": {"step": net.steps_trained, "total_steps": start + config.total_steps(len(data.y_train)),
                      "epoch": net.epochs_trained},
     }

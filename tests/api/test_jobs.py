@@ -54,6 +54,7 @@ def test_warm_start_continues_the_step_count(client):
     second = client.post("/api/jobs?wait=true", json={"network": {"id": first["network_id"]}, "data": SPIRAL,
                                                       "training": {"steps": 50}}).json()
     assert second["status"] == "done" and second["network_id"] == first["network_id"]
+    assert second["progress"] == {"step": 150, "total_steps": 150, "epoch": 150.0}
     assert second["history"][0]["step"] == 100 and second["history"][-1]["step"] == 150
     assert second["history"][0]["train_loss"] == pytest.approx(first["metrics"]["train_loss"])
     network = client.get(f"/api/networks/{first['network_id']}").json()
