@@ -50,9 +50,10 @@ def field_path(loc: tuple | list) -> str:
     return path or str(loc[0] if loc else "body")
 
 
-def problem(field: str, message: str, kind: str = "value_error") -> dict[str, Any]:
+def problem(field: str, message: str, where: str = "body") -> dict[str, Any]:
+    """One validation problem, shaped like FastAPI's (``where``: body, query or path)."""
     loc = [int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", field)]
-    return {"loc": ["body", *loc], "field": field, "msg": f"{field}: {message}", "type": kind}
+    return {"loc": [where, *loc], "field": field, "msg": f"{field}: {message}", "type": "value_error"}
 
 
 def unprocessable(errors: list[dict[str, Any]]) -> SafeJSONResponse:
@@ -72,7 +73,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInput)
     async def _invalid(request: Request, exc: InvalidInput) -> SafeJSONResponse:
-        return unprocessable([problem(exc.field, exc.message)])
+        where = "body" if request.method in ("POST", "PUT", "PATCH") else "query"
+        return unprocessable([problem(exc.field, exc.message, where)])
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> SafeJSONResponse:

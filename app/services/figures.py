@@ -24,10 +24,13 @@ class MissingData(RuntimeError):
 
 
 def _build(field: str, builder: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+    """The figure as JSON; a builder's complaint about the network or data itself means this kind of
+    figure does not apply to it (field ``kind``), any other is about the option ``field``."""
     try:
         return viz.figure_json(builder(*args, **kwargs))
     except ValueError as exc:
-        raise InvalidInput(field, str(exc)) from None
+        message = str(exc)
+        raise InvalidInput("kind" if message.startswith(("net", "data", "model")) else field, message) from None
 
 
 def network_figure(networks: NetworkService, network_id: str, kind: str, options: dict[str, Any]) -> str:

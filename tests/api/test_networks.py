@@ -149,6 +149,9 @@ def test_figure_errors(client, trained, network):
     untrained = client.get(f"/api/networks/{network['id']}/figures/decision-boundary")
     assert untrained.status_code == 409 and "trained" in untrained.json()["detail"]
     assert client.get("/api/networks/nope/figures/topology").status_code == 404
+    three_inputs = client.post("/api/networks", json=NOTES_NET).json()
+    wrong_kind = client.get(f"/api/networks/{three_inputs['id']}/figures/neurons")
+    assert field_of(wrong_kind) == ["kind"] and wrong_kind.json()["detail"][0]["loc"][0] == "query"
 
 
 def test_topology_of_a_spec(client):
