@@ -20,7 +20,7 @@ function figureQuery(name) {
     query.compare = "sigmoid";
     query.tanh_identity = true;
   }
-  if (name === "maxout") query.pieces = cards.get(name).pieces.flat().join(",");
+  if (name === "maxout" && cards.get(name).editable) query.pieces = cards.get(name).pieces.flat().join(",");
   return query;
 }
 
@@ -39,6 +39,8 @@ async function drawCard(name) {
 
 function piecesEditor(card) {
   const grid = el("div", { class: "pieces", role: "group", "aria-label": "Maxout pieces" });
+  const unsupported = el("p", { class: "hint", hidden: true },
+    "This server draws maxout with its default pieces only: its figure endpoint takes no “pieces” parameter, so the editor is disabled.");
   const redraw = debounce(() => drawCard("maxout"), 300);
   const render = () => {
     grid.replaceChildren(el("span"), el("span", { class: "label" }, "weight w"), el("span", { class: "label" }, "bias b"), el("span"));
@@ -66,7 +68,17 @@ function piecesEditor(card) {
     grid.append(add);
   };
   render();
-  return el("div", {}, el("p", { class: "hint" }, "Maxout takes the largest of its linear pieces. Edit them: with pieces (1, 0) and (0, 0) it is a ReLU; with (1, 0) and (0.01, 0) a leaky ReLU."), grid);
+  // Editing is offered only if the server's figure endpoint takes the pieces.
+  api("GET", "/openapi.json").then((schema) => {
+    const route = schema.paths["/api/activations/{name}/figure"];
+    const names = ((route && route.get.parameters) || []).map((parameter) => parameter.name);
+    if (!names.includes("pieces")) {
+      card.editable = false;
+      grid.querySelectorAll("input, button").forEach((control) => { control.disabled = true; });
+      unsupported.hidden = false;
+    }
+  }).catch(() => {});
+  return el("div", {}, el("p", { class: "hint" }, "Maxout takes the largest of its linear pieces. Edit them: with pieces (1, 0) and (0, 0) it is a ReLU; with (1, 0) and (0.01, 0) a leaky ReLU."), grid, unsupported);
 }
 
 function makeCard(activation) {
@@ -78,7 +90,7 @@ function makeCard(activation) {
     el("p", { class: "verdict" }, el("strong", {}, "Verdict: "), activation.verdict || activation.description),
     activation.verdict ? el("p", { class: "hint" }, activation.description) : null,
     errorNode, plot);
-  const card = { node, plot, errors: errorArea(errorNode), pieces: DEFAULT_PIECES.map((p) => [...p]) };
+  const card = { node, plot, errors: errorArea(errorNode), pieces: DEFAULT_PIECES.map((p) => [...p]), editable: true };
   cards.set(name, card);
   if (name === "maxout") node.append(piecesEditor(card));
   return node;

@@ -13,7 +13,10 @@ const TEST_SHARES = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
 const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
 const INITS = [["small", "small (0.01·randn)"], ["xavier", "Xavier"], ["he", "He"]];
 const LOSSES = { softmax: "softmax", svm: "multiclass SVM", logistic: "logistic (2 classes)", hinge: "hinge (2 classes)", mse: "squared error" };
-const CHUNK_STEPS = 5000; // Play runs jobs of this many steps back to back
+// Play runs jobs of CHUNK_STEPS steps back to back, recording history every HISTORY_EVERY steps
+// (a job's history is stored when it stops, so a smaller one makes Pause quicker).
+const CHUNK_STEPS = 10000;
+const HISTORY_EVERY = 40;
 const LIVE = { grid: 40, interval_ms: 50 };
 const FIGURE_REFRESH_MS = 1000;
 
@@ -187,7 +190,7 @@ function bindControls() {
   $("#upload").addEventListener("change", async (event) => {
     const file = event.target.files[0];
     if (!file) return;
-    await uploadCsv(file, "Upload your CSV");
+    await uploadCsv(file, $("#upload-task").value, "Upload your CSV");
     event.target.value = "";
   });
   $("#play").addEventListener("click", play);
@@ -213,15 +216,15 @@ async function loadData() {
   data = await busy(api("POST", "/api/datasets/preview", { body: dataSpec(), label: "The data set (points)" }), { target: $("#boundary").closest(".card") });
   fillLosses();
   fillClassPicker();
+  $("#boundary-title").textContent = data.task === "classification" ? "Decision boundary" : "The fitted function";
   if (isUpload()) drawThumb($(".dataset-thumb[data-name=upload] canvas"), data);
   writeUrl();
 }
 
-async function uploadCsv(blob, label) {
+async function uploadCsv(blob, task, label) {
   trainErrors.clear();
   try {
     await stop();
-    const task = blob.task || "classification";
     const uploaded = await busy(api("POST", "/api/datasets", { form: { file: blob, task }, label }));
     state.ds = `upload:${uploaded.id}`;
     writeUrl();
@@ -250,7 +253,7 @@ async function addPoint(event) {
   rows.push([point[0], point[1], data.class_names[Number(picker.value)]]);
   const csv = ["x1,x2,label", ...rows.map((row) => row.join(","))].join("\n");
   const file = new File([csv], "points.csv", { type: "text/csv" });
-  await uploadCsv(file, "Your points as an uploaded data set");
+  await uploadCsv(file, "classification", "Your points as an uploaded data set");
 }
 
 // A data set's thumbnail: its preview points on a small canvas (regression: colour = target).
@@ -440,7 +443,7 @@ function follow(jobId) {
 }
 
 async function startChunk() {
-  const body = { network: { id: network.id }, data: dataSpec(), training: trainingSpec({ steps: CHUNK_STEPS, history_every: 10 }), live: LIVE };
+  const body = { network: { id: network.id }, data: dataSpec(), training: trainingSpec({ steps: CHUNK_STEPS, history_every: HISTORY_EVERY }), live: LIVE };
   try {
     const queued = await api("POST", "/api/jobs", { body, label: "Play: a training job continuing this network" });
     if (!playing) {
@@ -483,8 +486,13 @@ async function stop() {
   const current = job;
   job = null;
   setTransport();
-  if (!current) return;
+  if (!current) {
+    // Between two jobs of a Play: the next one is cancelled as soon as it is created.
+    $("#status").textContent = "Paused.";
+    return;
+  }
   current.source.close();
+  delete $("#pause").dataset.latencyMs;
   const started = performance.now();
   try {
     const cancelled = await api("POST", `/api/jobs/${current.id}/cancel`, { label: "Pause: cancel the job" });

@@ -49,7 +49,7 @@ def test_play_pause_step_reset(page, screenshot):
 
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
-    page.wait_for_selector("[data-testid=pause][data-latency-ms]")
+    expect(page.locator("#status")).to_contain_text("Paused")
     print(f"pause: the cancel request took {page.get_attribute('[data-testid=pause]', 'data-latency-ms')} ms")
     epoch_paused = _epoch(page)
     loss_paused = page.get_by_test_id("train-loss").inner_text()
@@ -67,6 +67,7 @@ def test_play_pause_step_reset(page, screenshot):
     expect(page.get_by_test_id("epoch")).to_have_text("0")
     page.wait_for_selector("[data-testid=play]:not([disabled])")
     assert page.get_by_test_id("train-loss").inner_text() == "—"
+    assert any("/events" in url for url in page.recorder.requests), "the page did not follow the job's events"
     page.recorder.assert_clean()
 
 
