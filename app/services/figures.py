@@ -17,6 +17,7 @@ from .specs import InvalidInput, Limits, network_spec
 NETWORK_FIGURES = ("topology", "decision-boundary", "neurons", "training", "dead-units", "update-ratio",
                    "hidden-space", "forward")
 NEEDS_DATA = ("decision-boundary", "hidden-space")
+MAX_NEURON_GRID = 100  # up to 16 maps per layer: a larger grid makes figures of tens of megabytes
 
 
 class MissingData(RuntimeError):
@@ -56,7 +57,10 @@ def network_figure(networks: NetworkService, network_id: str, kind: str, options
     if kind == "decision-boundary":
         return _build("grid", viz.decision_boundary_figure, net, data, grid=options.get("grid", 150))
     if kind == "neurons":
-        return _build("grid", viz.neuron_maps_figure, net, data, grid=options.get("grid", 40))
+        grid = options.get("grid", 40)
+        if grid > MAX_NEURON_GRID:
+            raise InvalidInput("grid", f"at most {MAX_NEURON_GRID} for neuron maps (one map per hidden unit)")
+        return _build("grid", viz.neuron_maps_figure, net, data, grid=grid)
     return _build("layer", viz.hidden_space_figure, net, data, layer=options.get("layer", 1))
 
 

@@ -143,6 +143,7 @@ def test_figure_errors(client, trained, network):
     base = f"/api/networks/{trained['network_id']}/figures"
     assert client.get(f"{base}/pie").status_code == 422
     assert field_of(client.get(f"{base}/decision-boundary?grid=1")) == ["grid"]
+    assert field_of(client.get(f"{base}/neurons?grid=150")) == ["grid"]
     assert field_of(client.get(f"{base}/forward?input=a,b")) == ["input"]
     assert field_of(client.get(f"{base}/forward?input=1,2,3")) == ["input"]
     assert client.get(f"{base}/hidden-space?layer=5").status_code == 422
