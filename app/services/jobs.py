@@ -30,6 +30,7 @@ from .specs import (
 )
 from .store import Store
 
+MAX_NETWORK_HISTORY = 2000  # records kept per network
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 METRIC_KEYS = ("train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy", "train_r2", "test_r2",
                "dead_fraction", "update_ratio")
@@ -55,6 +56,21 @@ def public_job(row: dict[str, Any]) -> dict[str, Any]:
         "result": row["result"],
         "request": row["request"],
     }
+
+
+def merge_history(previous: list[dict[str, Any]], run: list[dict[str, Any]],
+                  limit: int = MAX_NETWORK_HISTORY) -> list[dict[str, Any]]:
+    """A network's history followed by a run's records (which replace any from the same steps on).
+
+    Beyond ``limit`` records the older ones are thinned evenly, so a network trained in many short
+    jobs keeps a history of bounded size; the first and latest records always stay.
+    """
+    first = run[0]["step"] if run else math.inf
+    merged = [record for record in previous if record["step"] < first] + run
+    if len(merged) <= limit:
+        return merged
+    keep = sorted({round(i * (len(merged) - 1) / (limit - 1)) for i in range(limit)})
+    return [merged[i] for i in keep]
 
 
 def metrics_of(history: list[dict[str, Any]], extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -188,10 +204,9 @@ class JobService:
         if kind == "started":
             self.store.update_job(job_id, status="running", started_at=time.time())
         elif kind == "checkpoint" and row["network_id"]:
-            history = self.networks.history(row["network_id"])
-            base = [r for r in history if r["step"] < payload["history"][0]["step"]] if payload["history"] else history
+            history = merge_history(self.networks.history(row["network_id"]), payload["history"])
             self.store.update_network(row["network_id"], payload["weights"], payload["steps_trained"],
-                                      payload["epochs_trained"], history=base + payload["history"])
+                                      payload["epochs_trained"], history=history)
             self.store.update_job(job_id, progress=payload["progress"], history=payload["history"],
                                   metrics=metrics_of(payload["history"]))
         elif kind == "finished":
@@ -207,10 +222,8 @@ class JobService:
         if "result" in payload:
             job_fields["result"] = payload["result"]
         if row["network_id"] and "weights" in payload:
-            previous = self.networks.history(row["network_id"])
-            first = payload["history"][0]["step"] if payload["history"] else math.inf
             network_fields = {"weights": payload["weights"], "steps_trained": payload["steps_trained"],
                               "epochs_trained": payload["epochs_trained"], "data": row["request"]["data"],
-                              "history": [r for r in previous if r["step"] < first] + payload["history"]}
+                              "history": merge_history(self.networks.history(row["network_id"]), payload["history"])}
         self.store.finish_job(row["id"], job_fields, row["network_id"], network_fields)
 

@@ -4,6 +4,7 @@ against the server's limits. Every problem raises ``InvalidInput`` naming the fi
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from app.nn import (
     make_dataset,
     make_optimizer,
 )
+
+MAX_RUN_HISTORY = 2000  # history records one job may ask for
 
 
 class InvalidInput(ValueError):
@@ -196,6 +199,9 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
     if steps > limits.max_steps:
         raise InvalidInput(join(field, "epochs" if config.epochs else "steps"),
                            f"{steps} steps is more than the limit of {limits.max_steps}")
+    if config.history_every and steps / config.history_every > MAX_RUN_HISTORY:
+        raise InvalidInput(join(field, "history_every"), f"would take more than {MAX_RUN_HISTORY} history records; "
+                                                        f"use at least {math.ceil(steps / MAX_RUN_HISTORY)}")
     batch = min(config.batch_size or n_train, n_train)
     cost = steps * batch * parameters
     if cost > limits.max_compute:

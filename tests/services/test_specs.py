@@ -79,3 +79,10 @@ def test_core_errors_keep_their_field():
     assert from_core_error("", ValueError("weights.W1 has shape [1], expected [2]")).field == "weights.W1"
     numpy_error = ValueError("could not convert string to float: 'x'")
     assert from_core_error("", numpy_error, fallback="weights").field == "weights"
+
+
+def test_history_records_are_bounded():
+    data = make_dataset("spiral")
+    config = train_config({"steps": 10_000, "history_every": 1}, LIMITS)
+    assert field(lambda: check_budget(config, data, 603, LIMITS)) == "training.history_every"
+    assert check_budget(train_config({"steps": 10_000, "history_every": 5}, LIMITS), data, 603, LIMITS) == 10_000
