@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
@@ -82,12 +82,6 @@ class _Slot:
     started: float = 0.0
 
 
-@dataclass
-class _Progress:
-    seq: int = 0
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
 class LocalExecutor:
     """``workers`` processes on this machine, at most ``queue_size`` tasks waiting."""
 
@@ -99,7 +93,8 @@ class LocalExecutor:
         self._ctx.set_forkserver_preload(["app.services.worker"])
         self._lock = threading.Lock()
         self._pending: deque[tuple[str, dict[str, Any]]] = deque()
-        self._progress: dict[str, _Progress] = {}
+        # job id -> (sequence number, latest payload); replaced whole, so readers never see a mix.
+        self._progress: dict[str, tuple[int, dict[str, Any]]] = {}
         self._slots: list[_Slot] = []
         self._on_message: OnMessage | None = None
         self._wake_reader, self._wake_writer = self._ctx.Pipe(duplex=False)
@@ -152,8 +147,8 @@ class LocalExecutor:
             self._dispatch()
 
     def progress(self, job_id: str) -> tuple[int, dict[str, Any]] | None:
-        entry = self._progress.get(job_id)
-        return None if entry is None or entry.seq == 0 else (entry.seq, entry.payload)
+        latest = self._progress.get(job_id)
+        return None if latest is None or latest[0] == 0 else latest
 
     def cancel(self, job_id: str) -> str:
         with self._lock:
@@ -177,7 +172,7 @@ class LocalExecutor:
             job_id, task = self._pending.popleft()
             slot.cancel_flag.value = 0
             slot.job_id = job_id
-            self._progress[job_id] = _Progress()
+            self._progress[job_id] = (0, {})
             self._deliver("started", job_id, {})
             try:
                 slot.conn.send(task)
@@ -212,8 +207,8 @@ class LocalExecutor:
         except (EOFError, OSError):
             return  # the process died; its sentinel says so
         if kind == "progress":
-            entry = self._progress.setdefault(job_id, _Progress())
-            entry.seq, entry.payload = entry.seq + 1, payload
+            seq = self._progress.get(job_id, (0, {}))[0]
+            self._progress[job_id] = (seq + 1, payload)
             return
         if kind == "finished":
             self._deliver(kind, job_id, payload)
