@@ -201,6 +201,16 @@ function bindControls() {
     await reset();
   });
   $("#boundary").addEventListener("click", addPoint);
+  $("#hidden-layer").addEventListener("change", async () => {
+    const query = hiddenSpaceQuery();
+    if (!network || !query) return;
+    try {
+      const figure = await busy(api("GET", `/api/networks/${network.id}/figures/hidden-space`, { query, label: "Figure: hidden-space" }));
+      await drawFigure($("#hidden-space"), figure);
+    } catch (error) {
+      trainErrors.show(error);
+    }
+  });
 }
 
 function setTransport() {
@@ -332,6 +342,7 @@ async function reset() {
     const created = await busy(api("POST", "/api/networks", { body: { ...networkSpec(), seed: state.seed }, label: "Reset: a new network" }));
     const exported = await api("GET", `/api/networks/${created.id}/export`);
     network = await api("POST", "/api/networks/import", { body: { ...exported, data: dataSpec() }, label: "The new network with its data attached" });
+    fillHiddenLayers();
     api("DELETE", `/api/networks/${created.id}`).catch(() => {});
     if (previous) api("DELETE", `/api/networks/${previous.id}`).catch(() => {});
     showMetrics({ epoch: 0, trainLoss: null, testLoss: null });
@@ -343,12 +354,27 @@ async function reset() {
   setTransport();
 }
 
+// Figures redrawn about once a second while training (the boundary itself follows the events).
 const FIGURES = [
   ["neurons", { grid: 24 }],
   ["topology", {}],
   ["training", { x_axis: "epoch" }],
   ["dead-units", {}],
+  ["update-ratio", {}],
 ];
+const NEEDS_HISTORY = ["training", "dead-units", "update-ratio"];
+
+// The hidden-space view needs a hidden layer and at most two inputs; it is drawn when training stops.
+function hiddenSpaceQuery() {
+  if (layers.length === 0 || data.train.X[0].length > 2) return null;
+  return { layer: Number($("#hidden-layer").value) || 1 };
+}
+
+function fillHiddenLayers() {
+  const chosen = Math.min(Number($("#hidden-layer").value) || 1, Math.max(layers.length, 1));
+  options($("#hidden-layer"), layers.map((_, i) => [i + 1, `h${i + 1}`]), chosen);
+  $("#hidden-layer").disabled = layers.length === 0;
+}
 
 // Figure refreshes run one after another; a periodic one is skipped while another is under way.
 let refreshChain = Promise.resolve();
@@ -365,11 +391,17 @@ async function drawFigures(withBoundary) {
   if (!network) return;
   const id = network.id;
   const trained = network.steps_trained > 0 || playing;
-  const wanted = [...(withBoundary ? [["decision-boundary", { grid: LIVE.grid }]] : []), ...FIGURES];
+  const hidden = withBoundary ? hiddenSpaceQuery() : null;
+  const wanted = [
+    ...(withBoundary ? [["decision-boundary", { grid: LIVE.grid }]] : []),
+    ...FIGURES,
+    ...(hidden ? [["hidden-space", hidden]] : []),
+  ];
+  if (withBoundary && !hidden) placeholder($("#hidden-space"), "The hidden-space view needs a hidden layer.");
   try {
     await Promise.all(wanted.map(async ([kind, query]) => {
       const node = $(`#${kind === "decision-boundary" ? "boundary" : kind}`);
-      if (!trained && (kind === "training" || kind === "dead-units")) {
+      if (!trained && NEEDS_HISTORY.includes(kind)) {
         placeholder(node, "The curves appear once the network has trained.");
         return;
       }

@@ -57,6 +57,8 @@ def test_play_pause_step_reset(page, screenshot):
     page.wait_for_timeout(800)
     assert _epoch(page) == epoch_paused, "the epoch moved after Pause"
     assert page.get_by_test_id("train-loss").inner_text() == loss_paused, "the loss moved after Pause"
+    for figure in ("training", "dead-units", "update-ratio", "hidden-space", "neurons", "topology"):
+        expect(page.locator(f"#{figure}[data-drawn=true] .main-svg").first).to_be_attached()
     screenshot(page, "playground-trained")
 
     page.get_by_test_id("step").click()
