@@ -10,9 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from app.services import catalog
 
 from .deps import ServicesDep, SettingsDep
+from .errors import NOT_FOUND
 from .schemas import DatasetInfoPublic, DatasetPreview, DataSpec, UploadPublic
 
-router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+router = APIRouter(prefix="/api/datasets", tags=["datasets"], responses=NOT_FOUND)
 
 
 @router.get("", response_model=list[DatasetInfoPublic], summary="Data-set generators and their parameters")

@@ -16,11 +16,22 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from app.services import Conflict, InvalidInput, NotFound, QueueFull
 from app.services.figures import MissingData
 
 RETRY_AFTER_SECONDS = 5
+
+
+class Message(BaseModel):
+    detail: str
+
+
+# Documented on the routers whose handlers can answer them.
+NOT_FOUND = {404: {"model": Message, "description": "no such resource"}}
+CONFLICT = {409: {"model": Message, "description": "the network is being trained, or has no data yet"}}
+BUSY = {503: {"model": Message, "description": "the job queue is full; retry after `Retry-After` seconds"}}
 
 
 def finite(value: Any) -> Any:

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Body, Response
 from fastapi.concurrency import run_in_threadpool
 
 from .deps import ServicesDep, SettingsDep
+from .errors import BUSY
 from .jobs import Wait, job_answer
 from .schemas import ExperimentOptions, JobPublic
 
-router = APIRouter(prefix="/api/experiments", tags=["experiments"])
+router = APIRouter(prefix="/api/experiments", tags=["experiments"], responses=BUSY)
 
 ExperimentName = Literal["capacity", "regularization", "activations", "dead-relu", "approximation", "case-study"]
 

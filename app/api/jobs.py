@@ -16,10 +16,10 @@ from app.services import Services
 from app.services.jobs import FINAL_STATUSES
 
 from .deps import ServicesDep, SettingsDep
-from .errors import SafeJSONResponse, finite
+from .errors import BUSY, CONFLICT, NOT_FOUND, SafeJSONResponse, finite
 from .schemas import JobCreate, JobPublic
 
-router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=NOT_FOUND | CONFLICT)
 
 POLL_SECONDS = 0.02  # how often a waiting request or an event stream looks for news
 CANCEL_WAIT_SECONDS = 2.0  # a cancel answers once the worker has stopped, or after this long
@@ -45,8 +45,7 @@ async def job_answer(services: Services, job: dict, wait: bool, seconds: float) 
 
 
 @router.post("", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED,
-             responses={200: {"description": "finished job (with ?wait=true)"},
-                        503: {"description": "queue full; see Retry-After"}},
+             responses={200: {"description": "the finished job (with ?wait=true)"}} | BUSY,
              summary="Train a network (a new spec, or a stored network by id)")
 async def create_job(body: JobCreate, services: ServicesDep, settings: SettingsDep, wait: Wait = False) -> Response:
     job = await run_in_threadpool(services.jobs.create_training, body.values())

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.services import InvalidInput, figures
 
 from .deps import ServicesDep
+from .errors import CONFLICT, NOT_FOUND
 from .schemas import (
     ForwardPublic,
     ForwardRequest,
@@ -20,7 +21,7 @@ from .schemas import (
     PredictRequest,
 )
 
-router = APIRouter(prefix="/api/networks", tags=["networks"])
+router = APIRouter(prefix="/api/networks", tags=["networks"], responses=NOT_FOUND | CONFLICT)
 figure_router = APIRouter(prefix="/api/figures", tags=["figures"])
 
 FigureKind = Literal["topology", "decision-boundary", "neurons", "training", "dead-units", "update-ratio",
