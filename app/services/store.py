@@ -213,19 +213,20 @@ class Store:
     def finish_job(self, job_id: str, job_fields: dict[str, Any], network_id: str | None = None,
                    network_fields: dict[str, Any] | None = None) -> None:
         """The job's final state and its network's final weights, in one transaction."""
+        columns = ", ".join(f"{key} = ?" for key in job_fields)
+        values = [_dumps(v) if k in _JSON_COLUMNS and v is not None else v for k, v in job_fields.items()]
+        network_row = None
+        if network_id is not None and network_fields:  # encoded before taking the lock: readers wait less
+            network_row = (pack_weights(network_fields["weights"]), network_fields["steps_trained"],
+                           network_fields["epochs_trained"], _dumps(network_fields["history"]),
+                           _dumps(network_fields["data"]), time.time(), network_id)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                if network_id is not None and network_fields:
-                    weights = network_fields.pop("weights")
+                if network_row is not None:
                     self._db.execute(
                         "UPDATE networks SET weights = ?, steps_trained = ?, epochs_trained = ?, history = ?,"
-                        " data = ?, updated_at = ? WHERE id = ?",
-                        (pack_weights(weights), network_fields["steps_trained"], network_fields["epochs_trained"],
-                         _dumps(network_fields["history"]), _dumps(network_fields["data"]), time.time(), network_id),
-                    )
-                columns = ", ".join(f"{key} = ?" for key in job_fields)
-                values = [_dumps(v) if k in _JSON_COLUMNS and v is not None else v for k, v in job_fields.items()]
+                        " data = ?, updated_at = ? WHERE id = ?", network_row)
                 self._db.execute(f"UPDATE jobs SET {columns} WHERE id = ?", (*values, job_id))
             except BaseException:
                 self._db.execute("ROLLBACK")

@@ -243,3 +243,13 @@ def test_job_list_leaves_out_large_fields_unless_asked(client, trained):
     assert summary["history"] is None and summary["result"] is None and summary["metrics"] == trained["metrics"]
     full = next(job for job in client.get("/api/jobs?full=true").json() if job["id"] == trained["id"])
     assert full["history"] == trained["history"]
+
+
+def test_stopping_the_server_interrupts_running_jobs(tmp_path):
+    with open_client(tmp_path, workers=1) as first:
+        job = first.post("/api/jobs", json=LONG).json()
+        wait_status(first, job["id"], ("running",))
+    with open_client(tmp_path, workers=1) as second:
+        stopped = second.get(f"/api/jobs/{job['id']}").json()
+        assert stopped["status"] == "interrupted" and stopped["finished_at"] is not None
+        assert second.get(f"/api/networks/{job['network_id']}").status_code == 200
