@@ -46,7 +46,7 @@ function piecesEditor(card) {
     grid.replaceChildren(el("span"), el("span", { class: "label" }, "weight w"), el("span", { class: "label" }, "bias b"), el("span"));
     card.pieces.forEach((piece, i) => {
       const input = (j, what) => el("input", {
-        type: "number", step: "0.1", value: String(piece[j]), "aria-label": `piece ${i + 1} ${what}`,
+        type: "number", step: "any", value: String(piece[j]), "aria-label": `piece ${i + 1} ${what}`,
         oninput: (event) => {
           const value = Number(event.target.value);
           if (event.target.value !== "" && Number.isFinite(value)) {

@@ -148,10 +148,14 @@ function fillClassPicker() {
   }
   const chosen = picker.querySelector("input:checked");
   const selected = chosen ? Number(chosen.value) : 0;
+  const coordinate = (id, text) => el("label", { for: id }, text, el("input", { type: "number", id, step: "any", value: "0", class: "coordinate" }));
   picker.replaceChildren(el("span", { class: "label" }, "Click the plot to add a point of class:"),
     ...data.class_names.map((name, k) => el("label", {},
       el("input", { type: "radio", name: "add-class", value: String(k), checked: k === Math.min(selected, data.n_classes - 1) }),
-      el("span", { class: "swatch", style: `background:${CLASS_COLORS[k % CLASS_COLORS.length]}` }), name)));
+      el("span", { class: "swatch", style: `background:${CLASS_COLORS[k % CLASS_COLORS.length]}` }), name)),
+    el("form", { class: "add-point", onsubmit: typedPoint, "aria-label": "Add a point by its coordinates" },
+      el("span", { class: "label" }, "or at"), coordinate("add-x1", "x1"), coordinate("add-x2", "x2"),
+      el("button", { type: "submit", class: "small" }, "Add point")));
 }
 
 // A settings change: data changes and network changes reset; training changes apply at once.
@@ -200,7 +204,7 @@ function bindControls() {
     await stop();
     await reset();
   });
-  $("#boundary").addEventListener("click", addPoint);
+  $("#boundary").addEventListener("click", clickPoint);
   $("#hidden-layer").addEventListener("change", async () => {
     const query = hiddenSpaceQuery();
     if (!network || !query) return;
@@ -222,6 +226,9 @@ function setTransport() {
 // --- data ------------------------------------------------------------------------------------
 
 async function loadData() {
+  // Nothing to train until the new data's network exists.
+  $("#play").disabled = true;
+  $("#step").disabled = true;
   fillControls();
   data = await busy(api("POST", "/api/datasets/preview", { body: dataSpec(), label: "The data set (points)" }), { target: $("#boundary").closest(".card") });
   fillLosses();
@@ -245,19 +252,31 @@ async function uploadCsv(blob, task, label) {
   }
 }
 
-// ConvNetJS's trick: a click on the plot adds a point of the chosen class. The points become an
-// uploaded data set (CSV of the current points plus the new one), and the network starts over.
-async function addPoint(event) {
-  const picker = $("#class-picker input:checked");
+// ConvNetJS's trick: a click on the plot adds a point of the chosen class.
+function clickPoint(event) {
   const gd = $("#boundary");
-  if (!picker || !gd._fullLayout || !data || data.task !== "classification") return;
+  if (!gd._fullLayout) return;
   const xaxis = gd._fullLayout.xaxis;
   const yaxis = gd._fullLayout.yaxis;
   const box = gd.getBoundingClientRect();
   const px = event.clientX - box.left - xaxis._offset;
   const py = event.clientY - box.top - yaxis._offset;
   if (px < 0 || py < 0 || px > xaxis._length || py > yaxis._length) return;
-  const point = [xaxis.p2d(px), yaxis.p2d(py)];
+  addPoint([xaxis.p2d(px), yaxis.p2d(py)]);
+}
+
+// The same from the keyboard: type the coordinates.
+function typedPoint(event) {
+  event.preventDefault();
+  const point = [Number($("#add-x1").value), Number($("#add-x2").value)];
+  if (point.every(Number.isFinite)) addPoint(point);
+}
+
+// The points become an uploaded data set (CSV of the current points plus the new one), and the
+// network starts over on it.
+async function addPoint(point) {
+  const picker = $("#class-picker input:checked");
+  if (!picker || !data || data.task !== "classification") return;
   const rows = [];
   for (const part of [data.train, data.test]) part.X.forEach((x, i) => rows.push([x[0], x[1], data.class_names[part.y[i]]]));
   rows.push([point[0], point[1], data.class_names[Number(picker.value)]]);
@@ -588,7 +607,10 @@ async function main() {
     await loadData();
   } catch (error) {
     trainErrors.show(error);
-    return;
+    if (!isUpload()) return;
+    // An address whose uploaded data this server does not have: fall back to the default set.
+    state.ds = DEFAULTS.ds;
+    await loadData();
   }
   await reset();
 }

@@ -111,7 +111,7 @@ def test_click_adds_a_point(page):
     before = page.request.post("/api/datasets/preview", data={"name": "gauss", "n_per_class": 50, "classes": 2,
                                                               "noise": 0.2, "seed": 0}).json()
     n_before = len(before["train"]["X"])
-    page.locator("#class-picker input[value='1']").check()
+    page.locator("#class-picker input[name=add-class][value='1']").check()
     box = page.locator("#boundary .nsewdrag").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
     expect(page).to_have_url(re.compile(r"ds=upload"), timeout=10_000)
@@ -120,4 +120,16 @@ def test_click_adds_a_point(page):
     after = page.request.post("/api/datasets/preview", data={"id": upload_id}).json()
     assert len(after["train"]["X"]) == n_before + 1
     assert after["train"]["y"].count(1) == before["train"]["y"].count(1) + 1
+
+    # From the keyboard: type the coordinates of a class-0 point.
+    page.locator("#class-picker input[name=add-class][value='0']").check()
+    page.locator("#add-x1").fill("0.25")
+    page.locator("#add-x2").fill("-0.5")
+    page.locator("#add-x2").press("Enter")
+    expect(page).not_to_have_url(re.compile(upload_id), timeout=10_000)
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
+    typed_id = re.search(r"ds=upload%3A([\w-]+)", page.url).group(1)
+    typed = page.request.post("/api/datasets/preview", data={"id": typed_id}).json()
+    assert len(typed["train"]["X"]) == n_before + 2
+    assert [0.25, -0.5] in typed["train"]["X"]
     page.recorder.assert_clean()
