@@ -7,6 +7,7 @@ running are marked ``interrupted`` when the service starts.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -29,6 +30,8 @@ from .specs import (
     train_config,
 )
 from .store import Store
+
+log = logging.getLogger(__name__)
 
 MAX_NETWORK_HISTORY = 2000  # records kept per network
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
@@ -213,6 +216,8 @@ class JobService:
             self._finish(row, payload)
 
     def _finish(self, row: dict[str, Any], payload: dict[str, Any]) -> None:
+        if payload["status"] == "failed":
+            log.warning("job %s failed: %s\n%s", row["id"], payload.get("error"), payload.get("traceback", ""))
         job_fields: dict[str, Any] = {"status": payload["status"], "finished_at": time.time(),
                                       "error": payload.get("error")}
         network_fields = None

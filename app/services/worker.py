@@ -54,7 +54,7 @@ class _Reporter:
 
 
 def boundary_payload(net: Network, bounds: Any, grid: int) -> dict[str, Any]:
-    """A compact boundary grid for a live view (4 significant decimals are plenty on screen)."""
+    """A compact boundary grid for a live view (4 decimal places are plenty on screen)."""
     values = boundary_grid(net, bounds, grid)
     return {
         "x": np.round(values["x"].astype(np.float64), 4).tolist(),
