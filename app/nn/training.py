@@ -266,4 +266,6 @@ class _Run:
                     break
         if not history or history[-1]["step"] != net.steps_trained:
             history.append(self.record())
+        if diverged_at is not None:
+            history[-1]["diverged_at"] = diverged_at  # stays with the history wherever it is stored
         return TrainResult(status, done, history, time.perf_counter() - t0, diverged_at)

@@ -61,7 +61,10 @@ def series(history: list[dict[str, Any]], key: str, x_axis: str = "step", index:
 
 def divergence_note(history: list[dict[str, Any]], x_axis: str = "step", diverged_at: int | None = None) -> str | None:
     """'Diverged at step 120: ...' when a record's training loss is missing (NaN or inf) or the run
-    reports ``diverged_at`` (the step whose loss was not finite), else None."""
+    reports ``diverged_at`` (the step whose loss was not finite; ``train`` also writes it into the
+    final record of a diverged run), else None."""
+    if diverged_at is None and history:
+        diverged_at = history[-1].get("diverged_at")
     if diverged_at is not None:
         return f"Diverged at step {diverged_at}: the loss became NaN or inf. Only the finite part is drawn."
     for record in history:

@@ -96,6 +96,8 @@ def test_divergent_run_stops_with_finite_weights():
     for record in result.history:
         assert record["train_loss"] is not None and math.isfinite(record["train_loss"])
     assert result.history[-1]["step"] == result.steps
+    assert result.history[-1]["diverged_at"] == result.diverged_at
+    assert all("diverged_at" not in r for r in result.history[:-1])
 
 
 def test_same_seed_same_history_with_minibatches():

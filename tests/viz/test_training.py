@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, train
 from app.viz import (
     dead_units_figure,
     figure_json,
@@ -60,6 +61,15 @@ def test_diverged_history_keeps_the_finite_part_and_says_so():
     notes = [a.text for a in fig.layout.annotations if "Diverged" in a.text]
     assert notes and "step 20" in notes[0]
     assert_finite_json(figure_json(fig))
+
+
+def test_a_real_diverged_run_is_annotated_from_its_history():
+    data = make_dataset("sine", n_points=50)
+    net = Network(NetworkSpec(1, (LayerSpec(20, "relu"), LayerSpec(20, "relu")), 1, "mse", "he"), seed=0)
+    result = train(net, data, TrainConfig(learning_rate=10.0, reg_strength=0, steps=500))
+    assert result.status == "diverged"
+    notes = [a.text for a in training_figure(result.history).layout.annotations if "Diverged" in a.text]
+    assert notes and f"step {result.diverged_at}" in notes[0]
 
 
 def test_empty_history_gives_an_explaining_figure():
