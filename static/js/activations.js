@@ -46,7 +46,7 @@ function piecesEditor(card) {
     grid.replaceChildren(el("span"), el("span", { class: "label" }, "weight w"), el("span", { class: "label" }, "bias b"), el("span"));
     card.pieces.forEach((piece, i) => {
       const input = (j, what) => el("input", {
-        type: "number", step: "any", value: String(piece[j]), "aria-label": `piece ${i + 1} ${what}`,
+        type: "number", step: "any", value: String(piece[j]), "aria-label": `piece ${i + 1} ${what}`, disabled: !card.editable,
         oninput: (event) => {
           const value = Number(event.target.value);
           if (event.target.value !== "" && Number.isFinite(value)) {
@@ -56,27 +56,24 @@ function piecesEditor(card) {
         },
       });
       const remove = el("button", {
-        type: "button", class: "small", disabled: card.pieces.length <= 2, "aria-label": `remove piece ${i + 1}`,
+        type: "button", class: "small", disabled: !card.editable || card.pieces.length <= 2, "aria-label": `remove piece ${i + 1}`,
         onclick: () => { card.pieces.splice(i, 1); render(); drawCard("maxout"); },
       }, "Remove");
       grid.append(el("span", {}, `piece ${i + 1}: max(…, w·x + b)`), input(0, "weight"), input(1, "bias"), remove);
     });
     const add = el("button", {
-      type: "button", class: "small", disabled: card.pieces.length >= 5,
+      type: "button", class: "small", disabled: !card.editable || card.pieces.length >= 5,
       onclick: () => { card.pieces.push([0, 0]); render(); drawCard("maxout"); },
     }, "Add a piece");
     grid.append(add);
   };
   render();
-  // Editing is offered only if the server's figure endpoint takes the pieces.
+  // Editing is offered only once the server's figure endpoint is known to take the pieces.
   api("GET", "/openapi.json").then((schema) => {
     const route = schema.paths["/api/activations/{name}/figure"];
-    const names = ((route && route.get.parameters) || []).map((parameter) => parameter.name);
-    if (!names.includes("pieces")) {
-      card.editable = false;
-      grid.querySelectorAll("input, button").forEach((control) => { control.disabled = true; });
-      unsupported.hidden = false;
-    }
+    card.editable = ((route && route.get.parameters) || []).some((parameter) => parameter.name === "pieces");
+    unsupported.hidden = card.editable;
+    render();
   }).catch(() => {});
   return el("div", {}, el("p", { class: "hint" }, "Maxout takes the largest of its linear pieces. Edit them: with pieces (1, 0) and (0, 0) it is a ReLU; with (1, 0) and (0.01, 0) a leaky ReLU."), grid, unsupported);
 }
@@ -90,7 +87,7 @@ function makeCard(activation) {
     el("p", { class: "verdict" }, el("strong", {}, "Verdict: "), activation.verdict || activation.description),
     activation.verdict ? el("p", { class: "hint" }, activation.description) : null,
     errorNode, plot);
-  const card = { node, plot, errors: errorArea(errorNode), pieces: DEFAULT_PIECES.map((p) => [...p]), editable: true };
+  const card = { node, plot, errors: errorArea(errorNode), pieces: DEFAULT_PIECES.map((p) => [...p]), editable: false };
   cards.set(name, card);
   if (name === "maxout") node.append(piecesEditor(card));
   return node;
