@@ -133,3 +133,16 @@ def test_click_adds_a_point(page):
     assert len(typed["train"]["X"]) == n_before + 2
     assert [0.25, -0.5] in typed["train"]["X"]
     page.recorder.assert_clean()
+
+
+def test_api_errors_are_shown_in_plain_words(page):
+    _open(page)
+    bad_csv = {"name": "bad.csv", "mimeType": "text/csv", "buffer": b"x1,x2,label\n0.5,1.0,a\n0.1,oops\n"}
+    page.locator("#upload").set_input_files(bad_csv)
+    error = page.locator("#train-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("line 3")
+    expect(error).to_contain_text("3 values")
+    # The page stays usable on the data it had.
+    expect(page.get_by_test_id("play")).to_be_enabled()
+    page.recorder.assert_clean(expected_status=422)
