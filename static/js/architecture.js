@@ -113,11 +113,14 @@ function renderTrace(traceLayers, input) {
   $("#forward-table").replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
 }
 
+const EXAMPLE_INPUT = ["1", "2", "3", "-1", "0.5", "-2", "1.5", "-0.5", "2.5", "-1.5", "0", "1", "-3", "2", "0.5", "-1"];
+const exampleInput = (size) => EXAMPLE_INPUT.slice(0, size).join(", ");
+
 function applyPreset(sizes) {
   $("#input-dim").value = String(sizes[0]);
   $("#output-dim").value = String(sizes[sizes.length - 1]);
   layers.splice(0, layers.length, ...sizes.slice(1, -1).map((units) => ({ units, activation: "relu" })));
-  $("#forward-input").value = ["0.5", "-1", "2", "0", "1", "-0.5", "1.5", "-2"].slice(0, sizes[0]).join(", ");
+  $("#forward-input").value = exampleInput(sizes[0]);
   editor.render();
   rebuild();
 }
@@ -134,6 +137,8 @@ async function main() {
   const later = debounce(rebuild, 300);
   editor = layerEditor($("#layers"), layers, later, { activations, maxLayers: 8, maxUnits: 32, idPrefix: "arch-layer" });
   for (const id of ["#input-dim", "#output-dim", "#init", "#seed"]) $(id).addEventListener("change", later);
+  // A new input size gets an example input of that size.
+  $("#input-dim").addEventListener("change", () => { $("#forward-input").value = exampleInput(Number($("#input-dim").value)); });
   $("#forward-input").addEventListener("input", debounce(forward, 400));
   for (const button of document.querySelectorAll("[data-sizes]")) {
     button.addEventListener("click", () => applyPreset(button.dataset.sizes.split(",").map(Number)));
