@@ -66,7 +66,8 @@ async function drawNeuron() {
       drawFigure($("#classifier-plot"), { ...regions, layout: { ...regions.layout, title: undefined, height: 380 } }),
     ]);
     const label = ACTIVATION_LABELS[activation] || activation;
-    $("#output-reading").textContent = `${label}(${formatNumber(weight("w1"))}·x1 + ${formatNumber(weight("w2"))}·x2 + ${formatNumber(weight("b"))}). The weights set the direction of the line w·x + b = 0 and how steeply the output changes across it; b shifts it.`;
+    const signed = (value) => (value < 0 ? ` − ${formatNumber(-value)}` : ` + ${formatNumber(value)}`);
+    $("#output-reading").textContent = `${label}(${formatNumber(weight("w1"))}·x1${signed(weight("w2"))}·x2${signed(weight("b"))}). The weights set the direction of the line w·x + b = 0 and how steeply the output changes across it; b shifts it.`;
   } catch (error) {
     neuronErrors.show(error);
   }
