@@ -16,7 +16,7 @@ const LOSSES = { softmax: "softmax", svm: "multiclass SVM", logistic: "logistic 
 // Play runs jobs of CHUNK_STEPS steps back to back, recording history every HISTORY_EVERY steps
 // (a job's history is stored when it stops, so a smaller one makes Pause quicker).
 const CHUNK_STEPS = 10000;
-const HISTORY_EVERY = 40;
+const HISTORY_EVERY = 100;
 const LIVE = { grid: 40, interval_ms: 50 };
 const FIGURE_REFRESH_MS = 1000;
 
@@ -406,9 +406,13 @@ function refreshFigures(withBoundary, { periodic = false } = {}) {
   return refreshChain;
 }
 
+// Figure requests in flight; Pause aborts them so that its cancel request needs no free connection.
+let figureRequests = new AbortController();
+
 async function drawFigures(withBoundary) {
   if (!network) return;
   const id = network.id;
+  const { signal } = figureRequests;
   const trained = network.steps_trained > 0 || playing;
   const hidden = withBoundary ? hiddenSpaceQuery() : null;
   const wanted = [
@@ -424,7 +428,7 @@ async function drawFigures(withBoundary) {
         placeholder(node, "The curves appear once the network has trained.");
         return;
       }
-      const figure = await api("GET", `/api/networks/${id}/figures/${kind}`, { query, label: `Figure: ${kind}` });
+      const figure = await api("GET", `/api/networks/${id}/figures/${kind}`, { query, signal, label: `Figure: ${kind}` });
       if (!network || network.id !== id) return;
       await drawFigure(node, figure);
       if (kind === "decision-boundary") boundaryLive = figure.data.length > 0;
@@ -543,6 +547,8 @@ async function stop() {
     return;
   }
   current.source.close();
+  figureRequests.abort();
+  figureRequests = new AbortController();
   delete $("#pause").dataset.latencyMs;
   const started = performance.now();
   try {
