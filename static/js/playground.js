@@ -221,6 +221,9 @@ function setTransport() {
   $("#play").disabled = playing || !network;
   $("#pause").disabled = !playing;
   $("#step").disabled = playing || !network;
+  // The stored network's spec, weights and history, as the export endpoint gives them.
+  $("#export").hidden = !network || playing;
+  if (network) $("#export").href = `/api/networks/${network.id}/export`;
 }
 
 // --- data ------------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ def test_play_pause_step_reset(page, screenshot):
     for figure in ("training", "dead-units", "update-ratio", "hidden-space", "neurons", "topology"):
         expect(page.locator(f"#{figure}[data-drawn=true] .main-svg").first).to_be_attached()
     screenshot(page, "playground-trained")
+    exported = page.request.get(page.locator("#export").get_attribute("href")).json()
+    assert exported["format"] == "nnviz-network"
+    assert exported["steps_trained"] >= epoch_paused  # full batch: one step per epoch
 
     page.get_by_test_id("step").click()
     _wait_until(page, lambda: _epoch(page) > epoch_paused)
