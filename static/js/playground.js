@@ -44,6 +44,7 @@ const live = { updates: 0, since: 0 };
 
 // --- state and URL ---------------------------------------------------------------------------
 
+// Reads the settings in the address into `state`; returns the keys it had.
 function readUrl() {
   const params = new URLSearchParams(window.location.search);
   for (const key of Object.keys(DEFAULTS)) {
@@ -56,6 +57,17 @@ function readUrl() {
       state[key] = raw;
     }
   }
+  return new Set(params.keys());
+}
+
+// A generator's own defaults for the data settings the address leaves out.
+function dataDefaults(given) {
+  const entry = info();
+  if (!entry) return;
+  const points = entry.params.n_per_class || entry.params.n_points;
+  if (!given.has("n")) state.n = Math.min(500, points.default);
+  if (!given.has("noise")) state.noise = entry.params.noise.default;
+  if (!given.has("classes") && entry.params.classes) state.classes = entry.params.classes.default;
 }
 
 function writeUrl() {
@@ -120,14 +132,16 @@ function fillControls() {
     for (let k = minimum; k <= Math.min(maximum, 6); k += 1) counts.push([k, String(k)]);
     options($("#classes"), counts, state.classes);
   }
-  options($("#test"), TEST_SHARES.map((share) => [share, `${Math.round(100 * (1 - share))} : ${Math.round(100 * share)}`]), state.test);
+  // A value from the address that is not in a list joins it (the lists are choices, not limits).
+  const withState = (values, key) => (values.includes(state[key]) ? values : [...values, state[key]].sort((a, b) => a - b));
+  options($("#test"), withState(TEST_SHARES, "test").map((share) => [share, `${Math.round(100 * (1 - share))} : ${Math.round(100 * share)}`]), state.test);
   options($("#init"), INITS, state.init);
   $("#seed").value = String(state.seed);
   options($("#optimizer"), OPTIMIZERS.map((name) => [name, name]), state.opt);
-  options($("#lr"), LEARNING_RATES.map((rate) => [rate, String(rate)]), state.lr);
-  options($("#batch"), BATCH_SIZES.map((size) => [size, size ? String(size) : "full batch"]), state.batch);
+  options($("#lr"), withState(LEARNING_RATES, "lr").map((rate) => [rate, String(rate)]), state.lr);
+  options($("#batch"), withState(BATCH_SIZES, "batch").map((size) => [size, size ? String(size) : "full batch"]), state.batch);
   options($("#reg"), [["none", "none"], ["l1", "L1"], ["l2", "L2"]], state.reg);
-  options($("#lam"), REG_STRENGTHS.map((value) => [value, String(value)]), state.lam);
+  options($("#lam"), withState(REG_STRENGTHS, "lam").map((value) => [value, String(value)]), state.lam);
   for (const button of document.querySelectorAll(".dataset-thumb")) {
     button.setAttribute("aria-pressed", String(button.dataset.name === state.ds || (button.dataset.name === "upload" && isUpload())));
   }
@@ -161,16 +175,21 @@ function fillClassPicker() {
 // A settings change: data changes and network changes reset; training changes apply at once.
 async function settingChanged(keys) {
   writeUrl();
-  if (keys.some((key) => DATA_KEYS.includes(key))) {
-    await stop();
-    await loadData();
-    await reset();
-  } else if (keys.some((key) => NETWORK_KEYS.includes(key))) {
-    await stop();
-    await reset();
-  } else if (playing) {
-    await stop();
-    await play();
+  trainErrors.clear();
+  try {
+    if (keys.some((key) => DATA_KEYS.includes(key))) {
+      await stop();
+      await loadData();
+      await reset();
+    } else if (keys.some((key) => NETWORK_KEYS.includes(key))) {
+      await stop();
+      await reset();
+    } else if (playing) {
+      await stop();
+      await play();
+    }
+  } catch (error) {
+    trainErrors.show(error);
   }
 }
 
@@ -321,12 +340,8 @@ async function buildThumbnails(datasets) {
       el("canvas", { width: 64, height: 64, "aria-hidden": "true" }), name);
     if (name !== "upload") {
       button.addEventListener("click", () => {
-        const entry = datasetInfo.get(name);
         state.ds = name;
-        const points = entry.params.n_per_class || entry.params.n_points;
-        state.n = Math.min(500, points.default);
-        state.noise = entry.params.noise.default;
-        if (entry.params.classes) state.classes = entry.params.classes.default;
+        dataDefaults(new Set());
         settingChanged(["ds"]);
       });
     } else {
@@ -593,7 +608,7 @@ async function step() {
 
 async function main() {
   await plotlyReady();
-  readUrl();
+  const given = readUrl();
   let datasets;
   try {
     const [activations, list] = await busy(Promise.all([
@@ -608,6 +623,7 @@ async function main() {
   }
   datasetInfo = new Map(datasets.map((d) => [d.name, d]));
   if (!isUpload() && !datasetInfo.has(state.ds)) state.ds = DEFAULTS.ds;
+  dataDefaults(given);
   layers = layersFromText(state.layers, activationNames);
   layerEditor($("#layers"), layers, () => settingChanged(["layers"]), { activations: activationNames, idPrefix: "pg-layer" });
   bindControls();

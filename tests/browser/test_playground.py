@@ -110,7 +110,7 @@ def test_url_restores_the_settings(page, browser, server):
 
 
 def test_click_adds_a_point(page):
-    _open(page, "?ds=gauss&n=50&classes=2&test=0")
+    _open(page, "?ds=gauss&n=50&noise=0.2&classes=2&test=0")
     before = page.request.post("/api/datasets/preview", data={"name": "gauss", "n_per_class": 50, "classes": 2,
                                                               "noise": 0.2, "seed": 0}).json()
     n_before = len(before["train"]["X"])
