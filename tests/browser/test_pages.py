@@ -26,6 +26,12 @@ def test_navigation_links_every_page(page):
     expect(page.get_by_role("link", name="Activations")).to_have_attribute("aria-current", "page")
     page.get_by_role("link", name="Architecture").click()
     expect(page).to_have_url(re.compile(r"/architecture$"))
+    # The API panel: a runnable curl command for each call, with a copy button.
+    command = page.locator(".api-call-item pre").first
+    expect(command).to_contain_text("curl -X POST")
+    expect(command).to_contain_text("/api/networks")
+    page.locator(".api-call-item button").first.click()
+    expect(page.locator(".api-call-item button").first).to_have_text(re.compile(r"Copied|Selected"))
     page.recorder.assert_clean()
 
 

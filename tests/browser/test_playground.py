@@ -68,7 +68,9 @@ def test_play_pause_step_reset(page, screenshot):
     _wait_until(page, lambda: _epoch(page) > epoch_paused)
     assert _epoch(page) == pytest.approx(epoch_paused + 1)
 
-    page.get_by_test_id("reset").click()
+    # From the keyboard: focus Reset and press Enter.
+    page.get_by_test_id("reset").focus()
+    page.keyboard.press("Enter")
     expect(page.get_by_test_id("epoch")).to_have_text("0")
     page.wait_for_selector("[data-testid=play]:not([disabled])")
     assert page.get_by_test_id("train-loss").inner_text() == "—"
