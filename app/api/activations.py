@@ -17,6 +17,8 @@ router = APIRouter(prefix="/api/activations", tags=["activations"])
 Name = Annotated[Activation, Path(description=f"one of: {', '.join(ACTIVATION_NAMES)}")]
 Start = Annotated[float, Query(ge=-100, le=100, allow_inf_nan=False)]
 Slope = Annotated[float | None, Query(ge=-10, le=10, allow_inf_nan=False, description="leaky/PReLU slope")]
+Pieces = Annotated[str, Query(max_length=400, description="maxout only: (w, b) pairs as w1,b1,w2,b2,... (1 to 8 pairs)",
+                              examples=["1,0,-0.5,0"])]
 
 
 @router.get("", response_model=list[ActivationInfo], summary="List the activations")
@@ -26,13 +28,14 @@ def list_activations() -> list[dict[str, str]]:
 
 @router.get("/{name}", response_model=ActivationValues, summary="Values and derivative on a grid")
 def activation_values(name: Name, start: Start = -5.0, stop: Start = 5.0,
-                      num: Annotated[int, Query(ge=2, le=5000)] = 201, slope: Slope = None) -> dict:
-    return figures.activation_curve(name, start, stop, num, slope)
+                      num: Annotated[int, Query(ge=2, le=5000)] = 201, slope: Slope = None,
+                      pieces: Pieces = "") -> dict:
+    return figures.activation_curve(name, start, stop, num, slope, pieces)
 
 
 @router.get("/{name}/figure", summary="Plotly figure of the activation (and others to compare)")
 def activation_figure(name: Name, start: Start = -5.0, stop: Start = 5.0,
                       compare: Annotated[str, Query(description="comma-separated names, e.g. tanh,sigmoid")] = "",
-                      tanh_identity: bool = False, slope: Slope = None) -> Response:
-    body = figures.activation_plot(name, start, stop, compare, tanh_identity, slope)
+                      tanh_identity: bool = False, slope: Slope = None, pieces: Pieces = "") -> Response:
+    body = figures.activation_plot(name, start, stop, compare, tanh_identity, slope, pieces)
     return Response(body, media_type="application/json")

@@ -5,6 +5,7 @@ A builder's ``ValueError`` names the argument at fault and becomes ``InvalidInpu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -69,22 +70,41 @@ def spec_topology(spec: dict[str, Any], limits: Limits) -> str:
 
 
 def activation_plot(name: str, start: float = -5.0, stop: float = 5.0, compare: str = "",
-                    tanh_identity: bool = False, slope: float | None = None) -> str:
-    """``compare`` is a comma-separated list of other activations to draw alongside ``name``."""
+                    tanh_identity: bool = False, slope: float | None = None, pieces: str = "") -> str:
+    """``compare`` is a comma-separated list of other activations to draw alongside ``name``;
+    ``pieces`` the (w, b) pairs of maxout as ``w1,b1,w2,b2,...``."""
+    pairs = maxout_pieces(name, pieces)
     others = [n.strip() for n in compare.split(",") if n.strip() and n.strip() != name]
     for other in others:
         if other not in ACTIVATION_NAMES:
             known = ", ".join(ACTIVATION_NAMES)
             raise InvalidInput("compare", f"unknown activation {other!r}; expected one of: {known}")
-    return _build("name", viz.activation_figure, [name, *others], start=start, stop=stop, slope=slope,
-                  tanh_identity=tanh_identity)
+    return _build("pieces" if pairs else "name", viz.activation_figure, [name, *others], start=start, stop=stop,
+                  slope=slope, tanh_identity=tanh_identity, maxout_pieces=pairs)
 
 
-def activation_curve(name: str, start: float, stop: float, num: int, slope: float | None) -> dict[str, Any]:
+def maxout_pieces(name: str, pieces: str) -> list[tuple[float, float]] | None:
+    """``"1,0,-0.5,0"`` -> [(1, 0), (-0.5, 0)]: the (w, b) pairs of a 1-D maxout unit."""
+    if not pieces.strip():
+        return None
+    if name != "maxout":
+        raise InvalidInput("pieces", "only maxout has pieces")
     try:
-        values = viz.activation_values(name, start, stop, num, slope)
+        values = [float(v) for v in pieces.split(",")]
+    except ValueError:
+        raise InvalidInput("pieces", "must be comma-separated numbers w1,b1,w2,b2,...") from None
+    if len(values) % 2 or not all(math.isfinite(v) and abs(v) <= 1e3 for v in values):
+        raise InvalidInput("pieces", "must be an even count of finite numbers (w, b pairs) within ±1000")
+    return list(zip(values[::2], values[1::2]))
+
+
+def activation_curve(name: str, start: float, stop: float, num: int, slope: float | None,
+                     pieces: str = "") -> dict[str, Any]:
+    pairs = maxout_pieces(name, pieces)
+    try:
+        values = viz.activation_values(name, start, stop, num, slope, maxout_pieces=pairs)
     except ValueError as exc:
-        raise InvalidInput("name", str(exc)) from None
+        raise InvalidInput("pieces" if "maxout_pieces" in str(exc) else "name", str(exc)) from None
     return {"name": name, **{key: values[key].tolist() for key in ("x", "y", "dy")}}
 
 

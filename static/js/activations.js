@@ -20,7 +20,7 @@ function figureQuery(name) {
     query.compare = "sigmoid";
     query.tanh_identity = true;
   }
-  if (name === "maxout" && cards.get(name).editable) query.pieces = cards.get(name).pieces.flat().join(",");
+  if (name === "maxout") query.pieces = cards.get(name).pieces.flat().join(",");
   return query;
 }
 
@@ -39,14 +39,12 @@ async function drawCard(name) {
 
 function piecesEditor(card) {
   const grid = el("div", { class: "pieces", role: "group", "aria-label": "Maxout pieces" });
-  const unsupported = el("p", { class: "hint", hidden: true },
-    "This server draws maxout with its default pieces only: its figure endpoint takes no “pieces” parameter, so the editor is disabled.");
   const redraw = debounce(() => drawCard("maxout"), 300);
   const render = () => {
     grid.replaceChildren(el("span"), el("span", { class: "label" }, "weight w"), el("span", { class: "label" }, "bias b"), el("span"));
     card.pieces.forEach((piece, i) => {
       const input = (j, what) => el("input", {
-        type: "number", step: "any", value: String(piece[j]), "aria-label": `piece ${i + 1} ${what}`, disabled: !card.editable,
+        type: "number", step: "any", value: String(piece[j]), "aria-label": `piece ${i + 1} ${what}`,
         oninput: (event) => {
           const value = Number(event.target.value);
           if (event.target.value !== "" && Number.isFinite(value)) {
@@ -56,26 +54,19 @@ function piecesEditor(card) {
         },
       });
       const remove = el("button", {
-        type: "button", class: "small", disabled: !card.editable || card.pieces.length <= 2, "aria-label": `remove piece ${i + 1}`,
+        type: "button", class: "small", disabled: card.pieces.length <= 2, "aria-label": `remove piece ${i + 1}`,
         onclick: () => { card.pieces.splice(i, 1); render(); drawCard("maxout"); },
       }, "Remove");
       grid.append(el("span", {}, `piece ${i + 1}: max(…, w·x + b)`), input(0, "weight"), input(1, "bias"), remove);
     });
     const add = el("button", {
-      type: "button", class: "small", disabled: !card.editable || card.pieces.length >= 5,
+      type: "button", class: "small", disabled: card.pieces.length >= 5,
       onclick: () => { card.pieces.push([0, 0]); render(); drawCard("maxout"); },
     }, "Add a piece");
     grid.append(add);
   };
   render();
-  // Editing is offered only once the server's figure endpoint is known to take the pieces.
-  api("GET", "/openapi.json").then((schema) => {
-    const route = schema.paths["/api/activations/{name}/figure"];
-    card.editable = ((route && route.get.parameters) || []).some((parameter) => parameter.name === "pieces");
-    unsupported.hidden = card.editable;
-    render();
-  }).catch(() => {});
-  return el("div", {}, el("p", { class: "hint" }, "Maxout takes the largest of its linear pieces. Edit them: with pieces (1, 0) and (0, 0) it is a ReLU; with (1, 0) and (0.01, 0) a leaky ReLU."), grid, unsupported);
+  return el("div", {}, el("p", { class: "hint" }, "Maxout takes the largest of its linear pieces. Edit them: with pieces (1, 0) and (0, 0) it is a ReLU; with (1, 0) and (0.01, 0) a leaky ReLU."), grid);
 }
 
 function makeCard(activation) {
@@ -87,7 +78,7 @@ function makeCard(activation) {
     el("p", { class: "verdict" }, el("strong", {}, "Verdict: "), activation.verdict || activation.description),
     activation.verdict ? el("p", { class: "hint" }, activation.description) : null,
     errorNode, plot);
-  const card = { node, plot, errors: errorArea(errorNode), pieces: DEFAULT_PIECES.map((p) => [...p]), editable: false };
+  const card = { node, plot, errors: errorArea(errorNode), pieces: DEFAULT_PIECES.map((p) => [...p]) };
   cards.set(name, card);
   if (name === "maxout") node.append(piecesEditor(card));
   return node;

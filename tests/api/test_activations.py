@@ -44,3 +44,22 @@ def test_figure(client):
     assert len(figure["data"]) >= 3
     assert field_of(client.get("/api/activations/tanh/figure?compare=nope")) == ["compare"]
     assert client.get("/api/activations/nope/figure").status_code == 422
+
+
+def test_maxout_with_its_own_pieces(client):
+    # max(1·x + 0, 0.25·x + 0.5) at x = -2, 0, 2: max(-2, 0) = 0, max(0, 0.5) = 0.5, max(2, 1) = 2
+    body = client.get("/api/activations/maxout?start=-2&stop=2&num=3&pieces=1,0,0.25,0.5").json()
+    assert np.allclose(body["y"], [0.0, 0.5, 2.0])
+    assert np.allclose(body["dy"], [0.25, 0.25, 1.0])
+    figure = client.get("/api/activations/maxout/figure?pieces=1,0,0.25,0.5,-1,0")
+    assert figure.status_code == 200
+    names = " ".join(trace.get("name", "") for trace in figure.json()["data"])
+    assert "0.25" in names
+
+
+@pytest.mark.parametrize("pieces", ["1,0,2", "a,b", "1,0,nan,0", "1e9,0", ",".join(["1,0"] * 9)])
+def test_maxout_piece_errors(client, pieces):
+    for path in ("/api/activations/maxout", "/api/activations/maxout/figure"):
+        response = client.get(f"{path}?pieces={pieces}")
+        assert response.status_code == 422 and field_of(response) == ["pieces"], response.text
+    assert field_of(client.get("/api/activations/relu?pieces=1,0")) == ["pieces"]
