@@ -37,6 +37,7 @@ let layers = [];
 let data = null; // the preview of the current data set
 let network = null; // the stored network being trained
 let playing = false;
+let starting = null; // the request creating Play's next job, while it is on its way
 let job = null; // {id, source}
 let refreshTimer = null;
 let boundaryLive = false; // the boundary plot holds a heatmap that live updates can restyle
@@ -517,18 +518,19 @@ function follow(jobId) {
 
 async function startChunk() {
   const body = { network: { id: network.id }, data: dataSpec(), training: trainingSpec({ steps: CHUNK_STEPS, history_every: HISTORY_EVERY }), live: LIVE };
+  const request = api("POST", "/api/jobs", { body, label: "Play: a training job continuing this network" });
+  starting = request;
   try {
-    const queued = await api("POST", "/api/jobs", { body, label: "Play: a training job continuing this network" });
-    if (!playing) {
-      api("POST", `/api/jobs/${queued.id}/cancel`).catch(() => {});
-      return;
-    }
-    follow(queued.id);
+    const queued = await request;
+    if (playing) follow(queued.id); // else Pause came first: stop() cancels this job
   } catch (error) {
+    if (!playing) return; // stop() reports it
     playing = false;
     stopRefreshing();
     setTransport();
     trainErrors.show(error);
+  } finally {
+    if (starting === request) starting = null;
   }
 }
 
@@ -557,20 +559,21 @@ async function stop() {
   playing = false;
   stopRefreshing();
   const current = job;
+  const pending = starting; // between two jobs of a Play: the next one is on its way
   job = null;
   setTransport();
-  if (!current) {
-    // Between two jobs of a Play: the next one is cancelled as soon as it is created.
+  if (!current && !pending) {
     $("#status").textContent = "Paused.";
     return;
   }
-  current.source.close();
+  if (current) current.source.close();
   figureRequests.abort();
   figureRequests = new AbortController();
   delete $("#pause").dataset.latencyMs;
   const started = performance.now();
   try {
-    const cancelled = await api("POST", `/api/jobs/${current.id}/cancel`, { label: "Pause: cancel the job" });
+    const jobId = current ? current.id : (await pending).id;
+    const cancelled = await api("POST", `/api/jobs/${jobId}/cancel`, { label: "Pause: cancel the job" });
     const elapsed = performance.now() - started;
     $("#pause").dataset.latencyMs = elapsed.toFixed(0);
     showJob(cancelled);
