@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.nn import ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, REGULARIZATION_NAMES
+from app.services.specs import DEFAULT_INTERVAL_MS
 
 Activation = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
 LossName = Literal[LOSS_NAMES]  # type: ignore[valid-type]
@@ -115,7 +116,7 @@ class TrainingSpec(Request):
 
 class LiveOptions(Request):
     grid: int = Field(default=40, ge=2, description="boundary grid size of live progress events")
-    interval_ms: int = Field(default=100, ge=1, description="least time between progress events")
+    interval_ms: int = Field(default=DEFAULT_INTERVAL_MS, ge=1, description="least time between progress events")
 
 
 # --- networks ----------------------------------------------------------------------------------

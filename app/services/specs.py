@@ -22,6 +22,7 @@ from app.nn import (
 )
 
 MAX_RUN_HISTORY = 2000  # history records one job may ask for
+DEFAULT_INTERVAL_MS = 80  # live progress: about 12 frames a second unless a client asks otherwise
 
 
 class InvalidInput(ValueError):
@@ -212,7 +213,7 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
 
 def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live") -> dict[str, int]:
     spec = {k: v for k, v in (spec or {}).items() if v is not None}
-    grid, interval = spec.get("grid", 40), spec.get("interval_ms", 100)
+    grid, interval = spec.get("grid", 40), spec.get("interval_ms", DEFAULT_INTERVAL_MS)
     if not 2 <= grid <= limits.max_grid:
         raise InvalidInput(join(field, "grid"), f"must be between 2 and {limits.max_grid}")
     if not limits.min_interval_ms <= interval <= 60_000:

@@ -66,7 +66,7 @@ def test_training_config_and_budget():
 
 
 def test_live_options():
-    assert live_options(None, LIMITS) == {"grid": 40, "interval_ms": 100}
+    assert live_options(None, LIMITS) == {"grid": 40, "interval_ms": 80}
     assert field(lambda: live_options({"grid": 500}, LIMITS)) == "live.grid"
     assert field(lambda: live_options({"interval_ms": 10}, LIMITS)) == "live.interval_ms"
 
