@@ -32,7 +32,8 @@ FigureKind = Literal["topology", "decision-boundary", "neurons", "training", "de
 def create_network(body: NetworkCreate, services: ServicesDep) -> dict:
     values = body.values()
     seed = values.pop("seed", None) or 0
-    return services.networks.create(values, seed)
+    data = values.pop("data", None)
+    return services.networks.create(values, seed, data)
 
 
 @router.get("", response_model=list[NetworkPublic], summary="List the stored networks, newest first")

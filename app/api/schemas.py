@@ -51,10 +51,6 @@ class NetworkSpec(Request):
     init: InitName = "small"
 
 
-class NetworkCreate(NetworkSpec):
-    seed: int | None = Seed
-
-
 class JobNetwork(NetworkSpec):
     """A new network's spec, or ``{"id": ...}`` to continue training a stored network."""
 
@@ -89,6 +85,12 @@ class DataSpec(Request):
         if (self.name is None) == (self.id is None):
             raise ValueError("give exactly one of name (a generator) and id (an upload)")
         return self
+
+
+class NetworkCreate(NetworkSpec):
+    seed: int | None = Seed
+    data: DataSpec | None = Field(default=None, description="data to attach, so that the figures that need data "
+                                                            "(decision boundary, hidden space) work before training")
 
 
 class OptimizerOptions(Request):

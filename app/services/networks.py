@@ -69,10 +69,27 @@ class NetworkService:
             raise NotFound(f"no network with id {network_id!r}")
         return row
 
-    def create(self, spec: dict[str, Any], seed: int = 0) -> dict[str, Any]:
+    def create(self, spec: dict[str, Any], seed: int = 0, data: dict[str, Any] | None = None) -> dict[str, Any]:
         net = Network(network_spec(spec, self.limits, field=""), seed=seed)
-        network_id = self.store.create_network(net.spec.to_dict(), net.get_weights())
+        data = self._attach(data, net)
+        network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), data=data)
         return public_network(self.row(network_id, with_weights=False))
+
+    def _attach(self, data: dict[str, Any] | None, net: Network) -> dict[str, Any] | None:
+        """The resolved data spec to store with ``net``; 422 (field ``data``) if it does not fit."""
+        if data is None:
+            return None
+        upload = self.store.get_upload(data["id"]) if data.get("id") else None
+        if data.get("id") and upload is None:
+            raise InvalidInput("data.id", f"no uploaded data set with id {data['id']!r} on this server")
+        data = resolve_data_spec(data, self.limits, upload)
+        dataset = build_dataset(data, upload)
+        if dataset.input_dim != net.spec.input_dim or dataset.task != net.loss.task:
+            raise InvalidInput("data", "does not fit the network (inputs or task differ)")
+        if dataset.task == "classification" and net.loss.output_dim(dataset.n_classes) != net.spec.output_dim:
+            raise InvalidInput("data", f"has {dataset.n_classes} classes: the network needs output_dim "
+                                       f"{net.loss.output_dim(dataset.n_classes)}")
+        return data
 
     def get(self, network_id: str) -> dict[str, Any]:
         return public_network(self.row(network_id, with_weights=False))
@@ -142,15 +159,7 @@ class NetworkService:
             net.set_weights(document["weights"])
         except ValueError as exc:
             raise from_core_error("", exc, fallback="weights") from None
-        data = document.get("data")
-        if data is not None:
-            upload = self.store.get_upload(data["id"]) if data.get("id") else None
-            if data.get("id") and upload is None:
-                raise InvalidInput("data.id", f"no uploaded data set with id {data['id']!r} on this server")
-            data = resolve_data_spec(data, self.limits, upload)
-            dataset = build_dataset(data, upload)
-            if dataset.input_dim != net.spec.input_dim or dataset.task != net.loss.task:
-                raise InvalidInput("data", "does not fit the network (inputs or task differ)")
+        data = self._attach(document.get("data"), net)
         history = [_check_record(record, i) for i, record in enumerate(document.get("history") or [])]
         network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), history, data,
                                                document.get("steps_trained", 0), document.get("epochs_trained", 0.0))

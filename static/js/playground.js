@@ -377,11 +377,8 @@ async function reset() {
   network = null;
   setTransport();
   try {
-    const created = await busy(api("POST", "/api/networks", { body: { ...networkSpec(), seed: state.seed }, label: "Reset: a new network" }));
-    const exported = await api("GET", `/api/networks/${created.id}/export`);
-    network = await api("POST", "/api/networks/import", { body: { ...exported, data: dataSpec() }, label: "The new network with its data attached" });
+    network = await busy(api("POST", "/api/networks", { body: { ...networkSpec(), seed: state.seed, data: dataSpec() }, label: "Reset: a new network with its data" }));
     fillHiddenLayers();
-    api("DELETE", `/api/networks/${created.id}`).catch(() => {});
     if (previous) api("DELETE", `/api/networks/${previous.id}`).catch(() => {});
     showMetrics({ epoch: 0, trainLoss: null, testLoss: null });
     $("#status").textContent = `${network.counts.parameters} parameters in ${network.counts.layers} layers. Press Play or Step.`;

@@ -22,6 +22,31 @@ def test_three_layer_counts(client):
     assert client.post("/api/networks", json=spec).json()["counts"]["parameters"] == 41
 
 
+def test_create_with_data_draws_data_figures_before_training(client):
+    body = {"input_dim": 2, "hidden": [{"units": 5}], "output_dim": 3, "data": {"name": "spiral", "n_per_class": 20}}
+    response = client.post("/api/networks", json=body)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    assert created["data"]["name"] == "spiral" and created["data"]["n_per_class"] == 20
+    assert created["data"]["noise"] == 0.2  # defaults filled in: the same points every time
+    response = client.get(f"/api/networks/{created['id']}/figures/decision-boundary?grid=20")
+    assert response.status_code == 200  # without data: 409
+    names = [trace.get("name", "") for trace in response.json()["data"]]
+    assert any("class 2" in name for name in names)
+
+
+@pytest.mark.parametrize(("data", "field"), [
+    ({"name": "xor"}, "data"),  # two classes, three outputs
+    ({"name": "sine"}, "data"),  # regression data, a softmax network
+    ({"name": "spiral", "bogus": 1}, "data.bogus"),
+    ({"id": "nope"}, "data.id"),
+])
+def test_create_with_data_that_does_not_fit(client, data, field):
+    body = {"input_dim": 2, "hidden": [{"units": 5}], "output_dim": 3, "data": data}
+    response = client.post("/api/networks", json=body)
+    assert response.status_code == 422 and field_of(response) == [field], response.text
+
+
 def test_get_list_delete(client, network):
     assert client.get(f"/api/networks/{network['id']}").json() == network
     assert network["id"] in [n["id"] for n in client.get("/api/networks").json()]
