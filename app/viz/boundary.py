@@ -247,7 +247,9 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
     legend = dict(itemsizing="constant")
     if kind == "regression":  # the colour bar takes the right-hand side
         legend |= dict(orientation="h", y=-0.15)
-    return apply_theme(fig, title=dict(text=f"{heading} · {score_text(net, data)}"), legend=legend)
+    # The scores go on a second, smaller line: one line does not fit a half-width panel.
+    title = f"{heading}<br><span style='font-size:0.8em'>{score_text(net, data)}</span>"
+    return apply_theme(fig, title=dict(text=title), legend=legend)
 
 
 @np.errstate(over="ignore", invalid="ignore")

@@ -168,12 +168,21 @@ def update_ratio_figure(history: list[dict[str, Any]]) -> go.Figure:
     fig.add_hline(y=UPDATE_RATIO_REFERENCE, line=dict(color=INK, dash="dash", width=1.5))
     # on a log axis an annotation's y is the decade (log10 of the value)
     fig.add_annotation(x=0, xref="paper", y=math.log10(UPDATE_RATIO_REFERENCE), yanchor="bottom", xanchor="left",
-                       text="≈ 1e-3: a healthy learning rate (rule of thumb)", showarrow=False,
-                       font=dict(size=11, color=INK))
-    fig.update_yaxes(title_text="‖ΔW‖ / ‖W‖ per update (log scale)", type="log", exponentformat="power", dtick=1)
+                       text="≈ 1e-3 (rule of thumb)", showarrow=False, font=dict(size=11, color=INK))
+    fig.update_yaxes(title_text="‖ΔW‖ / ‖W‖ per update (log scale)", type="log", exponentformat="power",
+                     dtick=_decade_step(fig))
     if not fig.data:
         _empty(fig, "No update ratios yet: train the network.")
     return apply_theme(fig, title=dict(text="Update / weight ratio per layer"), height=360)
+
+
+def _decade_step(fig: go.Figure, max_ticks: int = 6) -> int:
+    """Decades between labelled ticks on a log axis, so that at most ``max_ticks`` labels show."""
+    values = [np.asarray(trace.y, dtype=np.float64) for trace in fig.data if trace.y is not None and len(trace.y)]
+    if not values:
+        return 1
+    logs = np.log10(np.concatenate([*values, [UPDATE_RATIO_REFERENCE]]))
+    return max(1, math.ceil((logs.max() - logs.min()) / max_ticks))
 
 
 def _metric_values(history: list[dict[str, Any]], metric: str, x_axis: str) -> tuple[np.ndarray, np.ndarray]:

@@ -127,3 +127,10 @@ def test_loss_comparison_error_metric_and_bad_input():
         loss_comparison_figure(runs, metric="speed")
     with pytest.raises(ValueError, match="runs"):
         loss_comparison_figure([])
+
+
+def test_update_ratio_axis_labels_stay_few_over_many_decades():
+    narrow = [_record(s, 1.0, ratio=(1e-3, 2e-3)) for s in range(0, 50, 10)]
+    assert update_ratio_figure(narrow).layout.yaxis.dtick == 1
+    wide = [_record(s, 1.0, ratio=(10.0 ** -(s / 10 + 2), 1e-3)) for s in range(0, 130, 10)]  # 1e-2 .. 1e-14
+    assert update_ratio_figure(wide).layout.yaxis.dtick == 2
