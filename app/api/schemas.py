@@ -119,6 +119,8 @@ class TrainingSpec(Request):
 class LiveOptions(Request):
     grid: int = Field(default=40, ge=2, description="boundary grid size of live progress events")
     interval_ms: int = Field(default=DEFAULT_INTERVAL_MS, ge=1, description="least time between progress events")
+    steps_per_second: int | None = Field(default=None, ge=1, description="slow training down to this pace, to "
+                                                                         "watch it learn (null: full speed)")
 
 
 # --- networks ----------------------------------------------------------------------------------

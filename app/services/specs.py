@@ -23,6 +23,7 @@ from app.nn import (
 
 MAX_RUN_HISTORY = 2000  # history records one job may ask for
 DEFAULT_INTERVAL_MS = 80  # live progress: about 12 frames a second unless a client asks otherwise
+MIN_STEPS_PER_SECOND = 10  # a paced job still ends (or is cancelled) in reasonable time
 
 
 class InvalidInput(ValueError):
@@ -211,12 +212,16 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
     return steps
 
 
-def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live") -> dict[str, int]:
+def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live") -> dict[str, int | None]:
     spec = {k: v for k, v in (spec or {}).items() if v is not None}
     grid, interval = spec.get("grid", 40), spec.get("interval_ms", DEFAULT_INTERVAL_MS)
+    pace = spec.get("steps_per_second")
     if not 2 <= grid <= limits.max_grid:
         raise InvalidInput(join(field, "grid"), f"must be between 2 and {limits.max_grid}")
     if not limits.min_interval_ms <= interval <= 60_000:
         raise InvalidInput(join(field, "interval_ms"), f"must be between {limits.min_interval_ms} and 60000")
-    return {"grid": grid, "interval_ms": interval}
+    if pace is not None and not MIN_STEPS_PER_SECOND <= pace <= 1_000_000:
+        raise InvalidInput(join(field, "steps_per_second"), f"must be between {MIN_STEPS_PER_SECOND} and 1000000 "
+                                                            "(or null: as fast as the machine goes)")
+    return {"grid": grid, "interval_ms": interval, "steps_per_second": pace}
 

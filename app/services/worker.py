@@ -26,6 +26,8 @@ from app.viz import boundary_grid, data_bounds
 from .experiments import run_experiment
 from .specs import build_dataset
 
+PACE_SLEEP_SECONDS = 0.02  # a paced job checks for a cancel at least this often
+
 Send = Callable[[str, dict[str, Any]], None]
 
 
@@ -78,8 +80,9 @@ def _train(task: dict[str, Any], send: Send, cancelled: Callable[[], bool]) -> d
         bounds = data_bounds(data)
     history: list[dict[str, Any]] = []
     start = net.steps_trained
-    now = time.monotonic()
+    now = began = time.monotonic()
     next_progress, next_checkpoint = now, now + task["checkpoint_seconds"]
+    pace = live.get("steps_per_second")
 
     def on_progress(progress: Progress) -> bool:
         nonlocal next_progress, next_checkpoint
@@ -88,6 +91,12 @@ def _train(task: dict[str, Any], send: Send, cancelled: Callable[[], bool]) -> d
             history.append(record)
         if cancelled():
             return True
+        if pace:  # hold the run to the asked pace, in short sleeps so a cancel still lands at once
+            due = began + progress.step / pace
+            while (wait := due - time.monotonic()) > 0:
+                time.sleep(min(wait, PACE_SLEEP_SECONDS))
+                if cancelled():
+                    return True
         now = time.monotonic()
         if now >= next_progress:
             next_progress = max(next_progress + interval, now)

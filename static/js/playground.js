@@ -18,14 +18,16 @@ const LOSSES = { softmax: "softmax", svm: "multiclass SVM", logistic: "logistic 
 const CHUNK_STEPS = 10000;
 const HISTORY_EVERY = 100;
 const LIVE = { grid: 40, interval_ms: 50 };
+// Training pace (steps per second, 0 = as fast as the server goes): slow enough to watch it learn.
+const SPEEDS = [[0, "full speed"], [1000, "1,000 steps/s"], [300, "300 steps/s"], [100, "100 steps/s"], [30, "30 steps/s"], [10, "10 steps/s"]];
 const FIGURE_REFRESH_MS = 1000;
 
 const DEFAULTS = {
   ds: "spiral", n: 100, noise: 0.2, classes: 3, test: 0.2, dseed: 0,
   layers: "8-relu,8-relu", loss: "softmax", init: "he", seed: 0,
-  opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001,
+  opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001, speed: 0,
 };
-const NUMERIC = ["n", "noise", "classes", "test", "dseed", "seed", "lr", "batch", "lam"];
+const NUMERIC = ["n", "noise", "classes", "test", "dseed", "seed", "lr", "batch", "lam", "speed"];
 const DATA_KEYS = ["ds", "n", "noise", "classes", "test", "dseed"];
 const NETWORK_KEYS = ["layers", "loss", "init", "seed"];
 
@@ -143,6 +145,7 @@ function fillControls() {
   options($("#batch"), withState(BATCH_SIZES, "batch").map((size) => [size, size ? String(size) : "full batch"]), state.batch);
   options($("#reg"), [["none", "none"], ["l1", "L1"], ["l2", "L2"]], state.reg);
   options($("#lam"), withState(REG_STRENGTHS, "lam").map((value) => [value, String(value)]), state.lam);
+  options($("#speed"), SPEEDS.some(([value]) => value === state.speed) ? SPEEDS : [...SPEEDS, [state.speed, `${state.speed} steps/s`]], state.speed);
   for (const button of document.querySelectorAll(".dataset-thumb")) {
     button.setAttribute("aria-pressed", String(button.dataset.name === state.ds || (button.dataset.name === "upload" && isUpload())));
   }
@@ -201,7 +204,7 @@ function bindControls() {
       settingChanged([key]);
     });
   };
-  for (const [id, key] of [["classes", "classes"], ["test", "test"], ["seed", "seed"], ["lr", "lr"], ["batch", "batch"], ["lam", "lam"]]) bind(id, key);
+  for (const [id, key] of [["classes", "classes"], ["test", "test"], ["seed", "seed"], ["lr", "lr"], ["batch", "batch"], ["lam", "lam"], ["speed", "speed"]]) bind(id, key);
   for (const [id, key] of [["loss", "loss"], ["init", "init"], ["optimizer", "opt"], ["reg", "reg"]]) bind(id, key, "change", String);
   bind("points", "n");
   bind("noise", "noise");
@@ -514,7 +517,7 @@ function follow(jobId) {
 }
 
 async function startChunk() {
-  const body = { network: { id: network.id }, data: dataSpec(), training: trainingSpec({ steps: CHUNK_STEPS, history_every: HISTORY_EVERY }), live: LIVE };
+  const body = { network: { id: network.id }, data: dataSpec(), training: trainingSpec({ steps: CHUNK_STEPS, history_every: HISTORY_EVERY }), live: { ...LIVE, steps_per_second: state.speed || null } };
   const request = api("POST", "/api/jobs", { body, label: "Play: a training job continuing this network" });
   starting = request;
   try {

@@ -141,6 +141,19 @@ def test_cancel_keeps_the_last_finished_step(client):
     assert client.post("/api/jobs/nope/cancel").status_code == 404
 
 
+def test_a_paced_job_keeps_its_pace_and_cancels_at_once(client):
+    body = {"network": SMALL_NET, "data": SPIRAL, "training": {"steps": 100_000},
+            "live": {"steps_per_second": 100}}
+    job = client.post("/api/jobs", json=body).json()
+    running = wait_status(client, job["id"], ("running",))
+    time.sleep(1.0)
+    cancelled = client.post(f"/api/jobs/{job['id']}/cancel").json()
+    assert cancelled["status"] == "cancelled"
+    # about 100 steps in the second it ran (bounds wide enough for a loaded machine)
+    assert 20 <= cancelled["progress"]["step"] <= 300, cancelled["progress"]
+    assert running["request"]["live"]["steps_per_second"] == 100
+
+
 def test_busy_network_cannot_be_trained_twice_or_deleted(client):
     job = client.post("/api/jobs", json=LONG).json()
     try:

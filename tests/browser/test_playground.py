@@ -151,3 +151,16 @@ def test_api_errors_are_shown_in_plain_words(page):
     # The page stays usable on the data it had.
     expect(page.get_by_test_id("play")).to_be_enabled()
     page.recorder.assert_clean(expected_status=422)
+
+
+def test_speed_paces_the_training(page):
+    _open(page, "?ds=gauss&layers=4-relu&speed=100")
+    expect(page.locator("#speed")).to_have_value("100")
+    page.get_by_test_id("play").click()
+    page.wait_for_timeout(1500)
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    expect(page.locator("#status")).to_contain_text("Paused")
+    # full batch: one step per epoch; 100 steps/s for about 1.5 s (full speed runs thousands)
+    assert 20 <= _epoch(page) <= 400
+    page.recorder.assert_clean()
