@@ -21,6 +21,7 @@ const LIVE = { grid: 40, interval_ms: 50 };
 // Training pace (steps per second, 0 = as fast as the server goes): slow enough to watch it learn.
 const SPEEDS = [[0, "full speed"], [1000, "1,000 steps/s"], [300, "300 steps/s"], [100, "100 steps/s"], [30, "30 steps/s"], [10, "10 steps/s"]];
 const FIGURE_REFRESH_MS = 1000;
+const STILL_GRID = 100; // the boundary at rest is drawn finer than the live grid
 
 const DEFAULTS = {
   ds: "spiral", n: 100, noise: 0.2, classes: 3, test: 0.2, dseed: 0,
@@ -435,7 +436,7 @@ async function drawFigures(withBoundary) {
   const trained = network.steps_trained > 0 || playing;
   const hidden = withBoundary ? hiddenSpaceQuery() : null;
   const wanted = [
-    ...(withBoundary ? [["decision-boundary", { grid: LIVE.grid }]] : []),
+    ...(withBoundary ? [["decision-boundary", { grid: playing ? LIVE.grid : STILL_GRID }]] : []),
     ...FIGURES,
     ...(hidden ? [["hidden-space", hidden]] : []),
   ];
