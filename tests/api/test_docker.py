@@ -1,5 +1,6 @@
 """The Docker image cannot be built here; the Dockerfile is linted with hadolint instead."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HADOLINT = shutil.which("hadolint") or shutil.which("hadolint", path=str(Path(sys.executable).parent))
 
 
-@pytest.mark.skipif(HADOLINT is None, reason="hadolint not installed (pip install -e '.[test]')")
 def test_hadolint_reports_nothing():
+    if HADOLINT is None:  # the test extra installs it; in CI its absence is a failure
+        (pytest.fail if os.environ.get("CI") else pytest.skip)("hadolint not installed (pip install -e '.[test]')")
     result = subprocess.run([HADOLINT, "--no-color", str(ROOT / "Dockerfile")], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
 
