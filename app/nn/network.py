@@ -195,6 +195,8 @@ class Network:
                 self.params[f"alpha{i + 1}"].fill(layer.initial_slope)
         self.steps_trained = 0
         self.epochs_trained = 0.0
+        # The optimizer's memory after the last training (see Optimizer.state), for warm starts.
+        self.optimizer_state: dict[str, Any] | None = None
 
     @property
     def weights_flat(self) -> np.ndarray:

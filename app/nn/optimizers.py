@@ -14,10 +14,30 @@ OPTIMIZER_NAMES: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adagrad", "r
 
 class Optimizer:
     name = "optimizer"
+    slots: tuple[str, ...] = ()  # names of the per-parameter state arrays
 
     def __init__(self, learning_rate: float):
         self.learning_rate = float(learning_rate)
+        self.t = 0  # Adam's step count, for its bias correction
         self._tmp: np.ndarray | None = None
+
+    def state(self) -> dict[str, object]:
+        """The optimizer's memory (velocity, caches, moments, step count), to continue later."""
+        arrays = {slot: getattr(self, slot).copy() for slot in self.slots if getattr(self, slot) is not None}
+        return {"name": self.name, "t": self.t, **arrays}
+
+    def load_state(self, state: dict[str, object], size: int) -> bool:
+        """Resume from ``state()`` of an optimizer of the same kind over ``size`` parameters;
+        False (and nothing loaded) when it does not fit."""
+        arrays = {slot: np.asarray(state[slot], dtype=np.float64) for slot in self.slots if slot in state}
+        if state.get("name") != self.name or (arrays and len(arrays) != len(self.slots)):
+            return False
+        if any(a.shape != (size,) or not np.all(np.isfinite(a)) for a in arrays.values()):
+            return False
+        for slot, array in arrays.items():
+            setattr(self, slot, array.copy())
+        self.t = int(state.get("t", 0))
+        return True
 
     def _state(self, x: np.ndarray, fill: float = 0.0) -> np.ndarray:
         return np.full_like(x, fill)
@@ -46,6 +66,7 @@ class Momentum(Optimizer):
     """v = μ·v − lr·dx; x += v (μ = 0.9)."""
 
     name = "momentum"
+    slots = ("v",)
 
     def __init__(self, learning_rate: float, mu: float = 0.9):
         super().__init__(learning_rate)
@@ -84,6 +105,7 @@ class Adagrad(Optimizer):
     """cache += dx²; x −= lr·dx / (√cache + eps)."""
 
     name = "adagrad"
+    slots = ("cache",)
 
     def __init__(self, learning_rate: float, eps: float = 1e-8):
         super().__init__(learning_rate)
@@ -103,6 +125,7 @@ class RMSprop(Optimizer):
     """cache = d·cache + (1 − d)·dx²; x −= lr·dx / (√cache + eps) (d = 0.99)."""
 
     name = "rmsprop"
+    slots = ("cache",)
 
     def __init__(self, learning_rate: float, decay: float = 0.99, eps: float = 1e-8):
         super().__init__(learning_rate)
@@ -126,13 +149,13 @@ class Adam(Optimizer):
     m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ): x −= lr·m̂ / (√v̂ + eps)."""
 
     name = "adam"
+    slots = ("m", "v")
 
     def __init__(self, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(learning_rate)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.m: np.ndarray | None = None
         self.v: np.ndarray | None = None
-        self.t = 0
 
     def step(self, x, dx):
         if self.m is None:

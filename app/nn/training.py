@@ -139,7 +139,8 @@ def train(
     on_progress: Callable[[Progress], bool | None] | None = None,
     progress_every: int | None = None,
 ) -> TrainResult:
-    """Train ``net`` in place on ``data``; continues from its current weights (warm start).
+    """Train ``net`` in place on ``data``; continues from its current weights (warm start), and
+    from the optimizer's memory (``net.optimizer_state``) when the optimizer is the same kind.
 
     ``on_progress`` is called every ``progress_every`` steps (default: every history record);
     returning True cancels: training stops with status ``cancelled`` after the finished step.
@@ -175,6 +176,8 @@ class _Run:
         self.steps_per_epoch = config.steps_per_epoch(self.n)
         self.rng = np.random.default_rng(config.seed)
         self.optimizer = make_optimizer(config.optimizer, config.learning_rate, **config.optimizer_options)
+        if net.optimizer_state is not None:  # a warm start keeps the optimizer's memory
+            self.optimizer.load_state(net.optimizer_state, net.flat.size)
         self.reg = Regularizer(config.regularization, config.reg_strength)
         self.target = net.loss.encode(data.y_train, net.spec.output_dim)
         self.workspaces: dict[int, list[Buffers]] = {}
@@ -268,4 +271,5 @@ class _Run:
             history.append(self.record())
         if diverged_at is not None:
             history[-1]["diverged_at"] = diverged_at  # stays with the history wherever it is stored
+        net.optimizer_state = None if status == "diverged" else self.optimizer.state()
         return TrainResult(status, done, history, time.perf_counter() - t0, diverged_at)

@@ -157,10 +157,12 @@ class JobService:
             if network_spec(stored["spec"], self.limits, data).to_dict() != stored["spec"]:
                 raise InvalidInput("data", "does not fit the stored network (inputs, outputs or task differ)")
             self.check_idle(stored["id"])
-            return stored["id"], {key: stored[key] for key in ("spec", "weights", "steps_trained", "epochs_trained")}
+            keys = ("spec", "weights", "optimizer", "steps_trained", "epochs_trained")
+            return stored["id"], {key: stored[key] for key in keys}
         spec = network_spec(request, self.limits, data)
         net = Network(spec, seed=request.get("seed", config.seed))
-        return None, {"spec": spec.to_dict(), "weights": net.get_weights(), "steps_trained": 0, "epochs_trained": 0.0}
+        return None, {"spec": spec.to_dict(), "weights": net.get_weights(), "optimizer": None, "steps_trained": 0,
+                      "epochs_trained": 0.0}
 
     def check_idle(self, network_id: str) -> None:
         """Raise ``Conflict`` if a queued or running job is training this network."""
@@ -227,7 +229,8 @@ class JobService:
         if "result" in payload:
             job_fields["result"] = payload["result"]
         if row["network_id"] and "weights" in payload:
-            network_fields = {"weights": payload["weights"], "steps_trained": payload["steps_trained"],
+            network_fields = {"weights": payload["weights"], "optimizer": payload.get("optimizer"),
+                              "steps_trained": payload["steps_trained"],
                               "epochs_trained": payload["epochs_trained"], "data": row["request"]["data"],
                               "history": merge_history(self.networks.history(row["network_id"]), payload["history"])}
         self.store.finish_job(row["id"], job_fields, row["network_id"], network_fields)

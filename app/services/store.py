@@ -65,15 +65,30 @@ def new_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def pack_weights(weights: dict[str, np.ndarray]) -> bytes:
+OPTIMIZER_PREFIX = "optimizer."  # parameter names (W1, b1, alpha1) never contain a dot
+
+
+def pack_weights(weights: dict[str, np.ndarray], optimizer: dict[str, Any] | None = None) -> bytes:
+    """Weights, and the optimizer's memory for warm starts, as one ``.npz`` blob."""
+    arrays = {name: np.asarray(value, dtype=np.float64) for name, value in weights.items()}
+    for key, value in (optimizer or {}).items():
+        arrays[OPTIMIZER_PREFIX + key] = np.asarray(value)
     buffer = io.BytesIO()
-    np.savez(buffer, **{name: np.asarray(value, dtype=np.float64) for name, value in weights.items()})
+    np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
-def unpack_weights(blob: bytes) -> dict[str, np.ndarray]:
+def unpack_weights(blob: bytes) -> tuple[dict[str, np.ndarray], dict[str, Any] | None]:
+    """``pack_weights`` undone: (weights, optimizer memory or None)."""
+    weights, optimizer = {}, {}
     with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
-        return {name: archive[name] for name in archive.files}
+        for name in archive.files:
+            if name.startswith(OPTIMIZER_PREFIX):
+                value = archive[name]
+                optimizer[name[len(OPTIMIZER_PREFIX):]] = value.item() if value.ndim == 0 else value
+            else:
+                weights[name] = archive[name]
+    return weights, optimizer or None
 
 
 def _dumps(value: Any) -> str:
@@ -156,7 +171,7 @@ class Store:
             return None
         row = rows[0]
         if with_weights:
-            row["weights"] = unpack_weights(row["weights"])
+            row["weights"], row["optimizer"] = unpack_weights(row["weights"])
         return row
 
     def network_history(self, network_id: str) -> list[dict[str, Any]] | None:
@@ -168,8 +183,9 @@ class Store:
                           " FROM networks ORDER BY created_at DESC")
 
     def update_network(self, network_id: str, weights: dict[str, np.ndarray], steps_trained: int,
-                       epochs_trained: float, history: list | None = None, data: dict | None = None) -> bool:
-        fields: dict[str, Any] = {"weights": pack_weights(weights), "steps_trained": steps_trained,
+                       epochs_trained: float, history: list | None = None, data: dict | None = None,
+                       optimizer: dict[str, Any] | None = None) -> bool:
+        fields: dict[str, Any] = {"weights": pack_weights(weights, optimizer), "steps_trained": steps_trained,
                                   "epochs_trained": epochs_trained, "updated_at": time.time()}
         if history is not None:
             fields["history"] = history
@@ -217,7 +233,8 @@ class Store:
         values = [_dumps(v) if k in _JSON_COLUMNS and v is not None else v for k, v in job_fields.items()]
         network_row = None
         if network_id is not None and network_fields:  # encoded before taking the lock: readers wait less
-            network_row = (pack_weights(network_fields["weights"]), network_fields["steps_trained"],
+            network_row = (pack_weights(network_fields["weights"], network_fields.get("optimizer")),
+                           network_fields["steps_trained"],
                            network_fields["epochs_trained"], _dumps(network_fields["history"]),
                            _dumps(network_fields["data"]), time.time(), network_id)
         with self._lock:

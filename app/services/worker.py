@@ -72,6 +72,7 @@ def _train(task: dict[str, Any], send: Send, cancelled: Callable[[], bool]) -> d
     net = Network(NetworkSpec.from_dict(stored["spec"]))
     net.set_weights(stored["weights"])
     net.steps_trained, net.epochs_trained = stored["steps_trained"], stored["epochs_trained"]
+    net.optimizer_state = stored.get("optimizer")  # a warm start keeps momentum / moments
     config = TrainConfig(**task["training"])
     live = task["live"]
     interval = live["interval_ms"] / 1000
@@ -119,6 +120,7 @@ def _train(task: dict[str, Any], send: Send, cancelled: Callable[[], bool]) -> d
         "error": None if result.diverged_at is None else f"the loss became NaN or inf at step {result.diverged_at}; "
                                                          "the weights of the last finite step are kept",
         "weights": net.get_weights(),
+        "optimizer": net.optimizer_state,
         "steps_trained": net.steps_trained,
         "epochs_trained": net.epochs_trained,
         "history": result.history,

@@ -64,6 +64,21 @@ def test_warm_start_continues_the_step_count(client):
     assert steps == sorted(set(steps)) and steps[0] == 0 and steps[-1] == 150
 
 
+def test_warm_start_keeps_the_optimizer_memory(client):
+    def job(network, steps):
+        body = {"network": network, "data": SPIRAL | {"n_per_class": 30},
+                "training": {"optimizer": "adam", "learning_rate": 0.01, "steps": steps, "seed": 3}}
+        answer = client.post("/api/jobs?wait=true", json=body).json()
+        assert answer["status"] == "done", answer
+        return answer["network_id"]
+
+    whole = job(SMALL_NET | {"seed": 5}, 80)
+    halves = job(SMALL_NET | {"seed": 5}, 40)
+    job({"id": halves}, 40)
+    weights = [client.get(f"/api/networks/{nid}/export").json()["weights"] for nid in (whole, halves)]
+    assert weights[0] == weights[1]  # Adam's moments and step count carried over: the same numbers
+
+
 def test_warm_start_errors(client, trained):
     assert client.post("/api/jobs", json={"network": {"id": "nope"}, "data": SPIRAL}).status_code == 404
     both = client.post("/api/jobs", json={"network": {"id": trained["network_id"], "hidden": []}, "data": SPIRAL})

@@ -97,6 +97,7 @@ def test_divergent_run_stops_with_finite_weights():
         assert record["train_loss"] is not None and math.isfinite(record["train_loss"])
     assert result.history[-1]["step"] == result.steps
     assert result.history[-1]["diverged_at"] == result.diverged_at
+    assert net.optimizer_state is None  # its memory is of the steps that diverged
     assert all("diverged_at" not in r for r in result.history[:-1])
 
 
@@ -132,6 +133,38 @@ def test_warm_start_continues_steps_and_weights():
     assert second.history[0]["step"] == 100 and second.history[-1]["step"] == 200
     assert second.history[0]["train_loss"] == pytest.approx(first.metrics["train_loss"])
     assert second.metrics["train_loss"] < first.metrics["train_loss"]
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam", "rmsprop"])
+def test_warm_start_keeps_the_optimizer_memory(optimizer):
+    data = make_dataset("spiral", n_per_class=30)
+    spec = NetworkSpec(2, (LayerSpec(16, "relu"),), 3, init="he")
+    config = TrainConfig(optimizer=optimizer, learning_rate=0.01, steps=60)
+    once = Network(spec, seed=0)
+    train(once, data, TrainConfig(optimizer=optimizer, learning_rate=0.01, steps=120))
+    twice = Network(spec, seed=0)
+    train(twice, data, config)
+    assert twice.optimizer_state["name"] == optimizer
+    train(twice, data, config)
+    np.testing.assert_array_equal(twice.flat, once.flat)  # two halves = one whole run, number for number
+    fresh = Network(spec, seed=0)
+    train(fresh, data, config)
+    fresh.optimizer_state = None  # forgetting the memory changes the path
+    train(fresh, data, config)
+    assert not np.array_equal(fresh.flat, once.flat)
+
+
+def test_optimizer_memory_is_dropped_when_it_does_not_fit():
+    data = make_dataset("spiral", n_per_class=30)
+    net = Network(NetworkSpec(2, (LayerSpec(8, "relu"),), 3, init="he"), seed=0)
+    train(net, data, TrainConfig(optimizer="adam", learning_rate=0.01, steps=10))
+    adam = net.optimizer_state
+    assert adam["t"] == 10 and adam["m"].shape == net.flat.shape
+    train(net, data, TrainConfig(optimizer="momentum", learning_rate=0.01, steps=5))
+    assert net.optimizer_state["name"] == "momentum" and "m" not in net.optimizer_state
+    assert not make_optimizer("adam", 0.1).load_state(adam, net.flat.size + 1)
+    assert not make_optimizer("adam", 0.1).load_state({**adam, "v": np.full(net.flat.size, np.nan)}, net.flat.size)
+    assert make_optimizer("adam", 0.1).load_state(adam, net.flat.size)
 
 
 def test_progress_callback_sees_progress_and_can_cancel():

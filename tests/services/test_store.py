@@ -42,6 +42,19 @@ def test_updates_and_deletes(store):
     assert store.delete_network(network_id) and not store.delete_network(network_id)
 
 
+def test_optimizer_memory_travels_with_the_weights(store):
+    network_id = store.create_network({}, weights())
+    assert store.get_network(network_id)["optimizer"] is None
+    memory = {"name": "adam", "t": 12, "m": np.arange(4.0), "v": np.full(4, 0.5)}
+    assert store.update_network(network_id, weights(), 12, 12.0, optimizer=memory)
+    row = store.get_network(network_id)
+    assert set(row["weights"]) == {"W1", "b1", "W2", "b2"}
+    assert row["optimizer"]["name"] == "adam" and row["optimizer"]["t"] == 12
+    np.testing.assert_array_equal(row["optimizer"]["m"], memory["m"])
+    store.update_network(network_id, weights(), 13, 13.0)  # a checkpoint without it drops it
+    assert store.get_network(network_id)["optimizer"] is None
+
+
 def test_persists_across_reopen_in_wal_mode(tmp_path):
     first = Store(tmp_path)
     network_id = first.create_network({"a": 1}, weights())
