@@ -127,11 +127,6 @@ class _Evaluator:
         return {"loss": _finite(loss), "metric": metric}
 
 
-def evaluate(net: Network, X: np.ndarray, y: np.ndarray) -> dict[str, float | None]:
-    """Data loss and accuracy (R² for regression) of ``net`` on (X, y); None where not finite."""
-    return _Evaluator(net, X, y, net.workspace())()
-
-
 def train(
     net: Network,
     data: Dataset,

@@ -201,8 +201,6 @@ def test_history_records_monitors():
 def test_update_ratio_is_the_norm_of_the_step_over_the_weights():
     data = make_dataset("gauss", n_per_class=20)
     net = Network(NetworkSpec(2, (), 2), seed=1)
-    from app.nn.training import evaluate  # noqa: F401  (public helper, imported for the API)
-
     W = net.params["W1"].copy()
     result = train(net, data, TrainConfig(steps=1, learning_rate=0.5, reg_strength=0, history_every=1))
     expected = np.linalg.norm(net.params["W1"] - W) / np.linalg.norm(W)
