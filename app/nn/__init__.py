@@ -9,11 +9,11 @@ from .losses import LOSS_NAMES, compute_loss, get_loss
 from .network import LayerSpec, Network, NetworkSpec
 from .optimizers import OPTIMIZER_NAMES, make_optimizer
 from .regularizers import REGULARIZATION_NAMES, Regularizer
-from .training import Progress, TrainConfig, TrainResult, train
+from .training import Progress, TrainConfig, Trainer, TrainResult, train
 
 __all__ = [
     "ACTIVATION_NAMES", "DATASETS", "INIT_NAMES", "LOSS_NAMES", "OPTIMIZER_NAMES", "REGULARIZATION_NAMES",
     "Dataset", "LayerSpec", "Network", "NetworkSpec", "Progress", "Regularizer", "TrainConfig", "TrainResult",
-    "check_network", "compute_loss", "describe", "get_activation", "get_loss", "load_csv",
+    "Trainer", "check_network", "compute_loss", "describe", "get_activation", "get_loss", "load_csv",
     "make_dataset", "make_optimizer", "numerical_gradient", "rel_error", "train",
 ]

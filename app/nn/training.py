@@ -153,13 +153,17 @@ def train(
             f"the data has {data.n_classes} classes, so the {net.loss.name} loss needs "
             f"output_dim {net.loss.output_dim(data.n_classes)}, but the network has {net.spec.output_dim}"
         )
-    # Overflow on the way to divergence is expected: the loop detects it and stops ("diverged").
-    with np.errstate(over="ignore", invalid="ignore"):
-        return _Run(net, data, config).run(on_progress, progress_every)
+    trainer = Trainer(net, data, config)
+    trainer.advance(trainer.total, on_progress, progress_every)
+    return trainer.finish()
 
 
-class _Run:
-    """One call of ``train``: the batches, buffers, records and the step loop."""
+class Trainer:
+    """One training run that can be advanced in slices: ``advance`` runs some steps and returns,
+    ``finish`` ends the run. The slices are invisible in the numbers: advancing in pieces of any
+    length gives bit-identical weights, optimizer memory and history to one ``train`` call, because
+    every step depends only on the run's step index and its state, never on where a slice ended.
+    """
 
     def __init__(self, net: Network, data: Dataset, config: TrainConfig):
         self.net = net
@@ -184,6 +188,12 @@ class _Run:
         self.backup = net.flat.copy()
         self.order = np.arange(self.n)
         self.start_epochs = net.epochs_trained
+        self.history: list[dict[str, Any]] = []
+        self.status = "running"
+        self.done = 0  # steps finished in this run
+        self.diverged_at: int | None = None
+        self.batch_loss = math.nan  # the loss of the last step's batch
+        self.seconds = 0.0  # time spent in advance()
 
     def workspace(self, size: int) -> list[Buffers]:
         if size not in self.workspaces:
@@ -231,40 +241,74 @@ class _Run:
             ratios.append(_finite(change / norm) if norm else None)
         return ratios
 
-    def run(self, on_progress, progress_every) -> TrainResult:
-        net, history = self.net, []
-        progress_every = progress_every or self.every
-        status, diverged_at, done = "done", None, 0
-        t0 = time.perf_counter()
-        for i in range(self.total):
+    @property
+    def finished(self) -> bool:
+        """True once every step ran, the loss diverged, or a progress callback cancelled."""
+        return self.status != "running" or self.done >= self.total
+
+    def advance(self, max_steps: int, on_progress: Callable[[Progress], bool | None] | None = None,
+                progress_every: int | None = None, deadline: float | None = None) -> int:
+        """Run up to ``max_steps`` more steps (fewer once ``time.perf_counter()`` passes
+        ``deadline``, but at least one); returns the steps taken in this call.
+
+        ``on_progress`` as in ``train``; returning True cancels the run.
+        """
+        # Overflow on the way to divergence is expected: the loop detects it and stops ("diverged").
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._advance(max_steps, on_progress, progress_every or self.every, deadline)
+
+    def _advance(self, max_steps, on_progress, progress_every, deadline) -> int:
+        net, history = self.net, self.history
+        began, start = time.perf_counter(), self.done
+        stop = min(self.total, self.done + max_steps)
+        while self.status == "running" and self.done < stop:
+            i = self.done
             pending = self.record() if i % self.every == 0 else None
             xb, tb = self.batch_at(i)
             batch_loss = net.loss_and_grads(xb, tb, self.workspace(xb.shape[0]))
             if not math.isfinite(batch_loss):
-                status, diverged_at = "diverged", net.steps_trained
+                self.status, self.diverged_at = "diverged", net.steps_trained
                 if i > 0:  # put back the weights of the last step whose loss was finite
                     np.copyto(net.flat, self.backup)
-                    done = i - 1
+                    self.done = i - 1
                     net.steps_trained -= 1
-                    net.epochs_trained = self.start_epochs + done / self.steps_per_epoch
+                    net.epochs_trained = self.start_epochs + self.done / self.steps_per_epoch
                 break
             self.reg.add_grad(net.weights_flat, net.weight_grads_flat)
             np.copyto(self.backup, net.flat)
             self.optimizer.step(net.flat, net.grad_flat)
-            done = i + 1
+            self.done = i + 1
             net.steps_trained += 1
-            net.epochs_trained = self.start_epochs + done / self.steps_per_epoch
+            net.epochs_trained = self.start_epochs + self.done / self.steps_per_epoch
+            self.batch_loss = batch_loss
             if pending is not None:
                 pending["update_ratio"] = self.update_ratios()
                 history.append(pending)
-            if on_progress is not None and done % progress_every == 0:
+            if on_progress is not None and self.done % progress_every == 0:
                 latest = history[-1] if history else None
-                if on_progress(Progress(done, self.total, net.epochs_trained, batch_loss, latest)):
-                    status = "cancelled"
+                if on_progress(Progress(self.done, self.total, net.epochs_trained, batch_loss, latest)):
+                    self.status = "cancelled"
                     break
-        if not history or history[-1]["step"] != net.steps_trained:
-            history.append(self.record())
-        if diverged_at is not None:
-            history[-1]["diverged_at"] = diverged_at  # stays with the history wherever it is stored
-        net.optimizer_state = None if status == "diverged" else self.optimizer.state()
-        return TrainResult(status, done, history, time.perf_counter() - t0, diverged_at)
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        self.seconds += time.perf_counter() - began
+        return self.done - start
+
+    def cancel(self) -> None:
+        """Stop the run after the last finished step (status ``cancelled``)."""
+        if self.status == "running" and self.done < self.total:
+            self.status = "cancelled"
+
+    def finish(self) -> TrainResult:
+        """End the run: a final history record of the last weights, the optimizer's memory kept on
+        the network for a warm start, and the result."""
+        net, history = self.net, self.history
+        if self.status == "running":
+            self.status = "done" if self.done >= self.total else "cancelled"
+        with np.errstate(over="ignore", invalid="ignore"):
+            if not history or history[-1]["step"] != net.steps_trained:
+                history.append(self.record())
+        if self.diverged_at is not None:
+            history[-1]["diverged_at"] = self.diverged_at  # stays with the history wherever it is stored
+        net.optimizer_state = None if self.status == "diverged" else self.optimizer.state()
+        return TrainResult(self.status, self.done, history, self.seconds, self.diverged_at)

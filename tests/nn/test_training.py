@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, make_optimizer, train
+from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, Trainer, make_dataset, make_optimizer, train
 
 
 def case_study_net(hidden_units):
@@ -251,3 +251,52 @@ def test_mismatched_data_and_network():
         train(Network(NetworkSpec.from_sizes([2, 3, 1], loss="logistic")), make_dataset("spiral"), TrainConfig(steps=1))
     with pytest.raises(ValueError, match="the mse loss is for regression"):
         train(Network(NetworkSpec.from_sizes([2, 3, 1], loss="mse")), make_dataset("xor"), TrainConfig(steps=1))
+
+
+def _sliced(net, data, config, lengths):
+    """Train through ``Trainer.advance`` in slices of the given lengths (cycled)."""
+    trainer = Trainer(net, data, config)
+    k = 0
+    while not trainer.finished:
+        taken = trainer.advance(lengths[k % len(lengths)])
+        assert taken == min(lengths[k % len(lengths)], trainer.total - (trainer.done - taken))
+        k += 1
+    return trainer.finish()
+
+
+def _state(net):
+    state = net.optimizer_state or {}
+    return net.flat.copy(), {key: np.array(value, copy=True) for key, value in state.items()}
+
+
+@pytest.mark.parametrize("optimizer,batch_size", [("adam", 32), ("momentum", None), ("sgd", 50)])
+def test_slicing_is_bit_identical_to_one_run_including_warm_starts(optimizer, batch_size):
+    data = make_dataset("spiral", n_per_class=40, test_fraction=0.2, seed=1)
+    config = TrainConfig(optimizer=optimizer, learning_rate=0.05, batch_size=batch_size, steps=137, seed=7,
+                         history_every=10)
+    spec = NetworkSpec(2, (LayerSpec(12, "relu"), LayerSpec(6, "prelu")), 3, "softmax", "he")
+
+    whole = Network(spec, seed=3)
+    first = train(whole, data, config)
+    second = train(whole, data, config)  # a warm start: the optimizer's memory carries over
+
+    for lengths in ([1], [7, 1, 30], [500], [13]):
+        sliced = Network(spec, seed=3)
+        results = [_sliced(sliced, data, config, lengths), _sliced(sliced, data, config, lengths[::-1])]
+        flat, optimizer_state = _state(sliced)
+        expected_flat, expected_state = _state(whole)
+        assert np.array_equal(flat, expected_flat)
+        assert optimizer_state.keys() == expected_state.keys()
+        assert all(np.array_equal(optimizer_state[key], expected_state[key]) for key in expected_state)
+        assert [r.history for r in results] == [first.history, second.history]
+        assert sliced.steps_trained == whole.steps_trained and sliced.epochs_trained == whole.epochs_trained
+
+
+def test_a_deadline_ends_a_slice_early_but_after_at_least_one_step():
+    data = make_dataset("spiral", n_per_class=20)
+    trainer = Trainer(case_study_net(8), data, TrainConfig(steps=1000))
+    assert trainer.advance(1000, deadline=0.0) == 1
+    assert trainer.done == 1 and not trainer.finished
+    trainer.cancel()
+    result = trainer.finish()
+    assert result.status == "cancelled" and result.steps == 1 and result.history[-1]["step"] == 1
