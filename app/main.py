@@ -15,7 +15,7 @@ from app.api import activations, datasets, errors, experiments, gradcheck, healt
 from app.api.errors import SafeJSONResponse
 from app.api.security import SecurityHeaders
 from app.pages import routes as pages
-from app.services import Limits, LocalExecutor, Services
+from app.services import Limits, LocalExecutor, SchedulerLimits, Services
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """Neural networks, runnable and measurable: build small fully-connected networks, train them
@@ -32,7 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
-        executor = LocalExecutor(settings.workers, settings.queue_size)
+        executor = LocalExecutor(settings.workers, SchedulerLimits(
+            max_running=settings.max_running_jobs, max_queued=settings.queue_size,
+            person_running=settings.person_running_jobs, person_queued=settings.person_queued_jobs))
         services = Services.open(settings.data_dir, Limits.from_settings(settings), executor,
                                  settings.checkpoint_seconds)
         application.state.services = services

@@ -19,7 +19,10 @@ class Settings(BaseSettings):
 
     # Training jobs
     workers: int = 2  # worker processes that train (the event loop never does)
-    queue_size: int = 16  # jobs waiting for a worker; beyond this POST /api/jobs answers 503
+    max_running_jobs: int = 64  # jobs trained at once, taking turns in short slices
+    queue_size: int = 64  # jobs waiting for a turn beyond those; then POST /api/jobs answers 503
+    person_running_jobs: int = 4  # one person's jobs trained at once ...
+    person_queued_jobs: int = 4  # ... and waiting; beyond that their next job is refused with 429
     wait_seconds: float = 120.0  # longest ?wait=true before the job is returned as it stands
     checkpoint_seconds: float = 1.0  # how often a running job stores its weights
     min_interval_ms: int = 50  # fastest live progress rate a client may ask for

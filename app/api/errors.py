@@ -18,7 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.services import Conflict, InvalidInput, NotFound, QueueFull
+from app.services import Conflict, InvalidInput, NotFound, PersonLimit, QueueFull
 from app.services.figures import MissingData
 
 RETRY_AFTER_SECONDS = 5
@@ -31,7 +31,10 @@ class Message(BaseModel):
 # Documented on the routers whose handlers can answer them.
 NOT_FOUND = {404: {"model": Message, "description": "no such resource"}}
 CONFLICT = {409: {"model": Message, "description": "the network is being trained, or has no data yet"}}
-BUSY = {503: {"model": Message, "description": "the job queue is full; retry after `Retry-After` seconds"}}
+BUSY = {429: {"model": Message, "description": "you have as many jobs as one person may have (the message says "
+                                               "which limit); retry after `Retry-After` seconds"},
+        503: {"model": Message, "description": "the server has as many jobs as it takes; retry after `Retry-After` "
+                                               "seconds"}}
 
 
 def finite(value: Any) -> Any:
@@ -95,6 +98,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(MissingData)
     async def _conflict(request: Request, exc: Exception) -> SafeJSONResponse:
         return SafeJSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(PersonLimit)
+    async def _person_limit(request: Request, exc: PersonLimit) -> SafeJSONResponse:
+        return SafeJSONResponse({"detail": str(exc)}, status_code=429,
+                                headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     @app.exception_handler(QueueFull)
     async def _busy(request: Request, exc: QueueFull) -> SafeJSONResponse:

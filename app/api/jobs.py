@@ -2,36 +2,35 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import StreamingResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.services import Services
 from app.services.jobs import FINAL_STATUSES
 
 from .deps import ServicesDep, SettingsDep
-from .errors import BUSY, CONFLICT, NOT_FOUND, SafeJSONResponse, finite
+from .errors import BUSY, CONFLICT, NOT_FOUND, SafeJSONResponse
 from .schemas import JobCreate, JobPublic
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=NOT_FOUND | CONFLICT)
 
-POLL_SECONDS = 0.02  # how often a waiting request or an event stream looks for news
+STREAM_CHECK_SECONDS = 30.0  # an idle stream looks at its job this often even without news (FastAPI pings it)
 CANCEL_WAIT_SECONDS = 2.0  # a cancel answers once the worker has stopped, or after this long
-KEEPALIVE_SECONDS = 15.0
 Wait = Annotated[bool, Query(description="wait for the job to finish (up to the server's limit)")]
 
 
 async def wait_for(services: Services, job_id: str, seconds: float) -> dict:
-    """The job once it has finished, or as it stands after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and services.jobs.status(job_id) not in FINAL_STATUSES:
-        await asyncio.sleep(POLL_SECONDS)
+    """The job once it has finished, or as it stands after ``seconds``: woken by the job's
+    notifications, not by polling."""
+    hub, deadline = services.jobs.hub, time.monotonic() + seconds
+    seen = hub.version(job_id)
+    while services.jobs.status(job_id) not in FINAL_STATUSES and (left := deadline - time.monotonic()) > 0:
+        seen = await hub.wait(job_id, seen, left)
     return await run_in_threadpool(services.jobs.get, job_id)
 
 
@@ -71,30 +70,36 @@ async def cancel_job(job_id: str, services: ServicesDep) -> dict:
     return await wait_for(services, job_id, CANCEL_WAIT_SECONDS)
 
 
-def sse(event: str, data: dict) -> str:
-    return f"event: {event}\ndata: {json.dumps(finite(data), allow_nan=False, separators=(',', ':'))}\n\n"
+def existing_job(job_id: str, services: ServicesDep) -> str:
+    """404 before a stream starts (a generator's own errors would come after the 200)."""
+    services.jobs.status(job_id)
+    return job_id
 
 
-async def job_events(services: Services, job_id: str) -> AsyncIterator[str]:
-    last_seq, last_sent = -1, time.monotonic()
+ExistingJob = Annotated[str, Depends(existing_job)]
+
+
+async def job_events(services: Services, job_id: str) -> AsyncIterator[ServerSentEvent]:
+    """Each live frame as it arrives (the worker made its JSON text; it is sent on as it is), then
+    ``done``. Between frames the stream waits on the job's notification and costs nothing; a slow
+    reader skips to the newest frame instead of falling behind."""
+    hub, jobs = services.jobs.hub, services.jobs
+    last_seq = 0
     while True:
-        if services.jobs.status(job_id) in FINAL_STATUSES:
-            job = await run_in_threadpool(services.jobs.get, job_id)
-            yield sse("done", JobPublic(**job).model_dump())
-            return
-        latest = services.jobs.progress(job_id)
+        seen = hub.version(job_id)
+        latest = jobs.progress(job_id)
         if latest is not None and latest[0] != last_seq:
-            last_seq, last_sent = latest[0], time.monotonic()
-            yield sse("progress", latest[1])
-        elif time.monotonic() - last_sent > KEEPALIVE_SECONDS:
-            last_sent = time.monotonic()
-            yield ": keep-alive\n\n"
-        await asyncio.sleep(POLL_SECONDS)
+            last_seq = latest[0]
+            yield ServerSentEvent(event="progress", raw_data=latest[1]["json"])
+        elif jobs.status(job_id) in FINAL_STATUSES:
+            job = await run_in_threadpool(jobs.get, job_id)
+            yield ServerSentEvent(event="done", raw_data=JobPublic(**job).model_dump_json())
+            return
+        await hub.wait(job_id, seen, STREAM_CHECK_SECONDS)
 
 
-@router.get("/{job_id}/events", summary="Server-Sent Events: progress (with a boundary grid), then done",
-            response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
-def events(job_id: str, services: ServicesDep) -> StreamingResponse:
-    services.jobs.status(job_id)  # 404 before the stream starts
-    return StreamingResponse(job_events(services, job_id), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+@router.get("/{job_id}/events", response_class=EventSourceResponse,
+            summary="Server-Sent Events: progress (steps, new history records, a compact boundary grid), then done")
+async def events(job_id: ExistingJob, services: ServicesDep) -> AsyncIterator[ServerSentEvent]:
+    async for event in job_events(services, job_id):
+        yield event

@@ -205,6 +205,9 @@ class JobCreate(Request):
     data: DataSpec
     training: TrainingSpec = Field(default_factory=TrainingSpec)
     live: LiveOptions = Field(default_factory=LiveOptions)
+    priority: Literal["interactive", "batch"] | None = Field(
+        default=None, description="interactive jobs (a page waits for them) take turns before batch jobs; "
+                                  "default: interactive for jobs of up to 1e9 multiply-adds, batch above")
 
 
 class JobProgress(BaseModel):
@@ -227,6 +230,8 @@ class JobPublic(BaseModel):
     history: list[dict[str, Any]] | None = Field(description="this run's history records (null in job lists)")
     result: dict[str, Any] | None = Field(default=None, description="an experiment's figure, table and summary")
     request: dict[str, Any]
+    queue_position: int | None = Field(default=None, description="a queued job's place among the jobs waiting "
+                                                                  "for a turn (1 = next)")
 
 
 # --- experiments -------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .executor import Executor, LocalExecutor, QueueFull
+from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
 from .jobs import Conflict, JobService
 from .networks import NetworkService
 from .specs import InvalidInput, Limits, NotFound
@@ -35,4 +35,5 @@ class Services:
         self.store.close()
 
 
-__all__ = ["Conflict", "Executor", "InvalidInput", "Limits", "LocalExecutor", "NotFound", "QueueFull", "Services"]
+__all__ = ["Conflict", "Executor", "InvalidInput", "Limits", "LocalExecutor", "NotFound", "PersonLimit", "QueueFull",
+           "SchedulerLimits", "Services"]

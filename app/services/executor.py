@@ -1,236 +1,277 @@
-"""Executors run tasks off the event loop. The routes and the job service see only the small
-``Executor`` interface (start, submit, progress, cancel, shutdown), so a distributed engine can
-replace the local process pool without touching them.
+"""Executors run jobs off the event loop. The routes and the job service see only the small
+``Executor`` interface (start, submit, progress, position, cancel, shutdown), so a distributed
+engine can replace the local process pool without touching them.
 
 ``LocalExecutor``: a fixed pool of worker processes (forkserver: started clean, without the
-server's threads) and a bounded queue of tasks waiting for a free worker. One listener thread
-receives every worker's messages and hands them to ``on_message(kind, job_id, payload)``, so the
-job service writes to the database from a single thread. A cancel sets the running worker's
-shared flag, which its progress callback reads after every training step.
+server's threads), each holding many jobs and running them in short slices (``worker.py``). One
+scheduler thread owns every pipe: it hands each free worker the next slice chosen by the fair
+``Scheduler``, and passes the workers' messages on. Progress frames are kept here (the latest per
+job) and announced through ``notify(job_id)``; job state changes (started, checkpoint, finished)
+go to ``on_message(kind, job_id, payload)``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 import signal
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
+from .scheduler import PersonLimit, QueueFull, Scheduler, SchedulerLimits
+
+log = logging.getLogger(__name__)
+
 OnMessage = Callable[[str, str, dict[str, Any]], None]
+Notify = Callable[[str], None]
 
 WORKER_DIED = "the worker process stopped unexpectedly"
 # Training yields the CPU to the server process, so requests stay quick while jobs run.
 WORKER_NICENESS = 5
 RESPAWN_PAUSE_SECONDS = 1.0  # a worker that dies right after starting is not restarted in a tight loop
+# A slice lasts about this long divided by the jobs waiting on its worker, within the bounds below:
+# alone, a job trains in 50 ms slices; ten jobs on a worker take turns of 10 ms, so each gets a
+# live frame about every 100 ms.
+TURN_SECONDS = 0.1
+MIN_SLICE_SECONDS, MAX_SLICE_SECONDS = 0.01, 0.05
 
-
-class QueueFull(RuntimeError):
-    """Every worker is busy and the waiting queue is full; try again later."""
+__all__ = ["Executor", "LocalExecutor", "PersonLimit", "QueueFull", "SchedulerLimits"]
 
 
 class Executor(Protocol):
-    def start(self, on_message: OnMessage) -> None: ...
+    def start(self, on_message: OnMessage, notify: Notify) -> None: ...
 
-    def submit(self, job_id: str, task: dict[str, Any]) -> None:
-        """Queue a task; raises ``QueueFull`` when it cannot take more."""
+    def submit(self, job_id: str, task: dict[str, Any], owner: str = "", priority: str = "interactive") -> None:
+        """Admit or queue a task; raises ``PersonLimit`` or ``QueueFull`` when it cannot take it."""
 
     def progress(self, job_id: str) -> tuple[int, dict[str, Any]] | None:
-        """The latest progress payload of a job and its sequence number (None before the first)."""
+        """(sequence number, latest frame: ``{"progress": {...}, "json": text}``), None before the first."""
+
+    def position(self, job_id: str) -> int | None:
+        """1-based place among jobs waiting to be admitted; None once admitted."""
 
     def cancel(self, job_id: str) -> str:
-        """``"dequeued"`` (never started), ``"signalled"`` (running; stops after its current step)
-        or ``"unknown"``."""
+        """``"dequeued"`` (never started), ``"signalled"`` (stops after its current slice) or ``"unknown"``."""
 
     def shutdown(self) -> None: ...
 
 
-def _worker_main(conn: Connection, cancel_flag: Any) -> None:
-    """A worker process: receive a task, run it, repeat; exit when the server goes away."""
-    from .worker import run_task
+def _worker_main(conn: Connection) -> None:
+    """A worker process: serve slices until the server says stop or goes away."""
+    from .worker import serve
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     os.nice(WORKER_NICENESS)
-    while True:
+
+    def receive() -> Any:
         try:
-            task = conn.recv()
+            return conn.recv()
         except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        def send(kind: str, payload: dict[str, Any], job_id: str = task["job_id"]) -> None:
-            conn.send((kind, job_id, payload))
+            return None
 
-        try:
-            run_task(task, send, lambda: cancel_flag.value != 0)
-        except (BrokenPipeError, EOFError, OSError):
-            return  # the server is gone
+    def send(kind: str, job_id: str, payload: Any) -> None:
+        conn.send((kind, job_id, payload))
+
+    with contextlib.suppress(BrokenPipeError, EOFError, OSError):  # the server is gone
+        serve(receive, send)
 
 
-@dataclass
-class _Slot:
-    process: Any
-    conn: Connection
-    cancel_flag: Any
-    job_id: str | None = None
-    started: float = 0.0
+class _Worker:
+    def __init__(self, ctx: Any):
+        self.conn, worker_end = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(worker_end,), daemon=True, name="nnviz-worker")
+        self.process.start()
+        worker_end.close()
+        self.started = time.monotonic()
+        self.busy: str | None = None  # the job whose slice is running
 
 
 class LocalExecutor:
-    """``workers`` processes on this machine, at most ``queue_size`` tasks waiting."""
+    """``workers`` processes on this machine, time-slicing up to ``limits.max_running`` jobs."""
 
-    def __init__(self, workers: int = 2, queue_size: int = 16):
+    def __init__(self, workers: int = 2, limits: SchedulerLimits | None = None):
         if workers < 1:
             raise ValueError("workers must be >= 1")
-        self.n_workers, self.queue_size = workers, queue_size
+        self.n_workers = workers
         self._ctx = mp.get_context("forkserver")
         self._ctx.set_forkserver_preload(["app.services.worker"])
         self._lock = threading.Lock()
-        self._pending: deque[tuple[str, dict[str, Any]]] = deque()
-        # job id -> (sequence number, latest payload); replaced whole, so readers never see a mix.
+        self._scheduler = Scheduler(workers, limits or SchedulerLimits())
         self._progress: dict[str, tuple[int, dict[str, Any]]] = {}
-        self._slots: list[_Slot] = []
+        self._workers: list[_Worker] = []
         self._on_message: OnMessage | None = None
+        self._notify: Notify | None = None
         self._wake_reader, self._wake_writer = self._ctx.Pipe(duplex=False)
         self._stopping = False
-        self._listener: threading.Thread | None = None
+        self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    def start(self, on_message: OnMessage) -> None:
-        self._on_message = on_message
-        self._slots = [self._spawn() for _ in range(self.n_workers)]
-        self._listener = threading.Thread(target=self._listen, name="nnviz-executor", daemon=True)
-        self._listener.start()
-
-    def _spawn(self) -> _Slot:
-        server_end, worker_end = self._ctx.Pipe()
-        flag = self._ctx.Value("b", 0, lock=False)
-        process = self._ctx.Process(target=_worker_main, args=(worker_end, flag), daemon=True, name="nnviz-worker")
-        process.start()
-        worker_end.close()
-        return _Slot(process, server_end, flag, started=time.monotonic())
+    def start(self, on_message: OnMessage, notify: Notify | None = None) -> None:
+        self._on_message, self._notify = on_message, notify
+        self._workers = [_Worker(self._ctx) for _ in range(self.n_workers)]
+        self._thread = threading.Thread(target=self._loop, name="nnviz-scheduler", daemon=True)
+        self._thread.start()
 
     def shutdown(self) -> None:
         with self._lock:
             self._stopping = True
-            self._pending.clear()
-            for slot in self._slots:
-                slot.cancel_flag.value = 1
-                with contextlib.suppress(OSError):
-                    slot.conn.send(None)
-        self._wake_writer.send(None)
-        if self._listener is not None:
-            self._listener.join(timeout=5)
-        for slot in self._slots:
-            slot.process.join(timeout=2)
-            if slot.process.is_alive():
-                slot.process.kill()
-                slot.process.join(timeout=2)
-            slot.conn.close()
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        for worker in self._workers:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        for worker in self._workers:
+            worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(timeout=2)
+            worker.conn.close()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(None)
 
     # --- the interface -----------------------------------------------------------------------
 
-    def submit(self, job_id: str, task: dict[str, Any]) -> None:
+    def submit(self, job_id: str, task: dict[str, Any], owner: str = "", priority: str = "interactive") -> None:
         with self._lock:
             if self._stopping:
                 raise QueueFull("the server is shutting down")
-            if len(self._pending) >= self.queue_size and self._idle_slot() is None:
-                raise QueueFull(f"{self.queue_size} jobs are already waiting for a worker")
-            self._pending.append((job_id, {**task, "job_id": job_id}))
-            self._dispatch()
+            self._scheduler.submit(job_id, owner, priority, task)
+        self._wake()
 
     def progress(self, job_id: str) -> tuple[int, dict[str, Any]] | None:
-        latest = self._progress.get(job_id)
-        return None if latest is None or latest[0] == 0 else latest
+        return self._progress.get(job_id)
+
+    def position(self, job_id: str) -> int | None:
+        with self._lock:
+            return self._scheduler.position(job_id)
 
     def cancel(self, job_id: str) -> str:
         with self._lock:
-            for i, (pending_id, _) in enumerate(self._pending):
-                if pending_id == job_id:
-                    del self._pending[i]
-                    return "dequeued"
-            for slot in self._slots:
-                if slot.job_id == job_id:
-                    slot.cancel_flag.value = 1
-                    return "signalled"
-        return "unknown"
+            if self._scheduler.dequeue(job_id):
+                return "dequeued"
+            job = self._scheduler.jobs.get(job_id)
+            if job is None:
+                return "unknown"
+            job.stopping = True
+        self._wake()
+        return "signalled"
 
-    # --- internals (called with the lock held, or from the listener thread) ------------------
+    def load(self) -> dict[str, int]:
+        """Jobs admitted and waiting, for health and benchmarks."""
+        with self._lock:
+            return {"running": self._scheduler.running, "queued": self._scheduler.queued}
 
-    def _idle_slot(self) -> _Slot | None:
-        return next((slot for slot in self._slots if slot.job_id is None and slot.process.is_alive()), None)
-
-    def _dispatch(self) -> None:
-        while self._pending and (slot := self._idle_slot()) is not None:
-            job_id, task = self._pending.popleft()
-            slot.cancel_flag.value = 0
-            slot.job_id = job_id
-            self._progress[job_id] = (0, {})
-            self._deliver("started", job_id, {})
-            try:
-                slot.conn.send(task)
-            except OSError:
-                slot.job_id = None
-                self._deliver("finished", job_id, {"status": "failed", "error": WORKER_DIED})
+    # --- the scheduler thread ----------------------------------------------------------------
 
     def _deliver(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
         if self._on_message is not None:
             self._on_message(kind, job_id, payload)
 
-    def _listen(self) -> None:
+    def _announce(self, job_id: str) -> None:
+        if self._notify is not None:
+            self._notify(job_id)
+
+    def _loop(self) -> None:
         while True:
             with self._lock:
                 if self._stopping:
                     return
-                waitables = {slot.conn: slot for slot in self._slots}
-                sentinels = {slot.process.sentinel: slot for slot in self._slots}
-            ready = wait([*waitables, *sentinels, self._wake_reader])
+                timeout = self._dispatch()
+                conns = {worker.conn: worker for worker in self._workers}
+                sentinels = {worker.process.sentinel: worker for worker in self._workers}
+            ready = wait([*conns, *sentinels, self._wake_reader], timeout)
             for item in ready:
                 if item is self._wake_reader:
-                    return
-                if item in waitables:
-                    self._receive(waitables[item])
+                    while self._wake_reader.poll():
+                        self._wake_reader.recv()
+                elif item in conns:
+                    self._receive(conns[item])
             for item in ready:
                 if item in sentinels and not sentinels[item].process.is_alive():
                     self._replace(sentinels[item])
 
-    def _receive(self, slot: _Slot) -> None:
+    def _dispatch(self) -> float | None:
+        """Start a slice on every free worker (lock held); the seconds until a paced job is due."""
+        scheduler, now = self._scheduler, time.monotonic()
+        for job in scheduler.admit_waiting():
+            self._announce(job.id)
+        for index, worker in enumerate(self._workers):
+            for job in scheduler.jobs_on(index):
+                if job.stopping and not job.in_slice and not job.started:
+                    scheduler.remove(job.id)
+                    self._deliver("finished", job.id, {"status": "cancelled", "error": "cancelled before it started"})
+                elif job.stopping and not job.in_slice:
+                    self._send(worker, ("stop", job.id, None), job.id)
+                    job.in_slice = True  # the worker answers with "finished"
+            if worker.busy is not None:
+                continue
+            job = scheduler.pick(index, now)
+            if job is None:
+                continue
+            if not job.started:
+                job.started = True
+                self._deliver("started", job.id, {})
+                self._send(worker, ("add", job.id, job.task), job.id)
+                job.task = {}  # the worker has it now
+            seconds = min(MAX_SLICE_SECONDS, max(MIN_SLICE_SECONDS,
+                                                 TURN_SECONDS / max(1, scheduler.runnable_on(index, now))))
+            job.in_slice = True
+            worker.busy = job.id
+            self._send(worker, ("slice", job.id, seconds), job.id)
+        due = scheduler.next_ready(now)
+        return None if due is None else max(0.0, due - now)
+
+    def _send(self, worker: _Worker, message: tuple, job_id: str) -> None:
+        with contextlib.suppress(OSError):  # the worker died: its sentinel fires and its jobs fail
+            worker.conn.send(message)
+
+    def _receive(self, worker: _Worker) -> None:
         try:
-            kind, job_id, payload = slot.conn.recv()
+            kind, job_id, payload = worker.conn.recv()
         except (EOFError, OSError):
             return  # the process died; its sentinel says so
         if kind == "progress":
             seq = self._progress.get(job_id, (0, {}))[0]
             self._progress[job_id] = (seq + 1, payload)
-            return
-        if kind == "finished":
-            self._deliver(kind, job_id, payload)
+            self._announce(job_id)
+        elif kind == "slice":
             with self._lock:
-                slot.job_id = None
-                self._progress.pop(job_id, None)
-                if not self._stopping:
-                    self._dispatch()
-            return
-        self._deliver(kind, job_id, payload)
+                worker.busy = None
+                job = self._scheduler.jobs.get(job_id)
+                if job is not None:
+                    job.in_slice = False
+                    job.ready_at = time.monotonic() + payload["wait"]
+                    self._scheduler.charge(job_id, payload["seconds"])
+        elif kind == "finished":
+            with self._lock:
+                self._scheduler.remove(job_id)  # a slice's answer still follows and frees the worker
+            self._deliver(kind, job_id, payload)
+            self._progress.pop(job_id, None)
+        else:
+            self._deliver(kind, job_id, payload)
 
-    def _replace(self, dead: _Slot) -> None:
+    def _replace(self, dead: _Worker) -> None:
         if time.monotonic() - dead.started < RESPAWN_PAUSE_SECONDS:
             time.sleep(RESPAWN_PAUSE_SECONDS)
         with self._lock:
             if self._stopping:
                 return
-            job_id = dead.job_id
+            index = self._workers.index(dead)
+            lost = [job.id for job in self._scheduler.jobs_on(index)]
+            for job_id in lost:
+                self._scheduler.remove(job_id)
             dead.conn.close()
-            self._slots[self._slots.index(dead)] = self._spawn()
-        if job_id is not None:
+            self._workers[index] = _Worker(self._ctx)
+        for job_id in lost:
+            log.warning("job %s: %s", job_id, WORKER_DIED)
             self._deliver("finished", job_id, {"status": "failed", "error": WORKER_DIED})
-            with self._lock:
-                self._progress.pop(job_id, None)
-                self._dispatch()
+            self._progress.pop(job_id, None)

@@ -1,20 +1,24 @@
 """Training and experiment jobs: validate, store, hand to the executor, record what comes back.
 
-The executor's listener thread calls ``on_message``; it is the only place that writes a running
-job's state, so the database has a single writer per server process. Jobs a crash left queued or
-running are marked ``interrupted`` when the service starts.
+The executor calls ``on_message`` from its scheduler thread; the messages are queued for one
+writer thread, the only place that writes a running job's state (so the scheduler never waits for
+the database, and the database has a single writer per server process). After each write, and
+with each live frame, the job's waiters are notified through the ``Hub``. Jobs a crash left
+queued or running are marked ``interrupted`` when the service starts.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import queue
 import threading
 import time
 from typing import Any
 
 from app.nn import Dataset, Network, TrainConfig
 
+from .events import Hub
 from .executor import Executor
 from .experiments import EXPERIMENTS, resolve_options
 from .networks import NetworkService, iso_time
@@ -34,6 +38,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 MAX_NETWORK_HISTORY = 2000  # records kept per network
+INTERACTIVE_COMPUTE = 1e9  # multiply-adds: a job this small (a Play chunk, a Step) is interactive by default
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 METRIC_KEYS = ("train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy", "train_r2", "test_r2",
                "dead_fraction", "update_ratio")
@@ -86,14 +91,20 @@ class JobService:
                  checkpoint_seconds: float = 1.0):
         self.store, self.executor, self.networks, self.limits = store, executor, networks, limits
         self.checkpoint_seconds = checkpoint_seconds
+        self.hub = Hub()
         self._lock = threading.Lock()  # guards "is this network busy?" against a second job
+        self._inbox: queue.SimpleQueue[tuple[str, str, dict[str, Any]] | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_loop, name="nnviz-job-writer", daemon=True)
 
     def start(self) -> None:
         self.store.interrupt_active_jobs("the server stopped while this job was queued or running")
-        self.executor.start(self.on_message)
+        self._writer.start()
+        self.executor.start(self.on_message, self.hub.publish)
 
     def stop(self) -> None:
         self.executor.shutdown()
+        self._inbox.put(None)
+        self._writer.join(timeout=10)
         self.store.interrupt_active_jobs("the server stopped while this job was queued or running")
 
     # --- queries -----------------------------------------------------------------------------
@@ -105,8 +116,11 @@ class JobService:
             raise NotFound(f"no job with id {job_id!r}")
         live = self.executor.progress(job_id) if row["status"] == "running" else None
         if live is not None:
-            row["progress"] = {key: live[1].get(key) for key in ("step", "total_steps", "epoch")}
-        return public_job(row)
+            row["progress"] = dict(live[1]["progress"])
+        job = public_job(row)
+        if row["status"] == "queued":
+            job["queue_position"] = self.executor.position(job_id)
+        return job
 
     def list(self, limit: int = 100, full: bool = False) -> list[dict[str, Any]]:
         """Newest first; without ``full`` each job leaves out its history and result (they can be large)."""
@@ -120,11 +134,15 @@ class JobService:
         return row["status"]
 
     def progress(self, job_id: str) -> tuple[int, dict[str, Any]] | None:
+        """(sequence number, latest live frame) of a running job: ``{"progress": {...}, "json": text}``."""
         return self.executor.progress(job_id)
+
+    def position(self, job_id: str) -> int | None:
+        return self.executor.position(job_id)
 
     # --- training ----------------------------------------------------------------------------
 
-    def create_training(self, request: dict[str, Any]) -> dict[str, Any]:
+    def create_training(self, request: dict[str, Any], owner: str = "") -> dict[str, Any]:
         """Check a training request, store the job (and a new network), queue it. Raises
         ``InvalidInput``, ``NotFound``, ``Conflict`` or the executor's ``QueueFull``."""
         data_spec = request.get("data") or {}
@@ -136,7 +154,13 @@ class JobService:
         network_request = request.get("network") or {}
         with self._lock:  # "is this network idle?" and "this job trains it" happen together
             network_id, network = self._network(network_request, data, config)
-            steps = check_budget(config, data, sum(w.size for w in network["weights"].values()), self.limits)
+            parameters = sum(w.size for w in network["weights"].values())
+            steps = check_budget(config, data, parameters, self.limits)
+            if request.get("priority"):
+                priority = request["priority"]
+            else:
+                batch = min(config.batch_size or len(data.y_train), len(data.y_train))
+                priority = "interactive" if steps * batch * parameters <= INTERACTIVE_COMPUTE else "batch"
             created = None
             if network_id is None:
                 network_id = created = self.store.create_network(network["spec"], network["weights"], data=data_spec)
@@ -147,7 +171,7 @@ class JobService:
                 "step": done, "total_steps": done + steps, "epoch": network["epochs_trained"]})
         task = {"kind": "train", "network": network, "data": data_spec, "upload": upload,
                 "training": stored_request["training"], "live": live, "checkpoint_seconds": self.checkpoint_seconds}
-        self._submit(job_id, task, created)
+        self._submit(job_id, task, created, owner, priority)
         return self.get(job_id)
 
     def _network(self, request: dict[str, Any], data: Dataset, config: TrainConfig) -> tuple[str | None, dict]:
@@ -170,9 +194,10 @@ class JobService:
         if job_id is not None:
             raise Conflict(f"network {network_id!r} is being trained by job {job_id!r}; wait for it or cancel it")
 
-    def _submit(self, job_id: str, task: dict[str, Any], created_network: str | None) -> None:
+    def _submit(self, job_id: str, task: dict[str, Any], created_network: str | None, owner: str,
+                priority: str) -> None:
         try:
-            self.executor.submit(job_id, task)
+            self.executor.submit(job_id, task, owner, priority)
         except Exception:
             self.store.delete_job(job_id)
             if created_network is not None:
@@ -181,12 +206,12 @@ class JobService:
 
     # --- experiments -------------------------------------------------------------------------
 
-    def create_experiment(self, name: str, options: dict[str, Any]) -> dict[str, Any]:
+    def create_experiment(self, name: str, options: dict[str, Any], owner: str = "") -> dict[str, Any]:
         if name not in EXPERIMENTS:
             raise NotFound(f"no experiment named {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
         options = resolve_options(name, options, self.limits)
         job_id = self.store.create_job("experiment", {"name": name, "options": options}, None)
-        self._submit(job_id, {"kind": "experiment", "name": name, "options": options}, None)
+        self._submit(job_id, {"kind": "experiment", "name": name, "options": options}, None, owner, "batch")
         return self.get(job_id)
 
     # --- cancel ------------------------------------------------------------------------------
@@ -198,11 +223,24 @@ class JobService:
         if self.executor.cancel(job_id) == "dequeued":
             self.store.update_job(job_id, status="cancelled", finished_at=time.time(),
                                   error="cancelled before it started")
+            self.hub.publish(job_id)
         return self.get(job_id)
 
     # --- messages from the executor (one thread) ---------------------------------------------
 
     def on_message(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
+        """From the executor's thread: queue the message for the writer thread."""
+        self._inbox.put((kind, job_id, payload))
+
+    def _write_loop(self) -> None:
+        while (message := self._inbox.get()) is not None:
+            try:
+                self._apply(*message)
+            except Exception:  # one bad message must not stop the job bookkeeping
+                log.exception("job %s: could not record %s", message[1], message[0])
+            self.hub.publish(message[1])
+
+    def _apply(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
         row = self.store.get_job(job_id)
         if row is None:
             return

@@ -1,130 +1,282 @@
-"""What runs inside a worker process: one task at a time, reporting through ``send``.
+"""What runs inside a worker process: many jobs, one short slice at a time.
 
-A task is a plain dict (picklable, no database access needed): ``{"kind": "train", ...}`` or
-``{"kind": "experiment", ...}``. Messages go back as ``send(kind, payload)`` with ``kind`` one of
-``progress`` (throttled to the client's interval, with a boundary grid for 1-D / 2-D inputs),
-``checkpoint`` (the weights of the last finished step, about once a second) and ``finished``.
-The worker stops a run at the next step once ``cancelled()`` turns true.
+The server sends ``("add", job_id, task)`` once per job, then ``("slice", job_id, seconds)`` each
+time it is that job's turn, and ``("stop", job_id)`` to cancel. A job's weights, optimizer
+memory and data stay here between slices; nothing large crosses the pipe until the job ends or
+checkpoints. After each slice the worker answers ``("slice", job_id, {"seconds", "wait"})``
+(``wait``: seconds until a paced job can take its next step), preceded by any of:
+
+* ``progress``: a live frame (throttled to the job's interval; the boundary grid in compact form,
+  see ``app.viz.live``) as ready-made JSON text plus the step counts, so the web process sends it
+  on without decoding it;
+* ``checkpoint``: the weights of the last finished step, about once per ``checkpoint_seconds``;
+* ``finished``: the job's result, exactly once per job.
 
 Progress counts steps like the history does, over the network's whole life: ``step`` is its steps
-trained so far and ``total_steps`` what it will have when this run ends (they differ from the
-run's own count when a job continues a trained network).
+trained so far and ``total_steps`` what it will have when this run ends.
+
+Experiments run in a thread of their own that the worker lets go for one slice at a time (it
+pauses at the experiment's next progress check once the slice's time is up), so they share the
+worker with training jobs without being rewritten as resumable code.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import threading
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from app.nn import Network, NetworkSpec, Progress, TrainConfig, train
+from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
 from app.viz import boundary_grid, data_bounds
+from app.viz.boundary import n_classes_of
+from app.viz.live import encode_grid
 
 from .experiments import run_experiment
 from .specs import build_dataset
 
-PACE_SLEEP_SECONDS = 0.02  # a paced job checks for a cancel at least this often
+Send = Callable[[str, str, Any], None]
+DATA_CACHE_SIZE = 32
 
-Send = Callable[[str, dict[str, Any]], None]
+
+class DataCache:
+    """Data sets by content (their resolved spec), so jobs on the same data build it once."""
+
+    def __init__(self, size: int = DATA_CACHE_SIZE):
+        self.size = size
+        self._items: OrderedDict[str, Dataset] = OrderedDict()
+
+    def get(self, spec: dict[str, Any], upload: dict[str, Any] | None) -> Dataset:
+        key = json.dumps(spec, sort_keys=True)
+        data = self._items.get(key)
+        if data is None:
+            data = self._items[key] = build_dataset(spec, upload)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        self._items.move_to_end(key)
+        return data
 
 
-def run_task(task: dict[str, Any], send: Send, cancelled: Callable[[], bool]) -> None:
-    """Run one task; always ends with exactly one ``finished`` message, even on errors."""
-    try:
-        if task["kind"] == "train":
-            payload = _train(task, send, cancelled)
+def failure(exc: BaseException) -> dict[str, Any]:
+    return {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc(limit=5)}
+
+
+class TrainRun:
+    """One training job, advanced a slice at a time (``Trainer``)."""
+
+    def __init__(self, job_id: str, task: dict[str, Any], send: Send, datasets: DataCache):
+        self.job_id, self.send = job_id, send
+        data = datasets.get(task["data"], task.get("upload"))
+        stored = task["network"]
+        net = Network(NetworkSpec.from_dict(stored["spec"]))
+        net.set_weights(stored["weights"])
+        net.steps_trained, net.epochs_trained = stored["steps_trained"], stored["epochs_trained"]
+        net.optimizer_state = stored.get("optimizer")  # a warm start keeps momentum / moments
+        self.net, self.data = net, data
+        self.trainer = Trainer(net, data, TrainConfig(**task["training"]))
+        self.live = task["live"]
+        self.interval = self.live["interval_ms"] / 1000
+        self.pace = self.live.get("steps_per_second")
+        self.checkpoint_seconds = task["checkpoint_seconds"]
+        self.bounds = None
+        if net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression"):
+            self.bounds = data_bounds(data)
+        self.start = net.steps_trained
+        self.began: float | None = None
+        self.next_frame = 0.0
+        self.next_checkpoint = 0.0
+        self.sent_records = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.trainer.finished
+
+    def slice(self, seconds: float) -> dict[str, Any]:
+        """Train for about ``seconds``; returns the slice report (and sends what is due)."""
+        now = time.monotonic()
+        if self.began is None:  # the first slice takes one step, so the first frame shows step 1
+            self.began, max_steps = now, 1
+            self.next_checkpoint = now + self.checkpoint_seconds
+        elif self.pace:
+            due = math.floor((now - self.began) * self.pace) + 1  # steps that should have run by now
+            max_steps = due - self.trainer.done
+            if max_steps <= 0:
+                return {"seconds": 0.0, "wait": (self.trainer.done - due + 1) / self.pace}
         else:
-            payload = run_experiment(task["name"], task.get("options") or {}, _Reporter(send, cancelled))
-    except Exception as exc:  # the job records the failure; the worker lives on
-        payload = {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                   "traceback": traceback.format_exc(limit=5)}
-    send("finished", payload)
+            max_steps = self.trainer.total
+        before = self.trainer.seconds
+        self.trainer.advance(max_steps, deadline=time.perf_counter() + seconds)
+        spent = self.trainer.seconds - before
+        now = time.monotonic()
+        if self.trainer.finished:
+            self.send("finished", self.job_id, self.result())
+            return {"seconds": spent, "wait": 0.0}
+        if now >= self.next_frame:
+            self.next_frame = max(self.next_frame + self.interval, now)
+            self.send("progress", self.job_id, self.frame())
+        if now >= self.next_checkpoint:
+            self.next_checkpoint = now + self.checkpoint_seconds
+            self.send("checkpoint", self.job_id, self.checkpoint())
+        wait = 0.0
+        if self.pace:
+            wait = max(0.0, self.began + self.trainer.done / self.pace - time.monotonic())
+        return {"seconds": spent, "wait": wait}
+
+    def progress(self) -> dict[str, Any]:
+        return {"step": self.net.steps_trained, "total_steps": self.start + self.trainer.total,
+                "epoch": self.net.epochs_trained}
+
+    def frame(self) -> dict[str, Any]:
+        """A live frame: the step counts, the latest history record only when it is new, and the
+        boundary grid in compact form. ``json`` is the event's text, made here once."""
+        history = self.trainer.history
+        frame: dict[str, Any] = self.progress() | {"batch_loss": _finite(self.trainer.batch_loss)}
+        if len(history) > self.sent_records:
+            self.sent_records = len(history)
+            frame["record"] = history[-1]
+        if self.bounds is not None:
+            grid = boundary_grid(self.net, self.bounds, self.live["grid"])
+            frame["boundary"] = encode_grid(grid, n_classes_of(self.net))
+        return {"progress": self.progress(), "json": json.dumps(frame, separators=(",", ":"), allow_nan=False,
+                                                                 default=_no_nan)}
+
+    def checkpoint(self) -> dict[str, Any]:
+        return {"weights": self.net.get_weights(), "steps_trained": self.net.steps_trained,
+                "epochs_trained": self.net.epochs_trained, "history": list(self.trainer.history),
+                "progress": self.progress()}
+
+    def stop(self) -> None:
+        self.trainer.cancel()
+        self.send("finished", self.job_id, self.result())
+
+    def result(self) -> dict[str, Any]:
+        result = self.trainer.finish()
+        return {
+            "status": result.status,
+            "error": None if result.diverged_at is None else f"the loss became NaN or inf at step "
+                                                             f"{result.diverged_at}; the weights of the last "
+                                                             "finite step are kept",
+            "weights": self.net.get_weights(),
+            "optimizer": self.net.optimizer_state,
+            "steps_trained": self.net.steps_trained,
+            "epochs_trained": self.net.epochs_trained,
+            "history": result.history,
+            "seconds": result.seconds,
+            "progress": self.progress(),
+        }
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _no_nan(value: Any) -> Any:
+    raise TypeError(f"cannot send {type(value).__name__} in a live frame")
+
+
+class ThreadRun:
+    """A blocking task (an experiment) run in a thread that goes only while a slice lasts.
+
+    The task calls ``checkpoint()`` often (the experiments do so every few training steps); once
+    the slice's deadline has passed that call hands control back and waits for the next slice.
+    Only one of the worker's threads runs at any time, so there is no contention for the GIL.
+    """
+
+    def __init__(self, job_id: str, body: Callable[[Callable[[], bool]], dict[str, Any]], send: Send):
+        self.job_id, self.send, self.body = job_id, send, body
+        self._go, self._paused = threading.Semaphore(0), threading.Semaphore(0)
+        self.deadline = 0.0
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._main, name=f"job-{job_id}", daemon=True)
+        self.finished = False
+
+    def _main(self) -> None:
+        self._go.acquire()
+        try:
+            payload = self.body(self.checkpoint)
+        except Exception as exc:
+            payload = failure(exc)
+        self.finished = True
+        self.send("finished", self.job_id, payload)
+        self._paused.release()
+
+    def checkpoint(self) -> bool:
+        """Called by the task: pauses when the slice is over; True asks the task to stop."""
+        if not self.cancelled and time.perf_counter() >= self.deadline:
+            self._paused.release()
+            self._go.acquire()
+        return self.cancelled
+
+    def _run_until_paused(self) -> None:
+        if not self.thread.is_alive() and not self.finished:
+            self.thread.start()
+        self._go.release()
+        self._paused.acquire()
+
+    def slice(self, seconds: float) -> dict[str, Any]:
+        began = time.perf_counter()
+        self.deadline = began + seconds
+        self._run_until_paused()
+        return {"seconds": time.perf_counter() - began, "wait": 0.0}
+
+    def stop(self) -> None:
+        self.cancelled = True
+        self._run_until_paused()
 
 
 class _Reporter:
-    """Progress for experiments: position among their runs, and the cancel flag."""
+    """What an experiment sees: position among its runs, and the slice / cancel checkpoint."""
 
-    def __init__(self, send: Send, cancelled: Callable[[], bool]):
-        self.send, self.cancelled = send, cancelled
+    def __init__(self, job_id: str, send: Send, checkpoint: Callable[[], bool]):
+        self.job_id, self.send, self.cancelled = job_id, send, checkpoint
 
     def progress(self, run: int, runs: int) -> None:
-        self.send("progress", {"step": run, "total_steps": runs, "epoch": None, "batch_loss": None,
-                               "record": None, "boundary": None})
+        frame = {"step": run, "total_steps": runs, "epoch": None}
+        self.send("progress", self.job_id, {"progress": frame, "json": json.dumps(frame)})
 
 
-def boundary_payload(net: Network, bounds: Any, grid: int) -> dict[str, Any]:
-    """A compact boundary grid for a live view (4 decimal places are plenty on screen)."""
-    values = boundary_grid(net, bounds, grid)
-    return {
-        "x": np.round(values["x"].astype(np.float64), 4).tolist(),
-        "y": None if values["y"] is None else np.round(values["y"].astype(np.float64), 4).tolist(),
-        "z": np.round(values["z"].astype(np.float64), 4).tolist(),
-        "kind": values["kind"],
-    }
+def start_job(job_id: str, task: dict[str, Any], send: Send, datasets: DataCache) -> TrainRun | ThreadRun:
+    if task["kind"] == "train":
+        return TrainRun(job_id, task, send, datasets)
+    return ThreadRun(job_id, lambda checkpoint: run_experiment(
+        task["name"], task.get("options") or {}, _Reporter(job_id, send, checkpoint)), send)
 
 
-def _train(task: dict[str, Any], send: Send, cancelled: Callable[[], bool]) -> dict[str, Any]:
-    data = build_dataset(task["data"], task.get("upload"))
-    stored = task["network"]
-    net = Network(NetworkSpec.from_dict(stored["spec"]))
-    net.set_weights(stored["weights"])
-    net.steps_trained, net.epochs_trained = stored["steps_trained"], stored["epochs_trained"]
-    net.optimizer_state = stored.get("optimizer")  # a warm start keeps momentum / moments
-    config = TrainConfig(**task["training"])
-    live = task["live"]
-    interval = live["interval_ms"] / 1000
-    bounds = None
-    if net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression"):
-        bounds = data_bounds(data)
-    history: list[dict[str, Any]] = []
-    start = net.steps_trained
-    now = began = time.monotonic()
-    next_progress, next_checkpoint = now, now + task["checkpoint_seconds"]
-    pace = live.get("steps_per_second")
-
-    def on_progress(progress: Progress) -> bool:
-        nonlocal next_progress, next_checkpoint
-        record = progress.record
-        if record is not None and (not history or history[-1]["step"] != record["step"]):
-            history.append(record)
-        if cancelled():
-            return True
-        if pace:  # hold the run to the asked pace, in short sleeps so a cancel still lands at once
-            due = began + progress.step / pace
-            while (wait := due - time.monotonic()) > 0:
-                time.sleep(min(wait, PACE_SLEEP_SECONDS))
-                if cancelled():
-                    return True
-        now = time.monotonic()
-        if now >= next_progress:
-            next_progress = max(next_progress + interval, now)
-            send("progress", {
-                "step": net.steps_trained, "total_steps": start + progress.total_steps, "epoch": progress.epoch,
-                "batch_loss": progress.batch_loss, "record": record,
-                "boundary": None if bounds is None else boundary_payload(net, bounds, live["grid"]),
-            })
-        if now >= next_checkpoint:
-            next_checkpoint = now + task["checkpoint_seconds"]
-            send("checkpoint", {"weights": net.get_weights(), "steps_trained": net.steps_trained,
-                                "epochs_trained": net.epochs_trained, "history": list(history),
-                                "progress": {"step": net.steps_trained,
-                                             "total_steps": start + progress.total_steps, "epoch": progress.epoch}})
-        return False
-
-    result = train(net, data, config, on_progress=on_progress, progress_every=1)
-    return {
-        "status": result.status,
-        "error": None if result.diverged_at is None else f"the loss became NaN or inf at step {result.diverged_at}; "
-                                                         "the weights of the last finite step are kept",
-        "weights": net.get_weights(),
-        "optimizer": net.optimizer_state,
-        "steps_trained": net.steps_trained,
-        "epochs_trained": net.epochs_trained,
-        "history": result.history,
-        "seconds": result.seconds,
-        "progress": {"step": net.steps_trained, "total_steps": start + config.total_steps(len(data.y_train)),
-                     "epoch": net.epochs_trained},
-    }
+def serve(receive: Callable[[], Any], send: Send) -> None:
+    """A worker's loop: messages from the server until it sends None or goes away."""
+    runs: dict[str, TrainRun | ThreadRun] = {}
+    datasets = DataCache()
+    while True:
+        message = receive()
+        if message is None:
+            return
+        kind, job_id, body = message
+        if kind == "add":
+            try:
+                runs[job_id] = start_job(job_id, body, send, datasets)
+            except Exception as exc:  # a task that cannot start fails alone; the worker lives on
+                send("finished", job_id, failure(exc))
+            continue
+        run = runs.get(job_id)
+        if run is None:  # finished or failed to start: the server learns it from "finished"
+            if kind == "slice":
+                send("slice", job_id, {"seconds": 0.0, "wait": 0.0})
+            continue
+        try:
+            if kind == "slice":
+                report = run.slice(body)
+            else:  # "stop"
+                run.stop()
+                report = None
+        except Exception as exc:
+            send("finished", job_id, failure(exc))
+            runs.pop(job_id)
+            report = {"seconds": 0.0, "wait": 0.0} if kind == "slice" else None
+        if run.finished:
+            runs.pop(job_id, None)
+        if report is not None:
+            send("slice", job_id, report)

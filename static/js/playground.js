@@ -2,6 +2,7 @@
 // the jobs' Server-Sent Events. Every number and figure on screen comes from /api.
 import { announce, api } from "./api.js";
 import { layerEditor, layersFromText, layersToText } from "./layers.js";
+import { decodeBoundary } from "./live.js";
 import { $, busy, drawFigure, el, errorArea, formatNumber, options, pageError, placeholder, plotlyReady } from "./ui.js";
 
 // The figures' class colours (Okabe–Ito, as in the server's theme), for thumbnails and the picker.
@@ -468,8 +469,8 @@ function onProgress(event) {
     trainLoss: record && record.train_loss !== null ? record.train_loss : progress.batch_loss,
     testLoss: record ? record.test_loss : undefined,
   });
-  const boundary = progress.boundary;
-  if (!boundary || !boundaryLive) return;
+  if (!progress.boundary || !boundaryLive) return;
+  const boundary = decodeBoundary(progress.boundary);
   // 1-D regression: trace 0 is the fitted curve, whose values arrive as z.
   const update = boundary.kind === "regression-1d" ? { x: [boundary.x], y: [boundary.z] } : { x: [boundary.x], y: [boundary.y], z: [boundary.z] };
   window.Plotly.restyle($("#boundary"), update, [0]);

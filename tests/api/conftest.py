@@ -56,5 +56,14 @@ def wait_status(client: TestClient, job_id: str, statuses=FINAL, timeout: float 
     raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
 
 
+def wait_until(condition, timeout: float = 60.0, what: str = "the condition"):
+    """Poll ``condition`` until it returns something truthy (and return that); fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+    return result
+
+
 def field_of(response) -> list[str]:
     return [error["field"] for error in response.json()["detail"]]

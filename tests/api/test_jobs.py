@@ -4,7 +4,9 @@ import time
 
 import pytest
 
-from .conftest import SMALL_NET, SPIRAL, field_of, open_client, wait_status
+from app.viz.live import decode_grid
+
+from .conftest import SMALL_NET, SPIRAL, field_of, open_client, wait_status, wait_until
 
 CASE_STUDY = {
     "network": {"hidden": [{"units": 100, "activation": "relu"}], "loss": "softmax", "init": "small"},
@@ -207,10 +209,13 @@ def test_events_stream_progress_with_boundary_then_done(client):
     assert len(progress) >= 3
     steps = [p["step"] for p in progress]
     assert steps == sorted(steps) and progress[0]["total_steps"] == 8000
+    assert progress[0]["step"] == 1  # the first frame shows the first step
     boundary = progress[-1]["boundary"]
-    assert boundary["kind"] == "classification" and len(boundary["x"]) == 24
-    assert len(boundary["z"]) == 24 and len(boundary["z"][0]) == 24
-    assert progress[-1]["record"] is None or "train_loss" in progress[-1]["record"]
+    assert boundary["kind"] == "classification" and boundary["n"] == 24 and len(boundary["x"]) == 2
+    assert decode_grid(boundary).shape == (24, 24)
+    records = [p["record"] for p in progress if "record" in p]
+    assert records and all("train_loss" in record for record in records)
+    assert len({record["step"] for record in records}) == len(records)  # each record is sent once
 
 
 def test_events_after_the_end_send_done_at_once(client, trained):
@@ -233,16 +238,28 @@ def test_upload_then_train_on_it(client):
 
 
 def test_full_queue_answers_503_and_queued_jobs_cancel_at_once(tmp_path):
-    with open_client(tmp_path, workers=1, queue_size=1) as small:
+    with open_client(tmp_path, workers=1, max_running_jobs=1, queue_size=1) as small:
         running = small.post("/api/jobs", json=LONG).json()
         queued = small.post("/api/jobs", json=LONG | {"training": {"steps": 10}}).json()
         refused = small.post("/api/jobs", json=LONG)
         assert refused.status_code == 503 and int(refused.headers["retry-after"]) > 0
         assert "busy" in refused.json()["detail"]
+        assert small.get(f"/api/jobs/{queued['id']}").json()["queue_position"] == 1
         assert len(small.get("/api/networks").json()) == 2  # the refused job left nothing behind
         cancelled = small.post(f"/api/jobs/{queued['id']}/cancel").json()
         assert cancelled["status"] == "cancelled" and cancelled["started_at"] is None
         assert small.post(f"/api/jobs/{running['id']}/cancel").json()["status"] == "cancelled"
+
+
+def test_one_person_over_their_limit_gets_429_saying_which(tmp_path):
+    with open_client(tmp_path, workers=1, person_running_jobs=1, person_queued_jobs=1) as small:
+        running = small.post("/api/jobs", json=LONG).json()
+        queued = small.post("/api/jobs", json=LONG).json()
+        refused = small.post("/api/jobs", json=LONG)
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert refused.json()["detail"].startswith("you already have 1 training jobs running and 1 waiting")
+        for job in (queued, running):
+            assert small.post(f"/api/jobs/{job['id']}/cancel").json()["status"] == "cancelled"
 
 
 def test_wait_is_bounded_by_the_setting(tmp_path):
@@ -259,9 +276,9 @@ def test_a_running_job_shows_live_progress(client):
     try:
         wait_status(client, job["id"], ("running",))
         first = client.get(f"/api/jobs/{job['id']}").json()["progress"]["step"] or 0
-        time.sleep(0.4)
-        later = client.get(f"/api/jobs/{job['id']}").json()["progress"]
-        assert later["step"] > first and later["total_steps"] == 100_000
+        later = wait_until(lambda: (p := client.get(f"/api/jobs/{job['id']}").json()["progress"])["step"] > first
+                           and p)
+        assert later["total_steps"] == 100_000
     finally:
         client.post(f"/api/jobs/{job['id']}/cancel")
 

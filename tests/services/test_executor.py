@@ -1,12 +1,18 @@
+import json
 import os
 import signal
 import threading
 import time
 
+import numpy as np
 import pytest
 
-from app.nn import LayerSpec, Network, NetworkSpec
-from app.services.executor import WORKER_DIED, LocalExecutor, QueueFull
+from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, train
+from app.services.executor import WORKER_DIED, LocalExecutor
+from app.services.scheduler import PersonLimit, SchedulerLimits
+from app.viz.live import decode_grid
+
+SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.0}
 
 
 class Recorder:
@@ -21,75 +27,133 @@ class Recorder:
             self.messages.append((kind, job_id, payload))
             self.changed.notify_all()
 
-    def wait_for(self, kind: str, job_id: str, timeout: float = 30.0) -> dict:
+    def notify(self, job_id):
+        with self.changed:
+            self.changed.notify_all()
+
+    def until(self, condition, timeout: float = 60.0, what: str = "condition"):
         deadline = time.monotonic() + timeout
         with self.changed:
-            while True:
-                found = [p for k, j, p in self.messages if k == kind and j == job_id]
-                if found:
-                    return found[0]
+            while not (result := condition()):
                 remaining = deadline - time.monotonic()
-                assert remaining > 0, f"no {kind} for {job_id}"
-                self.changed.wait(remaining)
+                assert remaining > 0, f"timed out waiting for {what}"
+                self.changed.wait(min(remaining, 0.05))
+        return result
+
+    def wait_for(self, kind: str, job_id: str, timeout: float = 60.0) -> dict:
+        found = self.until(lambda: [p for k, j, p in self.messages if k == kind and j == job_id], timeout,
+                           f"{kind} of {job_id}")
+        return found[0]
 
     def kinds(self, job_id: str) -> list[str]:
         return [k for k, j, _ in self.messages if j == job_id]
 
 
-def train_task(steps: int, units: int = 32) -> dict:
+def train_task(steps: int, units: int = 32, **training) -> dict:
     net = Network(NetworkSpec(2, (LayerSpec(units, "relu"),), 3), seed=0)
     return {"kind": "train",
             "network": {"spec": net.spec.to_dict(), "weights": net.get_weights(), "steps_trained": 0,
                         "epochs_trained": 0.0},
-            "data": {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0,
-                     "test_fraction": 0.0},
-            "training": {"steps": steps, "learning_rate": 1.0}, "live": {"grid": 10, "interval_ms": 50},
-            "checkpoint_seconds": 0.2}
+            "data": SPIRAL, "training": {"steps": steps, "learning_rate": 1.0, **training},
+            "live": {"grid": 10, "interval_ms": 50}, "checkpoint_seconds": 0.2}
+
+
+def open_pool(workers=1, **limits):
+    recorder = Recorder()
+    executor = LocalExecutor(workers, SchedulerLimits(**limits))
+    executor.start(recorder, recorder.notify)
+    return executor, recorder
 
 
 @pytest.fixture
 def pool():
-    recorder = Recorder()
-    executor = LocalExecutor(workers=1, queue_size=1)
-    executor.start(recorder)
+    executor, recorder = open_pool(1, person_running=8, person_queued=1, max_queued=1)
     yield executor, recorder
     executor.shutdown()
 
 
-def test_runs_a_task_with_progress_checkpoints_and_result(pool):
+def test_a_sliced_job_ends_exactly_like_one_uninterrupted_run(pool):
     executor, recorder = pool
-    executor.submit("a", train_task(3000))
+    executor.submit("a", train_task(3000, optimizer="adam", learning_rate=0.01, batch_size=64, seed=4))
     result = recorder.wait_for("finished", "a")
     assert result["status"] == "done" and result["steps_trained"] == 3000
-    assert result["weights"]["W1"].shape == (2, 32) and result["history"][-1]["step"] == 3000
+    net = Network(NetworkSpec(2, (LayerSpec(32, "relu"),), 3), seed=0)
+    expected = train(net, make_dataset(**SPIRAL), TrainConfig(steps=3000, optimizer="adam", learning_rate=0.01,
+                                                             batch_size=64, seed=4))
+    assert all(np.array_equal(result["weights"][k], v) for k, v in net.params.items())
+    assert result["history"] == expected.history
+    assert all(np.array_equal(result["optimizer"][k], v) for k, v in net.optimizer_state.items()
+               if isinstance(v, np.ndarray))
     kinds = recorder.kinds("a")
     assert kinds[0] == "started" and kinds[-1] == "finished" and "checkpoint" in kinds
     assert executor.progress("a") is None  # forgotten once finished
 
 
-def test_queue_bound_and_cancel(pool):
+def test_live_frames_are_compact_and_start_at_step_one(pool):
     executor, recorder = pool
-    executor.submit("long", train_task(100_000))
-    executor.submit("waiting", train_task(10))
-    with pytest.raises(QueueFull):
-        executor.submit("refused", train_task(10))
+    frames = []
+    executor.submit("live", train_task(100_000))
+    recorder.until(lambda: executor.progress("live"), what="a first frame")
+    seq, first = executor.progress("live")
+    frames.append(json.loads(first["json"]))
+    assert frames[0]["step"] == 1 and first["progress"]["step"] == 1  # the first frame shows the first step
+    recorder.until(lambda: (executor.progress("live") or (0,))[0] > seq + 2, what="more frames")
+    frame = json.loads(executor.progress("live")[1]["json"])
+    boundary = frame["boundary"]
+    assert boundary["kind"] == "classification" and boundary["n"] == 10 and boundary["classes"] == 3
+    z = decode_grid(boundary)
+    assert z.shape == (10, 10) and z.min() >= 0 and z.max() < 3
+    assert len(boundary["data"]) == 136  # one byte per cell, base64
+    assert executor.cancel("live") == "signalled"
+    assert recorder.wait_for("finished", "live")["status"] == "cancelled"
+
+
+def test_limits_and_cancel(pool):
+    executor, recorder = pool
+    executor.submit("long", train_task(100_000), owner="ann")
+    for i in range(7):
+        executor.submit(f"other{i}", train_task(100_000), owner="ann")
+    executor.submit("waiting", train_task(10), owner="ann")
+    assert executor.position("waiting") == 1
+    with pytest.raises(PersonLimit, match="8 training jobs running and 1 waiting"):
+        executor.submit("refused", train_task(10), owner="ann")
     recorder.wait_for("started", "long")
     assert executor.cancel("waiting") == "dequeued"
-    time.sleep(0.3)
-    assert executor.progress("long")[1]["boundary"]["kind"] == "classification"
     assert executor.cancel("long") == "signalled"
     result = recorder.wait_for("finished", "long")
     assert result["status"] == "cancelled" and 0 < result["steps_trained"] < 100_000
     assert executor.cancel("long") == "unknown"
     assert "waiting" not in {j for _, j, _ in recorder.messages}
+    for i in range(7):
+        executor.cancel(f"other{i}")
+    for i in range(7):
+        assert recorder.wait_for("finished", f"other{i}")["status"] == "cancelled"
+
+
+def test_one_person_with_five_jobs_gets_no_more_than_one_with_one():
+    executor, recorder = open_pool(2, person_running=8)
+    try:
+        for i in range(5):
+            executor.submit(f"a{i}", train_task(100_000, units=16), owner="alice")
+        executor.submit("b", train_task(100_000, units=16), owner="bob")
+        jobs = [f"a{i}" for i in range(5)] + ["b"]
+
+        def steps():
+            progress = [executor.progress(job) for job in jobs]
+            return None if None in progress else [p[1]["progress"]["step"] for p in progress]
+
+        recorder.until(lambda: (s := steps()) and s[-1] >= 3000, what="bob's job to train 3000 steps")
+        counts = steps()
+        assert counts[-1] / sum(counts) >= 0.4, counts
+    finally:
+        executor.shutdown()
 
 
 def test_a_dead_worker_fails_its_job_and_is_replaced(pool):
     executor, recorder = pool
     executor.submit("doomed", train_task(100_000))
-    recorder.wait_for("started", "doomed")
-    time.sleep(0.2)
-    os.kill(executor._slots[0].process.pid, signal.SIGKILL)
+    recorder.until(lambda: executor.progress("doomed"), what="the job to run")
+    os.kill(executor._workers[0].process.pid, signal.SIGKILL)
     result = recorder.wait_for("finished", "doomed")
     assert result == {"status": "failed", "error": WORKER_DIED}
     executor.submit("next", train_task(50))
@@ -103,3 +167,19 @@ def test_a_failing_task_reports_its_error(pool):
     executor.submit("bad", task)
     result = recorder.wait_for("finished", "bad")
     assert result["status"] == "failed" and "W1" in result["error"]
+    executor.submit("good", train_task(10))
+    assert recorder.wait_for("finished", "good")["status"] == "done"
+
+
+def test_an_experiment_shares_the_worker_in_slices(pool):
+    executor, recorder = pool
+    executor.submit("exp", {"kind": "experiment", "name": "capacity",
+                            "options": {"data": {"name": "moons", "n_per_class": 50, "noise": 0.35,
+                                                 "test_fraction": 0.3, "seed": 0},
+                                        "units": [3, 6], "activation": "relu", "optimizer": "adam",
+                                        "learning_rate": 0.02, "steps": 300, "seed": 0, "init": "xavier"}},
+                    priority="batch")
+    executor.submit("play", train_task(200))
+    assert recorder.wait_for("finished", "play")["status"] == "done"
+    result = recorder.wait_for("finished", "exp")
+    assert result["status"] == "done" and len(result["result"]["table"]) == 2

@@ -1,0 +1,68 @@
+"""Change notifications for jobs: any thread publishes, event-loop code awaits.
+
+A waiting request or event stream costs nothing until its job changes: ``publish`` (called from
+the executor's or the job writer's thread) wakes exactly the waiters of that job through their
+event loop, and ``wait`` returns at once when the job changed since the version the caller saw.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections import defaultdict
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._versions: dict[str, int] = defaultdict(int)
+        self._waiters: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Future]]] = defaultdict(set)
+
+    def version(self, job_id: str) -> int:
+        """How many times ``job_id`` has changed (0 before the first change)."""
+        with self._lock:
+            return self._versions.get(job_id, 0)
+
+    def publish(self, job_id: str) -> None:
+        """``job_id`` changed: wake its waiters (thread-safe)."""
+        with self._lock:
+            self._versions[job_id] += 1
+            waiters = self._waiters.pop(job_id, set())
+        for loop, future in waiters:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+                loop.call_soon_threadsafe(_resolve, future)
+
+    def forget(self, job_id: str) -> None:
+        """Drop a finished job's counter (its waiters have been woken by the last publish)."""
+        with self._lock:
+            if job_id not in self._waiters:
+                self._versions.pop(job_id, None)
+
+    async def wait(self, job_id: str, seen: int, timeout: float) -> int:
+        """Wait until ``job_id`` has changed since version ``seen`` (or ``timeout`` seconds pass);
+        returns the current version."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        entry = (loop, future)
+        with self._lock:
+            if self._versions.get(job_id, 0) != seen:
+                return self._versions[job_id]
+            self._waiters[job_id].add(entry)
+        try:
+            await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                waiters = self._waiters.get(job_id)
+                if waiters is not None:
+                    waiters.discard(entry)
+                    if not waiters:
+                        del self._waiters[job_id]
+        return self.version(job_id)
+
+
+def _resolve(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)

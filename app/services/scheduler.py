@@ -1,0 +1,195 @@
+"""Who trains next: fair, time-sliced scheduling of jobs over a few workers (no processes here).
+
+Every admitted job lives on one worker, which keeps its weights and optimizer memory between
+slices. Whenever a worker is free, ``pick`` chooses among that worker's jobs:
+
+1. interactive work (Play, Step, anything a page waits on) before batch work (experiments,
+   long API jobs);
+2. then the **person** who has had the least CPU lately, so five jobs get no more than one;
+3. then that person's job that has had the least.
+
+"Lately" is virtual time: a person's clock advances by the seconds their slices take, and a
+person who becomes active again starts at the lowest clock among the active ones, so time spent
+idle is not saved up for later. A paced job (``ready_at`` in the future) is skipped, using no CPU
+while it waits.
+
+Admission: a person may have ``person_running`` jobs admitted and ``person_queued`` more waiting;
+the server ``max_running`` admitted and ``max_queued`` waiting in all. Beyond a person's limits
+``submit`` raises ``PersonLimit``, beyond the server's ``QueueFull``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+PRIORITIES = ("interactive", "batch")
+
+
+class QueueFull(RuntimeError):
+    """The server has as many jobs as it takes; try again later."""
+
+
+class PersonLimit(RuntimeError):
+    """One person has as many jobs as one person may have; the message says which limit."""
+
+
+@dataclass(frozen=True)
+class SchedulerLimits:
+    max_running: int = 64  # jobs time-sliced at once, over all people
+    max_queued: int = 256  # jobs waiting to be admitted, over all people
+    person_running: int = 4
+    person_queued: int = 8
+
+
+@dataclass
+class Job:
+    id: str
+    owner: str
+    priority: str
+    task: dict[str, Any]
+    seq: int
+    worker: int | None = None  # set on admission
+    usage: float = 0.0  # CPU seconds of its slices
+    ready_at: float = 0.0  # a paced job waits until then
+    in_slice: bool = False
+    stopping: bool = False  # a cancel is on its way to the worker
+    started: bool = False  # has had a slice (or at least been sent to a worker)
+
+
+@dataclass
+class Person:
+    clock: float = 0.0
+    running: int = 0
+    waiting: deque[Job] = field(default_factory=deque)
+
+
+class Scheduler:
+    def __init__(self, workers: int, limits: SchedulerLimits):
+        self.workers = workers
+        self.limits = limits
+        self.jobs: dict[str, Job] = {}  # admitted
+        self.people: dict[str, Person] = {}
+        self._seq = itertools.count()
+        self.dead_workers: set[int] = set()
+
+    # --- admission ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> int:
+        return len(self.jobs)
+
+    @property
+    def queued(self) -> int:
+        return sum(len(p.waiting) for p in self.people.values())
+
+    def submit(self, job_id: str, owner: str, priority: str, task: dict[str, Any]) -> Job | None:
+        """Admit the job (returns it, assigned to a worker) or queue it (returns None)."""
+        if priority not in PRIORITIES:
+            raise ValueError(f"priority must be one of {PRIORITIES}")
+        person = self.people.setdefault(owner, Person())
+        limits = self.limits
+        can_run = person.running < limits.person_running and self.running < limits.max_running
+        if not can_run:
+            if len(person.waiting) >= limits.person_queued:
+                raise PersonLimit(f"you already have {person.running} training jobs running and "
+                                  f"{len(person.waiting)} waiting, the most one person may have; "
+                                  "wait for one to finish or cancel one")
+            if self.queued >= limits.max_queued:
+                raise QueueFull(f"{self.queued} jobs are already waiting")
+        job = Job(job_id, owner, priority, task, next(self._seq))
+        if can_run and not person.waiting:
+            self._admit(job, person)
+            return job
+        person.waiting.append(job)
+        return None
+
+    def _admit(self, job: Job, person: Person) -> None:
+        if person.running == 0:  # back from idle: no credit saved up, no debt either
+            active = [p.clock for p in self.people.values() if p.running and p is not person]
+            if active:
+                person.clock = max(person.clock, min(active))
+        person.running += 1
+        job.worker = self._least_loaded_worker()
+        self.jobs[job.id] = job
+
+    def _least_loaded_worker(self) -> int:
+        load = [0] * self.workers
+        for job in self.jobs.values():
+            if job.worker is not None:
+                load[job.worker] += 1
+        alive = [w for w in range(self.workers) if w not in self.dead_workers] or list(range(self.workers))
+        return min(alive, key=lambda w: (load[w], w))
+
+    def admit_waiting(self) -> list[Job]:
+        """Admit waiting jobs while limits allow, people with the least CPU first."""
+        admitted = []
+        while self.running < self.limits.max_running:
+            candidates = [(p.clock, p.waiting[0].seq, owner) for owner, p in self.people.items()
+                          if p.waiting and p.running < self.limits.person_running]
+            if not candidates:
+                break
+            person = self.people[min(candidates)[2]]
+            job = person.waiting.popleft()
+            self._admit(job, person)
+            admitted.append(job)
+        return admitted
+
+    def position(self, job_id: str) -> int | None:
+        """1-based place among the waiting jobs (None when admitted or unknown)."""
+        waiting = sorted((job.seq, job.id) for p in self.people.values() for job in p.waiting)
+        return next((i + 1 for i, (_, jid) in enumerate(waiting) if jid == job_id), None)
+
+    def dequeue(self, job_id: str) -> bool:
+        """Remove a job that is still waiting; False when it is not waiting."""
+        for person in self.people.values():
+            for job in person.waiting:
+                if job.id == job_id:
+                    person.waiting.remove(job)
+                    return True
+        return False
+
+    # --- slices ------------------------------------------------------------------------------
+
+    def pick(self, worker: int, now: float) -> Job | None:
+        """The next job for a free ``worker`` (None: nothing runnable now)."""
+        best, best_key = None, None
+        for job in self.jobs.values():
+            if job.worker != worker or job.in_slice or job.stopping or job.ready_at > now:
+                continue
+            key = (PRIORITIES.index(job.priority), self.people[job.owner].clock, job.usage, job.seq)
+            if best_key is None or key < best_key:
+                best, best_key = job, key
+        return best
+
+    def charge(self, job_id: str, seconds: float) -> None:
+        """A slice of ``job_id`` took ``seconds``."""
+        job = self.jobs.get(job_id)
+        if job is None:
+            return
+        job.usage += seconds
+        self.people[job.owner].clock += seconds
+
+    def next_ready(self, now: float) -> float | None:
+        """The earliest future time a waiting (paced) job becomes runnable."""
+        times = [job.ready_at for job in self.jobs.values() if job.ready_at > now and not job.in_slice]
+        return min(times) if times else None
+
+    def runnable_on(self, worker: int, now: float) -> int:
+        return sum(1 for job in self.jobs.values()
+                   if job.worker == worker and not job.stopping and job.ready_at <= now)
+
+    def remove(self, job_id: str) -> Job | None:
+        """Forget a finished job; its person's slot frees up."""
+        job = self.jobs.pop(job_id, None)
+        if job is not None:
+            person = self.people[job.owner]
+            person.running -= 1
+            if person.running == 0 and not person.waiting:
+                del self.people[job.owner]
+        return job
+
+    def jobs_on(self, worker: int) -> list[Job]:
+        return [job for job in self.jobs.values() if job.worker == worker]

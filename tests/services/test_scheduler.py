@@ -1,0 +1,84 @@
+import pytest
+
+from app.services.scheduler import PersonLimit, QueueFull, Scheduler, SchedulerLimits
+
+
+def scheduler(workers=1, **limits):
+    return Scheduler(workers, SchedulerLimits(**limits))
+
+
+def take_turns(s: Scheduler, worker: int, turns: int, seconds: float = 0.01) -> dict[str, int]:
+    """Run ``turns`` slices on ``worker``; how many each job got."""
+    counts: dict[str, int] = {}
+    for _ in range(turns):
+        job = s.pick(worker, now=0.0)
+        if job is None:
+            break
+        counts[job.id] = counts.get(job.id, 0) + 1
+        s.charge(job.id, seconds)
+    return counts
+
+
+def test_fair_share_is_per_person_not_per_job():
+    s = scheduler(person_running=8)
+    for i in range(5):
+        s.submit(f"a{i}", "alice", "interactive", {})
+    s.submit("b", "bob", "interactive", {})
+    counts = take_turns(s, 0, 600)
+    alice = sum(n for job, n in counts.items() if job.startswith("a"))
+    assert counts["b"] == 300 and alice == 300
+    assert all(counts[f"a{i}"] == 60 for i in range(5))  # and within a person, per job
+
+
+def test_interactive_work_goes_before_batch_work():
+    s = scheduler()
+    s.submit("sweep", "alice", "batch", {})
+    s.submit("play", "bob", "interactive", {})
+    assert take_turns(s, 0, 50) == {"play": 50}
+    s.remove("play")
+    assert take_turns(s, 0, 3) == {"sweep": 3}
+
+
+def test_a_paced_job_is_skipped_until_it_is_due():
+    s = scheduler()
+    s.submit("paced", "alice", "interactive", {})
+    s.jobs["paced"].ready_at = 5.0
+    assert s.pick(0, now=1.0) is None and s.next_ready(now=1.0) == 5.0
+    assert s.pick(0, now=5.0).id == "paced"
+
+
+def test_a_returning_person_gets_no_credit_for_time_away():
+    s = scheduler(person_running=8)
+    s.submit("a", "alice", "interactive", {})
+    take_turns(s, 0, 100)  # alice's clock: 1 s
+    s.submit("b", "bob", "interactive", {})
+    assert s.people["bob"].clock == pytest.approx(1.0)  # starts level with alice, not 1 s behind
+    counts = take_turns(s, 0, 100)
+    assert counts == {"a": 50, "b": 50}
+
+
+def test_jobs_are_spread_over_workers_and_a_slice_runs_one_job_once():
+    s = scheduler(workers=2, person_running=8)
+    for i in range(4):
+        s.submit(f"j{i}", "alice", "interactive", {})
+    assert [s.jobs[f"j{i}"].worker for i in range(4)] == [0, 1, 0, 1]
+    first = s.pick(0, 0.0)
+    first.in_slice = True
+    assert s.pick(0, 0.0).id != first.id
+
+
+def test_person_and_server_limits():
+    s = scheduler(max_running=3, max_queued=2, person_running=2, person_queued=1)
+    assert s.submit("a1", "alice", "interactive", {}) is not None
+    assert s.submit("a2", "alice", "interactive", {}) is not None
+    assert s.submit("a3", "alice", "interactive", {}) is None  # waits its turn
+    with pytest.raises(PersonLimit, match="2 training jobs running and 1 waiting"):
+        s.submit("a4", "alice", "interactive", {})
+    assert s.submit("b1", "bob", "interactive", {}) is not None  # bob is not held up by alice
+    assert s.submit("c1", "carol", "interactive", {}) is None  # the server is full: carol waits
+    with pytest.raises(QueueFull):
+        s.submit("d1", "dave", "interactive", {})
+    assert s.position("a3") == 1 and s.position("c1") == 2 and s.position("a1") is None
+    s.remove("b1")
+    assert [job.id for job in s.admit_waiting()] == ["c1"]  # alice is at her limit; carol is next
+    assert s.dequeue("a3") and not s.dequeue("a3")
