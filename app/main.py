@@ -11,11 +11,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api import activations, datasets, errors, experiments, gradcheck, health, jobs, networks
+from app.api import activations, datasets, errors, experiments, gradcheck, health, jobs, me, networks, tokens
 from app.api.errors import SafeJSONResponse
+from app.api.identity import Identity
 from app.api.security import SecurityHeaders
 from app.pages import routes as pages
-from app.services import Limits, LocalExecutor, SchedulerLimits, Services
+from app.services import LocalExecutor, SchedulerLimits, Services
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """Neural networks, runnable and measurable: build small fully-connected networks, train them
@@ -24,7 +25,7 @@ in worker processes, and get Plotly figures of everything inside.
 Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault. No response contains
 NaN or infinity (they become `null`)."""
 
-ROUTERS = (health, activations, datasets, networks, jobs, experiments, gradcheck)
+ROUTERS = (health, activations, datasets, networks, jobs, experiments, gradcheck, tokens, me)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,8 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         executor = LocalExecutor(settings.workers, SchedulerLimits(
             max_running=settings.max_running_jobs, max_queued=settings.queue_size,
             person_running=settings.person_running_jobs, person_queued=settings.person_queued_jobs))
-        services = Services.open(settings.data_dir, Limits.from_settings(settings), executor,
-                                 settings.checkpoint_seconds)
+        services = Services.open(settings, executor)
         application.state.services = services
         try:
             yield
@@ -50,8 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in ROUTERS:
         application.include_router(module.router)
     application.include_router(networks.figure_router)
+    application.include_router(networks.shared_router)
     application.include_router(pages.router)
     application.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    application.add_middleware(Identity)
     application.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         application.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

@@ -14,6 +14,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NNVIZ_")
 
     data_dir: Path = Path("data")  # where anything persistent is written
+    # SQLAlchemy URL of the database; empty: SQLite in data_dir. postgresql://user:pw@host/db for PostgreSQL.
+    database_url: str = ""
+    # Signs the visitors' cookies; empty: one is generated once and kept in the database, so that
+    # restarts (and every server on one database) keep everyone's cookies valid.
+    secret_key: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -23,6 +28,8 @@ class Settings(BaseSettings):
     queue_size: int = 64  # jobs waiting for a turn beyond those; then POST /api/jobs answers 503
     person_running_jobs: int = 4  # one person's jobs trained at once ...
     person_queued_jobs: int = 4  # ... and waiting; beyond that their next job is refused with 429
+    person_networks: int = 200  # networks one person may keep
+    person_upload_bytes: int = 5_000_000  # CSV bytes one person may keep uploaded
     wait_seconds: float = 120.0  # longest ?wait=true before the job is returned as it stands
     checkpoint_seconds: float = 1.0  # how often a running job stores its weights
     min_interval_ms: int = 50  # fastest live progress rate a client may ask for

@@ -11,6 +11,7 @@ from app.services import catalog
 
 from .deps import ServicesDep, SettingsDep
 from .errors import NOT_FOUND
+from .identity import OwnerDep
 from .schemas import DatasetInfoPublic, DatasetPreview, DataSpec, UploadPublic
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"], responses=NOT_FOUND)
@@ -22,18 +23,19 @@ def list_datasets() -> list[dict]:
 
 
 @router.post("/preview", response_model=DatasetPreview, summary="Generate a data set's points")
-def preview(spec: DataSpec, services: ServicesDep) -> dict:
-    _, data = catalog.load_data(services.store, spec.values(), services.limits, field="")
+def preview(spec: DataSpec, services: ServicesDep, owner: OwnerDep) -> dict:
+    _, data = catalog.load_data(services.store, spec.values(), services.limits, field="", owner=owner)
     return catalog.preview(data)
 
 
 @router.post("", response_model=UploadPublic, status_code=status.HTTP_201_CREATED,
              summary="Upload a CSV (x1, x2, label)")
-async def upload(services: ServicesDep, settings: SettingsDep,
+async def upload(services: ServicesDep, settings: SettingsDep, owner: OwnerDep,
                  file: Annotated[UploadFile, File(description="CSV rows x1,x2,label; optional header line")],
                  task: Annotated[Literal["classification", "regression"], Form()] = "classification") -> dict:
     limit = settings.max_upload_bytes
     raw = await file.read(limit + 1)
     if len(raw) > limit:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"file: larger than the limit of {limit} bytes")
-    return await run_in_threadpool(catalog.upload, services.store, raw, task, services.limits)
+    return await run_in_threadpool(catalog.upload, services.store, raw, task, services.limits, owner,
+                                   settings.person_upload_bytes)

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from .deps import ServicesDep, SettingsDep
 from .errors import BUSY
+from .identity import OwnerDep
 from .jobs import Wait, job_answer
 from .schemas import ExperimentOptions, JobPublic
 
@@ -23,8 +24,9 @@ async def run_experiment(
     name: ExperimentName,
     services: ServicesDep,
     settings: SettingsDep,
+    owner: OwnerDep,
     options: Annotated[ExperimentOptions | None, Body()] = None,
     wait: Wait = False,
 ) -> Response:
-    job = await run_in_threadpool(services.jobs.create_experiment, name, options.values() if options else {})
-    return await job_answer(services, job, wait, settings.wait_seconds)
+    job = await run_in_threadpool(services.jobs.create_experiment, name, options.values() if options else {}, owner)
+    return await job_answer(services, job, wait, settings.wait_seconds, owner)

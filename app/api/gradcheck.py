@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from app.services import catalog
 
 from .deps import ServicesDep
+from .identity import OwnerDep
 from .schemas import GradcheckPublic, GradcheckRequest
 
 router = APIRouter(prefix="/api/gradcheck", tags=["gradcheck"])
@@ -14,5 +15,5 @@ router = APIRouter(prefix="/api/gradcheck", tags=["gradcheck"])
 
 @router.post("", response_model=GradcheckPublic,
              summary="Analytic against centred-difference gradients: maximum relative error per parameter")
-def gradcheck(body: GradcheckRequest, services: ServicesDep) -> dict:
-    return catalog.gradcheck(services.store, body.values(), services.limits)
+def gradcheck(body: GradcheckRequest, services: ServicesDep, owner: OwnerDep) -> dict:
+    return catalog.gradcheck(services.store, body.values(), services.limits, owner)

@@ -15,6 +15,7 @@ from app.services.jobs import FINAL_STATUSES
 
 from .deps import ServicesDep, SettingsDep
 from .errors import BUSY, CONFLICT, NOT_FOUND, SafeJSONResponse
+from .identity import OwnerDep
 from .schemas import JobCreate, JobPublic
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=NOT_FOUND | CONFLICT)
@@ -24,20 +25,20 @@ CANCEL_WAIT_SECONDS = 2.0  # a cancel answers once the worker has stopped, or af
 Wait = Annotated[bool, Query(description="wait for the job to finish (up to the server's limit)")]
 
 
-async def wait_for(services: Services, job_id: str, seconds: float) -> dict:
+async def wait_for(services: Services, job_id: str, seconds: float, owner: str) -> dict:
     """The job once it has finished, or as it stands after ``seconds``: woken by the job's
     notifications, not by polling."""
     hub, deadline = services.jobs.hub, time.monotonic() + seconds
     seen = hub.version(job_id)
-    while services.jobs.status(job_id) not in FINAL_STATUSES and (left := deadline - time.monotonic()) > 0:
+    while services.jobs.status(job_id, owner) not in FINAL_STATUSES and (left := deadline - time.monotonic()) > 0:
         seen = await hub.wait(job_id, seen, left)
-    return await run_in_threadpool(services.jobs.get, job_id)
+    return await run_in_threadpool(services.jobs.get, job_id, owner)
 
 
-async def job_answer(services: Services, job: dict, wait: bool, seconds: float) -> SafeJSONResponse:
+async def job_answer(services: Services, job: dict, wait: bool, seconds: float, owner: str) -> SafeJSONResponse:
     if not wait:
         return SafeJSONResponse(JobPublic(**job).model_dump(), status_code=status.HTTP_202_ACCEPTED)
-    job = await wait_for(services, job["id"], seconds)
+    job = await wait_for(services, job["id"], seconds, owner)
     finished = job["status"] in FINAL_STATUSES
     return SafeJSONResponse(JobPublic(**job).model_dump(),
                             status_code=status.HTTP_200_OK if finished else status.HTTP_202_ACCEPTED)
@@ -46,33 +47,34 @@ async def job_answer(services: Services, job: dict, wait: bool, seconds: float) 
 @router.post("", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED,
              responses={200: {"description": "the finished job (with ?wait=true)"}} | BUSY,
              summary="Train a network (a new spec, or a stored network by id)")
-async def create_job(body: JobCreate, services: ServicesDep, settings: SettingsDep, wait: Wait = False) -> Response:
-    job = await run_in_threadpool(services.jobs.create_training, body.values())
-    return await job_answer(services, job, wait, settings.wait_seconds)
+async def create_job(body: JobCreate, services: ServicesDep, settings: SettingsDep, owner: OwnerDep,
+                     wait: Wait = False) -> Response:
+    job = await run_in_threadpool(services.jobs.create_training, body.values(), owner)
+    return await job_answer(services, job, wait, settings.wait_seconds, owner)
 
 
 @router.get("", response_model=list[JobPublic], summary="List jobs, newest first",
             description="Without `full=true` each job's `history` and `result` are null (fetch the job for them).")
-def list_jobs(services: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+def list_jobs(services: ServicesDep, owner: OwnerDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
               full: Annotated[bool, Query(description="include history and result")] = False) -> list[dict]:
-    return services.jobs.list(limit, full)
+    return services.jobs.list(limit, full, owner)
 
 
 @router.get("/{job_id}", response_model=JobPublic, summary="One job")
-def get_job(job_id: str, services: ServicesDep) -> dict:
-    return services.jobs.get(job_id)
+def get_job(job_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.jobs.get(job_id, owner)
 
 
 @router.post("/{job_id}/cancel", response_model=JobPublic,
              summary="Cancel a job (the weights of the last finished step are kept)")
-async def cancel_job(job_id: str, services: ServicesDep) -> dict:
-    await run_in_threadpool(services.jobs.cancel, job_id)
-    return await wait_for(services, job_id, CANCEL_WAIT_SECONDS)
+async def cancel_job(job_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    await run_in_threadpool(services.jobs.cancel, job_id, owner)
+    return await wait_for(services, job_id, CANCEL_WAIT_SECONDS, owner)
 
 
-def existing_job(job_id: str, services: ServicesDep) -> str:
+def existing_job(job_id: str, services: ServicesDep, owner: OwnerDep) -> str:
     """404 before a stream starts (a generator's own errors would come after the 200)."""
-    services.jobs.status(job_id)
+    services.jobs.status(job_id, owner)
     return job_id
 
 

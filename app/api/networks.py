@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.services import InvalidInput, figures
+from app.services import InvalidInput, NotFound, figures
 
 from .deps import ServicesDep
 from .errors import CONFLICT, NOT_FOUND
+from .identity import OwnerDep
 from .schemas import (
     ForwardPublic,
     ForwardRequest,
@@ -19,59 +20,62 @@ from .schemas import (
     NetworkSpec,
     PredictPublic,
     PredictRequest,
+    SharePublic,
 )
 
 router = APIRouter(prefix="/api/networks", tags=["networks"], responses=NOT_FOUND | CONFLICT)
 figure_router = APIRouter(prefix="/api/figures", tags=["figures"])
+shared_router = APIRouter(prefix="/api/shared", tags=["shared"], responses=NOT_FOUND)
 
 FigureKind = Literal["topology", "decision-boundary", "neurons", "training", "dead-units", "update-ratio",
                      "hidden-space", "forward"]
 
 
 @router.post("", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED, summary="Create a network")
-def create_network(body: NetworkCreate, services: ServicesDep) -> dict:
+def create_network(body: NetworkCreate, services: ServicesDep, owner: OwnerDep) -> dict:
     values = body.values()
     seed = values.pop("seed", None) or 0
     data = values.pop("data", None)
-    return services.networks.create(values, seed, data)
+    return services.networks.create(values, seed, data, owner)
 
 
-@router.get("", response_model=list[NetworkPublic], summary="List the stored networks, newest first")
-def list_networks(services: ServicesDep) -> list[dict]:
-    return services.networks.list()
+@router.get("", response_model=list[NetworkPublic], summary="List your stored networks, newest first")
+def list_networks(services: ServicesDep, owner: OwnerDep) -> list[dict]:
+    return services.networks.list(owner)
 
 
 @router.post("/import", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,
              summary="Import an exported network")
-def import_network(body: NetworkExport, services: ServicesDep) -> dict:
-    return services.networks.import_(body.model_dump(exclude_unset=True) | {"spec": body.spec.values()})
+def import_network(body: NetworkExport, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.networks.import_(body.model_dump(exclude_unset=True) | {"spec": body.spec.values()}, owner)
 
 
 @router.get("/{network_id}", response_model=NetworkPublic, summary="One network")
-def get_network(network_id: str, services: ServicesDep) -> dict:
-    return services.networks.get(network_id)
+def get_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.networks.get(network_id, owner)
 
 
 @router.delete("/{network_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a network")
-def delete_network(network_id: str, services: ServicesDep) -> Response:
+def delete_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> Response:
+    services.networks.get(network_id, owner)  # 404 for anyone else's, before saying it is busy
     services.jobs.check_idle(network_id)
-    services.networks.delete(network_id)
+    services.networks.delete(network_id, owner)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{network_id}/export", summary="Spec, weights, history and data spec as one JSON document")
-def export_network(network_id: str, services: ServicesDep) -> dict:
-    return services.networks.export(network_id)
+def export_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.networks.export(network_id, owner)
 
 
 @router.post("/{network_id}/predict", response_model=PredictPublic, summary="Scores, probabilities, labels")
-def predict(network_id: str, body: PredictRequest, services: ServicesDep) -> dict:
-    return services.networks.predict(network_id, body.inputs)
+def predict(network_id: str, body: PredictRequest, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.networks.predict(network_id, body.inputs, owner)
 
 
 @router.post("/{network_id}/forward", response_model=ForwardPublic, summary="The forward pass, layer by layer")
-def forward(network_id: str, body: ForwardRequest, services: ServicesDep) -> dict:
-    return services.networks.forward(network_id, body.input)
+def forward(network_id: str, body: ForwardRequest, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.networks.forward(network_id, body.input, owner)
 
 
 @router.get("/{network_id}/figures/{kind}", summary="A Plotly figure of the network")
@@ -79,6 +83,7 @@ def network_figure(
     network_id: str,
     kind: FigureKind,
     services: ServicesDep,
+    owner: OwnerDep,
     grid: Annotated[int | None, Query(ge=2, le=200, description="decision-boundary, neurons")] = None,
     layer: Annotated[int, Query(ge=1, le=16, description="hidden-space: which hidden layer")] = 1,
     input: Annotated[str | None, Query(description="forward: comma-separated inputs, e.g. 0.5,-1")] = None,
@@ -90,8 +95,43 @@ def network_figure(
         options["grid"] = grid
     if input is not None:
         options["input"] = parse_numbers(input, "input")
+    return Response(figures.network_figure(services.networks, network_id, kind, options, owner),
+                    media_type="application/json")
+
+
+@router.post("/{network_id}/share", response_model=SharePublic, status_code=status.HTTP_201_CREATED,
+             summary="A read-only link to this network (anyone with it sees its figures and may copy it)")
+def share_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.networks.share(network_id, owner)
+
+
+@router.delete("/{network_id}/share", status_code=status.HTTP_204_NO_CONTENT,
+               summary="Revoke the network's share links (one with ?token=, else all)")
+def unshare_network(network_id: str, services: ServicesDep, owner: OwnerDep,
+                    token: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    if not services.networks.unshare(network_id, owner, token) and token is not None:
+        raise NotFound("no such share link")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@shared_router.get("/{token}", response_model=NetworkPublic, summary="The network a share link opens")
+def shared_network(token: str, services: ServicesDep) -> dict:
+    return services.networks.get(services.networks.shared(token))
+
+
+@shared_router.get("/{token}/figures/{kind}", summary="A figure of the shared network")
+def shared_figure(token: str, kind: FigureKind, services: ServicesDep,
+                  grid: Annotated[int | None, Query(ge=2, le=200)] = None) -> Response:
+    network_id = services.networks.shared(token)
+    options = {} if grid is None else {"grid": grid}
     return Response(figures.network_figure(services.networks, network_id, kind, options),
                     media_type="application/json")
+
+
+@shared_router.post("/{token}/copy", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,
+                    summary="Copy the shared network into your own networks")
+def copy_shared(token: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.networks.copy_shared(token, owner)
 
 
 @figure_router.post("/topology", summary="Topology figure of a network spec (no weights)")

@@ -145,6 +145,12 @@ class NetworkPublic(BaseModel):
     updated_at: str
 
 
+class SharePublic(BaseModel):
+    token: str
+    network_id: str
+    url: str = Field(description="the page showing the shared network")
+
+
 class NetworkExport(Request):
     """A network as a portable JSON document (``GET /api/networks/{id}/export``)."""
 

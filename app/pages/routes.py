@@ -43,3 +43,11 @@ def _page_route(path: str, page: str, title: str) -> None:
 
 for _path, (_page, _title) in PAGES.items():
     _page_route(_path, _page, _title)
+
+
+@router.get("/shared/{token}", response_class=HTMLResponse, name="page_shared")
+def shared_page(request: Request, token: str) -> HTMLResponse:
+    """A network someone shared: read-only figures and a button that opens a copy."""
+    context = {"page": "shared", "title": "A shared network", "nav": [(p, t) for p, (_, t) in PAGES.items()],
+               "path": request.url.path, "token": token}
+    return templates.TemplateResponse(request, "shared.html", context)

@@ -4,13 +4,17 @@ figures. No web framework here; the API layer wraps these."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
 from .jobs import Conflict, JobService
 from .networks import NetworkService
+from .owners import Owners
 from .specs import InvalidInput, Limits, NotFound
-from .store import Store
+from .store import Store, database_url
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 
 @dataclass
@@ -19,16 +23,18 @@ class Services:
 
     store: Store
     limits: Limits
+    owners: Owners
     networks: NetworkService
     jobs: JobService
 
     @classmethod
-    def open(cls, data_dir: Path, limits: Limits, executor: Executor, checkpoint_seconds: float = 1.0) -> Services:
-        store = Store(data_dir)
-        networks = NetworkService(store, limits)
-        jobs = JobService(store, executor, networks, limits, checkpoint_seconds)
+    def open(cls, settings: Settings, executor: Executor) -> Services:
+        store = Store(database_url(settings.database_url, settings.data_dir))
+        limits = Limits.from_settings(settings)
+        networks = NetworkService(store, limits, person_networks=settings.person_networks)
+        jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds)
         jobs.start()
-        return cls(store, limits, networks, jobs)
+        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs)
 
     def close(self) -> None:
         self.jobs.stop()

@@ -9,6 +9,7 @@ import numpy as np
 
 from app.nn import ACTIVATION_NAMES, DATASETS, Dataset, Network, check_network, describe, load_csv
 
+from .scheduler import PersonLimit
 from .specs import InvalidInput, Limits, build_dataset, network_spec, resolve_data_spec
 from .store import Store
 
@@ -44,9 +45,10 @@ def datasets() -> list[dict[str, Any]]:
     ]
 
 
-def load_data(store: Store, spec: dict[str, Any], limits: Limits, field: str = "data") -> tuple[dict, Dataset]:
-    """Resolve a data spec (generator or upload) and build its points."""
-    upload = store.get_upload(spec["id"]) if spec.get("id") else None
+def load_data(store: Store, spec: dict[str, Any], limits: Limits, field: str = "data",
+              owner: str | None = None) -> tuple[dict, Dataset]:
+    """Resolve a data spec (generator or upload: ``owner``'s) and build its points."""
+    upload = store.get_upload(spec["id"], owner) if spec.get("id") else None
     resolved = resolve_data_spec(spec, limits, upload, field)
     return resolved, build_dataset(resolved, upload)
 
@@ -61,8 +63,10 @@ def preview(data: Dataset) -> dict[str, Any]:
     }
 
 
-def upload(store: Store, raw: bytes, task: str, limits: Limits) -> dict[str, Any]:
-    """Store a CSV upload (x1, x2, label) after parsing it once."""
+def upload(store: Store, raw: bytes, task: str, limits: Limits, owner: str | None = None,
+           person_bytes: int | None = None) -> dict[str, Any]:
+    """Store a CSV upload (x1, x2, label) after parsing it once; ``person_bytes`` caps what one
+    owner may keep uploaded."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -74,14 +78,19 @@ def upload(store: Store, raw: bytes, task: str, limits: Limits) -> dict[str, Any
     except ValueError as exc:
         raise InvalidInput("file", str(exc)) from None
     rows = len(data.y_train) + len(data.y_test)
-    upload_id = store.create_upload(task, text, rows, data.n_classes, data.class_names)
+    if owner is not None and person_bytes is not None:
+        kept = store.upload_bytes(owner)
+        if kept + len(text) > person_bytes:
+            raise PersonLimit(f"your uploads would take {kept + len(text)} bytes, more than the {person_bytes} "
+                              "bytes one person may keep")
+    upload_id = store.create_upload(task, text, rows, data.n_classes, data.class_names, owner)
     return {"id": upload_id, "rows": rows, "n_classes": data.n_classes, "class_names": data.class_names,
             "task": task}
 
 
-def gradcheck(store: Store, request: dict[str, Any], limits: Limits) -> dict[str, Any]:
+def gradcheck(store: Store, request: dict[str, Any], limits: Limits, owner: str | None = None) -> dict[str, Any]:
     """The notes' gradient check of a freshly initialised network on a few of the data's points."""
-    _, data = load_data(store, request["data"], limits)
+    _, data = load_data(store, request["data"], limits, owner=owner)
     spec_request = request.get("network") or {}
     if spec_request.get("id"):
         raise InvalidInput("network.id", "a gradient check takes a network spec, not a stored network")

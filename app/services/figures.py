@@ -35,17 +35,18 @@ def _build(field: str, builder: Callable[..., Any], *args: Any, **kwargs: Any) -
         raise InvalidInput("kind" if message.startswith(("net", "data", "model")) else field, message) from None
 
 
-def network_figure(networks: NetworkService, network_id: str, kind: str, options: dict[str, Any]) -> str:
+def network_figure(networks: NetworkService, network_id: str, kind: str, options: dict[str, Any],
+                   owner: str | None = None) -> str:
     """One of ``NETWORK_FIGURES`` for a stored network; ``options`` are the figure's query values."""
     if kind not in NETWORK_FIGURES:
         raise InvalidInput("kind", f"unknown figure {kind!r}; expected one of: {', '.join(NETWORK_FIGURES)}")
     if kind in ("training", "dead-units", "update-ratio"):
-        history = networks.history(network_id)
+        history = networks.history(network_id, owner)
         if kind == "training":
             return _build("x_axis", viz.training_figure, history, x_axis=options.get("x_axis", "step"),
                           log_loss=options.get("log", False))
         return _build(kind, viz.dead_units_figure if kind == "dead-units" else viz.update_ratio_figure, history)
-    net, data = networks.load(network_id)
+    net, data = networks.load(network_id, owner)
     if kind == "topology":
         return _build(kind, viz.topology_figure, net)
     if kind == "forward":

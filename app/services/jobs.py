@@ -109,9 +109,9 @@ class JobService:
 
     # --- queries -----------------------------------------------------------------------------
 
-    def get(self, job_id: str) -> dict[str, Any]:
+    def get(self, job_id: str, owner: str | None = None) -> dict[str, Any]:
         """The job as stored; a running job's progress is the worker's latest, not the last checkpoint's."""
-        row = self.store.get_job(job_id)
+        row = self.store.get_job(job_id, owner)
         if row is None:
             raise NotFound(f"no job with id {job_id!r}")
         live = self.executor.progress(job_id) if row["status"] == "running" else None
@@ -122,16 +122,16 @@ class JobService:
             job["queue_position"] = self.executor.position(job_id)
         return job
 
-    def list(self, limit: int = 100, full: bool = False) -> list[dict[str, Any]]:
+    def list(self, limit: int = 100, full: bool = False, owner: str | None = None) -> list[dict[str, Any]]:
         """Newest first; without ``full`` each job leaves out its history and result (they can be large)."""
-        jobs = [public_job(row) for row in self.store.list_jobs(limit)]
+        jobs = [public_job(row) for row in self.store.list_jobs(limit, owner)]
         return jobs if full else [job | {"history": None, "result": None} for job in jobs]
 
-    def status(self, job_id: str) -> str:
-        row = self.store.get_job(job_id)
-        if row is None:
+    def status(self, job_id: str, owner: str | None = None) -> str:
+        status = self.store.job_status(job_id, owner)
+        if status is None:
             raise NotFound(f"no job with id {job_id!r}")
-        return row["status"]
+        return status
 
     def progress(self, job_id: str) -> tuple[int, dict[str, Any]] | None:
         """(sequence number, latest live frame) of a running job: ``{"progress": {...}, "json": text}``."""
@@ -142,18 +142,18 @@ class JobService:
 
     # --- training ----------------------------------------------------------------------------
 
-    def create_training(self, request: dict[str, Any], owner: str = "") -> dict[str, Any]:
+    def create_training(self, request: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
         """Check a training request, store the job (and a new network), queue it. Raises
         ``InvalidInput``, ``NotFound``, ``Conflict`` or the executor's ``QueueFull``."""
         data_spec = request.get("data") or {}
-        upload = self.store.get_upload(data_spec["id"]) if data_spec.get("id") else None
+        upload = self.store.get_upload(data_spec["id"], owner) if data_spec.get("id") else None
         data_spec = resolve_data_spec(data_spec, self.limits, upload)
         data = build_dataset(data_spec, upload)
         config = train_config(request.get("training") or {}, self.limits)
         live = live_options(request.get("live"), self.limits)
         network_request = request.get("network") or {}
         with self._lock:  # "is this network idle?" and "this job trains it" happen together
-            network_id, network = self._network(network_request, data, config)
+            network_id, network = self._network(network_request, data, config, owner)
             parameters = sum(w.size for w in network["weights"].values())
             steps = check_budget(config, data, parameters, self.limits)
             if request.get("priority"):
@@ -163,21 +163,24 @@ class JobService:
                 priority = "interactive" if steps * batch * parameters <= INTERACTIVE_COMPUTE else "batch"
             created = None
             if network_id is None:
-                network_id = created = self.store.create_network(network["spec"], network["weights"], data=data_spec)
+                self.networks.check_room(owner)
+                network_id = created = self.store.create_network(network["spec"], network["weights"], data=data_spec,
+                                                                 owner=owner)
             stored_request = {"network": network_request if created else {"id": network_id}, "data": data_spec,
                               "training": dict(vars(config)), "live": live}
             done = network["steps_trained"]
             job_id = self.store.create_job("train", stored_request, network_id, progress={
-                "step": done, "total_steps": done + steps, "epoch": network["epochs_trained"]})
+                "step": done, "total_steps": done + steps, "epoch": network["epochs_trained"]}, owner=owner)
         task = {"kind": "train", "network": network, "data": data_spec, "upload": upload,
                 "training": stored_request["training"], "live": live, "checkpoint_seconds": self.checkpoint_seconds}
         self._submit(job_id, task, created, owner, priority)
-        return self.get(job_id)
+        return self.get(job_id, owner)
 
-    def _network(self, request: dict[str, Any], data: Dataset, config: TrainConfig) -> tuple[str | None, dict]:
+    def _network(self, request: dict[str, Any], data: Dataset, config: TrainConfig,
+                 owner: str | None) -> tuple[str | None, dict]:
         """The stored network to continue (its id and state), or a new one built from the spec (id None)."""
         if request.get("id"):
-            stored = self.networks.row(request["id"])
+            stored = self.networks.row(request["id"], owner=owner)
             if network_spec(stored["spec"], self.limits, data).to_dict() != stored["spec"]:
                 raise InvalidInput("data", "does not fit the stored network (inputs, outputs or task differ)")
             self.check_idle(stored["id"])
@@ -194,10 +197,10 @@ class JobService:
         if job_id is not None:
             raise Conflict(f"network {network_id!r} is being trained by job {job_id!r}; wait for it or cancel it")
 
-    def _submit(self, job_id: str, task: dict[str, Any], created_network: str | None, owner: str,
+    def _submit(self, job_id: str, task: dict[str, Any], created_network: str | None, owner: str | None,
                 priority: str) -> None:
         try:
-            self.executor.submit(job_id, task, owner, priority)
+            self.executor.submit(job_id, task, owner or "", priority)
         except Exception:
             self.store.delete_job(job_id)
             if created_network is not None:
@@ -206,25 +209,25 @@ class JobService:
 
     # --- experiments -------------------------------------------------------------------------
 
-    def create_experiment(self, name: str, options: dict[str, Any], owner: str = "") -> dict[str, Any]:
+    def create_experiment(self, name: str, options: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
         if name not in EXPERIMENTS:
             raise NotFound(f"no experiment named {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
         options = resolve_options(name, options, self.limits)
-        job_id = self.store.create_job("experiment", {"name": name, "options": options}, None)
+        job_id = self.store.create_job("experiment", {"name": name, "options": options}, None, owner=owner)
         self._submit(job_id, {"kind": "experiment", "name": name, "options": options}, None, owner, "batch")
-        return self.get(job_id)
+        return self.get(job_id, owner)
 
     # --- cancel ------------------------------------------------------------------------------
 
-    def cancel(self, job_id: str) -> dict[str, Any]:
-        status = self.status(job_id)
+    def cancel(self, job_id: str, owner: str | None = None) -> dict[str, Any]:
+        status = self.status(job_id, owner)
         if status in FINAL_STATUSES:
-            return self.get(job_id)
+            return self.get(job_id, owner)
         if self.executor.cancel(job_id) == "dequeued":
             self.store.update_job(job_id, status="cancelled", finished_at=time.time(),
                                   error="cancelled before it started")
             self.hub.publish(job_id)
-        return self.get(job_id)
+        return self.get(job_id, owner)
 
     # --- messages from the executor (one thread) ---------------------------------------------
 

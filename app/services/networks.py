@@ -19,6 +19,8 @@ import numpy as np
 
 from app.nn import Dataset, Network, NetworkSpec
 
+from .owners import Owners
+from .scheduler import PersonLimit
 from .specs import InvalidInput, Limits, NotFound, build_dataset, from_core_error, network_spec, resolve_data_spec
 from .store import Store
 
@@ -55,31 +57,40 @@ def public_network(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class NetworkService:
-    def __init__(self, store: Store, limits: Limits, cache_size: int = 16):
-        self.store, self.limits = store, limits
+    def __init__(self, store: Store, limits: Limits, cache_size: int = 16, person_networks: int = 200):
+        self.store, self.limits, self.person_networks = store, limits, person_networks
         self._cache: OrderedDict[str, tuple[float, Network, Dataset | None]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
     # --- rows --------------------------------------------------------------------------------
 
-    def row(self, network_id: str, with_weights: bool = True) -> dict[str, Any]:
-        row = self.store.get_network(network_id, with_weights)
+    def row(self, network_id: str, with_weights: bool = True, owner: str | None = None) -> dict[str, Any]:
+        """The stored row; ``owner`` (None for the server's own use) must be the network's."""
+        row = self.store.get_network(network_id, with_weights, owner)
         if row is None:
             raise NotFound(f"no network with id {network_id!r}")
         return row
 
-    def create(self, spec: dict[str, Any], seed: int = 0, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    def create(self, spec: dict[str, Any], seed: int = 0, data: dict[str, Any] | None = None,
+               owner: str | None = None) -> dict[str, Any]:
         net = Network(network_spec(spec, self.limits, field=""), seed=seed)
-        data = self._attach(data, net)
-        network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), data=data)
+        data = self._attach(data, net, owner)
+        self.check_room(owner)
+        network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), data=data, owner=owner)
         return public_network(self.row(network_id, with_weights=False))
 
-    def _attach(self, data: dict[str, Any] | None, net: Network) -> dict[str, Any] | None:
+    def check_room(self, owner: str | None) -> None:
+        """Raise ``PersonLimit`` when ``owner`` already keeps as many networks as one person may."""
+        if owner is not None and self.store.count_networks(owner) >= self.person_networks:
+            raise PersonLimit(f"you already keep {self.person_networks} networks, the most one person may keep; "
+                              "delete some first")
+
+    def _attach(self, data: dict[str, Any] | None, net: Network, owner: str | None) -> dict[str, Any] | None:
         """The resolved data spec to store with ``net``; 422 (field ``data``) if it does not fit."""
         if data is None:
             return None
-        upload = self.store.get_upload(data["id"]) if data.get("id") else None
+        upload = self.store.get_upload(data["id"], owner) if data.get("id") else None
         if data.get("id") and upload is None:
             raise InvalidInput("data.id", f"no uploaded data set with id {data['id']!r} on this server")
         data = resolve_data_spec(data, self.limits, upload)
@@ -91,14 +102,14 @@ class NetworkService:
                                        f"{net.loss.output_dim(dataset.n_classes)}")
         return data
 
-    def get(self, network_id: str) -> dict[str, Any]:
-        return public_network(self.row(network_id, with_weights=False))
+    def get(self, network_id: str, owner: str | None = None) -> dict[str, Any]:
+        return public_network(self.row(network_id, with_weights=False, owner=owner))
 
-    def list(self) -> list[dict[str, Any]]:
-        return [public_network(row) for row in self.store.list_networks()]
+    def list(self, owner: str | None = None) -> list[dict[str, Any]]:
+        return [public_network(row) for row in self.store.list_networks(owner)]
 
-    def delete(self, network_id: str) -> None:
-        if not self.store.delete_network(network_id):
+    def delete(self, network_id: str, owner: str | None = None) -> None:
+        if not self.store.delete_network(network_id, owner):
             raise NotFound(f"no network with id {network_id!r}")
         with self._lock:
             self._cache.pop(network_id, None)
@@ -111,9 +122,9 @@ class NetworkService:
         upload = self.store.get_upload(data_spec["id"]) if "id" in data_spec else None
         return build_dataset(data_spec, upload)
 
-    def load(self, network_id: str) -> tuple[Network, Dataset | None]:
+    def load(self, network_id: str, owner: str | None = None) -> tuple[Network, Dataset | None]:
         """The stored network with its current weights, and the data it was last trained on."""
-        head = self.row(network_id, with_weights=False)
+        head = self.row(network_id, with_weights=False, owner=owner)
         with self._lock:
             cached = self._cache.get(network_id)
             if cached is not None and cached[0] == head["updated_at"]:
@@ -128,16 +139,16 @@ class NetworkService:
                 self._cache.popitem(last=False)
         return net, data
 
-    def history(self, network_id: str) -> list[dict[str, Any]]:
-        history = self.store.network_history(network_id)
+    def history(self, network_id: str, owner: str | None = None) -> list[dict[str, Any]]:
+        history = self.store.network_history(network_id, owner)
         if history is None:
             raise NotFound(f"no network with id {network_id!r}")
         return history
 
     # --- export / import ---------------------------------------------------------------------
 
-    def export(self, network_id: str) -> dict[str, Any]:
-        row = self.row(network_id)
+    def export(self, network_id: str, owner: str | None = None) -> dict[str, Any]:
+        row = self.row(network_id, owner=owner)
         return {
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
@@ -149,7 +160,7 @@ class NetworkService:
             "epochs_trained": row["epochs_trained"],
         }
 
-    def import_(self, document: dict[str, Any]) -> dict[str, Any]:
+    def import_(self, document: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
         if document.get("format") != EXPORT_FORMAT:
             raise InvalidInput("format", f"must be {EXPORT_FORMAT!r}")
         if document.get("version") != EXPORT_VERSION:
@@ -159,16 +170,52 @@ class NetworkService:
             net.set_weights(document["weights"])
         except ValueError as exc:
             raise from_core_error("", exc, fallback="weights") from None
-        data = self._attach(document.get("data"), net)
+        data = self._attach(document.get("data"), net, owner)
         history = [_check_record(record, i) for i, record in enumerate(document.get("history") or [])]
+        self.check_room(owner)
         network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), history, data,
-                                               document.get("steps_trained", 0), document.get("epochs_trained", 0.0))
+                                               document.get("steps_trained", 0), document.get("epochs_trained", 0.0),
+                                               owner=owner)
+        return self.get(network_id)
+
+    # --- share links -------------------------------------------------------------------------
+
+    def share(self, network_id: str, owner: str) -> dict[str, Any]:
+        """A new read-only link to one of ``owner``'s networks."""
+        self.row(network_id, with_weights=False, owner=owner)
+        token = Owners.new_share_token()
+        self.store.add_share(token, network_id, owner)
+        return {"token": token, "network_id": network_id, "url": f"/shared/{token}"}
+
+    def unshare(self, network_id: str, owner: str, token: str | None = None) -> int:
+        """Revoke one link (or all links) of ``owner``'s network; how many were revoked."""
+        self.row(network_id, with_weights=False, owner=owner)
+        return self.store.delete_shares(network_id, token)
+
+    def shared(self, token: str) -> str:
+        """The id of the network a share link opens."""
+        network_id = self.store.shared_network(token)
+        if network_id is None:
+            raise NotFound("this share link does not exist or was revoked")
+        return network_id
+
+    def copy_shared(self, token: str, owner: str) -> dict[str, Any]:
+        """A copy of a shared network, with its history and data, as ``owner``'s own."""
+        row = self.row(self.shared(token))
+        data = row["data"]
+        if data and data.get("id"):  # the sharer's upload: the copy gets its own
+            upload = self.store.get_upload(data["id"])
+            data = None if upload is None else data | {"id": self.store.create_upload(
+                upload["task"], upload["csv"], upload["rows"], upload["n_classes"], upload["class_names"], owner)}
+        self.check_room(owner)
+        network_id = self.store.create_network(row["spec"], row["weights"], row["history"], data,
+                                               row["steps_trained"], row["epochs_trained"], owner=owner)
         return self.get(network_id)
 
     # --- inference ---------------------------------------------------------------------------
 
-    def predict(self, network_id: str, inputs: list[list[float]]) -> dict[str, Any]:
-        net, _ = self.load(network_id)
+    def predict(self, network_id: str, inputs: list[list[float]], owner: str | None = None) -> dict[str, Any]:
+        net, _ = self.load(network_id, owner)
         X = _inputs(inputs, net.spec.input_dim, "inputs", self.limits.max_points)
         scores = net.forward(X)
         classification = net.loss.task == "classification"
@@ -178,8 +225,8 @@ class NetworkService:
             "labels": net.loss.predict(scores).tolist(),
         }
 
-    def forward(self, network_id: str, x: list[float]) -> dict[str, Any]:
-        net, _ = self.load(network_id)
+    def forward(self, network_id: str, x: list[float], owner: str | None = None) -> dict[str, Any]:
+        net, _ = self.load(network_id, owner)
         X = _inputs([x], net.spec.input_dim, "input", 1)
         return {"layers": [{k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in step.items()}
                            for step in net.trace(X[0])]}

@@ -1,64 +1,38 @@
-"""SQLite persistence (stdlib ``sqlite3``, WAL): networks, jobs and uploaded data sets.
+"""Persistence on SQLAlchemy Core: networks, jobs, uploads, API tokens, share links.
 
-One ``Store`` per server process, used by its threads under a lock; every write is one
-transaction, so a crash leaves either the old row or the new one. Weights are stored as ``.npz``
-blobs (exact float64), everything else as JSON text.
+One ``Store`` per server process, safe to use from its threads. ``NNVIZ_DATABASE_URL`` chooses
+the database: SQLite (the default, a file in the data directory, in WAL mode) or PostgreSQL
+(``postgresql://...``, through psycopg 3); both have the same tables (``schema.py``), built and
+upgraded by versioned Alembic migrations (``migrations/``) when the store opens. Every write is
+one transaction, so a crash leaves either the old row or the new one. Weights are stored as
+``.npz`` bytes (exact float64), everything else as JSON text.
+
+Rows that belong to someone are read through an ``owner``: a row of another owner, or of none,
+is not there for them. ``owner=None`` (the default) reads any row, for the server's own work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
-import sqlite3
-import threading
 import time
 import uuid
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Engine, Table, create_engine, delete, event, func, insert, inspect, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS networks (
-    id TEXT PRIMARY KEY,
-    spec TEXT NOT NULL,
-    weights BLOB NOT NULL,
-    history TEXT NOT NULL DEFAULT '[]',
-    data TEXT,
-    steps_trained INTEGER NOT NULL DEFAULT 0,
-    epochs_trained REAL NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    status TEXT NOT NULL,
-    network_id TEXT,
-    request TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    started_at REAL,
-    finished_at REAL,
-    error TEXT,
-    progress TEXT NOT NULL DEFAULT '{}',
-    metrics TEXT NOT NULL DEFAULT '{}',
-    history TEXT NOT NULL DEFAULT '[]',
-    result TEXT
-);
-CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
-CREATE TABLE IF NOT EXISTS uploads (
-    id TEXT PRIMARY KEY,
-    task TEXT NOT NULL,
-    csv TEXT NOT NULL,
-    rows INTEGER NOT NULL,
-    n_classes INTEGER NOT NULL,
-    class_names TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-"""
+from . import schema
+from .schema import jobs, networks, server_values, shares, tokens, uploads
 
 _JSON_COLUMNS = {"spec", "history", "data", "request", "progress", "metrics", "result", "class_names"}
 ACTIVE_STATUSES = ("queued", "running")
+NETWORK_SUMMARY = ("id", "owner", "spec", "data", "steps_trained", "epochs_trained", "created_at", "updated_at")
 
 
 def new_id() -> str:
@@ -103,70 +77,104 @@ def _to_builtin(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} as JSON")
 
 
-class Store:
-    """The database file ``<data_dir>/nnviz.sqlite3``; rows come back as plain dicts."""
+def _encode(fields: dict[str, Any]) -> dict[str, Any]:
+    return {key: _dumps(value) if key in _JSON_COLUMNS and value is not None else value
+            for key, value in fields.items()}
 
-    def __init__(self, data_dir: Path):
+
+def _decode(row: Any) -> dict[str, Any]:
+    out = dict(row._mapping)
+    for key in _JSON_COLUMNS & out.keys():
+        if out[key] is not None:
+            out[key] = json.loads(out[key])
+    return out
+
+
+def database_url(url: str | None, data_dir: Path) -> str:
+    """The SQLAlchemy URL for a setting: SQLite in the data directory by default; plain
+    ``postgresql://`` means psycopg 3."""
+    if not url:
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / "nnviz.sqlite3"
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        return f"sqlite:///{data_dir / 'nnviz.sqlite3'}"
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+def open_engine(url: str) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the schema up to date (a database from before migrations is adopted at 0001);
+    returns the revision it is at."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("app.services") / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = inspect(connection).get_table_names()
+        if "alembic_version" not in tables and "networks" in tables:
+            command.stamp(config, "0001")  # written by version 0.1, before migrations
+        command.upgrade(config, "head")
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+class Store:
+    """The database at ``url`` (a SQLAlchemy URL, see ``database_url``); rows come back as dicts."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = open_engine(url)
+        self.revision = migrate(self.engine)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self.engine.dispose()
 
     # --- plumbing ----------------------------------------------------------------------------
 
-    def _write(self, sql: str, params: tuple | dict = ()) -> int:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                count = self._db.execute(sql, params).rowcount
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-            return count
+    def _read(self, statement: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as connection:
+            return [_decode(row) for row in connection.execute(statement)]
 
-    def _read(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
-        with self._lock:
-            rows = self._db.execute(sql, params).fetchall()
-        return [self._decode(row) for row in rows]
+    def _write(self, statement: Any) -> int:
+        with self.engine.begin() as connection:
+            return connection.execute(statement).rowcount
 
     @staticmethod
-    def _decode(row: sqlite3.Row) -> dict[str, Any]:
-        out = dict(row)
-        for key in _JSON_COLUMNS & out.keys():
-            if out[key] is not None:
-                out[key] = json.loads(out[key])
-        return out
-
-    def _update(self, table: str, row_id: str, fields: dict[str, Any]) -> bool:
-        columns = ", ".join(f"{key} = :{key}" for key in fields)
-        values = {k: _dumps(v) if k in _JSON_COLUMNS and v is not None else v for k, v in fields.items()}
-        return self._write(f"UPDATE {table} SET {columns} WHERE id = :id", {**values, "id": row_id}) == 1
+    def _mine(table: Table, statement: Any, owner: str | None) -> Any:
+        return statement if owner is None else statement.where(table.c.owner == owner)
 
     # --- networks ----------------------------------------------------------------------------
 
     def create_network(self, spec: dict, weights: dict[str, np.ndarray], history: list | None = None,
-                       data: dict | None = None, steps_trained: int = 0, epochs_trained: float = 0.0) -> str:
+                       data: dict | None = None, steps_trained: int = 0, epochs_trained: float = 0.0,
+                       owner: str | None = None) -> str:
         network_id, now = new_id(), time.time()
-        self._write(
-            "INSERT INTO networks (id, spec, weights, history, data, steps_trained, epochs_trained, created_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (network_id, _dumps(spec), pack_weights(weights), _dumps(history or []),
-             None if data is None else _dumps(data), steps_trained, epochs_trained, now, now),
-        )
+        self._write(insert(networks).values(_encode({
+            "id": network_id, "owner": owner, "spec": spec, "weights": pack_weights(weights),
+            "history": history or [], "data": data, "steps_trained": steps_trained,
+            "epochs_trained": epochs_trained, "created_at": now, "updated_at": now})))
         return network_id
 
-    def get_network(self, network_id: str, with_weights: bool = True) -> dict[str, Any] | None:
-        columns = "*" if with_weights else "id, spec, data, steps_trained, epochs_trained, created_at, updated_at"
-        rows = self._read(f"SELECT {columns} FROM networks WHERE id = ?", (network_id,))
+    def get_network(self, network_id: str, with_weights: bool = True, owner: str | None = None) -> dict | None:
+        columns = [networks] if with_weights else [networks.c[name] for name in NETWORK_SUMMARY]
+        rows = self._read(self._mine(networks, select(*columns).where(networks.c.id == network_id), owner))
         if not rows:
             return None
         row = rows[0]
@@ -174,13 +182,18 @@ class Store:
             row["weights"], row["optimizer"] = unpack_weights(row["weights"])
         return row
 
-    def network_history(self, network_id: str) -> list[dict[str, Any]] | None:
-        rows = self._read("SELECT history FROM networks WHERE id = ?", (network_id,))
+    def network_history(self, network_id: str, owner: str | None = None) -> list[dict[str, Any]] | None:
+        rows = self._read(self._mine(networks, select(networks.c.history).where(networks.c.id == network_id), owner))
         return rows[0]["history"] if rows else None
 
-    def list_networks(self) -> list[dict[str, Any]]:
-        return self._read("SELECT id, spec, data, steps_trained, epochs_trained, created_at, updated_at"
-                          " FROM networks ORDER BY created_at DESC")
+    def list_networks(self, owner: str | None = None) -> list[dict[str, Any]]:
+        statement = select(*(networks.c[name] for name in NETWORK_SUMMARY)).order_by(networks.c.created_at.desc())
+        return self._read(self._mine(networks, statement, owner))
+
+    def count_networks(self, owner: str) -> int:
+        with self.engine.connect() as connection:
+            statement = select(func.count()).select_from(networks).where(networks.c.owner == owner)
+            return connection.execute(statement).scalar_one()
 
     def update_network(self, network_id: str, weights: dict[str, np.ndarray], steps_trained: int,
                        epochs_trained: float, history: list | None = None, data: dict | None = None,
@@ -191,83 +204,139 @@ class Store:
             fields["history"] = history
         if data is not None:
             fields["data"] = data
-        return self._update("networks", network_id, fields)
+        return self._write(update(networks).where(networks.c.id == network_id).values(_encode(fields))) == 1
 
-    def delete_network(self, network_id: str) -> bool:
-        return self._write("DELETE FROM networks WHERE id = ?", (network_id,)) == 1
+    def delete_network(self, network_id: str, owner: str | None = None) -> bool:
+        with self.engine.begin() as connection:
+            count = connection.execute(self._mine(networks, delete(networks).where(networks.c.id == network_id),
+                                                  owner)).rowcount
+            if count:
+                connection.execute(delete(shares).where(shares.c.network_id == network_id))
+        return count == 1
 
     # --- jobs --------------------------------------------------------------------------------
 
-    def create_job(self, kind: str, request: dict, network_id: str | None, progress: dict | None = None) -> str:
+    def create_job(self, kind: str, request: dict, network_id: str | None, progress: dict | None = None,
+                   owner: str | None = None) -> str:
         job_id = new_id()
-        self._write(
-            "INSERT INTO jobs (id, kind, status, network_id, request, progress, created_at)"
-            " VALUES (?, ?, 'queued', ?, ?, ?, ?)",
-            (job_id, kind, network_id, _dumps(request), _dumps(progress or {}), time.time()),
-        )
+        self._write(insert(jobs).values(_encode({
+            "id": job_id, "owner": owner, "kind": kind, "status": "queued", "network_id": network_id,
+            "request": request, "progress": progress or {}, "created_at": time.time()})))
         return job_id
 
-    def get_job(self, job_id: str) -> dict[str, Any] | None:
-        rows = self._read("SELECT * FROM jobs WHERE id = ?", (job_id,))
+    def get_job(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
+        rows = self._read(self._mine(jobs, select(jobs).where(jobs.c.id == job_id), owner))
         return rows[0] if rows else None
 
-    def list_jobs(self, limit: int = 100) -> list[dict[str, Any]]:
-        return self._read("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,))
+    def job_status(self, job_id: str, owner: str | None = None) -> str | None:
+        with self.engine.connect() as connection:
+            statement = self._mine(jobs, select(jobs.c.status).where(jobs.c.id == job_id), owner)
+            return connection.execute(statement).scalar_one_or_none()
+
+    def list_jobs(self, limit: int = 100, owner: str | None = None) -> list[dict[str, Any]]:
+        statement = select(jobs).order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit)
+        return self._read(self._mine(jobs, statement, owner))
 
     def active_job_for(self, network_id: str) -> str | None:
         """The id of a queued or running job training ``network_id``, if any."""
-        rows = self._read("SELECT id FROM jobs WHERE network_id = ? AND status IN ('queued', 'running') LIMIT 1",
-                          (network_id,))
+        rows = self._read(select(jobs.c.id).where(jobs.c.network_id == network_id,
+                                                  jobs.c.status.in_(ACTIVE_STATUSES)).limit(1))
         return rows[0]["id"] if rows else None
 
     def update_job(self, job_id: str, **fields: Any) -> bool:
-        return self._update("jobs", job_id, fields)
+        return self._write(update(jobs).where(jobs.c.id == job_id).values(_encode(fields))) == 1
 
     def delete_job(self, job_id: str) -> bool:
-        return self._write("DELETE FROM jobs WHERE id = ?", (job_id,)) == 1
+        return self._write(delete(jobs).where(jobs.c.id == job_id)) == 1
 
     def finish_job(self, job_id: str, job_fields: dict[str, Any], network_id: str | None = None,
                    network_fields: dict[str, Any] | None = None) -> None:
         """The job's final state and its network's final weights, in one transaction."""
-        columns = ", ".join(f"{key} = ?" for key in job_fields)
-        values = [_dumps(v) if k in _JSON_COLUMNS and v is not None else v for k, v in job_fields.items()]
         network_row = None
-        if network_id is not None and network_fields:  # encoded before taking the lock: readers wait less
-            network_row = (pack_weights(network_fields["weights"], network_fields.get("optimizer")),
-                           network_fields["steps_trained"],
-                           network_fields["epochs_trained"], _dumps(network_fields["history"]),
-                           _dumps(network_fields["data"]), time.time(), network_id)
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if network_row is not None:
-                    self._db.execute(
-                        "UPDATE networks SET weights = ?, steps_trained = ?, epochs_trained = ?, history = ?,"
-                        " data = ?, updated_at = ? WHERE id = ?", network_row)
-                self._db.execute(f"UPDATE jobs SET {columns} WHERE id = ?", (*values, job_id))
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        if network_id is not None and network_fields:  # encoded before the transaction: readers wait less
+            network_row = _encode({
+                "weights": pack_weights(network_fields["weights"], network_fields.get("optimizer")),
+                "steps_trained": network_fields["steps_trained"], "epochs_trained": network_fields["epochs_trained"],
+                "history": network_fields["history"], "data": network_fields["data"], "updated_at": time.time()})
+        with self.engine.begin() as connection:
+            if network_row is not None:
+                connection.execute(update(networks).where(networks.c.id == network_id).values(network_row))
+            connection.execute(update(jobs).where(jobs.c.id == job_id).values(_encode(job_fields)))
 
     def interrupt_active_jobs(self, reason: str) -> int:
         """Mark jobs a previous process left queued or running as ``interrupted``."""
-        return self._write(
-            "UPDATE jobs SET status = 'interrupted', error = ?, finished_at = ? WHERE status IN ('queued', 'running')",
-            (reason, time.time()),
-        )
+        return self._write(update(jobs).where(jobs.c.status.in_(ACTIVE_STATUSES))
+                           .values(status="interrupted", error=reason, finished_at=time.time()))
+
+    def count_active_jobs(self, owner: str) -> int:
+        with self.engine.connect() as connection:
+            statement = select(func.count()).select_from(jobs).where(jobs.c.owner == owner,
+                                                                      jobs.c.status.in_(ACTIVE_STATUSES))
+            return connection.execute(statement).scalar_one()
 
     # --- uploads -----------------------------------------------------------------------------
 
-    def create_upload(self, task: str, csv_text: str, rows: int, n_classes: int, class_names: list[str]) -> str:
+    def create_upload(self, task: str, csv_text: str, rows: int, n_classes: int, class_names: list[str],
+                      owner: str | None = None) -> str:
         upload_id = new_id()
-        self._write(
-            "INSERT INTO uploads (id, task, csv, rows, n_classes, class_names, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (upload_id, task, csv_text, rows, n_classes, _dumps(class_names), time.time()),
-        )
+        self._write(insert(uploads).values(_encode({
+            "id": upload_id, "owner": owner, "task": task, "csv": csv_text, "rows": rows, "n_classes": n_classes,
+            "class_names": class_names, "created_at": time.time()})))
         return upload_id
 
-    def get_upload(self, upload_id: str) -> dict[str, Any] | None:
-        rows = self._read("SELECT * FROM uploads WHERE id = ?", (upload_id,))
+    def get_upload(self, upload_id: str, owner: str | None = None) -> dict[str, Any] | None:
+        rows = self._read(self._mine(uploads, select(uploads).where(uploads.c.id == upload_id), owner))
         return rows[0] if rows else None
+
+    def upload_bytes(self, owner: str) -> int:
+        """What one owner's uploads take, in bytes of CSV text."""
+        with self.engine.connect() as connection:
+            total = connection.execute(select(func.sum(func.length(uploads.c.csv))).where(uploads.c.owner == owner))
+            return int(total.scalar_one() or 0)
+
+    # --- owners: tokens, shares, adoption ------------------------------------------------------
+
+    def add_token(self, token_hash: str, owner: str) -> None:
+        self._write(insert(tokens).values(token_hash=token_hash, owner=owner, created_at=time.time()))
+
+    def token_owner(self, token_hash: str) -> str | None:
+        rows = self._read(select(tokens.c.owner).where(tokens.c.token_hash == token_hash))
+        return rows[0]["owner"] if rows else None
+
+    def delete_token(self, token_hash: str, owner: str) -> bool:
+        return self._write(delete(tokens).where(tokens.c.token_hash == token_hash, tokens.c.owner == owner)) == 1
+
+    def add_share(self, token: str, network_id: str, owner: str) -> None:
+        self._write(insert(shares).values(token=token, network_id=network_id, owner=owner, created_at=time.time()))
+
+    def shared_network(self, token: str) -> str | None:
+        rows = self._read(select(shares.c.network_id).where(shares.c.token == token))
+        return rows[0]["network_id"] if rows else None
+
+    def shares_of(self, network_id: str) -> list[dict[str, Any]]:
+        return self._read(select(shares).where(shares.c.network_id == network_id).order_by(shares.c.created_at))
+
+    def delete_shares(self, network_id: str, token: str | None = None) -> int:
+        statement = delete(shares).where(shares.c.network_id == network_id)
+        return self._write(statement if token is None else statement.where(shares.c.token == token))
+
+    def adopt(self, owner: str) -> dict[str, int]:
+        """Give every row that has no owner (stored before owners existed) to ``owner``."""
+        with self.engine.begin() as connection:
+            return {table.name: connection.execute(update(table).where(table.c.owner.is_(None))
+                                                   .values(owner=owner)).rowcount
+                    for table in (networks, jobs, uploads)}
+
+    # --- server-wide values --------------------------------------------------------------------
+
+    def server_value(self, name: str, make: Any) -> str:
+        """The stored value ``name``; the first caller stores ``make()`` (every server then agrees)."""
+        rows = self._read(select(server_values.c.value).where(server_values.c.name == name))
+        if rows:
+            return rows[0]["value"]
+        with contextlib.suppress(IntegrityError):  # another server stored it first: theirs wins
+            self._write(insert(server_values).values(name=name, value=make()))
+        return self._read(select(server_values.c.value).where(server_values.c.name == name))[0]["value"]
+
+
+__all__ = ["Store", "database_url", "migrate", "pack_weights", "schema", "unpack_weights"]

@@ -627,6 +627,7 @@ async function main() {
     return;
   }
   datasetInfo = new Map(datasets.map((d) => [d.name, d]));
+  const opened = await openStored(given);
   if (!isUpload() && !datasetInfo.has(state.ds)) state.ds = DEFAULTS.ds;
   dataDefaults(given);
   layers = layersFromText(state.layers, activationNames);
@@ -642,7 +643,42 @@ async function main() {
     state.ds = DEFAULTS.ds;
     await loadData();
   }
-  await reset();
+  if (opened) {
+    network = opened;
+    fillHiddenLayers();
+    showMetrics({ epoch: opened.epochs_trained, trainLoss: null, testLoss: null });
+    $("#status").textContent = `Your copy: ${opened.counts.parameters} parameters, ${opened.steps_trained} steps trained. Press Play to go on.`;
+    setTransport();
+    await refreshFigures(true);
+  } else {
+    await reset();
+  }
+}
+
+// ?network=ID opens one of your stored networks (e.g. the copy of a shared one): its settings fill
+// the page. Returns the network, or null when the address names none (or one that is not yours).
+async function openStored(given) {
+  const id = new URLSearchParams(window.location.search).get("network");
+  if (!id) return null;
+  let stored;
+  try {
+    stored = await busy(api("GET", `/api/networks/${encodeURIComponent(id)}`, { label: "The network this address opens" }));
+  } catch (error) {
+    trainErrors.show(error);
+    return null;
+  }
+  const { spec } = stored;
+  const data = stored.data || {};
+  Object.assign(state, { layers: spec.hidden.map((h) => `${h.units}-${h.activation}`).join(","), loss: spec.loss, init: spec.init });
+  if (data.id) state.ds = `upload:${data.id}`;
+  if (data.name) state.ds = data.name;
+  for (const [key, field] of [["n", "n_per_class"], ["n", "n_points"], ["noise", "noise"], ["classes", "classes"], ["test", "test_fraction"], ["dseed", "seed"]]) {
+    if (data[field] !== undefined) {
+      state[key] = data[field];
+      given.add(key);
+    }
+  }
+  return stored;
 }
 
 main();

@@ -295,6 +295,7 @@ def test_stopping_the_server_interrupts_running_jobs(tmp_path):
         job = first.post("/api/jobs", json=LONG).json()
         wait_status(first, job["id"], ("running",))
     with open_client(tmp_path, workers=1) as second:
+        second.cookies = first.cookies  # the same visitor, back after the restart
         stopped = second.get(f"/api/jobs/{job['id']}").json()
         assert stopped["status"] == "interrupted" and stopped["finished_at"] is not None
         assert second.get(f"/api/networks/{job['network_id']}").status_code == 200

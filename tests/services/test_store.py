@@ -1,14 +1,28 @@
+import json
+import shutil
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from app.services.store import Store
+from app.services.store import Store, database_url, unpack_weights
+from tests.postgres import new_database
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "nnviz-0.1.sqlite3"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def url(request, tmp_path):
+    """A new database of each kind the store runs on."""
+    if request.param == "sqlite":
+        return database_url("", tmp_path)
+    return new_database(request.getfixturevalue("postgres"))
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = Store(tmp_path)
+def store(url):
+    store = Store(url)
     yield store
     store.close()
 
@@ -56,11 +70,11 @@ def test_optimizer_memory_travels_with_the_weights(store):
 
 
 def test_persists_across_reopen_in_wal_mode(tmp_path):
-    first = Store(tmp_path)
+    first = Store(database_url("", tmp_path))
     network_id = first.create_network({"a": 1}, weights())
     job_id = first.create_job("train", {"x": 1}, network_id)
     first.close()
-    second = Store(tmp_path)
+    second = Store(database_url("", tmp_path))
     assert second.get_network(network_id)["spec"] == {"a": 1}
     assert second.get_job(job_id)["status"] == "queued"
     mode = sqlite3.connect(tmp_path / "nnviz.sqlite3").execute("PRAGMA journal_mode").fetchone()[0]
@@ -102,3 +116,64 @@ def test_uploads(store):
     upload_id = store.create_upload("classification", "0,0,a\n1,1,b\n", 2, 2, ["a", "b"])
     row = store.get_upload(upload_id)
     assert row["csv"].startswith("0,0,a") and row["class_names"] == ["a", "b"] and row["rows"] == 2
+
+
+def test_rows_belong_to_their_owner(store):
+    mine = store.create_network({}, weights(), owner="ann")
+    store.create_network({}, weights(), owner="bob")
+    legacy = store.create_network({}, weights())  # from before owners: nobody's
+    assert [row["id"] for row in store.list_networks("ann")] == [mine]
+    assert store.get_network(mine, owner="bob") is None and store.get_network(mine, owner="ann") is not None
+    assert store.get_network(legacy, owner="ann") is None and store.get_network(legacy) is not None
+    assert not store.delete_network(mine, owner="bob") and store.count_networks("ann") == 1
+    job = store.create_job("train", {}, mine, owner="ann")
+    assert store.get_job(job, owner="bob") is None and store.job_status(job, owner="ann") == "queued"
+    assert store.list_jobs(owner="bob") == []
+    upload = store.create_upload("classification", "0,0,a\n", 1, 1, ["a"], owner="ann")
+    assert store.get_upload(upload, owner="bob") is None and store.upload_bytes("ann") == len("0,0,a\n")
+    assert store.adopt("carol") == {"networks": 1, "jobs": 0, "uploads": 0}
+    assert [row["id"] for row in store.list_networks("carol")] == [legacy]
+
+
+def test_tokens_shares_and_server_values(store):
+    store.add_token("h1", "ann")
+    assert store.token_owner("h1") == "ann" and store.token_owner("h2") is None
+    assert not store.delete_token("h1", "bob") and store.delete_token("h1", "ann") and store.token_owner("h1") is None
+    network_id = store.create_network({}, weights(), owner="ann")
+    store.add_share("s1", network_id, "ann")
+    store.add_share("s2", network_id, "ann")
+    assert store.shared_network("s1") == network_id and len(store.shares_of(network_id)) == 2
+    assert store.delete_shares(network_id, "s1") == 1 and store.shared_network("s1") is None
+    store.delete_network(network_id)
+    assert store.shared_network("s2") is None  # a deleted network's links go with it
+    assert store.server_value("key", lambda: "first") == "first"
+    assert store.server_value("key", lambda: "second") == "first"  # made once, then shared
+
+
+def _copy_fixture(tmp_path):
+    shutil.copy(FIXTURE, tmp_path / "nnviz.sqlite3")
+    return database_url("", tmp_path)
+
+
+def test_a_database_written_by_version_0_1_upgrades_in_place_with_nothing_lost(tmp_path):
+    before = sqlite3.connect(FIXTURE)
+    counts = {table: before.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+              for table in ("networks", "jobs", "uploads")}
+    trained = before.execute("SELECT id, weights, history FROM networks WHERE steps_trained = 120").fetchone()
+    before.close()
+    store = Store(_copy_fixture(tmp_path))
+    try:
+        assert store.revision == "0002"
+        assert {table: len(rows) for table, rows in (("networks", store.list_networks()),
+                                                     ("jobs", store.list_jobs()))} == {
+            "networks": counts["networks"], "jobs": counts["jobs"]}
+        row = store.get_network(trained[0])
+        assert row["owner"] is None and row["steps_trained"] == 120
+        assert row["history"] == json.loads(trained[2])
+        expected, _ = unpack_weights(trained[1])
+        assert all(np.array_equal(row["weights"][k], v) for k, v in expected.items())
+        experiment = next(job for job in store.list_jobs() if job["kind"] == "experiment")
+        assert experiment["status"] == "done" and experiment["result"]["table"]
+    finally:
+        store.close()
+    assert Store(database_url("", tmp_path)).revision == "0002"  # opening again changes nothing

@@ -1,0 +1,78 @@
+"""The database's tables as SQLAlchemy Core objects: the current schema, which the migrations in
+``migrations/versions`` build step by step. JSON values are stored as text (portable between
+SQLite and PostgreSQL), weights as ``.npz`` bytes, times as seconds since the epoch."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+networks = Table(
+    "networks", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(64), index=True),  # null: stored before owners existed (no visitor's)
+    Column("spec", Text, nullable=False),
+    Column("weights", LargeBinary, nullable=False),
+    Column("history", Text, nullable=False, server_default="[]"),
+    Column("data", Text),
+    Column("steps_trained", Integer, nullable=False, server_default="0"),
+    Column("epochs_trained", Float, nullable=False, server_default="0"),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+
+jobs = Table(
+    "jobs", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(64), index=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("network_id", String(32)),
+    Column("request", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("started_at", Float),
+    Column("finished_at", Float),
+    Column("error", Text),
+    Column("progress", Text, nullable=False, server_default="{}"),
+    Column("metrics", Text, nullable=False, server_default="{}"),
+    Column("history", Text, nullable=False, server_default="[]"),
+    Column("result", Text),
+)
+Index("jobs_created", jobs.c.created_at)
+
+uploads = Table(
+    "uploads", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(64), index=True),
+    Column("task", String(16), nullable=False),
+    Column("csv", Text, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("n_classes", Integer, nullable=False),
+    Column("class_names", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+# API tokens: only a hash of each token is kept.
+tokens = Table(
+    "tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("owner", String(64), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+)
+
+# Read-only share links of a network.
+shares = Table(
+    "shares", metadata,
+    Column("token", String(64), primary_key=True),
+    Column("network_id", String(32), nullable=False, index=True),
+    Column("owner", String(64), nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+# Server-wide values every server process shares, such as the generated cookie-signing key.
+server_values = Table(
+    "server_values", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
