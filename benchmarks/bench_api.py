@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 import numpy as np
+from server import start_server  # benchmarks/server.py, beside this script
 
 from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, train
 
@@ -39,26 +37,9 @@ CASE_STUDY = {
 LONG = {"network": {"hidden": [{"units": 64}, {"units": 64}]}, "data": SPIRAL, "training": {"steps": 100_000}}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(data_dir: str, workers: int) -> tuple[subprocess.Popen, httpx.Client]:
-    port = free_port()
-    env = os.environ | {"NNVIZ_DATA_DIR": data_dir, "NNVIZ_WORKERS": str(workers)}
-    server = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
-    for _ in range(300):
-        try:
-            client.get("/api/health")
-            return server, client
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the server did not start")
+def start(data_dir: str, workers: int) -> tuple[subprocess.Popen, httpx.Client]:
+    server, base = start_server(data_dir, workers)
+    return server, httpx.Client(base_url=base, timeout=120)
 
 
 def trainer_alone() -> float:
@@ -120,7 +101,7 @@ def sse_rate(client: httpx.Client, seconds: float) -> None:
                 first = first or now
                 last = now
                 frames += 1
-                grids += json.loads(line.removeprefix("data: "))["boundary"] is not None
+                grids += "boundary" in json.loads(line.removeprefix("data: "))
                 if now - first >= seconds:
                     break
     client.post(f"/api/jobs/{job['id']}/cancel")
@@ -152,7 +133,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="how long to count live events")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
-        server, client = start_server(data_dir, args.workers)
+        server, client = start(data_dir, args.workers)
         try:
             case_study(client, args.repeat)
             figure_latency(client, args.requests)

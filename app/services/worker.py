@@ -34,7 +34,7 @@ from typing import Any
 from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
 from app.viz import boundary_grid, data_bounds
 from app.viz.boundary import n_classes_of
-from app.viz.live import encode_grid
+from app.viz.live import encode_grid, rounded
 
 from .experiments import run_experiment
 from .specs import build_dataset
@@ -134,10 +134,10 @@ class TrainRun:
         """A live frame: the step counts, the latest history record only when it is new, and the
         boundary grid in compact form. ``json`` is the event's text, made here once."""
         history = self.trainer.history
-        frame: dict[str, Any] = self.progress() | {"batch_loss": _finite(self.trainer.batch_loss)}
+        frame: dict[str, Any] = self.progress() | {"batch_loss": rounded(_finite(self.trainer.batch_loss))}
         if len(history) > self.sent_records:
             self.sent_records = len(history)
-            frame["record"] = history[-1]
+            frame["record"] = rounded(history[-1])
         if self.bounds is not None:
             grid = boundary_grid(self.net, self.bounds, self.live["grid"])
             frame["boundary"] = encode_grid(grid, n_classes_of(self.net))

@@ -6,19 +6,21 @@ function linspace(start, stop, n) {
   return Array.from({ length: n }, (_, i) => start + i * step);
 }
 
-function bytesOf(base64) {
+// base64 of zlib-compressed bytes -> the bytes.
+async function bytesOf(base64) {
   const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i += 1) bytes[i] = text.charCodeAt(i);
-  return bytes;
+  const packed = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i += 1) packed[i] = text.charCodeAt(i);
+  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 const CONFIDENCE_SPAN = 0.99; // z = k + 0.99·c, as in app/viz/boundary.py
 
 // -> { kind, x, y, z }: z is rows of numbers (a heatmap) or one row of values (a 1-D curve).
-export function decodeBoundary(frame) {
+export async function decodeBoundary(frame) {
   const n = frame.n;
-  const bytes = bytesOf(frame.data);
+  const bytes = await bytesOf(frame.data);
   const x = linspace(frame.x[0], frame.x[1], n);
   if (frame.kind === "regression-1d") {
     const view = new DataView(bytes.buffer);

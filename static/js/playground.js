@@ -461,7 +461,7 @@ async function drawFigures(withBoundary) {
 
 // --- training --------------------------------------------------------------------------------
 
-function onProgress(event) {
+async function onProgress(event) {
   const progress = JSON.parse(event.data);
   const record = progress.record;
   showMetrics({
@@ -470,7 +470,8 @@ function onProgress(event) {
     testLoss: record ? record.test_loss : undefined,
   });
   if (!progress.boundary || !boundaryLive) return;
-  const boundary = decodeBoundary(progress.boundary);
+  const boundary = await decodeBoundary(progress.boundary);
+  if (!boundaryLive) return; // stopped while decoding
   // 1-D regression: trace 0 is the fitted curve, whose values arrive as z.
   const update = boundary.kind === "regression-1d" ? { x: [boundary.x], y: [boundary.z] } : { x: [boundary.x], y: [boundary.y], z: [boundary.z] };
   window.Plotly.restyle($("#boundary"), update, [0]);

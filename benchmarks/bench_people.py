@@ -1,0 +1,125 @@
+"""A room of people pressing Play at once, against a real server (``python -m app``, default settings).
+
+K simulated people, each with their own HTTP client and cookie, create a network and press Play
+exactly as the Playground does (2-8-8-3 ReLU on the spiral, Adam, 10,000-step chunks continuing
+the network, live grid 40 every 50 ms; a finished chunk is followed by the next), then read their
+events for ``--seconds``. Printed for each K: the first live update after pressing Play (median,
+slowest), live updates per second per person (median, lowest), training steps per second over
+everyone, refusals, and the web process's CPU.
+
+Targets (2-core machine): K = 10: slowest first update <= 0.5 s, median >= 8 updates/s, lowest >= 4;
+K = 50: everyone gets a job, slowest first update <= 2 s, median >= 3 updates/s; steps/s at K = 10
+>= 0.8 x steps/s at K = 1.
+
+    python benchmarks/bench_people.py [--people 1 10 50] [--seconds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+
+import httpx
+from server import cpu_seconds, start_server  # benchmarks/server.py, beside this script
+
+DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
+NETWORK = {"input_dim": 2, "hidden": [{"units": 8, "activation": "relu"}, {"units": 8, "activation": "relu"}],
+           "output_dim": 3, "loss": "softmax", "init": "he"}
+TRAINING = {"optimizer": "adam", "learning_rate": 0.01, "regularization": "l2", "reg_strength": 0.001,
+            "batch_size": None, "seed": 0, "steps": 10_000, "history_every": 100}
+LIVE = {"grid": 40, "interval_ms": 50}
+
+
+class Person:
+    def __init__(self, base: str):
+        self.client = httpx.AsyncClient(base_url=base, timeout=60)
+        self.first_update: float | None = None
+        self.updates = 0
+        self.steps = 0
+        self.refused: list[int] = []
+        self.bytes = 0
+
+    async def play(self, until: float) -> None:
+        network = (await self.client.post("/api/networks", json={**NETWORK, "seed": 0, "data": DATA})).json()
+        pressed = time.perf_counter()
+        while time.perf_counter() < until:
+            body = {"network": {"id": network["id"]}, "data": DATA, "training": TRAINING, "live": LIVE}
+            response = await self.client.post("/api/jobs", json=body)
+            if response.status_code != 202:
+                self.refused.append(response.status_code)
+                return
+            job = response.json()
+            start_step = job["progress"]["step"]
+            last_step = start_step
+            async with self.client.stream("GET", f"/api/jobs/{job['id']}/events") as events:
+                kind = None
+                async for line in events.aiter_lines():
+                    if line.startswith("event: "):
+                        kind = line.removeprefix("event: ")
+                    elif line.startswith("data: ") and kind == "progress":
+                        self.bytes += len(line)
+                        if self.first_update is None:
+                            self.first_update = time.perf_counter() - pressed
+                        self.updates += 1
+                        last_step = json.loads(line.removeprefix("data: "))["step"]
+                        if time.perf_counter() >= until:
+                            break
+                    elif line.startswith("data: ") and kind == "done":
+                        last_step = json.loads(line.removeprefix("data: "))["progress"]["step"]
+                        break
+            self.steps += last_step - start_step
+            if time.perf_counter() >= until:
+                await self.client.post(f"/api/jobs/{job['id']}/cancel")
+
+
+async def room(base: str, people: int, seconds: float) -> list[Person]:
+    crowd = [Person(base) for _ in range(people)]
+    for person in crowd:
+        await person.client.get("/api/me")  # each gets a cookie of their own
+    until = time.perf_counter() + seconds
+    await asyncio.gather(*(person.play(until) for person in crowd))
+    for person in crowd:
+        await person.client.aclose()
+    return crowd
+
+
+def report(k: int, crowd: list[Person], seconds: float, cpu: float) -> float:
+    firsts = [p.first_update for p in crowd if p.first_update is not None]
+    rates = [p.updates / seconds for p in crowd]
+    steps = sum(p.steps for p in crowd) / seconds
+    refused = sum(len(p.refused) for p in crowd)
+    size = sum(p.bytes for p in crowd) / max(1, sum(p.updates for p in crowd))
+    print(f"K = {k:3d}: first update median {statistics.median(firsts):.2f} s, slowest {max(firsts):.2f} s | "
+          f"updates/s per person median {statistics.median(rates):.1f}, lowest {min(rates):.1f} | "
+          f"{steps:,.0f} steps/s in all | {refused} refused | {size:,.0f} bytes per event | "
+          f"web process CPU {cpu / seconds * 100:.0f} % of a core"
+          if firsts else f"K = {k}: no live update at all ({refused} refused)", flush=True)
+    return steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--seconds", type=float, default=15.0)
+    args = parser.parse_args()
+    rates = {}
+    for k in args.people:
+        with tempfile.TemporaryDirectory() as data_dir:
+            server, base = start_server(data_dir)
+            try:
+                cpu = cpu_seconds(server.pid)
+                crowd = asyncio.run(room(base, k, args.seconds))
+                rates[k] = report(k, crowd, args.seconds, cpu_seconds(server.pid) - cpu)
+            finally:
+                server.terminate()
+                server.wait(timeout=20)
+    if 1 in rates and 10 in rates:
+        print(f"steps/s at K = 10 over K = 1: {rates[10] / rates[1]:.2f} (target >= 0.8)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""A real nnviz server for the benchmarks: ``python -m app`` on a free port, data in a temporary
+folder, and its process's CPU time (user + system, from /proc) for per-process figures."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(data_dir: str, workers: int = 2, **settings: str) -> tuple[subprocess.Popen, str]:
+    """Start the server; returns the process and its base URL once it answers."""
+    port = free_port()
+    env = os.environ | {"NNVIZ_DATA_DIR": data_dir, "NNVIZ_WORKERS": str(workers)}
+    env |= {f"NNVIZ_{key.upper()}": str(value) for key, value in settings.items()}
+    server = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx.get(f"{base}/api/health", timeout=5)
+            return server, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
