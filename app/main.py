@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api import activations, datasets, errors, experiments, gradcheck, health, jobs, networks
+from app.api import activations, datasets, errors, experiments, figures, gradcheck, health, jobs, networks
 from app.api.errors import SafeJSONResponse
 from app.api.security import SecurityHeaders
 from app.pages import routes as pages
@@ -24,7 +24,7 @@ in worker processes, and get Plotly figures of everything inside.
 Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault. No response contains
 NaN or infinity (they become `null`)."""
 
-ROUTERS = (health, activations, datasets, networks, jobs, experiments, gradcheck)
+ROUTERS = (health, activations, datasets, networks, figures, jobs, experiments, gradcheck)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         executor = LocalExecutor(settings.workers, settings.queue_size)
         services = Services.open(settings.data_dir, Limits.from_settings(settings), executor,
-                                 settings.checkpoint_seconds)
+                                 settings.checkpoint_seconds, settings.scratch_ttl)
         application.state.services = services
         try:
             yield
@@ -47,13 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(application)
     for module in ROUTERS:
         application.include_router(module.router)
-    application.include_router(networks.figure_router)
     application.include_router(pages.router)
     application.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
     application.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         application.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                                   allow_methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"])
+                                   allow_methods=["GET", "POST", "PATCH", "DELETE"], allow_headers=["Content-Type"])
     return application
 
 

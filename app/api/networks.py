@@ -7,22 +7,25 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from app.services import InvalidInput, figures
+from app.services.networks import spec_counts
 
 from .deps import ServicesDep
 from .errors import CONFLICT, NOT_FOUND
 from .schemas import (
+    Counts,
     ForwardPublic,
     ForwardRequest,
     NetworkCreate,
     NetworkExport,
     NetworkPublic,
     NetworkSpec,
+    NetworkUpdate,
     PredictPublic,
     PredictRequest,
+    UnstoredForward,
 )
 
 router = APIRouter(prefix="/api/networks", tags=["networks"], responses=NOT_FOUND | CONFLICT)
-figure_router = APIRouter(prefix="/api/figures", tags=["figures"])
 
 FigureKind = Literal["topology", "decision-boundary", "neurons", "training", "dead-units", "update-ratio",
                      "hidden-space", "forward"]
@@ -33,7 +36,8 @@ def create_network(body: NetworkCreate, services: ServicesDep) -> dict:
     values = body.values()
     seed = values.pop("seed", None) or 0
     data = values.pop("data", None)
-    return services.networks.create(values, seed, data)
+    name = values.pop("name", None)
+    return services.networks.create(values, seed, data, name)
 
 
 @router.get("", response_model=list[NetworkPublic], summary="List the stored networks, newest first")
@@ -47,9 +51,29 @@ def import_network(body: NetworkExport, services: ServicesDep) -> dict:
     return services.networks.import_(body.model_dump(exclude_unset=True) | {"spec": body.spec.values()})
 
 
+@router.post("/counts", response_model=Counts, summary="Size counts of a spec (nothing is stored)")
+def counts(body: NetworkSpec, services: ServicesDep) -> dict:
+    return spec_counts(body.values(), services.limits)
+
+
+@router.post("/forward", response_model=ForwardPublic,
+             summary="The forward pass of a spec with its weights or a seed, layer by layer (nothing is stored)")
+def forward_unstored(body: UnstoredForward, services: ServicesDep) -> dict:
+    return services.networks.unstored_forward(body.values())
+
+
 @router.get("/{network_id}", response_model=NetworkPublic, summary="One network")
 def get_network(network_id: str, services: ServicesDep) -> dict:
     return services.networks.get(network_id)
+
+
+@router.patch("/{network_id}", response_model=NetworkPublic,
+              summary="Name a network (named ones are kept) or give it other data that fits it")
+def update_network(network_id: str, body: NetworkUpdate, services: ServicesDep) -> dict:
+    values = body.values()
+    if "data" in values:
+        services.jobs.check_idle(network_id)  # a running job would write its own data spec when it ends
+    return services.networks.update(network_id, values)
 
 
 @router.delete("/{network_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a network")
@@ -92,11 +116,6 @@ def network_figure(
         options["input"] = parse_numbers(input, "input")
     return Response(figures.network_figure(services.networks, network_id, kind, options),
                     media_type="application/json")
-
-
-@figure_router.post("/topology", summary="Topology figure of a network spec (no weights)")
-def topology(body: NetworkSpec, services: ServicesDep) -> Response:
-    return Response(figures.spec_topology(body.values(), services.limits), media_type="application/json")
 
 
 def parse_numbers(text: str, field: str) -> list[float]:

@@ -115,6 +115,14 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Columns added after the first release, added to older databases on opening them."""
+        with self._lock:
+            present = {row["name"] for row in self._db.execute("PRAGMA table_info(networks)")}
+            if "name" not in present:  # a named network is kept; an unnamed one is scratch and expires
+                self._db.execute("ALTER TABLE networks ADD COLUMN name TEXT")
 
     def close(self) -> None:
         with self._lock:
@@ -165,7 +173,7 @@ class Store:
         return network_id
 
     def get_network(self, network_id: str, with_weights: bool = True) -> dict[str, Any] | None:
-        columns = "*" if with_weights else "id, spec, data, steps_trained, epochs_trained, created_at, updated_at"
+        columns = "*" if with_weights else "id, name, spec, data, steps_trained, epochs_trained, created_at, updated_at"
         rows = self._read(f"SELECT {columns} FROM networks WHERE id = ?", (network_id,))
         if not rows:
             return None
@@ -179,7 +187,7 @@ class Store:
         return rows[0]["history"] if rows else None
 
     def list_networks(self) -> list[dict[str, Any]]:
-        return self._read("SELECT id, spec, data, steps_trained, epochs_trained, created_at, updated_at"
+        return self._read("SELECT id, name, spec, data, steps_trained, epochs_trained, created_at, updated_at"
                           " FROM networks ORDER BY created_at DESC")
 
     def update_network(self, network_id: str, weights: dict[str, np.ndarray], steps_trained: int,
@@ -195,6 +203,36 @@ class Store:
 
     def delete_network(self, network_id: str) -> bool:
         return self._write("DELETE FROM networks WHERE id = ?", (network_id,)) == 1
+
+    def update_network_meta(self, network_id: str, **fields: Any) -> bool:
+        """Set a network's ``name`` and / or ``data`` spec (its weights stay); it counts as an update."""
+        unknown = set(fields) - {"name", "data"}
+        if unknown:
+            raise ValueError(f"not a network's metadata: {', '.join(sorted(unknown))}")
+        return self._update("networks", network_id, {**fields, "updated_at": time.time()})
+
+    def delete_scratch(self, before: float) -> dict[str, list[str]]:
+        """Delete, in one transaction, the unnamed networks last updated before ``before`` that no
+        queued or running job trains, then the uploads created before it that neither a network's
+        data spec nor such a job uses. Returns the deleted ids by table."""
+        networks_sql = """SELECT id FROM networks WHERE name IS NULL AND updated_at < :before AND id NOT IN
+            (SELECT network_id FROM jobs WHERE status IN ('queued', 'running') AND network_id IS NOT NULL)"""
+        uploads_sql = """SELECT id FROM uploads WHERE created_at < :before
+            AND id NOT IN (SELECT json_extract(data, '$.id') FROM networks WHERE json_extract(data, '$.id') IS NOT NULL)
+            AND id NOT IN (SELECT json_extract(request, '$.data.id') FROM jobs
+                           WHERE status IN ('queued', 'running') AND json_extract(request, '$.data.id') IS NOT NULL)"""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                networks = [row[0] for row in self._db.execute(networks_sql, {"before": before})]
+                self._db.executemany("DELETE FROM networks WHERE id = ?", [(i,) for i in networks])
+                uploads = [row[0] for row in self._db.execute(uploads_sql, {"before": before})]
+                self._db.executemany("DELETE FROM uploads WHERE id = ?", [(i,) for i in uploads])
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return {"networks": networks, "uploads": uploads}
 
     # --- jobs --------------------------------------------------------------------------------
 
