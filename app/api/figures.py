@@ -14,7 +14,7 @@ from .schemas import NeuronFigureRequest, SpecFigureRequest
 
 router = APIRouter(prefix="/api/figures", tags=["figures"])
 
-SpecFigureKind = Literal["topology", "decision-boundary", "neurons", "hidden-space", "forward"]
+SpecFigureKind = Literal[figures.SPEC_FIGURES]  # type: ignore[valid-type]
 
 
 @router.post("/neuron", summary="One neuron f(w·x + b) over the plane, its line w·x + b = 0 and the data")
