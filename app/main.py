@@ -11,7 +11,19 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api import activations, datasets, errors, experiments, gradcheck, health, jobs, me, networks, tokens
+from app.api import (
+    activations,
+    datasets,
+    errors,
+    experiments,
+    figures,
+    gradcheck,
+    health,
+    jobs,
+    me,
+    networks,
+    tokens,
+)
 from app.api.errors import SafeJSONResponse
 from app.api.identity import Identity
 from app.api.security import SecurityHeaders
@@ -25,7 +37,7 @@ in worker processes, and get Plotly figures of everything inside.
 Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault. No response contains
 NaN or infinity (they become `null`)."""
 
-ROUTERS = (health, activations, datasets, networks, jobs, experiments, gradcheck, tokens, me)
+ROUTERS = (health, activations, datasets, networks, figures, jobs, experiments, gradcheck, tokens, me)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,7 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(application)
     for module in ROUTERS:
         application.include_router(module.router)
-    application.include_router(networks.figure_router)
     application.include_router(networks.shared_router)
     application.include_router(pages.router)
     application.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
@@ -57,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     application.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         application.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                                   allow_methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"])
+                                   allow_methods=["GET", "POST", "PATCH", "DELETE"], allow_headers=["Content-Type"])
     return application
 
 

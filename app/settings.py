@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 1_000_000
     max_upload_rows: int = 10_000
     max_grid: int = 200
+    max_added_points: int = 500  # points a data spec may add to its data set (the Playground's clicks)
+
+    # Unnamed networks not updated for this long, and uploads no network uses, are deleted (0: never).
+    scratch_ttl: float = 7 * 24 * 3600.0
 
     # Comma-separated origins allowed by CORS; empty keeps CORS closed.
     cors_origins: Annotated[list[str], NoDecode] = []

@@ -7,24 +7,27 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 
 from app.services import InvalidInput, NotFound, figures
+from app.services.networks import spec_counts
 
 from .deps import ServicesDep
 from .errors import CONFLICT, NOT_FOUND
 from .identity import OwnerDep
 from .schemas import (
+    Counts,
     ForwardPublic,
     ForwardRequest,
     NetworkCreate,
     NetworkExport,
     NetworkPublic,
     NetworkSpec,
+    NetworkUpdate,
     PredictPublic,
     PredictRequest,
     SharePublic,
+    UnstoredForward,
 )
 
 router = APIRouter(prefix="/api/networks", tags=["networks"], responses=NOT_FOUND | CONFLICT)
-figure_router = APIRouter(prefix="/api/figures", tags=["figures"])
 shared_router = APIRouter(prefix="/api/shared", tags=["shared"], responses=NOT_FOUND)
 
 FigureKind = Literal["topology", "decision-boundary", "neurons", "training", "dead-units", "update-ratio",
@@ -36,7 +39,8 @@ def create_network(body: NetworkCreate, services: ServicesDep, owner: OwnerDep) 
     values = body.values()
     seed = values.pop("seed", None) or 0
     data = values.pop("data", None)
-    return services.networks.create(values, seed, data, owner)
+    name = values.pop("name", None)
+    return services.networks.create(values, seed, data, name, owner)
 
 
 @router.get("", response_model=list[NetworkPublic], summary="List your stored networks, newest first")
@@ -50,9 +54,30 @@ def import_network(body: NetworkExport, services: ServicesDep, owner: OwnerDep) 
     return services.networks.import_(body.model_dump(exclude_unset=True) | {"spec": body.spec.values()}, owner)
 
 
+@router.post("/counts", response_model=Counts, summary="Size counts of a spec (nothing is stored)")
+def counts(body: NetworkSpec, services: ServicesDep) -> dict:
+    return spec_counts(body.values(), services.limits)
+
+
+@router.post("/forward", response_model=ForwardPublic,
+             summary="The forward pass of a spec with its weights or a seed, layer by layer (nothing is stored)")
+def forward_unstored(body: UnstoredForward, services: ServicesDep) -> dict:
+    return services.networks.unstored_forward(body.values())
+
+
 @router.get("/{network_id}", response_model=NetworkPublic, summary="One network")
 def get_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.networks.get(network_id, owner)
+
+
+@router.patch("/{network_id}", response_model=NetworkPublic,
+              summary="Name a network (named ones are kept) or give it other data that fits it")
+def update_network(network_id: str, body: NetworkUpdate, services: ServicesDep, owner: OwnerDep) -> dict:
+    values = body.values()
+    if "data" in values:
+        services.networks.get(network_id, owner)  # 404 for anyone else's, before saying it is busy
+        services.jobs.check_idle(network_id)  # a running job would write its own data spec when it ends
+    return services.networks.update(network_id, values, owner)
 
 
 @router.delete("/{network_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a network")
@@ -132,11 +157,6 @@ def shared_figure(token: str, kind: FigureKind, services: ServicesDep,
                     summary="Copy the shared network into your own networks")
 def copy_shared(token: str, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.networks.copy_shared(token, owner)
-
-
-@figure_router.post("/topology", summary="Topology figure of a network spec (no weights)")
-def topology(body: NetworkSpec, services: ServicesDep) -> Response:
-    return Response(figures.spec_topology(body.values(), services.limits), media_type="application/json")
 
 
 def parse_numbers(text: str, field: str) -> list[float]:

@@ -18,6 +18,7 @@ InitName = Literal[INIT_NAMES]  # type: ignore[valid-type]
 OptimizerName = Literal[OPTIMIZER_NAMES]  # type: ignore[valid-type]
 RegularizationName = Literal[REGULARIZATION_NAMES]  # type: ignore[valid-type]
 Seed = Field(default=None, ge=0, le=2**31 - 1, description="random seed")
+NAME_HELP = "a named network is kept; an unnamed one expires after NNVIZ_SCRATCH_TTL seconds without updates"
 
 
 class Request(BaseModel):
@@ -79,6 +80,8 @@ class DataSpec(Request):
     noise: float | None = Field(default=None, ge=0)
     seed: int | None = Seed
     test_fraction: float | None = Field(default=None, ge=0, le=0.9)
+    points: list[list[float]] | None = Field(default=None, description="added training points, rows [x1, x2, label] "
+                                             "(a class index, or the target for regression), appended in order")
 
     @model_validator(mode="after")
     def _name_or_id(self) -> DataSpec:
@@ -89,8 +92,67 @@ class DataSpec(Request):
 
 class NetworkCreate(NetworkSpec):
     seed: int | None = Seed
+    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
     data: DataSpec | None = Field(default=None, description="data to attach, so that the figures that need data "
                                                             "(decision boundary, hidden space) work before training")
+
+
+class NetworkUpdate(Request):
+    """Rename a network, or give it other data that fits it (e.g. with points added)."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
+    data: DataSpec | None = None
+
+
+class UnstoredNetwork(Request):
+    """A network that is not stored: a spec and its weights (as an export has them), or a spec and
+    a seed to initialise them (without either: seed 0)."""
+
+    spec: NetworkSpec
+    weights: dict[str, list[Any]] | None = Field(default=None, description="W1, b1, ...: must fit the spec")
+    seed: int | None = Seed
+
+    @model_validator(mode="after")
+    def _weights_or_seed(self) -> UnstoredNetwork:
+        if self.weights is not None and self.seed is not None:
+            raise ValueError("give weights or a seed to initialise them, not both")
+        return self
+
+
+class UnstoredForward(UnstoredNetwork):
+    input: list[float] = Field(min_length=1, examples=[[0.5, -1.0, 2.0]])
+
+
+class SpecFigureRequest(UnstoredNetwork):
+    """A figure of a network that is not stored; ``data`` for the figures that draw points."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"spec": {"input_dim": 3, "hidden": [{"units": 4}], "output_dim": 2}, "seed": 0},
+    ]})
+
+    data: DataSpec | None = None
+    grid: int | None = Field(default=None, ge=2, le=200, description="decision-boundary, neurons")
+    layer: int | None = Field(default=None, ge=1, le=16, description="hidden-space: which hidden layer")
+    input: list[float] | None = Field(default=None, min_length=1, description="forward: the input")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_spec(cls, body: Any) -> Any:
+        """A bare spec (``{"input_dim": ...}``, as ``POST /api/figures/topology`` always took) is ``{"spec": ...}``."""
+        if isinstance(body, dict) and "spec" not in body and set(body) & set(NetworkSpec.model_fields):
+            return {"spec": body}
+        return body
+
+
+class NeuronFigureRequest(Request):
+    """One neuron f(w1·x1 + w2·x2 + b) over the plane."""
+
+    w1: float = Field(ge=-1e6, le=1e6)
+    w2: float = Field(ge=-1e6, le=1e6)
+    b: float = Field(ge=-1e6, le=1e6)
+    activation: Activation = "sigmoid"
+    data: DataSpec | None = Field(default=None, description="points to draw (a data set with 2 inputs)")
+    grid: int = Field(default=100, ge=2, le=200)
 
 
 class OptimizerOptions(Request):
@@ -136,6 +198,7 @@ class Counts(BaseModel):
 
 class NetworkPublic(BaseModel):
     id: str
+    name: str | None = Field(description="a named network is kept; an unnamed one expires (NNVIZ_SCRATCH_TTL)")
     spec: dict[str, Any]
     counts: Counts
     steps_trained: int
@@ -164,6 +227,7 @@ class NetworkExport(Request):
     data: DataSpec | None = None
     steps_trained: int = Field(default=0, ge=0)
     epochs_trained: float = Field(default=0.0, ge=0)
+    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
 
 
 class PredictRequest(Request):

@@ -12,7 +12,7 @@ import inspect
 import io
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -269,6 +269,38 @@ def make_dataset(name: str, **params: Any) -> Dataset:
         raise ValueError(f"dataset {name!r} has no parameter {', '.join(sorted(unknown))}; "
                          f"it takes: {', '.join(info.params)}")
     return info.generator(**params)
+
+
+def check_points(points: Any, input_dim: int, task: str, n_classes: int = 0) -> list[list[float]]:
+    """Rows ``[x_1, ..., x_D, label]`` checked and made canonical: finite floats, and for
+    classification a label that is a class index ``0 .. n_classes - 1`` (an int); for regression
+    the label is the target value. A bad row raises ValueError naming ``points[i]``."""
+    rows = []
+    for i, row in enumerate(points):
+        if not isinstance(row, (list, tuple)) or len(row) != input_dim + 1:
+            raise ValueError(f"points[{i}] needs {input_dim + 1} numbers (the {input_dim} inputs, then the label)")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in row):
+            raise ValueError(f"points[{i}] must hold finite numbers")
+        *x, label = (float(v) for v in row)
+        if task == "classification":
+            if label != int(label) or not 0 <= label < n_classes:
+                raise ValueError(f"points[{i}]: the label must be a class index from 0 to {n_classes - 1}")
+            rows.append([*x, int(label)])
+        else:
+            rows.append([*x, label])
+    return rows
+
+
+def add_points(data: Dataset, points: Any) -> Dataset:
+    """``data`` with the rows of ``points`` (see ``check_points``) appended to its training set,
+    in order; the test set is unchanged. The Playground adds the points a user clicks this way."""
+    rows = check_points(points, data.input_dim, data.task, data.n_classes)
+    if not rows:
+        return data
+    X = np.array([row[:-1] for row in rows], dtype=np.float64)
+    y = np.array([row[-1] for row in rows], dtype=data.y_train.dtype)
+    return replace(data, X_train=np.concatenate([data.X_train, X]), y_train=np.concatenate([data.y_train, y]),
+                   params=data.params | {"added_points": len(rows)})
 
 
 def load_csv(text: str, *, task: str = "classification", test_fraction: float = 0.0, seed: int = 0,

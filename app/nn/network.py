@@ -104,6 +104,32 @@ class NetworkSpec:
         if self.init not in INIT_NAMES:
             raise ValueError(f"init: unknown init {self.init!r}; expected one of: {', '.join(INIT_NAMES)}")
 
+    def counts(self) -> dict[str, int]:
+        """The notes' size counts, by arithmetic alone (no parameters are allocated).
+
+        A hidden layer of n units over m inputs has m·n weights and n biases; maxout has ``pieces``
+        affine maps per unit (m·n·k weights, n·k biases), PReLU one learned slope per unit. The
+        output layer is affine. Equal to ``Network(spec).counts()``.
+        """
+        weights = biases = slopes = 0
+        fan_in = self.input_dim
+        for layer in self.hidden:
+            width = layer.units * (layer.pieces if layer.activation == "maxout" else 1)
+            weights += fan_in * width
+            biases += width
+            slopes += layer.units if layer.activation == "prelu" else 0
+            fan_in = layer.units
+        weights += fan_in * self.output_dim
+        biases += self.output_dim
+        return {
+            "layers": self.depth,
+            "neurons": sum(layer.units for layer in self.hidden) + self.output_dim,
+            "weights": weights,
+            "biases": biases,
+            "slopes": slopes,
+            "parameters": weights + biases + slopes,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"hidden": [asdict(h) for h in self.hidden]}
 

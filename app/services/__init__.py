@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
+from .expiry import Expiry
 from .jobs import Conflict, JobService
 from .networks import NetworkService
 from .owners import Owners
@@ -26,6 +27,7 @@ class Services:
     owners: Owners
     networks: NetworkService
     jobs: JobService
+    expiry: Expiry
 
     @classmethod
     def open(cls, settings: Settings, executor: Executor) -> Services:
@@ -34,9 +36,12 @@ class Services:
         networks = NetworkService(store, limits, person_networks=settings.person_networks)
         jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds)
         jobs.start()
-        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs)
+        expiry = Expiry(store, settings.scratch_ttl)
+        expiry.start()  # after jobs.start(): jobs a crash left running no longer hold their networks
+        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs, expiry)
 
     def close(self) -> None:
+        self.expiry.stop()
         self.jobs.stop()
         self.store.close()
 

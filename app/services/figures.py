@@ -12,8 +12,9 @@ from typing import Any
 from app import viz
 from app.nn import ACTIVATION_NAMES
 
+from .catalog import load_data
 from .networks import NetworkService
-from .specs import InvalidInput, Limits, network_spec
+from .specs import InvalidInput
 
 NETWORK_FIGURES = ("topology", "decision-boundary", "neurons", "training", "dead-units", "update-ratio",
                    "hidden-space", "forward")
@@ -47,6 +48,11 @@ def network_figure(networks: NetworkService, network_id: str, kind: str, options
                           log_loss=options.get("log", False))
         return _build(kind, viz.dead_units_figure if kind == "dead-units" else viz.update_ratio_figure, history)
     net, data = networks.load(network_id, owner)
+    return figure_of(net, data, kind, options)
+
+
+def figure_of(net: Any, data: Any, kind: str, options: dict[str, Any]) -> str:
+    """One of the figures that need no history, of a network and its data (either stored or not)."""
     if kind == "topology":
         return _build(kind, viz.topology_figure, net)
     if kind == "forward":
@@ -66,8 +72,29 @@ def network_figure(networks: NetworkService, network_id: str, kind: str, options
     return _build("layer", viz.hidden_space_figure, net, data, layer=options.get("layer", 1))
 
 
-def spec_topology(spec: dict[str, Any], limits: Limits) -> str:
-    return _build("network", viz.topology_figure, network_spec(spec, limits, field=""))
+SPEC_FIGURES = ("topology", "decision-boundary", "neurons", "hidden-space", "forward")  # those with no history
+
+
+def spec_figure(networks: NetworkService, kind: str, request: dict[str, Any], owner: str | None = None) -> str:
+    """A figure of a network that is not stored: ``{"spec", "weights" or "seed", "data"?}`` and
+    the figure's options (``grid``, ``layer``, ``input``). Nothing is stored."""
+    if kind not in SPEC_FIGURES:
+        raise InvalidInput("kind", f"unknown figure {kind!r}; expected one of: {', '.join(SPEC_FIGURES)}")
+    data = load_data(networks.store, request["data"], networks.limits, owner=owner)[1] if request.get("data") else None
+    if kind in NEEDS_DATA and data is None:
+        raise InvalidInput("data", f"the {kind} figure needs a data spec (the points it draws)")
+    net = networks.unstored(request, data)
+    options = {key: request[key] for key in ("grid", "layer", "input") if request.get(key) is not None}
+    return figure_of(net, data, kind, options)
+
+
+def neuron_plot(networks: NetworkService, request: dict[str, Any], owner: str | None = None) -> str:
+    """One neuron f(w1·x1 + w2·x2 + b) over the plane, with the points of ``data`` if given."""
+    data = load_data(networks.store, request["data"], networks.limits, owner=owner)[1] if request.get("data") else None
+    if data is not None and data.input_dim != 2:
+        raise InvalidInput("data", f"a neuron over the plane needs data with 2 inputs; this has {data.input_dim}")
+    return _build("activation", viz.neuron_figure, (request["w1"], request["w2"]), request["b"],
+                  request.get("activation", "sigmoid"), data, grid=request.get("grid", 100))
 
 
 def activation_plot(name: str, start: float = -5.0, stop: float = 5.0, compare: str = "",

@@ -7,12 +7,10 @@ few in a small cache keyed by the row's ``updated_at``, so repeated figure reque
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,19 +31,20 @@ def iso_time(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-@lru_cache(maxsize=256)
-def _counts(spec_json: str) -> dict[str, int]:
-    return Network(NetworkSpec.from_dict(json.loads(spec_json))).counts()
-
-
 def counts_of(spec: dict[str, Any]) -> dict[str, int]:
-    """The notes' size counts (layers, neurons, weights, biases, slopes, parameters) of a spec."""
-    return dict(_counts(json.dumps(spec, sort_keys=True)))
+    """The notes' size counts (layers, neurons, weights, biases, slopes, parameters) of a stored spec."""
+    return NetworkSpec.from_dict(spec).counts()
+
+
+def spec_counts(spec: dict[str, Any], limits: Limits) -> dict[str, int]:
+    """The size counts of a requested spec, checked like any other; nothing is built or stored."""
+    return network_spec(spec, limits, field="").counts()
 
 
 def public_network(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
+        "name": row.get("name"),
         "spec": row["spec"],
         "counts": counts_of(row["spec"]),
         "steps_trained": row["steps_trained"],
@@ -73,11 +72,12 @@ class NetworkService:
         return row
 
     def create(self, spec: dict[str, Any], seed: int = 0, data: dict[str, Any] | None = None,
-               owner: str | None = None) -> dict[str, Any]:
+               name: str | None = None, owner: str | None = None) -> dict[str, Any]:
         net = Network(network_spec(spec, self.limits, field=""), seed=seed)
         data = self._attach(data, net, owner)
         self.check_room(owner)
         network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), data=data, owner=owner)
+        self._name(network_id, name)
         return public_network(self.row(network_id, with_weights=False))
 
     def check_room(self, owner: str | None) -> None:
@@ -85,6 +85,21 @@ class NetworkService:
         if owner is not None and self.store.count_networks(owner) >= self.person_networks:
             raise PersonLimit(f"you already keep {self.person_networks} networks, the most one person may keep; "
                               "delete some first")
+
+    def _name(self, network_id: str, name: str | None) -> None:
+        """A named network is kept; an unnamed one is scratch and expires (``NNVIZ_SCRATCH_TTL``)."""
+        if name is not None:
+            self.store.update_network_meta(network_id, name=name)
+
+    def update(self, network_id: str, fields: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
+        """Rename a network (``name``; null makes it scratch again) or give it another data spec
+        (``data``, which must fit it like the data of a job that continues it)."""
+        self.row(network_id, with_weights=False, owner=owner)
+        if "data" in fields:
+            fields = fields | {"data": self._attach(fields["data"], self.load(network_id)[0], owner)}
+        if fields:
+            self.store.update_network_meta(network_id, **fields)
+        return self.get(network_id)
 
     def _attach(self, data: dict[str, Any] | None, net: Network, owner: str | None) -> dict[str, Any] | None:
         """The resolved data spec to store with ``net``; 422 (field ``data``) if it does not fit."""
@@ -158,6 +173,7 @@ class NetworkService:
             "data": row["data"],
             "steps_trained": row["steps_trained"],
             "epochs_trained": row["epochs_trained"],
+            "name": row.get("name"),
         }
 
     def import_(self, document: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
@@ -176,6 +192,7 @@ class NetworkService:
         network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), history, data,
                                                document.get("steps_trained", 0), document.get("epochs_trained", 0.0),
                                                owner=owner)
+        self._name(network_id, document.get("name"))
         return self.get(network_id)
 
     # --- share links -------------------------------------------------------------------------
@@ -226,10 +243,30 @@ class NetworkService:
         }
 
     def forward(self, network_id: str, x: list[float], owner: str | None = None) -> dict[str, Any]:
-        net, _ = self.load(network_id, owner)
-        X = _inputs([x], net.spec.input_dim, "input", 1)
-        return {"layers": [{k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in step.items()}
-                           for step in net.trace(X[0])]}
+        return _trace(self.load(network_id, owner)[0], x)
+
+    # --- networks that are not stored --------------------------------------------------------
+
+    def unstored(self, request: dict[str, Any], data: Dataset | None = None) -> Network:
+        """The network of ``{"spec", "weights"}`` (weights checked like an import's) or of
+        ``{"spec", "seed"}`` (initialised), for previews: nothing is stored. With ``data`` the
+        spec must fit it."""
+        net = Network(network_spec(request["spec"], self.limits, data, field="spec"), seed=request.get("seed") or 0)
+        if request.get("weights") is not None:
+            try:
+                net.set_weights(request["weights"])
+            except ValueError as exc:
+                raise from_core_error("", exc, fallback="weights") from None
+        return net
+
+    def unstored_forward(self, request: dict[str, Any]) -> dict[str, Any]:
+        return _trace(self.unstored(request), request["input"])
+
+
+def _trace(net: Network, x: list[float]) -> dict[str, Any]:
+    X = _inputs([x], net.spec.input_dim, "input", 1)
+    return {"layers": [{k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in step.items()}
+                       for step in net.trace(X[0])]}
 
 
 def network_from_row(row: dict[str, Any]) -> Network:

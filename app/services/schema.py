@@ -12,6 +12,7 @@ networks = Table(
     "networks", metadata,
     Column("id", String(32), primary_key=True),
     Column("owner", String(64), index=True),  # null: stored before owners existed (no visitor's)
+    Column("name", Text),  # a named network is kept; an unnamed one is scratch and expires
     Column("spec", Text, nullable=False),
     Column("weights", LargeBinary, nullable=False),
     Column("history", Text, nullable=False, server_default="[]"),

@@ -15,6 +15,8 @@ from app.nn import (
     LayerSpec,
     NetworkSpec,
     TrainConfig,
+    add_points,
+    check_points,
     get_loss,
     load_csv,
     make_dataset,
@@ -69,6 +71,7 @@ class Limits:
     max_grid: int = 200
     max_upload_rows: int = 10_000
     min_interval_ms: int = 50
+    max_added_points: int = 500
 
     @classmethod
     def from_settings(cls, settings: Any) -> Limits:
@@ -84,6 +87,8 @@ def resolve_data_spec(spec: dict[str, Any], limits: Limits, upload: dict[str, An
     ``{"name": ..., params}`` names a generator; ``{"id": ...}`` an upload (``upload`` is its row).
     """
     spec = {k: v for k, v in spec.items() if v is not None}
+    if "points" in spec:
+        return resolve_points(spec, limits, upload, field)
     test_fraction = spec.get("test_fraction", 0.0)
     if not 0.0 <= test_fraction <= 0.9:
         raise InvalidInput(join(field, "test_fraction"), "must be between 0 and 0.9")
@@ -119,6 +124,8 @@ def resolve_data_spec(spec: dict[str, Any], limits: Limits, upload: dict[str, An
 
 def build_dataset(spec: dict[str, Any], upload: dict[str, Any] | None = None) -> Dataset:
     """The data set of a resolved data spec (``upload`` is the upload row for ``{"id": ...}``)."""
+    if spec.get("points"):
+        return add_points(build_dataset({k: v for k, v in spec.items() if k != "points"}, upload), spec["points"])
     if "id" in spec:
         if upload is None:
             raise NotFound(f"no uploaded data set with id {spec['id']!r}")
@@ -126,6 +133,27 @@ def build_dataset(spec: dict[str, Any], upload: dict[str, Any] | None = None) ->
                         max_rows=upload["rows"], name=f"upload {spec['id']}")
     params = {k: v for k, v in spec.items() if k != "name"}
     return make_dataset(spec["name"], **params)
+
+
+def resolve_points(spec: dict[str, Any], limits: Limits, upload: dict[str, Any] | None = None,
+                   field: str = "data") -> dict[str, Any]:
+    """``resolve_data_spec`` of a spec with added ``points``: rows ``[x_1, ..., x_D, label]`` that
+    join the training set, in order. They are checked against the data they join (inputs, classes);
+    an empty list is the same as none."""
+    points = spec["points"]
+    resolved = resolve_data_spec({k: v for k, v in spec.items() if k != "points"}, limits, upload, field)
+    if not isinstance(points, list):
+        raise InvalidInput(join(field, "points"), "must be a list of rows [x1, x2, label]")
+    if len(points) > limits.max_added_points:
+        raise InvalidInput(join(field, "points"), f"at most {limits.max_added_points} added points")
+    if not points:
+        return resolved
+    data = build_dataset(resolved, upload)
+    try:
+        rows = check_points(points, data.input_dim, data.task, data.n_classes)
+    except ValueError as exc:
+        raise from_core_error(field, exc) from None
+    return resolved | {"points": rows}
 
 
 # --- networks ----------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ from .schema import jobs, networks, server_values, shares, tokens, uploads
 
 _JSON_COLUMNS = {"spec", "history", "data", "request", "progress", "metrics", "result", "class_names"}
 ACTIVE_STATUSES = ("queued", "running")
-NETWORK_SUMMARY = ("id", "owner", "spec", "data", "steps_trained", "epochs_trained", "created_at", "updated_at")
+NETWORK_SUMMARY = ("id", "owner", "name", "spec", "data", "steps_trained", "epochs_trained", "created_at",
+                   "updated_at")
 
 
 def new_id() -> str:
@@ -213,6 +214,38 @@ class Store:
             if count:
                 connection.execute(delete(shares).where(shares.c.network_id == network_id))
         return count == 1
+
+    def update_network_meta(self, network_id: str, **fields: Any) -> bool:
+        """Set a network's ``name`` and / or ``data`` spec (its weights stay); it counts as an update."""
+        unknown = set(fields) - {"name", "data"}
+        if unknown:
+            raise ValueError(f"not a network's metadata: {', '.join(sorted(unknown))}")
+        statement = update(networks).where(networks.c.id == network_id)
+        return self._write(statement.values(_encode({**fields, "updated_at": time.time()}))) == 1
+
+    def delete_scratch(self, before: float) -> dict[str, list[str]]:
+        """Delete, in one transaction, the unnamed networks last updated before ``before`` that no
+        queued or running job trains, then the uploads created before it that neither a network's
+        data spec nor such a job uses. Returns the deleted ids by table."""
+        active = select(jobs.c.network_id).where(jobs.c.status.in_(ACTIVE_STATUSES), jobs.c.network_id.is_not(None))
+        with self.engine.begin() as connection:
+            expired = [row.id for row in connection.execute(select(networks.c.id).where(
+                networks.c.name.is_(None), networks.c.updated_at < before, networks.c.id.not_in(active)))]
+            if expired:
+                connection.execute(delete(networks).where(networks.c.id.in_(expired)))
+                connection.execute(delete(shares).where(shares.c.network_id.in_(expired)))
+            old = [row.id for row in connection.execute(select(uploads.c.id).where(uploads.c.created_at < before))]
+            used: set[str] = set()
+            if old:  # data specs are JSON text: read the few that name an upload (portable, no JSON SQL)
+                for (data,) in connection.execute(select(networks.c.data).where(networks.c.data.like('%"id"%'))):
+                    used.add((json.loads(data) or {}).get("id"))
+                for (request,) in connection.execute(select(jobs.c.request).where(
+                        jobs.c.status.in_(ACTIVE_STATUSES))):
+                    used.add((json.loads(request).get("data") or {}).get("id"))
+            unused = [upload_id for upload_id in old if upload_id not in used]
+            if unused:
+                connection.execute(delete(uploads).where(uploads.c.id.in_(unused)))
+        return {"networks": expired, "uploads": unused}
 
     # --- jobs --------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 // Architecture: build a spec, let the server count it, draw its topology and trace a forward pass.
+// All previews of the spec (initialised from the seed): nothing is stored as you type.
 import { api } from "./api.js";
 import { layerEditor } from "./layers.js";
 import { $, busy, debounce, drawFigure, el, errorArea, formatNumber, pageError, plotlyReady } from "./ui.js";
@@ -7,7 +8,7 @@ const buildErrors = errorArea($("#build-error"));
 const forwardErrors = errorArea($("#forward-error"));
 const layers = [{ units: 4, activation: "relu" }];
 let editor = null;
-let network = null; // the server's network for the current spec
+let network = null; // the spec and seed on screen, once the server has accepted them
 let generation = 0;
 
 function spec() {
@@ -34,26 +35,24 @@ function showCounts(counts) {
 async function rebuild() {
   const mine = ++generation;
   buildErrors.clear();
-  const previous = network;
+  const candidate = { spec: spec(), seed: Number($("#seed").value) };
   try {
-    const created = await busy(api("POST", "/api/networks", { body: { ...spec(), seed: Number($("#seed").value) }, label: "Create the network (counts)" }), { target: $("#counts").parentElement });
-    if (mine !== generation) {
-      api("DELETE", `/api/networks/${created.id}`).catch(() => {});
-      return;
-    }
-    network = created;
-    showCounts(network.counts);
-    const figure = await busy(api("GET", `/api/networks/${network.id}/figures/topology`, { label: "Topology figure" }));
-    if (mine === generation) await drawFigure($("#topology"), figure);
+    const [counts, figure] = await busy(Promise.all([
+      api("POST", "/api/networks/counts", { body: candidate.spec, label: "Count its neurons and parameters" }),
+      api("POST", "/api/figures/topology", { body: candidate, label: "Topology figure (weights from the seed)" }),
+    ]), { target: $("#counts").parentElement });
+    if (mine !== generation) return;
+    network = candidate;
+    showCounts(counts);
+    await drawFigure($("#topology"), figure);
     if (mine === generation) await forward();
   } catch (error) {
     if (mine === generation) {
+      network = null;
       showCounts(null);
       buildErrors.show(error);
     }
   }
-  // The previous spec's network is no longer on screen.
-  if (previous && previous !== network) api("DELETE", `/api/networks/${previous.id}`).catch(() => {});
 }
 
 function parseInput() {
@@ -81,8 +80,8 @@ async function forward() {
   const mine = generation;
   try {
     const [trace, figure] = await busy(Promise.all([
-      api("POST", `/api/networks/${network.id}/forward`, { body: { input }, label: "Forward pass, layer by layer" }),
-      api("GET", `/api/networks/${network.id}/figures/forward`, { query: { input: input.join(",") }, label: "Forward pass figure" }),
+      api("POST", "/api/networks/forward", { body: { ...network, input }, label: "Forward pass, layer by layer" }),
+      api("POST", "/api/figures/forward", { body: { ...network, input }, label: "Forward pass figure" }),
     ]), { target: $("#forward-table").closest(".card") });
     if (mine !== generation) return;
     renderTrace(trace.layers, input);

@@ -1,5 +1,6 @@
-// One neuron: f(w·x + b) drawn by the server from a network whose only hidden unit has these
-// weights; trained as a single-layer classifier (logistic or hinge loss) through a training job.
+// One neuron: f(w·x + b) and its decision regions drawn by the server from w, b and the
+// activation alone (nothing is stored as the sliders move); trained as a single-layer classifier
+// (logistic or hinge loss) by a training job, whose network is deleted once its weights are read.
 import { api } from "./api.js";
 import { $, busy, debounce, drawFigure, el, errorArea, formatNumber, pageError, placeholder, plotlyReady } from "./ui.js";
 import { ACTIVATION_LABELS } from "./layers.js";
@@ -7,7 +8,6 @@ import { ACTIVATION_LABELS } from "./layers.js";
 const REG_STEPS = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
 const neuronErrors = errorArea($("#neuron-error"));
 const trainErrors = errorArea($("#train-error"));
-const shown = { neuron: null, classifier: null }; // the stored networks on screen
 const trainedRows = [];
 let drawing = 0;
 
@@ -19,50 +19,29 @@ function dataSpec() {
   return { name, n_per_class: 50, noise: name === "gauss" ? 0.4 : 0.1, seed: 0, ...(name === "gauss" ? { classes: 2 } : {}) };
 }
 
-// Replace the network shown in `slot`, deleting the one it replaces.
-function keep(slot, network) {
-  const previous = shown[slot];
-  shown[slot] = network;
-  if (previous) api("DELETE", `/api/networks/${previous.id}`).catch(() => {});
-}
-
-const importDocument = (spec, weights) => ({
-  format: "nnviz-network", version: 1, spec, weights, history: [], data: dataSpec(), steps_trained: 0,
-});
-
-// Two stored networks show one neuron. Its output f(w·x + b): the single hidden unit of
-// 2 -> [1] -> 1 whose output layer passes it on unchanged (weight 1, bias 0), drawn by the
-// server's per-neuron map. As a classifier: the single-layer network 2 -> 1 with the same w and b
-// under the chosen loss, drawn by the decision-boundary figure.
+// Two previews of one neuron, neither stored. Its output f(w·x + b) over the plane, with the data.
+// As a classifier: the single-layer network 2 -> 1 with the same w and b under the chosen loss,
+// drawn by the decision-boundary figure of that spec and those weights.
 async function drawNeuron() {
   const mine = ++drawing;
   neuronErrors.clear();
   const activation = $("#activation").value;
-  const W1 = [[weight("w1")], [weight("w2")]];
-  const b1 = [weight("b")];
-  const unit = importDocument(
-    { input_dim: 2, hidden: [{ units: 1, activation }], output_dim: 1, loss: "logistic", init: "small" },
-    { W1, b1, W2: [[1]], b2: [0] });
-  const linear = importDocument({ input_dim: 2, hidden: [], output_dim: 1, loss: $("#loss").value, init: "small" }, { W1, b1 });
+  const [w1, w2, b] = ["w1", "w2", "b"].map(weight);
+  const classifier = {
+    spec: { input_dim: 2, hidden: [], output_dim: 1, loss: $("#loss").value, init: "small" },
+    weights: { W1: [[w1], [w2]], b1: [b] },
+    data: dataSpec(),
+    grid: 80,
+  };
   try {
-    const [neuron, classifier] = await busy(Promise.all([
-      api("POST", "/api/networks/import", { body: unit, label: "The neuron as a network (import its weights)" }),
-      api("POST", "/api/networks/import", { body: linear, label: "The neuron as a single-layer classifier" }),
+    const [map, regions] = await busy(Promise.all([
+      api("POST", "/api/figures/neuron", { body: { w1, w2, b, activation, data: dataSpec(), grid: 80 }, label: "Its output over the plane" }),
+      api("POST", "/api/figures/decision-boundary", { body: classifier, label: "As a classifier: its decision regions and line" }),
     ]), { target: $("#neuron-plot").closest(".card") });
-    if (mine !== drawing) {
-      for (const network of [neuron, classifier]) api("DELETE", `/api/networks/${network.id}`).catch(() => {});
-      return;
-    }
-    keep("neuron", neuron);
-    keep("classifier", classifier);
-    const [map, regions] = await Promise.all([
-      api("GET", `/api/networks/${neuron.id}/figures/neurons`, { query: { grid: 80 }, label: "Its output over the plane" }),
-      api("GET", `/api/networks/${classifier.id}/figures/decision-boundary`, { query: { grid: 80 }, label: "Its decision regions and line" }),
-    ]);
     if (mine !== drawing) return;
-    // Both panels are titled on the page; one neuron's map fills its panel.
+    // Both panels are titled on the page; the classifier's legend names the classes for both.
     await Promise.all([
-      drawFigure($("#neuron-plot"), { ...map, layout: { ...map.layout, title: undefined, height: 380 } }),
+      drawFigure($("#neuron-plot"), { ...map, layout: { ...map.layout, title: undefined, height: 380, showlegend: false } }),
       drawFigure($("#classifier-plot"), { ...regions, layout: { ...regions.layout, title: undefined, height: 380 } }),
     ]);
     const label = ACTIVATION_LABELS[activation] || activation;
@@ -79,9 +58,13 @@ function renderWeights() {
     [row.lambda, row.w1, row.w2, row.b, row.norm, row.accuracy].map((v) => el("td", { class: "num" }, formatNumber(v)))))));
 }
 
+// Training runs in the server's workers as a job, which keeps its network in the database: the
+// network is deleted as soon as its weights and curve are read (and would expire if the page
+// closed first, being unnamed).
 async function train() {
   trainErrors.clear();
   $("#train").disabled = true;
+  let trainedId = null;
   const lambda = regStrength();
   const body = {
     network: { hidden: [], loss: $("#loss").value, init: "small" },
@@ -90,6 +73,7 @@ async function train() {
   };
   try {
     const job = await busy(api("POST", "/api/jobs", { query: { wait: true }, body, label: "Train the neuron (one job, waits for the result)" }), { target: $("#classifier-plot").closest(".card"), text: "Training…" });
+    trainedId = job.network_id;
     if (job.status !== "done") throw new Error(job.error || `training ended with status “${job.status}”`);
     const exported = await api("GET", `/api/networks/${job.network_id}/export`, { label: "The trained weights" });
     const [w1, w2] = exported.weights.W1.map((row) => row[0]);
@@ -100,12 +84,12 @@ async function train() {
     if ($("#loss").value === "logistic") $("#activation").value = "sigmoid";
     const curve = await api("GET", `/api/networks/${job.network_id}/figures/training`, { label: "Its training curve" });
     await drawFigure($("#training-plot"), curve);
-    api("DELETE", `/api/networks/${job.network_id}`).catch(() => {});
     $("#classifier-reading").textContent = `Trained with λ = ${lambda}: w = (${formatNumber(w1)}, ${formatNumber(w2)}), b = ${formatNumber(b)}, training accuracy ${formatNumber(100 * job.metrics.train_accuracy)}%. The sliders now hold these values.`;
     await drawNeuron();
   } catch (error) {
     trainErrors.show(error);
   } finally {
+    if (trainedId) api("DELETE", `/api/networks/${trainedId}`, { label: "Delete the trained network (its weights are on the page)" }).catch(() => {});
     $("#train").disabled = false;
   }
 }

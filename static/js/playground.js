@@ -34,7 +34,8 @@ const DATA_KEYS = ["ds", "n", "noise", "classes", "test", "dseed"];
 const NETWORK_KEYS = ["layers", "loss", "init", "seed"];
 
 const trainErrors = errorArea($("#train-error"));
-const state = { ...DEFAULTS };
+// `points`: the points added by clicking, [x1, x2, class] each, part of the data spec (and the URL).
+const state = { ...DEFAULTS, points: [] };
 let activationNames = [];
 let datasetInfo = new Map(); // name -> GET /api/datasets entry
 let layers = [];
@@ -45,6 +46,7 @@ let starting = null; // the request creating Play's next job, while it is on its
 let job = null; // {id, source}
 let refreshTimer = null;
 let boundaryLive = false; // the boundary plot holds a heatmap that live updates can restyle
+let transportChanges = 0; // Play, Pause, Step and Reset presses: a points update resumes only if none came
 const live = { updates: 0, since: 0 };
 
 // --- state and URL ---------------------------------------------------------------------------
@@ -62,7 +64,24 @@ function readUrl() {
       state[key] = raw;
     }
   }
+  if (params.has("pts")) state.points = pointsFromText(params.get("pts"));
   return new Set(params.keys());
+}
+
+// Added points in the address: "x1_x2_class_x1_x2_class…" (characters a URL keeps as they are, so
+// the server's limit of added points still gives an address of a few kilobytes).
+function pointsToText(points) {
+  return points.flat().join("_");
+}
+
+function pointsFromText(text) {
+  const values = text.split("_").map(Number);
+  const points = [];
+  for (let i = 0; i + 2 < values.length; i += 3) {
+    const [x1, x2, k] = values.slice(i, i + 3);
+    if ([x1, x2].every(Number.isFinite) && Number.isInteger(k) && k >= 0) points.push([x1, x2, k]);
+  }
+  return points;
 }
 
 // A generator's own defaults for the data settings the address leaves out.
@@ -79,6 +98,7 @@ function writeUrl() {
   state.layers = layersToText(layers);
   const params = new URLSearchParams();
   for (const key of Object.keys(DEFAULTS)) params.set(key, String(state[key]));
+  if (state.points.length) params.set("pts", pointsToText(state.points));
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
 }
 
@@ -86,9 +106,10 @@ const isUpload = () => state.ds.startsWith("upload:");
 const info = () => datasetInfo.get(state.ds);
 
 function dataSpec() {
-  if (isUpload()) return { id: state.ds.slice("upload:".length), test_fraction: state.test, seed: state.dseed };
+  const added = state.points.length ? { points: state.points.map((point) => [...point]) } : {};
+  if (isUpload()) return { id: state.ds.slice("upload:".length), test_fraction: state.test, seed: state.dseed, ...added };
   const params = info().params;
-  const spec = { name: state.ds, noise: state.noise, seed: state.dseed, test_fraction: state.test };
+  const spec = { name: state.ds, noise: state.noise, seed: state.dseed, test_fraction: state.test, ...added };
   spec[params.n_per_class ? "n_per_class" : "n_points"] = state.n;
   if (params.classes) spec.classes = state.classes;
   return spec;
@@ -175,11 +196,24 @@ function fillClassPicker() {
       el("span", { class: "swatch", style: `background:${CLASS_COLORS[k % CLASS_COLORS.length]}` }), name)),
     el("form", { class: "add-point", onsubmit: typedPoint, "aria-label": "Add a point by its coordinates" },
       el("span", { class: "label" }, "or at"), coordinate("add-x1", "x1"), coordinate("add-x2", "x2"),
-      el("button", { type: "submit", class: "small" }, "Add point")));
+      el("button", { type: "submit", class: "small" }, "Add point")),
+    el("button", { type: "button", class: "small", id: "clear-points", onclick: clearPoints }, "Remove added points"),
+    el("span", { id: "added-count", "data-testid": "added-count" }, ""));
+  showAddedCount();
+}
+
+function showAddedCount() {
+  const count = state.points.length;
+  const shown = $("#added-count");
+  if (shown) shown.textContent = count ? `${count} added` : "";
+  if ($("#clear-points")) $("#clear-points").hidden = count === 0;
 }
 
 // A settings change: data changes and network changes reset; training changes apply at once.
 async function settingChanged(keys) {
+  // Added points belong to the data set they were added to, and to its classes.
+  if (keys.includes("ds")) state.points = [];
+  if (keys.includes("classes")) state.points = state.points.filter((point) => point[2] < state.classes);
   writeUrl();
   trainErrors.clear();
   try {
@@ -222,14 +256,20 @@ function bindControls() {
     await uploadCsv(file, $("#upload-task").value, "Upload your CSV");
     event.target.value = "";
   });
-  $("#play").addEventListener("click", play);
-  $("#pause").addEventListener("click", pause);
-  $("#step").addEventListener("click", step);
+  const pressed = (action) => () => {
+    transportChanges += 1;
+    return action();
+  };
+  $("#play").addEventListener("click", pressed(play));
+  $("#pause").addEventListener("click", pressed(pause));
+  $("#step").addEventListener("click", pressed(step));
   $("#reset").addEventListener("click", async () => {
+    transportChanges += 1;
     await stop();
     await reset();
   });
   $("#boundary").addEventListener("click", clickPoint);
+  $("#keep").addEventListener("submit", keepNetwork);
   $("#hidden-layer").addEventListener("change", async () => {
     const query = hiddenSpaceQuery();
     if (!network || !query) return;
@@ -249,6 +289,7 @@ function setTransport() {
   // The stored network's spec, weights and history, as the export endpoint gives them.
   $("#export").hidden = !network || playing;
   if (network) $("#export").href = `/api/networks/${network.id}/export`;
+  $("#keep").hidden = !network || playing || Boolean(network.name);
 }
 
 // --- data ------------------------------------------------------------------------------------
@@ -272,6 +313,7 @@ async function uploadCsv(blob, task, label) {
     await stop();
     const uploaded = await busy(api("POST", "/api/datasets", { form: { file: blob, task }, label }));
     state.ds = `upload:${uploaded.id}`;
+    state.points = [];
     writeUrl();
     await loadData();
     await reset();
@@ -300,17 +342,86 @@ function typedPoint(event) {
   if (point.every(Number.isFinite)) addPoint(point);
 }
 
-// The points become an uploaded data set (CSV of the current points plus the new one), and the
-// network starts over on it.
-async function addPoint(point) {
+// A new point joins the data spec's list of added points (to a thousandth: finer than a pixel); the
+// network keeps training on the new data, from where it is.
+function addPoint(point) {
   const picker = $("#class-picker input:checked");
   if (!picker || !data || data.task !== "classification") return;
-  const rows = [];
-  for (const part of [data.train, data.test]) part.X.forEach((x, i) => rows.push([x[0], x[1], data.class_names[part.y[i]]]));
-  rows.push([point[0], point[1], data.class_names[Number(picker.value)]]);
-  const csv = ["x1,x2,label", ...rows.map((row) => row.join(","))].join("\n");
-  const file = new File([csv], "points.csv", { type: "text/csv" });
-  await uploadCsv(file, "classification", "Your points as an uploaded data set");
+  const round = (value) => Math.round(value * 1000) / 1000;
+  state.points.push([round(point[0]), round(point[1]), Number(picker.value)]);
+  pointsChanged();
+}
+
+function clearPoints() {
+  state.points = [];
+  pointsChanged();
+}
+
+// Clicks come faster than the server answers: one update runs at a time and sends the whole list,
+// and one more follows if points changed meanwhile, so no click is lost.
+const pointUpdates = { running: null, again: false, accepted: [] };
+
+function pointsChanged() {
+  writeUrl();
+  showAddedCount();
+  if (pointUpdates.running) {
+    pointUpdates.again = true;
+    return pointUpdates.running;
+  }
+  pointUpdates.running = (async () => {
+    do {
+      pointUpdates.again = false;
+      await applyPoints();
+    } while (pointUpdates.again);
+  })().finally(() => { pointUpdates.running = null; });
+  return pointUpdates.running;
+}
+
+// The stored network takes the new data spec (training stops for that moment and then continues
+// the same network), and the figures show the points.
+async function applyPoints() {
+  if (!network) return; // the next Reset creates the network with them
+  trainErrors.clear();
+  const resume = playing;
+  const transport = transportChanges;
+  const points = state.points.map((point) => [...point]);
+  let refused = null;
+  try {
+    await stop();
+    await busy(api("PATCH", `/api/networks/${network.id}`, { body: { data: dataSpec() }, label: "Added points: the network's data spec with them" }));
+    pointUpdates.accepted = points;
+  } catch (error) {
+    // A list the server refuses (too many points) goes back to the last one it took. A 409 means a
+    // job started meanwhile (a Step): it sends the whole list too, so nothing is lost.
+    if (error.status === 422) {
+      state.points = pointUpdates.accepted.map((point) => [...point]);
+      writeUrl();
+      showAddedCount();
+    }
+    if (error.status !== 409) refused = error;
+  }
+  await refreshFigures(true);
+  if (resume && transport === transportChanges) {
+    await play();
+  } else if (!refused) {
+    $("#status").textContent = `${points.length} added point${points.length === 1 ? "" : "s"}. Press Play or Step.`;
+  }
+  if (refused) trainErrors.show(refused);
+}
+
+// Unnamed networks are scratch and expire; a name keeps this one on the server (Reset leaves it).
+async function keepNetwork(event) {
+  event.preventDefault();
+  const name = $("#keep-name").value.trim();
+  if (!network || !name) return;
+  trainErrors.clear();
+  try {
+    network = await busy(api("PATCH", `/api/networks/${network.id}`, { body: { name }, label: "Keep the network on the server (a name)" }));
+    $("#status").textContent = `Kept on the server as “${network.name}” (id ${network.id}).`;
+  } catch (error) {
+    trainErrors.show(error);
+  }
+  setTransport();
 }
 
 // A data set's thumbnail: its preview points on a small canvas (regression: colour = target).
@@ -384,7 +495,7 @@ async function reset() {
   try {
     network = await busy(api("POST", "/api/networks", { body: { ...networkSpec(), seed: state.seed, data: dataSpec() }, label: "Reset: a new network with its data" }));
     fillHiddenLayers();
-    if (previous) api("DELETE", `/api/networks/${previous.id}`).catch(() => {});
+    if (previous && !previous.name) api("DELETE", `/api/networks/${previous.id}`).catch(() => {}); // a kept one stays
     showMetrics({ epoch: 0, trainLoss: null, testLoss: null });
     $("#status").textContent = `${network.counts.parameters} parameters in ${network.counts.layers} layers. Press Play or Step.`;
     await refreshFigures(true);
@@ -639,9 +750,11 @@ async function main() {
     await loadData();
   } catch (error) {
     trainErrors.show(error);
-    if (!isUpload()) return;
-    // An address whose uploaded data this server does not have: fall back to the default set.
-    state.ds = DEFAULTS.ds;
+    if (!isUpload() && !state.points.length) return;
+    // An address whose uploaded data this server does not have, or whose added points do not fit
+    // the data: start without them.
+    if (isUpload()) state.ds = DEFAULTS.ds;
+    state.points = [];
     await loadData();
   }
   if (opened) {

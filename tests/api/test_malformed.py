@@ -22,7 +22,13 @@ VALID = {
                   "live": {"grid": 10, "interval_ms": 100}},
     "/api/gradcheck": {"network": {"hidden": [{"units": 3}]}, "data": {"name": "moons", "noise": 0.1}},
     "/api/datasets/preview": {"name": "gauss", "classes": 2, "noise": 0.1},
-    "/api/figures/topology": {"input_dim": 2, "hidden": [{"units": 3}], "output_dim": 2},
+    "/api/figures/{kind}": {"spec": {"input_dim": 2, "hidden": [{"units": 3}], "output_dim": 2}, "seed": 1,
+                            "data": {"name": "moons", "n_per_class": 20, "points": [[0.5, 0.5, 1]]}, "grid": 10},
+    "/api/figures/neuron": {"w1": 1.0, "w2": -0.5, "b": 0.1, "activation": "tanh", "data": {"name": "xor"}, "grid": 10},
+    "/api/networks/counts": {"input_dim": 3, "hidden": [{"units": 4, "activation": "maxout", "pieces": 3}],
+                             "output_dim": 2},
+    "/api/networks/forward": {"spec": {"input_dim": 2, "hidden": [{"units": 3}], "output_dim": 1}, "seed": 2,
+                              "input": [0.5, -1.0]},
     "/api/networks/{network_id}/predict": {"inputs": [[0.1, 0.2]]},
     "/api/networks/{network_id}/forward": {"input": [0.1, 0.2]},
     "/api/experiments/{name}": {"units": [2, 3], "steps": 10, "data": {"name": "moons"}},
@@ -39,7 +45,7 @@ def post_paths() -> list[str]:
 
 def concrete(path: str, network_id: str) -> str:
     return (path.replace("{network_id}", network_id).replace("{job_id}", "nope").replace("{name}", "capacity")
-            .replace("{token}", "nope"))
+            .replace("{token}", "nope").replace("{kind}", "decision-boundary"))
 
 
 def leaves(value, path=()):
@@ -73,7 +79,7 @@ def check(response):
 
 def test_every_post_endpoint_is_covered():
     covered = set(VALID) | set(WITHOUT_BODY) | {"/api/datasets", "/api/networks/import"}
-    assert len(post_paths()) == 14 and set(post_paths()) <= covered
+    assert len(post_paths()) == len(covered) and set(post_paths()) <= covered
 
 
 @pytest.mark.parametrize("path", post_paths())

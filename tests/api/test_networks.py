@@ -183,4 +183,5 @@ def test_figure_errors(client, trained, network):
 def test_topology_of_a_spec(client):
     response = client.post("/api/figures/topology", json=NOTES_NET)
     assert response.status_code == 200 and response.json()["data"]
-    assert field_of(client.post("/api/figures/topology", json={"hidden": []})) == ["input_dim"]
+    # a bare spec is read as {"spec": ...}
+    assert field_of(client.post("/api/figures/topology", json={"hidden": []})) == ["spec.input_dim"]

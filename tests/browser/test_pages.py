@@ -13,6 +13,18 @@ pytestmark = pytest.mark.browser
 EXPERIMENTS = ("capacity", "regularization", "activations", "dead-relu", "approximation", "case-study")
 
 
+def _network_ids(page) -> set[str]:
+    return {network["id"] for network in page.request.get("/api/networks").json()}
+
+
+def _wait_until(page, condition, timeout_ms: int = 10_000) -> None:
+    for _ in range(timeout_ms // 100):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out after {timeout_ms} ms")
+
+
 def _drawn(page, minimum: int, timeout_ms: int = 20_000) -> None:
     """Wait until at least ``minimum`` Plotly figures are on the page."""
     expect(page.locator("[data-drawn=true] .main-svg").nth(minimum - 1)).to_be_attached(timeout=timeout_ms)
@@ -75,6 +87,7 @@ def test_activations_gallery(page, screenshot):
 
 
 def test_architecture_presets_and_forward_pass(page, screenshot):
+    before = _network_ids(page)
     page.goto("/architecture")
     expect(page.get_by_test_id("param-count")).to_have_text("26", timeout=10_000)
     expect(page.get_by_test_id("neuron-count")).to_have_text("6")
@@ -94,14 +107,25 @@ def test_architecture_presets_and_forward_pass(page, screenshot):
     page.locator("#forward-input").fill("1, 0, -1")
     expect(page.locator("#forward-error")).to_be_hidden()
     _drawn(page, 2)
+    page.locator("#arch-layer-0-units").fill("7")
+    page.locator("#arch-layer-0-units").press("Enter")
+    expect(page.get_by_test_id("param-count")).to_have_text(str(3 * 7 + 7 * 4 + 4 + 7 + 4 + 1))
     page.wait_for_load_state("networkidle")
     screenshot(page, "architecture")
+    # Counting, drawing and tracing as you type stores nothing.
+    assert _network_ids(page) == before
+    assert not any(url.endswith("/api/networks") for url in page.recorder.requests)
     page.recorder.assert_clean(expected_status=422)  # the 2-value input, answered inline
 
 
 def test_neuron_page_trains_and_regularization_shrinks_weights(page, screenshot):
+    before = _network_ids(page)
     page.goto("/neuron")
-    _drawn(page, 1)
+    _drawn(page, 2)
+    for value in ("2", "-3", "0.5"):  # moving a slider redraws from w and b alone
+        page.locator("#w1").fill(value)
+    expect(page.locator("#output-reading")).to_contain_text("0.5·x1")
+    assert _network_ids(page) == before
     page.get_by_test_id("train").click()
     rows = page.locator("#weights-table tbody tr")
     expect(rows).to_have_count(1, timeout=20_000)
@@ -110,6 +134,8 @@ def test_neuron_page_trains_and_regularization_shrinks_weights(page, screenshot)
     norms = [float(rows.nth(i).locator("td").nth(4).inner_text()) for i in range(2)]
     assert norms[1] < norms[0], f"‖w‖ did not shrink with λ: {norms}"
     _drawn(page, 3)
+    _wait_until(page, lambda: _network_ids(page) == before)  # each training's network, deleted once read
+    assert not any("/api/networks/import" in url for url in page.recorder.requests)
     page.wait_for_load_state("networkidle")
     screenshot(page, "neuron")
     page.recorder.assert_clean()

@@ -111,32 +111,113 @@ def test_url_restores_the_settings(page, browser, server):
     page.recorder.assert_clean()
 
 
+def _network_id(page) -> str:
+    return re.search(r"/api/networks/(\w+)/export", page.locator("#export").get_attribute("href")).group(1)
+
+
+def _added_points(page) -> list[list[float]]:
+    """The added points in the address bar: "x1_x2_class_…"."""
+    values = [float(v) for v in parse_qs(urlsplit(page.url).query).get("pts", [""])[0].split("_") if v]
+    return [values[i:i + 3] for i in range(0, len(values), 3)]
+
+
+def _stored_points(page, network_id: str) -> list:
+    return (page.request.get(f"/api/networks/{network_id}").json()["data"] or {}).get("points", [])
+
+
 def test_click_adds_a_point(page):
     _open(page, "?ds=gauss&n=50&noise=0.2&classes=2&test=0")
-    before = page.request.post("/api/datasets/preview", data={"name": "gauss", "n_per_class": 50, "classes": 2,
-                                                              "noise": 0.2, "seed": 0}).json()
-    n_before = len(before["train"]["X"])
+    spec = {"name": "gauss", "n_per_class": 50, "classes": 2, "noise": 0.2, "seed": 0}
+    before = page.request.post("/api/datasets/preview", data=spec).json()
+    network_id = _network_id(page)
     page.locator("#class-picker input[name=add-class][value='1']").check()
     box = page.locator("#boundary .nsewdrag").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
-    expect(page).to_have_url(re.compile(r"ds=upload"), timeout=10_000)
-    page.wait_for_selector("[data-testid=play]:not([disabled])")
-    upload_id = re.search(r"ds=upload%3A([\w-]+)", page.url).group(1)
-    after = page.request.post("/api/datasets/preview", data={"id": upload_id}).json()
-    assert len(after["train"]["X"]) == n_before + 1
+    expect(page.get_by_test_id("added-count")).to_have_text("1 added")
+    (point,) = _added_points(page)
+    assert point[2] == 1 and abs(point[0]) < 0.5 and abs(point[1]) < 0.5  # about the middle of the plot
+    after = page.request.post("/api/datasets/preview", data=spec | {"points": [point]}).json()
+    assert after["train"]["X"] == before["train"]["X"] + [point[:2]]
     assert after["train"]["y"].count(1) == before["train"]["y"].count(1) + 1
+    # Still the generator's data set, not an upload: points, noise and classes stay editable.
+    assert parse_qs(urlsplit(page.url).query)["ds"] == ["gauss"]
+    for control in ("#points", "#noise", "#classes"):
+        expect(page.locator(control)).to_be_enabled()
+    _wait_until(page, lambda: _stored_points(page, network_id) == [point])  # the same network, with the point
+    assert _network_id(page) == network_id
 
     # From the keyboard: type the coordinates of a class-0 point.
     page.locator("#class-picker input[name=add-class][value='0']").check()
     page.locator("#add-x1").fill("0.25")
     page.locator("#add-x2").fill("-0.5")
     page.locator("#add-x2").press("Enter")
-    expect(page).not_to_have_url(re.compile(upload_id), timeout=10_000)
+    expect(page.get_by_test_id("added-count")).to_have_text("2 added")
+    assert _added_points(page) == [point, [0.25, -0.5, 0]]
+    _wait_until(page, lambda: _stored_points(page, network_id) == [point, [0.25, -0.5, 0]])
+
+    # The address holds them: a copy of the page starts with both.
+    copy = page.context.new_page()
+    copy.goto(page.url)
+    expect(copy.get_by_test_id("added-count")).to_have_text("2 added", timeout=20_000)
+    copy.close()
+    page.locator("#clear-points").click()
+    expect(page.get_by_test_id("added-count")).to_have_text("")
+    assert "pts=" not in page.url
+    _wait_until(page, lambda: _stored_points(page, network_id) == [])
+    page.recorder.assert_clean()
+
+
+def test_quick_clicks_while_playing_add_every_point_and_keep_training(page, screenshot):
+    _open(page, "?ds=gauss&n=50&noise=0.2&classes=2&test=0&layers=4-relu&speed=300")
+    network_id = _network_id(page)
+    page.get_by_test_id("play").click()
+    _wait_until(page, lambda: _epoch(page) >= 5)
+    epoch_before = _epoch(page)
+    box = page.locator("#boundary .nsewdrag").first.bounding_box()
+    for share in (0.3, 0.5, 0.7):  # three clicks in quick succession
+        page.mouse.click(box["x"] + box["width"] * share, box["y"] + box["height"] * share)
+    expect(page.get_by_test_id("added-count")).to_have_text("3 added")
+    assert len(_added_points(page)) == 3
+
+    epochs = []
+
+    def trained_on_with_all_three() -> bool:
+        epochs.append(_epoch(page))
+        return len(_stored_points(page, network_id)) == 3 and epochs[-1] > epoch_before + 5
+
+    _wait_until(page, trained_on_with_all_three, timeout_ms=20_000)
+    assert min(epochs) >= epoch_before, f"the epoch counter went back: {epochs}"
+    expect(page.get_by_test_id("pause")).to_be_enabled()  # still playing, the same network
+    assert _network_id(page) == network_id
+    screenshot(page, "playground-added-points")
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    exported = page.request.get(f"/api/networks/{network_id}/export").json()
+    assert exported["steps_trained"] >= epochs[-1] and len(exported["data"]["points"]) == 3
+    page.recorder.assert_clean()
+
+
+def test_added_points_that_do_not_fit_are_dropped_with_a_message(page):
+    page.goto("/?ds=gauss&classes=2&pts=0.1_0.2_5")  # no class 5 in a two-class set
+    expect(page.locator("#train-error")).to_contain_text("points[0]", timeout=20_000)
+    page.wait_for_selector("[data-testid=play]:not([disabled])", timeout=20_000)
+    expect(page.get_by_test_id("added-count")).to_have_text("")
+    assert "pts=" not in page.url
+    page.recorder.assert_clean(expected_status=422)
+
+
+def test_a_kept_network_survives_reset(page):
+    _open(page, "?ds=xor&layers=4-relu")
+    network_id = _network_id(page)
+    page.locator("#keep-name").fill("my xor net")
+    page.locator("#keep-name").press("Enter")
+    expect(page.locator("#status")).to_contain_text("my xor net")
+    expect(page.locator("#keep")).to_be_hidden()
+    page.get_by_test_id("reset").click()
+    _wait_until(page, lambda: _network_id(page) != network_id)
     page.wait_for_selector("[data-testid=play]:not([disabled])")
-    typed_id = re.search(r"ds=upload%3A([\w-]+)", page.url).group(1)
-    typed = page.request.post("/api/datasets/preview", data={"id": typed_id}).json()
-    assert len(typed["train"]["X"]) == n_before + 2
-    assert [0.25, -0.5] in typed["train"]["X"]
+    kept = page.request.get(f"/api/networks/{network_id}")
+    assert kept.status == 200 and kept.json()["name"] == "my xor net"
     page.recorder.assert_clean()
 
 

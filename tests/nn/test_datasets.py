@@ -1,7 +1,17 @@
 import numpy as np
 import pytest
 
-from app.nn import DATASETS, LayerSpec, Network, NetworkSpec, TrainConfig, load_csv, make_dataset, train
+from app.nn import (
+    DATASETS,
+    LayerSpec,
+    Network,
+    NetworkSpec,
+    TrainConfig,
+    add_points,
+    load_csv,
+    make_dataset,
+    train,
+)
 
 
 def case_study_spiral(seed):
@@ -105,3 +115,28 @@ def test_csv_numeric_labels_sort_numerically_and_regression():
 def test_csv_errors_name_the_line(text, message):
     with pytest.raises(ValueError, match=message):
         load_csv(text, max_rows=2 if "more than" in message else 10_000)
+
+
+def test_added_points_join_the_training_set_in_order():
+    data = make_dataset("gauss", n_per_class=10, classes=3, test_fraction=0.2)
+    added = add_points(data, [[0.5, -0.25, 2], [0.0, 1.0, 0.0]])
+    assert np.array_equal(added.X_train, np.vstack([data.X_train, [[0.5, -0.25], [0.0, 1.0]]]))
+    assert added.y_train.tolist() == [*data.y_train.tolist(), 2, 0] and added.y_train.dtype == data.y_train.dtype
+    assert np.array_equal(added.X_test, data.X_test) and np.array_equal(added.y_test, data.y_test)
+    assert added.n_classes == 3 and len(data.y_train) == 24  # the original is left alone
+    assert add_points(data, []) is data
+    sine = add_points(make_dataset("sine", n_points=5), [[0.3, 2.5]])
+    assert sine.X_train[-1].tolist() == [0.3] and sine.y_train[-1] == 2.5
+
+
+@pytest.mark.parametrize("points, message", [
+    ([[0.0, 0.0, 0], [1.0, 2.0]], r"points\[1\] needs 3 numbers"),
+    ([[0.0, float("nan"), 0]], r"points\[0\] must hold finite numbers"),
+    ([[0.0, 0.0, "a"]], r"points\[0\] must hold finite numbers"),
+    ([[0.0, 0.0, 2]], r"points\[0\]: the label must be a class index from 0 to 1"),
+    ([[0.0, 0.0, 0.5]], r"points\[0\]: the label must be a class index"),
+    ([[0.0, 0.0, -1]], r"points\[0\]: the label must be a class index"),
+])
+def test_added_points_are_checked(points, message):
+    with pytest.raises(ValueError, match=message):
+        add_points(make_dataset("xor", n_per_class=5), points)

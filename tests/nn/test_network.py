@@ -168,3 +168,23 @@ def test_dead_fraction_counts_units_never_positive():
     assert net.dead_fractions(X) == [0.75, 0.0]
     net.params["b1"][:] = 1.0
     assert net.dead_fractions(X) == [0.0, 0.0]
+
+
+def _random_specs(count: int, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    activations = ["relu", "tanh", "sigmoid", "leaky_relu", "prelu", "maxout", "elu", "linear"]
+    for _ in range(count):
+        hidden = tuple(LayerSpec(int(rng.integers(1, 12)), str(rng.choice(activations)),
+                                 pieces=int(rng.integers(1, 5)))
+                       for _ in range(int(rng.integers(0, 5))))
+        yield NetworkSpec(int(rng.integers(1, 7)), hidden, int(rng.integers(1, 6)), loss="mse")
+
+
+def test_spec_counts_equal_the_built_networks_for_every_activation():
+    specs = list(_random_specs(300))
+    # every activation, PReLU slopes and maxout with several piece counts among them
+    assert {layer.activation for spec in specs for layer in spec.hidden} >= {"prelu", "maxout", "relu", "linear"}
+    assert {layer.pieces for spec in specs for layer in spec.hidden if layer.activation == "maxout"} >= {1, 2, 3, 4}
+    for spec in specs:
+        assert spec.counts() == Network(spec).counts(), spec
+
