@@ -1,4 +1,17 @@
 # nnviz: the web app and REST API on port 8000, data in the /data volume.
+# The first stage builds the wheel (templates and static files inside it as package data); the
+# second installs only that wheel, so the image holds no source tree.
+FROM python:3.11-slim AS build
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY templates ./templates
+COPY static ./static
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -8,18 +21,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     NNVIZ_HOST=0.0.0.0 \
     NNVIZ_PORT=8000
 
-# The app serves templates/ and static/ from the source tree, so the tree stays in the image.
-WORKDIR /srv/nnviz
-COPY pyproject.toml README.md ./
-COPY app ./app
-COPY templates ./templates
-COPY static ./static
-RUN pip install --no-cache-dir . \
-    && useradd --system --uid 10001 --home-dir /srv/nnviz --shell /usr/sbin/nologin nnviz \
+COPY --from=build /wheels /tmp/wheels
+RUN pip install --no-cache-dir /tmp/wheels/*.whl \
+    && rm -rf /tmp/wheels \
+    && useradd --uid 10001 --create-home --home-dir /home/nnviz --shell /usr/sbin/nologin nnviz \
     && mkdir -p /data \
     && chown nnviz /data
 
 USER 10001
+WORKDIR /home/nnviz
 VOLUME ["/data"]
 EXPOSE 8000
 

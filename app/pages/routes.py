@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import plotly
@@ -9,9 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
-STATIC_DIR = PROJECT_ROOT / "static"
+
+def _package_dir(package: str) -> Path:
+    """The folder of a package that holds data files; installed or editable, it is on disk."""
+    return Path(str(resources.files(package)))
+
+
+# templates/ and static/ are the packages app.templates and app.static (pyproject.toml maps them),
+# so a wheel and an editable install find them the same way, wherever the process runs.
+TEMPLATES_DIR = _package_dir("app.templates")
+STATIC_DIR = _package_dir("app.static")
 # plotly.js from the installed plotly package: the pages never load anything from a CDN.
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 
