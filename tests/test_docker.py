@@ -128,7 +128,7 @@ def test_image_runs_healthy_unprivileged_trains_and_keeps_its_data(run_container
 
     # A new container on the same volume finds the job and the trained network as they were.
     must(docker("stop", first))
-    api = httpx.Client(base_url=wait_healthy(run_container()), timeout=120)
+    api = httpx.Client(base_url=wait_healthy(run_container()), timeout=120, cookies=api.cookies)  # the same visitor
     assert job["network_id"] in {network["id"] for network in api.get("/api/networks").json()}
     after = api.get(f"/api/jobs/{job['id']}").json()
     assert after["status"] == "done" and after["metrics"] == job["metrics"]
