@@ -145,9 +145,11 @@ class TrainRun:
                                                                  default=_no_nan)}
 
     def checkpoint(self) -> dict[str, Any]:
-        return {"weights": self.net.get_weights(), "steps_trained": self.net.steps_trained,
-                "epochs_trained": self.net.epochs_trained, "history": list(self.trainer.history),
-                "progress": self.progress()}
+        """The last finished step's weights and optimizer memory: enough to resume the job there
+        (on another worker or server) with the numbers an uninterrupted full-batch run has."""
+        return {"weights": self.net.get_weights(), "optimizer": self.trainer.optimizer.state(),
+                "steps_trained": self.net.steps_trained, "epochs_trained": self.net.epochs_trained,
+                "history": list(self.trainer.history), "progress": self.progress()}
 
     def stop(self) -> None:
         self.trainer.cancel()

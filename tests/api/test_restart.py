@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytestmark = pytest.mark.slow
+
 from .conftest import SPIRAL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,16 +64,19 @@ def server_factory(tmp_path):
             process.wait(timeout=10)
 
 
-def test_sigkill_during_training_loses_nothing(server_factory):
+RESUMABLE = {"network": {"hidden": [{"units": 32}, {"units": 32}], "seed": 3}, "data": SPIRAL,
+             "training": {"optimizer": "adam", "learning_rate": 0.01, "steps": 20_000, "seed": 1}}
+
+
+def test_sigkill_during_training_loses_nothing_and_the_job_resumes(server_factory):
     port = free_port()
     server = server_factory(port)
-    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
     created = api.post("/api/networks", json={"input_dim": 2, "hidden": [{"units": 5}], "output_dim": 3}).json()
     finished = api.post("/api/jobs?wait=true", json={"network": {"hidden": [{"units": 10}]}, "data": SPIRAL,
                                                      "training": {"steps": 200}}).json()
     assert finished["status"] == "done"
-    long = api.post("/api/jobs", json={"network": {"hidden": [{"units": 64}, {"units": 64}]}, "data": SPIRAL,
-                                       "training": {"steps": 100_000}}).json()
+    long = api.post("/api/jobs", json=RESUMABLE).json()
     poll(lambda: api.get(f"/api/networks/{long['network_id']}").json()["steps_trained"] > 0)
     before = {n["id"]: api.get(f"/api/networks/{n['id']}/export").json() for n in api.get("/api/networks").json()}
     assert set(before) == {created["id"], finished["network_id"], long["network_id"]}
@@ -80,21 +85,18 @@ def test_sigkill_during_training_loses_nothing(server_factory):
     os.kill(server.pid, signal.SIGKILL)
     server.wait(timeout=10)
 
-    server_factory(port)
+    server_factory(port)  # its lease expires: the new server adopts the job and resumes it
     jobs = {job["id"]: job for job in api.get("/api/jobs").json()}
-    assert jobs[long["id"]]["status"] == "interrupted" and "stopped" in jobs[long["id"]]["error"]
-    assert jobs[finished["id"]]["status"] == "done"
-    assert jobs[finished["id"]]["metrics"] == finished["metrics"]
+    assert jobs[finished["id"]]["status"] == "done" and jobs[finished["id"]]["metrics"] == finished["metrics"]
     after = {n["id"]: api.get(f"/api/networks/{n['id']}/export").json() for n in api.get("/api/networks").json()}
-    assert set(after) == set(before)
     assert after[created["id"]] == before[created["id"]]
     assert after[finished["network_id"]] == before[finished["network_id"]]
-    assert after[long["network_id"]]["steps_trained"] >= before[long["network_id"]]["steps_trained"] > 0
-    for network_id in after:
-        response = api.post(f"/api/networks/{network_id}/predict", json={"inputs": [[0.1, 0.2]]})
-        assert response.status_code == 200
-    # The interrupted network trains on from its last checkpoint.
-    resumed = api.post("/api/jobs?wait=true", json={"network": {"id": long["network_id"]}, "data": SPIRAL,
-                                                    "training": {"steps": 20}}).json()
-    assert resumed["status"] == "done"
-    assert resumed["history"][-1]["step"] == after[long["network_id"]]["steps_trained"] + 20
+    resumed = poll(lambda: (job := api.get(f"/api/jobs/{long['id']}").json())["status"] not in ("queued", "running")
+                   and job, timeout=120)
+    assert resumed["status"] == "done" and resumed["progress"]["step"] == 20_000
+    assert resumed["history"][0]["step"] == 0 and resumed["history"][-1]["step"] == 20_000
+    # Full batch and seeded: the same weights as a run nobody disturbed (Adam's moments were checkpointed too).
+    undisturbed = api.post("/api/jobs?wait=true", json=RESUMABLE).json()
+    assert undisturbed["status"] == "done"
+    weights = [api.get(f"/api/networks/{job['network_id']}/export").json()["weights"] for job in (resumed, undisturbed)]
+    assert weights[0] == weights[1]
