@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytestmark = pytest.mark.slow
-
 from .conftest import SPIRAL
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +28,7 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
     env = os.environ | {"NNVIZ_DATA_DIR": str(data_dir), "NNVIZ_CHECKPOINT_SECONDS": "0.2", "NNVIZ_WORKERS": "1"}
     process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
@@ -39,7 +39,7 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
     raise AssertionError("the server did not start")
 
 
-def poll(check, timeout: float = 30.0):
+def poll(check, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
@@ -61,17 +61,17 @@ def server_factory(tmp_path):
     for process in processes:
         if process.poll() is None:
             process.terminate()
-            process.wait(timeout=10)
+            process.wait(timeout=30)
 
 
-RESUMABLE = {"network": {"hidden": [{"units": 32}, {"units": 32}], "seed": 3}, "data": SPIRAL,
-             "training": {"optimizer": "adam", "learning_rate": 0.01, "steps": 20_000, "seed": 1}}
+RESUMABLE = {"network": {"hidden": [{"units": 16}, {"units": 16}], "seed": 3}, "data": SPIRAL,
+             "training": {"optimizer": "adam", "learning_rate": 0.01, "steps": 8_000, "seed": 1}}
 
 
 def test_sigkill_during_training_loses_nothing_and_the_job_resumes(server_factory):
     port = free_port()
     server = server_factory(port)
-    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300)
     created = api.post("/api/networks", json={"input_dim": 2, "hidden": [{"units": 5}], "output_dim": 3}).json()
     finished = api.post("/api/jobs?wait=true", json={"network": {"hidden": [{"units": 10}]}, "data": SPIRAL,
                                                      "training": {"steps": 200}}).json()
@@ -93,10 +93,11 @@ def test_sigkill_during_training_loses_nothing_and_the_job_resumes(server_factor
     assert after[finished["network_id"]] == before[finished["network_id"]]
     resumed = poll(lambda: (job := api.get(f"/api/jobs/{long['id']}").json())["status"] not in ("queued", "running")
                    and job, timeout=120)
-    assert resumed["status"] == "done" and resumed["progress"]["step"] == 20_000
-    assert resumed["history"][0]["step"] == 0 and resumed["history"][-1]["step"] == 20_000
+    assert resumed["status"] == "done" and resumed["progress"]["step"] == 8_000
+    assert resumed["history"][0]["step"] == 0 and resumed["history"][-1]["step"] == 8_000
     # Full batch and seeded: the same weights as a run nobody disturbed (Adam's moments were checkpointed too).
-    undisturbed = api.post("/api/jobs?wait=true", json=RESUMABLE).json()
-    assert undisturbed["status"] == "done"
+    undisturbed = api.post("/api/jobs", json=RESUMABLE).json()
+    undisturbed = poll(lambda: (job := api.get(f"/api/jobs/{undisturbed['id']}").json())["status"] == "done" and job,
+                       timeout=300)
     weights = [api.get(f"/api/networks/{job['network_id']}/export").json()["weights"] for job in (resumed, undisturbed)]
     assert weights[0] == weights[1]

@@ -81,12 +81,12 @@ def test_a_job_crosses_servers_and_survives_its_server(servers):
                                                "training": {"steps": 50}}).json()
     assert more["status"] == "done" and more["progress"]["step"] == cancelled["progress"]["step"] + 50
 
-    doomed = a.post("/api/jobs", json=LONG | {"training": {"steps": 20_000}}).json()
+    doomed = a.post("/api/jobs", json=LONG | {"training": {"steps": 8_000}}).json()
     poll(lambda: a.get(f"/api/networks/{doomed['network_id']}").json()["steps_trained"] > 0)
     os.kill(processes[0].pid, signal.SIGKILL)
     processes[0].wait(timeout=10)
     killed_at = time.monotonic()
     adopted = poll(lambda: (j := b.get(f"/api/jobs/{doomed['id']}").json())["status"] not in ("queued", "running")
-                   and j, timeout=120)
-    assert adopted["status"] == "done" and adopted["progress"]["step"] == 20_000
+                   and j, timeout=300)
+    assert adopted["status"] == "done" and adopted["progress"]["step"] == 8_000
     print(f"\njob adopted and finished by server B {time.monotonic() - killed_at:.1f} s after server A was killed")
