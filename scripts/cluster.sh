@@ -152,7 +152,8 @@ mkdir -p "$DIR/postgres"
 PG_PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
 echo "$PG_PASSWORD" >"$DIR/postgres/password"
 if [ ${#AS_POSTGRES[@]} -gt 0 ]; then chown -R postgres "$DIR/postgres"; fi
-"${AS_POSTGRES[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U nnviz --auth=scram-sha-256 \
+# UTF8 whatever the locale here: under LANG=C initdb would pick SQL_ASCII, whose text the app cannot read.
+"${AS_POSTGRES[@]}" "$PG_BIN/initdb" -D "$PG_DATA" -U nnviz --auth=scram-sha-256 --encoding=UTF8 --locale=C \
     --pwfile="$DIR/postgres/password" --no-sync >"$DIR/initdb.log" 2>&1 \
     || die "initdb failed; its log: $DIR/initdb.log"
 "${AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$DIR/postgres/log" -w -t "$START_SECONDS" \
