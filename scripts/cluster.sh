@@ -143,7 +143,8 @@ if [ "$NGINX_PORT" = 0 ]; then NGINX_PORT=$(free_ports 1); fi
 SCHEDULER=tcp://127.0.0.1:$SCHEDULER_PORT
 
 # The scheduler starts first: it is ready long before the database is.
-spawn scheduler "$DASK" scheduler --host 127.0.0.1 --port "$SCHEDULER_PORT" \
+# No dashboard pages; its address still answers /health and the worker count.
+spawn scheduler "$DASK" scheduler --host 127.0.0.1 --port "$SCHEDULER_PORT" --no-dashboard \
     --dashboard-address "127.0.0.1:$DASHBOARD_PORT"
 
 # PostgreSQL: a new cluster, password-protected, on loopback only. fsync is off: the data goes
@@ -169,7 +170,7 @@ wait_http scheduler "http://127.0.0.1:$DASHBOARD_PORT/health"
 for ((i = 1; i <= DASK_WORKERS; i++)); do
     mkdir -p "$DIR/worker-$i"
     spawn "worker-$i" "$DASK" worker "$SCHEDULER" --nthreads 1 --name "worker-$i" --host 127.0.0.1 \
-        --dashboard-address 127.0.0.1:0 --local-directory "$DIR/worker-$i"
+        --no-dashboard --dashboard-address 127.0.0.1:0 --local-directory "$DIR/worker-$i"
 done
 
 SECRET_KEY=${NNVIZ_SECRET_KEY:-$("$PY" -c 'import secrets; print(secrets.token_hex(32))')}

@@ -72,9 +72,12 @@ def started_processes(script: subprocess.Popen[str], logs: Path) -> list[psutil.
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     stderr = tmp_path_factory.mktemp("cluster") / "stderr"
+    # The folder must go at the stop (the last test checks it), whatever the caller's environment says.
+    environment = {name: value for name, value in os.environ.items() if name != "KEEP_CLUSTER_DIR"}
+    environment["NNVIZ_PYTHON"] = sys.executable
     with stderr.open("w") as errors:
         script = subprocess.Popen(["bash", str(SCRIPT)], stdout=subprocess.PIPE, stderr=errors, text=True,
-                                  env=os.environ | {"NNVIZ_PYTHON": sys.executable})
+                                  env=environment)
     try:
         addresses = read_until_ready(script)
         if addresses is None:
