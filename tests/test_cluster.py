@@ -148,8 +148,9 @@ def test_live_progress_arrives_through_nginx_while_the_job_runs(cluster):
                     break
                 steps.append(data["step"])
                 if len(steps) == 1:
-                    # Unbuffered: the first event is here while the job has most of its steps to go.
-                    assert client.get(f"/api/jobs/{job['id']}").json()["status"] == "running"
+                    # Unbuffered: the first event is here while the job has most of its steps to go
+                    # (its stored status may still say queued: the live frame can be ahead of it).
+                    assert client.get(f"/api/jobs/{job['id']}").json()["status"] in ("queued", "running")
                 if len(steps) == 3:
                     client.post(f"/api/jobs/{job['id']}/cancel")
     assert len(steps) >= 3 and steps == sorted(steps) and steps[-1] < 100_000
