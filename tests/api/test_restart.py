@@ -5,12 +5,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from ..waiting import wait_for_server, wait_until
 from .conftest import SPIRAL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,37 +22,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen:
-    env = os.environ | {"NNVIZ_DATA_DIR": str(data_dir), "NNVIZ_CHECKPOINT_SECONDS": "0.2", "NNVIZ_WORKERS": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("the server did not start")
-
-
-def poll(check, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not reached")
-
-
 @pytest.fixture
 def server_factory(tmp_path):
+    """``start(port)`` runs ``python -m app`` on the test's data folder and waits until it answers."""
     processes = []
+    env = os.environ | {"NNVIZ_DATA_DIR": str(tmp_path), "NNVIZ_CHECKPOINT_SECONDS": "0.2", "NNVIZ_WORKERS": "1"}
 
     def start(port: int) -> subprocess.Popen:
-        processes.append(start_server(tmp_path, port))
+        processes.append(subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for_server(f"http://127.0.0.1:{port}", processes[-1])
         return processes[-1]
 
     yield start
@@ -72,7 +51,8 @@ def test_sigkill_during_training_loses_nothing(server_factory):
     assert finished["status"] == "done"
     long = api.post("/api/jobs", json={"network": {"hidden": [{"units": 64}, {"units": 64}]}, "data": SPIRAL,
                                        "training": {"steps": 100_000}}).json()
-    poll(lambda: api.get(f"/api/networks/{long['network_id']}").json()["steps_trained"] > 0)
+    wait_until(lambda: api.get(f"/api/networks/{long['network_id']}").json()["steps_trained"] > 0,
+               what="a first checkpoint")
     before = {n["id"]: api.get(f"/api/networks/{n['id']}/export").json() for n in api.get("/api/networks").json()}
     assert set(before) == {created["id"], finished["network_id"], long["network_id"]}
     assert api.get(f"/api/jobs/{long['id']}").json()["status"] == "running"
