@@ -6,7 +6,7 @@ import pytest
 
 from app.viz.live import decode_grid
 
-from ..waiting import wait_until
+from ..waiting import DEADLINE, wait_until
 from .conftest import SMALL_NET, SPIRAL, field_of, open_client, wait_status
 
 CASE_STUDY = {
@@ -188,7 +188,7 @@ def test_busy_network_cannot_be_trained_twice_or_deleted(client):
     assert client.delete(f"/api/networks/{job['network_id']}").status_code == 204
 
 
-def read_events(client, job_id: str, limit: float = 30.0) -> list[tuple[str, dict]]:
+def read_events(client, job_id: str, limit: float = DEADLINE) -> list[tuple[str, dict]]:
     events, event = [], None
     deadline = time.monotonic() + limit
     with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
