@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import venv
 import zipfile
 from collections.abc import Iterator
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from .waiting import wait_for_server
 
 pytestmark = pytest.mark.slow
 
@@ -82,15 +83,7 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
                                    env=isolated_env(tmp_path), stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError(f"the installed app did not start:\n{log.read_text()[-3000:]}")
+        wait_for_server(base, process, log=log)
         yield base
     finally:
         process.terminate()

@@ -13,8 +13,9 @@ import pytest
 
 from tests.postgres import new_database
 
+from ..waiting import wait_for_server, wait_until
 from .conftest import SPIRAL
-from .test_restart import ROOT, free_port, poll
+from .test_restart import ROOT, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -27,15 +28,8 @@ def start(url: str, port: int) -> subprocess.Popen:
                         "NNVIZ_CHECKPOINT_SECONDS": "0.2", "NNVIZ_WORKERS": "1", "NNVIZ_DATA_DIR": "/nonexistent"}
     process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    poll(lambda: _healthy(port), timeout=60)
+    wait_for_server(f"http://127.0.0.1:{port}", process)
     return process
-
-
-def _healthy(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 @pytest.fixture
@@ -75,18 +69,20 @@ def test_a_job_crosses_servers_and_survives_its_server(servers):
     frames = first_frames(b, job["id"], 3)  # live progress of a job server A runs, read through B
     assert frames[-1]["step"] > frames[0]["step"] and "boundary" in frames[-1]
     cancelled = b.post(f"/api/jobs/{job['id']}/cancel").json()
-    cancelled = poll(lambda: (j := b.get(f"/api/jobs/{job['id']}").json())["status"] == "cancelled" and j)
+    cancelled = wait_until(lambda: (j := b.get(f"/api/jobs/{job['id']}").json())["status"] == "cancelled" and j,
+                           what="the cancel through B")
     assert 0 < cancelled["progress"]["step"] < 100_000
     more = b.post("/api/jobs?wait=true", json={"network": {"id": job["network_id"]}, "data": SPIRAL,
                                                "training": {"steps": 50}}).json()
     assert more["status"] == "done" and more["progress"]["step"] == cancelled["progress"]["step"] + 50
 
     doomed = a.post("/api/jobs", json=LONG | {"training": {"steps": 8_000}}).json()
-    poll(lambda: a.get(f"/api/networks/{doomed['network_id']}").json()["steps_trained"] > 0)
+    wait_until(lambda: a.get(f"/api/networks/{doomed['network_id']}").json()["steps_trained"] > 0,
+               what="a first checkpoint")
     os.kill(processes[0].pid, signal.SIGKILL)
     processes[0].wait(timeout=10)
     killed_at = time.monotonic()
-    adopted = poll(lambda: (j := b.get(f"/api/jobs/{doomed['id']}").json())["status"] not in ("queued", "running")
-                   and j, timeout=300)
+    adopted = wait_until(lambda: (j := b.get(f"/api/jobs/{doomed['id']}").json())["status"]
+                         not in ("queued", "running") and j, timeout=300, what="server B to finish the job")
     assert adopted["status"] == "done" and adopted["progress"]["step"] == 8_000
     print(f"\njob adopted and finished by server B {time.monotonic() - killed_at:.1f} s after server A was killed")

@@ -10,14 +10,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from ..waiting import DEADLINE, wait_for_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,7 +27,12 @@ CHROMIUM_ARGS = [
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 
+# Playwright waits 30 s for an action and retries an assertion for 5 s; a page whose renderer shares
+# two busy cores can stall longer than that, so every wait gets the tests' common deadline.
+WAIT_MS = DEADLINE * 1000
+
 playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api.expect.set_options(timeout=WAIT_MS)
 
 
 def _free_port() -> int:
@@ -47,16 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                    stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start:\n{log.read_text()}") from None
-                time.sleep(0.2)
+        wait_for_server(base, process, log=log)
         yield base
     finally:
         process.terminate()
@@ -99,6 +95,7 @@ class Recorder:
 def page(browser, server: str):
     """A fresh 1280×900 page; the test reads ``page.recorder`` to check it stayed clean."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
+    context.set_default_timeout(WAIT_MS)
     recorder = Recorder()
     host = urlsplit(server).netloc
 
