@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from app.nn import DATASETS, LayerSpec, Network, NetworkSpec, TrainConfig, load_csv, make_dataset, train
+from app.nn import DATASETS, LayerSpec, Network, NetworkSpec, SpecError, TrainConfig, load_csv, make_dataset, train
 
 
 def case_study_spiral(seed):
@@ -50,16 +50,16 @@ def test_points_classes_and_noise_parameters():
     assert len(data.y) == 120 and data.n_classes == 4
     assert len(np.unique(data.X, axis=0)) == 4  # no noise: every point on its class centre
     assert make_dataset("sine", n_points=33).X.shape == (33, 1)
-    with pytest.raises(ValueError, match="no parameter classes"):
-        make_dataset("circle", classes=3)
-    with pytest.raises(ValueError, match="unknown dataset 'swirl'"):
-        make_dataset("swirl")
-    with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
-        make_dataset("xor", noise=-1)
-    with pytest.raises(ValueError, match="n_per_class must be an integer >= 1"):
-        make_dataset("spiral", n_per_class=0)
-    with pytest.raises(ValueError, match="test_fraction"):
-        make_dataset("moons", test_fraction=1.0)
+    for call, field, message in [
+        (lambda: make_dataset("circle", classes=3), "classes", "data set 'circle' takes no classes"),
+        (lambda: make_dataset("swirl"), "name", "unknown data set 'swirl'"),
+        (lambda: make_dataset("xor", noise=-1), "noise", "must be a finite number >= 0"),
+        (lambda: make_dataset("spiral", n_per_class=0), "n_per_class", "must be an integer >= 1"),
+        (lambda: make_dataset("moons", test_fraction=1.0), "test_fraction", "must be in [0, 1)"),
+    ]:
+        with pytest.raises(SpecError) as info:
+            call()
+        assert info.value.field == field and info.value.message.startswith(message)
 
 
 def test_linear_data_is_separable_and_spiral_is_not():
