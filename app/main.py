@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api import activations, datasets, errors, experiments, gradcheck, health, jobs, networks
+from app.api import activations, datasets, errors, experiments, gradcheck, health, jobs, networks, openapi
 from app.api.errors import SafeJSONResponse
 from app.api.security import SecurityHeaders
 from app.pages import routes as pages
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                  default_response_class=SafeJSONResponse, max_body_size=settings.max_body_bytes)
     application.state.settings = settings
     errors.install(application)
+    openapi.install(application, settings)
     for module in ROUTERS:
         application.include_router(module.router)
     application.include_router(networks.figure_router)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -16,7 +15,7 @@ from app.services import Services
 from app.services.jobs import FINAL_STATUSES
 
 from .deps import ServicesDep, SettingsDep
-from .errors import BUSY, CONFLICT, NOT_FOUND, SafeJSONResponse, finite
+from .errors import BODY, BUSY, CONFLICT, NOT_FOUND, SafeJSONResponse, dumps, responses
 from .schemas import JobCreate, JobPublic
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=NOT_FOUND | CONFLICT)
@@ -45,7 +44,7 @@ async def job_answer(services: Services, job: dict, wait: bool, seconds: float) 
 
 
 @router.post("", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED,
-             responses={200: {"description": "the finished job (with ?wait=true)"}} | BUSY,
+             responses={200: {"description": "the finished job (with ?wait=true)"}} | BUSY | responses(*BODY),
              summary="Train a network (a new spec, or a stored network by id)")
 async def create_job(body: JobCreate, services: ServicesDep, settings: SettingsDep, wait: Wait = False) -> Response:
     job = await run_in_threadpool(services.jobs.create_training, body.values())
@@ -72,7 +71,7 @@ async def cancel_job(job_id: str, services: ServicesDep) -> dict:
 
 
 def sse(event: str, data: dict) -> str:
-    return f"event: {event}\ndata: {json.dumps(finite(data), allow_nan=False, separators=(',', ':'))}\n\n"
+    return f"event: {event}\ndata: {dumps(data).decode()}\n\n"
 
 
 async def job_events(services: Services, job_id: str) -> AsyncIterator[str]:
