@@ -20,6 +20,7 @@ from app.nn.optimizers import optimizer_options
 from app.services.specs import (
     DEFAULT_GRID,
     DEFAULT_INTERVAL_MS,
+    MAX_COUNT,
     MAX_ID_LENGTH,
     MAX_INTERVAL_MS,
     MAX_STEPS_PER_SECOND,
@@ -156,11 +157,11 @@ class TrainingSpec(Request):
     learning_rate: float = Field(default=1.0, gt=0)
     regularization: RegularizationName = "l2"
     reg_strength: float = Field(default=1e-3, ge=0)
-    batch_size: whole(ge=1) | None = None
+    batch_size: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_points"))
     steps: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
     epochs: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
     seed: SeedValue = 0
-    history_every: whole(ge=1) | None = None
+    history_every: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
     optimizer_options: OptimizerOptions | None = None
 
 
@@ -203,7 +204,7 @@ class HistoryRecord(BaseModel):
         {"type": "number"}, {"type": "null"}, {"type": "array", "items": {"anyOf": [{"type": "number"},
                                                                                     {"type": "null"}]}}]}})
 
-    step: Int
+    step: whole(ge=0, le=MAX_COUNT)
 
 
 class NetworkExport(Request):
@@ -220,7 +221,7 @@ class NetworkExport(Request):
             {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}]}})
     history: list[HistoryRecord] = Field(default_factory=list)
     data: DataSpec | None = None
-    steps_trained: Int = Field(default=0, ge=0)
+    steps_trained: whole(ge=0, le=MAX_COUNT) = 0
     epochs_trained: float = Field(default=0.0, ge=0)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import inspect
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -275,7 +274,8 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
     if task not in ("classification", "regression"):
         raise SpecError("task", "must be 'classification' or 'regression'")
     rows: list[tuple[float, float, str]] = []
-    for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for lineno, line in enumerate(text.splitlines(), start=1):  # any line break, also a lone \r
+        row = _csv_row(line, lineno)
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != 3:
@@ -314,6 +314,13 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
     data = _split(name, "classification", X, y, test_fraction, seed, len(names))
     data.class_names = names
     return data
+
+
+def _csv_row(line: str, lineno: int) -> list[str]:
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error as exc:
+        raise SpecError("", f"line {lineno}: not a CSV row ({exc})") from None
 
 
 def _sorted_labels(labels: set[str]) -> list[str]:

@@ -196,7 +196,14 @@ def _check_record(record: Any, index: int) -> dict[str, Any]:
         values = value if isinstance(value, list) else [value]
         if not all(v is None or (_is_number(v) and math.isfinite(v)) for v in values):
             raise SpecError(f"{field}.{key}", "must be a finite number, null, or a list of them")
-    return record
+    # A whole number beyond 64 bits is not a count but a measurement: kept as the float it is.
+    return {key: _as_measure(value) if key != "step" else value for key, value in record.items()}
+
+
+def _as_measure(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_measure(v) for v in value]
+    return float(value) if isinstance(value, int) and abs(value) >= 2**63 else value
 
 
 def _is_number(value: Any) -> bool:

@@ -65,6 +65,7 @@ class Limits:
 # --- request models shared with the API --------------------------------------------------------
 
 MAX_SEED = 2**31 - 1
+MAX_COUNT = 2**53 - 1  # steps a network has trained, a record's step: exact in a double, and in 64 bits
 MAX_ID_LENGTH = 64
 LIMIT_MARK = "x-nnviz-limits"  # {"maximum": "max_units"}: a JSON-schema keyword whose value is a setting
 
@@ -313,9 +314,10 @@ def train_config(spec: dict[str, Any], limits: Limits, field: str = "training") 
         raise SpecError(join(field, "steps"), "give steps or epochs, not both")
     if "steps" not in spec and "epochs" not in spec:
         spec["steps"] = DEFAULT_STEPS
-    for key in ("steps", "epochs"):
-        if spec.get(key, 0) > limits.max_steps:
-            raise SpecError(join(field, key), f"at most {limits.max_steps}")
+    for key, most in (("steps", limits.max_steps), ("epochs", limits.max_steps), ("history_every", limits.max_steps),
+                      ("batch_size", limits.max_points)):
+        if spec.get(key, 0) > most:
+            raise SpecError(join(field, key), f"at most {most}")
     options = {k: v for k, v in (spec.pop("optimizer_options", None) or {}).items() if v is not None}
     try:
         config = TrainConfig(**spec, optimizer_options=options)
