@@ -95,6 +95,8 @@ def test_warm_start_errors(client, trained):
     ({"network": SMALL_NET, "data": {"name": "sine", "n_points": 20_000}}, "data.n_points"),
     ({"network": {"hidden": [{"units": 256}] * 8}, "data": SPIRAL, "training": {"steps": 100_000}}, "training"),
     ({"network": SMALL_NET, "data": SPIRAL, "training": {"steps": 10, "epochs": 1}}, "training.steps"),
+    ({"network": SMALL_NET, "data": SPIRAL, "training": {"steps": 10, "batch_size": 1e300}}, "training.batch_size"),
+    ({"network": SMALL_NET, "data": SPIRAL, "training": {"history_every": 10**30}}, "training.history_every"),
     ({"network": SMALL_NET | {"loss": "mse"}, "data": SPIRAL}, "network.loss"),
     ({"network": SMALL_NET | {"loss": "logistic"}, "data": SPIRAL}, "network.loss"),
     ({"network": SMALL_NET | {"input_dim": 3}, "data": SPIRAL}, "network.input_dim"),

@@ -91,6 +91,8 @@ def test_csv_numeric_labels_sort_numerically_and_regression():
     np.testing.assert_array_equal(data.y_train, [1, 0, 1])
     reg = load_csv("0,0,0.5\n1,1,-2\n", task="regression")
     np.testing.assert_array_equal(reg.y_train, [0.5, -2.0])
+    old_mac = load_csv("0,0,a\r1,1,b\r\n2,2,a")  # any line break ends a row
+    np.testing.assert_array_equal(old_mac.y_train, [0, 1, 0])
 
 
 @pytest.mark.parametrize("text, message", [
