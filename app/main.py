@@ -22,6 +22,7 @@ from app.api import (
     jobs,
     me,
     networks,
+    openapi,
     tokens,
 )
 from app.api.errors import SafeJSONResponse
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                  default_response_class=SafeJSONResponse, max_body_size=settings.max_body_bytes)
     application.state.settings = settings
     errors.install(application)
+    openapi.install(application, settings)
     for module in ROUTERS:
         application.include_router(module.router)
     application.include_router(networks.shared_router)

@@ -27,11 +27,11 @@ from .executor import Executor
 from .experiments import EXPERIMENTS, resolve_options
 from .networks import NetworkService, iso_time
 from .specs import (
-    InvalidInput,
     Limits,
     NotFound,
     build_dataset,
     check_budget,
+    check_data_fits,
     live_options,
     network_spec,
     resolve_data_spec,
@@ -301,8 +301,7 @@ class JobService:
         """The stored network to continue (its id and state), or a new one built from the spec (id None)."""
         if request.get("id"):
             stored = self.networks.row(request["id"], owner=owner)
-            if network_spec(stored["spec"], self.limits, data).to_dict() != stored["spec"]:
-                raise InvalidInput("data", "does not fit the stored network (inputs, outputs or task differ)")
+            check_data_fits(stored["spec"], data)
             self.check_idle(stored["id"])
             keys = ("spec", "weights", "optimizer", "steps_trained", "epochs_trained")
             return stored["id"], {key: stored[key] for key in keys}
