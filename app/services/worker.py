@@ -31,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
+from app.nn import Dataset, Network, TrainConfig, Trainer
 from app.viz import boundary_grid, data_bounds
 from app.viz.boundary import n_classes_of
 from app.viz.live import encode_grid, rounded
@@ -71,11 +71,7 @@ class TrainRun:
     def __init__(self, job_id: str, task: dict[str, Any], send: Send, datasets: DataCache):
         self.job_id, self.send = job_id, send
         data = datasets.get(task["data"], task.get("upload"))
-        stored = task["network"]
-        net = Network(NetworkSpec.from_dict(stored["spec"]))
-        net.set_weights(stored["weights"])
-        net.steps_trained, net.epochs_trained = stored["steps_trained"], stored["epochs_trained"]
-        net.optimizer_state = stored.get("optimizer")  # a warm start keeps momentum / moments
+        net = Network.from_dict(task["network"])  # a warm start keeps momentum / moments too
         self.net, self.data = net, data
         self.trainer = Trainer(net, data, TrainConfig(**task["training"]))
         self.live = task["live"]
