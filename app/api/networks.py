@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.services import InvalidInput, NotFound, figures
 from app.services.networks import spec_counts
 
+from .caching import CachedDep, model_json
 from .deps import ServicesDep
 from .errors import CONFLICT, NOT_FOUND
 from .identity import OwnerDep
@@ -55,8 +56,9 @@ def import_network(body: NetworkExport, services: ServicesDep, owner: OwnerDep) 
 
 
 @router.post("/counts", response_model=Counts, summary="Size counts of a spec (nothing is stored)")
-def counts(body: NetworkSpec, services: ServicesDep) -> dict:
-    return spec_counts(body.values(), services.limits)
+def counts(body: NetworkSpec, services: ServicesDep, cached: CachedDep) -> Response:
+    values = body.values()
+    return cached.kept(("counts", values), lambda: model_json(Counts, spec_counts(values, services.limits)))
 
 
 @router.post("/forward", response_model=ForwardPublic,
@@ -109,6 +111,7 @@ def network_figure(
     kind: FigureKind,
     services: ServicesDep,
     owner: OwnerDep,
+    cached: CachedDep,
     grid: Annotated[int | None, Query(ge=2, le=200, description="decision-boundary, neurons")] = None,
     layer: Annotated[int, Query(ge=1, le=16, description="hidden-space: which hidden layer")] = 1,
     input: Annotated[str | None, Query(description="forward: comma-separated inputs, e.g. 0.5,-1")] = None,
@@ -120,8 +123,9 @@ def network_figure(
         options["grid"] = grid
     if input is not None:
         options["input"] = parse_numbers(input, "input")
-    return Response(figures.network_figure(services.networks, network_id, kind, options, owner),
-                    media_type="application/json")
+    updated_at = services.networks.updated_at(network_id, owner)  # 404 for anyone else's, before the cache
+    return cached.private(("network", network_id, updated_at, kind, options),
+                          lambda: figures.network_figure(services.networks, network_id, kind, options, owner))
 
 
 @router.post("/{network_id}/share", response_model=SharePublic, status_code=status.HTTP_201_CREATED,
@@ -145,12 +149,13 @@ def shared_network(token: str, services: ServicesDep) -> dict:
 
 
 @shared_router.get("/{token}/figures/{kind}", summary="A figure of the shared network")
-def shared_figure(token: str, kind: FigureKind, services: ServicesDep,
+def shared_figure(token: str, kind: FigureKind, services: ServicesDep, cached: CachedDep,
                   grid: Annotated[int | None, Query(ge=2, le=200)] = None) -> Response:
     network_id = services.networks.shared(token)
     options = {} if grid is None else {"grid": grid}
-    return Response(figures.network_figure(services.networks, network_id, kind, options),
-                    media_type="application/json")
+    updated_at = services.networks.updated_at(network_id)
+    return cached.private(("network", network_id, updated_at, kind, options),
+                          lambda: figures.network_figure(services.networks, network_id, kind, options))
 
 
 @shared_router.post("/{token}/copy", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .cache import BodyCache
 from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
 from .expiry import Expiry
 from .jobs import Conflict, JobService
@@ -28,6 +29,7 @@ class Services:
     networks: NetworkService
     jobs: JobService
     expiry: Expiry
+    cache: BodyCache
 
     @classmethod
     def open(cls, settings: Settings, executor: Executor) -> Services:
@@ -38,7 +40,8 @@ class Services:
         jobs.start()
         expiry = Expiry(store, settings.scratch_ttl)
         expiry.start()  # after jobs.start(): jobs a crash left running no longer hold their networks
-        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs, expiry)
+        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs, expiry,
+                   BodyCache(settings.cache_bytes))
 
     def close(self) -> None:
         self.expiry.stop()

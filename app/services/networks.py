@@ -120,6 +120,10 @@ class NetworkService:
     def get(self, network_id: str, owner: str | None = None) -> dict[str, Any]:
         return public_network(self.row(network_id, with_weights=False, owner=owner))
 
+    def updated_at(self, network_id: str, owner: str | None = None) -> float:
+        """When the network last changed (weights, history, data or name): its figures stand until then."""
+        return self.row(network_id, with_weights=False, owner=owner)["updated_at"]
+
     def list(self, owner: str | None = None) -> list[dict[str, Any]]:
         return [public_network(row) for row in self.store.list_networks(owner)]
 
