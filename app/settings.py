@@ -48,6 +48,7 @@ class Settings(BaseSettings):
 
     # Answers built once and kept: figures above all (app/api/caching.py)
     cache_bytes: int = 64_000_000  # bodies the server keeps, their gzip forms included (0: none)
+    network_cache_bytes: int = 64_000_000  # stored networks kept rebuilt, with their data (parameters' bytes)
     cache_max_age: int = 3600  # seconds a browser may keep an answer that is a pure function of its URL
 
     # Unnamed networks not updated for this long, and uploads no network uses, are deleted (0: never).

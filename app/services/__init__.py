@@ -35,7 +35,7 @@ class Services:
     def open(cls, settings: Settings, executor: Executor) -> Services:
         store = Store(database_url(settings.database_url, settings.data_dir))
         limits = Limits.from_settings(settings)
-        networks = NetworkService(store, limits, person_networks=settings.person_networks)
+        networks = NetworkService(store, limits, settings.network_cache_bytes, settings.person_networks)
         jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds)
         jobs.start()
         expiry = Expiry(store, settings.scratch_ttl)

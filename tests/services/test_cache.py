@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 
-from app.services.cache import GZIP_MIN_BYTES, Body, BodyCache, digest
+from app.services.cache import GZIP_MIN_BYTES, LRU, Body, BodyCache, digest
 
 
 def builder(text: str, calls: list[str]):
@@ -70,3 +70,20 @@ def test_digests_are_stable_and_tell_inputs_apart():
     assert digest("figure", {"a": 1, "b": [1.5, None]}) == digest("figure", {"b": [1.5, None], "a": 1})
     assert len({digest("figure", {"a": 1}), digest("figure", {"a": 2}), digest("figure", 1, "a"),
                 digest("other", {"a": 1}), digest("figure", 1.0000001)}) == 5
+
+
+def test_an_lru_weighs_values_by_the_size_it_is_told():
+    networks: LRU[str] = LRU(4000)
+    networks.put("a", "net a", 800)
+    networks.put("a", "net a, trained", 1000)  # replaced, not added
+    networks.put("b", "net b", 1000)
+    networks.put("c", "net c", 1000)
+    assert networks.get("a") == "net a, trained" and networks.bytes == 3000
+    networks.put("d", "net d", 1000)
+    networks.put("e", "net e", 500)  # 4,500 bytes: "b", the least recently used, goes
+    assert networks.get("b") is None and networks.bytes == 3500
+    networks.put("f", "too big", 1001)  # more than a quarter: not kept
+    networks.pop("a")
+    networks.pop("nothing")
+    assert networks.get("a") is None and networks.get("f") is None
+    assert networks.bytes == 2500 and len(networks) == 3
