@@ -23,21 +23,21 @@ Pieces = Annotated[str, Query(max_length=400, description="maxout only: (w, b) p
 
 
 @router.get("", response_model=list[ActivationInfo], summary="List the activations")
-def list_activations(cached: CachedDep) -> Response:
-    return cached.public(("activations",), lambda: model_json(list[ActivationInfo], catalog.activations()))
+async def list_activations(cached: CachedDep) -> Response:
+    return await cached.public(("activations",), lambda: model_json(list[ActivationInfo], catalog.activations()))
 
 
 @router.get("/{name}", response_model=ActivationValues, summary="Values and derivative on a grid")
-def activation_values(name: Name, cached: CachedDep, start: Start = -5.0, stop: Start = 5.0,
-                      num: Annotated[int, Query(ge=2, le=5000)] = 201, slope: Slope = None,
-                      pieces: Pieces = "") -> Response:
-    return cached.public(("activation", name, start, stop, num, slope, pieces), lambda: model_json(
+async def activation_values(name: Name, cached: CachedDep, start: Start = -5.0, stop: Start = 5.0,
+                            num: Annotated[int, Query(ge=2, le=5000)] = 201, slope: Slope = None,
+                            pieces: Pieces = "") -> Response:
+    return await cached.public(("activation", name, start, stop, num, slope, pieces), lambda: model_json(
         ActivationValues, figures.activation_curve(name, start, stop, num, slope, pieces)))
 
 
 @router.get("/{name}/figure", summary="Plotly figure of the activation (and others to compare)")
-def activation_figure(name: Name, cached: CachedDep, start: Start = -5.0, stop: Start = 5.0,
-                      compare: Annotated[str, Query(description="comma-separated names, e.g. tanh,sigmoid")] = "",
-                      tanh_identity: bool = False, slope: Slope = None, pieces: Pieces = "") -> Response:
-    return cached.public(("activation figure", name, start, stop, compare, tanh_identity, slope, pieces),
-                         lambda: figures.activation_plot(name, start, stop, compare, tanh_identity, slope, pieces))
+async def activation_figure(name: Name, cached: CachedDep, start: Start = -5.0, stop: Start = 5.0,
+                            compare: Annotated[str, Query(description="comma-separated names, e.g. tanh,sigmoid")] = "",
+                            tanh_identity: bool = False, slope: Slope = None, pieces: Pieces = "") -> Response:
+    options = (name, start, stop, compare, tanh_identity, slope, pieces)
+    return await cached.public(("activation figure", *options), lambda: figures.activation_plot(*options))

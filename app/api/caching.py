@@ -1,7 +1,8 @@
 """Answers built once, kept in the server's ``BodyCache`` and sent with HTTP caching headers.
 
 A route names what its answer is a function of (``key``) and how to build it; ``Cached`` answers
-from the cache, gzipped when the client accepts it, under one of three policies:
+from the cache, gzipped when the client accepts it, under one of three policies (routes using it
+are ``async``: a kept answer then costs no thread-pool hop):
 
 * ``public``: a GET that is a pure function of its URL (activations, data sets).
   ``Cache-Control: public, max-age=N`` and a strong ETag: any cache may keep it.
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import TypeAdapter
 
 from app.services.cache import digest
@@ -68,26 +70,31 @@ class Cached:
         self.cache = request.app.state.services.cache
         self.max_age = request.app.state.settings.cache_max_age
 
-    def public(self, key: tuple, build: Callable[[], str | bytes]) -> Response:
-        return self._answer(key, build, f"public, max-age={self.max_age}")
+    async def public(self, key: tuple, build: Callable[[], str | bytes]) -> Response:
+        return await self._answer(key, build, f"public, max-age={self.max_age}")
 
-    def private(self, key: tuple, build: Callable[[], str | bytes]) -> Response:
-        return self._answer(key, build, PRIVATE)
+    async def private(self, key: tuple, build: Callable[[], str | bytes]) -> Response:
+        return await self._answer(key, build, PRIVATE)
 
-    def kept(self, key: tuple, build: Callable[[], str | bytes]) -> Response:
-        return self._answer(key, build, None)
+    async def kept(self, key: tuple, build: Callable[[], str | bytes]) -> Response:
+        return await self._answer(key, build, None)
 
-    def _answer(self, key: tuple, build: Callable[[], str | bytes], cache_control: str | None) -> Response:
+    async def _answer(self, key: tuple, build: Callable[[], str | bytes], cache_control: str | None) -> Response:
+        """A 304 or a kept body costs no thread; a body to build is built in the thread pool."""
         tag = digest(*key)
         headers = {"Vary": "Accept-Encoding"}
         if cache_control is not None:
             headers |= {"Cache-Control": cache_control, "ETag": f'"{tag}"'}
             if etag_matches(self.request.headers.get("if-none-match"), f'"{tag}"'):
                 return Response(status_code=304, headers=headers)
-        body = self.cache.get_or_build(tag, build)
+        body = self.cache.get(tag) or await run_in_threadpool(self.cache.get_or_build, tag, build)
         if body.gzipped is not None and accepts_gzip(self.request.headers.get("accept-encoding", "")):
             return Response(body.gzipped, media_type=JSON, headers=headers | {"Content-Encoding": "gzip"})
         return Response(body.raw, media_type=JSON, headers=headers)
 
 
-CachedDep = Annotated[Cached, Depends()]
+async def cached(request: Request) -> Cached:  # async: no thread-pool hop (see deps.py)
+    return Cached(request)
+
+
+CachedDep = Annotated[Cached, Depends(cached)]

@@ -19,8 +19,8 @@ router = APIRouter(prefix="/api/datasets", tags=["datasets"], responses=NOT_FOUN
 
 
 @router.get("", response_model=list[DatasetInfoPublic], summary="Data-set generators and their parameters")
-def list_datasets(cached: CachedDep) -> Response:
-    return cached.public(("datasets",), lambda: model_json(list[DatasetInfoPublic], catalog.datasets()))
+async def list_datasets(cached: CachedDep) -> Response:
+    return await cached.public(("datasets",), lambda: model_json(list[DatasetInfoPublic], catalog.datasets()))
 
 
 @router.post("/preview", response_model=DatasetPreview, summary="Generate a data set's points")

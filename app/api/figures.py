@@ -21,14 +21,14 @@ SpecFigureKind = Literal[figures.SPEC_FIGURES]  # type: ignore[valid-type]
 
 
 @router.post("/neuron", summary="One neuron f(w·x + b) over the plane, its line w·x + b = 0 and the data")
-def neuron(body: NeuronFigureRequest, services: ServicesDep, owner: OwnerDep, cached: CachedDep) -> Response:
+async def neuron(body: NeuronFigureRequest, services: ServicesDep, owner: OwnerDep, cached: CachedDep) -> Response:
     values = body.values()
-    return cached.kept(("neuron", owner, values), lambda: figures.neuron_plot(services.networks, values, owner))
+    return await cached.kept(("neuron", owner, values), lambda: figures.neuron_plot(services.networks, values, owner))
 
 
 @router.post("/{kind}", summary="A Plotly figure of a spec with its weights (or a seed): nothing is stored")
-def spec_figure(kind: SpecFigureKind, body: SpecFigureRequest, services: ServicesDep, owner: OwnerDep,
-                cached: CachedDep) -> Response:
+async def spec_figure(kind: SpecFigureKind, body: SpecFigureRequest, services: ServicesDep, owner: OwnerDep,
+                      cached: CachedDep) -> Response:
     values = body.values()
-    return cached.kept(("figure", kind, owner, values),
-                       lambda: figures.spec_figure(services.networks, kind, values, owner))
+    return await cached.kept(("figure", kind, owner, values),
+                             lambda: figures.spec_figure(services.networks, kind, values, owner))

@@ -81,7 +81,7 @@ async def _unauthorized(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def current_owner(request: Request) -> str:
+async def current_owner(request: Request) -> str:  # async: no thread-pool hop (see deps.py)
     return request.state.owner
 
 

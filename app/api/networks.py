@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from app.services import InvalidInput, NotFound, figures
 from app.services.networks import spec_counts
@@ -56,9 +57,9 @@ def import_network(body: NetworkExport, services: ServicesDep, owner: OwnerDep) 
 
 
 @router.post("/counts", response_model=Counts, summary="Size counts of a spec (nothing is stored)")
-def counts(body: NetworkSpec, services: ServicesDep, cached: CachedDep) -> Response:
+async def counts(body: NetworkSpec, services: ServicesDep, cached: CachedDep) -> Response:
     values = body.values()
-    return cached.kept(("counts", values), lambda: model_json(Counts, spec_counts(values, services.limits)))
+    return await cached.kept(("counts", values), lambda: model_json(Counts, spec_counts(values, services.limits)))
 
 
 @router.post("/forward", response_model=ForwardPublic,
@@ -106,7 +107,7 @@ def forward(network_id: str, body: ForwardRequest, services: ServicesDep, owner:
 
 
 @router.get("/{network_id}/figures/{kind}", summary="A Plotly figure of the network")
-def network_figure(
+async def network_figure(
     network_id: str,
     kind: FigureKind,
     services: ServicesDep,
@@ -123,9 +124,10 @@ def network_figure(
         options["grid"] = grid
     if input is not None:
         options["input"] = parse_numbers(input, "input")
-    updated_at = services.networks.updated_at(network_id, owner)  # 404 for anyone else's, before the cache
-    return cached.private(("network", network_id, updated_at, kind, options),
-                          lambda: figures.network_figure(services.networks, network_id, kind, options, owner))
+    # 404 for anyone else's network, before the cache
+    updated_at = await run_in_threadpool(services.networks.updated_at, network_id, owner)
+    return await cached.private(("network", network_id, updated_at, kind, options),
+                                lambda: figures.network_figure(services.networks, network_id, kind, options, owner))
 
 
 @router.post("/{network_id}/share", response_model=SharePublic, status_code=status.HTTP_201_CREATED,
@@ -149,13 +151,13 @@ def shared_network(token: str, services: ServicesDep) -> dict:
 
 
 @shared_router.get("/{token}/figures/{kind}", summary="A figure of the shared network")
-def shared_figure(token: str, kind: FigureKind, services: ServicesDep, cached: CachedDep,
-                  grid: Annotated[int | None, Query(ge=2, le=200)] = None) -> Response:
-    network_id = services.networks.shared(token)
+async def shared_figure(token: str, kind: FigureKind, services: ServicesDep, cached: CachedDep,
+                        grid: Annotated[int | None, Query(ge=2, le=200)] = None) -> Response:
+    network_id = await run_in_threadpool(services.networks.shared, token)
     options = {} if grid is None else {"grid": grid}
-    updated_at = services.networks.updated_at(network_id)
-    return cached.private(("network", network_id, updated_at, kind, options),
-                          lambda: figures.network_figure(services.networks, network_id, kind, options))
+    updated_at = await run_in_threadpool(services.networks.updated_at, network_id)
+    return await cached.private(("network", network_id, updated_at, kind, options),
+                                lambda: figures.network_figure(services.networks, network_id, kind, options))
 
 
 @shared_router.post("/{token}/copy", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,

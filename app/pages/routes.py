@@ -59,7 +59,7 @@ def plotly_js(request: Request, version: str = "") -> Response:
 
 
 def _page_route(path: str, page: str, title: str) -> None:
-    def render(request: Request) -> HTMLResponse:
+    async def render(request: Request) -> HTMLResponse:  # async: a render is cheaper than a thread-pool hop
         context = {"page": page, "title": title, "nav": [(p, t) for p, (_, t) in PAGES.items()], "path": path}
         return templates.TemplateResponse(request, f"{page}.html", context)
 
@@ -71,7 +71,7 @@ for _path, (_page, _title) in PAGES.items():
 
 
 @router.get("/shared/{token}", response_class=HTMLResponse, name="page_shared")
-def shared_page(request: Request, token: str) -> HTMLResponse:
+async def shared_page(request: Request, token: str) -> HTMLResponse:
     """A network someone shared: read-only figures and a button that opens a copy."""
     context = {"page": "shared", "title": "A shared network", "nav": [(p, t) for p, (_, t) in PAGES.items()],
                "path": request.url.path, "token": token}
