@@ -29,7 +29,7 @@ from app.api.identity import Identity
 from app.api.security import SecurityHeaders
 from app.pages import routes as pages
 from app.services import LocalExecutor, SchedulerLimits, Services
-from app.services.cache import GZIP_LEVEL, GZIP_MIN_BYTES
+from app.services.cache import GZIP_LEVEL
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """Neural networks, runnable and measurable: build small fully-connected networks, train them
@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     application.add_middleware(SecurityHeaders)
     # Leaves alone what is already compressed (kept figures, plotly.js) and event streams (its
     # default exclusions include text/event-stream, which must reach the browser event by event).
-    application.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
+    # Below a few kilobytes the bytes saved are not worth setting up a compressor for each answer.
+    application.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=GZIP_LEVEL)
     if settings.cors_origins:
         application.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                                    allow_methods=["GET", "POST", "PATCH", "DELETE"], allow_headers=["Content-Type"])
