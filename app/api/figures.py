@@ -1,6 +1,7 @@
 """``/api/figures``: figures of networks that are not stored (a spec with weights or a seed) and
 of one neuron. Previews: nothing is stored, but the figures are kept in the server's cache, keyed by
-the request's body and its owner (whose uploads the body may name)."""
+the request's body and its owner (whose uploads the body may name). They get no ETag: a browser
+does not cache the answer to a POST, so the server's cache is the only one that helps."""
 
 from __future__ import annotations
 

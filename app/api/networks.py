@@ -45,9 +45,11 @@ def create_network(body: NetworkCreate, services: ServicesDep, owner: OwnerDep) 
     return services.networks.create(values, seed, data, name, owner)
 
 
+# The hot reads are async and call the service in the thread pool themselves: for a plain ``def``
+# route FastAPI also checks the answer against its model in the pool, a second hop per request.
 @router.get("", response_model=list[NetworkPublic], summary="List your stored networks, newest first")
-def list_networks(services: ServicesDep, owner: OwnerDep) -> list[dict]:
-    return services.networks.list(owner)
+async def list_networks(services: ServicesDep, owner: OwnerDep) -> list[dict]:
+    return await run_in_threadpool(services.networks.list, owner)
 
 
 @router.post("/import", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,
@@ -97,8 +99,8 @@ def export_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> d
 
 
 @router.post("/{network_id}/predict", response_model=PredictPublic, summary="Scores, probabilities, labels")
-def predict(network_id: str, body: PredictRequest, services: ServicesDep, owner: OwnerDep) -> dict:
-    return services.networks.predict(network_id, body.inputs, owner)
+async def predict(network_id: str, body: PredictRequest, services: ServicesDep, owner: OwnerDep) -> dict:
+    return await run_in_threadpool(services.networks.predict, network_id, body.inputs, owner)
 
 
 @router.post("/{network_id}/forward", response_model=ForwardPublic, summary="The forward pass, layer by layer")
