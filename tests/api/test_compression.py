@@ -62,6 +62,7 @@ def test_plotly_js_is_gzipped_once_and_kept_by_browsers(server):
     assert zipped.headers["content-encoding"] == "gzip" and int(zipped.headers["content-length"]) == len(sent)
     assert "content-encoding" not in plain.headers and len(plain_sent) > 4_000_000
     assert gzip.decompress(sent) == plain_sent and len(sent) < len(plain_sent) / 2
+    assert zipped.headers["etag"] == plain.headers["etag"]
     assert zipped.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert zipped.headers["content-type"].startswith("text/javascript")
     not_modified = server.get(url, headers={"If-None-Match": zipped.headers["etag"]})
