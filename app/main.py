@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
@@ -30,6 +30,7 @@ from app.api.identity import Identity
 from app.api.security import SecurityHeaders
 from app.pages import routes as pages
 from app.services import LocalExecutor, SchedulerLimits, Services
+from app.services.cache import GZIP_LEVEL
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """Neural networks, runnable and measurable: build small fully-connected networks, train them
@@ -65,9 +66,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         application.include_router(module.router)
     application.include_router(networks.shared_router)
     application.include_router(pages.router)
-    application.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    application.mount("/static", pages.static_files, name="static")
     application.add_middleware(Identity)
     application.add_middleware(SecurityHeaders)
+    # Leaves alone what is already compressed (kept figures, plotly.js) and event streams (its
+    # default exclusions include text/event-stream, which must reach the browser event by event).
+    # Below a few kilobytes the bytes saved are not worth setting up a compressor for each answer.
+    application.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=GZIP_LEVEL)
     if settings.cors_origins:
         application.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                                    allow_methods=["GET", "POST", "PATCH", "DELETE"], allow_headers=["Content-Type"])

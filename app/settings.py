@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     max_grid: int = 200
     max_added_points: int = 500  # points a data spec may add to its data set (the Playground's clicks)
 
+    # Answers built once and kept: figures above all (app/api/caching.py)
+    cache_bytes: int = 64_000_000  # bodies the server keeps, their gzip forms included (0: none)
+    network_cache_bytes: int = 64_000_000  # stored networks kept rebuilt, with their data (parameters' bytes)
+    cache_max_age: int = 3600  # seconds a browser may keep an answer that is a pure function of its URL
+
     # Unnamed networks not updated for this long, and uploads no network uses, are deleted (0: never).
     scratch_ttl: float = 7 * 24 * 3600.0
 

@@ -4,6 +4,7 @@ environment far from the checkout, serves the pages, their static files and plot
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -101,7 +102,8 @@ def test_installed_app_runs_from_the_virtual_environment(installed, tmp_path):
 def test_installed_app_serves_pages_static_files_and_plotly(server):
     page = httpx.get(f"{server}/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert '<script type="module" src="/static/js/playground.js"></script>' in page.text
+    module = re.search(r'<script type="module" src="(/static/[0-9a-f]{12}/js/playground.js)"></script>', page.text)
+    assert module and httpx.get(f"{server}{module.group(1)}").content == (ROOT / "static/js/playground.js").read_bytes()
     for name in ("css/style.css", "js/playground.js", "favicon.svg"):
         response = httpx.get(f"{server}/static/{name}")
         assert response.status_code == 200, name

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from app.nn import ACTIVATION_NAMES
 from app.services import catalog, figures
 
+from .caching import CachedDep, model_json
 from .errors import responses
 from .schemas import Activation, ActivationInfo, ActivationValues
 
@@ -29,20 +30,22 @@ INVALID = responses(422, s422="a query value is not acceptable (the field names 
 
 
 @router.get("", response_model=list[ActivationInfo], summary="List the activations, with the notes' verdicts")
-def list_activations() -> list[dict]:
-    return catalog.activations()
+async def list_activations(cached: CachedDep) -> Response:
+    return await cached.public(("activations",), lambda: model_json(list[ActivationInfo], catalog.activations()))
 
 
 @router.get("/{name}", response_model=ActivationValues, responses=INVALID, summary="Values and derivative on a grid")
-def activation_values(name: Name, start: Start = -5.0, stop: Start = 5.0,
-                      num: Annotated[int, Query(ge=2, le=5000)] = 201, slope: Slope = None,
-                      pieces: Pieces = "") -> dict:
-    return figures.activation_curve(name, start, stop, num, slope, pieces)
+async def activation_values(name: Name, cached: CachedDep, start: Start = -5.0, stop: Start = 5.0,
+                            num: Annotated[int, Query(ge=2, le=5000)] = 201, slope: Slope = None,
+                            pieces: Pieces = "") -> Response:
+    return await cached.public(("activation", name, start, stop, num, slope, pieces), lambda: model_json(
+        ActivationValues, figures.activation_curve(name, start, stop, num, slope, pieces)))
 
 
 @router.get("/{name}/figure", responses=INVALID | {200: {"content": {"application/json": {}}}},
             summary="Plotly figure of the activation (and others to compare)")
-def activation_figure(name: Name, start: Start = -5.0, stop: Start = 5.0, compare: Compare = "",
-                      tanh_identity: bool = False, slope: Slope = None, pieces: Pieces = "") -> Response:
-    body = figures.activation_plot(name, start, stop, compare, tanh_identity, slope, pieces)
-    return Response(body, media_type="application/json")
+async def activation_figure(name: Name, cached: CachedDep, start: Start = -5.0, stop: Start = 5.0,
+                            compare: Compare = "", tanh_identity: bool = False, slope: Slope = None,
+                            pieces: Pieces = "") -> Response:
+    options = (name, start, stop, compare, tanh_identity, slope, pieces)
+    return await cached.public(("activation figure", *options), lambda: figures.activation_plot(*options))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 
 from app.services import catalog
 
+from .caching import CachedDep, model_json
 from .deps import ServicesDep, SettingsDep
 from .errors import BODY, responses
 from .identity import OwnerDep
@@ -18,8 +19,8 @@ router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
 
 @router.get("", response_model=list[DatasetInfoPublic], summary="Data-set generators and their parameters")
-def list_datasets() -> list[dict]:
-    return catalog.datasets()
+async def list_datasets(cached: CachedDep) -> Response:
+    return await cached.public(("datasets",), lambda: model_json(list[DatasetInfoPublic], catalog.datasets()))
 
 
 @router.post("/preview", response_model=DatasetPreview, summary="Generate a data set's points",

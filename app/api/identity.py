@@ -55,11 +55,17 @@ class Identity:
         scope.setdefault("state", {})["owner"] = owner
 
         async def send_with_cookie(message: Message) -> None:
-            if issue is not None and message["type"] == "http.response.start":
+            # An answer any cache may keep for everyone (Cache-Control: public) must not carry a cookie.
+            if issue is not None and message["type"] == "http.response.start" and not _public(message):
                 message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", issue)]}
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+def _public(message: Message) -> bool:
+    return any(name.lower() == b"cache-control" and value.startswith(b"public")
+               for name, value in message.get("headers", []))
 
 
 def _cookies(header: str) -> dict[str, str]:
@@ -75,7 +81,7 @@ async def _unauthorized(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def current_owner(request: Request) -> str:
+async def current_owner(request: Request) -> str:  # async: no thread-pool hop (see deps.py)
     return request.state.owner
 
 

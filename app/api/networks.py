@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from app.services import NotFound, figures
 from app.services.networks import spec_counts
 from app.services.specs import limit
 
+from .caching import CachedDep, model_json
 from .deps import ServicesDep
 from .errors import BODY, responses
 from .identity import OwnerDep
@@ -49,9 +51,11 @@ def create_network(body: NetworkCreate, services: ServicesDep, owner: OwnerDep) 
     return services.networks.create(values, seed, data, name, owner)
 
 
+# The hot reads are async and call the service in the thread pool themselves: for a plain ``def``
+# route FastAPI also checks the answer against its model in the pool, a second hop per request.
 @router.get("", response_model=list[NetworkPublic], summary="List your stored networks, newest first")
-def list_networks(services: ServicesDep, owner: OwnerDep) -> list[dict]:
-    return services.networks.list(owner)
+async def list_networks(services: ServicesDep, owner: OwnerDep) -> list[dict]:
+    return await run_in_threadpool(services.networks.list, owner)
 
 
 @router.post("/import", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,
@@ -64,8 +68,9 @@ def import_network(body: NetworkExport, services: ServicesDep, owner: OwnerDep) 
 
 @router.post("/counts", response_model=Counts, summary="Size counts of a spec (nothing is stored)",
              responses=responses(*BODY))
-def counts(body: NetworkSpec, services: ServicesDep) -> dict:
-    return spec_counts(body.values(), services.limits)
+async def counts(body: NetworkSpec, services: ServicesDep, cached: CachedDep) -> Response:
+    values = body.values()
+    return await cached.kept(("counts", values), lambda: model_json(Counts, spec_counts(values, services.limits)))
 
 
 @router.post("/forward", response_model=ForwardPublic, responses=responses(*BODY),
@@ -109,8 +114,8 @@ def export_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> d
 @router.post("/{network_id}/predict", response_model=PredictPublic, summary="Scores, probabilities, labels",
              responses=responses(*BODY, 404, s422="a value is not acceptable, or a row's length is not the "
                                                   "network's number of inputs"))
-def predict(network_id: str, body: PredictRequest, services: ServicesDep, owner: OwnerDep) -> dict:
-    return services.networks.predict(network_id, body.inputs, owner)
+async def predict(network_id: str, body: PredictRequest, services: ServicesDep, owner: OwnerDep) -> dict:
+    return await run_in_threadpool(services.networks.predict, network_id, body.inputs, owner)
 
 
 @router.post("/{network_id}/forward", response_model=ForwardPublic, summary="The forward pass, layer by layer",
@@ -124,11 +129,12 @@ def forward(network_id: str, body: ForwardRequest, services: ServicesDep, owner:
             responses=JSON | responses(404, 409, 422, s409="the figure needs data and the network has none yet",
                                        s422="a value is not acceptable, or does not fit this network (layer, "
                                             "input), or this kind of figure does not apply to it"))
-def network_figure(
+async def network_figure(
     network_id: str,
     kind: FigureKind,
     services: ServicesDep,
     owner: OwnerDep,
+    cached: CachedDep,
     grid: Grid = None,
     layer: Annotated[int, Query(ge=1, description="hidden-space: which hidden layer",
                                 json_schema_extra=limit("max_hidden_layers"))] = 1,
@@ -142,8 +148,10 @@ def network_figure(
         options["grid"] = grid
     if input is not None:
         options["input"] = figures.numbers(input)
-    return Response(figures.network_figure(services.networks, network_id, kind, options, owner),
-                    media_type="application/json")
+    # 404 for anyone else's network, before the cache
+    updated_at = await run_in_threadpool(services.networks.updated_at, network_id, owner)
+    return await cached.private(("network", network_id, updated_at, kind, options),
+                                lambda: figures.network_figure(services.networks, network_id, kind, options, owner))
 
 
 @router.post("/{network_id}/share", response_model=SharePublic, status_code=status.HTTP_201_CREATED,
@@ -169,11 +177,13 @@ def shared_network(token: str, services: ServicesDep) -> dict:
 
 @shared_router.get("/{token}/figures/{kind}", summary="A figure of the shared network",
                    responses=JSON | responses(409, 422, s409="the figure needs data and the network has none yet"))
-def shared_figure(token: str, kind: FigureKind, services: ServicesDep, grid: Grid = None) -> Response:
-    network_id = services.networks.shared(token)
+async def shared_figure(token: str, kind: FigureKind, services: ServicesDep, cached: CachedDep,
+                        grid: Grid = None) -> Response:
+    network_id = await run_in_threadpool(services.networks.shared, token)
     options = {} if grid is None else {"grid": grid}
-    return Response(figures.network_figure(services.networks, network_id, kind, options),
-                    media_type="application/json")
+    updated_at = await run_in_threadpool(services.networks.updated_at, network_id)
+    return await cached.private(("network", network_id, updated_at, kind, options),
+                                lambda: figures.network_figure(services.networks, network_id, kind, options))
 
 
 @shared_router.post("/{token}/copy", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,

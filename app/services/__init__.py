@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .bus import LocalBus, PostgresBus
+from .cache import BodyCache
 from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
 from .expiry import Expiry
 from .jobs import Conflict, JobService
@@ -30,19 +31,21 @@ class Services:
     networks: NetworkService
     jobs: JobService
     expiry: Expiry
+    cache: BodyCache
 
     @classmethod
     def open(cls, settings: Settings, executor: Executor) -> Services:
         store = Store(database_url(settings.database_url, settings.data_dir))
         limits = Limits.from_settings(settings)
-        networks = NetworkService(store, limits, person_networks=settings.person_networks)
+        networks = NetworkService(store, limits, settings.network_cache_bytes, settings.person_networks)
         server_id = secrets.token_hex(8)
         bus = PostgresBus(store.psycopg_url, server_id) if store.psycopg_url else LocalBus()
         jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds, bus, server_id)
         jobs.start()
         expiry = Expiry(store, settings.scratch_ttl)
         expiry.start()  # after jobs.start(): jobs a crash left running no longer hold their networks
-        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs, expiry)
+        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs, expiry,
+                   BodyCache(settings.cache_bytes))
 
     def close(self) -> None:
         self.expiry.stop()

@@ -1,15 +1,14 @@
 """Stored networks: create, list, load, export / import, predict and trace.
 
 Networks come back from the store as rows; ``public_network`` is the JSON the API shows.
-``load`` rebuilds the ``Network`` (and the data set it was last trained on) and keeps the last
-few in a small cache keyed by the row's ``updated_at``, so repeated figure requests cost no rebuild.
+``load`` rebuilds the ``Network`` (and the data set it was last trained on) and keeps the last ones
+used (an ``LRU`` bounded in bytes) with the row's ``updated_at``, so that repeated predictions and
+figures cost no rebuild.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from app.nn import Dataset, Network, NetworkSpec, SpecError
 
+from .cache import LRU
 from .owners import Owners
 from .scheduler import PersonLimit
 from .specs import Limits, NotFound, build_dataset, check_data_fits, network_spec, resolve_data_spec
@@ -56,11 +56,9 @@ def public_network(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class NetworkService:
-    def __init__(self, store: Store, limits: Limits, cache_size: int = 16, person_networks: int = 200):
+    def __init__(self, store: Store, limits: Limits, cache_bytes: int = 64_000_000, person_networks: int = 200):
         self.store, self.limits, self.person_networks = store, limits, person_networks
-        self._cache: OrderedDict[str, tuple[float, Network, Dataset | None]] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
+        self._cache: LRU[tuple[float, Network, Dataset | None]] = LRU(cache_bytes)
 
     # --- rows --------------------------------------------------------------------------------
 
@@ -115,14 +113,17 @@ class NetworkService:
     def get(self, network_id: str, owner: str | None = None) -> dict[str, Any]:
         return public_network(self.row(network_id, with_weights=False, owner=owner))
 
+    def updated_at(self, network_id: str, owner: str | None = None) -> float:
+        """When the network last changed (weights, history, data or name): its figures stand until then."""
+        return self.row(network_id, with_weights=False, owner=owner)["updated_at"]
+
     def list(self, owner: str | None = None) -> list[dict[str, Any]]:
         return [public_network(row) for row in self.store.list_networks(owner)]
 
     def delete(self, network_id: str, owner: str | None = None) -> None:
         if not self.store.delete_network(network_id, owner):
             raise NotFound(f"no network with id {network_id!r}")
-        with self._lock:
-            self._cache.pop(network_id, None)
+        self._cache.pop(network_id)
 
     # --- objects -----------------------------------------------------------------------------
 
@@ -135,18 +136,14 @@ class NetworkService:
     def load(self, network_id: str, owner: str | None = None) -> tuple[Network, Dataset | None]:
         """The stored network with its current weights, and the data it was last trained on."""
         head = self.row(network_id, with_weights=False, owner=owner)
-        with self._lock:
-            cached = self._cache.get(network_id)
-            if cached is not None and cached[0] == head["updated_at"]:
-                self._cache.move_to_end(network_id)
-                return cached[1], cached[2]
+        cached = self._cache.get(network_id)
+        if cached is not None and cached[0] == head["updated_at"]:
+            return cached[1], cached[2]
         row = self.row(network_id)
         net = Network.from_dict(row)
         data = self.data_of(row["data"])
-        with self._lock:
-            self._cache[network_id] = (row["updated_at"], net, data)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        arrays = [net.flat, net.grad_flat] + ([data.X_train, data.y_train, data.X_test, data.y_test] if data else [])
+        self._cache.put(network_id, (row["updated_at"], net, data), sum(array.nbytes for array in arrays))
         return net, data
 
     def history(self, network_id: str, owner: str | None = None) -> list[dict[str, Any]]:

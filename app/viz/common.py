@@ -22,8 +22,9 @@ INPUT_TITLES = ("x₁ (input 1, data units)", "x₂ (input 2, data units)")
 
 
 def figure_json(fig: go.Figure) -> str:
-    """The figure as compact JSON (``plotly.io.to_json``); numpy arrays become typed arrays."""
-    return pio.to_json(fig, validate=False, pretty=False)
+    """The figure as compact JSON (``plotly.io.to_json``, written by orjson); numpy arrays become
+    typed arrays."""
+    return pio.to_json(fig, validate=False, pretty=False, engine="orjson")
 
 
 def check_int(value: Any, name: str, minimum: int, maximum: int) -> int:

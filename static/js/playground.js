@@ -746,6 +746,7 @@ async function main() {
   layerEditor($("#layers"), layers, () => settingChanged(["layers"]), { activations: activationNames, idPrefix: "pg-layer" });
   bindControls();
   buildThumbnails(datasets).catch((error) => pageError.show(error)).finally(fillControls);
+  let dropped = null; // why the address's data was not used: shown once the page is ready
   try {
     await loadData();
   } catch (error) {
@@ -755,6 +756,7 @@ async function main() {
     // the data: start without them.
     if (isUpload()) state.ds = DEFAULTS.ds;
     state.points = [];
+    dropped = error;
     await loadData();
   }
   if (opened) {
@@ -767,6 +769,7 @@ async function main() {
   } else {
     await reset();
   }
+  if (dropped) trainErrors.show(dropped); // reset() clears the errors
 }
 
 // ?network=ID opens one of your stored networks (e.g. the copy of a shared one): its settings fill

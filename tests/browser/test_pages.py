@@ -4,6 +4,7 @@ draws its figures from the API, and shows what the notes say."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -39,6 +40,18 @@ def test_navigation_links_every_page(page):
     expect(command).to_contain_text("/api/networks")
     page.locator(".api-call-item button").first.click()
     expect(page.locator(".api-call-item button").first).to_have_text(re.compile(r"Copied|Selected"))
+    page.recorder.assert_clean()
+
+
+def test_scripts_and_styles_come_from_versioned_urls(page):
+    page.goto("/")
+    _drawn(page, 3)
+    assets = [urlsplit(url).path for url in page.recorder.requests if "/static/" in url or "/vendor/" in url]
+    assert all(re.fullmatch(r"/(static|vendor)/[0-9a-f]{12}/.+", path) for path in assets), assets
+    # The page's module and those it imports (./api.js ...) from the same version, and plotly.js.
+    assert {"playground.js", "api.js", "ui.js", "layers.js", "live.js", "style.css", "plotly.min.js"} <= {
+        path.rsplit("/", 1)[1] for path in assets}
+    assert len({path.split("/")[2] for path in assets if path.startswith("/static/")}) == 1
     page.recorder.assert_clean()
 
 

@@ -1,0 +1,82 @@
+"""Static files and plotly.js under a version in their URL: the pages use those URLs, browsers
+may keep them for a year, the modules' relative imports stay in the version, and the
+un-versioned URLs still work with a short cache."""
+
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.pages.assets import files_version
+from app.pages.routes import PAGES, static_files
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=300"
+ASSET = re.compile(r'(?:src|href)="(/(?:static|vendor)/[^"]*)"')
+VERSIONED = re.compile(r"/static/[0-9a-f]{12}/.+|/vendor/[0-9a-f]{12}/plotly\.min\.js")
+IMPORT = re.compile(r'from "(\./[^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """The app without its lifespan: pages and static files need no services."""
+    return TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("assets"), workers=1)))
+
+
+@pytest.mark.parametrize("path", [*PAGES, "/shared/some-token"])
+def test_pages_use_versioned_urls_kept_for_a_year(client, path):
+    page = client.get(path)
+    assert page.status_code == 200
+    urls = ASSET.findall(page.text)
+    assert len(urls) == 4, urls  # icon, style sheet, plotly.js, the page's module
+    for url in urls:
+        assert VERSIONED.fullmatch(url), url
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["cache-control"] == IMMUTABLE, url
+
+
+def test_relative_imports_stay_in_the_version(client):
+    pages = [*(name for name, _ in PAGES.values()), "shared"]
+    seen, todo = set(), [static_files.url(f"js/{name}.js") for name in pages]
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        module = client.get(url)
+        assert module.status_code == 200 and module.headers["cache-control"] == IMMUTABLE, url
+        todo += [urljoin(url, name) for name in IMPORT.findall(module.text)]
+    assert static_files.url("js/api.js") in seen and static_files.url("js/ui.js") in seen
+    assert all(url.startswith(f"/static/{static_files.version}/js/") for url in seen)
+
+
+def test_unversioned_and_other_versions_urls_serve_the_current_files_briefly(client):
+    current = (ROOT / "static" / "js" / "api.js").read_bytes()
+    for url in ("/static/js/api.js", "/static/0123456789ab/js/api.js"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.content == current
+        assert response.headers["cache-control"] == SHORT, url
+    assert client.get(static_files.url("js/nope.js")).status_code == 404
+
+
+def test_static_files_revalidate_with_their_etag(client):
+    url = static_files.url("css/style.css")
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["cache-control"] == IMMUTABLE
+
+
+def test_the_version_changes_with_any_file(tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text("export const a = 1;\n")
+    before = files_version(tmp_path)
+    assert re.fullmatch(r"[0-9a-f]{12}", before) and files_version(tmp_path) == before
+    (tmp_path / "js" / "a.js").write_text("export const a = 2;\n")
+    changed = files_version(tmp_path)
+    (tmp_path / "js" / "b.js").write_text("")
+    assert len({before, changed, files_version(tmp_path)}) == 3
