@@ -145,7 +145,8 @@ class TrainRun:
                                                                  default=_no_nan)}
 
     def checkpoint(self) -> dict[str, Any]:
-        return {"weights": self.net.get_weights(), "steps_trained": self.net.steps_trained,
+        return {"weights": self.net.get_weights(), "optimizer": self.trainer.optimizer.state(),
+                "steps_trained": self.net.steps_trained,
                 "epochs_trained": self.net.epochs_trained, "history": list(self.trainer.history),
                 "progress": self.progress()}
 
