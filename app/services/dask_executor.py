@@ -163,7 +163,7 @@ class DaskExecutor(SlicingExecutor):
         try:
             self._client = Client(self.address, timeout=self._connect_seconds, set_as_default=False,
                                   security=self._security)
-        except OSError as exc:
+        except Exception as exc:  # refused, timed out, or a TLS setting missing
             raise RuntimeError(f"cannot reach the Dask scheduler at {self.address!r} "
                                f"(NNVIZ_DASK_SCHEDULER): {exc}") from exc
         self._sync_workers()

@@ -3,11 +3,15 @@ which start a killed worker again), shared by the tests of this module."""
 
 import json
 import os
+import shutil
 import signal
+import subprocess
 
+import dask
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster
+from distributed.security import Security
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -239,3 +243,29 @@ def test_an_unreachable_scheduler_is_named():
     with pytest.raises(RuntimeError, match=r"cannot reach the Dask scheduler at 'tcp://127.0.0.1:9' "
                                            r"\(NNVIZ_DASK_SCHEDULER\)"):
         executor.start(lambda *args: None)
+
+
+def test_a_cluster_with_tls_takes_jobs_only_from_clients_with_its_certificates(tmp_path):
+    """The README's recipe: TLS on the scheduler and workers, the server's certificate in Dask's
+    configuration (here set in code, in production from DASK_DISTRIBUTED__COMM__TLS__* variables)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate")
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=nnviz"], check=True, capture_output=True)
+    everyone = {f"tls_{who}_{kind}": path for who in ("scheduler", "worker", "client")
+                for kind, path in (("cert", cert), ("key", key))}
+    cluster_security = Security(tls_ca_file=cert, require_encryption=True, **everyone)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+                      security=cluster_security, protocol="tls://") as cluster:
+        assert cluster.scheduler_address.startswith("tls://")
+        with pytest.raises(RuntimeError, match="cannot reach the Dask scheduler"):
+            DaskExecutor(cluster.scheduler_address, connect_seconds=1).start(lambda *args: None)
+        with dask.config.set({"distributed.comm.tls.ca-file": cert, "distributed.comm.tls.client.cert": cert,
+                              "distributed.comm.tls.client.key": key, "distributed.comm.require-encryption": True}):
+            executor, recorder = open_executor(cluster)
+            try:
+                executor.submit("secure", train_task(100))
+                assert recorder.wait_for("finished", "secure")["status"] == "done"
+            finally:
+                executor.shutdown()
