@@ -269,3 +269,30 @@ def test_a_cluster_with_tls_takes_jobs_only_from_clients_with_its_certificates(t
                 assert recorder.wait_for("finished", "secure")["status"] == "done"
             finally:
                 executor.shutdown()
+
+
+def test_jobs_wait_for_a_worker_and_a_job_no_worker_holds_is_cancelled_at_its_checkpoint():
+    with LocalCluster(n_workers=0, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as empty:
+        executor, recorder = open_executor(empty)
+        try:
+            executor.submit("early", train_task(100))
+            assert executor.cancel("early") == "signalled"
+            assert recorder.wait_for("finished", "early") == {"status": "cancelled",
+                                                              "error": "cancelled before it started"}
+            task = train_task(100_000)
+            task["live"]["steps_per_second"] = 200
+            executor.submit("paced", task)
+            empty.scale(1)
+            recorder.wait_for("checkpoint", "paced")
+            empty.scale(0)
+            with Client(empty.scheduler_address, set_as_default=False) as dask_client:
+                recorder.until(lambda: not dask_client.scheduler_info()["workers"], what="the worker to leave")
+            assert executor.cancel("paced") == "signalled"
+            result = recorder.wait_for("finished", "paced")
+            checkpoint = [p for k, j, p in recorder.messages if k == "checkpoint" and j == "paced"][-1]
+            assert result["status"] == "cancelled" and result["steps_trained"] == checkpoint["steps_trained"] > 0
+            assert all(np.array_equal(result["weights"][k], v) for k, v in checkpoint["weights"].items())
+            assert result["history"] == checkpoint["history"] and result["progress"] == checkpoint["progress"]
+        finally:
+            executor.shutdown()
