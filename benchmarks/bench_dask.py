@@ -55,23 +55,27 @@ class Finished:
 
 
 def run(workers: int, jobs: int, steps: int) -> tuple[float, list[float]]:
-    """Seconds for ``jobs`` jobs on ``workers`` single-threaded workers, and the frames' delays."""
+    """Seconds for ``jobs`` jobs on ``workers`` single-threaded workers, and the frames' delays.
+    The LocalCluster's scheduler runs in this process, beside the executor."""
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+                      dashboard_address="127.0.0.1:0") as cluster:
         finished = Finished()
         executor = DaskExecutor(cluster.scheduler_address, SchedulerLimits(person_running=jobs, person_queued=jobs))
         executor.start(finished)
         try:
             task = case_study_task(steps)
-            began = time.perf_counter()
+            began, cpu_began = time.perf_counter(), time.process_time()
             for i in range(jobs):
                 executor.submit(f"job{i}", task, owner="bench", priority="batch")
             finished.wait(jobs)
             seconds = time.perf_counter() - began
+            cpu = time.process_time() - cpu_began
         finally:
             executor.shutdown()
     if finished.statuses != ["done"] * jobs:
         raise RuntimeError(f"jobs ended {finished.statuses}")
+    print(f"  {workers} worker(s): {seconds:.2f} s; this process (executor, Dask client and scheduler) "
+          f"used {cpu:.2f} s of CPU")
     return seconds, list(executor.frame_delays)
 
 

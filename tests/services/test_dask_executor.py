@@ -28,11 +28,17 @@ from .test_executor import SPIRAL, Recorder, train_task
 pytestmark = pytest.mark.dask
 
 
+def local_cluster(workers: int, **options) -> LocalCluster:
+    """Worker processes on this machine, everything listening on the loopback only (the HTTP
+    server on any free port: several test runs may share the machine)."""
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                        dashboard_address="127.0.0.1:0", **options)
+
+
 @pytest.fixture(scope="module")
 def cluster():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as local_cluster:
-        yield local_cluster
+    with local_cluster(2) as two_workers:
+        yield two_workers
 
 
 @pytest.fixture(scope="module")
@@ -256,8 +262,7 @@ def test_a_cluster_with_tls_takes_jobs_only_from_clients_with_its_certificates(t
     everyone = {f"tls_{who}_{kind}": path for who in ("scheduler", "worker", "client")
                 for kind, path in (("cert", cert), ("key", key))}
     cluster_security = Security(tls_ca_file=cert, require_encryption=True, **everyone)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-                      security=cluster_security, protocol="tls://") as cluster:
+    with local_cluster(1, security=cluster_security, protocol="tls://") as cluster:
         assert cluster.scheduler_address.startswith("tls://")
         with pytest.raises(RuntimeError, match="cannot reach the Dask scheduler"):
             DaskExecutor(cluster.scheduler_address, connect_seconds=1).start(lambda *args: None)
@@ -272,8 +277,7 @@ def test_a_cluster_with_tls_takes_jobs_only_from_clients_with_its_certificates(t
 
 
 def test_jobs_wait_for_a_worker_and_a_job_no_worker_holds_is_cancelled_at_its_checkpoint():
-    with LocalCluster(n_workers=0, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as empty:
+    with local_cluster(0) as empty:
         executor, recorder = open_executor(empty)
         try:
             executor.submit("early", train_task(100))
