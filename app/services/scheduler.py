@@ -53,6 +53,7 @@ class Job:
     seq: int
     worker: int | None = None  # set on admission
     usage: float = 0.0  # CPU seconds of its slices
+    slices: int = 0
     ready_at: float = 0.0  # a paced job waits until then
     in_slice: bool = False
     stopping: bool = False  # a cancel is on its way to the worker
@@ -170,6 +171,7 @@ class Scheduler:
         if job is None:
             return
         job.usage += seconds
+        job.slices += 1
         self.people[job.owner].clock += seconds
 
     def next_ready(self, now: float) -> float | None:

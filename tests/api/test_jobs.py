@@ -290,12 +290,13 @@ def test_job_list_leaves_out_large_fields_unless_asked(client, trained):
     assert full["history"] == trained["history"]
 
 
-def test_stopping_the_server_interrupts_running_jobs(tmp_path):
-    with open_client(tmp_path, workers=1) as first:
-        job = first.post("/api/jobs", json=LONG).json()
-        wait_status(first, job["id"], ("running",))
+def test_a_job_a_stopped_server_let_go_resumes_when_a_server_starts(tmp_path):
+    body = {"network": {"hidden": [{"units": 16}]}, "data": SPIRAL, "training": {"steps": 30_000}}
+    with open_client(tmp_path, workers=1, checkpoint_seconds=0.2) as first:
+        job = first.post("/api/jobs", json=body).json()
+        wait_until(lambda: first.get(f"/api/networks/{job['network_id']}").json()["steps_trained"] > 0)
     with open_client(tmp_path, workers=1) as second:
         second.cookies = first.cookies  # the same visitor, back after the restart
-        stopped = second.get(f"/api/jobs/{job['id']}").json()
-        assert stopped["status"] == "interrupted" and stopped["finished_at"] is not None
-        assert second.get(f"/api/networks/{job['network_id']}").status_code == 200
+        resumed = wait_status(second, job["id"], timeout=120)
+        assert resumed["status"] == "done" and resumed["progress"]["step"] == 30_000
+        assert second.get(f"/api/networks/{job['network_id']}").json()["steps_trained"] == 30_000
