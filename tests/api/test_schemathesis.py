@@ -4,7 +4,9 @@ whose 422 depends on stored state or on what values mean together, each with its
 
 The server gets small jobs (compute limit) and a short wait, so that the run stays short; its
 schema states those limits itself. The event stream is left out: it stays open until its job ends,
-and its events are covered by tests/api/test_jobs.py.
+and its events are covered by tests/api/test_jobs.py; so are the tokens (revoking the run's own token
+would leave the rest of the run nobody's) and what share links open (no operation in the run makes
+one), both covered by tests/api/test_owners.py.
 """
 
 import os
@@ -22,7 +24,8 @@ pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SETTINGS = {"NNVIZ_WORKERS": "1", "NNVIZ_QUEUE_SIZE": "2", "NNVIZ_MAX_COMPUTE": "1e7", "NNVIZ_WAIT_SECONDS": "1"}
 RUN = ["--checks", "all", "--max-examples", "5", "--workers", "1", "--seed", "0", "--max-time", "35",
-       "--exclude-path", "/api/jobs/{job_id}/events"]
+       "--exclude-path", "/api/jobs/{job_id}/events", "--exclude-path", "/api/tokens",
+       "--exclude-path-regex", "^/api/shared/"]
 
 
 def free_port() -> int:
@@ -52,9 +55,11 @@ def test_the_server_keeps_to_its_schema(tmp_path):
                               stderr=subprocess.PIPE, text=True)
     try:
         wait_until_up(url, server)
+        # One visitor throughout (a bearer token), so what one request creates the next can find.
+        token = httpx.post(f"{url}/api/tokens", timeout=30).json()["token"]
         run = subprocess.run([sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "--no-color",
-                              "run", f"{url}/openapi.json", *RUN], capture_output=True, text=True, timeout=300,
-                             cwd=tmp_path)
+                              "run", f"{url}/openapi.json", *RUN, "-H", f"Authorization: Bearer {token}"],
+                             capture_output=True, text=True, timeout=300, cwd=tmp_path)
     finally:
         server.terminate()
         server.wait(timeout=30)
