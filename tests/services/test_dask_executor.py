@@ -216,8 +216,11 @@ def test_one_person_with_three_jobs_gets_no_more_than_one_with_one(cluster):
             return None if None in progress else [p[1]["progress"]["step"] for p in progress]
 
         recorder.until(lambda: (s := steps()) and s[-1] >= 3000, what="bob's job to train 3000 steps")
-        counts = steps()
-        assert counts[-1] / sum(counts) >= 0.4, counts
+        # The policy shares the workers' time: on an idle machine that is the steps too, but on a
+        # busy one a worker process may get less of the CPU than the other.
+        with executor._lock:
+            seconds = [executor._scheduler.jobs[job].usage for job in jobs]
+        assert seconds[-1] / sum(seconds) >= 0.4, (seconds, steps())
         for job in jobs:
             executor.cancel(job)
         assert all(recorder.wait_for("finished", job)["status"] == "cancelled" for job in jobs)
