@@ -116,6 +116,13 @@ def page(browser, server: str):
     context.close()
 
 
+def api(page, method: str, path: str, **options) -> playwright_api.APIResponse:
+    """A call the test makes itself, with the page's cookie; retried if its connection is reset: the
+    server closes a keep-alive connection idle for 5 s, and a request written on it just then is lost
+    (Chromium resends such a request by itself, Playwright's request API only when asked)."""
+    return page.request.fetch(path, method=method, max_retries=3, **options)
+
+
 @pytest.fixture
 def screenshot():
     """``screenshot(page, name)`` saves the whole page to test-artifacts/screenshots/name.png."""

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..waiting import wait_until
-from .conftest import WAIT_MS
+from .conftest import WAIT_MS, api
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_play_pause_step_reset(page, screenshot):
     for figure in ("training", "dead-units", "update-ratio", "hidden-space", "neurons", "topology"):
         expect(page.locator(f"#{figure}[data-drawn=true] .main-svg").first).to_be_attached()
     screenshot(page, "playground-trained")
-    exported = page.request.get(page.locator("#export").get_attribute("href")).json()
+    exported = api(page, "GET", page.locator("#export").get_attribute("href")).json()
     assert exported["format"] == "nnviz-network"
     assert exported["steps_trained"] == epoch_paused  # full batch: one step per epoch
 
@@ -120,13 +120,13 @@ def _added_points(page) -> list[list[float]]:
 
 
 def _stored_points(page, network_id: str) -> list:
-    return (page.request.get(f"/api/networks/{network_id}").json()["data"] or {}).get("points", [])
+    return (api(page, "GET", f"/api/networks/{network_id}").json()["data"] or {}).get("points", [])
 
 
 def test_click_adds_a_point(page):
     _open(page, "?ds=gauss&n=50&noise=0.2&classes=2&test=0")
     spec = {"name": "gauss", "n_per_class": 50, "classes": 2, "noise": 0.2, "seed": 0}
-    before = page.request.post("/api/datasets/preview", data=spec).json()
+    before = api(page, "POST", "/api/datasets/preview", data=spec).json()
     network_id = _network_id(page)
     page.locator("#class-picker input[name=add-class][value='1']").check()
     box = page.locator("#boundary .nsewdrag").first.bounding_box()
@@ -134,7 +134,7 @@ def test_click_adds_a_point(page):
     expect(page.get_by_test_id("added-count")).to_have_text("1 added")
     (point,) = _added_points(page)
     assert point[2] == 1 and abs(point[0]) < 0.5 and abs(point[1]) < 0.5  # about the middle of the plot
-    after = page.request.post("/api/datasets/preview", data=spec | {"points": [point]}).json()
+    after = api(page, "POST", "/api/datasets/preview", data=spec | {"points": [point]}).json()
     assert after["train"]["X"] == before["train"]["X"] + [point[:2]]
     assert after["train"]["y"].count(1) == before["train"]["y"].count(1) + 1
     # Still the generator's data set, not an upload: points, noise and classes stay editable.
@@ -190,7 +190,7 @@ def test_quick_clicks_while_playing_add_every_point_and_keep_training(page, scre
     screenshot(page, "playground-added-points")
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
-    exported = page.request.get(f"/api/networks/{network_id}/export").json()
+    exported = api(page, "GET", f"/api/networks/{network_id}/export").json()
     assert exported["steps_trained"] >= epochs[-1] and len(exported["data"]["points"]) == 3
     page.recorder.assert_clean()
 
@@ -214,7 +214,7 @@ def test_a_kept_network_survives_reset(page):
     page.get_by_test_id("reset").click()
     wait_until(lambda: _network_id(page) != network_id, what="a new network")
     page.wait_for_selector("[data-testid=play]:not([disabled])")
-    kept = page.request.get(f"/api/networks/{network_id}")
+    kept = api(page, "GET", f"/api/networks/{network_id}")
     assert kept.status == 200 and kept.json()["name"] == "my xor net"
     page.recorder.assert_clean()
 
