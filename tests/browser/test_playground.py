@@ -215,13 +215,22 @@ def test_quick_clicks_while_playing_add_every_point_and_keep_training(page, scre
     page.recorder.assert_clean()
 
 
-def test_added_points_that_do_not_fit_are_dropped_with_a_message(page):
-    page.goto("/?ds=gauss&classes=2&pts=0.1_0.2_5")  # no class 5 in a two-class set
-    expect(page.locator("#train-error")).to_contain_text("points[0]")
-    page.wait_for_selector("[data-testid=play]:not([disabled])")
+MISFIT = "?ds=gauss&classes=2&pts=0.1_0.2_5"  # no class 5 in a two-class set
+
+
+def test_added_points_that_do_not_fit_are_dropped(page, server):
+    _open(page, MISFIT)
     expect(page.get_by_test_id("added-count")).to_have_text("")
     assert "pts=" not in page.url
+    assert page.recorder.failed_responses == [f"422 POST {server}/api/datasets/preview"]
     page.recorder.assert_clean(expected_status=422)
+
+
+# Once ready the page is still: the message must be there to read, not only while the data reloads.
+@pytest.mark.xfail(strict=True, reason="the message is shown, then cleared by the reset that makes the network")
+def test_the_message_about_dropped_points_stays(page):
+    _open(page, MISFIT)
+    assert "points[0]" in page.locator("#train-error").inner_text()
 
 
 def test_a_kept_network_survives_reset(page):
