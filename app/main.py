@@ -22,13 +22,14 @@ from app.api import (
     jobs,
     me,
     networks,
+    openapi,
     tokens,
 )
 from app.api.errors import SafeJSONResponse
 from app.api.identity import Identity
 from app.api.security import SecurityHeaders
 from app.pages import routes as pages
-from app.services import LocalExecutor, SchedulerLimits, Services
+from app.services import Executor, LocalExecutor, SchedulerLimits, Services
 from app.services.cache import GZIP_LEVEL
 from app.settings import Settings, get_settings
 
@@ -41,15 +42,23 @@ NaN or infinity (they become `null`)."""
 ROUTERS = (health, activations, datasets, networks, figures, jobs, experiments, gradcheck, tokens, me)
 
 
+def build_executor(settings: Settings) -> Executor:
+    """The local worker pool, or a Dask cluster's workers when ``NNVIZ_DASK_SCHEDULER`` is set."""
+    limits = SchedulerLimits(max_running=settings.max_running_jobs, max_queued=settings.queue_size,
+                             person_running=settings.person_running_jobs, person_queued=settings.person_queued_jobs)
+    if settings.dask_scheduler:
+        from app.services.dask_executor import DaskExecutor  # dask.distributed is imported only then
+
+        return DaskExecutor(settings.dask_scheduler, limits)
+    return LocalExecutor(settings.workers, limits)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
-        executor = LocalExecutor(settings.workers, SchedulerLimits(
-            max_running=settings.max_running_jobs, max_queued=settings.queue_size,
-            person_running=settings.person_running_jobs, person_queued=settings.person_queued_jobs))
-        services = Services.open(settings, executor)
+        services = Services.open(settings, build_executor(settings))
         application.state.services = services
         try:
             yield
@@ -60,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                  default_response_class=SafeJSONResponse, max_body_size=settings.max_body_bytes)
     application.state.settings = settings
     errors.install(application)
+    openapi.install(application, settings)
     for module in ROUTERS:
         application.include_router(module.router)
     application.include_router(networks.shared_router)

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
 
     # Training jobs
     workers: int = 2  # worker processes that train (the event loop never does)
+    # A Dask scheduler's address (tcp://host:8786, tls://...): jobs run on that cluster instead of
+    # the local workers. Never reachable from outside: it runs whatever it is sent.
+    dask_scheduler: str = ""
     max_running_jobs: int = 64  # jobs trained at once, taking turns in short slices
     queue_size: int = 64  # jobs waiting for a turn beyond those; then POST /api/jobs answers 503
     person_running_jobs: int = 4  # one person's jobs trained at once ...

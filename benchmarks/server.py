@@ -21,12 +21,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(data_dir: str, workers: int = 2, **settings: str) -> tuple[subprocess.Popen, str]:
-    """Start the server; returns the process and its base URL once it answers."""
+def start_server(data_dir: str, workers: int = 2, root: Path = ROOT, **settings: str) -> tuple[subprocess.Popen, str]:
+    """Start the server (of the checkout ``root``); returns the process and its base URL once it answers."""
     port = free_port()
     env = os.environ | {"NNVIZ_DATA_DIR": data_dir, "NNVIZ_WORKERS": str(workers)}
     env |= {f"NNVIZ_{key.upper()}": str(value) for key, value in settings.items()}
-    server = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
+    env["PYTHONPATH"] = str(root)  # that checkout's app, even where another is installed
+    server = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=root, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):

@@ -42,7 +42,8 @@ def postgres_server() -> Iterator[str]:
         shutil.chown(root, "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
     data, port = root / "data", _free_port()
-    subprocess.run([*as_postgres, str(initdb), "-D", str(data), "-A", "trust", "-U", "nnviz", "--no-sync"],
+    subprocess.run([*as_postgres, str(initdb), "-D", str(data), "-A", "trust", "-U", "nnviz", "--no-sync", "-E", "UTF8",
+                    "--no-locale"],
                    check=True, capture_output=True)
     options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
     subprocess.run([*as_postgres, str(pg_ctl), "-D", str(data), "-o", options, "-w", "-l", str(root / "log"),

@@ -8,7 +8,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import venv
 import zipfile
 from collections.abc import Iterator
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from .waiting import wait_for_server
 
 pytestmark = pytest.mark.slow
 
@@ -83,15 +84,7 @@ def server(installed: Path, tmp_path: Path) -> Iterator[str]:
                                    env=isolated_env(tmp_path), stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while process.poll() is None and time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError(f"the installed app did not start:\n{log.read_text()[-3000:]}")
+        wait_for_server(base, process, log=log)
         yield base
     finally:
         process.terminate()

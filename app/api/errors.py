@@ -1,94 +1,132 @@
 """Error handling and response hygiene shared by every router.
 
-* Service exceptions map to status codes: ``InvalidInput`` 422 (naming the field), ``NotFound``
-  404, ``Conflict`` / ``MissingData`` 409, ``QueueFull`` 503 with ``Retry-After``.
-* Validation errors list each problem with its dotted field path (``network.hidden[0].units``).
-* ``SafeJSONResponse`` writes NaN and infinity as null: no response is ever invalid JSON.
+* Service exceptions map to status codes: the core's ``SpecError`` 422 (naming the field),
+  ``NotFound`` 404, ``Conflict`` / ``MissingData`` 409, ``QueueFull`` 503 with ``Retry-After``.
+* Validation errors list each problem with its dotted field path (``network.hidden[0].units``):
+  ``{"detail": [{"loc", "field", "msg", "type"}]}``, the message once, without the field.
+* ``SafeJSONResponse`` writes NaN and infinity as null (orjson does so natively): no response is
+  ever invalid JSON.
+* ``responses(...)`` documents, per operation, every status it can answer.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
-from app.services import Conflict, InvalidInput, NotFound, PersonLimit, QueueFull
+from app.nn import SpecError
+from app.services import Conflict, NotFound, PersonLimit, QueueFull
 from app.services.figures import MissingData
+from app.services.specs import field_path
 
 RETRY_AFTER_SECONDS = 5
+_ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
+
+
+def dumps(value: Any) -> bytes:
+    """Compact JSON; NaN and ±inf become null, numpy arrays and scalars are written as numbers."""
+    return orjson.dumps(value, option=_ORJSON_OPTIONS)
+
+
+class SafeJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
 
 
 class Message(BaseModel):
     detail: str
 
 
-# Documented on the routers whose handlers can answer them.
-NOT_FOUND = {404: {"model": Message, "description": "no such resource"}}
-CONFLICT = {409: {"model": Message, "description": "the network is being trained, or has no data yet"}}
-BUSY = {429: {"model": Message, "description": "you have as many jobs as one person may have (the message says "
-                                               "which limit); retry after `Retry-After` seconds"},
-        503: {"model": Message, "description": "the server has as many jobs as it takes; retry after `Retry-After` "
-                                               "seconds"}}
+class Problem(BaseModel):
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str
 
 
-def finite(value: Any) -> Any:
-    """``value`` with every non-finite float replaced by None (recursively)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [finite(item) for item in value]
-    return value
+class Problems(BaseModel):
+    detail: list[Problem]
 
 
-class SafeJSONResponse(JSONResponse):
-    def render(self, content: Any) -> bytes:
-        return json.dumps(finite(content), ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+STATUSES: dict[int, dict[str, Any]] = {
+    400: {"model": Message, "description": "the body could not be read: not JSON, or not UTF-8"},
+    404: {"model": Message, "description": "no such resource"},
+    409: {"model": Message, "description": "the network is being trained, or has no data yet"},
+    413: {"model": Message, "description": "the body is larger than the server's limit (`NNVIZ_MAX_BODY_BYTES`)"},
+    422: {"model": Problems, "description": "a value is not acceptable; each problem names its `field`"},
+    429: {"model": Message, "description": "you have as many jobs, networks or uploads as one person may have (the "
+                                           "message says which limit); retry after `Retry-After` seconds",
+          "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}},
+    503: {"model": Message, "description": "the server has as many jobs as it takes; retry after `Retry-After` "
+                                           "seconds",
+          "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}},
+}
 
 
-def field_path(loc: tuple | list) -> str:
-    """``("body", "network", "hidden", 0, "units")`` -> ``network.hidden[0].units``."""
-    path = ""
-    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "form") else loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path or str(loc[0] if loc else "body")
+def responses(*codes: int, **descriptions: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers ``codes`` (see ``STATUSES``); ``descriptions`` (``s422="..."``)
+    says what this operation in particular means by one."""
+    documented: dict[int | str, dict[str, Any]] = {}
+    for code in codes:
+        documented[code] = dict(STATUSES[code])
+        if f"s{code}" in descriptions:
+            documented[code]["description"] = descriptions[f"s{code}"]
+    return documented
 
 
-def problem(field: str, message: str, where: str = "body") -> dict[str, Any]:
+BODY = (400, 413, 422)  # what any operation with a JSON body can answer
+NOT_FOUND, CONFLICT, BUSY = responses(404), responses(409), responses(429, 503)
+
+
+def problem(field: str, message: str, where: str = "body", kind: str = "value_error") -> dict[str, Any]:
     """One validation problem, shaped like FastAPI's (``where``: body, query or path)."""
     loc = [int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", field)]
-    return {"loc": [where, *loc], "field": field, "msg": f"{field}: {message}", "type": "value_error"}
+    return {"loc": [where, *loc], "field": field, "msg": message, "type": kind}
 
 
 def unprocessable(errors: list[dict[str, Any]]) -> SafeJSONResponse:
     return SafeJSONResponse({"detail": errors}, status_code=422)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI schema documents at this path (a 405 lists them all in ``Allow``,
+    where the router names only those of the first route whose path matched)."""
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^/]+\}", "[^/]+", template), request.url.path):
+            return sorted(method.upper() for method in operations)
+    return []
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        allowed = allowed_methods(request) if exc.status_code == 405 else []
+        if allowed:
+            return SafeJSONResponse({"detail": exc.detail}, status_code=405, headers={"Allow": ", ".join(allowed)})
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> SafeJSONResponse:
         errors = []
         for error in exc.errors():
-            field = field_path(tuple(error.get("loc", ())))
+            loc = list(error.get("loc", ()))
             message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
-            errors.append({"loc": list(error.get("loc", ())), "field": field, "msg": f"{field}: {message}",
+            errors.append({"loc": loc, "field": field_path(loc) or str(loc[0] if loc else "body"), "msg": message,
                            "type": error.get("type", "value_error")})
         return unprocessable(errors)
 
-    @app.exception_handler(InvalidInput)
-    async def _invalid(request: Request, exc: InvalidInput) -> SafeJSONResponse:
+    @app.exception_handler(SpecError)
+    async def _invalid(request: Request, exc: SpecError) -> SafeJSONResponse:
         where = "body" if request.method in ("POST", "PUT", "PATCH") else "query"
-        return unprocessable([problem(exc.field, exc.message, where)])
+        return unprocessable([problem(exc.field or "body", exc.message, where)])
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> SafeJSONResponse:

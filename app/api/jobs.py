@@ -14,7 +14,7 @@ from app.services import Services
 from app.services.jobs import FINAL_STATUSES
 
 from .deps import ServicesDep, SettingsDep
-from .errors import BUSY, CONFLICT, NOT_FOUND, SafeJSONResponse
+from .errors import BODY, BUSY, CONFLICT, NOT_FOUND, SafeJSONResponse, responses
 from .identity import OwnerDep
 from .schemas import JobCreate, JobPublic
 
@@ -45,7 +45,7 @@ async def job_answer(services: Services, job: dict, wait: bool, seconds: float, 
 
 
 @router.post("", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED,
-             responses={200: {"description": "the finished job (with ?wait=true)"}} | BUSY,
+             responses={200: {"description": "the finished job (with ?wait=true)"}} | BUSY | responses(*BODY),
              summary="Train a network (a new spec, or a stored network by id)")
 async def create_job(body: JobCreate, services: ServicesDep, settings: SettingsDep, owner: OwnerDep,
                      wait: Wait = False) -> Response:

@@ -1,4 +1,5 @@
-"""``/api/networks``: stored networks, their export / import, predictions, traces and figures."""
+"""``/api/networks``: stored networks, their export / import, predictions, traces, figures and share
+links; ``/api/shared``: what a share link opens."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from app.services import InvalidInput, NotFound, figures
+from app.services import NotFound, figures
 from app.services.networks import spec_counts
+from app.services.specs import limit
 
 from .caching import CachedDep, model_json
 from .deps import ServicesDep
-from .errors import CONFLICT, NOT_FOUND
+from .errors import BODY, responses
 from .identity import OwnerDep
 from .schemas import (
     Counts,
@@ -29,14 +31,18 @@ from .schemas import (
     UnstoredForward,
 )
 
-router = APIRouter(prefix="/api/networks", tags=["networks"], responses=NOT_FOUND | CONFLICT)
-shared_router = APIRouter(prefix="/api/shared", tags=["shared"], responses=NOT_FOUND)
+router = APIRouter(prefix="/api/networks", tags=["networks"])
+shared_router = APIRouter(prefix="/api/shared", tags=["shared"], responses=responses(404))
 
-FigureKind = Literal["topology", "decision-boundary", "neurons", "training", "dead-units", "update-ratio",
-                     "hidden-space", "forward"]
+FigureKind = Literal[tuple(figures.NETWORK_FIGURES)]  # type: ignore[valid-type]
+JSON = {200: {"content": {"application/json": {}}}}
+Grid = Annotated[int | None, Query(ge=2, le=figures.MAX_FIGURE_GRID, description=(
+    f"decision-boundary: cells per side; neurons: per map, drawn at most {figures.MAX_NEURON_GRID}"))]
 
 
-@router.post("", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED, summary="Create a network")
+@router.post("", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED, summary="Create a network",
+             responses=responses(*BODY, 404, 429, s404="no uploaded data set with that id",
+                                 s422="a value is not acceptable, or the sizes and loss do not fit the data"))
 def create_network(body: NetworkCreate, services: ServicesDep, owner: OwnerDep) -> dict:
     values = body.values()
     seed = values.pop("seed", None) or 0
@@ -53,30 +59,34 @@ async def list_networks(services: ServicesDep, owner: OwnerDep) -> list[dict]:
 
 
 @router.post("/import", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,
-             summary="Import an exported network")
+             summary="Import an exported network",
+             responses=responses(*BODY, 404, 429, s404="no uploaded data set with that id",
+                                 s422="a value is not acceptable, or the weights do not have the spec's shapes"))
 def import_network(body: NetworkExport, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.networks.import_(body.model_dump(exclude_unset=True) | {"spec": body.spec.values()}, owner)
 
 
-@router.post("/counts", response_model=Counts, summary="Size counts of a spec (nothing is stored)")
+@router.post("/counts", response_model=Counts, summary="Size counts of a spec (nothing is stored)",
+             responses=responses(*BODY))
 async def counts(body: NetworkSpec, services: ServicesDep, cached: CachedDep) -> Response:
     values = body.values()
     return await cached.kept(("counts", values), lambda: model_json(Counts, spec_counts(values, services.limits)))
 
 
-@router.post("/forward", response_model=ForwardPublic,
+@router.post("/forward", response_model=ForwardPublic, responses=responses(*BODY),
              summary="The forward pass of a spec with its weights or a seed, layer by layer (nothing is stored)")
 def forward_unstored(body: UnstoredForward, services: ServicesDep) -> dict:
     return services.networks.unstored_forward(body.values())
 
 
-@router.get("/{network_id}", response_model=NetworkPublic, summary="One network")
+@router.get("/{network_id}", response_model=NetworkPublic, summary="One network", responses=responses(404))
 def get_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.networks.get(network_id, owner)
 
 
 @router.patch("/{network_id}", response_model=NetworkPublic,
-              summary="Name a network (named ones are kept) or give it other data that fits it")
+              summary="Name a network (named ones are kept) or give it other data that fits it",
+              responses=responses(*BODY, 404, 409, s409="a job is training the network"))
 def update_network(network_id: str, body: NetworkUpdate, services: ServicesDep, owner: OwnerDep) -> dict:
     values = body.values()
     if "data" in values:
@@ -85,7 +95,8 @@ def update_network(network_id: str, body: NetworkUpdate, services: ServicesDep, 
     return services.networks.update(network_id, values, owner)
 
 
-@router.delete("/{network_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a network")
+@router.delete("/{network_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a network",
+               responses=responses(404, 409, s409="a job is training the network"))
 def delete_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> Response:
     services.networks.get(network_id, owner)  # 404 for anyone else's, before saying it is busy
     services.jobs.check_idle(network_id)
@@ -93,31 +104,42 @@ def delete_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> R
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{network_id}/export", summary="Spec, weights, history and data spec as one JSON document")
+@router.get("/{network_id}/export", summary="Spec, weights, history and data spec as one JSON document",
+            responses=responses(404) | {200: {"description": "the document `POST /api/networks/import` takes",
+                                              "content": {"application/json": {}}}})
 def export_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.networks.export(network_id, owner)
 
 
-@router.post("/{network_id}/predict", response_model=PredictPublic, summary="Scores, probabilities, labels")
+@router.post("/{network_id}/predict", response_model=PredictPublic, summary="Scores, probabilities, labels",
+             responses=responses(*BODY, 404, s422="a value is not acceptable, or a row's length is not the "
+                                                  "network's number of inputs"))
 async def predict(network_id: str, body: PredictRequest, services: ServicesDep, owner: OwnerDep) -> dict:
     return await run_in_threadpool(services.networks.predict, network_id, body.inputs, owner)
 
 
-@router.post("/{network_id}/forward", response_model=ForwardPublic, summary="The forward pass, layer by layer")
+@router.post("/{network_id}/forward", response_model=ForwardPublic, summary="The forward pass, layer by layer",
+             responses=responses(*BODY, 404, s422="a value is not acceptable, or the input's length is not the "
+                                                  "network's number of inputs"))
 def forward(network_id: str, body: ForwardRequest, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.networks.forward(network_id, body.input, owner)
 
 
-@router.get("/{network_id}/figures/{kind}", summary="A Plotly figure of the network")
+@router.get("/{network_id}/figures/{kind}", summary="A Plotly figure of the network",
+            responses=JSON | responses(404, 409, 422, s409="the figure needs data and the network has none yet",
+                                       s422="a value is not acceptable, or does not fit this network (layer, "
+                                            "input), or this kind of figure does not apply to it"))
 async def network_figure(
     network_id: str,
     kind: FigureKind,
     services: ServicesDep,
     owner: OwnerDep,
     cached: CachedDep,
-    grid: Annotated[int | None, Query(ge=2, le=200, description="decision-boundary, neurons")] = None,
-    layer: Annotated[int, Query(ge=1, le=16, description="hidden-space: which hidden layer")] = 1,
-    input: Annotated[str | None, Query(description="forward: comma-separated inputs, e.g. 0.5,-1")] = None,
+    grid: Grid = None,
+    layer: Annotated[int, Query(ge=1, description="hidden-space: which hidden layer",
+                                json_schema_extra=limit("max_hidden_layers"))] = 1,
+    input: Annotated[str | None, Query(description="forward: comma-separated inputs, e.g. 0.5,-1",
+                                       json_schema_extra={"pattern": figures.INPUT_PATTERN})] = None,
     log: Annotated[bool, Query(description="training: log-scale loss")] = False,
     x_axis: Annotated[Literal["step", "epoch"], Query(description="training: x axis")] = "step",
 ) -> Response:
@@ -125,7 +147,7 @@ async def network_figure(
     if grid is not None:
         options["grid"] = grid
     if input is not None:
-        options["input"] = parse_numbers(input, "input")
+        options["input"] = figures.numbers(input)
     # 404 for anyone else's network, before the cache
     updated_at = await run_in_threadpool(services.networks.updated_at, network_id, owner)
     return await cached.private(("network", network_id, updated_at, kind, options),
@@ -133,13 +155,14 @@ async def network_figure(
 
 
 @router.post("/{network_id}/share", response_model=SharePublic, status_code=status.HTTP_201_CREATED,
-             summary="A read-only link to this network (anyone with it sees its figures and may copy it)")
+             summary="A read-only link to this network (anyone with it sees its figures and may copy it)",
+             responses=responses(404))
 def share_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.networks.share(network_id, owner)
 
 
 @router.delete("/{network_id}/share", status_code=status.HTTP_204_NO_CONTENT,
-               summary="Revoke the network's share links (one with ?token=, else all)")
+               summary="Revoke the network's share links (one with ?token=, else all)", responses=responses(404))
 def unshare_network(network_id: str, services: ServicesDep, owner: OwnerDep,
                     token: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     if not services.networks.unshare(network_id, owner, token) and token is not None:
@@ -152,9 +175,10 @@ def shared_network(token: str, services: ServicesDep) -> dict:
     return services.networks.get(services.networks.shared(token))
 
 
-@shared_router.get("/{token}/figures/{kind}", summary="A figure of the shared network")
+@shared_router.get("/{token}/figures/{kind}", summary="A figure of the shared network",
+                   responses=JSON | responses(409, 422, s409="the figure needs data and the network has none yet"))
 async def shared_figure(token: str, kind: FigureKind, services: ServicesDep, cached: CachedDep,
-                        grid: Annotated[int | None, Query(ge=2, le=200)] = None) -> Response:
+                        grid: Grid = None) -> Response:
     network_id = await run_in_threadpool(services.networks.shared, token)
     options = {} if grid is None else {"grid": grid}
     updated_at = await run_in_threadpool(services.networks.updated_at, network_id)
@@ -163,16 +187,6 @@ async def shared_figure(token: str, kind: FigureKind, services: ServicesDep, cac
 
 
 @shared_router.post("/{token}/copy", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,
-                    summary="Copy the shared network into your own networks")
+                    summary="Copy the shared network into your own networks", responses=responses(429))
 def copy_shared(token: str, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.networks.copy_shared(token, owner)
-
-
-def parse_numbers(text: str, field: str) -> list[float]:
-    try:
-        values = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise InvalidInput(field, "must be comma-separated numbers, e.g. 0.5,-1") from None
-    if not all(abs(v) < 1e6 for v in values):
-        raise InvalidInput(field, "must be finite numbers of reasonable size")
-    return values

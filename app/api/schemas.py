@@ -1,7 +1,13 @@
 """Request and response models, in families: specs (what a client describes), ``...Create``
 bodies, ``...Public`` answers. Requests are strict: unknown fields, wrong types, NaN and infinity
-are rejected with a 422 naming the field. Limits that depend on settings are checked by the
-services."""
+are rejected with a 422 naming the field.
+
+The schemas state what the server enforces: bounds that are settings carry a ``limit`` mark the
+app replaces with the running server's value (``app.api.openapi``); rules between fields that JSON
+Schema can state (a binary loss has one output; an optimizer takes only its own options; steps or
+epochs, not both) are written into the schema here, and the services enforce them. What depends on
+stored state or on the data (does this data fit this network) is checked by the services only,
+and each operation's 422 says so."""
 
 from __future__ import annotations
 
@@ -9,54 +15,96 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.nn import ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, REGULARIZATION_NAMES
-from app.services.specs import DEFAULT_INTERVAL_MS
+from app.nn import ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, REGULARIZATION_NAMES, get_loss
+from app.nn.optimizers import optimizer_options
+from app.services.specs import (
+    DEFAULT_GRID,
+    DEFAULT_INTERVAL_MS,
+    MAX_COUNT,
+    MAX_ID_LENGTH,
+    MAX_INTERVAL_MS,
+    MAX_STEPS_PER_SECOND,
+    MIN_STEPS_PER_SECOND,
+    DataSpec,
+    Int,
+    Request,
+    Seed,
+    SeedValue,
+    limit,
+    whole,
+)
 
 Activation = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
 LossName = Literal[LOSS_NAMES]  # type: ignore[valid-type]
 InitName = Literal[INIT_NAMES]  # type: ignore[valid-type]
 OptimizerName = Literal[OPTIMIZER_NAMES]  # type: ignore[valid-type]
 RegularizationName = Literal[REGULARIZATION_NAMES]  # type: ignore[valid-type]
-Seed = Field(default=None, ge=0, le=2**31 - 1, description="random seed")
+DEFAULT_OPTIMIZER = "sgd"
+__all__ = ["DataSpec", "Request"]
 NAME_HELP = "a named network is kept; an unnamed one expires after NNVIZ_SCRATCH_TTL seconds without updates"
 
 
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
-    def values(self) -> dict[str, Any]:
-        """The fields the client set (nested), without defaults the services fill in themselves."""
-        return self.model_dump(exclude_unset=True)
+def _one_output_rule(nullable: bool) -> dict[str, Any]:
+    """JSON Schema for "a binary loss (logistic, hinge) has exactly one output unit"."""
+    binary = [name for name in LOSS_NAMES if get_loss(name).single_output]
+    one = {"enum": [1, None]} if nullable else {"const": 1}
+    return {"if": {"properties": {"loss": {"enum": binary}}, "required": ["loss"]},
+            "then": {"properties": {"output_dim": one}}}
 
 
 # --- specs -------------------------------------------------------------------------------------
 
 class LayerSpec(Request):
-    units: int = Field(ge=1, description="neurons in this hidden layer")
+    units: Int = Field(ge=1, description="neurons in this hidden layer", json_schema_extra=limit("max_units"))
     activation: Activation = "relu"
     slope: float | None = Field(default=None, description="leaky ReLU slope or PReLU initial slope")
-    pieces: int = Field(default=2, ge=1, le=8, description="affine pieces of a maxout unit")
+    pieces: Int = Field(default=2, ge=1, le=8, description="affine pieces of a maxout unit")
 
 
-class NetworkSpec(Request):
-    """A network: input size, hidden layers, output size, loss, initialisation."""
+class _Layers(Request):
+    """What every network description has: hidden layers, loss, initialisation."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"input_dim": 3, "hidden": [{"units": 4, "activation": "relu"}], "output_dim": 2},
-    ]})
-
-    input_dim: int | None = Field(default=None, ge=1, description="inputs (inferred from the data in jobs)")
-    hidden: list[LayerSpec] = Field(default_factory=list)
-    output_dim: int | None = Field(default=None, ge=1, description="outputs (inferred from the data in jobs)")
+    hidden: list[LayerSpec] = Field(default_factory=list, json_schema_extra=limit(max_items="max_hidden_layers"))
     loss: LossName | None = Field(default=None, description="softmax (default for classes) or mse (regression)")
     init: InitName = "small"
 
 
-class JobNetwork(NetworkSpec):
-    """A new network's spec, or ``{"id": ...}`` to continue training a stored network."""
+Dim = Field(ge=1, json_schema_extra=limit("max_units"))
+InferredDim = Field(default=None, description="inferred from the data when left out",
+                    json_schema_extra=limit("max_units"))
 
-    id: str | None = Field(default=None, max_length=64, description="a stored network to keep training")
-    seed: int | None = Seed
+
+class NetworkSpec(_Layers):
+    """A network: input size, hidden layers, output size, loss, initialisation."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"input_dim": 3, "hidden": [{"units": 4, "activation": "relu"}], "output_dim": 2},
+    ], "allOf": [_one_output_rule(nullable=False)]})
+
+    input_dim: Int = Dim
+    output_dim: Int = Dim
+
+
+class SpecForData(_Layers):
+    """A new network's spec whose sizes (and loss) may be left to the data."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [_one_output_rule(nullable=True)]})
+
+    input_dim: whole(ge=1) | None = InferredDim
+    output_dim: whole(ge=1) | None = InferredDim
+    seed: SeedValue | None = Seed
+
+
+class JobNetwork(SpecForData):
+    """A new network's spec, or ``{"id": ...}`` (alone) to continue training a stored network."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [_one_output_rule(nullable=True)], "anyOf": [
+        {"required": ["id"], "properties": {"id": {"type": "string"}}, "maxProperties": 1},
+        {"properties": {"id": {"type": "null"}}},
+    ]})
+
+    id: str | None = Field(default=None, max_length=MAX_ID_LENGTH, description="a stored network to keep training")
 
     @model_validator(mode="after")
     def _id_alone(self) -> JobNetwork:
@@ -65,36 +113,18 @@ class JobNetwork(NetworkSpec):
         return self
 
 
-class DataSpec(Request):
-    """A generated data set (``name`` and its parameters) or an upload (``id``)."""
+class NetworkCreate(SpecForData):
+    """A network to store: its sizes, or data to infer them from (or both, which must agree)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0},
+    model_config = ConfigDict(json_schema_extra={"allOf": [_one_output_rule(nullable=True)], "anyOf": [
+        {"required": ["input_dim", "output_dim"],
+         "properties": {"input_dim": {"type": "integer"}, "output_dim": {"type": "integer"}}},
+        {"required": ["data"], "properties": {"data": {"type": "object"}}},
     ]})
 
-    name: str | None = Field(default=None, max_length=32, description="generator, see GET /api/datasets")
-    id: str | None = Field(default=None, max_length=64, description="an uploaded data set")
-    n_per_class: int | None = Field(default=None, ge=1)
-    classes: int | None = Field(default=None, ge=2)
-    n_points: int | None = Field(default=None, ge=2)
-    noise: float | None = Field(default=None, ge=0)
-    seed: int | None = Seed
-    test_fraction: float | None = Field(default=None, ge=0, le=0.9)
-    points: list[list[float]] | None = Field(default=None, description="added training points, rows [x1, x2, label] "
-                                             "(a class index, or the target for regression), appended in order")
-
-    @model_validator(mode="after")
-    def _name_or_id(self) -> DataSpec:
-        if (self.name is None) == (self.id is None):
-            raise ValueError("give exactly one of name (a generator) and id (an upload)")
-        return self
-
-
-class NetworkCreate(NetworkSpec):
-    seed: int | None = Seed
-    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
     data: DataSpec | None = Field(default=None, description="data to attach, so that the figures that need data "
                                                             "(decision boundary, hidden space) work before training")
+    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
 
 
 class NetworkUpdate(Request):
@@ -110,7 +140,7 @@ class UnstoredNetwork(Request):
 
     spec: NetworkSpec
     weights: dict[str, list[Any]] | None = Field(default=None, description="W1, b1, ...: must fit the spec")
-    seed: int | None = Seed
+    seed: SeedValue | None = Seed
 
     @model_validator(mode="after")
     def _weights_or_seed(self) -> UnstoredNetwork:
@@ -131,8 +161,9 @@ class SpecFigureRequest(UnstoredNetwork):
     ]})
 
     data: DataSpec | None = None
-    grid: int | None = Field(default=None, ge=2, le=200, description="decision-boundary, neurons")
-    layer: int | None = Field(default=None, ge=1, le=16, description="hidden-space: which hidden layer")
+    grid: Int | None = Field(default=None, ge=2, le=200, description="decision-boundary, neurons")
+    layer: Int | None = Field(default=None, ge=1, description="hidden-space: which hidden layer",
+                              json_schema_extra=limit("max_hidden_layers"))
     input: list[float] | None = Field(default=None, min_length=1, description="forward: the input")
 
     @model_validator(mode="before")
@@ -152,10 +183,12 @@ class NeuronFigureRequest(Request):
     b: float = Field(ge=-1e6, le=1e6)
     activation: Activation = "sigmoid"
     data: DataSpec | None = Field(default=None, description="points to draw (a data set with 2 inputs)")
-    grid: int = Field(default=100, ge=2, le=200)
+    grid: Int = Field(default=100, ge=2, le=200)
 
 
 class OptimizerOptions(Request):
+    """Each optimizer takes its own (see ``TrainingSpec``); null is the optimizer's default."""
+
     mu: float | None = Field(default=None, ge=0, lt=1)
     decay: float | None = Field(default=None, gt=0, lt=1)
     beta1: float | None = Field(default=None, ge=0, lt=1)
@@ -163,26 +196,45 @@ class OptimizerOptions(Request):
     eps: float | None = Field(default=None, gt=0)
 
 
+def _own_options_rule(name: str) -> dict[str, Any]:
+    """JSON Schema for "optimizer ``name`` takes only its own options" (from the core's optimizers)."""
+    others = [key for key in OptimizerOptions.model_fields if key not in optimizer_options(name)]
+    chosen: dict[str, Any] = {"properties": {"optimizer": {"const": name}}}
+    if name != DEFAULT_OPTIMIZER:  # left out, the optimizer is the default one
+        chosen["required"] = ["optimizer"]
+    return {"if": chosen, "then": {"properties": {"optimizer_options": {"anyOf": [
+        {"type": "null"}, {"properties": {key: {"type": "null"} for key in others}}]}}}}
+
+
 class TrainingSpec(Request):
     """How to train; ``steps`` or ``epochs`` (neither: 1,000 steps); ``batch_size`` null = full batch."""
 
-    optimizer: OptimizerName = "sgd"
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"not": {"required": ["steps", "epochs"],
+                 "properties": {"steps": {"type": "integer"}, "epochs": {"type": "integer"}}}},
+        *(_own_options_rule(name) for name in OPTIMIZER_NAMES),
+    ]})
+
+    optimizer: OptimizerName = DEFAULT_OPTIMIZER
     learning_rate: float = Field(default=1.0, gt=0)
     regularization: RegularizationName = "l2"
     reg_strength: float = Field(default=1e-3, ge=0)
-    batch_size: int | None = Field(default=None, ge=1)
-    steps: int | None = Field(default=None, ge=1)
-    epochs: int | None = Field(default=None, ge=1)
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    history_every: int | None = Field(default=None, ge=1)
+    batch_size: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_points"))
+    steps: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
+    epochs: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
+    seed: SeedValue = 0
+    history_every: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
     optimizer_options: OptimizerOptions | None = None
 
 
 class LiveOptions(Request):
-    grid: int = Field(default=40, ge=2, description="boundary grid size of live progress events")
-    interval_ms: int = Field(default=DEFAULT_INTERVAL_MS, ge=1, description="least time between progress events")
-    steps_per_second: int | None = Field(default=None, ge=1, description="slow training down to this pace, to "
-                                                                         "watch it learn (null: full speed)")
+    grid: Int = Field(default=DEFAULT_GRID, ge=2, description="boundary grid size of live progress events",
+                      json_schema_extra=limit("max_grid"))
+    interval_ms: Int = Field(default=DEFAULT_INTERVAL_MS, le=MAX_INTERVAL_MS,
+                             description="least time between progress events",
+                             json_schema_extra=limit(minimum="min_interval_ms"))
+    steps_per_second: whole(ge=MIN_STEPS_PER_SECOND, le=MAX_STEPS_PER_SECOND) | None = Field(
+        default=None, description="slow training down to this pace, to watch it learn (null: full speed)")
 
 
 # --- networks ----------------------------------------------------------------------------------
@@ -214,24 +266,39 @@ class SharePublic(BaseModel):
     url: str = Field(description="the page showing the shared network")
 
 
+class HistoryRecord(BaseModel):
+    """One history record: numbers (or null, or lists of them) keyed by name, with its step."""
+
+    model_config = ConfigDict(strict=True, extra="allow", json_schema_extra={"additionalProperties": {"anyOf": [
+        {"type": "number"}, {"type": "null"}, {"type": "array", "items": {"anyOf": [{"type": "number"},
+                                                                                    {"type": "null"}]}}]}})
+
+    step: whole(ge=0, le=MAX_COUNT)
+
+
 class NetworkExport(Request):
     """A network as a portable JSON document (``GET /api/networks/{id}/export``)."""
-
-    model_config = ConfigDict(strict=False)
 
     format: Literal["nnviz-network"]
     version: Literal[1]
     spec: NetworkSpec
-    weights: dict[str, list[Any]]
-    history: list[dict[str, Any]] = Field(default_factory=list)
+    weights: dict[str, list[Any]] = Field(
+        description="every parameter (W1, b1, ...) in the shape the spec gives it: numbers (biases, slopes) or "
+                    "rows of numbers (weight matrices), checked against the spec by the server",
+        json_schema_extra={"additionalProperties": {"anyOf": [
+            {"type": "array", "items": {"type": "number"}},
+            {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}]}})
+    history: list[HistoryRecord] = Field(default_factory=list)
     data: DataSpec | None = None
-    steps_trained: int = Field(default=0, ge=0)
+    steps_trained: whole(ge=0, le=MAX_COUNT) = 0
     epochs_trained: float = Field(default=0.0, ge=0)
     name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
 
 
 class PredictRequest(Request):
-    inputs: list[list[float]] = Field(min_length=1, examples=[[[0.5, -1.0], [0.0, 0.2]]])
+    inputs: list[list[float]] = Field(min_length=1, examples=[[[0.5, -1.0], [0.0, 0.2]]],
+                                      description="one row per point, each as long as the network's inputs",
+                                      json_schema_extra=limit(max_items="max_points"))
 
 
 class PredictPublic(BaseModel):
@@ -241,7 +308,8 @@ class PredictPublic(BaseModel):
 
 
 class ForwardRequest(Request):
-    input: list[float] = Field(min_length=1, examples=[[0.5, -1.0]])
+    input: list[float] = Field(min_length=1, examples=[[0.5, -1.0]], description="as long as the network's inputs",
+                               json_schema_extra=limit(max_items="max_units"))
 
 
 class ForwardLayer(BaseModel):
@@ -306,27 +374,6 @@ class JobPublic(BaseModel):
 
 # --- experiments -------------------------------------------------------------------------------
 
-class ExperimentOptions(Request):
-    """Overrides of an experiment's defaults; each experiment takes a subset (a 422 names the others)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{}, {"units": [2, 4, 8], "steps": 2000}]})
-
-    data: DataSpec | None = None
-    units: int | list[int] | None = Field(default=None, description="hidden units (a list: one run each)")
-    activation: Activation | None = None
-    activations: list[Activation] | None = None
-    optimizer: OptimizerName | None = None
-    init: InitName | None = None
-    learning_rate: float | None = None
-    learning_rates: list[float] | None = None
-    reg_strength: float | None = None
-    reg_strengths: list[float] | None = None
-    steps: int | None = None
-    linear_steps: int | None = None
-    target_accuracy: float | None = None
-    seed: int | None = None
-
-
 # --- datasets, activations, gradcheck ----------------------------------------------------------
 
 class ParamPublic(BaseModel):
@@ -366,8 +413,10 @@ class UploadPublic(BaseModel):
 
 class ActivationInfo(BaseModel):
     name: str
+    label: str
     description: str
-    verdict: str
+    verdict: str = Field(description="the notes' advice on using it")
+    in_notes: bool = Field(description="one of the six activations the notes discuss")
 
 
 class ActivationValues(BaseModel):
@@ -378,14 +427,26 @@ class ActivationValues(BaseModel):
 
 
 class GradcheckRequest(Request):
-    network: JobNetwork
+    network: SpecForData
     data: DataSpec
     regularization: RegularizationName = "none"
     reg_strength: float = Field(default=0.0, ge=0)
 
 
+class ParamCheckPublic(BaseModel):
+    relative_error: float = Field(description="the notes' max |a − n| / max(|a|, |n|)")
+    error: float = Field(description="the same with the noise floor: what the verdict uses")
+    absolute_error: float = Field(description="max |a − n|")
+    gradient_scale: float = Field(description="the largest gradient compared")
+    scale_limited: bool = Field(description="some gradients are too small to judge by their relative error")
+
+
 class GradcheckPublic(BaseModel):
     max_relative_error: dict[str, float]
     verdict: Literal["ok", "worrying", "wrong"]
+    note: str = Field(description="the verdict in words, and whether the gradients' scale limits it")
+    parameters: dict[str, ParamCheckPublic]
+    noise: float = Field(description="the absolute error rounding alone puts on a numerical gradient")
+    floor: float = Field(description="gradients below this are judged by their absolute error")
     thresholds: dict[str, float]
     points: int

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import inspect
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+
+from .errors import SpecError
 
 
 @dataclass
@@ -30,7 +31,6 @@ class Dataset:
     y_test: np.ndarray
     n_classes: int = 0
     class_names: list[str] = field(default_factory=list)
-    params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def input_dim(self) -> int:
@@ -56,9 +56,9 @@ class Param:
     description: str
 
 
-def _split(name, task, X, y, test_fraction, seed, n_classes=0, params=None) -> Dataset:
+def _split(name, task, X, y, test_fraction, seed, n_classes=0) -> Dataset:
     if not 0.0 <= test_fraction < 1.0:
-        raise ValueError("test_fraction must be in [0, 1)")
+        raise SpecError("test_fraction", "must be in [0, 1)")
     n = X.shape[0]
     n_test = min(round(n * test_fraction), n - 1)
     if n_test == 0:
@@ -68,14 +68,14 @@ def _split(name, task, X, y, test_fraction, seed, n_classes=0, params=None) -> D
         order = np.random.default_rng([seed, 1]).permutation(n)
         train, test = np.sort(order[n_test:]), np.sort(order[:n_test])
     names = [str(k) for k in range(n_classes)]
-    return Dataset(name, task, X[train], y[train], X[test], y[test], n_classes, names, params or {})
+    return Dataset(name, task, X[train], y[train], X[test], y[test], n_classes, names)
 
 
 def _check(points: int, noise: float, label: str = "n_per_class") -> None:
     if not isinstance(points, (int, np.integer)) or points < 1:
-        raise ValueError(f"{label} must be an integer >= 1")
+        raise SpecError(label, "must be an integer >= 1")
     if not math.isfinite(noise) or noise < 0:
-        raise ValueError("noise must be a finite number >= 0")
+        raise SpecError("noise", "must be a finite number >= 0")
 
 
 def spiral(n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: int = 0,
@@ -84,7 +84,7 @@ def spiral(n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: i
     randn(N)·noise, point (r·sin t, r·cos t). The legacy RandomState reproduces np.random.seed."""
     _check(n_per_class, noise)
     if not isinstance(classes, (int, np.integer)) or classes < 2:
-        raise ValueError("classes must be an integer >= 2")
+        raise SpecError("classes", "must be an integer >= 2")
     rs = np.random.RandomState(seed)
     X = np.zeros((n_per_class * classes, 2))
     y = np.zeros(n_per_class * classes, dtype=np.int64)
@@ -94,8 +94,7 @@ def spiral(n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: i
         t = np.linspace(j * 4, (j + 1) * 4, n_per_class) + rs.randn(n_per_class) * noise
         X[rows] = np.c_[r * np.sin(t), r * np.cos(t)]
         y[rows] = j
-    return _split("spiral", "classification", X, y, test_fraction, seed, classes,
-                  dict(n_per_class=n_per_class, classes=classes, noise=noise, seed=seed))
+    return _split("spiral", "classification", X, y, test_fraction, seed, classes)
 
 
 def _labels(n_per_class: int, classes: int = 2) -> np.ndarray:
@@ -109,8 +108,7 @@ def circle(n_per_class: int = 100, noise: float = 0.05, seed: int = 0, test_frac
     radius = np.concatenate([rng.uniform(0.0, 0.5, n_per_class), rng.uniform(0.7, 1.0, n_per_class)])
     angle = rng.uniform(0.0, 2 * np.pi, 2 * n_per_class)
     X = np.c_[radius * np.sin(angle), radius * np.cos(angle)] + rng.normal(0, noise, (2 * n_per_class, 2))
-    return _split("circle", "classification", X, _labels(n_per_class), test_fraction, seed, 2,
-                  dict(n_per_class=n_per_class, noise=noise, seed=seed))
+    return _split("circle", "classification", X, _labels(n_per_class), test_fraction, seed, 2)
 
 
 def xor(n_per_class: int = 100, noise: float = 0.05, seed: int = 0, test_fraction: float = 0.0) -> Dataset:
@@ -123,8 +121,7 @@ def xor(n_per_class: int = 100, noise: float = 0.05, seed: int = 0, test_fractio
     X = np.clip(X, -1.0, 1.0)
     y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
     X += rng.normal(0, noise, X.shape)
-    return _split("xor", "classification", X, y, test_fraction, seed, 2,
-                  dict(n_per_class=n_per_class, noise=noise, seed=seed))
+    return _split("xor", "classification", X, y, test_fraction, seed, 2)
 
 
 def gauss(n_per_class: int = 100, classes: int = 2, noise: float = 0.2, seed: int = 0,
@@ -132,14 +129,13 @@ def gauss(n_per_class: int = 100, classes: int = 2, noise: float = 0.2, seed: in
     """One Gaussian blob per class (std ``noise``), centres evenly spaced on a circle of radius 0.6."""
     _check(n_per_class, noise)
     if not isinstance(classes, (int, np.integer)) or classes < 2:
-        raise ValueError("classes must be an integer >= 2")
+        raise SpecError("classes", "must be an integer >= 2")
     rng = np.random.default_rng(seed)
     angles = 2 * np.pi * np.arange(classes) / classes + np.pi / 4
     centres = 0.6 * np.c_[np.cos(angles), np.sin(angles)]
     y = _labels(n_per_class, classes)
     X = centres[y] + rng.normal(0, noise, (y.size, 2))
-    return _split("gauss", "classification", X, y, test_fraction, seed, classes,
-                  dict(n_per_class=n_per_class, classes=classes, noise=noise, seed=seed))
+    return _split("gauss", "classification", X, y, test_fraction, seed, classes)
 
 
 def moons(n_per_class: int = 100, noise: float = 0.1, seed: int = 0, test_fraction: float = 0.0) -> Dataset:
@@ -151,8 +147,7 @@ def moons(n_per_class: int = 100, noise: float = 0.1, seed: int = 0, test_fracti
     lower = np.c_[1 - np.cos(t), 0.5 - np.sin(t)]
     X = np.concatenate([upper, lower]) + rng.normal(0, noise, (2 * n_per_class, 2))
     X = (X - [0.5, 0.25]) / 1.5
-    return _split("moons", "classification", X, _labels(n_per_class), test_fraction, seed, 2,
-                  dict(n_per_class=n_per_class, noise=noise, seed=seed))
+    return _split("moons", "classification", X, _labels(n_per_class), test_fraction, seed, 2)
 
 
 def linear(n_per_class: int = 100, noise: float = 0.0, seed: int = 0, test_fraction: float = 0.0) -> Dataset:
@@ -166,8 +161,7 @@ def linear(n_per_class: int = 100, noise: float = 0.0, seed: int = 0, test_fract
     across = rng.uniform(0.1, 1.0, 2 * n_per_class) * np.repeat([-1.0, 1.0], n_per_class)
     X = np.c_[along, across] @ np.array([[-normal[1], normal[0]], normal]) * 0.9
     X += rng.normal(0, noise, X.shape)
-    return _split("linear", "classification", X, _labels(n_per_class), test_fraction, seed, 2,
-                  dict(n_per_class=n_per_class, noise=noise, seed=seed))
+    return _split("linear", "classification", X, _labels(n_per_class), test_fraction, seed, 2)
 
 
 _FUNCTIONS_1D: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -182,8 +176,7 @@ def _regression_1d(function: str, n_points: int, noise: float, seed: int, test_f
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(-1.0, 1.0, n_points))
     y = _FUNCTIONS_1D[function](x) + rng.normal(0, noise, n_points)
-    return _split(function, "regression", x[:, None], y, test_fraction, seed,
-                  params=dict(n_points=n_points, noise=noise, seed=seed))
+    return _split(function, "regression", x[:, None], y, test_fraction, seed)
 
 
 def sine(n_points: int = 100, noise: float = 0.05, seed: int = 0, test_fraction: float = 0.0) -> Dataset:
@@ -207,8 +200,7 @@ def plane(n_points: int = 200, noise: float = 0.05, seed: int = 0, test_fraction
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1.0, 1.0, (n_points, 2))
     y = X.sum(axis=1) / 2 + rng.normal(0, noise, n_points)
-    return _split("plane", "regression", X, y, test_fraction, seed,
-                  params=dict(n_points=n_points, noise=noise, seed=seed))
+    return _split("plane", "regression", X, y, test_fraction, seed)
 
 
 _COMMON = {
@@ -262,29 +254,29 @@ DATASETS: dict[str, DatasetInfo] = {
 def make_dataset(name: str, **params: Any) -> Dataset:
     """Generate data set ``name`` with the given parameters (unknown ones are an error)."""
     if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; expected one of: {', '.join(DATASETS)}")
+        raise SpecError("name", f"unknown data set {name!r}; expected one of: {', '.join(DATASETS)}")
     info = DATASETS[name]
     unknown = set(params) - set(info.params)
     if unknown:
-        raise ValueError(f"dataset {name!r} has no parameter {', '.join(sorted(unknown))}; "
-                         f"it takes: {', '.join(info.params)}")
+        raise SpecError(sorted(unknown)[0], f"data set {name!r} takes no {sorted(unknown)[0]}; "
+                                            f"it takes: {', '.join(info.params)}")
     return info.generator(**params)
 
 
 def check_points(points: Any, input_dim: int, task: str, n_classes: int = 0) -> list[list[float]]:
     """Rows ``[x_1, ..., x_D, label]`` checked and made canonical: finite floats, and for
     classification a label that is a class index ``0 .. n_classes - 1`` (an int); for regression
-    the label is the target value. A bad row raises ValueError naming ``points[i]``."""
+    the label is the target value. A bad row raises ``SpecError`` naming ``points[i]``."""
     rows = []
     for i, row in enumerate(points):
         if not isinstance(row, (list, tuple)) or len(row) != input_dim + 1:
-            raise ValueError(f"points[{i}] needs {input_dim + 1} numbers (the {input_dim} inputs, then the label)")
+            raise SpecError(f"points[{i}]", f"needs {input_dim + 1} numbers (the {input_dim} inputs, then the label)")
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in row):
-            raise ValueError(f"points[{i}] must hold finite numbers")
+            raise SpecError(f"points[{i}]", "must hold finite numbers")
         *x, label = (float(v) for v in row)
         if task == "classification":
             if label != int(label) or not 0 <= label < n_classes:
-                raise ValueError(f"points[{i}]: the label must be a class index from 0 to {n_classes - 1}")
+                raise SpecError(f"points[{i}]", f"the label must be a class index from 0 to {n_classes - 1}")
             rows.append([*x, int(label)])
         else:
             rows.append([*x, label])
@@ -299,8 +291,7 @@ def add_points(data: Dataset, points: Any) -> Dataset:
         return data
     X = np.array([row[:-1] for row in rows], dtype=np.float64)
     y = np.array([row[-1] for row in rows], dtype=data.y_train.dtype)
-    return replace(data, X_train=np.concatenate([data.X_train, X]), y_train=np.concatenate([data.y_train, y]),
-                   params=data.params | {"added_points": len(rows)})
+    return replace(data, X_train=np.concatenate([data.X_train, X]), y_train=np.concatenate([data.y_train, y]))
 
 
 def load_csv(text: str, *, task: str = "classification", test_fraction: float = 0.0, seed: int = 0,
@@ -308,50 +299,59 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
     """Parse CSV rows ``x1, x2, label`` (an optional header line first) into a Dataset.
 
     Classification labels may be integers or names; they become classes 0..K-1 in sorted order and
-    the originals are kept in ``class_names``. A malformed row raises ValueError naming its line.
+    the originals are kept in ``class_names``. A malformed file raises ``SpecError`` with field
+    ``task``, or with an empty field and a message naming the line.
     """
     if task not in ("classification", "regression"):
-        raise ValueError("task must be 'classification' or 'regression'")
+        raise SpecError("task", "must be 'classification' or 'regression'")
     rows: list[tuple[float, float, str]] = []
-    for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for lineno, line in enumerate(text.splitlines(), start=1):  # any line break, also a lone \r
+        row = _csv_row(line, lineno)
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != 3:
-            raise ValueError(f"line {lineno}: expected 3 values (x1, x2, label), got {len(row)}")
+            raise SpecError("", f"line {lineno}: expected 3 values (x1, x2, label), got {len(row)}")
         try:
             x1, x2 = float(row[0]), float(row[1])
         except ValueError:
             if not rows and lineno == 1:
                 continue  # a header line
-            raise ValueError(f"line {lineno}: x1 and x2 must be numbers, got {row[0]!r}, {row[1]!r}") from None
+            raise SpecError("", f"line {lineno}: x1 and x2 must be numbers, got {row[0]!r}, {row[1]!r}") from None
         if not (math.isfinite(x1) and math.isfinite(x2)):
-            raise ValueError(f"line {lineno}: x1 and x2 must be finite numbers")
+            raise SpecError("", f"line {lineno}: x1 and x2 must be finite numbers")
         label = row[2].strip()
         if not label:
-            raise ValueError(f"line {lineno}: the label is empty")
+            raise SpecError("", f"line {lineno}: the label is empty")
         rows.append((x1, x2, label))
         if len(rows) > max_rows:
-            raise ValueError(f"line {lineno}: more than {max_rows} rows")
+            raise SpecError("", f"line {lineno}: more than {max_rows} rows")
     if len(rows) < 2:
-        raise ValueError("the CSV needs at least 2 data rows (x1, x2, label)")
+        raise SpecError("", "the CSV needs at least 2 data rows (x1, x2, label)")
     X = np.array([(r[0], r[1]) for r in rows])
     labels = [r[2] for r in rows]
     if task == "regression":
         try:
             y = np.array([float(v) for v in labels])
         except ValueError:
-            raise ValueError("regression labels must be numbers") from None
+            raise SpecError("", "regression labels must be numbers") from None
         if not np.all(np.isfinite(y)):
-            raise ValueError("regression labels must be finite numbers")
-        return _split(name, "regression", X, y, test_fraction, seed, params={"rows": len(rows)})
+            raise SpecError("", "regression labels must be finite numbers")
+        return _split(name, "regression", X, y, test_fraction, seed)
     names = _sorted_labels(set(labels))
     if len(names) < 2:
-        raise ValueError("a classification CSV needs at least 2 distinct labels")
+        raise SpecError("", "a classification CSV needs at least 2 distinct labels")
     index = {label: k for k, label in enumerate(names)}
     y = np.array([index[v] for v in labels], dtype=np.int64)
-    data = _split(name, "classification", X, y, test_fraction, seed, len(names), {"rows": len(rows)})
+    data = _split(name, "classification", X, y, test_fraction, seed, len(names))
     data.class_names = names
     return data
+
+
+def _csv_row(line: str, lineno: int) -> list[str]:
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error as exc:
+        raise SpecError("", f"line {lineno}: not a CSV row ({exc})") from None
 
 
 def _sorted_labels(labels: set[str]) -> list[str]:

@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from .errors import SpecError
+
 INIT_NAMES: tuple[str, ...] = ("small", "xavier", "he")
 
 
@@ -23,7 +25,7 @@ def weight_scale(scheme: str, fan_in: int, fan_out: int) -> float:
         return math.sqrt(2.0 / (fan_in + fan_out))
     if scheme == "he":
         return math.sqrt(2.0 / fan_in)
-    raise ValueError(f"unknown init {scheme!r}; expected one of: {', '.join(INIT_NAMES)}")
+    raise SpecError("init", f"unknown init {scheme!r}; expected one of: {', '.join(INIT_NAMES)}")
 
 
 def init_weights(

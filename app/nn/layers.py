@@ -9,7 +9,7 @@ One layer is what the notes call a layer: one matrix multiply, a bias, an activa
 
 Parameters and their gradients are views into the network's flat vectors, bound by ``bind``; the
 backward pass writes gradients in place (``out=``) so those views stay valid. Per-call state (the
-cached input, pre-activations, work arrays) lives in a ``Buffers`` passed to forward and backward,
+cached input, pre-activations, work arrays) lives in a ``Cache`` passed to forward and backward,
 so a layer holds nothing but its parameters.
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import Activation
-from .buffers import Buffers
+from .activations import PRELU_SLOPE, Activation
+from .cache import Cache
 
 # A unit whose local derivative stays below this on every training input passes no gradient.
 DEAD_GRADIENT = 1e-8
@@ -52,53 +52,53 @@ class Dense:
             setattr(self, name, params[name])
             setattr(self, "d" + name, grads[name])
 
-    def forward(self, x: np.ndarray, ws: Buffers) -> np.ndarray:
-        """x: (N, fan_in) -> (N, units). Caches x, z = x @ W + b and the output in ``ws``."""
-        z = ws.array("z", (x.shape[0], self.width))
+    def forward(self, x: np.ndarray, cache: Cache) -> np.ndarray:
+        """x: (N, fan_in) -> (N, units). Caches x, z = x @ W + b and the output in ``cache``."""
+        z = cache.array("z", (x.shape[0], self.width))
         np.matmul(x, self.W, out=z)
         z += self.b
-        ws["x"] = x
-        out = self.activate(z, ws)
-        ws["a"] = out
+        cache["x"] = x
+        out = self.activate(z, cache)
+        cache["a"] = out
         return out
 
-    def backward(self, dout: np.ndarray, ws: Buffers) -> np.ndarray | None:
+    def backward(self, dout: np.ndarray, cache: Cache) -> np.ndarray | None:
         """dout: (N, units) -> dx: (N, fan_in); writes dW and db in place."""
-        dz = self.activate_backward(dout, ws)
-        x = ws["x"]
+        dz = self.activate_backward(dout, cache)
+        x = cache["x"]
         np.matmul(x.T, dz, out=self.dW)
         np.sum(dz, axis=0, out=self.db)
         if not self.needs_dx:
             return None
-        dx = ws.array("dx", x.shape)
+        dx = cache.array("dx", x.shape)
         np.matmul(dz, self.W.T, out=dx)
         return dx
 
-    def activate(self, z: np.ndarray, ws: Buffers) -> np.ndarray:
+    def activate(self, z: np.ndarray, cache: Cache) -> np.ndarray:
         if self.activation is None:
             return z
-        return self.activation.fn(z, out=ws.array("act", z.shape))
+        return self.activation.fn(z, out=cache.array("act", z.shape))
 
-    def activate_backward(self, dout: np.ndarray, ws: Buffers) -> np.ndarray:
+    def activate_backward(self, dout: np.ndarray, cache: Cache) -> np.ndarray:
         if self.activation is None:
             return dout
-        z = ws["z"]
-        dz = self.activation.grad(z, ws["a"], out=ws.array("dz", z.shape))
+        z = cache["z"]
+        dz = self.activation.grad(z, cache["a"], out=cache.array("dz", z.shape))
         dz *= dout
         return dz
 
-    def local_grad(self, ws: Buffers) -> np.ndarray:
+    def local_grad(self, cache: Cache) -> np.ndarray:
         """d output / d pre-activation for the last forward, (N, units): what dead units lack.
-        Written into a buffer of ``ws``: valid until the next call."""
-        out = ws.array("local_grad", ws["a"].shape)
+        Written into an array of ``cache``: valid until the next call."""
+        out = cache.array("local_grad", cache["a"].shape)
         if self.activation is None:
             out.fill(1.0)
             return out
-        return self.activation.grad(ws["z"], ws["a"], out=out)
+        return self.activation.grad(cache["z"], cache["a"], out=out)
 
-    def dead_mask(self, ws: Buffers) -> np.ndarray:
+    def dead_mask(self, cache: Cache) -> np.ndarray:
         """(units,) bool: units passing no gradient for any input of the last forward."""
-        grad = self.local_grad(ws)
+        grad = self.local_grad(cache)
         np.abs(grad, out=grad)
         return grad.max(axis=0) <= DEAD_GRADIENT
 
@@ -108,7 +108,7 @@ class PReLU(Dense):
 
     kind = "prelu"
 
-    def __init__(self, fan_in: int, units: int, initial_slope: float = 0.25):
+    def __init__(self, fan_in: int, units: int, initial_slope: float = PRELU_SLOPE):
         super().__init__(fan_in, units, None)
         self.initial_slope = initial_slope
         self.alpha = self.dalpha = None
@@ -120,29 +120,29 @@ class PReLU(Dense):
     def param_shapes(self):
         return {**super().param_shapes(), "alpha": ((self.units,), "slope")}
 
-    def activate(self, z, ws):
-        out = ws.array("act", z.shape)
-        positive = np.greater(z, 0.0, out=ws.array("positive", z.shape, bool))
+    def activate(self, z, cache):
+        out = cache.array("act", z.shape)
+        positive = np.greater(z, 0.0, out=cache.array("positive", z.shape, bool))
         np.multiply(z, self.alpha, out=out)
         np.copyto(out, z, where=positive)
         return out
 
-    def activate_backward(self, dout, ws):
-        z, positive = ws["z"], ws["positive"]
+    def activate_backward(self, dout, cache):
+        z, positive = cache["z"], cache["positive"]
         # dL/dalpha_j = sum over the batch of dout·z where z <= 0.
-        tmp = ws.array("tmp", z.shape)
+        tmp = cache.array("tmp", z.shape)
         np.multiply(dout, z, out=tmp)
         np.copyto(tmp, 0.0, where=positive)
         np.sum(tmp, axis=0, out=self.dalpha)
-        dz = ws.array("dz", z.shape)
+        dz = cache.array("dz", z.shape)
         np.multiply(dout, self.alpha, out=dz)
         np.copyto(dz, dout, where=positive)
         return dz
 
-    def local_grad(self, ws):
-        out = ws.array("local_grad", ws["z"].shape)
+    def local_grad(self, cache):
+        out = cache.array("local_grad", cache["z"].shape)
         np.copyto(out, self.alpha)
-        np.copyto(out, 1.0, where=ws["positive"])
+        np.copyto(out, 1.0, where=cache["positive"])
         return out
 
 
@@ -161,24 +161,24 @@ class Maxout(Dense):
     def activation_name(self) -> str:
         return "maxout"
 
-    def activate(self, z, ws):
+    def activate(self, z, cache):
         n = z.shape[0]
         zp = z.reshape(n, self.pieces, self.units)
         winner = np.argmax(zp, axis=1)[:, None, :]  # (N, 1, units): the piece that wins
-        ws["winner"] = winner
-        out = ws.array("act", (n, self.units))
+        cache["winner"] = winner
+        out = cache.array("act", (n, self.units))
         out[...] = np.take_along_axis(zp, winner, axis=1)[:, 0, :]
         return out
 
-    def activate_backward(self, dout, ws):
+    def activate_backward(self, dout, cache):
         n = dout.shape[0]
-        dz = ws.array("dz", (n, self.width))
+        dz = cache.array("dz", (n, self.width))
         dz.fill(0.0)
-        np.put_along_axis(dz.reshape(n, self.pieces, self.units), ws["winner"], dout[:, None, :], axis=1)
+        np.put_along_axis(dz.reshape(n, self.pieces, self.units), cache["winner"], dout[:, None, :], axis=1)
         return dz
 
-    def local_grad(self, ws):
+    def local_grad(self, cache):
         # The winning piece always passes the gradient through: maxout units cannot die.
-        out = ws.array("local_grad", ws["a"].shape)
+        out = cache.array("local_grad", cache["a"].shape)
         out.fill(1.0)
         return out

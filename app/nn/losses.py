@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import stable_sigmoid
-from .buffers import Buffers
+from .cache import Cache
+from .errors import SpecError
 
 
 class Loss:
@@ -34,15 +35,21 @@ class Loss:
         y = np.asarray(y)
         if self.single_output:
             if y.size and (y.min() < 0 or y.max() > 1):
-                raise ValueError(f"the {self.name} loss needs two classes (labels 0 and 1)")
+                raise SpecError("loss", f"the {self.name} loss needs two classes (labels 0 and 1)")
             return y.reshape(-1, 1).astype(np.float64)
         onehot = np.zeros((y.shape[0], output_dim))
         onehot[np.arange(y.shape[0]), y.astype(np.intp)] = 1.0
         return onehot
 
     def forward_backward(
-        self, scores: np.ndarray, target: np.ndarray, ws: Buffers | None = None
+        self, scores: np.ndarray, target: np.ndarray, cache: Cache | None = None
     ) -> tuple[float, np.ndarray]:
+        """The batch's mean loss and its gradient with respect to the scores.
+
+        scores: (N, C) raw outputs; target: (N, C) from ``encode``; ``cache`` holds the work arrays
+        (reused between calls when given). Returns ``(loss, dscores)`` with dscores: (N, C), the
+        1/N of the mean already applied; dscores lives in ``cache`` and is overwritten by its next use.
+        """
         raise NotImplementedError
 
     def predict(self, scores: np.ndarray) -> np.ndarray:
@@ -66,12 +73,12 @@ class SoftmaxLoss(Loss):
     name = "softmax"
     description = "Softmax cross-entropy: −log of the probability given to the right class."
 
-    def forward_backward(self, scores, target, ws=None):
-        ws = Buffers() if ws is None else ws
+    def forward_backward(self, scores, target, cache=None):
+        cache = Cache() if cache is None else cache
         n = scores.shape[0]
-        rowmax = ws.array("rowmax", (n, 1))
-        shifted = ws.array("shifted", scores.shape)
-        probs = ws.array("probs", scores.shape)
+        rowmax = cache.array("rowmax", (n, 1))
+        shifted = cache.array("shifted", scores.shape)
+        probs = cache.array("probs", scores.shape)
         np.max(scores, axis=1, keepdims=True, out=rowmax)
         np.subtract(scores, rowmax, out=shifted)
         np.exp(shifted, out=probs)
@@ -88,18 +95,18 @@ class SVMLoss(Loss):
     name = "svm"
     description = "Multiclass SVM (Weston–Watkins): Σ over wrong classes of max(0, s_j − s_y + 1)."
 
-    def forward_backward(self, scores, target, ws=None):
-        ws = Buffers() if ws is None else ws
+    def forward_backward(self, scores, target, cache=None):
+        cache = Cache() if cache is None else cache
         n = scores.shape[0]
-        correct = ws.array("correct", (n, 1))
-        margins = ws.array("margins", scores.shape)
+        correct = cache.array("correct", (n, 1))
+        margins = cache.array("margins", scores.shape)
         np.sum(scores * target, axis=1, keepdims=True, out=correct)
         np.subtract(scores, correct, out=margins)
         margins += 1.0
         margins *= 1.0 - target  # the correct class contributes no margin
         np.maximum(margins, 0.0, out=margins)
         loss = margins.sum() / n
-        dscores = ws.array("dscores", scores.shape)
+        dscores = cache.array("dscores", scores.shape)
         np.greater(margins, 0.0, out=dscores)  # +1 for each violating class
         np.sum(dscores, axis=1, keepdims=True, out=correct)  # number of violations
         dscores -= target * correct  # −count for the correct class
@@ -112,12 +119,12 @@ class LogisticLoss(Loss):
     single_output = True
     description = "Binary softmax (logistic regression) on one output: P(y=1|x) = σ(s)."
 
-    def forward_backward(self, scores, target, ws=None):
-        ws = Buffers() if ws is None else ws
+    def forward_backward(self, scores, target, cache=None):
+        cache = Cache() if cache is None else cache
         n = scores.shape[0]
         # −[t log σ(s) + (1 − t) log(1 − σ(s))] = log(1 + e^s) − t·s, computed without overflow.
         loss = (np.logaddexp(0.0, scores).sum() - np.vdot(target, scores)) / n
-        dscores = stable_sigmoid(scores, out=ws.array("dscores", scores.shape))
+        dscores = stable_sigmoid(scores, out=cache.array("dscores", scores.shape))
         dscores -= target
         dscores /= n
         return float(loss), dscores
@@ -131,14 +138,14 @@ class HingeLoss(Loss):
     def encode(self, y, output_dim):
         return 2.0 * super().encode(y, output_dim) - 1.0
 
-    def forward_backward(self, scores, target, ws=None):
-        ws = Buffers() if ws is None else ws
+    def forward_backward(self, scores, target, cache=None):
+        cache = Cache() if cache is None else cache
         n = scores.shape[0]
-        slack = ws.array("slack", scores.shape)
+        slack = cache.array("slack", scores.shape)
         np.multiply(target, scores, out=slack)
         np.subtract(1.0, slack, out=slack)
         loss = np.maximum(slack, 0.0).sum() / n
-        dscores = ws.array("dscores", scores.shape)
+        dscores = cache.array("dscores", scores.shape)
         np.greater(slack, 0.0, out=dscores)
         dscores *= target
         dscores /= -n
@@ -154,10 +161,10 @@ class MSELoss(Loss):
         y = np.asarray(y, dtype=np.float64)
         return y.reshape(y.shape[0], -1)
 
-    def forward_backward(self, scores, target, ws=None):
-        ws = Buffers() if ws is None else ws
+    def forward_backward(self, scores, target, cache=None):
+        cache = Cache() if cache is None else cache
         n = scores.shape[0]
-        diff = ws.array("dscores", scores.shape)
+        diff = cache.array("dscores", scores.shape)
         np.subtract(scores, target, out=diff)
         loss = np.vdot(diff, diff) / n
         diff *= 2.0 / n
@@ -180,11 +187,5 @@ def get_loss(name: str) -> Loss:
     try:
         return LOSSES[name]
     except KeyError:
-        raise ValueError(f"unknown loss {name!r}; expected one of: {', '.join(LOSS_NAMES)}") from None
+        raise SpecError("loss", f"unknown loss {name!r}; expected one of: {', '.join(LOSS_NAMES)}") from None
 
-
-def compute_loss(name: str, scores: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Convenience: ``(loss, dscores)`` of loss ``name`` for scores (N, C) and labels / targets y."""
-    loss = get_loss(name)
-    scores = np.asarray(scores, dtype=np.float64)
-    return loss.forward_backward(scores, loss.encode(y, scores.shape[1]))

@@ -18,8 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from .activations import ACTIVATION_NAMES, get_activation
-from .buffers import Buffers
+from .activations import ACTIVATION_NAMES, ACTIVATIONS, get_activation
+from .cache import Cache
+from .datasets import Dataset
+from .errors import SpecError
 from .initializers import INIT_NAMES, init_weights
 from .layers import Dense, Maxout, PReLU
 from .losses import LOSS_NAMES, Loss, get_loss
@@ -40,18 +42,17 @@ class LayerSpec:
     slope: float | None = None
     pieces: int = 2
 
-    def validate(self, where: str) -> None:
+    def validate(self) -> None:
+        """Raise ``SpecError`` naming the field (``units``, ``activation``, ...) unless valid."""
         if not _is_int(self.units) or self.units < 1:
-            raise ValueError(f"{where}.units must be an integer >= 1")
+            raise SpecError("units", "must be an integer >= 1")
         if self.activation not in ACTIVATION_NAMES:
-            raise ValueError(
-                f"{where}.activation: unknown activation {self.activation!r}; "
-                f"expected one of: {', '.join(ACTIVATION_NAMES)}"
-            )
+            raise SpecError("activation", f"unknown activation {self.activation!r}; "
+                                          f"expected one of: {', '.join(ACTIVATION_NAMES)}")
         if self.slope is not None and not (isinstance(self.slope, (int, float)) and math.isfinite(self.slope)):
-            raise ValueError(f"{where}.slope must be a finite number")
+            raise SpecError("slope", "must be a finite number")
         if not _is_int(self.pieces) or self.pieces < 1:
-            raise ValueError(f"{where}.pieces must be an integer >= 1")
+            raise SpecError("pieces", "must be an integer >= 1")
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class NetworkSpec:
     def from_sizes(cls, sizes: list[int], activation: str = "relu", **kwargs: Any) -> NetworkSpec:
         """``[3, 4, 4, 1]`` -> input 3, hidden layers of 4 and 4 units, output 1."""
         if len(sizes) < 2:
-            raise ValueError("sizes needs at least an input and an output size")
+            raise SpecError("sizes", "needs at least an input and an output size")
         hidden = tuple(LayerSpec(units, activation) for units in sizes[1:-1])
         return cls(sizes[0], hidden, sizes[-1], **kwargs)
 
@@ -91,18 +92,22 @@ class NetworkSpec:
         return len(self.hidden) + 1
 
     def validate(self) -> None:
+        """Raise ``SpecError`` naming the field (``hidden[1].units``, ``loss``, ...) unless valid."""
         if not _is_int(self.input_dim) or self.input_dim < 1:
-            raise ValueError("input_dim must be an integer >= 1")
+            raise SpecError("input_dim", "must be an integer >= 1")
         if not _is_int(self.output_dim) or self.output_dim < 1:
-            raise ValueError("output_dim must be an integer >= 1")
+            raise SpecError("output_dim", "must be an integer >= 1")
         for i, layer in enumerate(self.hidden):
-            layer.validate(f"hidden[{i}]")
+            try:
+                layer.validate()
+            except SpecError as exc:
+                raise exc.within(f"hidden[{i}]") from None
         if self.loss not in LOSS_NAMES:
-            raise ValueError(f"loss: unknown loss {self.loss!r}; expected one of: {', '.join(LOSS_NAMES)}")
+            raise SpecError("loss", f"unknown loss {self.loss!r}; expected one of: {', '.join(LOSS_NAMES)}")
         if get_loss(self.loss).single_output and self.output_dim != 1:
-            raise ValueError(f"output_dim must be 1 for the {self.loss} loss (one output unit)")
+            raise SpecError("output_dim", f"must be 1 for the {self.loss} loss (one output unit)")
         if self.init not in INIT_NAMES:
-            raise ValueError(f"init: unknown init {self.init!r}; expected one of: {', '.join(INIT_NAMES)}")
+            raise SpecError("init", f"unknown init {self.init!r}; expected one of: {', '.join(INIT_NAMES)}")
 
     def counts(self) -> dict[str, int]:
         """The notes' size counts, by arithmetic alone (no parameters are allocated).
@@ -144,9 +149,36 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+def outputs_needed(loss_name: str, data: Dataset) -> int:
+    """Output units a network with loss ``loss_name`` needs for ``data``: one per class (one in
+    all for the binary losses), or one per regression target."""
+    if data.task == "regression":
+        return 1 if data.y_train.ndim == 1 else data.y_train.shape[1]
+    return get_loss(loss_name).output_dim(data.n_classes)
+
+
+def check_fits(model: Network | NetworkSpec, data: Dataset) -> None:
+    """Raise ``SpecError`` unless ``data`` fits the network: the same number of inputs, a loss for
+    the data's task, and one output per class (or target). The field names the spec's value at
+    fault (``input_dim``, ``loss``, ``output_dim``); the message reads on its own."""
+    spec = model.spec if isinstance(model, Network) else model
+    loss = get_loss(spec.loss)
+    if loss.task != data.task:
+        raise SpecError("loss", f"the {loss.name} loss is for {loss.task}, but the data is for {data.task}")
+    if spec.input_dim != data.input_dim:
+        raise SpecError("input_dim", f"the network has {spec.input_dim} inputs but the data has {data.input_dim}")
+    if loss.single_output and data.n_classes > 2:
+        raise SpecError("loss", f"the {loss.name} loss needs two classes, but the data has {data.n_classes}")
+    needed = outputs_needed(loss.name, data)
+    if spec.output_dim != needed:
+        what = "targets" if data.task == "regression" else f"classes under the {loss.name} loss"
+        raise SpecError("output_dim", f"the network has {spec.output_dim} outputs but the data's {what} "
+                                      f"need {needed}")
+
+
 def _build_layer(fan_in: int, spec: LayerSpec) -> Dense:
     if spec.activation == "prelu":
-        return PReLU(fan_in, spec.units, 0.25 if spec.slope is None else spec.slope)
+        return PReLU(fan_in, spec.units, ACTIVATIONS["prelu"].slope if spec.slope is None else spec.slope)
     if spec.activation == "maxout":
         return Maxout(fan_in, spec.units, spec.pieces)
     options = {"slope": spec.slope} if spec.activation == "leaky_relu" and spec.slope is not None else {}
@@ -238,21 +270,30 @@ class Network:
         return {name: arr.copy() for name, arr in self.params.items()}
 
     def set_weights(self, weights: dict[str, Any]) -> None:
-        """Load parameters (arrays or nested lists) keyed like ``params``; shapes must match."""
+        """Load parameters (arrays or nested lists) keyed like ``params``; shapes must match.
+        Raises ``SpecError`` with field ``weights`` or ``weights.<name>``; nothing is loaded then."""
         missing = set(self.params) - set(weights)
         if missing:
-            raise ValueError(f"weights: missing {', '.join(sorted(missing))}")
+            raise SpecError("weights", f"missing {', '.join(sorted(missing))}")
         unknown = set(weights) - set(self.params)
         if unknown:
-            raise ValueError(f"weights: unknown parameters {', '.join(sorted(unknown))}")
+            raise SpecError("weights", f"unknown parameters {', '.join(sorted(unknown))}")
+        arrays = {}
         for name, value in weights.items():
-            arr = np.asarray(value, dtype=np.float64)
+            expected = list(self.params[name].shape)
+            try:
+                arr = np.asarray(value)
+            except ValueError:  # ragged nested lists
+                arr = None
+            if arr is None or arr.dtype.kind not in "iuf":
+                raise SpecError(f"weights.{name}", f"must be numbers in an array of shape {expected}")
+            arr = arr.astype(np.float64)
             if arr.shape != self.params[name].shape:
-                raise ValueError(
-                    f"weights.{name} has shape {list(arr.shape)}, expected {list(self.params[name].shape)}"
-                )
+                raise SpecError(f"weights.{name}", f"has shape {list(arr.shape)}, expected {expected}")
             if not np.all(np.isfinite(arr)):
-                raise ValueError(f"weights.{name} contains NaN or inf")
+                raise SpecError(f"weights.{name}", "contains NaN or inf")
+            arrays[name] = arr
+        for name, arr in arrays.items():
             self.params[name][...] = arr
 
     # --- size -------------------------------------------------------------------------------
@@ -276,33 +317,36 @@ class Network:
 
     # --- passes -----------------------------------------------------------------------------
 
-    def workspace(self) -> list[Buffers]:
-        """Reusable buffers for repeated passes over batches of one size (one per layer + loss)."""
-        return [Buffers() for _ in range(len(self.layers) + 1)]
+    def caches(self) -> list[Cache]:
+        """One ``Cache`` per layer plus one for the loss, to reuse over passes on batches of one size."""
+        return [Cache() for _ in range(len(self.layers) + 1)]
 
-    def forward(self, X: np.ndarray, ws: list[Buffers] | None = None) -> np.ndarray:
+    def forward(self, X: np.ndarray, caches: list[Cache] | None = None) -> np.ndarray:
         """X: (N, input_dim) -> scores (N, output_dim).
 
-        Without ``ws`` every array is new (safe to call from several threads); with a workspace
-        the result lives in its buffers and is overwritten by the next pass.
+        Without ``caches`` every array is new (safe to call from several threads); with them the
+        result lives in their arrays and is overwritten by the next pass.
         """
-        ws = self.workspace() if ws is None else ws
+        caches = self.caches() if caches is None else caches
         out = np.asarray(X, dtype=np.float64)
         if out.ndim != 2 or out.shape[1] != self.spec.input_dim:
-            raise ValueError(f"inputs must have shape (N, {self.spec.input_dim}), got {list(out.shape)}")
-        for layer, buffers in zip(self.layers, ws):
-            out = layer.forward(out, buffers)
+            raise SpecError("inputs", f"must have shape (N, {self.spec.input_dim}), got {list(out.shape)}")
+        for layer, cache in zip(self.layers, caches):
+            out = layer.forward(out, cache)
         return out
 
-    def loss_and_grads(self, X: np.ndarray, target: np.ndarray, ws: list[Buffers]) -> float:
-        """Data loss of a batch; writes every parameter's gradient into ``grads`` / ``grad_flat``.
+    def loss_and_grads(self, X: np.ndarray, target: np.ndarray, caches: list[Cache]) -> float:
+        """Mean data loss of a batch; writes every parameter's gradient into ``grads`` / ``grad_flat``.
 
-        ``target`` comes from ``self.loss.encode``; regularization is added by the caller.
+        X: (N, input_dim); target: (N, output_dim) from ``self.loss.encode``; ``caches`` from
+        ``caches()``. Returns the loss (a float); afterwards ``grads[name]`` has the shape of
+        ``params[name]`` (W: (fan_in, width), b: (width,), alpha: (units,)). Regularization is the
+        caller's to add.
         """
-        scores = self.forward(X, ws)
-        loss, dout = self.loss.forward_backward(scores, target, ws[-1])
-        for layer, buffers in zip(reversed(self.layers), reversed(ws[:-1])):
-            dout = layer.backward(dout, buffers)
+        scores = self.forward(X, caches)
+        loss, dout = self.loss.forward_backward(scores, target, caches[-1])
+        for layer, cache in zip(reversed(self.layers), reversed(caches[:-1])):
+            dout = layer.backward(dout, cache)
         return loss
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -314,23 +358,16 @@ class Network:
 
     def hidden_outputs(self, X: np.ndarray) -> list[dict[str, np.ndarray]]:
         """Per layer (hidden ones and the output): ``{"z": pre-activation, "a": activation}``."""
-        ws = self.workspace()
-        self.forward(X, ws)
-        return [{"z": b["z"], "a": b["a"]} for b in ws[:-1]]
+        caches = self.caches()
+        self.forward(X, caches)
+        return [{"z": cache["z"], "a": cache["a"]} for cache in caches[:-1]]
 
-    def dead_fractions(self, X: np.ndarray, ws: list[Buffers] | None = None) -> list[float]:
-        """Per hidden layer, the fraction of units that pass no gradient for any input in X.
-
-        For ReLU that is a unit whose pre-activation is never positive on X: the notes' dead unit
-        (as much as 40 % of a network trained with too high a learning rate).
-        """
-        ws = self.workspace() if ws is None else ws
-        self.forward(X, ws)
-        return self.dead_fractions_of(ws)
-
-    def dead_fractions_of(self, ws: list[Buffers]) -> list[float]:
-        """``dead_fractions`` of the inputs of the last forward pass that used ``ws``."""
-        return [float(layer.dead_mask(b).mean()) for layer, b in zip(self.layers[:-1], ws)]
+    def dead_fractions_of(self, caches: list[Cache]) -> list[float]:
+        """Per hidden layer, the fraction of units that passed no gradient for any input of the last
+        forward pass that used ``caches``. For ReLU that is a unit whose pre-activation was never
+        positive: the notes' dead unit (as much as 40 % of a network trained with too high a
+        learning rate)."""
+        return [float(layer.dead_mask(cache).mean()) for layer, cache in zip(self.layers[:-1], caches)]
 
     def trace(self, x: np.ndarray) -> list[dict[str, Any]]:
         """The forward pass of one input, layer by layer, in the notes' column-vector notation.
@@ -359,20 +396,15 @@ class Network:
 
     # --- persistence ------------------------------------------------------------------------
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the spec, every parameter as nested lists, and the steps trained."""
-        return {
-            "spec": self.spec.to_dict(),
-            "weights": {name: arr.tolist() for name, arr in self.params.items()},
-            "steps_trained": self.steps_trained,
-            "epochs_trained": self.epochs_trained,
-        }
-
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Network:
+        """The one way back from stored data: ``spec`` (a dict), ``weights`` (arrays or nested
+        lists), and optionally ``steps_trained``, ``epochs_trained`` and ``optimizer`` (the
+        optimizer's memory, for a warm start), as the store and the worker hold them."""
         net = cls(NetworkSpec.from_dict(data["spec"]))
         net.set_weights(data["weights"])
-        net.steps_trained = int(data.get("steps_trained", 0))
-        net.epochs_trained = float(data.get("epochs_trained", 0.0))
+        net.steps_trained = int(data.get("steps_trained") or 0)
+        net.epochs_trained = float(data.get("epochs_trained") or 0.0)
+        net.optimizer_state = data.get("optimizer")
         return net
 

@@ -7,7 +7,11 @@ its parameters in one flat vector, so one call updates every layer.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
+
+from .errors import SpecError
 
 OPTIMIZER_NAMES: tuple[str, ...] = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 
@@ -48,6 +52,11 @@ class Optimizer:
         return self._tmp
 
     def step(self, x: np.ndarray, dx: np.ndarray) -> None:
+        """One update of ``x`` in place from its gradient ``dx``.
+
+        x, dx: arrays of one shape, in practice the network's flat vectors (P,); the optimizer's
+        state (velocity, caches, moments) takes that shape at the first step. Returns nothing.
+        """
         raise NotImplementedError
 
 
@@ -190,10 +199,28 @@ def _scaled_update(x, dx, cache, learning_rate, eps, tmp):
 _OPTIMIZERS = {cls.name: cls for cls in (SGD, Momentum, Nesterov, Adagrad, RMSprop, Adam)}
 
 
+def optimizer_options(name: str) -> tuple[str, ...]:
+    """The hyperparameters optimizer ``name`` takes besides the learning rate (``mu``, ``decay``, ...)."""
+    return tuple(inspect.signature(_OPTIMIZERS[name]).parameters)[1:]
+
+
 def make_optimizer(name: str, learning_rate: float, **options: float) -> Optimizer:
-    """Build an optimizer by name; ``options`` are its hyperparameters (``mu``, ``decay``, ...)."""
+    """Build an optimizer by name; ``options`` are its hyperparameters (``mu``, ``decay``, ...).
+    Raises ``SpecError`` naming ``optimizer``, ``learning_rate`` or ``optimizer_options.<key>``."""
     if name not in _OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; expected one of: {', '.join(OPTIMIZER_NAMES)}")
-    if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError("learning_rate must be a finite number > 0")
+        raise SpecError("optimizer", f"unknown optimizer {name!r}; expected one of: {', '.join(OPTIMIZER_NAMES)}")
+    if not _finite_number(learning_rate) or learning_rate <= 0:
+        raise SpecError("learning_rate", "must be a finite number > 0")
+    known = optimizer_options(name)
+    for key, value in options.items():
+        if key not in known:
+            takes = f"it takes: {', '.join(known)}" if known else "it takes none"
+            raise SpecError(f"optimizer_options.{key}", f"the {name} optimizer has no option {key}; {takes}")
+        if not _finite_number(value):
+            raise SpecError(f"optimizer_options.{key}", "must be a finite number")
     return _OPTIMIZERS[name](learning_rate, **options)
+
+
+def _finite_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and bool(np.isfinite(value))

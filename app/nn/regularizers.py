@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import SpecError
+
 REGULARIZATION_NAMES: tuple[str, ...] = ("none", "l1", "l2")
 
 
 class Regularizer:
     def __init__(self, kind: str = "l2", strength: float = 0.0):
         if kind not in REGULARIZATION_NAMES:
-            raise ValueError(
-                f"unknown regularization {kind!r}; expected one of: {', '.join(REGULARIZATION_NAMES)}"
-            )
+            raise SpecError("regularization", f"unknown regularization {kind!r}; "
+                                              f"expected one of: {', '.join(REGULARIZATION_NAMES)}")
         if not np.isfinite(strength) or strength < 0:
-            raise ValueError("reg_strength must be a finite number >= 0")
+            raise SpecError("reg_strength", "must be a finite number >= 0")
         self.kind = kind if strength > 0 else "none"
         self.strength = float(strength)
         self._tmp: np.ndarray | None = None

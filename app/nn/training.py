@@ -1,7 +1,7 @@
 """The training loop: steps or epochs, full batch or shuffled minibatches, seeded.
 
 Each step: forward and backward on a batch, add the regularization gradient, back up the weights,
-update. The loop reuses its buffers (no new arrays per step) and checks every step's loss: if it is
+update. The loop reuses its caches (no new arrays per step) and checks every step's loss: if it is
 NaN or inf, training stops with status ``diverged`` and the weights of the last finite step are put
 back. Every ``history_every`` steps it records, over the whole training and test sets: data loss,
 regularization loss, accuracy (R² for regression), the fraction of dead units per hidden layer and
@@ -18,10 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from .buffers import Buffers
+from .cache import Cache
 from .datasets import Dataset
-from .network import Network
-from .optimizers import OPTIMIZER_NAMES, make_optimizer
+from .errors import SpecError
+from .network import Network, check_fits
+from .optimizers import make_optimizer
 from .regularizers import Regularizer
 
 HISTORY_RECORDS = 200  # default number of history records per run
@@ -44,23 +45,19 @@ class TrainConfig:
     optimizer_options: dict[str, float] = field(default_factory=dict)
 
     def validate(self) -> None:
-        if self.optimizer not in OPTIMIZER_NAMES:
-            raise ValueError(
-                f"optimizer: unknown optimizer {self.optimizer!r}; expected one of: {', '.join(OPTIMIZER_NAMES)}"
-            )
-        if not math.isfinite(self.learning_rate) or self.learning_rate <= 0:
-            raise ValueError("learning_rate must be a finite number > 0")
+        """Raise ``SpecError`` naming the field (``learning_rate``, ``optimizer_options.mu``, ...)."""
+        make_optimizer(self.optimizer, self.learning_rate, **self.optimizer_options)
         Regularizer(self.regularization, self.reg_strength)
         if self.batch_size is not None and (not _positive_int(self.batch_size)):
-            raise ValueError("batch_size must be an integer >= 1 (or null for full batch)")
+            raise SpecError("batch_size", "must be an integer >= 1 (or null for full batch)")
         if (self.steps is None) == (self.epochs is None):
-            raise ValueError("give exactly one of steps and epochs")
+            raise SpecError("steps", "give exactly one of steps and epochs")
         if self.steps is not None and (not _positive_int(self.steps)):
-            raise ValueError("steps must be an integer >= 1")
+            raise SpecError("steps", "must be an integer >= 1")
         if self.epochs is not None and (not _positive_int(self.epochs)):
-            raise ValueError("epochs must be an integer >= 1")
+            raise SpecError("epochs", "must be an integer >= 1")
         if self.history_every is not None and not _positive_int(self.history_every):
-            raise ValueError("history_every must be an integer >= 1")
+            raise SpecError("history_every", "must be an integer >= 1")
 
     def steps_per_epoch(self, n_train: int) -> int:
         batch = min(self.batch_size or n_train, n_train)
@@ -106,16 +103,16 @@ def _finite(value: float) -> float | None:
 
 
 class _Evaluator:
-    """Metrics of the current weights on a fixed set, with buffers kept between calls."""
+    """Metrics of the current weights on a fixed set, with caches kept between calls."""
 
-    def __init__(self, net: Network, X: np.ndarray, y: np.ndarray, ws: list[Buffers]):
-        self.net, self.X, self.y, self.ws = net, X, y, ws
+    def __init__(self, net: Network, X: np.ndarray, y: np.ndarray, caches: list[Cache]):
+        self.net, self.X, self.y, self.caches = net, X, y, caches
         self.target = net.loss.encode(y, net.spec.output_dim)
 
     def __call__(self) -> dict[str, float | None]:
         net = self.net
-        scores = net.forward(self.X, self.ws)
-        loss, _ = net.loss.forward_backward(scores, self.target, self.ws[-1])
+        scores = net.forward(self.X, self.caches)
+        loss, _ = net.loss.forward_backward(scores, self.target, self.caches[-1])
         if not np.all(np.isfinite(scores)):
             return {"loss": None, "metric": None}
         if net.loss.task == "regression":
@@ -142,17 +139,9 @@ def train(
     The same seed, data and config give the same history, number for number.
     """
     config.validate()
-    if data.input_dim != net.spec.input_dim:
-        raise ValueError(f"the data has {data.input_dim} inputs but the network expects {net.spec.input_dim}")
-    if data.task != net.loss.task:
-        raise ValueError(f"the {net.loss.name} loss is for {net.loss.task}, but {data.name} is {data.task}")
+    check_fits(net, data)
     if len(data.y_train) == 0:
-        raise ValueError("the training set is empty")
-    if data.task == "classification" and net.loss.output_dim(data.n_classes) != net.spec.output_dim:
-        raise ValueError(
-            f"the data has {data.n_classes} classes, so the {net.loss.name} loss needs "
-            f"output_dim {net.loss.output_dim(data.n_classes)}, but the network has {net.spec.output_dim}"
-        )
+        raise SpecError("data", "the training set is empty")
     trainer = Trainer(net, data, config)
     trainer.advance(trainer.total, on_progress, progress_every)
     return trainer.finish()
@@ -179,11 +168,11 @@ class Trainer:
             self.optimizer.load_state(net.optimizer_state, net.flat.size)
         self.reg = Regularizer(config.regularization, config.reg_strength)
         self.target = net.loss.encode(data.y_train, net.spec.output_dim)
-        self.workspaces: dict[int, list[Buffers]] = {}
+        self.caches: dict[int, list[Cache]] = {}
         self.batch_buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        # Full batch: the evaluation of the training set shares the training step's buffers.
-        self.eval_train = _Evaluator(net, self.X, data.y_train, self.workspace(self.n))
-        self.eval_test = _Evaluator(net, data.X_test, data.y_test, net.workspace()) if len(data.y_test) else None
+        # Full batch: the evaluation of the training set shares the training step's caches.
+        self.eval_train = _Evaluator(net, self.X, data.y_train, self.caches_for(self.n))
+        self.eval_test = _Evaluator(net, data.X_test, data.y_test, net.caches()) if len(data.y_test) else None
         self.weight_slices = sorted((p.start, p.stop) for p in net.info.values() if p.kind == "weight")
         self.backup = net.flat.copy()
         self.order = np.arange(self.n)
@@ -195,10 +184,10 @@ class Trainer:
         self.batch_loss = math.nan  # the loss of the last step's batch
         self.seconds = 0.0  # time spent in advance()
 
-    def workspace(self, size: int) -> list[Buffers]:
-        if size not in self.workspaces:
-            self.workspaces[size] = self.net.workspace()
-        return self.workspaces[size]
+    def caches_for(self, size: int) -> list[Cache]:
+        if size not in self.caches:
+            self.caches[size] = self.net.caches()
+        return self.caches[size]
 
     def batch_at(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Step i's inputs and targets: the whole set, or the next slice of this epoch's shuffle."""
@@ -227,7 +216,7 @@ class Trainer:
             f"train_{metric}": train_m["metric"],
             "test_loss": test_m["loss"],
             f"test_{metric}": test_m["metric"],
-            "dead_fraction": net.dead_fractions_of(self.eval_train.ws),  # the evaluation's forward pass
+            "dead_fraction": net.dead_fractions_of(self.eval_train.caches),  # the evaluation's forward pass
             "update_ratio": None,
         }
 
@@ -265,7 +254,7 @@ class Trainer:
             i = self.done
             pending = self.record() if i % self.every == 0 else None
             xb, tb = self.batch_at(i)
-            batch_loss = net.loss_and_grads(xb, tb, self.workspace(xb.shape[0]))
+            batch_loss = net.loss_and_grads(xb, tb, self.caches_for(xb.shape[0]))
             if not math.isfinite(batch_loss):
                 self.status, self.diverged_at = "diverged", net.steps_trained
                 if i > 0:  # put back the weights of the last step whose loss was finite

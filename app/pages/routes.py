@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.api.caching import accepts_gzip, etag_matches
+from app.httpcache import accepts_gzip, etag_matches
 
 from .assets import IMMUTABLE, SHORT, VersionedStaticFiles, files_version, gzipped
 

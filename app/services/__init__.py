@@ -3,9 +3,11 @@ figures. No web framework here; the API layer wraps these."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .bus import LocalBus, PostgresBus
 from .cache import BodyCache
 from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
 from .expiry import Expiry
@@ -36,7 +38,9 @@ class Services:
         store = Store(database_url(settings.database_url, settings.data_dir))
         limits = Limits.from_settings(settings)
         networks = NetworkService(store, limits, settings.network_cache_bytes, settings.person_networks)
-        jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds)
+        server_id = secrets.token_hex(8)
+        bus = PostgresBus(store.psycopg_url, server_id) if store.psycopg_url else LocalBus()
+        jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds, bus, server_id)
         jobs.start()
         expiry = Expiry(store, settings.scratch_ttl)
         expiry.start()  # after jobs.start(): jobs a crash left running no longer hold their networks

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import importlib.metadata
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -44,7 +45,10 @@ FINGERPRINT = _fingerprint()
 
 def digest(*parts: Any) -> str:
     """A stable digest of JSON-like ``parts`` (dict keys sorted) and the code's fingerprint."""
-    data = orjson.dumps([FINGERPRINT, *parts], option=orjson.OPT_SORT_KEYS)
+    try:
+        data = orjson.dumps([FINGERPRINT, *parts], option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # an integer beyond 64 bits (a request the services will refuse): the slow way
+        data = json.dumps([FINGERPRINT, *parts], sort_keys=True, default=str).encode()
     return hashlib.sha256(data).hexdigest()[:32]
 
 

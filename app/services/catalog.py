@@ -7,34 +7,23 @@ from typing import Any
 
 import numpy as np
 
-from app.nn import ACTIVATION_NAMES, DATASETS, Dataset, Network, check_network, describe, load_csv
+from app.nn import ACTIVATIONS, DATASETS, Dataset, Network, SpecError, check_network, jitter_biases, load_csv
+from app.nn.gradcheck import THRESHOLDS
 
 from .scheduler import PersonLimit
-from .specs import InvalidInput, Limits, build_dataset, network_spec, resolve_data_spec
+from .specs import Limits, build_dataset, network_spec, resolve_data_spec
 from .store import Store
 
-# The notes' advice, one line per activation.
-VERDICTS = {
-    "sigmoid": "Avoid in hidden layers: saturates (σ' ≤ 0.25, ~0 at the tails) and is not zero-centred.",
-    "tanh": "Better than sigmoid (zero-centred) but still saturates; usually worse than ReLU or maxout.",
-    "relu": "The default choice: cheap and fast to train; watch the learning rate and the dead fraction.",
-    "leaky_relu": "Worth a try when ReLUs die: a small slope for x < 0 keeps a gradient; results vary.",
-    "prelu": "Leaky ReLU with a learned slope per unit (He et al. 2015).",
-    "maxout": "Never dies nor saturates, generalises ReLU and leaky ReLU, but doubles the parameters per unit.",
-    "elu": "Smooth for x < 0 with negative outputs pushing means toward zero; a little costlier than ReLU.",
-    "softplus": "A smooth ReLU, log(1 + eˣ); never exactly zero, so units do not die, but it trains slower.",
-    "gelu": "A smooth ReLU weighted by the Gaussian CDF; common in transformers.",
-    "swish": "x·σ(x): smooth and non-monotonic near zero; similar to GELU.",
-    "linear": "No nonlinearity: stacked linear layers collapse into one linear map.",
-}
-
-# The notes' gradient-check thresholds on the relative error.
-THRESHOLDS = {"ok": 1e-4, "wrong": 1e-2}
 GRADCHECK_POINTS = 20
+GRADCHECK_ENTRIES = 20  # entries checked per parameter
+# Multiply-adds of a check: two passes per entry checked, each about parameters x points: ~1 s.
+MAX_GRADCHECK_WORK = 2e9
 
 
-def activations() -> list[dict[str, str]]:
-    return [{"name": name, "description": describe(name), "verdict": VERDICTS[name]} for name in ACTIVATION_NAMES]
+def activations() -> list[dict[str, Any]]:
+    """Every activation with its label, description and the notes' verdict (from the core's registry)."""
+    return [{"name": info.name, "label": info.label, "description": info.description, "verdict": info.verdict,
+             "in_notes": info.in_notes} for info in ACTIVATIONS.values()]
 
 
 def datasets() -> list[dict[str, Any]]:
@@ -70,13 +59,11 @@ def upload(store: Store, raw: bytes, task: str, limits: Limits, owner: str | Non
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("file", "must be UTF-8 text (CSV)") from None
-    if task not in ("classification", "regression"):
-        raise InvalidInput("task", "must be classification or regression")
+        raise SpecError("file", "must be UTF-8 text (CSV)") from None
     try:
         data = load_csv(text, task=task, max_rows=limits.max_upload_rows)
-    except ValueError as exc:
-        raise InvalidInput("file", str(exc)) from None
+    except SpecError as exc:
+        raise exc.within("file" if exc.field != "task" else "") from None
     rows = len(data.y_train) + len(data.y_test)
     if owner is not None and person_bytes is not None:
         kept = store.upload_bytes(owner)
@@ -93,21 +80,26 @@ def gradcheck(store: Store, request: dict[str, Any], limits: Limits, owner: str 
     _, data = load_data(store, request["data"], limits, owner=owner)
     spec_request = request.get("network") or {}
     if spec_request.get("id"):
-        raise InvalidInput("network.id", "a gradient check takes a network spec, not a stored network")
+        raise SpecError("network.id", "a gradient check takes a network spec, not a stored network")
     spec = network_spec(spec_request, limits, data)
     seed = spec_request.get("seed") or 0
     net = Network(spec, seed=seed)
-    # Zero biases put inputs at the origin exactly on ReLU's kink, where no finite difference agrees
-    # with the one-sided analytic derivative; small random biases keep every unit off its kink.
-    rng = np.random.default_rng(seed)
-    for name, info in net.info.items():
-        if info.kind == "bias":
-            net.params[name][...] = 0.01 * rng.standard_normal(info.shape)
-    if net.counts()["parameters"] * GRADCHECK_POINTS > 50_000_000:
-        raise InvalidInput("network", "too large for a gradient check")
+    jitter_biases(net, seed)
+    passes = 2 * sum(min(param.size, GRADCHECK_ENTRIES) for param in net.params.values())
+    work = passes * net.counts()["parameters"] * GRADCHECK_POINTS
+    if work > MAX_GRADCHECK_WORK:
+        raise SpecError("network", f"too large for a gradient check: about {work:.2g} multiply-adds, more than "
+                                   f"{MAX_GRADCHECK_WORK:.2g}; use fewer or narrower layers")
     rows = np.random.default_rng(0).permutation(len(data.y_train))[:GRADCHECK_POINTS]
-    errors = check_network(net, data.X_train[rows], data.y_train[rows], request.get("regularization", "none"),
-                           request.get("reg_strength", 0.0), max_entries=20)
-    worst = max(errors.values())
-    verdict = "wrong" if worst > THRESHOLDS["wrong"] else "worrying" if worst > THRESHOLDS["ok"] else "ok"
-    return {"max_relative_error": errors, "verdict": verdict, "thresholds": THRESHOLDS, "points": len(rows)}
+    result = check_network(net, data.X_train[rows], data.y_train[rows], request.get("regularization", "none"),
+                           request.get("reg_strength", 0.0), max_entries=GRADCHECK_ENTRIES)
+    return {
+        "max_relative_error": result.relative_errors,
+        "verdict": result.verdict,
+        "note": result.note,
+        "parameters": {name: vars(check) for name, check in result.params.items()},
+        "noise": result.noise,
+        "floor": result.floor,
+        "thresholds": THRESHOLDS,
+        "points": len(rows),
+    }

@@ -50,7 +50,8 @@ class Hub:
                 return self._versions[job_id]
             self._waiters[job_id].add(entry)
         try:
-            await asyncio.wait_for(future, timeout)
+            async with asyncio.timeout(timeout):  # unlike wait_for, no task per wait
+                await future
         except TimeoutError:
             pass
         finally:

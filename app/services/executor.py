@@ -2,12 +2,17 @@
 ``Executor`` interface (start, submit, progress, position, cancel, shutdown), so a distributed
 engine can replace the local process pool without touching them.
 
+``SlicingExecutor`` is what every executor here shares: admission and the fair order (``Scheduler``),
+cancel and queue position, choosing the next slice for each free worker, and what is done with a
+worker's messages. Progress frames are kept here (the latest per job) and announced through
+``notify(job_id)``; job state changes (started, checkpoint, finished) go to
+``on_message(kind, job_id, payload)``. Subclasses move the slices to their workers.
+
 ``LocalExecutor``: a fixed pool of worker processes (forkserver: started clean, without the
 server's threads), each holding many jobs and running them in short slices (``worker.py``). One
 scheduler thread owns every pipe: it hands each free worker the next slice chosen by the fair
-``Scheduler``, and passes the workers' messages on. Progress frames are kept here (the latest per
-job) and announced through ``notify(job_id)``; job state changes (started, checkpoint, finished)
-go to ``on_message(kind, job_id, payload)``.
+``Scheduler``, and passes the workers' messages on. ``DaskExecutor`` (``dask_executor.py``) does
+the same on a Dask cluster.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
-from .scheduler import PersonLimit, QueueFull, Scheduler, SchedulerLimits
+from .scheduler import Job, PersonLimit, QueueFull, Scheduler, SchedulerLimits
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +45,7 @@ RESPAWN_PAUSE_SECONDS = 1.0  # a worker that dies right after starting is not re
 TURN_SECONDS = 0.1
 MIN_SLICE_SECONDS, MAX_SLICE_SECONDS = 0.01, 0.05
 
-__all__ = ["Executor", "LocalExecutor", "PersonLimit", "QueueFull", "SchedulerLimits"]
+__all__ = ["Executor", "LocalExecutor", "PersonLimit", "QueueFull", "SchedulerLimits", "SlicingExecutor"]
 
 
 class Executor(Protocol):
@@ -61,82 +66,23 @@ class Executor(Protocol):
     def shutdown(self) -> None: ...
 
 
-def _worker_main(conn: Connection) -> None:
-    """A worker process: serve slices until the server says stop or goes away."""
-    from .worker import serve
+class SlicingExecutor:
+    """The shared half of the executors: jobs are admitted and ordered by one ``Scheduler`` whose
+    workers are the subclass's (processes, cluster threads), each running one slice at a time.
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    os.nice(WORKER_NICENESS)
+    A subclass calls ``_dispatch`` (lock held) whenever something changed, which calls its hooks
+    ``_worker_free``, ``_slice`` and ``_stop`` (lock held too); it passes each message that comes
+    back to ``_receive`` and each slice report to ``_slice_done`` (lock held), and implements
+    ``_wake`` (run ``_dispatch`` soon) and ``start`` / ``shutdown``.
+    """
 
-    def receive() -> Any:
-        try:
-            return conn.recv()
-        except (EOFError, OSError):
-            return None
-
-    def send(kind: str, job_id: str, payload: Any) -> None:
-        conn.send((kind, job_id, payload))
-
-    with contextlib.suppress(BrokenPipeError, EOFError, OSError):  # the server is gone
-        serve(receive, send)
-
-
-class _Worker:
-    def __init__(self, ctx: Any):
-        self.conn, worker_end = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(worker_end,), daemon=True, name="nnviz-worker")
-        self.process.start()
-        worker_end.close()
-        self.started = time.monotonic()
-        self.busy: str | None = None  # the job whose slice is running
-
-
-class LocalExecutor:
-    """``workers`` processes on this machine, time-slicing up to ``limits.max_running`` jobs."""
-
-    def __init__(self, workers: int = 2, limits: SchedulerLimits | None = None):
-        if workers < 1:
-            raise ValueError("workers must be >= 1")
-        self.n_workers = workers
-        self._ctx = mp.get_context("forkserver")
-        self._ctx.set_forkserver_preload(["app.services.worker"])
+    def __init__(self, scheduler: Scheduler):
         self._lock = threading.Lock()
-        self._scheduler = Scheduler(workers, limits or SchedulerLimits())
+        self._scheduler = scheduler
         self._progress: dict[str, tuple[int, dict[str, Any]]] = {}
-        self._workers: list[_Worker] = []
         self._on_message: OnMessage | None = None
         self._notify: Notify | None = None
-        self._wake_reader, self._wake_writer = self._ctx.Pipe(duplex=False)
         self._stopping = False
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ---------------------------------------------------------------------------
-
-    def start(self, on_message: OnMessage, notify: Notify | None = None) -> None:
-        self._on_message, self._notify = on_message, notify
-        self._workers = [_Worker(self._ctx) for _ in range(self.n_workers)]
-        self._thread = threading.Thread(target=self._loop, name="nnviz-scheduler", daemon=True)
-        self._thread.start()
-
-    def shutdown(self) -> None:
-        with self._lock:
-            self._stopping = True
-        self._wake()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        for worker in self._workers:
-            with contextlib.suppress(OSError):
-                worker.conn.send(None)
-        for worker in self._workers:
-            worker.process.join(timeout=2)
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join(timeout=2)
-            worker.conn.close()
-
-    def _wake(self) -> None:
-        with contextlib.suppress(OSError):
-            self._wake_writer.send(None)
 
     # --- the interface -----------------------------------------------------------------------
 
@@ -170,7 +116,24 @@ class LocalExecutor:
         with self._lock:
             return {"running": self._scheduler.running, "queued": self._scheduler.queued}
 
-    # --- the scheduler thread ----------------------------------------------------------------
+    # --- what a subclass provides ------------------------------------------------------------
+
+    def _wake(self) -> None:
+        raise NotImplementedError
+
+    def _worker_free(self, index: int) -> bool:
+        """Can worker ``index`` start a slice now?"""
+        raise NotImplementedError
+
+    def _slice(self, index: int, job: Job, now: float) -> None:
+        """Start a slice of ``job`` on worker ``index`` (its first one: ``job.task`` goes along)."""
+        raise NotImplementedError
+
+    def _stop(self, index: int, job: Job) -> None:
+        """Stop a started ``job``; it answers with ``finished``."""
+        raise NotImplementedError
+
+    # --- shared ------------------------------------------------------------------------------
 
     def _deliver(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
         if self._on_message is not None:
@@ -179,6 +142,129 @@ class LocalExecutor:
     def _announce(self, job_id: str) -> None:
         if self._notify is not None:
             self._notify(job_id)
+
+    def _dispatch(self) -> float | None:
+        """Start a slice on every free worker (lock held); the seconds until a paced job is due."""
+        scheduler, now = self._scheduler, time.monotonic()
+        for job in scheduler.admit_waiting():
+            self._announce(job.id)
+        for index in range(scheduler.workers):
+            for job in scheduler.jobs_on(index):
+                if job.stopping and not job.in_slice and not job.started:
+                    scheduler.remove(job.id)
+                    self._deliver("finished", job.id, {"status": "cancelled", "error": "cancelled before it started"})
+                elif job.stopping and not job.in_slice:
+                    job.in_slice = True  # the worker answers with "finished"
+                    self._stop(index, job)
+            if not self._worker_free(index):
+                continue
+            job = scheduler.pick(index, now)
+            if job is None:
+                continue
+            if not job.started:
+                job.started = True
+                self._deliver("started", job.id, {})
+            job.in_slice = True
+            self._slice(index, job, now)
+        due = scheduler.next_ready(now)
+        return None if due is None else max(0.0, due - now)
+
+    def _receive(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
+        """A message from a worker (not under the lock)."""
+        if kind == "progress":
+            seq = self._progress.get(job_id, (0, {}))[0]
+            self._progress[job_id] = (seq + 1, payload)
+            self._announce(job_id)
+        elif kind == "finished":
+            with self._lock:
+                self._scheduler.remove(job_id)  # a slice's answer may still follow
+            self._deliver(kind, job_id, payload)
+            self._progress.pop(job_id, None)
+        else:
+            self._deliver(kind, job_id, payload)
+
+    def _slice_done(self, job_id: str, report: dict[str, float]) -> None:
+        """A slice of ``job_id`` ended (lock held): ``{"seconds", "wait"}``."""
+        job = self._scheduler.jobs.get(job_id)
+        if job is not None:
+            job.in_slice = False
+            job.ready_at = time.monotonic() + report["wait"]
+            self._scheduler.charge(job_id, report["seconds"])
+
+
+def _worker_main(conn: Connection) -> None:
+    """A worker process: serve slices until the server says stop or goes away."""
+    from .worker import serve
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    os.nice(WORKER_NICENESS)
+
+    def receive() -> Any:
+        try:
+            return conn.recv()
+        except (EOFError, OSError):
+            return None
+
+    def send(kind: str, job_id: str, payload: Any) -> None:
+        conn.send((kind, job_id, payload))
+
+    with contextlib.suppress(BrokenPipeError, EOFError, OSError):  # the server is gone
+        serve(receive, send)
+
+
+class _Worker:
+    def __init__(self, ctx: Any):
+        self.conn, worker_end = ctx.Pipe()
+        self.process = ctx.Process(target=_worker_main, args=(worker_end,), daemon=True, name="nnviz-worker")
+        self.process.start()
+        worker_end.close()
+        self.started = time.monotonic()
+        self.busy: str | None = None  # the job whose slice is running
+
+
+class LocalExecutor(SlicingExecutor):
+    """``workers`` processes on this machine, time-slicing up to ``limits.max_running`` jobs."""
+
+    def __init__(self, workers: int = 2, limits: SchedulerLimits | None = None):
+        if workers < 1:
+            raise ValueError("workers must be >= 1")
+        super().__init__(Scheduler(workers, limits or SchedulerLimits()))
+        self.n_workers = workers
+        self._ctx = mp.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["app.services.worker"])
+        self._workers: list[_Worker] = []
+        self._wake_reader, self._wake_writer = self._ctx.Pipe(duplex=False)
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def start(self, on_message: OnMessage, notify: Notify | None = None) -> None:
+        self._on_message, self._notify = on_message, notify
+        self._workers = [_Worker(self._ctx) for _ in range(self.n_workers)]
+        self._thread = threading.Thread(target=self._loop, name="nnviz-scheduler", daemon=True)
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._stopping = True
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        for worker in self._workers:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        for worker in self._workers:
+            worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(timeout=2)
+            worker.conn.close()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_writer.send(None)
+
+    # --- the scheduler thread ----------------------------------------------------------------
 
     def _loop(self) -> None:
         while True:
@@ -194,70 +280,42 @@ class LocalExecutor:
                     while self._wake_reader.poll():
                         self._wake_reader.recv()
                 elif item in conns:
-                    self._receive(conns[item])
+                    self._receive_from(conns[item])
             for item in ready:
                 if item in sentinels and not sentinels[item].process.is_alive():
                     self._replace(sentinels[item])
 
-    def _dispatch(self) -> float | None:
-        """Start a slice on every free worker (lock held); the seconds until a paced job is due."""
-        scheduler, now = self._scheduler, time.monotonic()
-        for job in scheduler.admit_waiting():
-            self._announce(job.id)
-        for index, worker in enumerate(self._workers):
-            for job in scheduler.jobs_on(index):
-                if job.stopping and not job.in_slice and not job.started:
-                    scheduler.remove(job.id)
-                    self._deliver("finished", job.id, {"status": "cancelled", "error": "cancelled before it started"})
-                elif job.stopping and not job.in_slice:
-                    self._send(worker, ("stop", job.id, None), job.id)
-                    job.in_slice = True  # the worker answers with "finished"
-            if worker.busy is not None:
-                continue
-            job = scheduler.pick(index, now)
-            if job is None:
-                continue
-            if not job.started:
-                job.started = True
-                self._deliver("started", job.id, {})
-                self._send(worker, ("add", job.id, job.task), job.id)
-                job.task = {}  # the worker has it now
-            seconds = min(MAX_SLICE_SECONDS, max(MIN_SLICE_SECONDS,
-                                                 TURN_SECONDS / max(1, scheduler.runnable_on(index, now))))
-            job.in_slice = True
-            worker.busy = job.id
-            self._send(worker, ("slice", job.id, seconds), job.id)
-        due = scheduler.next_ready(now)
-        return None if due is None else max(0.0, due - now)
+    def _worker_free(self, index: int) -> bool:
+        return self._workers[index].busy is None
 
-    def _send(self, worker: _Worker, message: tuple, job_id: str) -> None:
+    def _slice(self, index: int, job: Job, now: float) -> None:
+        worker = self._workers[index]
+        if job.task:
+            self._send(worker, ("add", job.id, job.task))
+            job.task = {}  # the worker has it now
+        seconds = min(MAX_SLICE_SECONDS, max(MIN_SLICE_SECONDS,
+                                             TURN_SECONDS / max(1, self._scheduler.runnable_on(index, now))))
+        worker.busy = job.id
+        self._send(worker, ("slice", job.id, seconds))
+
+    def _stop(self, index: int, job: Job) -> None:
+        self._send(self._workers[index], ("stop", job.id, None))
+
+    def _send(self, worker: _Worker, message: tuple) -> None:
         with contextlib.suppress(OSError):  # the worker died: its sentinel fires and its jobs fail
             worker.conn.send(message)
 
-    def _receive(self, worker: _Worker) -> None:
+    def _receive_from(self, worker: _Worker) -> None:
         try:
             kind, job_id, payload = worker.conn.recv()
         except (EOFError, OSError):
             return  # the process died; its sentinel says so
-        if kind == "progress":
-            seq = self._progress.get(job_id, (0, {}))[0]
-            self._progress[job_id] = (seq + 1, payload)
-            self._announce(job_id)
-        elif kind == "slice":
+        if kind == "slice":
             with self._lock:
                 worker.busy = None
-                job = self._scheduler.jobs.get(job_id)
-                if job is not None:
-                    job.in_slice = False
-                    job.ready_at = time.monotonic() + payload["wait"]
-                    self._scheduler.charge(job_id, payload["seconds"])
-        elif kind == "finished":
-            with self._lock:
-                self._scheduler.remove(job_id)  # a slice's answer still follows and frees the worker
-            self._deliver(kind, job_id, payload)
-            self._progress.pop(job_id, None)
+                self._slice_done(job_id, payload)
         else:
-            self._deliver(kind, job_id, payload)
+            self._receive(kind, job_id, payload)
 
     def _replace(self, dead: _Worker) -> None:
         if time.monotonic() - dead.started < RESPAWN_PAUSE_SECONDS:

@@ -18,7 +18,9 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
 
 from app.nn import (
     ACTIVATION_NAMES,
@@ -28,13 +30,25 @@ from app.nn import (
     LayerSpec,
     Network,
     NetworkSpec,
+    SpecError,
     TrainConfig,
     TrainResult,
     train,
 )
 from app.viz import boundary_comparison_figure, figure_json, loss_comparison_figure
 
-from .specs import InvalidInput, Limits, build_dataset, resolve_data_spec
+from .specs import (
+    DataSpec,
+    Limits,
+    Request,
+    SeedValue,
+    build_dataset,
+    data_points,
+    limit,
+    parse,
+    resolve_data_spec,
+    whole,
+)
 
 
 class Reporter(Protocol):
@@ -226,90 +240,141 @@ def case_study(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     return {"figure": _boundaries([linear, two_layer]), "table": table, "summary": summary}
 
 
+# --- options: one pydantic model per experiment, its defaults the experiment's ------------------
+
+Units = Annotated[whole(ge=1), Field(description="hidden units", json_schema_extra=limit("max_units"))]
+Steps = Annotated[whole(ge=1), Field(description="training steps per run", json_schema_extra=limit("max_steps"))]
+LearningRate = Annotated[float, Field(gt=0)]
+Strength = Annotated[float, Field(ge=0)]
+ActivationName = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
+OptimizerName = Literal[OPTIMIZER_NAMES]  # type: ignore[valid-type]
+InitName = Literal[INIT_NAMES]  # type: ignore[valid-type]
+
+
+def _runs(item: Any) -> Any:
+    return Annotated[list[item], Field(min_length=1, max_length=MAX_RUNS, description="one run each")]
+
+
+class _Options(Request):
+    """The settings every experiment shares; each experiment's model sets its own defaults."""
+
+    data: DataSpec
+    optimizer: OptimizerName
+    learning_rate: LearningRate
+    steps: Steps
+    seed: SeedValue = 0
+    init: InitName
+
+
+class CapacityOptions(_Options):
+    data: DataSpec = DataSpec(**_MOONS)
+    optimizer: OptimizerName = "adam"
+    learning_rate: LearningRate = 0.02
+    steps: Steps = 5000
+    init: InitName = "xavier"
+    activation: ActivationName = "relu"
+    units: _runs(Units) = [3, 6, 20]
+
+
+class RegularizationOptions(_Options):
+    data: DataSpec = DataSpec(**_MOONS)
+    optimizer: OptimizerName = "adam"
+    learning_rate: LearningRate = 0.02
+    steps: Steps = 5000
+    init: InitName = "xavier"
+    activation: ActivationName = "relu"
+    units: Units = 20
+    reg_strengths: _runs(Strength) = [0.001, 0.01, 0.1]
+
+
+class ActivationsOptions(_Options):
+    data: DataSpec = DataSpec(**_SPIRAL)
+    optimizer: OptimizerName = "sgd"
+    learning_rate: LearningRate = 1.0
+    steps: Steps = 3000
+    init: InitName = "small"
+    activations: _runs(ActivationName) = ["relu", "tanh", "sigmoid", "leaky_relu"]
+    units: Units = 100
+    reg_strength: Strength = 1e-3
+    target_accuracy: Annotated[float, Field(gt=0, le=1)] = 0.75
+
+
+class DeadReluOptions(_Options):
+    data: DataSpec = DataSpec(**_SPIRAL)
+    optimizer: OptimizerName = "sgd"
+    learning_rate: LearningRate = 1.0
+    steps: Steps = 2000
+    init: InitName = "he"
+    learning_rates: _runs(LearningRate) = [0.1, 0.3, 1.0, 3.0, 10.0]
+    units: Units = 100
+    reg_strength: Strength = 1e-3
+
+
+class ApproximationOptions(_Options):
+    data: DataSpec = DataSpec(name="sine", n_points=100, noise=0.05, seed=0, test_fraction=0.0)
+    optimizer: OptimizerName = "adam"
+    learning_rate: LearningRate = 0.01
+    steps: Steps = 3000
+    init: InitName = "he"
+    activation: ActivationName = "relu"
+    units: _runs(Units) = [1, 2, 4, 8, 32]
+
+
+class CaseStudyOptions(_Options):
+    data: DataSpec = DataSpec(**_SPIRAL)
+    optimizer: OptimizerName = "sgd"
+    learning_rate: LearningRate = 1.0
+    steps: Steps = 10_000
+    init: InitName = "small"
+    units: Units = 100
+    reg_strength: Strength = 1e-3
+    linear_steps: Steps = 200
+
+
 @dataclass(frozen=True)
 class Experiment:
     name: str
     run: Callable[[dict[str, Any], Reporter], dict[str, Any]]
-    defaults: dict[str, Any]
+    options: type[_Options]  # its fields, with the experiment's defaults
+    summary: str
 
 
-_TRAIN_2D = {"data": _MOONS, "optimizer": "adam", "learning_rate": 0.02, "steps": 5000, "seed": 0,
-             "init": "xavier", "activation": "relu"}
 EXPERIMENTS: dict[str, Experiment] = {
     e.name: e for e in (
-        Experiment("capacity", capacity, {**_TRAIN_2D, "units": [3, 6, 20]}),
-        Experiment("regularization", regularization, {**_TRAIN_2D, "units": 20, "reg_strengths": [0.001, 0.01, 0.1]}),
-        Experiment("activations", activations, {
-            "data": _SPIRAL, "activations": ["relu", "tanh", "sigmoid", "leaky_relu"], "units": 100,
-            "optimizer": "sgd", "learning_rate": 1.0, "reg_strength": 1e-3, "steps": 3000, "target_accuracy": 0.75,
-            "seed": 0, "init": "small"}),
-        Experiment("dead-relu", dead_relu, {
-            "data": _SPIRAL, "learning_rates": [0.1, 0.3, 1.0, 3.0, 10.0], "units": 100, "optimizer": "sgd",
-            "learning_rate": 1.0, "reg_strength": 1e-3, "steps": 2000, "seed": 0, "init": "he"}),
-        Experiment("approximation", approximation, {
-            "data": {"name": "sine", "n_points": 100, "noise": 0.05, "seed": 0, "test_fraction": 0.0},
-            "units": [1, 2, 4, 8, 32], "activation": "relu", "optimizer": "adam", "learning_rate": 0.01,
-            "steps": 3000, "seed": 0, "init": "he"}),
-        Experiment("case-study", case_study, {
-            "data": _SPIRAL, "units": 100, "learning_rate": 1.0, "reg_strength": 1e-3, "steps": 10_000,
-            "linear_steps": 200, "optimizer": "sgd", "seed": 0, "init": "small"}),
+        Experiment("capacity", capacity, CapacityOptions, "One hidden layer of 3, 6 and 20 units on noisy data"),
+        Experiment("regularization", regularization, RegularizationOptions,
+                   "20 hidden units with L2 strength 0.001, 0.01 and 0.1"),
+        Experiment("activations", activations, ActivationsOptions,
+                   "ReLU, tanh, sigmoid and leaky ReLU: steps to a target training accuracy"),
+        Experiment("dead-relu", dead_relu, DeadReluOptions, "The fraction of dead ReLUs against the learning rate"),
+        Experiment("approximation", approximation, ApproximationOptions,
+                   "One hidden layer of N units fitting a 1-D function"),
+        Experiment("case-study", case_study, CaseStudyOptions,
+                   "The spiral: a linear classifier against a 2-layer network"),
     )
 }
-
-_NAME_CHOICES = {"activation": ACTIVATION_NAMES, "activations": ACTIVATION_NAMES, "optimizer": OPTIMIZER_NAMES,
-                 "init": INIT_NAMES}
+_SETTING_LIMITED = {"units": "max_units", "steps": "max_steps", "linear_steps": "max_steps"}
 
 
-def resolve_options(name: str, options: dict[str, Any], limits: Limits) -> dict[str, Any]:
-    """The experiment's defaults with ``options`` applied, each checked; InvalidInput names the field."""
-    defaults = EXPERIMENTS[name].defaults
-    resolved = dict(defaults)
-    for key, value in options.items():
-        if key not in defaults:
-            raise InvalidInput(key, f"experiment {name!r} takes no {key}; it takes: {', '.join(defaults)}")
-        resolved[key] = _check_option(key, value, defaults[key], limits)
+def resolve_options(name: str, options: dict[str, Any] | BaseModel, limits: Limits) -> dict[str, Any]:
+    """The experiment's defaults with ``options`` applied, each checked (the model's rules, then
+    the server's limits and the compute budget); ``SpecError`` names the field."""
+    model = EXPERIMENTS[name].options
+    resolved = (options if isinstance(options, model) else parse(model, options)).model_dump()
+    for key, setting in _SETTING_LIMITED.items():
+        values = resolved.get(key)
+        for i, value in enumerate(values if isinstance(values, list) else [values]):
+            if value is not None and value > getattr(limits, setting):
+                where = f"{key}[{i}]" if isinstance(values, list) else key
+                raise SpecError(where, f"at most {getattr(limits, setting)}")
     resolved["data"] = resolve_data_spec(resolved["data"], limits)
     runs = next((len(v) for v in resolved.values() if isinstance(v, list)), 2)
     hidden = max(resolved["units"]) if isinstance(resolved["units"], list) else resolved["units"]
-    points = len(build_dataset(resolved["data"]).y_train)
-    cost = runs * resolved["steps"] * points * hidden * 4
+    cost = runs * resolved["steps"] * data_points(resolved["data"]) * hidden * 4
     if cost > limits.max_compute:
-        raise InvalidInput("steps", f"the experiment needs about {cost:.3g} multiply-adds, more than the limit of "
-                                    f"{limits.max_compute:.3g}")
+        raise SpecError("steps", f"the experiment needs about {cost:.3g} multiply-adds, more than the limit of "
+                                 f"{limits.max_compute:.3g}")
     return resolved
-
-
-def _check_option(key: str, value: Any, default: Any, limits: Limits) -> Any:
-    if isinstance(default, dict):
-        if not isinstance(value, dict):
-            raise InvalidInput(key, "must be a data spec object")
-        return value
-    if isinstance(default, list):
-        if not isinstance(value, list) or not 1 <= len(value) <= MAX_RUNS:
-            raise InvalidInput(key, f"must be a list of 1 to {MAX_RUNS} values")
-        return [_check_option(f"{key}[{i}]", v, default[0], limits) for i, v in enumerate(value)]
-    base = key.split("[")[0]
-    if isinstance(default, str):
-        if value not in _NAME_CHOICES[base]:
-            raise InvalidInput(key, f"unknown name {value!r}; expected one of: {', '.join(_NAME_CHOICES[base])}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidInput(key, "must be a finite number")
-    if isinstance(default, int) and not isinstance(value, int):
-        raise InvalidInput(key, "must be an integer")
-    if base in ("units",) and not 1 <= value <= limits.max_units:
-        raise InvalidInput(key, f"must be between 1 and {limits.max_units}")
-    if base in ("steps", "linear_steps") and not 1 <= value <= limits.max_steps:
-        raise InvalidInput(key, f"must be between 1 and {limits.max_steps}")
-    if base in ("learning_rate", "learning_rates") and value <= 0:
-        raise InvalidInput(key, "must be > 0")
-    if base in ("reg_strengths", "reg_strength") and value < 0:
-        raise InvalidInput(key, "must be >= 0")
-    if base == "target_accuracy" and not 0 < value <= 1:
-        raise InvalidInput(key, "must be in (0, 1]")
-    if base == "seed" and not 0 <= value < 2**31:
-        raise InvalidInput(key, "must be between 0 and 2**31 - 1")
-    return value
 
 
 def run_experiment(name: str, options: dict[str, Any], report: Reporter) -> dict[str, Any]:

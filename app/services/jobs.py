@@ -9,25 +9,29 @@ queued or running are marked ``interrupted`` when the service starts.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import queue
+import secrets
 import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 from app.nn import Dataset, Network, TrainConfig
 
+from .bus import Bus, LocalBus
 from .events import Hub
 from .executor import Executor
 from .experiments import EXPERIMENTS, resolve_options
 from .networks import NetworkService, iso_time
 from .specs import (
-    InvalidInput,
     Limits,
     NotFound,
     build_dataset,
     check_budget,
+    check_data_fits,
     live_options,
     network_spec,
     resolve_data_spec,
@@ -38,6 +42,9 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 MAX_NETWORK_HISTORY = 2000  # records kept per network
+LEASE_SECONDS = 6.0  # a job whose server has not renewed its lease for this long is adopted by another
+LEASE_RENEW_SECONDS = 1.0  # how often a server renews its leases and looks for cancels and orphaned jobs
+MAX_REMOTE_FRAMES = 1000  # latest frames kept of jobs other servers run
 INTERACTIVE_COMPUTE = 1e9  # multiply-adds: a job this small (a Play chunk, a Step) is interactive by default
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 METRIC_KEYS = ("train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy", "train_r2", "test_r2",
@@ -87,25 +94,136 @@ def metrics_of(history: list[dict[str, Any]], extra: dict[str, Any] | None = Non
 
 
 class JobService:
+    """Jobs of one server process. With several servers on one database, each runs the jobs
+    created through it and holds a lease on each, renewed every second: a job whose server stopped
+    renewing (it crashed, or stopped and let go) is adopted by another server, or by this one when
+    it starts again, and resumes from its last checkpoint. News for jobs run elsewhere (live
+    frames, changes, cancels) arrives through the ``bus``."""
+
     def __init__(self, store: Store, executor: Executor, networks: NetworkService, limits: Limits,
-                 checkpoint_seconds: float = 1.0):
+                 checkpoint_seconds: float = 1.0, bus: Bus | None = None, server_id: str | None = None):
         self.store, self.executor, self.networks, self.limits = store, executor, networks, limits
         self.checkpoint_seconds = checkpoint_seconds
         self.hub = Hub()
+        self.server_id = server_id or secrets.token_hex(8)
+        self.bus: Bus = bus or LocalBus()
         self._lock = threading.Lock()  # guards "is this network busy?" against a second job
         self._inbox: queue.SimpleQueue[tuple[str, str, dict[str, Any]] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_loop, name="nnviz-job-writer", daemon=True)
+        self._stopping = threading.Event()
+        self._leases = threading.Thread(target=self._lease_loop, name="nnviz-job-leases", daemon=True)
+        self._remote: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()  # frames of jobs run elsewhere
 
     def start(self) -> None:
-        self.store.interrupt_active_jobs("the server stopped while this job was queued or running")
         self._writer.start()
-        self.executor.start(self.on_message, self.hub.publish)
+        self.bus.start(self._on_bus)
+        self.executor.start(self.on_message, self._on_frame)
+        self.adopt_orphans()  # jobs of servers that stopped, this one before a restart included
+        self._leases.start()
 
     def stop(self) -> None:
+        """Stop training here; this server's unfinished jobs are let go at once, so that another
+        server (or this one, when it starts again) resumes them from their last checkpoint."""
+        self._stopping.set()
+        self._leases.join(timeout=10)
         self.executor.shutdown()
         self._inbox.put(None)
         self._writer.join(timeout=10)
-        self.store.interrupt_active_jobs("the server stopped while this job was queued or running")
+        self.store.release_leases(self.server_id)
+        self.bus.stop()
+
+    def _lease(self) -> float:
+        return time.time() + LEASE_SECONDS
+
+    def _lease_loop(self) -> None:
+        while not self._stopping.wait(LEASE_RENEW_SECONDS):
+            try:
+                self.store.renew_leases(self.server_id, self._lease())
+                for job_id in self.store.cancel_requests(self.server_id):
+                    self.executor.cancel(job_id)
+                self.adopt_orphans()
+            except Exception:  # a database hiccup: the next round tries again, well within the lease
+                log.exception("renewing job leases failed")
+
+    def adopt_orphans(self) -> list[str]:
+        """Take over the jobs whose server stopped renewing their lease, and resume each."""
+        adopted = []
+        now = time.time()
+        for job_id in self.store.orphaned_jobs(now):
+            if self.store.claim_job(job_id, self.server_id, now, self._lease()):
+                log.info("job %s: adopted from a server that stopped; resuming", job_id)
+                self._resume(job_id)
+                adopted.append(job_id)
+        return adopted
+
+    def _resume(self, job_id: str) -> None:
+        """Queue an adopted job again, from its network's last checkpoint (an experiment starts over)."""
+        row = self.store.get_job(job_id)
+        request = row["request"]
+        try:
+            if row["kind"] == "experiment":
+                task: dict[str, Any] = {"kind": "experiment", "name": request["name"], "options": request["options"]}
+                priority = "batch"
+            else:
+                task, priority = self._resume_training(row)
+            if task is None:
+                return
+            self.store.update_job(job_id, status="queued", error=None)
+            self.hub.publish(job_id)
+            self.executor.submit(job_id, task, row["owner"] or "", priority)
+        except Exception as exc:  # no room, or its network or data are gone: it cannot go on
+            self._end(job_id, "interrupted", f"the server running this job stopped, and it could not resume: {exc}")
+
+    def _resume_training(self, row: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+        request = row["request"]
+        network = self.store.get_network(row["network_id"]) if row["network_id"] else None
+        if network is None:
+            raise NotFound("its network was deleted")
+        total = row["progress"].get("total_steps") or network["steps_trained"]
+        remaining = total - network["steps_trained"]
+        if remaining <= 0:  # it had finished every step when its server stopped
+            self._end(row["id"], "done", None)
+            return None, ""
+        data_spec = request["data"]
+        upload = self.store.get_upload(data_spec["id"]) if data_spec.get("id") else None
+        keys = ("spec", "weights", "optimizer", "steps_trained", "epochs_trained")
+        training = request["training"] | {"steps": remaining, "epochs": None}
+        task = {"kind": "train", "network": {key: network[key] for key in keys}, "data": data_spec,
+                "upload": upload, "training": training, "live": request["live"],
+                "checkpoint_seconds": self.checkpoint_seconds}
+        return task, request.get("priority", "batch")
+
+    def _end(self, job_id: str, status: str, error: str | None) -> None:
+        self.store.update_job(job_id, status=status, error=error, finished_at=time.time())
+        self._changed(job_id)
+
+    # --- news ----------------------------------------------------------------------------------
+
+    def _on_frame(self, job_id: str) -> None:
+        """From the executor: a new live frame (or an admission) of a job this server runs."""
+        self.hub.publish(job_id)
+        if self.bus.shared and (latest := self.executor.progress(job_id)) is not None:
+            self.bus.publish("frame", job_id, f"{latest[0]}\t{latest[1]['json']}")
+
+    def _changed(self, job_id: str) -> None:
+        self.hub.publish(job_id)
+        self.bus.publish("changed", job_id)
+
+    def _on_bus(self, kind: str, job_id: str, data: str) -> None:
+        """From another server: a frame or a change of a job it runs, or a cancel for one of ours."""
+        if kind == "frame":
+            seq, _, text = data.partition("\t")
+            frame = json.loads(text)
+            progress = {key: frame.get(key) for key in ("step", "total_steps", "epoch")}
+            self._remote[job_id] = (int(seq), {"progress": progress, "json": text})
+            self._remote.move_to_end(job_id)
+            while len(self._remote) > MAX_REMOTE_FRAMES:
+                self._remote.popitem(last=False)
+        elif kind == "cancel":
+            self.executor.cancel(job_id)
+        elif kind == "changed":
+            self._remote.pop(job_id, None)
+        self.hub.publish(job_id)
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -114,7 +232,7 @@ class JobService:
         row = self.store.get_job(job_id, owner)
         if row is None:
             raise NotFound(f"no job with id {job_id!r}")
-        live = self.executor.progress(job_id) if row["status"] == "running" else None
+        live = self.progress(job_id) if row["status"] == "running" else None
         if live is not None:
             row["progress"] = dict(live[1]["progress"])
         job = public_job(row)
@@ -134,8 +252,9 @@ class JobService:
         return status
 
     def progress(self, job_id: str) -> tuple[int, dict[str, Any]] | None:
-        """(sequence number, latest live frame) of a running job: ``{"progress": {...}, "json": text}``."""
-        return self.executor.progress(job_id)
+        """(sequence number, latest live frame) of a running job, here or on another server:
+        ``{"progress": {...}, "json": text}``."""
+        return self.executor.progress(job_id) or self._remote.get(job_id)
 
     def position(self, job_id: str) -> int | None:
         return self.executor.position(job_id)
@@ -167,10 +286,11 @@ class JobService:
                 network_id = created = self.store.create_network(network["spec"], network["weights"], data=data_spec,
                                                                  owner=owner)
             stored_request = {"network": network_request if created else {"id": network_id}, "data": data_spec,
-                              "training": dict(vars(config)), "live": live}
+                              "training": dict(vars(config)), "live": live, "priority": priority}
             done = network["steps_trained"]
             job_id = self.store.create_job("train", stored_request, network_id, progress={
-                "step": done, "total_steps": done + steps, "epoch": network["epochs_trained"]}, owner=owner)
+                "step": done, "total_steps": done + steps, "epoch": network["epochs_trained"]}, owner=owner,
+                server=self.server_id, lease_until=self._lease())
         task = {"kind": "train", "network": network, "data": data_spec, "upload": upload,
                 "training": stored_request["training"], "live": live, "checkpoint_seconds": self.checkpoint_seconds}
         self._submit(job_id, task, created, owner, priority)
@@ -181,8 +301,7 @@ class JobService:
         """The stored network to continue (its id and state), or a new one built from the spec (id None)."""
         if request.get("id"):
             stored = self.networks.row(request["id"], owner=owner)
-            if network_spec(stored["spec"], self.limits, data).to_dict() != stored["spec"]:
-                raise InvalidInput("data", "does not fit the stored network (inputs, outputs or task differ)")
+            check_data_fits(stored["spec"], data)
             self.check_idle(stored["id"])
             keys = ("spec", "weights", "optimizer", "steps_trained", "epochs_trained")
             return stored["id"], {key: stored[key] for key in keys}
@@ -213,7 +332,8 @@ class JobService:
         if name not in EXPERIMENTS:
             raise NotFound(f"no experiment named {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
         options = resolve_options(name, options, self.limits)
-        job_id = self.store.create_job("experiment", {"name": name, "options": options}, None, owner=owner)
+        job_id = self.store.create_job("experiment", {"name": name, "options": options}, None, owner=owner,
+                                       server=self.server_id, lease_until=self._lease())
         self._submit(job_id, {"kind": "experiment", "name": name, "options": options}, None, owner, "batch")
         return self.get(job_id, owner)
 
@@ -223,10 +343,12 @@ class JobService:
         status = self.status(job_id, owner)
         if status in FINAL_STATUSES:
             return self.get(job_id, owner)
-        if self.executor.cancel(job_id) == "dequeued":
-            self.store.update_job(job_id, status="cancelled", finished_at=time.time(),
-                                  error="cancelled before it started")
-            self.hub.publish(job_id)
+        answer = self.executor.cancel(job_id)
+        if answer == "dequeued":
+            self._end(job_id, "cancelled", "cancelled before it started")
+        elif answer == "unknown":  # another server runs it: it stops it, told now or at its next lease round
+            self.store.request_cancel(job_id)
+            self.bus.publish("cancel", job_id)
         return self.get(job_id, owner)
 
     # --- messages from the executor (one thread) ---------------------------------------------
@@ -241,7 +363,7 @@ class JobService:
                 self._apply(*message)
             except Exception:  # one bad message must not stop the job bookkeeping
                 log.exception("job %s: could not record %s", message[1], message[0])
-            self.hub.publish(message[1])
+            self._changed(message[1])
 
     def _apply(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
         row = self.store.get_job(job_id)
@@ -252,9 +374,10 @@ class JobService:
         elif kind == "checkpoint" and row["network_id"]:
             history = merge_history(self.networks.history(row["network_id"]), payload["history"])
             self.store.update_network(row["network_id"], payload["weights"], payload["steps_trained"],
-                                      payload["epochs_trained"], history=history)
-            self.store.update_job(job_id, progress=payload["progress"], history=payload["history"],
-                                  metrics=metrics_of(payload["history"]))
+                                      payload["epochs_trained"], history=history, optimizer=payload.get("optimizer"))
+            job_history = merge_history(row["history"], payload["history"])  # a resumed job keeps its records
+            self.store.update_job(job_id, progress=payload["progress"], history=job_history,
+                                  metrics=metrics_of(job_history))
         elif kind == "finished":
             self._finish(row, payload)
 
@@ -265,8 +388,9 @@ class JobService:
                                       "error": payload.get("error")}
         network_fields = None
         if "history" in payload:
-            job_fields |= {"history": payload["history"], "progress": payload["progress"],
-                           "metrics": metrics_of(payload["history"], {"seconds": payload.get("seconds")})}
+            history = merge_history(row["history"], payload["history"])  # a resumed job keeps its records
+            job_fields |= {"history": history, "progress": payload["progress"],
+                           "metrics": metrics_of(history, {"seconds": payload.get("seconds")})}
         if "result" in payload:
             job_fields["result"] = payload["result"]
         if row["network_id"] and "weights" in payload:

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from app.nn import Dataset, Network, NetworkSpec
+from app.nn import Dataset, Network, NetworkSpec, SpecError
 
 from .cache import LRU
 from .owners import Owners
 from .scheduler import PersonLimit
-from .specs import InvalidInput, Limits, NotFound, build_dataset, from_core_error, network_spec, resolve_data_spec
+from .specs import Limits, NotFound, build_dataset, check_data_fits, network_spec, resolve_data_spec
 from .store import Store
 
 EXPORT_FORMAT, EXPORT_VERSION = "nnviz-network", 1
@@ -71,8 +71,9 @@ class NetworkService:
 
     def create(self, spec: dict[str, Any], seed: int = 0, data: dict[str, Any] | None = None,
                name: str | None = None, owner: str | None = None) -> dict[str, Any]:
-        net = Network(network_spec(spec, self.limits, field=""), seed=seed)
-        data = self._attach(data, net, owner)
+        """A new network; with ``data`` attached, the sizes and loss not given follow from the data."""
+        data, dataset = self._resolve(data, owner)
+        net = Network(network_spec(spec, self.limits, dataset, field=""), seed=seed)
         self.check_room(owner)
         network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), data=data, owner=owner)
         self._name(network_id, name)
@@ -92,28 +93,23 @@ class NetworkService:
     def update(self, network_id: str, fields: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
         """Rename a network (``name``; null makes it scratch again) or give it another data spec
         (``data``, which must fit it like the data of a job that continues it)."""
-        self.row(network_id, with_weights=False, owner=owner)
+        row = self.row(network_id, with_weights=False, owner=owner)
         if "data" in fields:
-            fields = fields | {"data": self._attach(fields["data"], self.load(network_id)[0], owner)}
+            data, dataset = self._resolve(fields["data"], owner)
+            if dataset is not None:  # null takes the data away
+                check_data_fits(row["spec"], dataset)
+            fields = fields | {"data": data}
         if fields:
             self.store.update_network_meta(network_id, **fields)
         return self.get(network_id)
 
-    def _attach(self, data: dict[str, Any] | None, net: Network, owner: str | None) -> dict[str, Any] | None:
-        """The resolved data spec to store with ``net``; 422 (field ``data``) if it does not fit."""
+    def _resolve(self, data: dict[str, Any] | None, owner: str | None) -> tuple[dict[str, Any] | None, Dataset | None]:
+        """The resolved data spec (defaults filled in, to store) and its points; an upload must be ``owner``'s."""
         if data is None:
-            return None
+            return None, None
         upload = self.store.get_upload(data["id"], owner) if data.get("id") else None
-        if data.get("id") and upload is None:
-            raise InvalidInput("data.id", f"no uploaded data set with id {data['id']!r} on this server")
         data = resolve_data_spec(data, self.limits, upload)
-        dataset = build_dataset(data, upload)
-        if dataset.input_dim != net.spec.input_dim or dataset.task != net.loss.task:
-            raise InvalidInput("data", "does not fit the network (inputs or task differ)")
-        if dataset.task == "classification" and net.loss.output_dim(dataset.n_classes) != net.spec.output_dim:
-            raise InvalidInput("data", f"has {dataset.n_classes} classes: the network needs output_dim "
-                                       f"{net.loss.output_dim(dataset.n_classes)}")
-        return data
+        return data, build_dataset(data, upload)
 
     def get(self, network_id: str, owner: str | None = None) -> dict[str, Any]:
         return public_network(self.row(network_id, with_weights=False, owner=owner))
@@ -145,7 +141,7 @@ class NetworkService:
         if cached is not None and cached[0] == head["updated_at"]:
             return cached[1], cached[2]
         row = self.row(network_id)
-        net = network_from_row(row)
+        net = Network.from_dict(row)
         data = self.data_of(row["data"])
         arrays = [net.flat, net.grad_flat] + ([data.X_train, data.y_train, data.X_test, data.y_test] if data else [])
         self._cache.put(network_id, (row["updated_at"], net, data), sum(array.nbytes for array in arrays))
@@ -175,15 +171,14 @@ class NetworkService:
 
     def import_(self, document: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
         if document.get("format") != EXPORT_FORMAT:
-            raise InvalidInput("format", f"must be {EXPORT_FORMAT!r}")
+            raise SpecError("format", f"must be {EXPORT_FORMAT!r}")
         if document.get("version") != EXPORT_VERSION:
-            raise InvalidInput("version", f"must be {EXPORT_VERSION}")
+            raise SpecError("version", f"must be {EXPORT_VERSION}")
         net = Network(network_spec(document["spec"], self.limits, field="spec"))
-        try:
-            net.set_weights(document["weights"])
-        except ValueError as exc:
-            raise from_core_error("", exc, fallback="weights") from None
-        data = self._attach(document.get("data"), net, owner)
+        net.set_weights(document["weights"])  # its SpecError names weights or weights.<name>
+        data, dataset = self._resolve(document.get("data"), owner)
+        if dataset is not None:
+            check_data_fits(net.spec.to_dict(), dataset)
         history = [_check_record(record, i) for i, record in enumerate(document.get("history") or [])]
         self.check_room(owner)
         network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), history, data,
@@ -250,10 +245,7 @@ class NetworkService:
         spec must fit it."""
         net = Network(network_spec(request["spec"], self.limits, data, field="spec"), seed=request.get("seed") or 0)
         if request.get("weights") is not None:
-            try:
-                net.set_weights(request["weights"])
-            except ValueError as exc:
-                raise from_core_error("", exc, fallback="weights") from None
+            net.set_weights(request["weights"])  # its SpecError names weights or weights.<name>
         return net
 
     def unstored_forward(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -266,30 +258,34 @@ def _trace(net: Network, x: list[float]) -> dict[str, Any]:
                        for step in net.trace(X[0])]}
 
 
-def network_from_row(row: dict[str, Any]) -> Network:
-    net = Network(NetworkSpec.from_dict(row["spec"]))
-    net.set_weights(row["weights"])
-    net.steps_trained, net.epochs_trained = row["steps_trained"], row["epochs_trained"]
-    return net
-
-
 def _inputs(rows: list[list[float]], dim: int, field: str, max_rows: int) -> np.ndarray:
     if len(rows) > max_rows:
-        raise InvalidInput(field, f"at most {max_rows} rows")
+        raise SpecError(field, f"at most {max_rows} rows")
     for i, row in enumerate(rows):
         if len(row) != dim:
             where = field if field == "input" else f"{field}[{i}]"
-            raise InvalidInput(where, f"needs {dim} numbers (the network has {dim} inputs), got {len(row)}")
+            raise SpecError(where, f"needs {dim} numbers (the network has {dim} inputs), got {len(row)}")
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), dim)
 
 
 def _check_record(record: Any, index: int) -> dict[str, Any]:
     """History records are data only: numbers, null, or lists of them, keyed by name."""
     field = f"history[{index}]"
-    if not isinstance(record, dict) or not isinstance(record.get("step"), int):
-        raise InvalidInput(field, "must be an object with an integer step")
+    if not isinstance(record, dict) or not _is_number(record.get("step")) or not isinstance(record["step"], int):
+        raise SpecError(field, "must be an object with an integer step")
     for key, value in record.items():
         values = value if isinstance(value, list) else [value]
-        if not all(v is None or (isinstance(v, (int, float)) and math.isfinite(v)) for v in values):
-            raise InvalidInput(f"{field}.{key}", "must be a finite number, null, or a list of them")
-    return record
+        if not all(v is None or (_is_number(v) and math.isfinite(v)) for v in values):
+            raise SpecError(f"{field}.{key}", "must be a finite number, null, or a list of them")
+    # A whole number beyond 64 bits is not a count but a measurement: kept as the float it is.
+    return {key: _as_measure(value) if key != "step" else value for key, value in record.items()}
+
+
+def _as_measure(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_measure(v) for v in value]
+    return float(value) if isinstance(value, int) and abs(value) >= 2**63 else value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -53,6 +53,7 @@ class Job:
     seq: int
     worker: int | None = None  # set on admission
     usage: float = 0.0  # CPU seconds of its slices
+    slices: int = 0
     ready_at: float = 0.0  # a paced job waits until then
     in_slice: bool = False
     stopping: bool = False  # a cancel is on its way to the worker
@@ -170,6 +171,7 @@ class Scheduler:
         if job is None:
             return
         job.usage += seconds
+        job.slices += 1
         self.people[job.owner].clock += seconds
 
     def next_ready(self, now: float) -> float | None:
@@ -193,3 +195,31 @@ class Scheduler:
 
     def jobs_on(self, worker: int) -> list[Job]:
         return [job for job in self.jobs.values() if job.worker == worker]
+
+    # --- workers that come and go (a cluster) ------------------------------------------------
+
+    def add_worker(self) -> int:
+        """A new worker: the place of a lost one, or a new index. Jobs left on lost workers (while
+        none was alive) move to it. Returns its index."""
+        if self.dead_workers:
+            worker = min(self.dead_workers)
+            self.dead_workers.discard(worker)
+        else:
+            self.workers += 1
+            worker = self.workers - 1
+        self._rehome([job for job in self.jobs.values() if job.worker in self.dead_workers])
+        return worker
+
+    def lose_worker(self, worker: int) -> list[Job]:
+        """``worker`` is gone: its jobs move to the least-loaded live workers (or wait on a lost one
+        while none is alive). Returns the jobs that were on it."""
+        self.dead_workers.add(worker)
+        lost = self.jobs_on(worker)
+        self._rehome(lost)
+        return lost
+
+    def _rehome(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            job.worker = None
+        for job in jobs:
+            job.worker = self._least_loaded_worker()

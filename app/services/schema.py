@@ -39,8 +39,14 @@ jobs = Table(
     Column("metrics", Text, nullable=False, server_default="{}"),
     Column("history", Text, nullable=False, server_default="[]"),
     Column("result", Text),
+    # Which server process runs the job, until when its lease holds (it renews it while alive),
+    # and whether someone asked, through another server, to cancel it.
+    Column("server", String(32)),
+    Column("lease_until", Float),
+    Column("cancel_requested", Integer, nullable=False, server_default="0"),
 )
 Index("jobs_created", jobs.c.created_at)
+Index("jobs_status", jobs.c.status)
 
 uploads = Table(
     "uploads", metadata,

@@ -1,84 +1,233 @@
 """From request dicts to core objects: data sets, network specs and training configs, checked
-against the server's limits. Every problem raises ``InvalidInput`` naming the field at fault
-(``network.hidden[0].units``), which the API turns into a 422."""
+against the server's limits. Every problem raises the core's ``SpecError`` with the field's
+dotted path from the request's top (``network.hidden[0].units``), which the API turns into a 422:
+the core's own errors arrive structured and only get the request's prefix added."""
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from app.nn import (
     DATASETS,
     Dataset,
     LayerSpec,
     NetworkSpec,
+    SpecError,
     TrainConfig,
     add_points,
+    check_fits,
     check_points,
-    get_loss,
     load_csv,
     make_dataset,
-    make_optimizer,
+    outputs_needed,
 )
+from app.nn.errors import join
+from app.settings import Settings
 
 MAX_RUN_HISTORY = 2000  # history records one job may ask for
 DEFAULT_INTERVAL_MS = 80  # live progress: about 12 frames a second unless a client asks otherwise
 MIN_STEPS_PER_SECOND = 10  # a paced job still ends (or is cancelled) in reasonable time
+MAX_INTERVAL_MS = 60_000
+MAX_STEPS_PER_SECOND = 1_000_000
+DEFAULT_STEPS = 1000  # a training request with neither steps nor epochs
+DEFAULT_GRID = 40  # live boundary grid: cells per side
 
-
-class InvalidInput(ValueError):
-    """A request value the server will not accept; ``field`` is its dotted path."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+# The services raise the core's structured error; the name stays for code written against it.
+InvalidInput = SpecError
 
 
 class NotFound(LookupError):
     """A referenced resource (network, upload, job) does not exist."""
 
 
-def join(prefix: str, name: str) -> str:
-    """``join("network", "hidden[0].units")`` -> ``network.hidden[0].units``; an empty prefix is the body."""
-    return f"{prefix}.{name}" if prefix and name else prefix or name
-
-
-def from_core_error(prefix: str, exc: Exception, fallback: str | None = None) -> InvalidInput:
-    """The core's messages start with the name at fault (``output_dim must be 1 ...``,
-    ``loss: unknown loss ...``): keep it as the field. Other messages go to ``fallback``."""
-    message = str(exc)
-    match = _CORE_FIELD.match(message)
-    if match:
-        return InvalidInput(join(prefix, match.group(1)), match.group(2))
-    return InvalidInput(fallback or prefix or "body", message)
-
-
-_CORE_FIELD = re.compile(r"([a-z_][\w.\[\]]*)(?::\s+| (?=(?:must|has|contains|is|needs) ))(.*)", re.DOTALL)
-
-
 @dataclass(frozen=True)
 class Limits:
-    """What one request may ask for (see ``app.settings.Settings``)."""
+    """What one request may ask for. The values come from ``app.settings.Settings``, their one
+    home (the ``NNVIZ_MAX_*`` environment variables); there are no defaults here."""
 
-    max_hidden_layers: int = 8
-    max_units: int = 256
-    max_points: int = 10_000
-    max_steps: int = 100_000
-    max_compute: float = 2e11
-    max_grid: int = 200
-    max_upload_rows: int = 10_000
-    min_interval_ms: int = 50
-    max_added_points: int = 500
+    max_hidden_layers: int
+    max_units: int
+    max_points: int
+    max_steps: int
+    max_compute: float
+    max_grid: int
+    max_upload_rows: int
+    min_interval_ms: int
+    max_added_points: int
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Limits:
-        return cls(**{name: getattr(settings, name) for name in cls.__dataclass_fields__})
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+
+
+# --- request models shared with the API --------------------------------------------------------
+
+MAX_SEED = 2**31 - 1
+MAX_COUNT = 2**53 - 1  # steps a network has trained, a record's step: exact in a double, and in 64 bits
+MAX_ID_LENGTH = 64
+LIMIT_MARK = "x-nnviz-limits"  # {"maximum": "max_units"}: a JSON-schema keyword whose value is a setting
+
+
+def limit(maximum: str | None = None, minimum: str | None = None, max_items: str | None = None) -> dict[str, Any]:
+    """JSON-schema extra marking bounds that are settings (``maximum="max_units"``); the API
+    writes the running server's values in, so its schema states the limits it enforces."""
+    marks = {"maximum": maximum, "minimum": minimum, "maxItems": max_items}
+    return {LIMIT_MARK: {key: value for key, value in marks.items() if value is not None}}
+
+
+def _whole_number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# JSON Schema's "integer" includes 2.0; strict models would refuse it, so a whole float becomes an int.
+Int = Annotated[int, BeforeValidator(_whole_number)]
+
+
+def whole(**bounds: int) -> Any:
+    """``Int`` with bounds (``ge=1``), for an optional field: ``whole(ge=1) | None``. (Bounds given
+    on the field of such a union would not reach its JSON schema.)"""
+    return Annotated[int, Field(**bounds), BeforeValidator(_whole_number)]
+
+
+class Request(BaseModel):
+    """A strict request body: unknown fields, wrong types, NaN and infinity are errors."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+    def values(self) -> dict[str, Any]:
+        """The fields the client set (nested), without defaults the services fill in themselves."""
+        return self.model_dump(exclude_unset=True)
+
+
+Seed = Field(default=None, description="random seed")
+SeedValue = whole(ge=0, le=MAX_SEED)
+_LOCATIONS = ("body", "query", "path", "form", "header")
+_UNION_TAG = re.compile(r"[a-z-]+\[.*\]")
+
+
+def field_path(loc: tuple | list) -> str:
+    """A pydantic error location as a dotted field: ``("body", "network", "hidden", 0, "units")``
+    -> ``network.hidden[0].units``; empty for the whole body."""
+    parts = loc[1:] if loc and loc[0] in _LOCATIONS else loc
+    path = ""
+    for part in parts:
+        if isinstance(part, str) and _UNION_TAG.fullmatch(part):
+            continue  # which member of a union pydantic tried ("list[float]"): not a field
+        path = f"{path}[{part}]" if isinstance(part, int) else join(path, str(part))
+    return path
+
+
+def parse(model: type[BaseModel], data: Any) -> BaseModel:
+    """``model`` validated from plain data, its first problem as a ``SpecError``."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise SpecError(field_path(error.get("loc", ())), message) from None
+
+
+class DataSpec(Request):
+    """A generated data set (``name`` and its parameters, see GET /api/datasets) or an upload
+    (``id``). The values are checked against the generator's own parameters by
+    ``resolve_data_spec``; the OpenAPI schema lists them per generator (``data_spec_schema``)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0},
+    ]})
+
+    name: str | None = Field(default=None, max_length=32, description="generator, see GET /api/datasets")
+    id: str | None = Field(default=None, max_length=MAX_ID_LENGTH, description="an uploaded data set")
+    n_per_class: whole(ge=1) | None = None
+    classes: whole(ge=2) | None = None
+    n_points: whole(ge=2) | None = None
+    noise: float | None = Field(default=None, ge=0)
+    seed: SeedValue | None = Seed
+    test_fraction: float | None = Field(default=None, ge=0, le=0.9)
+    points: list[list[float]] | None = Field(default=None, description="added training points, rows [x1, x2, label] "
+                                             "(a class index, or the target for regression), appended in order",
+                                             json_schema_extra=limit(max_items="max_added_points"))
+
+    @model_validator(mode="after")
+    def _name_or_id(self) -> DataSpec:
+        if (self.name is None) == (self.id is None):
+            raise ValueError("give exactly one of name (a generator) and id (an upload)")
+        return self
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _param_schema(param: Any, maximum: float | None = None) -> dict[str, Any]:
+    kind = "integer" if isinstance(param.default, int) else "number"
+    top = param.maximum if maximum is None else min(param.maximum, maximum)
+    return {"type": kind, "minimum": param.minimum, "maximum": top, "description": param.description}
+
+
+def _generator_schema(info: Any, limits: Limits) -> dict[str, Any]:
+    """One generator's data spec: its name, its parameters within their ranges, and the points
+    limit (points per class x classes <= max_points), case by case where classes vary."""
+    params = info.params
+    properties: dict[str, Any] = {"name": {"const": info.name}}
+    properties |= {key: _nullable(_param_schema(param)) for key, param in params.items()}
+    properties["points"] = _points_schema(limits)
+    schema = {"type": "object", "title": info.name, "description": info.description, "required": ["name"],
+              "properties": properties, "additionalProperties": False}
+    size = "n_points" if "n_points" in params else "n_per_class"
+    classes = params.get("classes")
+    cases = [(None, classes.default if classes else 2)]
+    if classes is not None:
+        cases += [(k, k) for k in range(int(classes.minimum), int(classes.maximum) + 1)]
+    branches = []
+    for value, count in cases:
+        cap = limits.max_points // (1 if size == "n_points" else count)
+        if cap < params[size].minimum:
+            continue  # this many classes cannot fit in the limit at all
+        branch: dict[str, Any] = {"properties": {size: _nullable(_param_schema(params[size], cap))}}
+        if params[size].default > cap:
+            branch["required"] = [size]
+            branch["properties"][size] = _param_schema(params[size], cap)
+        if classes is not None:
+            branch["properties"]["classes"] = {"const": value} if value is not None else {"type": "null"}
+            if value is not None:
+                branch["required"] = [*branch.get("required", []), "classes"]
+        branches.append(branch)  # (a property's schema only applies when it is there: null covers left out)
+    schema["anyOf"] = branches
+    return schema
+
+
+def _points_schema(limits: Limits) -> dict[str, Any]:
+    """Added points: rows of finite numbers (inputs, then the label); ``resolve_points`` checks
+    each row against the data it joins."""
+    row = {"type": "array", "items": {"type": "number"}, "minItems": 2}
+    return _nullable({"type": "array", "items": row, "maxItems": limits.max_added_points})
+
+
+def data_spec_schema(limits: Limits) -> dict[str, Any]:
+    """The JSON schema of ``DataSpec`` that says exactly what ``resolve_data_spec`` accepts under
+    ``limits``: one branch per generator (from the ``DATASETS`` registry) and one for uploads."""
+    upload = {"type": "object", "title": "upload", "required": ["id"], "additionalProperties": False, "properties": {
+        "id": {"type": "string", "maxLength": MAX_ID_LENGTH, "description": "an uploaded data set"},
+        "test_fraction": _nullable({"type": "number", "minimum": 0, "maximum": 0.9}),
+        "seed": _nullable({"type": "integer", "minimum": 0, "maximum": MAX_SEED}),
+        "points": _points_schema(limits),
+    }}
+    branches = [_generator_schema(info, limits) for info in DATASETS.values()]
+    return {"title": "DataSpec", "description": DataSpec.__doc__, "oneOf": [*branches, upload]}
 
 
 # --- data --------------------------------------------------------------------------------------
+
+def data_points(spec: dict[str, Any]) -> int:
+    """How many points a resolved generator spec makes."""
+    return spec.get("n_points") or spec["n_per_class"] * spec.get("classes", 2)
+
 
 def resolve_data_spec(spec: dict[str, Any], limits: Limits, upload: dict[str, Any] | None = None,
                       field: str = "data") -> dict[str, Any]:
@@ -91,34 +240,34 @@ def resolve_data_spec(spec: dict[str, Any], limits: Limits, upload: dict[str, An
         return resolve_points(spec, limits, upload, field)
     test_fraction = spec.get("test_fraction", 0.0)
     if not 0.0 <= test_fraction <= 0.9:
-        raise InvalidInput(join(field, "test_fraction"), "must be between 0 and 0.9")
+        raise SpecError(join(field, "test_fraction"), "must be between 0 and 0.9")
     if "id" in spec:
         if upload is None:
             raise NotFound(f"no uploaded data set with id {spec['id']!r}")
         extra = set(spec) - {"id", "test_fraction", "seed"}
         if extra:
-            raise InvalidInput(join(field, sorted(extra)[0]), "an upload takes only id, test_fraction and seed")
+            raise SpecError(join(field, sorted(extra)[0]), "an upload takes only id, test_fraction and seed")
         return {"id": spec["id"], "test_fraction": test_fraction, "seed": spec.get("seed", 0)}
     name = spec.get("name")
     if name is None:
-        raise InvalidInput(join(field, "name"), "give a data set name (or the id of an upload)")
+        raise SpecError(join(field, "name"), "give a data set name (or the id of an upload)")
     if name not in DATASETS:
-        raise InvalidInput(join(field, "name"), f"unknown data set {name!r}; expected one of: {', '.join(DATASETS)}")
+        raise SpecError(join(field, "name"), f"unknown data set {name!r}; expected one of: {', '.join(DATASETS)}")
     params = DATASETS[name].params
     resolved: dict[str, Any] = {"name": name}
     for key, value in spec.items():
         if key == "name":
             continue
         if key not in params:
-            raise InvalidInput(join(field, key), f"data set {name!r} takes no {key}; it takes: {', '.join(params)}")
+            raise SpecError(join(field, key), f"data set {name!r} takes no {key}; it takes: {', '.join(params)}")
         if not params[key].minimum <= value <= params[key].maximum:
-            raise InvalidInput(join(field, key), f"must be between {params[key].minimum} and {params[key].maximum}")
+            raise SpecError(join(field, key), f"must be between {params[key].minimum} and {params[key].maximum}")
     for key, param in params.items():
         resolved[key] = spec.get(key, param.default)
-    points = resolved.get("n_points") or resolved["n_per_class"] * resolved.get("classes", 2)
+    points = data_points(resolved)
     if points > limits.max_points:
-        raise InvalidInput(join(field, "n_points" if "n_points" in params else "n_per_class"),
-                           f"{points} points is more than the limit of {limits.max_points}")
+        raise SpecError(join(field, "n_points" if "n_points" in params else "n_per_class"),
+                        f"{points} points is more than the limit of {limits.max_points}")
     return resolved
 
 
@@ -143,16 +292,16 @@ def resolve_points(spec: dict[str, Any], limits: Limits, upload: dict[str, Any] 
     points = spec["points"]
     resolved = resolve_data_spec({k: v for k, v in spec.items() if k != "points"}, limits, upload, field)
     if not isinstance(points, list):
-        raise InvalidInput(join(field, "points"), "must be a list of rows [x1, x2, label]")
+        raise SpecError(join(field, "points"), "must be a list of rows [x1, x2, label]")
     if len(points) > limits.max_added_points:
-        raise InvalidInput(join(field, "points"), f"at most {limits.max_added_points} added points")
+        raise SpecError(join(field, "points"), f"at most {limits.max_added_points} added points")
     if not points:
         return resolved
     data = build_dataset(resolved, upload)
     try:
         rows = check_points(points, data.input_dim, data.task, data.n_classes)
-    except ValueError as exc:
-        raise from_core_error(field, exc) from None
+    except SpecError as exc:
+        raise exc.within(field) from None
     return resolved | {"points": rows}
 
 
@@ -160,64 +309,61 @@ def resolve_points(spec: dict[str, Any], limits: Limits, upload: dict[str, Any] 
 
 def network_spec(spec: dict[str, Any], limits: Limits, data: Dataset | None = None,
                  field: str = "network") -> NetworkSpec:
-    """A validated ``NetworkSpec``; with ``data``, the input/output sizes and the loss follow from it."""
+    """A validated ``NetworkSpec``; with ``data``, the sizes and the loss not given follow from the
+    data, and the core's ``check_fits`` checks the ones given."""
     hidden = spec.get("hidden") or []
     if len(hidden) > limits.max_hidden_layers:
-        raise InvalidInput(join(field, "hidden"), f"at most {limits.max_hidden_layers} hidden layers")
+        raise SpecError(join(field, "hidden"), f"at most {limits.max_hidden_layers} hidden layers")
     for i, layer in enumerate(hidden):
         if layer.get("units", 0) > limits.max_units:
-            raise InvalidInput(join(field, f"hidden[{i}].units"), f"at most {limits.max_units} units per layer")
-    loss = spec.get("loss")
-    input_dim, output_dim = spec.get("input_dim"), spec.get("output_dim")
-    if data is not None:
-        loss = loss or ("mse" if data.task == "regression" else "softmax")
-        loss_task = get_loss(loss).task
-        if loss_task != data.task:
-            raise InvalidInput(join(field, "loss"), f"the {loss} loss is for {loss_task}, but the data is {data.task}")
-        if input_dim is not None and input_dim != data.input_dim:
-            raise InvalidInput(join(field, "input_dim"), f"is {input_dim} but the data has {data.input_dim} inputs")
-        needed = 1 if data.task == "regression" else get_loss(loss).output_dim(data.n_classes)
-        if output_dim is not None and output_dim != needed:
-            raise InvalidInput(join(field, "output_dim"), f"is {output_dim} but the data needs {needed} outputs")
-        if get_loss(loss).single_output and data.n_classes > 2:
-            raise InvalidInput(join(field, "loss"), f"the {loss} loss is binary; the data has {data.n_classes} classes")
-        input_dim, output_dim = data.input_dim, needed
-    for name, value in (("input_dim", input_dim), ("output_dim", output_dim)):
-        if value is None:
-            raise InvalidInput(join(field, name), "is required")
-        if value > limits.max_units:
-            raise InvalidInput(join(field, name), f"at most {limits.max_units}")
+            raise SpecError(join(field, f"hidden[{i}].units"), f"at most {limits.max_units} units per layer")
+    loss, input_dim, output_dim = spec.get("loss"), spec.get("input_dim"), spec.get("output_dim")
     try:
+        if data is not None:
+            loss = loss or ("mse" if data.task == "regression" else "softmax")
+            input_dim = data.input_dim if input_dim is None else input_dim
+            output_dim = outputs_needed(loss, data) if output_dim is None else output_dim
+        for name, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if value is None:
+                raise SpecError(name, "is required (or give data to infer it from)")
+            if value > limits.max_units:
+                raise SpecError(name, f"at most {limits.max_units}")
         layers = tuple(LayerSpec(**{k: v for k, v in layer.items() if v is not None}) for layer in hidden)
-        return NetworkSpec(input_dim, layers, output_dim, loss=loss or "softmax", init=spec.get("init") or "small")
-    except ValueError as exc:
-        raise from_core_error(field, exc) from None
+        built = NetworkSpec(input_dim, layers, output_dim, loss=loss or "softmax", init=spec.get("init") or "small")
+        if data is not None:
+            check_fits(built, data)
+    except SpecError as exc:
+        raise exc.within(field) from None
+    return built
+
+
+def check_data_fits(spec: dict[str, Any], data: Dataset, field: str = "data") -> None:
+    """A given network (spec as a dict) and data: a mismatch is the data's fault (``field``)."""
+    try:
+        check_fits(NetworkSpec.from_dict(spec), data)
+    except SpecError as exc:
+        raise SpecError(field, f"does not fit the network: {exc.message}") from None
 
 
 # --- training ----------------------------------------------------------------------------------
 
 def train_config(spec: dict[str, Any], limits: Limits, field: str = "training") -> TrainConfig:
-    """A validated ``TrainConfig``; neither steps nor epochs means 1,000 steps."""
+    """A validated ``TrainConfig``; neither steps nor epochs means ``DEFAULT_STEPS`` steps."""
     spec = {k: v for k, v in spec.items() if v is not None}
     if "steps" in spec and "epochs" in spec:
-        raise InvalidInput(join(field, "steps"), "give steps or epochs, not both")
+        raise SpecError(join(field, "steps"), "give steps or epochs, not both")
     if "steps" not in spec and "epochs" not in spec:
-        spec["steps"] = 1000
-    for key in ("steps", "epochs"):
-        if spec.get(key, 0) > limits.max_steps:
-            raise InvalidInput(join(field, key), f"at most {limits.max_steps}")
+        spec["steps"] = DEFAULT_STEPS
+    for key, most in (("steps", limits.max_steps), ("epochs", limits.max_steps), ("history_every", limits.max_steps),
+                      ("batch_size", limits.max_points)):
+        if spec.get(key, 0) > most:
+            raise SpecError(join(field, key), f"at most {most}")
     options = {k: v for k, v in (spec.pop("optimizer_options", None) or {}).items() if v is not None}
     try:
         config = TrainConfig(**spec, optimizer_options=options)
         config.validate()
-    except (TypeError, ValueError) as exc:
-        raise from_core_error(field, exc) from None
-    for key, value in options.items():
-        try:
-            make_optimizer(config.optimizer, config.learning_rate, **{key: value})
-        except TypeError:
-            raise InvalidInput(join(field, f"optimizer_options.{key}"),
-                               f"the {config.optimizer} optimizer has no option {key}") from None
+    except SpecError as exc:
+        raise exc.within(field) from None
     return config
 
 
@@ -227,29 +373,30 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
     n_train = len(data.y_train)
     steps = config.total_steps(n_train)
     if steps > limits.max_steps:
-        raise InvalidInput(join(field, "epochs" if config.epochs else "steps"),
-                           f"{steps} steps is more than the limit of {limits.max_steps}")
+        raise SpecError(join(field, "epochs" if config.epochs else "steps"),
+                        f"{steps} steps is more than the limit of {limits.max_steps}")
     if config.history_every and steps / config.history_every > MAX_RUN_HISTORY:
-        raise InvalidInput(join(field, "history_every"), f"would take more than {MAX_RUN_HISTORY} history records; "
-                                                        f"use at least {math.ceil(steps / MAX_RUN_HISTORY)}")
+        raise SpecError(join(field, "history_every"), f"would take more than {MAX_RUN_HISTORY} history records; "
+                                                      f"use at least {math.ceil(steps / MAX_RUN_HISTORY)}")
     batch = min(config.batch_size or n_train, n_train)
     cost = steps * batch * parameters
     if cost > limits.max_compute:
-        raise InvalidInput(field, f"the job needs about {cost:.3g} multiply-adds (steps x points x parameters), "
-                                  f"more than the limit of {limits.max_compute:.3g}; use fewer steps, points or units")
+        raise SpecError(field, f"the job needs about {cost:.3g} multiply-adds (steps x points x parameters), "
+                               f"more than the limit of {limits.max_compute:.3g}; use fewer steps, points or units")
     return steps
 
 
 def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live") -> dict[str, int | None]:
     spec = {k: v for k, v in (spec or {}).items() if v is not None}
-    grid, interval = spec.get("grid", 40), spec.get("interval_ms", DEFAULT_INTERVAL_MS)
+    grid, interval = spec.get("grid", DEFAULT_GRID), spec.get("interval_ms", DEFAULT_INTERVAL_MS)
     pace = spec.get("steps_per_second")
     if not 2 <= grid <= limits.max_grid:
-        raise InvalidInput(join(field, "grid"), f"must be between 2 and {limits.max_grid}")
-    if not limits.min_interval_ms <= interval <= 60_000:
-        raise InvalidInput(join(field, "interval_ms"), f"must be between {limits.min_interval_ms} and 60000")
-    if pace is not None and not MIN_STEPS_PER_SECOND <= pace <= 1_000_000:
-        raise InvalidInput(join(field, "steps_per_second"), f"must be between {MIN_STEPS_PER_SECOND} and 1000000 "
-                                                            "(or null: as fast as the machine goes)")
+        raise SpecError(join(field, "grid"), f"must be between 2 and {limits.max_grid}")
+    if not limits.min_interval_ms <= interval <= MAX_INTERVAL_MS:
+        raise SpecError(join(field, "interval_ms"), f"must be between {limits.min_interval_ms} and {MAX_INTERVAL_MS}")
+    if pace is not None and not MIN_STEPS_PER_SECOND <= pace <= MAX_STEPS_PER_SECOND:
+        raise SpecError(join(field, "steps_per_second"),
+                        f"must be between {MIN_STEPS_PER_SECOND} and {MAX_STEPS_PER_SECOND} "
+                        "(or null: as fast as the machine goes)")
     return {"grid": grid, "interval_ms": interval, "steps_per_second": pace}
 

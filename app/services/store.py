@@ -143,6 +143,10 @@ class Store:
         self.url = url
         self.engine = open_engine(url)
         self.revision = migrate(self.engine)
+        parsed = make_url(url)
+        # PostgreSQL's address for psycopg itself (LISTEN/NOTIFY between servers); None for SQLite.
+        self.psycopg_url = (parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+                            if parsed.get_backend_name() == "postgresql" else None)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -250,11 +254,12 @@ class Store:
     # --- jobs --------------------------------------------------------------------------------
 
     def create_job(self, kind: str, request: dict, network_id: str | None, progress: dict | None = None,
-                   owner: str | None = None) -> str:
+                   owner: str | None = None, server: str | None = None, lease_until: float | None = None) -> str:
         job_id = new_id()
         self._write(insert(jobs).values(_encode({
             "id": job_id, "owner": owner, "kind": kind, "status": "queued", "network_id": network_id,
-            "request": request, "progress": progress or {}, "created_at": time.time()})))
+            "request": request, "progress": progress or {}, "created_at": time.time(), "server": server,
+            "lease_until": lease_until})))
         return job_id
 
     def get_job(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
@@ -295,6 +300,41 @@ class Store:
             if network_row is not None:
                 connection.execute(update(networks).where(networks.c.id == network_id).values(network_row))
             connection.execute(update(jobs).where(jobs.c.id == job_id).values(_encode(job_fields)))
+
+    # --- leases: which server runs a job -----------------------------------------------------
+
+    def renew_leases(self, server: str, until: float) -> int:
+        """Extend the leases of every active job ``server`` runs; how many it holds."""
+        return self._write(update(jobs).where(jobs.c.server == server, jobs.c.status.in_(ACTIVE_STATUSES))
+                           .values(lease_until=until))
+
+    def release_leases(self, server: str) -> int:
+        """Let other servers adopt ``server``'s active jobs at once (it is stopping)."""
+        return self.renew_leases(server, 0.0)
+
+    def orphaned_jobs(self, now: float) -> list[str]:
+        """Active jobs whose server stopped renewing its lease (or that never had one)."""
+        rows = self._read(select(jobs.c.id).where(
+            jobs.c.status.in_(ACTIVE_STATUSES), (jobs.c.lease_until.is_(None)) | (jobs.c.lease_until < now))
+            .order_by(jobs.c.created_at))
+        return [row["id"] for row in rows]
+
+    def claim_job(self, job_id: str, server: str, now: float, until: float) -> bool:
+        """Take over an orphaned job; False when its lease holds or another server was quicker."""
+        statement = update(jobs).where(
+            jobs.c.id == job_id, jobs.c.status.in_(ACTIVE_STATUSES),
+            (jobs.c.lease_until.is_(None)) | (jobs.c.lease_until < now)).values(server=server, lease_until=until)
+        return self._write(statement) == 1
+
+    def request_cancel(self, job_id: str) -> bool:
+        return self._write(update(jobs).where(jobs.c.id == job_id, jobs.c.status.in_(ACTIVE_STATUSES))
+                           .values(cancel_requested=1)) == 1
+
+    def cancel_requests(self, server: str) -> list[str]:
+        """Active jobs of ``server`` that someone asked (through any server) to cancel."""
+        rows = self._read(select(jobs.c.id).where(jobs.c.server == server, jobs.c.cancel_requested == 1,
+                                                  jobs.c.status.in_(ACTIVE_STATUSES)))
+        return [row["id"] for row in rows]
 
     def interrupt_active_jobs(self, reason: str) -> int:
         """Mark jobs a previous process left queued or running as ``interrupted``."""

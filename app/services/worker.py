@@ -31,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
+from app.nn import Dataset, Network, TrainConfig, Trainer
 from app.viz import boundary_grid, data_bounds
 from app.viz.boundary import n_classes_of
 from app.viz.live import encode_grid, rounded
@@ -71,11 +71,7 @@ class TrainRun:
     def __init__(self, job_id: str, task: dict[str, Any], send: Send, datasets: DataCache):
         self.job_id, self.send = job_id, send
         data = datasets.get(task["data"], task.get("upload"))
-        stored = task["network"]
-        net = Network(NetworkSpec.from_dict(stored["spec"]))
-        net.set_weights(stored["weights"])
-        net.steps_trained, net.epochs_trained = stored["steps_trained"], stored["epochs_trained"]
-        net.optimizer_state = stored.get("optimizer")  # a warm start keeps momentum / moments
+        net = Network.from_dict(task["network"])  # a warm start keeps momentum / moments too
         self.net, self.data = net, data
         self.trainer = Trainer(net, data, TrainConfig(**task["training"]))
         self.live = task["live"]
@@ -102,10 +98,9 @@ class TrainRun:
             self.began, max_steps = now, 1
             self.next_checkpoint = now + self.checkpoint_seconds
         elif self.pace:
-            due = math.floor((now - self.began) * self.pace) + 1  # steps that should have run by now
-            max_steps = due - self.trainer.done
-            if max_steps <= 0:
-                return {"seconds": 0.0, "wait": (self.trainer.done - due + 1) / self.pace}
+            if (wait := self.pace_wait(now)) > 0:
+                return {"seconds": 0.0, "wait": wait}
+            max_steps = math.floor((now - self.began) * self.pace) + 1 - self.trainer.done  # due by now
         else:
             max_steps = self.trainer.total
         before = self.trainer.seconds
@@ -121,10 +116,15 @@ class TrainRun:
         if now >= self.next_checkpoint:
             self.next_checkpoint = now + self.checkpoint_seconds
             self.send("checkpoint", self.job_id, self.checkpoint())
-        wait = 0.0
-        if self.pace:
-            wait = max(0.0, self.began + self.trainer.done / self.pace - time.monotonic())
-        return {"seconds": spent, "wait": wait}
+        return {"seconds": spent, "wait": self.pace_wait(time.monotonic()) if self.pace else 0.0}
+
+    def pace_wait(self, now: float) -> float:
+        """Seconds until a paced job has its next burst of steps due. Steps come in bursts of one
+        frame interval's worth, since nobody sees what happens between two frames: a job paced at
+        100 steps a second with 50 ms frames wakes 20 times a second for 5 steps, not 100 times."""
+        left = self.trainer.total - self.trainer.done
+        burst = max(1, min(left, round(self.pace * self.interval)))
+        return max(0.0, self.began + (self.trainer.done + burst - 1) / self.pace - now)
 
     def progress(self) -> dict[str, Any]:
         return {"step": self.net.steps_trained, "total_steps": self.start + self.trainer.total,
@@ -145,9 +145,11 @@ class TrainRun:
                                                                  default=_no_nan)}
 
     def checkpoint(self) -> dict[str, Any]:
-        return {"weights": self.net.get_weights(), "steps_trained": self.net.steps_trained,
-                "epochs_trained": self.net.epochs_trained, "history": list(self.trainer.history),
-                "progress": self.progress()}
+        """The last finished step's weights and optimizer memory: enough to resume the job there
+        (on another worker or server) with the numbers an uninterrupted full-batch run has."""
+        return {"weights": self.net.get_weights(), "optimizer": self.trainer.optimizer.state(),
+                "steps_trained": self.net.steps_trained, "epochs_trained": self.net.epochs_trained,
+                "history": list(self.trainer.history), "progress": self.progress()}
 
     def stop(self) -> None:
         self.trainer.cancel()

@@ -15,9 +15,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.nn import Dataset, Network
+from app.nn import Dataset, Network, SpecError
 
-from .common import INPUT_TITLES, check_bounds, check_data, check_int, check_network, finite32, fmt
+from .common import INPUT_TITLES, check_bounds, check_int, finite32, fmt, require_data, require_network
 from .theme import INK, SEQUENTIAL, apply_theme, class_color, tint
 
 CONFIDENCE_SPAN = 0.99  # z stays below k + 1, inside class k's colour band
@@ -30,18 +30,18 @@ def data_bounds(data: Dataset, margin: float = 0.1) -> tuple[float, float, float
 
     2-D data: the two inputs. 1-D regression: the input and the target.
     """
-    check_data(data)
+    require_data(data)
     if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin <= 10:
-        raise ValueError("margin must be a number between 0 and 10")
+        raise SpecError("margin", "must be a number between 0 and 10")
     X = data.X
     if X.shape[0] == 0:
-        raise ValueError("data has no points")
+        raise SpecError("data", "has no points")
     if data.input_dim == 2:
         horizontal, vertical = X[:, 0], X[:, 1]
     elif data.input_dim == 1 and data.task == "regression":
         horizontal, vertical = X[:, 0], np.asarray(data.y, dtype=np.float64)
     else:
-        raise ValueError("data must have 2 inputs (or 1 input for regression) to be drawn on a plane")
+        raise SpecError("data", "must have 2 inputs (or 1 input for regression) to be drawn on a plane")
     bounds = []
     for values in (horizontal, vertical):
         lo, hi = float(np.min(values)), float(np.max(values))
@@ -57,7 +57,7 @@ def grid_kind(net: Network) -> str:
         return "classification" if task == "classification" else "regression"
     if dim == 1 and task == "regression":
         return "regression-1d"
-    raise ValueError(f"net: a boundary view needs 2 inputs (or 1 input for regression); this network has {dim}")
+    raise SpecError("net", f"a boundary view needs 2 inputs (or 1 input for regression); this network has {dim}")
 
 
 @np.errstate(over="ignore", invalid="ignore")  # exploded weights: drawn clipped, see finite32
@@ -69,7 +69,7 @@ def boundary_grid(net: Network, bounds: Any, grid: int = 150) -> dict[str, Any]:
     Regression: z is the network's output. ``regression-1d``: x is the input grid, ``y`` is None and
     ``z: (grid,)`` the fitted curve (trace 0's y values); bounds' y part is ignored.
     """
-    check_network(net)
+    require_network(net)
     grid = check_int(grid, "grid", 2, MAX_GRID)
     x_min, x_max, y_min, y_max = check_bounds(bounds)
     kind = grid_kind(net)
@@ -222,8 +222,8 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
 
     Trace 0 is the heatmap (or curve) whose z (or y) is ``boundary_grid(net, bounds, grid)["z"]``.
     """
-    check_network(net)
-    check_data(data, net)
+    require_network(net)
+    require_data(data, net)
     bounds = data_bounds(data) if bounds is None else check_bounds(bounds)
     values = boundary_grid(net, bounds, grid)
     fig = go.Figure(boundary_traces(net, data, values))
@@ -257,19 +257,19 @@ def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid:
     """Small multiples of decision boundaries side by side (e.g. 3 / 6 / 20 hidden neurons, or
     λ = 0.001 / 0.01 / 0.1), one shared colour scheme, each panel titled with its label and scores."""
     if not isinstance(panels, (list, tuple)) or not 1 <= len(panels) <= 6:
-        raise ValueError("panels must be a list of 1 to 6 (label, network, data) tuples")
+        raise SpecError("panels", "must be a list of 1 to 6 (label, network, data) tuples")
     grid = check_int(grid, "grid", 2, MAX_GRID)
     checked = []
     for i, panel in enumerate(panels):
         if not isinstance(panel, (list, tuple)) or len(panel) != 3:
-            raise ValueError(f"panels[{i}] must be a (label, network, data) tuple")
+            raise SpecError(f"panels[{i}]", "must be a (label, network, data) tuple")
         label, net, data = panel
-        check_network(net, f"panels[{i}] network")
-        check_data(data, net, f"panels[{i}] data")
+        require_network(net, f"panels[{i}].net")
+        require_data(data, net, f"panels[{i}].data")
         checked.append((str(label), net, data, grid_kind(net)))
     kinds = {c[3] for c in checked}
     if len(kinds) != 1:
-        raise ValueError("panels must all be classification or all regression, with the same number of inputs")
+        raise SpecError("panels", "must all be classification or all regression, with the same number of inputs")
     fig = make_subplots(rows=1, cols=len(checked), horizontal_spacing=0.04,
                         subplot_titles=[f"{label}<br><sup>{score_text(net, data)}</sup>"
                                         for label, net, data, _ in checked])

@@ -1,4 +1,7 @@
-"""Helpers every figure builder shares: argument checks, finite arrays, JSON, axis titles."""
+"""Helpers every figure builder shares: argument checks, finite arrays, JSON, axis titles.
+
+A bad argument raises the core's ``SpecError`` whose field is the builder's argument name
+(``grid``, ``data``, ``maxout_pieces[1]``), so the services can say which request value it was."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from app.nn import Dataset, Network
+from app.nn import Dataset, Network, SpecError, check_fits
 
 from .theme import SEQUENTIAL, class_color
 
@@ -26,36 +29,34 @@ def figure_json(fig: go.Figure) -> str:
 
 def check_int(value: Any, name: str, minimum: int, maximum: int) -> int:
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not minimum <= value <= maximum:
-        raise ValueError(f"{name} must be an integer between {minimum} and {maximum}")
+        raise SpecError(name, f"must be an integer between {minimum} and {maximum}")
     return int(value)
 
 
 def check_number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number")
+        raise SpecError(name, "must be a number")
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number")
+        raise SpecError(name, "must be a finite number")
     return float(value)
 
 
-def check_network(net: Any, name: str = "net") -> Network:
+def require_network(net: Any, name: str = "net") -> Network:
+    """``net`` itself, if it is a ``Network``."""
     if not isinstance(net, Network):
-        raise ValueError(f"{name} must be a Network")
+        raise SpecError(name, "must be a Network")
     return net
 
 
-def check_data(data: Any, net: Network | None = None, name: str = "data") -> Dataset:
-    """``data`` is a Dataset that fits ``net`` (same number of inputs, same task)."""
+def require_data(data: Any, net: Network | None = None, name: str = "data") -> Dataset:
+    """``data`` itself, if it is a ``Dataset`` that fits ``net`` (the core's ``check_fits``)."""
     if not isinstance(data, Dataset):
-        raise ValueError(f"{name} must be a Dataset")
+        raise SpecError(name, "must be a Dataset")
     if net is not None:
-        if data.input_dim != net.spec.input_dim:
-            raise ValueError(f"{name} has {data.input_dim} inputs but the network expects {net.spec.input_dim}")
-        if data.task != net.loss.task:
-            raise ValueError(f"{name} is a {data.task} set but the {net.loss.name} loss is for {net.loss.task}")
-        if data.task == "classification" and net.loss.output_dim(data.n_classes) != net.spec.output_dim:
-            raise ValueError(f"{name} has {data.n_classes} classes but the network has {net.spec.output_dim} "
-                             f"outputs ({net.loss.name} loss)")
+        try:
+            check_fits(net, data)
+        except SpecError as exc:
+            raise SpecError(name, f"does not fit the network: {exc.message}") from None
     return data
 
 
@@ -64,11 +65,11 @@ def check_bounds(bounds: Any, name: str = "bounds") -> tuple[float, float, float
     try:
         values = tuple(float(v) for v in bounds)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be four numbers (x_min, x_max, y_min, y_max)") from None
+        raise SpecError(name, "must be four numbers (x_min, x_max, y_min, y_max)") from None
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise ValueError(f"{name} must be four finite numbers (x_min, x_max, y_min, y_max)")
+        raise SpecError(name, "must be four finite numbers (x_min, x_max, y_min, y_max)")
     if not (values[0] < values[1] and values[2] < values[3]):
-        raise ValueError(f"{name}: x_min must be below x_max and y_min below y_max")
+        raise SpecError(name, "x_min must be below x_max and y_min below y_max")
     return values
 
 

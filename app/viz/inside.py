@@ -8,10 +8,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.nn import Dataset, Network
+from app.nn import Dataset, Network, SpecError
 
 from .boundary import data_bounds
-from .common import INPUT_TITLES, check_data, check_int, check_network, finite32, fmt, point_traces
+from .common import INPUT_TITLES, check_int, finite32, fmt, point_traces, require_data, require_network
 from .theme import DIVERGING, INK, SEQUENTIAL, apply_theme, series_color
 
 LINE_POINTS = 60  # samples along each grid line: enough for the warp to look smooth
@@ -68,12 +68,12 @@ def hidden_space_figure(net: Network, data: Dataset, layer: int = 1, grid_lines:
     one by its first two principal components. The output layer separates the last hidden
     layer's points with straight lines: a good layer makes the classes linearly separable.
     A 1-input network: the input interval becomes a curve in the hidden space."""
-    check_network(net)
-    check_data(data, net)
+    require_network(net)
+    require_data(data, net)
     if net.spec.input_dim > 2:
-        raise ValueError(f"net: the hidden-space view needs 1 or 2 inputs; this network has {net.spec.input_dim}")
+        raise SpecError("net", f"the hidden-space view needs 1 or 2 inputs; this network has {net.spec.input_dim}")
     if not net.spec.hidden:
-        raise ValueError("net has no hidden layer to look into")
+        raise SpecError("net", "has no hidden layer to look into")
     layer = check_int(layer, "layer", 1, len(net.spec.hidden))
     count = check_int(grid_lines, "grid_lines", 2, 41)
     if net.spec.input_dim == 1:
@@ -133,11 +133,11 @@ def _check_input(net: Network, x: Any) -> np.ndarray:
     try:
         arr = np.asarray(x, dtype=np.float64).ravel()
     except (TypeError, ValueError):
-        raise ValueError("x must be a list of numbers") from None
+        raise SpecError("x", "must be a list of numbers") from None
     if arr.size != net.spec.input_dim:
-        raise ValueError(f"x must have {net.spec.input_dim} values (one per input), got {arr.size}")
+        raise SpecError("x", f"must have {net.spec.input_dim} values (one per input), got {arr.size}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError("x must contain finite numbers")
+        raise SpecError("x", "must contain finite numbers")
     return arr
 
 
@@ -150,7 +150,7 @@ def forward_trace_figure(net: Network, x: Any) -> go.Figure:
     """One input flowing through the network, in the notes' column-vector notation: x, then per
     layer the pre-activation W·h + b and the activation h = f(·), each a column of cells (colour and
     value), titled with its shapes (e.g. W1 [4x3], h1 [4x1]); class probabilities last."""
-    check_network(net)
+    require_network(net)
     x = _check_input(net, x)
     steps = net.trace(x)
     columns: list[tuple[str, np.ndarray, str]] = [(f"x {_shape(x.size)}", x, "x")]

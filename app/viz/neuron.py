@@ -9,20 +9,20 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.nn import Dataset, Network
+from app.nn import Dataset, Network, SpecError
 
 from .activation import evaluate
 from .boundary import data_bounds
 from .common import (
     INPUT_TITLES,
     check_bounds,
-    check_data,
     check_int,
-    check_network,
     check_number,
     finite32,
     fmt,
     point_traces,
+    require_data,
+    require_network,
 )
 from .theme import DIVERGING, INK, SEQUENTIAL, apply_theme, class_color, series_color
 
@@ -68,16 +68,16 @@ def neuron_figure(w: tuple[float, float], b: float, activation: str = "sigmoid",
     as an arrow, and the data points. With sigmoid this is a binary softmax classifier:
     P(class 1) = σ(w·x + b), class 1 on the side w points to."""
     if not isinstance(w, (list, tuple, np.ndarray)) or len(w) != 2:
-        raise ValueError("w must be two numbers (w1, w2)")
+        raise SpecError("w", "must be two numbers (w1, w2)")
     w = (check_number(w[0], "w[0]"), check_number(w[1], "w[1]"))
     b = check_number(b, "b")
     if activation == "maxout":
-        raise ValueError("activation: maxout needs several weight vectors; pick a single-line activation")
+        raise SpecError("activation", "maxout needs several weight vectors; pick a single-line activation")
     grid = check_int(grid, "grid", 2, 400)
     if data is not None:
-        check_data(data)
+        require_data(data)
         if data.input_dim != 2:
-            raise ValueError("data must have 2 inputs")
+            raise SpecError("data", "must have 2 inputs")
     box = _resolve_bounds(data, bounds)
     xs, ys, points = _plane(box, grid)
     zero_output = float(evaluate(activation, np.zeros(1))[0][0])
@@ -112,11 +112,11 @@ def neuron_maps_figure(net: Network, data: Dataset | None = None, grid: int = 40
     """Every hidden unit's activation over the input plane: one row of thumbnails per hidden
     layer (at most ``max_units`` per row), one colour scale per layer shared by its thumbnails.
     A 1-input network gets curves a(x) instead, one y range per layer."""
-    check_network(net)
+    require_network(net)
     if net.spec.input_dim > 2:
-        raise ValueError(f"net: neuron maps need a network with 1 or 2 inputs; this one has {net.spec.input_dim}")
+        raise SpecError("net", f"neuron maps need a network with 1 or 2 inputs; this one has {net.spec.input_dim}")
     if data is not None:
-        check_data(data, net)
+        require_data(data, net)
     grid = check_int(grid, "grid", 2, 200)
     max_units = check_int(max_units, "max_units", 1, 64)
     box = _resolve_bounds(data, bounds)

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from app.nn import Network, NetworkSpec
+from app.nn import Network, NetworkSpec, SpecError
 
 from .common import check_int, fmt
 from .theme import DIVERGING, GRID, INK, MUTED, apply_theme, class_color
@@ -144,7 +144,7 @@ def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Fig
     elif isinstance(model, NetworkSpec):
         net, trained = Network(model), False  # only for the counts and shapes
     else:
-        raise ValueError("model must be a Network or a NetworkSpec")
+        raise SpecError("model", "must be a Network or a NetworkSpec")
     max_units = check_int(max_units, "max_units", 2, 1000)
     spec = net.spec
     names = _layer_names(spec)

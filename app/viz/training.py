@@ -15,6 +15,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from app.nn import SpecError
+
 from .common import fmt
 from .theme import INK, MUTED, apply_theme, series_color
 
@@ -26,16 +28,16 @@ TRAIN, TEST, REG = series_color(0), series_color(1), series_color(2)
 
 def _check_history(history: Any, name: str = "history") -> list[dict[str, Any]]:
     if not isinstance(history, (list, tuple)) or not all(isinstance(r, dict) for r in history):
-        raise ValueError(f"{name} must be a list of history records (dicts)")
+        raise SpecError(name, "must be a list of history records (dicts)")
     for i, record in enumerate(history):
         if "step" not in record or "epoch" not in record:
-            raise ValueError(f"{name}[{i}] needs 'step' and 'epoch'")
+            raise SpecError(f"{name}[{i}]", "needs 'step' and 'epoch'")
     return list(history)
 
 
 def _check_x_axis(x_axis: str) -> str:
     if x_axis not in X_AXES:
-        raise ValueError(f"x_axis must be one of: {', '.join(X_AXES)}")
+        raise SpecError("x_axis", f"must be one of: {', '.join(X_AXES)}")
     return x_axis
 
 
@@ -98,7 +100,7 @@ def training_figure(history: list[dict[str, Any]], x_axis: str = "step", log_los
     (``TrainResult.diverged_at``) adds the divergence note; None values in the history do too."""
     history = _check_history(history)
     if diverged_at is not None and not _is_finite(diverged_at):
-        raise ValueError("diverged_at must be a step number or None")
+        raise SpecError("diverged_at", "must be a step number or None")
     x_axis = _check_x_axis(x_axis)
     metric = _metric_key(history)
     metric_title = "accuracy (%)" if metric == "accuracy" else "R² (1 = perfect fit)"
@@ -206,19 +208,19 @@ def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target:
     step (or epoch) reaching it is marked and the ratios to the fastest run are annotated, as in
     the notes' ReLU-vs-tanh comparison (epochs to reach 25 % training error)."""
     if not isinstance(runs, (list, tuple)) or not 1 <= len(runs) <= 10:
-        raise ValueError("runs must be a list of 1 to 10 (label, history) pairs")
+        raise SpecError("runs", "must be a list of 1 to 10 (label, history) pairs")
     x_axis = _check_x_axis(x_axis)
     if not isinstance(metric, str) or not metric.startswith(("train_", "test_", "reg_")):
-        raise ValueError("metric must name a history value, e.g. train_loss, test_accuracy or train_error")
+        raise SpecError("metric", "must name a history value, e.g. train_loss, test_accuracy or train_error")
     if target is not None and not _is_finite(target):
-        raise ValueError("target must be a finite number")
+        raise SpecError("target", "must be a finite number")
     higher_is_better = metric.endswith(("accuracy", "r2"))
     fig = go.Figure()
     reached: list[tuple[str, float]] = []
     notes: list[str] = []
     for i, run in enumerate(runs):
         if not isinstance(run, (list, tuple)) or len(run) != 2:
-            raise ValueError(f"runs[{i}] must be a (label, history) pair")
+            raise SpecError(f"runs[{i}]", "must be a (label, history) pair")
         label, history = str(run[0]), _check_history(run[1], f"runs[{i}] history")
         xs, ys = _metric_values(history, metric, x_axis)
         color = series_color(i)

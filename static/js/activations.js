@@ -2,13 +2,8 @@
 import { api } from "./api.js";
 import { $, busy, debounce, drawFigure, el, errorArea, pageError, plotlyReady } from "./ui.js";
 
-const LABELS = {
-  sigmoid: "Sigmoid", tanh: "tanh", relu: "ReLU", leaky_relu: "Leaky ReLU", prelu: "PReLU", maxout: "Maxout",
-  elu: "ELU", softplus: "Softplus", gelu: "GELU", swish: "Swish", linear: "Linear",
-};
-// The notes' six come first; the others follow in the server's order.
-const NOTES_ORDER = ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "maxout"];
 const DEFAULT_PIECES = [[1, 0], [-0.5, 0]];
+const labels = new Map(); // name -> label, from /api/activations
 
 const cards = new Map();
 
@@ -29,7 +24,7 @@ async function drawCard(name) {
   if (!card) return;
   card.errors.clear();
   try {
-    const figure = await busy(api("GET", `/api/activations/${name}/figure`, { query: figureQuery(name), label: `${LABELS[name] || name}: f and f′` }), { target: card.node });
+    const figure = await busy(api("GET", `/api/activations/${name}/figure`, { query: figureQuery(name), label: `${labels.get(name)}: f and f′` }), { target: card.node });
     // The card's heading names the function; the plot needs no title of its own.
     await drawFigure(card.plot, { ...figure, layout: { ...figure.layout, title: undefined, margin: { ...figure.layout.margin, t: 20 } } });
   } catch (error) {
@@ -70,11 +65,11 @@ function piecesEditor(card) {
 }
 
 function makeCard(activation) {
-  const { name } = activation;
-  const plot = el("div", { class: "plot", id: `plot-${name}`, role: "img", "aria-label": `${LABELS[name] || name} and its derivative` });
+  const { name, label } = activation;
+  const plot = el("div", { class: "plot", id: `plot-${name}`, role: "img", "aria-label": `${label} and its derivative` });
   const errorNode = el("div", { class: "error-box", role: "alert", hidden: true });
   const node = el("section", { class: "card", id: `card-${name}`, "aria-labelledby": `title-${name}` },
-    el("h2", { id: `title-${name}` }, LABELS[name] || name),
+    el("h2", { id: `title-${name}` }, label),
     el("p", { class: "verdict" }, el("strong", {}, "Verdict: "), activation.verdict || activation.description),
     activation.verdict ? el("p", { class: "hint" }, activation.description) : null,
     errorNode, plot);
@@ -93,8 +88,9 @@ async function main() {
     pageError.show(error);
     return;
   }
-  const rank = (a) => (NOTES_ORDER.includes(a.name) ? NOTES_ORDER.indexOf(a.name) : NOTES_ORDER.length);
-  activations.sort((a, b) => rank(a) - rank(b));
+  // The notes' six come first; within each group, the server's order.
+  activations = [...activations.filter((a) => a.in_notes), ...activations.filter((a) => !a.in_notes)];
+  activations.forEach((a) => labels.set(a.name, a.label));
   $("#gallery").replaceChildren(...activations.map(makeCard));
   const redrawAll = debounce(() => cards.forEach((_, name) => drawCard(name)), 250);
   $("#range").addEventListener("input", (event) => { $("#range-value").textContent = event.target.value; redrawAll(); });

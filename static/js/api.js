@@ -9,12 +9,12 @@ export class ApiError extends Error {
   }
 }
 
-// FastAPI's {"detail": ...}: a string, or a list of validation errors naming the field.
+// FastAPI's {"detail": ...}: a string, or a list of validation errors, each naming its field once.
 export function describeDetail(detail) {
   if (typeof detail === "string") return detail;
   if (Array.isArray(detail)) {
     return detail.map((item) => {
-      const where = (item.loc || []).filter((part) => part !== "body" && part !== "query").join(".");
+      const where = item.field || (item.loc || []).filter((part) => part !== "body" && part !== "query").join(".");
       return where ? `${where}: ${item.msg}` : item.msg;
     }).join("; ");
   }

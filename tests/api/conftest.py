@@ -1,4 +1,3 @@
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,6 +6,8 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+
+from ..waiting import DEADLINE, wait_until
 
 SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0}
 SMALL_NET = {"hidden": [{"units": 8, "activation": "relu"}]}
@@ -46,23 +47,14 @@ def trained(client) -> dict:
     return job
 
 
-def wait_status(client: TestClient, job_id: str, statuses=FINAL, timeout: float = 30.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def wait_status(client: TestClient, job_id: str, statuses=FINAL, timeout: float = DEADLINE) -> dict:
+    """The job once its status is one of ``statuses``."""
+
+    def reached() -> dict | None:
         job = client.get(f"/api/jobs/{job_id}").json()
-        if job["status"] in statuses:
-            return job
-        time.sleep(0.02)
-    raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s")
+        return job if job["status"] in statuses else None
 
-
-def wait_until(condition, timeout: float = 60.0, what: str = "the condition"):
-    """Poll ``condition`` until it returns something truthy (and return that); fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while not (result := condition()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-    return result
+    return wait_until(reached, timeout, f"job {job_id} to be {' or '.join(statuses)}")
 
 
 def field_of(response) -> list[str]:

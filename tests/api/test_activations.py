@@ -9,9 +9,11 @@ from .conftest import field_of
 def test_list_has_every_activation_with_a_verdict(client):
     body = client.get("/api/activations").json()
     assert [a["name"] for a in body] == list(ACTIVATION_NAMES)
-    assert all(a["description"] and a["verdict"] for a in body)
+    assert all(a["description"] and a["verdict"] and a["label"] for a in body)
     verdicts = {a["name"]: a["verdict"].lower() for a in body}
     assert "avoid" in verdicts["sigmoid"] and "default" in verdicts["relu"]
+    assert {a["name"]: a["label"] for a in body}["leaky_relu"] == "Leaky ReLU"
+    assert [a["name"] for a in body if a["in_notes"]] == ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "maxout"]
 
 
 def test_values_of_sigmoid(client):
@@ -62,4 +64,6 @@ def test_maxout_piece_errors(client, pieces):
     for path in ("/api/activations/maxout", "/api/activations/maxout/figure"):
         response = client.get(f"{path}?pieces={pieces}")
         assert response.status_code == 422 and field_of(response) == ["pieces"], response.text
-    assert field_of(client.get("/api/activations/relu?pieces=1,0")) == ["pieces"]
+    # Like the slope, pieces only matter where maxout is drawn: elsewhere a well-formed value is ignored.
+    relu = client.get("/api/activations/relu?start=-1&stop=1&num=3&pieces=1,0")
+    assert relu.status_code == 200 and relu.json()["y"] == [0.0, 0.0, 1.0]

@@ -2,14 +2,18 @@
 plotly.js gzipped once, and Server-Sent Events neither compressed nor held back."""
 
 import gzip
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from ..waiting import wait_for_server
 from .conftest import SPIRAL
-from .test_restart import free_port, start_server
+from .test_restart import ROOT, free_port
 
 GZIP = {"Accept-Encoding": "gzip"}
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -18,7 +22,10 @@ IDENTITY = {"Accept-Encoding": "identity"}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[httpx.Client]:
     port = free_port()
-    process = start_server(tmp_path_factory.mktemp("compression"), port)
+    env = os.environ | {"NNVIZ_DATA_DIR": str(tmp_path_factory.mktemp("compression")), "NNVIZ_WORKERS": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_server(f"http://127.0.0.1:{port}", process)
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         yield client
     process.terminate()

@@ -1,5 +1,7 @@
 import pytest
 
+from app.services.experiments import EXPERIMENTS
+
 from .conftest import field_of
 
 
@@ -75,9 +77,19 @@ def test_experiment_option_errors(client, name, options, field):
 
 
 def test_unknown_experiment(client):
-    response = client.post("/api/experiments/alchemy")
-    assert response.status_code == 422 and field_of(response) == ["name"]
+    assert client.post("/api/experiments/alchemy").status_code == 404  # one operation per experiment
     assert client.post("/api/experiments/capacity", json=[1, 2]).status_code == 422
+
+
+def test_each_experiment_documents_its_own_options(client):
+    schema = client.get("/openapi.json").json()
+    experiments = [path.rsplit("/", 1)[1] for path in schema["paths"] if path.startswith("/api/experiments/")]
+    assert experiments == list(EXPERIMENTS)
+    options = schema["components"]["schemas"]["CapacityOptions"]["properties"]
+    assert options["units"]["default"] == [3, 6, 20] and options["units"]["maxItems"] == 6
+    assert options["units"]["items"]["maximum"] == 256  # the server's max_units, from its settings
+    assert "reg_strengths" not in options
+    assert field_of(client.post("/api/experiments/capacity", json={"reg_strengths": [0.1]})) == ["reg_strengths"]
 
 
 def test_experiment_can_be_cancelled(client):

@@ -84,7 +84,7 @@ def test_weights_that_do_not_fit_the_spec_are_422s_naming_the_field(client, trai
     unknown = base | {"weights": exported["weights"] | {"W9": [[1.0]]}}
     assert field_of(client.post("/api/figures/topology", json=unknown)) == ["weights"]
     text = base | {"weights": exported["weights"] | {"b1": ["a"] * 16}}
-    assert field_of(client.post("/api/figures/topology", json=text)) == ["weights"]
+    assert field_of(client.post("/api/figures/topology", json=text)) == ["weights.b1"]
     assert client.post("/api/figures/topology", json=base | {"seed": 1}).status_code == 422  # weights or seed
     forward = {"spec": exported["spec"], "weights": wrong_shape["weights"], "input": [0.0, 0.0]}
     assert field_of(client.post("/api/networks/forward", json=forward)) == ["weights.W1"]

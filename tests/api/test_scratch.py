@@ -7,6 +7,7 @@ import numpy as np
 from app.nn import Network, NetworkSpec, add_points, make_dataset, train
 from app.services.specs import Limits, train_config
 from app.services.store import Store, database_url
+from app.settings import Settings
 
 from ..viz.conftest import values
 from .conftest import field_of, open_client, wait_status
@@ -32,7 +33,7 @@ def test_added_points_are_checked_and_bounded(client):
     assert fields([[0.0, 0.0, 1], [0.0, 1]]) == ["points[1]"]
     assert fields([[0.0, 0.0, 0.5]]) == ["points[0]"]
     assert fields([[0.0, "x", 0]]) == ["points[0][1]"]
-    assert fields([[0.0, 0.0, 0]] * (Limits().max_added_points + 1)) == ["points"]
+    assert fields([[0.0, 0.0, 0]] * (Settings().max_added_points + 1)) == ["points"]
     nan = client.post("/api/datasets/preview", content='{"name": "xor", "points": [[NaN, 0, 0]]}',
                       headers={"content-type": "application/json"})
     assert nan.status_code == 422 and field_of(nan) == ["points[0][0]"]
@@ -53,11 +54,11 @@ def test_training_uses_the_added_points(client):
     # The same run in this process, on the generated points plus the added ones.
     data = make_dataset("gauss", n_per_class=10, classes=2, noise=0.2, seed=0, test_fraction=0.2)
     net = Network(NetworkSpec.from_dict(network["spec"]), seed=0)
-    train(net, add_points(data, POINTS), train_config(TRAINING, Limits()))
+    train(net, add_points(data, POINTS), train_config(TRAINING, Limits.from_settings(Settings())))
     for name, value in net.get_weights().items():
         assert np.array_equal(np.asarray(weights[name]), value), name
     without = Network(NetworkSpec.from_dict(network["spec"]), seed=0)
-    train(without, data, train_config(TRAINING, Limits()))
+    train(without, data, train_config(TRAINING, Limits.from_settings(Settings())))
     assert not np.array_equal(without.get_weights()["W1"], net.get_weights()["W1"])
     assert field_of(client.post("/api/jobs", json=body | {"data": GAUSS | {"points": [[0, 0, 5]]}})) == \
         ["data.points[0]"]
@@ -89,6 +90,9 @@ def test_patch_gives_a_network_other_data_that_fits(client):
     assert field_of(client.patch(url, json={"data": {"name": "spiral", "classes": 3}})) == ["data"]
     assert field_of(client.patch(url, json={"data": GAUSS | {"points": [[0, 0, 2]]}})) == ["data.points[0]"]
     assert client.patch("/api/networks/nope", json={"name": "x"}).status_code == 404
+    taken = client.patch(url, json={"data": None})  # null takes the data away
+    assert taken.status_code == 200 and taken.json()["data"] is None
+    assert client.get(f"{url}/figures/decision-boundary").status_code == 409  # nothing to draw on any more
 
 
 def test_patch_of_the_data_waits_for_training_to_stop(client):

@@ -32,7 +32,7 @@ def test_openapi_documents_every_resource_with_examples(client):
     paths = schema["paths"]
     for path in ("/api/health", "/api/activations", "/api/datasets", "/api/datasets/preview", "/api/networks",
                  "/api/networks/{network_id}/figures/{kind}", "/api/jobs", "/api/jobs/{job_id}/events",
-                 "/api/jobs/{job_id}/cancel", "/api/gradcheck", "/api/experiments/{name}", "/api/figures/{kind}",
+                 "/api/jobs/{job_id}/cancel", "/api/gradcheck", "/api/experiments/capacity", "/api/figures/{kind}",
                  "/api/figures/neuron", "/api/networks/counts", "/api/networks/forward"):
         assert path in paths, path
     assert "/" not in paths  # pages are not part of the API

@@ -10,14 +10,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from ..waiting import DEADLINE, wait_for_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,7 +27,12 @@ CHROMIUM_ARGS = [
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 
+# Playwright waits 30 s for an action and retries an assertion for 5 s; a page whose renderer shares
+# two busy cores can stall longer than that, so every wait gets the tests' common deadline.
+WAIT_MS = DEADLINE * 1000
+
 playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api.expect.set_options(timeout=WAIT_MS)
 
 
 def _free_port() -> int:
@@ -47,16 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                                    stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start:\n{log.read_text()}") from None
-                time.sleep(0.2)
+        wait_for_server(base, process, log=log)
         yield base
     finally:
         process.terminate()
@@ -85,12 +81,13 @@ class Recorder:
     page_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    failed_responses: list[str] = field(default_factory=list)  # "422 GET /api/...": names the console's notice
 
     def assert_clean(self, expected_status: int | None = None) -> None:
         """No console errors (except the browser's notice of an HTTP ``expected_status`` the test provoked)."""
         notice = f"the server responded with a status of {expected_status}"
         errors = [e for e in self.console_errors if not (expected_status and notice in e)]
-        assert errors == [], f"console errors: {errors}"
+        assert errors == [], f"console errors: {errors}; failed responses: {self.failed_responses}"
         assert self.page_errors == [], f"uncaught exceptions: {self.page_errors}"
         assert self.foreign_requests == [], f"requests that left the server: {self.foreign_requests}"
 
@@ -99,6 +96,7 @@ class Recorder:
 def page(browser, server: str):
     """A fresh 1280×900 page; the test reads ``page.recorder`` to check it stayed clean."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
+    context.set_default_timeout(WAIT_MS)
     recorder = Recorder()
     host = urlsplit(server).netloc
 
@@ -114,9 +112,18 @@ def page(browser, server: str):
     page_ = context.new_page()
     page_.on("console", lambda msg: recorder.console_errors.append(msg.text) if msg.type == "error" else None)
     page_.on("pageerror", lambda error: recorder.page_errors.append(str(error)))
+    page_.on("response", lambda response: recorder.failed_responses.append(
+        f"{response.status} {response.request.method} {response.url}") if response.status >= 400 else None)
     page_.recorder = recorder
     yield page_
     context.close()
+
+
+def api(page, method: str, path: str, **options) -> playwright_api.APIResponse:
+    """A call the test makes itself, with the page's cookie; retried if its connection is reset: the
+    server closes a keep-alive connection idle for 5 s, and a request written on it just then is lost
+    (Chromium resends such a request by itself, Playwright's request API only when asked)."""
+    return page.request.fetch(path, method=method, max_retries=3, **options)
 
 
 @pytest.fixture

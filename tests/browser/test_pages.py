@@ -9,26 +9,21 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from ..waiting import wait_until
+from .conftest import WAIT_MS, api
+
 pytestmark = pytest.mark.browser
 
 EXPERIMENTS = ("capacity", "regularization", "activations", "dead-relu", "approximation", "case-study")
 
 
 def _network_ids(page) -> set[str]:
-    return {network["id"] for network in page.request.get("/api/networks").json()}
+    return {network["id"] for network in api(page, "GET", "/api/networks").json()}
 
 
-def _wait_until(page, condition, timeout_ms: int = 10_000) -> None:
-    for _ in range(timeout_ms // 100):
-        if condition():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"timed out after {timeout_ms} ms")
-
-
-def _drawn(page, minimum: int, timeout_ms: int = 20_000) -> None:
+def _drawn(page, minimum: int) -> None:
     """Wait until at least ``minimum`` Plotly figures are on the page."""
-    expect(page.locator("[data-drawn=true] .main-svg").nth(minimum - 1)).to_be_attached(timeout=timeout_ms)
+    expect(page.locator("[data-drawn=true] .main-svg").nth(minimum - 1)).to_be_attached()
 
 
 def test_navigation_links_every_page(page):
@@ -75,7 +70,7 @@ def test_playground_draws_every_figure(page, screenshot):
 def test_activations_gallery(page, screenshot):
     page.goto("/activations")
     headings = page.locator("#gallery h2")
-    expect(headings.first).to_have_text("Sigmoid", timeout=10_000)
+    expect(headings.first).to_have_text("Sigmoid")
     names = headings.all_inner_texts()
     for name in ("Sigmoid", "tanh", "ReLU", "Leaky ReLU", "PReLU", "Maxout"):
         assert name in names
@@ -102,7 +97,7 @@ def test_activations_gallery(page, screenshot):
 def test_architecture_presets_and_forward_pass(page, screenshot):
     before = _network_ids(page)
     page.goto("/architecture")
-    expect(page.get_by_test_id("param-count")).to_have_text("26", timeout=10_000)
+    expect(page.get_by_test_id("param-count")).to_have_text("26")
     expect(page.get_by_test_id("neuron-count")).to_have_text("6")
     page.get_by_role("button", name="[3, 4, 4, 1]").click()
     expect(page.get_by_test_id("param-count")).to_have_text("41")
@@ -141,13 +136,13 @@ def test_neuron_page_trains_and_regularization_shrinks_weights(page, screenshot)
     assert _network_ids(page) == before
     page.get_by_test_id("train").click()
     rows = page.locator("#weights-table tbody tr")
-    expect(rows).to_have_count(1, timeout=20_000)
+    expect(rows).to_have_count(1)
     page.locator("#reg").fill("7")  # λ = 1
-    expect(rows).to_have_count(2, timeout=20_000)
+    expect(rows).to_have_count(2)
     norms = [float(rows.nth(i).locator("td").nth(4).inner_text()) for i in range(2)]
     assert norms[1] < norms[0], f"‖w‖ did not shrink with λ: {norms}"
     _drawn(page, 3)
-    _wait_until(page, lambda: _network_ids(page) == before)  # each training's network, deleted once read
+    wait_until(lambda: _network_ids(page) == before, what="each training's network deleted once read")
     assert not any("/api/networks/import" in url for url in page.recorder.requests)
     page.wait_for_load_state("networkidle")
     screenshot(page, "neuron")
@@ -160,7 +155,8 @@ def test_experiments_run_one_click_each(page, screenshot):
         page.get_by_test_id(f"run-{name}").click()
     for name in EXPERIMENTS:
         card = page.locator(f"#exp-{name}")
-        expect(card.locator(".summary")).to_be_visible(timeout=60_000)
+        # The six queue for the workers as batch work: on a busy machine the last ends minutes after the clicks.
+        expect(card.locator(".summary")).to_be_visible(timeout=5 * WAIT_MS)
         expect(card.locator(".plot .main-svg").first).to_be_attached()
         expect(card.locator("table tbody tr").first).to_be_attached()
     expect(page.locator("#exp-case-study .summary")).to_contain_text("49")

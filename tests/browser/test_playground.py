@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
+
+from ..waiting import wait_until
+from .conftest import WAIT_MS, api
 
 pytestmark = pytest.mark.browser
 
@@ -15,20 +19,16 @@ def _epoch(page) -> float:
     return float(page.get_by_test_id("epoch").inner_text())
 
 
-def _wait_until(page, condition, timeout_ms: int = 10_000) -> None:
-    """Poll ``condition()`` from Python (the pages' Content-Security-Policy forbids evaluating strings)."""
-    for _ in range(timeout_ms // 100):
-        if condition():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"timed out after {timeout_ms} ms")
+def _updates(page) -> int:
+    """How often the boundary was redrawn from the job's live frames."""
+    return int(page.get_attribute("#boundary", "data-updates") or 0)
 
 
 def _open(page, query: str = "") -> None:
     page.goto(f"/{query}")
     # Ready: the network exists (Play is enabled) and the boundary of the untrained network is drawn.
-    page.wait_for_selector("[data-testid=play]:not([disabled])", timeout=20_000)
-    page.wait_for_selector("#boundary[data-drawn=true]", timeout=20_000)
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
+    page.wait_for_selector("#boundary[data-drawn=true]")
 
 
 def test_play_pause_step_reset(page, screenshot):
@@ -37,13 +37,9 @@ def test_play_pause_step_reset(page, screenshot):
     assert page.get_by_test_id("train-loss").inner_text() == "—"
 
     page.get_by_test_id("play").click()
-    page.wait_for_timeout(2000)
-    epoch_playing = _epoch(page)
-    loss_playing = page.get_by_test_id("train-loss").inner_text()
-    assert epoch_playing > 0
-    assert loss_playing != "—"
-    updates = int(page.get_attribute("#boundary", "data-updates") or 0)
-    assert updates > 0, "the boundary was never updated from the job's events"
+    wait_until(lambda: _epoch(page) > 0 and page.get_by_test_id("train-loss").inner_text() != "—"
+               and _updates(page) > 0, what="the epoch, the loss and the boundary to follow the job's events")
+    epoch_playing, updates = _epoch(page), _updates(page)
     print(f"\nboundary updates while playing: {updates}, "
           f"{page.get_attribute('#boundary', 'data-updates-per-second')} per second")
 
@@ -54,18 +50,19 @@ def test_play_pause_step_reset(page, screenshot):
     epoch_paused = _epoch(page)
     loss_paused = page.get_by_test_id("train-loss").inner_text()
     assert epoch_paused >= epoch_playing
-    page.wait_for_timeout(800)
+    # Nothing may move after Pause: a while of watching can only miss a late change, never invent one.
+    page.wait_for_timeout(1000)
     assert _epoch(page) == epoch_paused, "the epoch moved after Pause"
     assert page.get_by_test_id("train-loss").inner_text() == loss_paused, "the loss moved after Pause"
     for figure in ("training", "dead-units", "update-ratio", "hidden-space", "neurons", "topology"):
         expect(page.locator(f"#{figure}[data-drawn=true] .main-svg").first).to_be_attached()
     screenshot(page, "playground-trained")
-    exported = page.request.get(page.locator("#export").get_attribute("href")).json()
+    exported = api(page, "GET", page.locator("#export").get_attribute("href")).json()
     assert exported["format"] == "nnviz-network"
-    assert exported["steps_trained"] >= epoch_paused  # full batch: one step per epoch
+    assert exported["steps_trained"] == epoch_paused  # full batch: one step per epoch
 
     page.get_by_test_id("step").click()
-    _wait_until(page, lambda: _epoch(page) > epoch_paused)
+    wait_until(lambda: _epoch(page) > epoch_paused, what="the step")
     assert _epoch(page) == pytest.approx(epoch_paused + 1)
 
     # From the keyboard: focus Reset and press Enter.
@@ -82,6 +79,10 @@ def test_url_restores_the_settings(page, browser, server):
     _open(page)
     page.locator(".dataset-thumb[data-name=xor]").click()
     expect(page).to_have_url(re.compile(r"ds=xor"))
+    # The address changes at once; the xor data (two classes) and its network arrive later.
+    # A network change before then is another test's subject (below).
+    expect(page.locator("#class-picker input[name=add-class]")).to_have_count(2)
+    expect(page.get_by_test_id("play")).to_be_enabled()
     page.get_by_role("button", name="+ Add a hidden layer").click()
     page.locator("#pg-layer-2-units").fill("5")
     page.locator("#pg-layer-2-units").press("Enter")
@@ -97,8 +98,9 @@ def test_url_restores_the_settings(page, browser, server):
     assert settings["layers"] == ["8-relu,8-relu,5-tanh"]
 
     copy = browser.new_page(viewport={"width": 1280, "height": 900})
+    copy.set_default_timeout(WAIT_MS)
     copy.goto(url)
-    copy.wait_for_selector("[data-testid=play]:not([disabled])", timeout=20_000)
+    copy.wait_for_selector("[data-testid=play]:not([disabled])")
     assert copy.locator(".dataset-thumb[data-name=xor]").get_attribute("aria-pressed") == "true"
     assert copy.locator("#pg-layer-2-units").input_value() == "5"
     assert copy.locator("#pg-layer-2-activation").input_value() == "tanh"
@@ -108,6 +110,22 @@ def test_url_restores_the_settings(page, browser, server):
     assert copy.locator("#test").input_value() == "0.3"
     assert parse_qs(urlsplit(copy.url).query) == settings
     copy.close()
+    page.recorder.assert_clean()
+
+
+@pytest.mark.xfail(strict=True, reason="a network change while new data loads posts the old data's output_dim "
+                                       "with the new data spec: POST /api/networks answers 422")
+def test_a_network_change_while_new_data_loads(page):
+    _open(page)  # the spiral: three classes
+    # Every answer 1.5 s late, as from a busy server: the layer is added before the new data arrives.
+    page.context.new_cdp_session(page).send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1})
+    page.locator(".dataset-thumb[data-name=xor]").click()  # two classes
+    page.get_by_role("button", name="+ Add a hidden layer").click()
+    expect(page.locator("#class-picker input[name=add-class]")).to_have_count(2)
+    expect(page.get_by_test_id("play")).to_be_enabled()
+    network = api(page, "GET", f"/api/networks/{_network_id(page)}").json()
+    assert network["spec"]["output_dim"] == 2 and len(network["spec"]["hidden"]) == 3
     page.recorder.assert_clean()
 
 
@@ -122,13 +140,13 @@ def _added_points(page) -> list[list[float]]:
 
 
 def _stored_points(page, network_id: str) -> list:
-    return (page.request.get(f"/api/networks/{network_id}").json()["data"] or {}).get("points", [])
+    return (api(page, "GET", f"/api/networks/{network_id}").json()["data"] or {}).get("points", [])
 
 
 def test_click_adds_a_point(page):
     _open(page, "?ds=gauss&n=50&noise=0.2&classes=2&test=0")
     spec = {"name": "gauss", "n_per_class": 50, "classes": 2, "noise": 0.2, "seed": 0}
-    before = page.request.post("/api/datasets/preview", data=spec).json()
+    before = api(page, "POST", "/api/datasets/preview", data=spec).json()
     network_id = _network_id(page)
     page.locator("#class-picker input[name=add-class][value='1']").check()
     box = page.locator("#boundary .nsewdrag").first.bounding_box()
@@ -136,14 +154,14 @@ def test_click_adds_a_point(page):
     expect(page.get_by_test_id("added-count")).to_have_text("1 added")
     (point,) = _added_points(page)
     assert point[2] == 1 and abs(point[0]) < 0.5 and abs(point[1]) < 0.5  # about the middle of the plot
-    after = page.request.post("/api/datasets/preview", data=spec | {"points": [point]}).json()
+    after = api(page, "POST", "/api/datasets/preview", data=spec | {"points": [point]}).json()
     assert after["train"]["X"] == before["train"]["X"] + [point[:2]]
     assert after["train"]["y"].count(1) == before["train"]["y"].count(1) + 1
     # Still the generator's data set, not an upload: points, noise and classes stay editable.
     assert parse_qs(urlsplit(page.url).query)["ds"] == ["gauss"]
     for control in ("#points", "#noise", "#classes"):
         expect(page.locator(control)).to_be_enabled()
-    _wait_until(page, lambda: _stored_points(page, network_id) == [point])  # the same network, with the point
+    wait_until(lambda: _stored_points(page, network_id) == [point], what="the point stored with the same network")
     assert _network_id(page) == network_id
 
     # From the keyboard: type the coordinates of a class-0 point.
@@ -153,17 +171,17 @@ def test_click_adds_a_point(page):
     page.locator("#add-x2").press("Enter")
     expect(page.get_by_test_id("added-count")).to_have_text("2 added")
     assert _added_points(page) == [point, [0.25, -0.5, 0]]
-    _wait_until(page, lambda: _stored_points(page, network_id) == [point, [0.25, -0.5, 0]])
+    wait_until(lambda: _stored_points(page, network_id) == [point, [0.25, -0.5, 0]], what="both points stored")
 
     # The address holds them: a copy of the page starts with both.
     copy = page.context.new_page()
     copy.goto(page.url)
-    expect(copy.get_by_test_id("added-count")).to_have_text("2 added", timeout=20_000)
+    expect(copy.get_by_test_id("added-count")).to_have_text("2 added")
     copy.close()
     page.locator("#clear-points").click()
     expect(page.get_by_test_id("added-count")).to_have_text("")
     assert "pts=" not in page.url
-    _wait_until(page, lambda: _stored_points(page, network_id) == [])
+    wait_until(lambda: _stored_points(page, network_id) == [], what="the points cleared on the server")
     page.recorder.assert_clean()
 
 
@@ -171,7 +189,7 @@ def test_quick_clicks_while_playing_add_every_point_and_keep_training(page, scre
     _open(page, "?ds=gauss&n=50&noise=0.2&classes=2&test=0&layers=4-relu&speed=300")
     network_id = _network_id(page)
     page.get_by_test_id("play").click()
-    _wait_until(page, lambda: _epoch(page) >= 5)
+    wait_until(lambda: _epoch(page) >= 5, what="5 epochs")
     epoch_before = _epoch(page)
     box = page.locator("#boundary .nsewdrag").first.bounding_box()
     for share in (0.3, 0.5, 0.7):  # three clicks in quick succession
@@ -185,22 +203,22 @@ def test_quick_clicks_while_playing_add_every_point_and_keep_training(page, scre
         epochs.append(_epoch(page))
         return len(_stored_points(page, network_id)) == 3 and epochs[-1] > epoch_before + 5
 
-    _wait_until(page, trained_on_with_all_three, timeout_ms=20_000)
+    wait_until(trained_on_with_all_three, what="5 more epochs on all three points")
     assert min(epochs) >= epoch_before, f"the epoch counter went back: {epochs}"
     expect(page.get_by_test_id("pause")).to_be_enabled()  # still playing, the same network
     assert _network_id(page) == network_id
     screenshot(page, "playground-added-points")
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
-    exported = page.request.get(f"/api/networks/{network_id}/export").json()
+    exported = api(page, "GET", f"/api/networks/{network_id}/export").json()
     assert exported["steps_trained"] >= epochs[-1] and len(exported["data"]["points"]) == 3
     page.recorder.assert_clean()
 
 
 def test_added_points_that_do_not_fit_are_dropped_with_a_message(page):
     page.goto("/?ds=gauss&classes=2&pts=0.1_0.2_5")  # no class 5 in a two-class set
-    expect(page.locator("#train-error")).to_contain_text("points[0]", timeout=20_000)
-    page.wait_for_selector("[data-testid=play]:not([disabled])", timeout=20_000)
+    expect(page.locator("#train-error")).to_contain_text("points[0]")
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
     expect(page.get_by_test_id("added-count")).to_have_text("")
     assert "pts=" not in page.url
     page.recorder.assert_clean(expected_status=422)
@@ -214,9 +232,9 @@ def test_a_kept_network_survives_reset(page):
     expect(page.locator("#status")).to_contain_text("my xor net")
     expect(page.locator("#keep")).to_be_hidden()
     page.get_by_test_id("reset").click()
-    _wait_until(page, lambda: _network_id(page) != network_id)
+    wait_until(lambda: _network_id(page) != network_id, what="a new network")
     page.wait_for_selector("[data-testid=play]:not([disabled])")
-    kept = page.request.get(f"/api/networks/{network_id}")
+    kept = api(page, "GET", f"/api/networks/{network_id}")
     assert kept.status == 200 and kept.json()["name"] == "my xor net"
     page.recorder.assert_clean()
 
@@ -235,13 +253,16 @@ def test_api_errors_are_shown_in_plain_words(page):
 
 
 def test_speed_paces_the_training(page):
-    _open(page, "?ds=gauss&layers=4-relu&speed=100")
-    expect(page.locator("#speed")).to_have_value("100")
+    pace = 100
+    _open(page, f"?ds=gauss&layers=4-relu&speed={pace}")
+    expect(page.locator("#speed")).to_have_value(str(pace))
+    pressed = time.monotonic()
     page.get_by_test_id("play").click()
-    page.wait_for_timeout(1500)
+    wait_until(lambda: _epoch(page) >= 20, what="20 paced epochs")
     page.get_by_test_id("pause").click()
-    page.wait_for_selector("[data-testid=pause][disabled]")
     expect(page.locator("#status")).to_contain_text("Paused")
-    # full batch: one step per epoch; 100 steps/s for about 1.5 s (full speed runs thousands)
-    assert 20 <= _epoch(page) <= 400
+    elapsed = time.monotonic() - pressed
+    # Full batch: one step per epoch. The job takes step n no earlier than (n - 1) / pace seconds
+    # after its first, however slow the machine; at full speed this network runs thousands a second.
+    assert 20 <= _epoch(page) <= pace * elapsed + 1, (_epoch(page), elapsed)
     page.recorder.assert_clean()

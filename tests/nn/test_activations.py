@@ -3,11 +3,13 @@ import warnings
 import numpy as np
 import pytest
 
-from app.nn.activations import ACTIVATION_NAMES, ELEMENTWISE, describe, get_activation, stable_sigmoid
+from app.nn import SpecError
+from app.nn.activations import ACTIVATION_NAMES, ACTIVATIONS, get_activation, stable_sigmoid
 from app.nn.gradcheck import rel_error
 
 SMOOTH = ["sigmoid", "tanh", "elu", "softplus", "gelu", "swish", "linear"]
 KINKED = ["relu", "leaky_relu"]
+ELEMENTWISE = [name for name, info in ACTIVATIONS.items() if info.function is not None]
 
 
 def numeric_derivative(fn, z, h=1e-5):
@@ -86,10 +88,17 @@ def test_out_buffer_is_written_in_place():
 
 
 def test_unknown_activation_names_the_choices():
-    with pytest.raises(ValueError, match=r"unknown activation 'swoosh'.*relu"):
+    with pytest.raises(SpecError, match=r"'swoosh' is not an elementwise activation.*relu") as info:
         get_activation("swoosh")
+    assert info.value.field == "activation"
 
 
-def test_every_name_has_a_description():
+def test_every_activation_has_its_words_next_to_it():
+    assert set(ELEMENTWISE) | {"prelu", "maxout"} == set(ACTIVATION_NAMES)
     for name in ACTIVATION_NAMES:
-        assert len(describe(name)) > 10
+        info = ACTIVATIONS[name]
+        assert info.name == name and info.label and len(info.description) > 10 and len(info.verdict) > 10
+    assert [name for name, info in ACTIVATIONS.items() if info.in_notes] == \
+        ["sigmoid", "tanh", "relu", "leaky_relu", "prelu", "maxout"]
+    assert "avoid" in ACTIVATIONS["sigmoid"].verdict.lower() and "default" in ACTIVATIONS["relu"].verdict.lower()
+    assert get_activation("leaky_relu").slope == ACTIVATIONS["leaky_relu"].slope == 0.01

@@ -6,6 +6,7 @@ from app.nn import (
     LayerSpec,
     Network,
     NetworkSpec,
+    SpecError,
     TrainConfig,
     add_points,
     load_csv,
@@ -60,16 +61,16 @@ def test_points_classes_and_noise_parameters():
     assert len(data.y) == 120 and data.n_classes == 4
     assert len(np.unique(data.X, axis=0)) == 4  # no noise: every point on its class centre
     assert make_dataset("sine", n_points=33).X.shape == (33, 1)
-    with pytest.raises(ValueError, match="no parameter classes"):
-        make_dataset("circle", classes=3)
-    with pytest.raises(ValueError, match="unknown dataset 'swirl'"):
-        make_dataset("swirl")
-    with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
-        make_dataset("xor", noise=-1)
-    with pytest.raises(ValueError, match="n_per_class must be an integer >= 1"):
-        make_dataset("spiral", n_per_class=0)
-    with pytest.raises(ValueError, match="test_fraction"):
-        make_dataset("moons", test_fraction=1.0)
+    for call, field, message in [
+        (lambda: make_dataset("circle", classes=3), "classes", "data set 'circle' takes no classes"),
+        (lambda: make_dataset("swirl"), "name", "unknown data set 'swirl'"),
+        (lambda: make_dataset("xor", noise=-1), "noise", "must be a finite number >= 0"),
+        (lambda: make_dataset("spiral", n_per_class=0), "n_per_class", "must be an integer >= 1"),
+        (lambda: make_dataset("moons", test_fraction=1.0), "test_fraction", "must be in [0, 1)"),
+    ]:
+        with pytest.raises(SpecError) as info:
+            call()
+        assert info.value.field == field and info.value.message.startswith(message)
 
 
 def test_linear_data_is_separable_and_spiral_is_not():
@@ -101,6 +102,8 @@ def test_csv_numeric_labels_sort_numerically_and_regression():
     np.testing.assert_array_equal(data.y_train, [1, 0, 1])
     reg = load_csv("0,0,0.5\n1,1,-2\n", task="regression")
     np.testing.assert_array_equal(reg.y_train, [0.5, -2.0])
+    old_mac = load_csv("0,0,a\r1,1,b\r\n2,2,a")  # any line break ends a row
+    np.testing.assert_array_equal(old_mac.y_train, [0, 1, 0])
 
 
 @pytest.mark.parametrize("text, message", [
@@ -130,9 +133,9 @@ def test_added_points_join_the_training_set_in_order():
 
 
 @pytest.mark.parametrize("points, message", [
-    ([[0.0, 0.0, 0], [1.0, 2.0]], r"points\[1\] needs 3 numbers"),
-    ([[0.0, float("nan"), 0]], r"points\[0\] must hold finite numbers"),
-    ([[0.0, 0.0, "a"]], r"points\[0\] must hold finite numbers"),
+    ([[0.0, 0.0, 0], [1.0, 2.0]], r"points\[1\]: needs 3 numbers"),
+    ([[0.0, float("nan"), 0]], r"points\[0\]: must hold finite numbers"),
+    ([[0.0, 0.0, "a"]], r"points\[0\]: must hold finite numbers"),
     ([[0.0, 0.0, 2]], r"points\[0\]: the label must be a class index from 0 to 1"),
     ([[0.0, 0.0, 0.5]], r"points\[0\]: the label must be a class index"),
     ([[0.0, 0.0, -1]], r"points\[0\]: the label must be a class index"),

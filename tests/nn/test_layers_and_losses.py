@@ -2,11 +2,18 @@ import numpy as np
 import pytest
 
 from app.nn.activations import get_activation
-from app.nn.buffers import Buffers
+from app.nn.cache import Cache
 from app.nn.gradcheck import numerical_gradient, rel_error
 from app.nn.layers import Dense, Maxout, PReLU
-from app.nn.losses import LOSS_NAMES, compute_loss, get_loss
+from app.nn.losses import LOSS_NAMES, get_loss
 from app.nn.regularizers import Regularizer
+
+
+def compute_loss(name, scores, y):
+    """``(loss, dscores)`` of loss ``name`` for scores (N, C) and labels or targets y (N,)."""
+    loss = get_loss(name)
+    scores = np.asarray(scores, dtype=np.float64)
+    return loss.forward_backward(scores, loss.encode(y, scores.shape[1]))
 
 
 def bind_random(layer, rng, scale=1.0):
@@ -24,11 +31,11 @@ def check_layer(layer, x, rng):
     dout = rng.normal(size=(x.shape[0], layer.units))
 
     def f():
-        return float(np.sum(layer.forward(x, Buffers()) * dout))
+        return float(np.sum(layer.forward(x, Cache()) * dout))
 
-    ws = Buffers()
-    layer.forward(x, ws)
-    dx = layer.backward(dout, ws)
+    cache = Cache()
+    layer.forward(x, cache)
+    dx = layer.backward(dout, cache)
     errors = {"x": rel_error(dx, numerical_gradient(f, x)).max()}
     for name, p in params.items():
         errors[name] = rel_error(grads[name], numerical_gradient(f, p)).max()
@@ -79,12 +86,12 @@ def test_prelu_learns_its_slope_and_maxout_takes_the_max():
     params, _ = bind_random(prelu, rng)
     x = rng.normal(size=(4, 2))
     z = x @ params["W"] + params["b"]
-    np.testing.assert_allclose(prelu.forward(x, Buffers()), np.where(z > 0, z, params["alpha"] * z))
+    np.testing.assert_allclose(prelu.forward(x, Cache()), np.where(z > 0, z, params["alpha"] * z))
 
     maxout = Maxout(2, 3, pieces=2)
     params, _ = bind_random(maxout, rng)
     z = x @ params["W"] + params["b"]
-    np.testing.assert_allclose(maxout.forward(x, Buffers()), np.maximum(z[:, :3], z[:, 3:]))
+    np.testing.assert_allclose(maxout.forward(x, Cache()), np.maximum(z[:, :3], z[:, 3:]))
 
 
 def random_scores_away_from_kinks(name, rng):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from app.nn import LayerSpec, Network, NetworkSpec, check_network
+from app.nn import LayerSpec, Network, NetworkSpec, SpecError, check_network
 from app.nn.activations import get_activation
 
 
@@ -87,7 +87,7 @@ def test_network_gradients_smooth(spec, reg):
     net = Network(spec, seed=3)
     X = rng.normal(size=(8, 2))
     y = rng.normal(size=(8, spec.output_dim)) if spec.loss == "mse" else rng.integers(0, max(2, spec.output_dim), 8)
-    errors = check_network(net, X, y, reg, 0.1, max_entries=None)
+    errors = check_network(net, X, y, reg, 0.1, max_entries=None).relative_errors
     assert set(errors) == set(net.params)
     assert max(errors.values()) < 1e-7, errors
 
@@ -106,7 +106,7 @@ def test_network_gradients_with_kinks(spec, reg):
     net = Network(spec, seed=7)
     X = rng.normal(size=(6, 2))
     y = rng.integers(0, max(2, spec.output_dim), 6)
-    errors = check_network(net, X, y, reg, 0.05, max_entries=None)
+    errors = check_network(net, X, y, reg, 0.05, max_entries=None).relative_errors
     assert max(errors.values()) < 1e-5, errors
 
 
@@ -115,48 +115,57 @@ def test_gradient_check_catches_a_broken_backward(monkeypatch):
     act = net.layers[0].activation
     monkeypatch.setattr(type(act), "grad", lambda self, z, a, out=None: np.ones_like(z))
     rng = np.random.default_rng(0)
-    errors = check_network(net, rng.normal(size=(5, 2)), rng.integers(0, 3, 5))
-    assert errors["W1"] > 1e-2 and errors["W3"] < 1e-7
+    result = check_network(net, rng.normal(size=(5, 2)), rng.integers(0, 3, 5))
+    assert result.params["W1"].relative_error > 1e-2 and result.params["W3"].relative_error < 1e-7
+    assert result.verdict == "wrong" and "large enough to measure: a bug in the backward pass" in result.note
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(input_dim=0), "input_dim must be an integer >= 1"),
-    (dict(output_dim=-1), "output_dim must be an integer >= 1"),
-    (dict(hidden=(LayerSpec(0),)), r"hidden\[0\].units must be an integer >= 1"),
-    (dict(hidden=(LayerSpec(3), LayerSpec(2, "swoosh"))), r"hidden\[1\].activation: unknown activation 'swoosh'"),
-    (dict(hidden=(LayerSpec(3, "maxout", pieces=0),)), r"hidden\[0\].pieces"),
-    (dict(loss="cross"), "loss: unknown loss 'cross'"),
-    (dict(init="zeros"), "init: unknown init 'zeros'"),
-    (dict(loss="logistic", output_dim=2), "output_dim must be 1 for the logistic loss"),
-    (dict(input_dim=2.5), "input_dim must be an integer"),
+@pytest.mark.parametrize("bad, field, message", [
+    (dict(input_dim=0), "input_dim", "must be an integer >= 1"),
+    (dict(output_dim=-1), "output_dim", "must be an integer >= 1"),
+    (dict(hidden=(LayerSpec(0),)), "hidden[0].units", "must be an integer >= 1"),
+    (dict(hidden=(LayerSpec(3), LayerSpec(2, "swoosh"))), "hidden[1].activation", "unknown activation 'swoosh'"),
+    (dict(hidden=(LayerSpec(3, "maxout", pieces=0),)), "hidden[0].pieces", "must be an integer >= 1"),
+    (dict(loss="cross"), "loss", "unknown loss 'cross'"),
+    (dict(init="zeros"), "init", "unknown init 'zeros'"),
+    (dict(loss="logistic", output_dim=2), "output_dim", "must be 1 for the logistic loss"),
+    (dict(input_dim=2.5), "input_dim", "must be an integer"),
 ])
-def test_spec_errors_name_the_field(bad, message):
-    with pytest.raises(ValueError, match=message):
+def test_spec_errors_name_the_field(bad, field, message):
+    with pytest.raises(SpecError) as info:
         NetworkSpec(**{"input_dim": 2, "output_dim": 3, **bad})
+    assert info.value.field == field and info.value.message.startswith(message)
+    assert str(info.value) == f"{field}: {info.value.message}"
 
 
-def test_round_trip_through_dict_and_weight_errors():
+def test_round_trip_through_stored_data_and_weight_errors():
     spec = NetworkSpec(2, (LayerSpec(3, "leaky_relu", slope=0.2), LayerSpec(2, "maxout", pieces=3)), 3)
     net = Network(spec, seed=9)
-    net.steps_trained = 12
-    copy = Network.from_dict(net.to_dict())
-    assert copy.spec == spec and copy.steps_trained == 12
+    weights = {name: value.tolist() for name, value in net.get_weights().items()}
+    optimizer = {"name": "momentum", "t": 0, "v": np.ones(net.flat.size)}
+    copy = Network.from_dict({"spec": spec.to_dict(), "weights": weights, "steps_trained": 12,
+                              "epochs_trained": 1.5, "optimizer": optimizer})
+    assert copy.spec == spec and copy.steps_trained == 12 and copy.epochs_trained == 1.5
+    assert copy.optimizer_state is optimizer
     np.testing.assert_array_equal(copy.flat, net.flat)
     x = np.random.default_rng(0).normal(size=(4, 2))
     np.testing.assert_array_equal(copy.forward(x), net.forward(x))
     assert copy.layers[0].activation == get_activation("leaky_relu", slope=0.2)
-    weights = net.to_dict()["weights"]
-    with pytest.raises(ValueError, match=r"weights.W1 has shape \[3, 2\], expected \[2, 3\]"):
-        net.set_weights({**weights, "W1": np.zeros((3, 2))})
-    with pytest.raises(ValueError, match=r"weights\.b1 contains NaN"):
-        net.set_weights({**weights, "b1": [np.nan, 0, 0]})
-    with pytest.raises(ValueError, match="missing W2"):
-        net.set_weights({k: v for k, v in weights.items() if k != "W2"})
+    for bad, field, message in [
+        ({**weights, "W1": np.zeros((3, 2))}, "weights.W1", "has shape [3, 2], expected [2, 3]"),
+        ({**weights, "b1": [np.nan, 0, 0]}, "weights.b1", "contains NaN or inf"),
+        ({**weights, "b1": [[1, 2], [3]]}, "weights.b1", "must be numbers in an array of shape [3]"),
+        ({k: v for k, v in weights.items() if k != "W2"}, "weights", "missing W2"),
+    ]:
+        with pytest.raises(SpecError) as info:
+            net.set_weights(bad)
+        assert (info.value.field, info.value.message) == (field, message)
+    np.testing.assert_array_equal(copy.flat, net.flat)  # a refused load changes nothing
 
 
 def test_forward_rejects_wrong_input_width():
     net = Network(NetworkSpec.from_sizes([2, 3, 2]))
-    with pytest.raises(ValueError, match=r"inputs must have shape \(N, 2\)"):
+    with pytest.raises(SpecError, match=r"inputs: must have shape \(N, 2\)"):
         net.forward(np.zeros((4, 3)))
 
 
@@ -165,9 +174,12 @@ def test_dead_fraction_counts_units_never_positive():
     X = np.random.default_rng(0).uniform(-1, 1, (50, 2))
     net.params["W1"][:] = 0.0
     net.params["b1"][:] = [-1.0, -1.0, -1.0, 1.0]  # three units never positive
-    assert net.dead_fractions(X) == [0.75, 0.0]
+    caches = net.caches()
+    net.forward(X, caches)
+    assert net.dead_fractions_of(caches) == [0.75, 0.0]
     net.params["b1"][:] = 1.0
-    assert net.dead_fractions(X) == [0.0, 0.0]
+    net.forward(X, caches)
+    assert net.dead_fractions_of(caches) == [0.0, 0.0]
 
 
 def _random_specs(count: int, seed: int = 0):

@@ -3,7 +3,18 @@ import math
 import numpy as np
 import pytest
 
-from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, Trainer, make_dataset, make_optimizer, train
+from app.nn import (
+    LayerSpec,
+    Network,
+    NetworkSpec,
+    SpecError,
+    TrainConfig,
+    Trainer,
+    check_fits,
+    make_dataset,
+    make_optimizer,
+    train,
+)
 
 
 def case_study_net(hidden_units):
@@ -226,31 +237,42 @@ def test_regression_reports_r2():
     assert "train_accuracy" not in result.metrics
 
 
-@pytest.mark.parametrize("config, message", [
-    (TrainConfig(steps=None), "exactly one of steps and epochs"),
-    (TrainConfig(steps=10, epochs=2), "exactly one of steps and epochs"),
-    (TrainConfig(steps=0), "steps must be an integer >= 1"),
-    (TrainConfig(steps=5, learning_rate=-1), "learning_rate must be a finite number > 0"),
-    (TrainConfig(steps=5, learning_rate=float("inf")), "learning_rate"),
-    (TrainConfig(steps=5, batch_size=0), "batch_size"),
-    (TrainConfig(steps=5, optimizer="lbfgs"), "optimizer: unknown optimizer 'lbfgs'"),
-    (TrainConfig(steps=5, regularization="l3"), "unknown regularization 'l3'"),
+@pytest.mark.parametrize("config, field, message", [
+    (TrainConfig(steps=None), "steps", "give exactly one of steps and epochs"),
+    (TrainConfig(steps=10, epochs=2), "steps", "give exactly one of steps and epochs"),
+    (TrainConfig(steps=0), "steps", "must be an integer >= 1"),
+    (TrainConfig(steps=5, learning_rate=-1), "learning_rate", "must be a finite number > 0"),
+    (TrainConfig(steps=5, learning_rate=float("inf")), "learning_rate", "must be a finite number > 0"),
+    (TrainConfig(steps=5, batch_size=0), "batch_size", "must be an integer >= 1"),
+    (TrainConfig(steps=5, optimizer="lbfgs"), "optimizer", "unknown optimizer 'lbfgs'"),
+    (TrainConfig(steps=5, regularization="l3"), "regularization", "unknown regularization 'l3'"),
+    (TrainConfig(steps=5, optimizer="adam", optimizer_options={"mu": 0.9}), "optimizer_options.mu",
+     "the adam optimizer has no option mu; it takes: beta1, beta2, eps"),
+    (TrainConfig(steps=5, optimizer="momentum", optimizer_options={"mu": float("nan")}), "optimizer_options.mu",
+     "must be a finite number"),
 ])
-def test_config_errors(config, message):
+def test_config_errors(config, field, message):
     data = make_dataset("xor", n_per_class=10)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(SpecError) as info:
         train(Network(NetworkSpec.from_sizes([2, 3, 2])), data, config)
+    assert info.value.field == field and info.value.message.startswith(message)
 
 
-def test_mismatched_data_and_network():
-    with pytest.raises(ValueError, match="the data has 2 inputs but the network expects 3"):
-        train(Network(NetworkSpec.from_sizes([3, 3, 2])), make_dataset("xor"), TrainConfig(steps=1))
-    with pytest.raises(ValueError, match="the data has 3 classes, so the softmax loss needs output_dim 3"):
-        train(Network(NetworkSpec.from_sizes([2, 3, 2])), make_dataset("spiral"), TrainConfig(steps=1))
-    with pytest.raises(ValueError, match="the logistic loss needs two classes"):
-        train(Network(NetworkSpec.from_sizes([2, 3, 1], loss="logistic")), make_dataset("spiral"), TrainConfig(steps=1))
-    with pytest.raises(ValueError, match="the mse loss is for regression"):
-        train(Network(NetworkSpec.from_sizes([2, 3, 1], loss="mse")), make_dataset("xor"), TrainConfig(steps=1))
+@pytest.mark.parametrize("sizes, loss, data, field, message", [
+    ([3, 3, 2], "softmax", "xor", "input_dim", "the network has 3 inputs but the data has 2"),
+    ([2, 3, 2], "softmax", "spiral", "output_dim",
+     "the network has 2 outputs but the data's classes under the softmax loss need 3"),
+    ([2, 3, 1], "logistic", "spiral", "loss", "the logistic loss needs two classes, but the data has 3"),
+    ([2, 3, 1], "mse", "xor", "loss", "the mse loss is for regression, but the data is for classification"),
+    ([1, 3, 2], "mse", "sine", "output_dim", "the network has 2 outputs but the data's targets need 1"),
+])
+def test_mismatched_data_and_network(sizes, loss, data, field, message):
+    net, data = Network(NetworkSpec.from_sizes(sizes, loss=loss)), make_dataset(data)
+    for check in (lambda: check_fits(net, data), lambda: train(net, data, TrainConfig(steps=1))):
+        with pytest.raises(SpecError) as info:
+            check()
+        assert (info.value.field, info.value.message) == (field, message)
+    check_fits(Network(NetworkSpec.from_sizes([2, 3, 2], loss="softmax")), make_dataset("xor"))  # fits: no error
 
 
 def _sliced(net, data, config, lengths):

@@ -185,3 +185,19 @@ def test_an_experiment_shares_the_worker_in_slices(pool):
     assert recorder.wait_for("finished", "play")["status"] == "done"
     result = recorder.wait_for("finished", "exp")
     assert result["status"] == "done" and len(result["result"]["table"]) == 2
+
+
+def test_a_paced_job_keeps_its_pace_and_wakes_only_once_per_frame(pool):
+    executor, recorder = pool
+    task = train_task(100_000)
+    task["live"] = {"grid": 10, "interval_ms": 200, "steps_per_second": 50}  # bursts of 10 steps
+    began = time.monotonic()
+    executor.submit("paced", task)
+    recorder.until(lambda: (p := executor.progress("paced")) and p[1]["progress"]["step"] >= 40, what="40 steps")
+    elapsed = time.monotonic() - began
+    job = executor._scheduler.jobs["paced"]
+    steps, slices = executor.progress("paced")[1]["progress"]["step"], job.slices
+    assert steps <= 50 * elapsed + 10  # never ahead of its pace, however fast the machine
+    assert slices <= elapsed / 0.2 + 3  # one wake-up per frame interval, not one per step
+    executor.cancel("paced")
+    assert recorder.wait_for("finished", "paced")["status"] == "cancelled"

@@ -82,3 +82,29 @@ def test_person_and_server_limits():
     s.remove("b1")
     assert [job.id for job in s.admit_waiting()] == ["c1"]  # alice is at her limit; carol is next
     assert s.dequeue("a3") and not s.dequeue("a3")
+
+
+def test_workers_that_leave_and_join_take_their_jobs_along():
+    s = scheduler(workers=2, person_running=8)
+    for i in range(4):
+        s.submit(f"j{i}", "alice", "interactive", {})
+    moved = s.lose_worker(1)
+    assert [job.id for job in moved] == ["j1", "j3"]
+    assert all(job.worker == 0 for job in s.jobs.values()) and s.pick(1, 0.0) is None
+    s.submit("j4", "alice", "interactive", {})
+    assert s.jobs["j4"].worker == 0  # new jobs go to live workers only
+    assert s.add_worker() == 1  # the lost worker's place is taken again ...
+    assert s.add_worker() == 2 and s.workers == 3  # ... before the pool grows
+    s.submit("j5", "alice", "interactive", {})
+    assert s.jobs["j5"].worker == 1
+
+
+def test_jobs_wait_while_no_worker_is_alive_then_move_to_the_first_one():
+    s = scheduler(workers=2, person_running=8)
+    for i in range(4):
+        s.submit(f"j{i}", "alice", "interactive", {})
+    s.lose_worker(0)
+    s.lose_worker(1)
+    assert s.running == 4  # nothing is dropped
+    assert s.add_worker() == 0
+    assert all(job.worker == 0 for job in s.jobs.values())

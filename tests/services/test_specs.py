@@ -1,24 +1,31 @@
+import dataclasses
+
 import pytest
 
-from app.nn import make_dataset
+from app.nn import SpecError, make_dataset
 from app.services.specs import (
-    InvalidInput,
     Limits,
     check_budget,
-    from_core_error,
     live_options,
     network_spec,
     resolve_data_spec,
     train_config,
 )
+from app.settings import Settings
 
-LIMITS = Limits()
+LIMITS = Limits.from_settings(Settings())
 
 
 def field(call) -> str:
-    with pytest.raises(InvalidInput) as info:
+    with pytest.raises(SpecError) as info:
         call()
     return info.value.field
+
+
+def test_limits_come_from_the_settings_alone():
+    assert not any(f.default is not dataclasses.MISSING for f in dataclasses.fields(Limits))
+    assert LIMITS.max_units == Settings.model_fields["max_units"].default == 256
+    assert Limits.from_settings(Settings(max_units=64)).max_units == 64
 
 
 def test_data_spec_defaults_are_filled_in():
@@ -32,7 +39,7 @@ def test_data_spec_errors_name_the_field():
     assert field(lambda: resolve_data_spec({"name": "sine", "classes": 2}, LIMITS)) == "data.classes"
     assert field(lambda: resolve_data_spec({"name": "x"}, LIMITS, field="")) == "name"
     assert field(lambda: resolve_data_spec({"name": "spiral", "noise": float("nan")}, LIMITS)) == "data.noise"
-    small = Limits(max_points=100)
+    small = dataclasses.replace(LIMITS, max_points=100)
     assert field(lambda: resolve_data_spec({"name": "moons", "n_per_class": 60}, small)) == "data.n_per_class"
 
 
@@ -61,7 +68,7 @@ def test_training_config_and_budget():
         "training.optimizer_options.mu"
     data = make_dataset("spiral")
     assert check_budget(train_config({"epochs": 3, "batch_size": 100}, LIMITS), data, 603, LIMITS) == 9
-    tight = Limits(max_compute=1e6)
+    tight = dataclasses.replace(LIMITS, max_compute=1e6)
     assert field(lambda: check_budget(train_config({"steps": 100}, LIMITS), data, 603, tight)) == "training"
 
 
@@ -73,14 +80,27 @@ def test_live_options():
     assert field(lambda: live_options({"interval_ms": 10}, LIMITS)) == "live.interval_ms"
 
 
-def test_core_errors_keep_their_field():
-    error = from_core_error("network", ValueError("hidden[1].units must be an integer >= 1"))
-    assert error.field == "network.hidden[1].units" and error.message == "must be an integer >= 1"
-    assert from_core_error("", ValueError("loss: unknown loss 'x'")).field == "loss"
-    assert from_core_error("training", ValueError("give exactly one of steps and epochs")).field == "training"
-    assert from_core_error("", ValueError("weights.W1 has shape [1], expected [2]")).field == "weights.W1"
-    numpy_error = ValueError("could not convert string to float: 'x'")
-    assert from_core_error("", numpy_error, fallback="weights").field == "weights"
+def test_core_errors_keep_their_field_under_the_request_prefix():
+    with pytest.raises(SpecError) as info:
+        network_spec({"input_dim": 2, "output_dim": 2, "hidden": [{"units": 3}, {"units": 0}]}, LIMITS)
+    assert (info.value.field, info.value.message) == ("network.hidden[1].units", "must be an integer >= 1")
+    assert field(lambda: network_spec({"input_dim": 2, "output_dim": 2, "loss": "x"}, LIMITS, field="")) == "loss"
+    assert field(lambda: train_config({"learning_rate": -1.0}, LIMITS)) == "training.learning_rate"
+
+
+def test_a_reworded_core_message_blames_the_same_field(monkeypatch):
+    """The field travels as data: rewording the core's message cannot move the blame."""
+    from app.nn import network as core_network
+
+    def validate(self):
+        if self.units < 1:
+            raise SpecError("units", "Units? Zero of them is no layer at all.")
+
+    monkeypatch.setattr(core_network.LayerSpec, "validate", validate)
+    with pytest.raises(SpecError) as info:
+        network_spec({"input_dim": 2, "output_dim": 2, "hidden": [{"units": 0}]}, LIMITS)
+    assert info.value.field == "network.hidden[0].units"
+    assert info.value.message == "Units? Zero of them is no layer at all."
 
 
 def test_history_records_are_bounded():
@@ -88,3 +108,26 @@ def test_history_records_are_bounded():
     config = train_config({"steps": 10_000, "history_every": 1}, LIMITS)
     assert field(lambda: check_budget(config, data, 603, LIMITS)) == "training.history_every"
     assert check_budget(train_config({"steps": 10_000, "history_every": 5}, LIMITS), data, 603, LIMITS) == 10_000
+
+
+def test_one_data_fit_check_behind_training_figures_and_requests():
+    """Training, the figures and the request checks all ask the core's check_fits, so a mismatch
+    reads the same wherever it is found."""
+    from app.nn import Network, NetworkSpec, TrainConfig, check_fits, train
+    from app.services.specs import check_data_fits
+    from app.viz import decision_boundary_figure
+
+    spiral = make_dataset("spiral")
+    spec = NetworkSpec.from_sizes([2, 4, 2])
+    net = Network(spec)
+    with pytest.raises(SpecError) as core:
+        check_fits(net, spiral)
+    message = core.value.message
+    assert message == "the network has 2 outputs but the data's classes under the softmax loss need 3"
+    for call in (lambda: train(net, spiral, TrainConfig(steps=1)),
+                 lambda: decision_boundary_figure(net, spiral),
+                 lambda: network_spec(spec.to_dict(), LIMITS, spiral),
+                 lambda: check_data_fits(spec.to_dict(), spiral)):
+        with pytest.raises(SpecError) as info:
+            call()
+        assert info.value.message.endswith(message)

@@ -1,8 +1,11 @@
+import re
+
 import numpy as np
 import pytest
 
+from app.nn import SpecError
 from app.viz import activation_figure, activation_values
-from app.viz.activation import SATURATED_GRADIENT, saturated_ranges
+from app.viz.activation import SATURATED_GRADIENT, evaluate, saturated_ranges
 
 
 def _shapes(fig, name):
@@ -32,16 +35,32 @@ def test_maxout_is_the_max_of_its_pieces():
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    (dict(name="swishy"), "name: unknown activation"),
-    (dict(name="tanh", start=1, stop=0), "start"),
+    (dict(name="swishy"), "name"),
     (dict(name="tanh", num=1), "num"),
     (dict(name="tanh", stop=float("inf")), "stop"),
     (dict(name="prelu", slope=float("nan")), "slope"),
     (dict(name="maxout", maxout_pieces=[(1,)]), r"maxout_pieces\[0\]"),
 ])
 def test_bad_arguments_name_the_field(kwargs, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(SpecError) as info:
         activation_values(**kwargs)
+    assert re.match(match, info.value.field)
+
+
+def test_start_and_stop_in_either_order_give_the_same_range():
+    forward, backward = activation_values("tanh", -1, 1, 5), activation_values("tanh", 1, -1, 5)
+    for key in ("x", "y", "dy"):
+        np.testing.assert_array_equal(forward[key], backward[key])
+    assert forward["x"][0] == -1
+
+
+def test_prelu_and_maxout_derivatives_come_from_the_layers_backward_pass():
+    x = np.linspace(-3, 3, 12)  # misses both kinks (x = 0 and x = 0.4)
+    for name, options in (("prelu", dict(slope=0.3)), ("maxout", dict(maxout_pieces=[(1.5, 0.2), (-0.5, 1)]))):
+        _, dy = evaluate(name, x, **options)
+        h = 1e-6
+        numeric = (evaluate(name, x + h, **options)[0] - evaluate(name, x - h, **options)[0]) / (2 * h)
+        np.testing.assert_allclose(dy, numeric, rtol=1e-6)
 
 
 def test_sigmoid_is_shaded_where_x_is_large():
@@ -94,14 +113,14 @@ def test_saturated_ranges_runs():
 
 
 def test_names_are_checked():
-    with pytest.raises(ValueError, match="names"):
+    with pytest.raises(SpecError, match="names"):
         activation_figure("relu")
-    with pytest.raises(ValueError, match="names: unknown activation"):
+    with pytest.raises(SpecError, match="names: unknown activation"):
         activation_figure(["relu", "nope"])
 
 
 def test_range_is_bounded():
-    with pytest.raises(ValueError, match="start must be between -1000 and 1000"):
+    with pytest.raises(SpecError, match="start: must be between -1000 and 1000"):
         activation_values("gelu", -1e9, 0)
     v = activation_values("gelu", -1000, 1000, 11)
     assert np.all(np.isfinite(v["y"])) and np.all(np.isfinite(v["dy"]))

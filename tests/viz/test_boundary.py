@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from app.nn import LayerSpec, Network, NetworkSpec, make_dataset
+from app.nn import LayerSpec, Network, NetworkSpec, SpecError, make_dataset
 from app.viz import (
     CLASS_COLORS,
     boundary_comparison_figure,
@@ -127,8 +127,10 @@ def test_regression_1d_fitted_curve(sine_run):
 
 
 def test_mismatched_data_is_rejected(spiral_run, sine_run):
-    with pytest.raises(ValueError, match="data has 1 inputs"):
+    with pytest.raises(SpecError) as info:
         decision_boundary_figure(spiral_run[0], sine_run[1])
+    assert info.value.field == "data" and "mse loss is for regression" not in info.value.message
+    assert "for classification, but the data is for regression" in info.value.message
 
 
 def test_json_has_no_nan_even_for_exploded_weights(spiral_data):
@@ -157,5 +159,8 @@ def test_comparison_panels_share_colours_and_titles(spiral_data):
 
 def test_class_count_must_match_the_outputs(spiral_data):
     net = Network(NetworkSpec(2, (LayerSpec(4),), 2), seed=0)
-    with pytest.raises(ValueError, match="data has 3 classes but the network has 2 outputs"):
+    with pytest.raises(SpecError) as info:
         decision_boundary_figure(net, spiral_data)
+    assert info.value.field == "data"
+    assert info.value.message == ("does not fit the network: the network has 2 outputs but the data's classes "
+                                  "under the softmax loss need 3")

@@ -86,7 +86,7 @@ def test_forward_trace_classification_ends_with_probabilities(spiral_run):
     assert last.coloraxis == "coloraxis2"
     assert float(np.sum(last.z)) == pytest.approx(1.0, rel=1e-5)
     assert fig.layout.annotations[-1].text.startswith("probabilities")
-    with pytest.raises(ValueError, match="x must have 2 values"):
+    with pytest.raises(ValueError, match="x: must have 2 values"):
         forward_trace_figure(net, [1, 2, 3])
     with pytest.raises(ValueError, match="finite"):
         forward_trace_figure(net, [1, float("nan")])

@@ -35,9 +35,9 @@ def test_neuron_without_data_and_other_activations():
 
 
 @pytest.mark.parametrize(("args", "match"), [
-    (((1,), 0), "w must be two numbers"),
+    (((1,), 0), "w: must be two numbers"),
     (((1, float("nan")), 0), r"w\[1\]"),
-    (((1, 1), "b"), "b must be a number"),
+    (((1, 1), "b"), "b: must be a number"),
     (((1, 1), 0, "maxout"), "activation"),
     (((1, 1), 0, "foo"), "unknown activation"),
 ])

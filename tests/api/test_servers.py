@@ -1,0 +1,88 @@
+"""Two API servers on one PostgreSQL database: a job started through one is followed, cancelled
+and trained further through the other, and survives its server being killed."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tests.postgres import new_database
+
+from ..waiting import wait_for_server, wait_until
+from .conftest import SPIRAL
+from .test_restart import ROOT, free_port
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+LONG = {"network": {"hidden": [{"units": 32}, {"units": 32}]}, "data": SPIRAL,
+        "training": {"steps": 100_000}, "live": {"grid": 20, "interval_ms": 50}}
+
+
+def start(url: str, port: int) -> subprocess.Popen:
+    env = os.environ | {"NNVIZ_DATABASE_URL": url, "NNVIZ_SECRET_KEY": "shared-by-both-servers",
+                        "NNVIZ_CHECKPOINT_SECONDS": "0.2", "NNVIZ_WORKERS": "1", "NNVIZ_DATA_DIR": "/nonexistent"}
+    process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_server(f"http://127.0.0.1:{port}", process)
+    return process
+
+
+@pytest.fixture
+def servers(postgres):
+    url = new_database(postgres)
+    ports = [free_port(), free_port()]
+    processes = [start(url, port) for port in ports]
+    yield processes, [f"http://127.0.0.1:{port}" for port in ports]
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def first_frames(client: httpx.Client, job_id: str, count: int) -> list[dict]:
+    frames, kind = [], None
+    with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: ") and kind == "progress":
+                frames.append(json.loads(line.removeprefix("data: ")))
+                if len(frames) == count:
+                    return frames
+    raise AssertionError("the stream ended before the frames came")
+
+
+def test_a_job_crosses_servers_and_survives_its_server(servers):
+    processes, (a_url, b_url) = servers
+    a = httpx.Client(base_url=a_url, timeout=60)
+    owner = a.get("/api/me").json()["owner"]
+    b = httpx.Client(base_url=b_url, timeout=60, cookies=a.cookies)  # one visitor, one cookie, both servers
+    assert b.get("/api/me").json()["owner"] == owner
+
+    job = a.post("/api/jobs", json=LONG).json()
+    frames = first_frames(b, job["id"], 3)  # live progress of a job server A runs, read through B
+    assert frames[-1]["step"] > frames[0]["step"] and "boundary" in frames[-1]
+    cancelled = b.post(f"/api/jobs/{job['id']}/cancel").json()
+    cancelled = wait_until(lambda: (j := b.get(f"/api/jobs/{job['id']}").json())["status"] == "cancelled" and j,
+                           what="the cancel through B")
+    assert 0 < cancelled["progress"]["step"] < 100_000
+    more = b.post("/api/jobs?wait=true", json={"network": {"id": job["network_id"]}, "data": SPIRAL,
+                                               "training": {"steps": 50}}).json()
+    assert more["status"] == "done" and more["progress"]["step"] == cancelled["progress"]["step"] + 50
+
+    doomed = a.post("/api/jobs", json=LONG | {"training": {"steps": 8_000}}).json()
+    wait_until(lambda: a.get(f"/api/networks/{doomed['network_id']}").json()["steps_trained"] > 0,
+               what="a first checkpoint")
+    os.kill(processes[0].pid, signal.SIGKILL)
+    processes[0].wait(timeout=10)
+    killed_at = time.monotonic()
+    adopted = wait_until(lambda: (j := b.get(f"/api/jobs/{doomed['id']}").json())["status"]
+                         not in ("queued", "running") and j, timeout=300, what="server B to finish the job")
+    assert adopted["status"] == "done" and adopted["progress"]["step"] == 8_000
+    print(f"\njob adopted and finished by server B {time.monotonic() - killed_at:.1f} s after server A was killed")
