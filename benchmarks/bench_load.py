@@ -8,14 +8,17 @@ Playground draws it at rest), predictions of it, their list of networks, and a s
 network trained for 20 steps (``?wait=true``), then deleted, as the One-neuron page's "train" does.
 
 Like a browser, a client keeps each answer's ``ETag`` and sends ``If-None-Match`` when it asks
-again (``--no-revalidate``: never, every read is answered in full); it accepts gzip.
+again (``--no-revalidate``: never, every read is answered in full); it accepts gzip. By default a
+client sends its next request as soon as the last one is answered, so the mean latency is the
+number of clients over the rate (Little's law); ``--pace N`` makes each client start a request
+every 1/N s instead (as long as the answers keep up), to see the latency at a given load.
 
 Printed: requests per second in all, p50 / p95 per kind of request and over every read (all but
 the jobs and deletes), answers ``304``, errors (any status >= 400 or failed connection), the web
 process's CPU (per request too) and the load average. Target (2-core machine, default settings):
 >= 300 requests/s, read p95 <= 150 ms, no errors.
 
-    python benchmarks/bench_load.py [--clients 50] [--seconds 60] [--no-revalidate]
+    python benchmarks/bench_load.py [--clients 50] [--seconds 60] [--no-revalidate] [--pace N]
 """
 
 from __future__ import annotations
@@ -104,20 +107,24 @@ class Client:
             self.etags[url] = response.headers["etag"]
         return response
 
-    async def run(self, until: float) -> None:
+    async def run(self, until: float, pace: float) -> None:
         kinds, weights = list(MIX), list(MIX.values())
-        while time.perf_counter() < until:
+        interval = 1 / pace if pace else 0.0
+        start = time.perf_counter() + self.random.uniform(0, interval)  # clients out of step
+        while start < until:
+            await asyncio.sleep(max(0.0, start - time.perf_counter()))
             kind = self.random.choices(kinds, weights)[0]
             response = await self.send(kind, *self._request(kind))
             if kind == "small job" and response is not None:
                 await self.send("delete", "DELETE", f"/api/networks/{response.json()['network_id']}")
+            start = max(start + interval, time.perf_counter())  # late: the next one at once
 
 
-async def room(base: str, pid: int, clients: int, seconds: float, revalidate: bool) -> None:
+async def room(base: str, pid: int, clients: int, seconds: float, revalidate: bool, pace: float) -> None:
     crowd = [Client(base, seed, revalidate) for seed in range(clients)]
     await asyncio.gather(*(client.setup() for client in crowd))
     load, cpu, own, started = os.getloadavg()[0], cpu_seconds(pid), time.process_time(), time.perf_counter()
-    await asyncio.gather(*(client.run(started + seconds) for client in crowd))
+    await asyncio.gather(*(client.run(started + seconds, pace) for client in crowd))
     elapsed = time.perf_counter() - started
     report(crowd, elapsed, (cpu_seconds(pid) - cpu, time.process_time() - own), (load, os.getloadavg()[0]))
     for client in crowd:
@@ -158,11 +165,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--no-revalidate", dest="revalidate", action="store_false",
                         help="never send If-None-Match: every read is answered in full")
+    parser.add_argument("--pace", type=float, default=0.0,
+                        help="requests a second each client starts (0: the next as soon as the last is answered)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         server, base = start_server(data_dir)
         try:
-            asyncio.run(room(base, server.pid, args.clients, args.seconds, args.revalidate))
+            asyncio.run(room(base, server.pid, args.clients, args.seconds, args.revalidate, args.pace))
         finally:
             server.terminate()
             server.wait(timeout=20)
