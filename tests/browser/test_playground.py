@@ -227,7 +227,6 @@ def test_added_points_that_do_not_fit_are_dropped(page, server):
 
 
 # Once ready the page is still: the message must be there to read, not only while the data reloads.
-@pytest.mark.xfail(strict=True, reason="the message is shown, then cleared by the reset that makes the network")
 def test_the_message_about_dropped_points_stays(page):
     _open(page, MISFIT)
     assert "points[0]" in page.locator("#train-error").inner_text()
