@@ -13,6 +13,7 @@ from app.services import figures
 
 from .caching import CachedDep
 from .deps import ServicesDep
+from .errors import BODY, responses
 from .identity import OwnerDep
 from .schemas import NeuronFigureRequest, SpecFigureRequest
 
@@ -21,13 +22,15 @@ router = APIRouter(prefix="/api/figures", tags=["figures"])
 SpecFigureKind = Literal[figures.SPEC_FIGURES]  # type: ignore[valid-type]
 
 
-@router.post("/neuron", summary="One neuron f(w·x + b) over the plane, its line w·x + b = 0 and the data")
+@router.post("/neuron", summary="One neuron f(w·x + b) over the plane, its line w·x + b = 0 and the data",
+             responses=responses(*BODY, 404, s404="no uploaded data set with that id"))
 async def neuron(body: NeuronFigureRequest, services: ServicesDep, owner: OwnerDep, cached: CachedDep) -> Response:
     values = body.values()
     return await cached.kept(("neuron", owner, values), lambda: figures.neuron_plot(services.networks, values, owner))
 
 
-@router.post("/{kind}", summary="A Plotly figure of a spec with its weights (or a seed): nothing is stored")
+@router.post("/{kind}", summary="A Plotly figure of a spec with its weights (or a seed): nothing is stored",
+             responses=responses(*BODY, 404, s404="no uploaded data set with that id"))
 async def spec_figure(kind: SpecFigureKind, body: SpecFigureRequest, services: ServicesDep, owner: OwnerDep,
                       cached: CachedDep) -> Response:
     values = body.values()

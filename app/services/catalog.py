@@ -16,7 +16,8 @@ from .store import Store
 
 GRADCHECK_POINTS = 20
 GRADCHECK_ENTRIES = 20  # entries checked per parameter
-MAX_GRADCHECK_WORK = 50_000_000  # parameters x points: about a second of centred differences
+# Multiply-adds of a check: two passes per entry checked, each about parameters x points: ~1 s.
+MAX_GRADCHECK_WORK = 2e9
 
 
 def activations() -> list[dict[str, Any]]:
@@ -84,8 +85,11 @@ def gradcheck(store: Store, request: dict[str, Any], limits: Limits, owner: str 
     seed = spec_request.get("seed") or 0
     net = Network(spec, seed=seed)
     jitter_biases(net, seed)
-    if net.counts()["parameters"] * GRADCHECK_POINTS > MAX_GRADCHECK_WORK:
-        raise SpecError("network", "too large for a gradient check")
+    passes = 2 * sum(min(param.size, GRADCHECK_ENTRIES) for param in net.params.values())
+    work = passes * net.counts()["parameters"] * GRADCHECK_POINTS
+    if work > MAX_GRADCHECK_WORK:
+        raise SpecError("network", f"too large for a gradient check: about {work:.2g} multiply-adds, more than "
+                                   f"{MAX_GRADCHECK_WORK:.2g}; use fewer or narrower layers")
     rows = np.random.default_rng(0).permutation(len(data.y_train))[:GRADCHECK_POINTS]
     result = check_network(net, data.X_train[rows], data.y_train[rows], request.get("regularization", "none"),
                            request.get("reg_strength", 0.0), max_entries=GRADCHECK_ENTRIES)

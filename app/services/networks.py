@@ -96,7 +96,8 @@ class NetworkService:
         row = self.row(network_id, with_weights=False, owner=owner)
         if "data" in fields:
             data, dataset = self._resolve(fields["data"], owner)
-            check_data_fits(row["spec"], dataset)
+            if dataset is not None:  # null takes the data away
+                check_data_fits(row["spec"], dataset)
             fields = fields | {"data": data}
         if fields:
             self.store.update_network_meta(network_id, **fields)

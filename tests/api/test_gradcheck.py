@@ -71,6 +71,7 @@ def test_gradcheck_regression(client):
     ({"network": {"id": "abc"}, "data": SPIRAL}, "network.id"),  # a spec, never a stored network
     ({"network": {"hidden": [{"units": 4}]}, "data": SPIRAL, "regularization": "l3"}, "regularization"),
     ({"network": {"hidden": [{"units": 4}]}, "data": SPIRAL, "reg_strength": -1}, "reg_strength"),
+    ({"network": {"hidden": [{"units": 256, "activation": "maxout", "pieces": 8}] * 8}, "data": SPIRAL}, "network"),
 ])
 def test_gradcheck_errors(client, body, field):
     response = client.post("/api/gradcheck", json=body)

@@ -90,6 +90,9 @@ def test_patch_gives_a_network_other_data_that_fits(client):
     assert field_of(client.patch(url, json={"data": {"name": "spiral", "classes": 3}})) == ["data"]
     assert field_of(client.patch(url, json={"data": GAUSS | {"points": [[0, 0, 2]]}})) == ["data.points[0]"]
     assert client.patch("/api/networks/nope", json={"name": "x"}).status_code == 404
+    taken = client.patch(url, json={"data": None})  # null takes the data away
+    assert taken.status_code == 200 and taken.json()["data"] is None
+    assert client.get(f"{url}/figures/decision-boundary").status_code == 409  # nothing to draw on any more
 
 
 def test_patch_of_the_data_waits_for_training_to_stop(client):

@@ -81,12 +81,13 @@ class Recorder:
     page_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    failed_responses: list[str] = field(default_factory=list)  # "422 GET /api/...": names the console's notice
 
     def assert_clean(self, expected_status: int | None = None) -> None:
         """No console errors (except the browser's notice of an HTTP ``expected_status`` the test provoked)."""
         notice = f"the server responded with a status of {expected_status}"
         errors = [e for e in self.console_errors if not (expected_status and notice in e)]
-        assert errors == [], f"console errors: {errors}"
+        assert errors == [], f"console errors: {errors}; failed responses: {self.failed_responses}"
         assert self.page_errors == [], f"uncaught exceptions: {self.page_errors}"
         assert self.foreign_requests == [], f"requests that left the server: {self.foreign_requests}"
 
@@ -111,9 +112,18 @@ def page(browser, server: str):
     page_ = context.new_page()
     page_.on("console", lambda msg: recorder.console_errors.append(msg.text) if msg.type == "error" else None)
     page_.on("pageerror", lambda error: recorder.page_errors.append(str(error)))
+    page_.on("response", lambda response: recorder.failed_responses.append(
+        f"{response.status} {response.request.method} {response.url}") if response.status >= 400 else None)
     page_.recorder = recorder
     yield page_
     context.close()
+
+
+def api(page, method: str, path: str, **options) -> playwright_api.APIResponse:
+    """A call the test makes itself, with the page's cookie; retried if its connection is reset: the
+    server closes a keep-alive connection idle for 5 s, and a request written on it just then is lost
+    (Chromium resends such a request by itself, Playwright's request API only when asked)."""
+    return page.request.fetch(path, method=method, max_retries=3, **options)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import WAIT_MS
+from .conftest import WAIT_MS, api
 
 pytestmark = pytest.mark.browser
 
@@ -46,10 +46,10 @@ def test_two_people_play_at_once_and_each_sees_only_their_own(browser, server):
             page.get_by_test_id("pause").click()
             page.wait_for_selector("[data-testid=pause][disabled]")
             expect(page.locator("#status")).to_contain_text("Paused")
-        mine = [[n["id"] for n in page.request.get("/api/networks").json()] for page in (ann, bob)]
+        mine = [[n["id"] for n in api(page, "GET", "/api/networks").json()] for page in (ann, bob)]
         assert len(mine[0]) == 1 and len(mine[1]) == 1 and mine[0] != mine[1]
-        assert bob.request.get(f"/api/networks/{mine[0][0]}").status == 404
-        assert ann.request.get("/api/jobs").json()[0]["network_id"] == mine[0][0]
+        assert api(bob, "GET", f"/api/networks/{mine[0][0]}").status == 404
+        assert api(ann, "GET", "/api/jobs").json()[0]["network_id"] == mine[0][0]
         assert ann.errors == [] and bob.errors == []
     finally:
         ann_context.close()
@@ -62,8 +62,8 @@ def test_a_share_link_opens_a_copy_in_the_other_persons_playground(browser, serv
         _ready(ann)
         ann.get_by_test_id("step").click()
         expect(ann.get_by_test_id("epoch")).to_have_text("1")
-        network = ann.request.get("/api/networks").json()[0]
-        link = ann.request.post(f"/api/networks/{network['id']}/share").json()
+        network = api(ann, "GET", "/api/networks").json()[0]
+        link = api(ann, "POST", f"/api/networks/{network['id']}/share").json()
         bob.goto(link["url"])
         expect(bob.locator("#summary")).to_contain_text("trained 1 steps")
         bob.wait_for_selector("#decision-boundary[data-drawn=true]")
@@ -71,13 +71,13 @@ def test_a_share_link_opens_a_copy_in_the_other_persons_playground(browser, serv
         bob.wait_for_url("**/?network=*")
         bob.wait_for_selector("[data-testid=play]:not([disabled])")
         expect(bob.get_by_test_id("epoch")).to_have_text("1")
-        copies = bob.request.get("/api/networks").json()
+        copies = api(bob, "GET", "/api/networks").json()
         assert [n["id"] for n in copies] != [network["id"]] and copies[0]["steps_trained"] == 1
         bob.get_by_test_id("play").click()
         bob.wait_for_function("() => Number(document.querySelector('#boundary').dataset.updates || 0) > 0")
         bob.get_by_test_id("pause").click()
         bob.wait_for_selector("[data-testid=pause][disabled]")
-        assert ann.request.get(f"/api/networks/{network['id']}").json()["steps_trained"] == 1  # untouched
+        assert api(ann, "GET", f"/api/networks/{network['id']}").json()["steps_trained"] == 1  # untouched
         assert ann.errors == [] and bob.errors == []
     finally:
         ann_context.close()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..waiting import wait_until
-from .conftest import WAIT_MS
+from .conftest import WAIT_MS, api
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def test_play_pause_step_reset(page, screenshot):
     for figure in ("training", "dead-units", "update-ratio", "hidden-space", "neurons", "topology"):
         expect(page.locator(f"#{figure}[data-drawn=true] .main-svg").first).to_be_attached()
     screenshot(page, "playground-trained")
-    exported = page.request.get(page.locator("#export").get_attribute("href")).json()
+    exported = api(page, "GET", page.locator("#export").get_attribute("href")).json()
     assert exported["format"] == "nnviz-network"
     assert exported["steps_trained"] == epoch_paused  # full batch: one step per epoch
 
@@ -79,6 +79,10 @@ def test_url_restores_the_settings(page, browser, server):
     _open(page)
     page.locator(".dataset-thumb[data-name=xor]").click()
     expect(page).to_have_url(re.compile(r"ds=xor"))
+    # The address changes at once; the xor data (two classes) and its network arrive later.
+    # A network change before then is another test's subject (below).
+    expect(page.locator("#class-picker input[name=add-class]")).to_have_count(2)
+    expect(page.get_by_test_id("play")).to_be_enabled()
     page.get_by_role("button", name="+ Add a hidden layer").click()
     page.locator("#pg-layer-2-units").fill("5")
     page.locator("#pg-layer-2-units").press("Enter")
@@ -109,6 +113,22 @@ def test_url_restores_the_settings(page, browser, server):
     page.recorder.assert_clean()
 
 
+@pytest.mark.xfail(strict=True, reason="a network change while new data loads posts the old data's output_dim "
+                                       "with the new data spec: POST /api/networks answers 422")
+def test_a_network_change_while_new_data_loads(page):
+    _open(page)  # the spiral: three classes
+    # Every answer 1.5 s late, as from a busy server: the layer is added before the new data arrives.
+    page.context.new_cdp_session(page).send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1})
+    page.locator(".dataset-thumb[data-name=xor]").click()  # two classes
+    page.get_by_role("button", name="+ Add a hidden layer").click()
+    expect(page.locator("#class-picker input[name=add-class]")).to_have_count(2)
+    expect(page.get_by_test_id("play")).to_be_enabled()
+    network = api(page, "GET", f"/api/networks/{_network_id(page)}").json()
+    assert network["spec"]["output_dim"] == 2 and len(network["spec"]["hidden"]) == 3
+    page.recorder.assert_clean()
+
+
 def _network_id(page) -> str:
     return re.search(r"/api/networks/(\w+)/export", page.locator("#export").get_attribute("href")).group(1)
 
@@ -120,13 +140,13 @@ def _added_points(page) -> list[list[float]]:
 
 
 def _stored_points(page, network_id: str) -> list:
-    return (page.request.get(f"/api/networks/{network_id}").json()["data"] or {}).get("points", [])
+    return (api(page, "GET", f"/api/networks/{network_id}").json()["data"] or {}).get("points", [])
 
 
 def test_click_adds_a_point(page):
     _open(page, "?ds=gauss&n=50&noise=0.2&classes=2&test=0")
     spec = {"name": "gauss", "n_per_class": 50, "classes": 2, "noise": 0.2, "seed": 0}
-    before = page.request.post("/api/datasets/preview", data=spec).json()
+    before = api(page, "POST", "/api/datasets/preview", data=spec).json()
     network_id = _network_id(page)
     page.locator("#class-picker input[name=add-class][value='1']").check()
     box = page.locator("#boundary .nsewdrag").first.bounding_box()
@@ -134,7 +154,7 @@ def test_click_adds_a_point(page):
     expect(page.get_by_test_id("added-count")).to_have_text("1 added")
     (point,) = _added_points(page)
     assert point[2] == 1 and abs(point[0]) < 0.5 and abs(point[1]) < 0.5  # about the middle of the plot
-    after = page.request.post("/api/datasets/preview", data=spec | {"points": [point]}).json()
+    after = api(page, "POST", "/api/datasets/preview", data=spec | {"points": [point]}).json()
     assert after["train"]["X"] == before["train"]["X"] + [point[:2]]
     assert after["train"]["y"].count(1) == before["train"]["y"].count(1) + 1
     # Still the generator's data set, not an upload: points, noise and classes stay editable.
@@ -190,7 +210,7 @@ def test_quick_clicks_while_playing_add_every_point_and_keep_training(page, scre
     screenshot(page, "playground-added-points")
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
-    exported = page.request.get(f"/api/networks/{network_id}/export").json()
+    exported = api(page, "GET", f"/api/networks/{network_id}/export").json()
     assert exported["steps_trained"] >= epochs[-1] and len(exported["data"]["points"]) == 3
     page.recorder.assert_clean()
 
@@ -214,7 +234,7 @@ def test_a_kept_network_survives_reset(page):
     page.get_by_test_id("reset").click()
     wait_until(lambda: _network_id(page) != network_id, what="a new network")
     page.wait_for_selector("[data-testid=play]:not([disabled])")
-    kept = page.request.get(f"/api/networks/{network_id}")
+    kept = api(page, "GET", f"/api/networks/{network_id}")
     assert kept.status == 200 and kept.json()["name"] == "my xor net"
     page.recorder.assert_clean()
 

@@ -20,4 +20,17 @@ def test_a_waiter_wakes_when_its_job_changes_and_not_for_other_jobs():
         assert await hub.wait("a", seen + 1, timeout=0.01) == seen + 1  # nothing new: the timeout ends it
         assert hub._waiters == {}  # no waiter left behind
 
-    asyncio.run(scenario())
+    # A loop of its own, in a thread: the browser tests' synchronous Playwright may hold this thread's.
+    failures = []
+    thread = threading.Thread(target=lambda: failures.extend(_run(scenario)))
+    thread.start()
+    thread.join(60)
+    assert failures == []
+
+
+def _run(scenario) -> list[BaseException]:
+    try:
+        asyncio.run(scenario())
+    except BaseException as exc:  # handed to the test's own thread
+        return [exc]
+    return []
