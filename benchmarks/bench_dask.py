@@ -40,12 +40,14 @@ class Finished:
 
     def __init__(self):
         self.statuses: list[str] = []
+        self.training_seconds = 0.0  # inside the trainer, over every job
         self.changed = threading.Condition()
 
     def __call__(self, kind: str, job_id: str, payload: dict) -> None:
         if kind == "finished":
             with self.changed:
                 self.statuses.append(payload["status"])
+                self.training_seconds += payload.get("seconds") or 0.0
                 self.changed.notify_all()
 
     def wait(self, count: int, timeout: float = 600.0) -> None:
@@ -74,8 +76,10 @@ def run(workers: int, jobs: int, steps: int) -> tuple[float, list[float]]:
             executor.shutdown()
     if finished.statuses != ["done"] * jobs:
         raise RuntimeError(f"jobs ended {finished.statuses}")
-    print(f"  {workers} worker(s): {seconds:.2f} s; this process (executor, Dask client and scheduler) "
-          f"used {cpu:.2f} s of CPU")
+    # Busy: the share of the workers' time spent training; the rest is dispatch and frames.
+    busy = finished.training_seconds / (seconds * workers)
+    print(f"  {workers} worker(s): {seconds:.2f} s, workers training {100 * busy:.0f} % of the time; this "
+          f"process (executor, Dask client and scheduler) used {cpu:.2f} s of CPU")
     return seconds, list(executor.frame_delays)
 
 
