@@ -266,23 +266,22 @@ class _Options(Request):
     init: InitName
 
 
-class CapacityOptions(_Options):
+class _MoonsOptions(_Options):
+    """The notes' capacity and regularization figures: noisy 2-D two-class data, Adam."""
+
     data: DataSpec = DataSpec(**_MOONS)
     optimizer: OptimizerName = "adam"
     learning_rate: LearningRate = 0.02
     steps: Steps = 5000
     init: InitName = "xavier"
     activation: ActivationName = "relu"
+
+
+class CapacityOptions(_MoonsOptions):
     units: _runs(Units) = [3, 6, 20]
 
 
-class RegularizationOptions(_Options):
-    data: DataSpec = DataSpec(**_MOONS)
-    optimizer: OptimizerName = "adam"
-    learning_rate: LearningRate = 0.02
-    steps: Steps = 5000
-    init: InitName = "xavier"
-    activation: ActivationName = "relu"
+class RegularizationOptions(_MoonsOptions):
     units: Units = 20
     reg_strengths: _runs(Strength) = [0.001, 0.01, 0.1]
 
