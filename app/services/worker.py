@@ -134,7 +134,8 @@ class TrainRun:
         """A live frame: the step counts, the latest history record only when it is new, and the
         boundary grid in compact form. ``json`` is the event's text, made here once."""
         history = self.trainer.history
-        frame: dict[str, Any] = self.progress() | {"batch_loss": rounded(_finite(self.trainer.batch_loss))}
+        frame: dict[str, Any] = self.progress() | {"batch_loss": rounded(_finite(self.trainer.batch_loss)),
+                                                   "made": round(time.time(), 3)}  # a client sees how late it is
         if len(history) > self.sent_records:
             self.sent_records = len(history)
             frame["record"] = rounded(history[-1])
