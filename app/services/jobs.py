@@ -366,12 +366,13 @@ class JobService:
             self._changed(message[1])
 
     def _apply(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
+        if kind == "started":  # needs no read: a deleted job's update changes nothing
+            self.store.update_job(job_id, status="running", started_at=time.time())
+            return
         row = self.store.get_job(job_id)
         if row is None:
             return
-        if kind == "started":
-            self.store.update_job(job_id, status="running", started_at=time.time())
-        elif kind == "checkpoint" and row["network_id"]:
+        if kind == "checkpoint" and row["network_id"]:
             history = merge_history(self.networks.history(row["network_id"]), payload["history"])
             self.store.update_network(row["network_id"], payload["weights"], payload["steps_trained"],
                                       payload["epochs_trained"], history=history, optimizer=payload.get("optimizer"))
