@@ -235,6 +235,9 @@ class LiveOptions(Request):
                              json_schema_extra=limit(minimum="min_interval_ms"))
     steps_per_second: whole(ge=MIN_STEPS_PER_SECOND, le=MAX_STEPS_PER_SECOND) | None = Field(
         default=None, description="slow training down to this pace, to watch it learn (null: full speed)")
+    ramp: bool = Field(default=False, description="start slow and speed up: one step per frame at first, then "
+                                                  "ten times as many every 1.5 s until full speed (frames spaced "
+                                                  "evenly in log(step)); not with steps_per_second")
 
 
 # --- networks ----------------------------------------------------------------------------------
