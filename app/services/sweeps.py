@@ -216,6 +216,8 @@ class SweepService:
         if metric not in ROW_METRICS:
             raise SpecError("metric", f"unknown metric {metric!r}; expected one of: {', '.join(ROW_METRICS)}")
         axes = [Axis(a["path"], tuple(a["values"]), a["log"]) for a in sweep["axes"]]
+        if kind == "heatmap" and sweep["random"]:
+            raise SpecError("kind", "a heatmap needs a grid of two settings; this sweep drew its settings at random")
         if kind == "heatmap":
             fig = heatmap_figure(axes, sweep["aggregates"], metric)
         elif kind == "lines":
