@@ -34,6 +34,7 @@ def sweep_request(hidden: list[dict], steps: int) -> dict:
 
 
 def wait(services: Services, job_id: str) -> None:
+    """Until the job (a sweep too) has ended: its status alone, a light query."""
     while services.jobs.status(job_id) not in FINAL_STATUSES:
         time.sleep(0.002)
 

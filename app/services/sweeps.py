@@ -226,7 +226,10 @@ class SweepService:
         elif kind == "curves":
             fig = curves_figure(self._curves(sweep), _color_axis(axes, color), _history_metric(metric))
         elif kind == "boundaries":
-            fig = boundaries_figure(self._panels(sweep))
+            try:
+                fig = boundaries_figure(self._panels(sweep))
+            except SpecError as exc:  # e.g. inputs that are not a plane
+                raise SpecError("kind", f"the boundaries cannot be drawn: {exc.message}") from None
         else:
             raise SpecError("kind", f"unknown figure {kind!r}; expected one of: {', '.join(SWEEP_FIGURES)}")
         return figure_json(fig)
