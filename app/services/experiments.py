@@ -8,14 +8,17 @@ and a one-paragraph summary written from the measured numbers.
 * ``approximation``: one hidden layer of N units fitting a 1-D function.
 * ``case-study``: the spiral, linear classifier against a 2-layer net.
 
-Each runs in a worker with a ``Reporter``: progress between runs, and a cancel flag read every
-few training steps.
+Each runs in a worker with a ``Reporter``: progress in training steps over all its runs, and a
+cancel flag read every few training steps. The summaries are written from the numbers (pure
+functions of the table), so the text never claims what the runs did not show.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Protocol
@@ -52,11 +55,13 @@ from .specs import (
 
 
 class Reporter(Protocol):
-    def progress(self, run: int, runs: int) -> None: ...
+    def progress(self, step: int, total_steps: int) -> None: ...
 
     def cancelled(self) -> bool: ...
 
+
 MAX_RUNS = 6
+PROGRESS_SECONDS = 0.25  # at most this often a progress message between a run's steps
 
 _MOONS = {"name": "moons", "n_per_class": 50, "noise": 0.35, "test_fraction": 0.3, "seed": 0}
 _SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.0}
@@ -78,18 +83,26 @@ class Run:
 
 
 class Runner:
-    """Trains the experiment's networks one after another, reporting progress between them."""
+    """Trains the experiment's networks one after another, reporting the steps done over all of
+    them (``run_steps``: each run's steps, in order)."""
 
-    def __init__(self, options: dict[str, Any], runs: int, report: Reporter):
-        self.options, self.runs, self.report = options, runs, report
-        self.done = 0
+    def __init__(self, options: dict[str, Any], run_steps: list[int], report: Reporter):
+        self.options, self.report = options, report
+        self.total_steps, self.steps_done, self.reported = sum(run_steps), 0, 0.0
         self.data = build_dataset(options["data"])
+
+    def _tick(self, step: int) -> bool:
+        """Between steps: progress now and then, and whether to stop."""
+        if time.monotonic() - self.reported >= PROGRESS_SECONDS:
+            self.reported = time.monotonic()
+            self.report.progress(self.steps_done + step, self.total_steps)
+        return self.report.cancelled()
 
     def train(self, label: str, units: list[int], activation: str = "relu", *, steps: int | None = None,
               **overrides: Any) -> Run:
         if self.report.cancelled():
             raise Cancelled
-        self.report.progress(self.done, self.runs)
+        self.report.progress(self.steps_done, self.total_steps)
         opts = self.options | overrides
         data = self.data
         loss = "mse" if data.task == "regression" else "softmax"
@@ -100,27 +113,56 @@ class Runner:
         config = TrainConfig(optimizer=opts.get("optimizer", "sgd"), learning_rate=opts["learning_rate"],
                              reg_strength=opts.get("reg_strength", 0.0), steps=steps or opts["steps"],
                              seed=opts.get("seed", 0), history_every=opts.get("history_every"))
-        result = train(net, data, config, on_progress=lambda _: self.report.cancelled(), progress_every=20)
+        result = train(net, data, config, on_progress=lambda p: self._tick(p.step), progress_every=20)
         if result.status == "cancelled":
             raise Cancelled
-        self.done += 1
+        self.steps_done += config.steps
         return Run(label, net, data, result)
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.0f} %"
+def percent(value: float | None) -> str:
+    """'85.7 %' (one decimal, as in the figures' titles), or 'n/a'."""
+    return "n/a" if value is None else f"{100 * value:.1f} %"
 
 
-def _figure(fig: Any) -> dict[str, Any]:
-    return json.loads(figure_json(fig))
+def count(value: int | None) -> str:
+    """'10,000', or 'never' for a target not reached."""
+    return "never" if value is None else f"{value:,}"
 
 
-def _boundaries(runs: list[Run]) -> dict[str, Any]:
-    return _figure(boundary_comparison_figure([(run.label, run.net, run.data) for run in runs]))
+def number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3g}"
 
 
-def _curves(runs: list[Run], target: float | None = None, metric: str = "train_loss") -> dict[str, Any]:
-    return _figure(loss_comparison_figure([(run.label, run.result.history) for run in runs], target, metric))
+# Each table column's label and how to show its numbers: percent (85.7 %), count (10,000),
+# number (3 significant digits), ratio (1.03×), setting (as given: 0.001), text.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "hidden_units": ("hidden units", "count"), "reg_strength": ("L2 strength λ", "setting"),
+    "learning_rate": ("learning rate", "setting"), "activation": ("activation", "text"),
+    "model": ("model", "text"), "status": ("status", "text"), "parameters": ("parameters", "count"),
+    "steps": ("steps", "count"), "steps_to_target": ("steps to target", "count"), "ratio": ("ratio", "ratio"),
+    "train_loss": ("train loss", "number"), "reg_loss": ("L2 loss", "number"), "train_r2": ("train R²", "number"),
+    "train_accuracy": ("train accuracy", "percent"), "test_accuracy": ("test accuracy", "percent"),
+    "dead_fraction": ("dead units", "percent"),
+}
+
+
+def _columns(table: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [{"key": key, "label": COLUMNS[key][0], "format": COLUMNS[key][1]} for key in (table[0] if table else {})]
+
+
+def _result(figure: Any, table: list[dict[str, Any]], summary: str) -> dict[str, Any]:
+    return {"figure": json.loads(figure_json(figure)), "table": table, "columns": _columns(table), "summary": summary}
+
+
+def _boundaries(runs: list[Run]) -> Any:
+    return boundary_comparison_figure([(run.label, run.net, run.data) for run in runs])
+
+
+def _curves(runs: list[Run], target: float | None = None, metric: str = "train_loss",
+            baseline: str | None = None) -> Any:
+    return loss_comparison_figure([(run.label, run.result.history) for run in runs], target, metric,
+                                  baseline=baseline)
 
 
 def _classification_row(run: Run, **first: Any) -> dict[str, Any]:
@@ -128,41 +170,138 @@ def _classification_row(run: Run, **first: Any) -> dict[str, Any]:
                     "train_accuracy": run.metric("train_accuracy"), "test_accuracy": run.metric("test_accuracy")}
 
 
+def _held_out(table: list[dict[str, Any]]) -> tuple[str, str]:
+    """The accuracy that judges generalisation: the test set's, or the training set's without one."""
+    if all(row.get("test_accuracy") is not None for row in table):
+        return "test_accuracy", "test"
+    return "train_accuracy", "training"
+
+
+# --- the summaries: pure functions of the table -------------------------------------------------
+
+def capacity_summary(table: list[dict[str, Any]]) -> str:
+    small, big = table[0], table[-1]
+    key, where = _held_out(table)
+    best = max(table, key=lambda row: row[key] or 0.0)
+    fits = ("more hidden neurons fit the training points more closely, since they represent more complicated "
+            "functions" if (big["train_accuracy"] or 0) > (small["train_accuracy"] or 0)
+            else "more hidden neurons did not fit the training points better here")
+    gap = (big["train_accuracy"] or 0) - (big["test_accuracy"] or 0)
+    overfit = (f"a gap of {100 * gap:.1f} points: the extra capacity fits the noise too (fragmented regions around "
+               f"stray points)" if key == "test_accuracy" and gap >= 0.05 else "no large gap on this data")
+    return (
+        f"{small['hidden_units']} units reach {percent(small['train_accuracy'])} training accuracy, "
+        f"{big['hidden_units']} units {percent(big['train_accuracy'])}: {fits}. "
+        f"The largest net scores {percent(big['test_accuracy'])} on held-out points against "
+        f"{percent(big['train_accuracy'])} on the training points, {overfit}. The best {where} accuracy, "
+        f"{percent(best[key])}, comes from {best['hidden_units']} units. The notes' advice is not to shrink the "
+        f"network but to regularize it (see the regularization experiment)."
+    )
+
+
+def regularization_summary(table: list[dict[str, Any]], units: int) -> str:
+    first, last = table[0], table[-1]
+    key, where = _held_out(table)
+    best = max(table, key=lambda row: row[key] or 0.0)
+    scores = [row[key] or 0.0 for row in table]
+    if max(scores) - min(scores) < 1e-9:
+        verdict = f"The {where} accuracy is the same at every strength: on this data the penalty changes little."
+    elif best is last:
+        verdict = (f"Here the strongest penalty does best on {where} points: smaller weights give smoother regions "
+                   f"that generalise better, as the notes say.")
+    elif best is first:
+        verdict = (f"Here the weakest penalty does best on {where} points: the stronger ones underfit (the training "
+                   f"loss rises), smoothing away part of the real boundary.")
+    else:
+        verdict = (f"The best {where} accuracy, {percent(best[key])}, is at λ = {best['reg_strength']:g}: weaker lets "
+                   f"the network chase noise, stronger underfits.")
+    return (
+        f"The same {units}-unit network trained with L2 strength λ from {first['reg_strength']:g} to "
+        f"{last['reg_strength']:g}: training accuracy goes from {percent(first['train_accuracy'])} to "
+        f"{percent(last['train_accuracy'])}, test accuracy from {percent(first['test_accuracy'])} to "
+        f"{percent(last['test_accuracy'])}, training loss from {number(first['train_loss'])} to "
+        f"{number(last['train_loss'])}. {verdict} The notes prefer regularization to a smaller network for "
+        f"controlling overfitting, with its strength chosen on held-out data, not the stronger the better."
+    )
+
+
+SLOW_RATIO = 1.5  # slower than the baseline by this factor or more counts as slow in the summary
+
+
+def activations_summary(table: list[dict[str, Any]], target: float, steps: int) -> str:
+    base = table[0]["activation"]
+    reached = ", ".join(f"{row['activation']} {count(row['steps_to_target'])}" for row in table)
+    ratio = {row["activation"]: row["ratio"] for row in table}
+    slow = [name for name, r in ratio.items() if r is None or r >= SLOW_RATIO]
+    close = [name for name, r in ratio.items() if name != base and r is not None and r < SLOW_RATIO]
+    parts = [f"Steps of full-batch training until the training accuracy first reaches {percent(target)} "
+             f"(a training error of {percent(1 - target)}), within {count(steps)} steps: {reached}. Ratios are "
+             f"relative to {base}, in the table and on the figure."]
+    if "relu" in ratio and "tanh" in ratio and ratio["tanh"] is not None and ratio["relu"]:
+        parts.append(f"The notes cite a six-fold speed-up of ReLU over tanh for a convolutional network on "
+                     f"CIFAR-10; here tanh takes {ratio['tanh'] / ratio['relu']:.2f}× ReLU's steps.")
+    if slow:
+        parts.append(f"At least {SLOW_RATIO:g}× slower than {base} (or never there): {', '.join(slow)}.")
+    if close:
+        parts.append(f"Within {SLOW_RATIO:g}× of {base}: {', '.join(close)}.")
+    return " ".join(parts)
+
+
+def dead_relu_summary(table: list[dict[str, Any]], units: int, steps: int) -> str:
+    worst = max(table, key=lambda row: row["dead_fraction"] or 0.0)
+    first = table[0]
+    alive = ("the smallest rate keeps every unit alive" if first["dead_fraction"] == 0
+             else f"even at {first['learning_rate']:g}, {percent(first['dead_fraction'])} are dead")
+    return (
+        f"A ReLU unit whose pre-activation is negative on every training point passes no gradient and never "
+        f"recovers. After {count(steps)} steps with learning rates from {first['learning_rate']:g} to "
+        f"{table[-1]['learning_rate']:g}, the dead fraction of the {units} hidden units reaches "
+        f"{percent(worst['dead_fraction'])} at {worst['learning_rate']:g} (the notes: as much as 40 % with too high "
+        f"a learning rate); {alive}. Watch the dead fraction, and lower the rate when it climbs."
+    )
+
+
+def approximation_summary(table: list[dict[str, Any]], activation: str, data_name: str) -> str:
+    scores = [row["train_r2"] for row in table]
+    fits = ", ".join(f"{number(row['train_r2'])} with {row['hidden_units']}" for row in table)
+    rising = all(a is not None and b is not None and b >= a - 1e-3 for a, b in itertools.pairwise(scores))
+    trend = ("Each unit adds one bend to the fitted curve, so more units approximate the function better"
+             if rising else "More units can bend the curve more, but training does not always find the better fit")
+    return (
+        f"One hidden layer of {activation} units fitting {data_name} on [−1, 1]: R² {fits}. {trend}: the "
+        f"universal-approximation result (one hidden layer suffices) in action, though it says nothing about how "
+        f"many units or how easy the training is."
+    )
+
+
+def case_study_summary(table: list[dict[str, Any]], units: int) -> str:
+    linear, two_layer = table
+    return (
+        f"On the spiral, which no straight line separates, the linear softmax classifier stops at "
+        f"{percent(linear['train_accuracy'])} training accuracy after {count(linear['steps'])} steps "
+        f"(the notes: 49 %), while one hidden layer of {units} ReLU units reaches "
+        f"{percent(two_layer['train_accuracy'])} after {count(two_layer['steps'])} steps (the notes: 98 %)."
+    )
+
+
 # --- the experiments ---------------------------------------------------------------------------
 
 def capacity(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    runner = Runner(options, len(options["units"]), report)
-    runs = [runner.train(f"{u} hidden neurons", [u], options["activation"]) for u in options["units"]]
-    table = [_classification_row(run, hidden_units=u) for u, run in zip(options["units"], runs)]
-    big, small = runs[-1], runs[0]
-    summary = (
-        f"With more hidden neurons the network represents more complicated functions: "
-        f"{options['units'][0]} units reach {_pct(small.metric('train_accuracy'))} training accuracy, "
-        f"{options['units'][-1]} units {_pct(big.metric('train_accuracy'))}. "
-        f"On held-out points the largest net scores {_pct(big.metric('test_accuracy'))} against "
-        f"{_pct(small.metric('test_accuracy'))} for the smallest: the extra capacity fits the noise too "
-        f"(fragmented regions around stray points). The notes' advice is not to shrink the network but to "
-        f"regularize it (see the regularization experiment)."
-    )
-    return {"figure": _boundaries(runs), "table": table, "summary": summary}
+    units = options["units"]
+    runner = Runner(options, [options["steps"]] * len(units), report)
+    runs = [runner.train(f"{u} hidden neurons", [u], options["activation"]) for u in units]
+    table = [_classification_row(run, hidden_units=u) for u, run in zip(units, runs)]
+    return _result(_boundaries(runs), table, capacity_summary(table))
 
 
 def regularization(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     strengths = options["reg_strengths"]
-    runner = Runner(options, len(strengths), report)
+    runner = Runner(options, [options["steps"]] * len(strengths), report)
     runs = [runner.train(f"λ = {lam:g}", [options["units"]], options["activation"], reg_strength=lam)
             for lam in strengths]
     table = [_classification_row(run, reg_strength=lam) | {"reg_loss": run.metric("reg_loss")}
              for lam, run in zip(strengths, runs)]
-    summary = (
-        f"The same {options['units']}-unit network trained with L2 strength λ from {strengths[0]:g} to "
-        f"{strengths[-1]:g}: training accuracy goes from {_pct(runs[0].metric('train_accuracy'))} to "
-        f"{_pct(runs[-1].metric('train_accuracy'))} and test accuracy from "
-        f"{_pct(runs[0].metric('test_accuracy'))} to {_pct(runs[-1].metric('test_accuracy'))}. A stronger "
-        f"penalty keeps the weights small, so the decision regions become smoother: the notes' preferred way "
-        f"to control overfitting, rather than a smaller network."
-    )
-    return {"figure": _boundaries(runs), "table": table, "summary": summary}
+    return _result(_boundaries(runs), table, regularization_summary(table, options["units"]))
 
 
 def _steps_to(run: Run, key: str, target: float) -> int | None:
@@ -171,7 +310,7 @@ def _steps_to(run: Run, key: str, target: float) -> int | None:
 
 def activations(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     names, target = options["activations"], options["target_accuracy"]
-    runner = Runner(options | {"history_every": 10}, len(names), report)
+    runner = Runner(options | {"history_every": 10}, [options["steps"]] * len(names), report)
     runs = [runner.train(name, [options["units"]], name) for name in names]
     steps = [_steps_to(run, "train_accuracy", target) for run in runs]
     base = steps[0]
@@ -179,65 +318,36 @@ def activations(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
               "ratio": None if s is None or not base else s / base,
               "train_accuracy": run.metric("train_accuracy"), "train_loss": run.metric("train_loss")}
              for name, s, run in zip(names, steps, runs)]
-    reached = ", ".join(f"{row['activation']} {row['steps_to_target'] or 'never'}" for row in table)
-    summary = (
-        f"Steps of full-batch training until the training accuracy first reaches {_pct(target)} "
-        f"(a training error of {_pct(1 - target)}): {reached}, within {options['steps']} steps. Ratios are "
-        f"relative to {names[0]}. The notes cite a six-fold speed-up of ReLU over tanh for a convolutional "
-        f"network on CIFAR-10; on this small problem the saturating sigmoid is the slow one, while ReLU, "
-        f"leaky ReLU and the zero-centred tanh are close."
-    )
-    return {"figure": _curves(runs, target, "train_accuracy"), "table": table, "summary": summary}
+    figure = _curves(runs, target, "train_accuracy", baseline=names[0])
+    return _result(figure, table, activations_summary(table, target, options["steps"]))
 
 
 def dead_relu(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     rates = options["learning_rates"]
-    runner = Runner(options, len(rates), report)
+    runner = Runner(options, [options["steps"]] * len(rates), report)
     runs = [runner.train(f"learning rate {lr:g}", [options["units"]], "relu", learning_rate=lr) for lr in rates]
     table = [{"learning_rate": lr, "dead_fraction": (run.metric("dead_fraction") or [None])[0],
               "status": run.result.status, "train_accuracy": run.metric("train_accuracy")}
              for lr, run in zip(rates, runs)]
-    worst = max(table, key=lambda row: row["dead_fraction"] or 0.0)
-    summary = (
-        f"A ReLU unit whose pre-activation is negative on every training point passes no gradient and never "
-        f"recovers. After {options['steps']} steps with learning rates from {rates[0]:g} to {rates[-1]:g}, the "
-        f"dead fraction of the {options['units']} hidden units reaches {_pct(worst['dead_fraction'])} at "
-        f"{worst['learning_rate']:g} (the notes: as much as 40 % with too high a learning rate); "
-        f"small rates keep every unit alive. Watch the dead fraction, and lower the rate when it climbs."
-    )
-    return {"figure": _curves(runs), "table": table, "summary": summary}
+    return _result(_curves(runs), table, dead_relu_summary(table, options["units"], options["steps"]))
 
 
 def approximation(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     units = options["units"]
-    runner = Runner(options, len(units), report)
+    runner = Runner(options, [options["steps"]] * len(units), report)
     runs = [runner.train(f"{u} hidden units", [u], options["activation"]) for u in units]
     table = [{"hidden_units": u, "parameters": run.net.counts()["parameters"], "train_loss": run.metric("train_loss"),
               "train_r2": run.metric("train_r2")} for u, run in zip(units, runs)]
-    summary = (
-        f"One hidden layer of {options['activation']} units fitting {runner.data.name} on [−1, 1]: R² "
-        + ", ".join(f"{row['train_r2']:.3f} with {row['hidden_units']}" if row["train_r2"] is not None
-                    else f"n/a with {row['hidden_units']}" for row in table)
-        + ". Each unit adds one bend to the fitted curve, so more units approximate the function better: the "
-          "universal-approximation result (one hidden layer suffices) in action, though it says nothing about "
-          "how many units or how easy the training is."
-    )
-    return {"figure": _boundaries(runs), "table": table, "summary": summary}
+    return _result(_boundaries(runs), table, approximation_summary(table, options["activation"], runner.data.name))
 
 
 def case_study(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    runner = Runner(options, 2, report)
+    runner = Runner(options, [options["linear_steps"], options["steps"]], report)
     linear = runner.train("linear classifier", [], steps=options["linear_steps"])
     two_layer = runner.train(f"2-layer net, {options['units']} ReLU units", [options["units"]], "relu")
     table = [_classification_row(run, model=name, steps=run.result.steps)
              for name, run in (("linear", linear), ("2-layer", two_layer))]
-    summary = (
-        f"On the spiral, which no straight line separates, the linear softmax classifier stops at "
-        f"{_pct(linear.metric('train_accuracy'))} training accuracy after {options['linear_steps']} steps "
-        f"(the notes: 49 %), while one hidden layer of {options['units']} ReLU units reaches "
-        f"{_pct(two_layer.metric('train_accuracy'))} after {options['steps']} steps (the notes: 98 %)."
-    )
-    return {"figure": _boundaries([linear, two_layer]), "table": table, "summary": summary}
+    return _result(_boundaries([linear, two_layer]), table, case_study_summary(table, options["units"]))
 
 
 # --- options: one pydantic model per experiment, its defaults the experiment's ------------------

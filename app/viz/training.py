@@ -203,10 +203,12 @@ def steps_to_target(xs: np.ndarray, ys: np.ndarray, target: float, higher_is_bet
 
 
 def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target: float | None = None,
-                           metric: str = "train_loss", x_axis: str = "step", log_y: bool = False) -> go.Figure:
+                           metric: str = "train_loss", x_axis: str = "step", log_y: bool = False,
+                           baseline: str | None = None) -> go.Figure:
     """Several runs' curves of ``metric`` on one figure. With ``target``, each run's first
-    step (or epoch) reaching it is marked and the ratios to the fastest run are annotated, as in
-    the notes' ReLU-vs-tanh comparison (epochs to reach 25 % training error)."""
+    step (or epoch) reaching it is marked and the ratios to ``baseline`` (a run's label; default
+    the fastest run) are annotated, as in the notes' ReLU-vs-tanh comparison (epochs to reach
+    25 % training error)."""
     if not isinstance(runs, (list, tuple)) or not 1 <= len(runs) <= 10:
         raise SpecError("runs", "must be a list of 1 to 10 (label, history) pairs")
     x_axis = _check_x_axis(x_axis)
@@ -214,6 +216,8 @@ def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target:
         raise SpecError("metric", "must name a history value, e.g. train_loss, test_accuracy or train_error")
     if target is not None and not _is_finite(target):
         raise SpecError("target", "must be a finite number")
+    if baseline is not None and baseline not in [str(run[0]) for run in runs if isinstance(run, (list, tuple))]:
+        raise SpecError("baseline", "must be the label of one of the runs")
     higher_is_better = metric.endswith(("accuracy", "r2"))
     fig = go.Figure()
     reached: list[tuple[str, float]] = []
@@ -241,7 +245,7 @@ def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target:
     if target is not None:
         fig.add_hline(y=target, line=dict(color=INK, dash="dash", width=1),
                       annotation_text=f"target {fmt(target)}", annotation_position="bottom right")
-    summary = _reach_summary(reached, x_axis)
+    summary = _reach_summary(reached, x_axis, baseline)
     lines = [line for line in (summary, *notes) if line]
     if lines:
         fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0.99, y=0.98, xanchor="right",
@@ -253,13 +257,16 @@ def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target:
     return apply_theme(fig, title=dict(text=f"Runs compared: {metric.replace('_', ' ')}"), height=420)
 
 
-def _reach_summary(reached: list[tuple[str, float]], x_axis: str) -> str:
-    """'relu: 300 steps · tanh: 1,800 steps (6.0× relu)'."""
+def _reach_summary(reached: list[tuple[str, float]], x_axis: str, baseline: str | None = None) -> str:
+    """'relu: 300 steps<br>tanh: 1,800 steps (6.00× relu)': ratios to ``baseline`` if it reached
+    the target, else to the fastest run."""
     if not reached:
         return ""
-    fastest_label, fastest = min(reached, key=lambda r: r[1])
+    base_label, base = next(((label, hit) for label, hit in reached if label == baseline),
+                            min(reached, key=lambda r: r[1]))
     parts = []
     for label, hit in reached:
-        ratio = f" ({hit / fastest:.1f}× {fastest_label})" if label != fastest_label and fastest > 0 else ""
-        parts.append(f"{label}: {fmt(hit)} {x_axis}s{ratio}")
+        ratio = f" ({hit / base:.2f}× {base_label})" if label != base_label and base > 0 else ""
+        amount = f"{hit:,.0f}" if x_axis == "step" else fmt(hit)
+        parts.append(f"{label}: {amount} {x_axis}s{ratio}")
     return "<br>".join(parts)

@@ -96,3 +96,28 @@ def test_experiment_can_be_cancelled(client):
     job = client.post("/api/experiments/case-study", json={"steps": 100_000}).json()
     cancelled = client.post(f"/api/jobs/{job['id']}/cancel").json()
     assert cancelled["status"] == "cancelled" and cancelled["result"] is None
+
+
+def test_latest_result_is_computed_once_per_server_and_kept(client):
+    first = client.get("/api/experiments/regularization?wait=true")
+    assert first.status_code == 200, first.text
+    job = first.json()
+    assert job["status"] == "done" and job["request"]["options"]["reg_strengths"] == [0.001, 0.01, 0.1]
+    assert [row["reg_strength"] for row in job["result"]["table"]] == [0.001, 0.01, 0.1]
+    assert {"key": "test_accuracy", "label": "test accuracy", "format": "percent"} in job["result"]["columns"]
+    again = client.get("/api/experiments/regularization")  # no wait needed: it is kept
+    assert again.status_code == 200 and again.json()["id"] == job["id"]
+    assert again.json()["result"] == job["result"]
+    # The server's own job: nobody else can read or cancel it through /api/jobs.
+    assert client.get(f"/api/jobs/{job['id']}").status_code == 404
+    assert client.get("/api/experiments/regularization?wait=maybe").status_code == 422
+
+
+def test_latest_result_answers_202_while_computing(client):
+    response = client.get("/api/experiments/case-study")
+    assert response.status_code in (200, 202), response.text
+    job = response.json()
+    assert (response.status_code == 202) == (job["status"] in ("queued", "running"))
+    assert job["kind"] == "experiment" and job["request"]["name"] == "case-study"
+    finished = client.get("/api/experiments/case-study?wait=true").json()
+    assert finished["id"] == job["id"] and finished["status"] == "done"

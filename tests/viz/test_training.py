@@ -114,8 +114,18 @@ def test_loss_comparison_marks_steps_to_target_and_ratio():
     assert [t.name for t in lines] == ["relu", "tanh"]
     assert len(lines[0].x) == len(fast)
     summary = fig.layout.annotations[-1].text
-    assert "relu: 10 steps" in summary and "tanh: 55 steps (5.5× relu)" in summary
+    assert "relu: 10 steps" in summary and "tanh: 55 steps (5.50× relu)" in summary
     assert fig.layout.yaxis.title.text == "train loss"
+
+
+def test_loss_comparison_ratios_to_a_named_baseline_with_whole_steps():
+    fast = [_record(s, 1.0 / (1 + s)) for s in range(0, 20_000, 1000)]
+    slow = [_record(s, 1.0 / (1 + s / 2)) for s in range(0, 20_000, 1000)]
+    summary = loss_comparison_figure([("leaky", fast), ("relu", slow)], target=1e-3, baseline="relu").layout
+    text = summary.annotations[-1].text
+    assert "relu: 2,000 steps" in text and "leaky: 1,000 steps (0.50× relu)" in text  # never "1.00e+03"
+    with pytest.raises(ValueError, match="baseline"):
+        loss_comparison_figure([("relu", fast)], target=0.1, baseline="tanh")
 
 
 def test_loss_comparison_error_metric_and_bad_input():
