@@ -100,6 +100,7 @@ function writeUrl() {
   for (const key of Object.keys(DEFAULTS)) params.set(key, String(state[key]));
   if (state.points.length) params.set("pts", pointsToText(state.points));
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
+  $("#sweep-link").href = `/sweeps?${params}`; // the Sweeps page reads the same settings
 }
 
 const isUpload = () => state.ds.startsWith("upload:");
