@@ -39,6 +39,7 @@ from app.nn import (
     train,
 )
 from app.viz import boundary_comparison_figure, figure_json, loss_comparison_figure
+from app.viz.training import seed_series, steps_to_target
 
 from .specs import (
     DataSpec,
@@ -61,6 +62,8 @@ class Reporter(Protocol):
 
 
 MAX_RUNS = 6
+MAX_SEEDS = 10
+CLAIM_SEEDS = 5  # the experiments whose claim is a comparison train each setting this often by default
 PROGRESS_SECONDS = 0.25  # at most this often a progress message between a run's steps
 
 _MOONS = {"name": "moons", "n_per_class": 50, "noise": 0.35, "test_fraction": 0.3, "seed": 0}
@@ -79,16 +82,45 @@ class Run:
     result: TrainResult
 
     def metric(self, key: str) -> float | None:
-        return self.result.metrics.get(key)
+        """A final metric; a per-layer one (dead fraction) for the first hidden layer."""
+        value = self.result.metrics.get(key)
+        if isinstance(value, list):  # one per hidden layer: the first one's
+            return value[0] if value else None
+        return value
+
+
+@dataclass
+class Setting:
+    """One setting of an experiment trained with each seed: ``runs[k]`` with seed ``seed + k``."""
+
+    label: str
+    runs: list[Run]
+
+    @property
+    def first(self) -> Run:
+        return self.runs[0]
+
+    def values(self, key: str) -> list[float]:
+        return [v for v in (run.metric(key) for run in self.runs) if v is not None and math.isfinite(v)]
+
+    def metric(self, key: str) -> float | None:
+        """The mean over the seeds (None when no seed has the value)."""
+        values = self.values(key)
+        return sum(values) / len(values) if values else None
+
+    def spread(self, key: str) -> list[float] | None:
+        values = self.values(key)
+        return [min(values), max(values)] if values else None
 
 
 class Runner:
-    """Trains the experiment's networks one after another, reporting the steps done over all of
-    them (``run_steps``: each run's steps, in order)."""
+    """Trains the experiment's networks one after another, each setting with ``options["seeds"]``
+    seeds, reporting the steps done over all of them (``run_steps``: each setting's steps)."""
 
     def __init__(self, options: dict[str, Any], run_steps: list[int], report: Reporter):
         self.options, self.report = options, report
-        self.total_steps, self.steps_done, self.reported = sum(run_steps), 0, 0.0
+        self.seeds = options.get("seeds", 1)
+        self.total_steps, self.steps_done, self.reported = sum(run_steps) * self.seeds, 0, 0.0
         self.data = build_dataset(options["data"])
 
     def _tick(self, step: int) -> bool:
@@ -99,7 +131,13 @@ class Runner:
         return self.report.cancelled()
 
     def train(self, label: str, units: list[int], activation: str = "relu", *, steps: int | None = None,
-              **overrides: Any) -> Run:
+              **overrides: Any) -> Setting:
+        """One setting, with every seed: seed ``k`` adds ``k`` to the network's and the training's
+        seed (as a sweep's seeds do); the data stay the same."""
+        return Setting(label, [self._train(label, units, activation, steps, k, overrides) for k in range(self.seeds)])
+
+    def _train(self, label: str, units: list[int], activation: str, steps: int | None, k: int,
+               overrides: dict[str, Any]) -> Run:
         if self.report.cancelled():
             raise Cancelled
         self.report.progress(self.steps_done, self.total_steps)
@@ -109,10 +147,11 @@ class Runner:
         outputs = 1 if data.task == "regression" else data.n_classes
         spec = NetworkSpec(data.input_dim, tuple(LayerSpec(u, activation) for u in units), outputs, loss,
                            opts.get("init", "small"))
-        net = Network(spec, seed=opts.get("seed", 0))
+        seed = opts.get("seed", 0) + k
+        net = Network(spec, seed=seed)
         config = TrainConfig(optimizer=opts.get("optimizer", "sgd"), learning_rate=opts["learning_rate"],
                              reg_strength=opts.get("reg_strength", 0.0), steps=steps or opts["steps"],
-                             seed=opts.get("seed", 0), history_every=opts.get("history_every"))
+                             seed=seed, history_every=opts.get("history_every"))
         result = train(net, data, config, on_progress=lambda p: self._tick(p.step), progress_every=20)
         if result.status == "cancelled":
             raise Cancelled
@@ -148,26 +187,45 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 
 def _columns(table: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [{"key": key, "label": COLUMNS[key][0], "format": COLUMNS[key][1]} for key in (table[0] if table else {})]
+    keys = [key for key in (table[0] if table else {}) if key != "spread"]
+    return [{"key": key, "label": COLUMNS[key][0], "format": COLUMNS[key][1]} for key in keys]
 
 
-def _result(figure: Any, table: list[dict[str, Any]], summary: str) -> dict[str, Any]:
-    return {"figure": json.loads(figure_json(figure)), "table": table, "columns": _columns(table), "summary": summary}
+def _result(figure: Any, table: list[dict[str, Any]], summary: str, seeds: int) -> dict[str, Any]:
+    """What an experiment answers: its figure, its table (each row's numbers the means over the
+    seeds, ``spread`` their [min, max]), how to show each column, and the summary."""
+    return {"figure": json.loads(figure_json(figure)), "table": table, "columns": _columns(table),
+            "seeds": seeds, "summary": summary}
 
 
-def _boundaries(runs: list[Run]) -> Any:
-    return boundary_comparison_figure([(run.label, run.net, run.data) for run in runs])
+def _row(setting: Setting, keys: tuple[str, ...], **first: Any) -> dict[str, Any]:
+    """``first`` (what the setting is), then each metric's mean over the seeds; with several
+    seeds ``spread`` holds each one's [min, max]."""
+    row = first | {key: setting.metric(key) for key in keys}
+    if len(setting.runs) > 1:
+        row["spread"] = {key: setting.spread(key) for key in keys}
+    return row
 
 
-def _curves(runs: list[Run], target: float | None = None, metric: str = "train_loss",
+CLASSIFICATION = ("train_loss", "train_accuracy", "test_accuracy")
+
+
+def _classification_row(setting: Setting, **first: Any) -> dict[str, Any]:
+    return _row(setting, CLASSIFICATION, **first, parameters=setting.first.net.counts()["parameters"])
+
+
+def _boundaries(settings: list[Setting]) -> Any:
+    """Each setting's first seed (its numbers in the panel's title are that network's)."""
+    def label(setting: Setting) -> str:
+        return setting.label if len(setting.runs) == 1 else f"{setting.label} (seed 1 of {len(setting.runs)})"
+    return boundary_comparison_figure([(label(s), s.first.net, s.first.data) for s in settings])
+
+
+def _curves(settings: list[Setting], target: float | None = None, metric: str = "train_loss",
             baseline: str | None = None) -> Any:
-    return loss_comparison_figure([(run.label, run.result.history) for run in runs], target, metric,
-                                  baseline=baseline)
-
-
-def _classification_row(run: Run, **first: Any) -> dict[str, Any]:
-    return first | {"parameters": run.net.counts()["parameters"], "train_loss": run.metric("train_loss"),
-                    "train_accuracy": run.metric("train_accuracy"), "test_accuracy": run.metric("test_accuracy")}
+    """Each setting's curve: the mean over its seeds in a band from their min to max."""
+    return loss_comparison_figure([(s.label, [run.result.history for run in s.runs]) for s in settings], target,
+                                  metric, baseline=baseline)
 
 
 def _held_out(table: list[dict[str, Any]]) -> tuple[str, str]:
@@ -177,9 +235,22 @@ def _held_out(table: list[dict[str, Any]]) -> tuple[str, str]:
     return "train_accuracy", "training"
 
 
+def _seed_note(table: list[dict[str, Any]], key: str, best: dict[str, Any], seeds: int) -> str:
+    """Whether the best row stands apart from the others over the seeds, or the seed alone could
+    explain it; with one seed, say that it is one sample."""
+    if seeds == 1 or "spread" not in best:
+        return "One seed per setting: a single sample, not yet a claim."
+    low = (best["spread"].get(key) or [0.0])[0]
+    others = [(row["spread"].get(key) or [0.0, 0.0])[1] for row in table if row is not best]
+    if all(low > high for high in others):
+        return f"Over {seeds} seeds the best one's range stays above every other's: the seed alone does not explain it."
+    return (f"Over {seeds} seeds the ranges overlap (see the table): part of the difference is what the seed alone "
+            f"changes.")
+
+
 # --- the summaries: pure functions of the table -------------------------------------------------
 
-def capacity_summary(table: list[dict[str, Any]]) -> str:
+def capacity_summary(table: list[dict[str, Any]], seeds: int = 1) -> str:
     small, big = table[0], table[-1]
     key, where = _held_out(table)
     best = max(table, key=lambda row: row[key] or 0.0)
@@ -189,17 +260,18 @@ def capacity_summary(table: list[dict[str, Any]]) -> str:
     gap = (big["train_accuracy"] or 0) - (big["test_accuracy"] or 0)
     overfit = (f"a gap of {100 * gap:.1f} points: the extra capacity fits the noise too (fragmented regions around "
                f"stray points)" if key == "test_accuracy" and gap >= 0.05 else "no large gap on this data")
+    mean = "" if seeds == 1 else f" (means over {seeds} seeds)"
     return (
         f"{small['hidden_units']} units reach {percent(small['train_accuracy'])} training accuracy, "
-        f"{big['hidden_units']} units {percent(big['train_accuracy'])}: {fits}. "
+        f"{big['hidden_units']} units {percent(big['train_accuracy'])}{mean}: {fits}. "
         f"The largest net scores {percent(big['test_accuracy'])} on held-out points against "
         f"{percent(big['train_accuracy'])} on the training points, {overfit}. The best {where} accuracy, "
-        f"{percent(best[key])}, comes from {best['hidden_units']} units. The notes' advice is not to shrink the "
-        f"network but to regularize it (see the regularization experiment)."
+        f"{percent(best[key])}, comes from {best['hidden_units']} units. {_seed_note(table, key, best, seeds)} "
+        f"The notes' advice is not to shrink the network but to regularize it (see the regularization experiment)."
     )
 
 
-def regularization_summary(table: list[dict[str, Any]], units: int) -> str:
+def regularization_summary(table: list[dict[str, Any]], units: int, seeds: int = 1) -> str:
     first, last = table[0], table[-1]
     key, where = _held_out(table)
     best = max(table, key=lambda row: row[key] or 0.0)
@@ -215,31 +287,40 @@ def regularization_summary(table: list[dict[str, Any]], units: int) -> str:
     else:
         verdict = (f"The best {where} accuracy, {percent(best[key])}, is at λ = {best['reg_strength']:g}: weaker lets "
                    f"the network chase noise, stronger underfits.")
+    mean = "" if seeds == 1 else f" (means over {seeds} seeds)"
     return (
         f"The same {units}-unit network trained with L2 strength λ from {first['reg_strength']:g} to "
-        f"{last['reg_strength']:g}: training accuracy goes from {percent(first['train_accuracy'])} to "
+        f"{last['reg_strength']:g}{mean}: training accuracy goes from {percent(first['train_accuracy'])} to "
         f"{percent(last['train_accuracy'])}, test accuracy from {percent(first['test_accuracy'])} to "
         f"{percent(last['test_accuracy'])}, training loss from {number(first['train_loss'])} to "
-        f"{number(last['train_loss'])}. {verdict} The notes prefer regularization to a smaller network for "
-        f"controlling overfitting, with its strength chosen on held-out data, not the stronger the better."
+        f"{number(last['train_loss'])}. {verdict} {_seed_note(table, key, best, seeds)} The notes prefer "
+        f"regularization to a smaller network for controlling overfitting, with its strength chosen on held-out "
+        f"data, not the stronger the better."
     )
 
 
 SLOW_RATIO = 1.5  # slower than the baseline by this factor or more counts as slow in the summary
 
 
-def activations_summary(table: list[dict[str, Any]], target: float, steps: int) -> str:
+def activations_summary(table: list[dict[str, Any]], target: float, steps: int, seeds: int = 1) -> str:
     base = table[0]["activation"]
     reached = ", ".join(f"{row['activation']} {count(row['steps_to_target'])}" for row in table)
     ratio = {row["activation"]: row["ratio"] for row in table}
     slow = [name for name, r in ratio.items() if r is None or r >= SLOW_RATIO]
     close = [name for name, r in ratio.items() if name != base and r is not None and r < SLOW_RATIO]
-    parts = [f"Steps of full-batch training until the training accuracy first reaches {percent(target)} "
-             f"(a training error of {percent(1 - target)}), within {count(steps)} steps: {reached}. Ratios are "
-             f"relative to {base}, in the table and on the figure."]
+    curve = "the training accuracy" if seeds == 1 else f"the mean training accuracy over {seeds} seeds"
+    parts = [f"Steps of full-batch training until {curve} first reaches {percent(target)} (a training error of "
+             f"{percent(1 - target)}), within {count(steps)} steps: {reached}. Ratios are relative to {base}, in the "
+             f"table and on the figure."]
     if "relu" in ratio and "tanh" in ratio and ratio["tanh"] is not None and ratio["relu"]:
         parts.append(f"The notes cite a six-fold speed-up of ReLU over tanh for a convolutional network on "
                      f"CIFAR-10; here tanh takes {ratio['tanh'] / ratio['relu']:.2f}× ReLU's steps.")
+        rows = {row["activation"]: row for row in table}
+        spreads = [rows[name].get("spread", {}).get("steps_to_target") for name in ("relu", "tanh")]
+        if all(spreads):
+            (relu_low, relu_high), (tanh_low, tanh_high) = spreads
+            parts.append(f"Seed by seed, ReLU takes {count(relu_low)}–{count(relu_high)} steps and tanh "
+                         f"{count(tanh_low)}–{count(tanh_high)}.")
     if slow:
         parts.append(f"At least {SLOW_RATIO:g}× slower than {base} (or never there): {', '.join(slow)}.")
     if close:
@@ -289,65 +370,82 @@ def case_study_summary(table: list[dict[str, Any]], units: int) -> str:
 def capacity(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     units = options["units"]
     runner = Runner(options, [options["steps"]] * len(units), report)
-    runs = [runner.train(f"{u} hidden neurons", [u], options["activation"]) for u in units]
-    table = [_classification_row(run, hidden_units=u) for u, run in zip(units, runs)]
-    return _result(_boundaries(runs), table, capacity_summary(table))
+    settings = [runner.train(f"{u} hidden neurons", [u], options["activation"]) for u in units]
+    table = [_classification_row(setting, hidden_units=u) for u, setting in zip(units, settings)]
+    return _result(_boundaries(settings), table, capacity_summary(table, runner.seeds), runner.seeds)
 
 
 def regularization(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     strengths = options["reg_strengths"]
     runner = Runner(options, [options["steps"]] * len(strengths), report)
-    runs = [runner.train(f"λ = {lam:g}", [options["units"]], options["activation"], reg_strength=lam)
-            for lam in strengths]
-    table = [_classification_row(run, reg_strength=lam) | {"reg_loss": run.metric("reg_loss")}
-             for lam, run in zip(strengths, runs)]
-    return _result(_boundaries(runs), table, regularization_summary(table, options["units"]))
+    settings = [runner.train(f"λ = {lam:g}", [options["units"]], options["activation"], reg_strength=lam)
+                for lam in strengths]
+    table = [_row(setting, (*CLASSIFICATION, "reg_loss"), reg_strength=lam,
+                  parameters=setting.first.net.counts()["parameters"]) for lam, setting in zip(strengths, settings)]
+    summary = regularization_summary(table, options["units"], runner.seeds)
+    return _result(_boundaries(settings), table, summary, runner.seeds)
 
 
-def _steps_to(run: Run, key: str, target: float) -> int | None:
-    return next((r["step"] for r in run.result.history if (r.get(key) or -math.inf) >= target), None)
+def _steps_to(histories: list[list[dict[str, Any]]], target: float) -> int | None:
+    """The first recorded step where the mean training accuracy over ``histories`` reaches
+    ``target``: the point the figure marks."""
+    hit = steps_to_target(*seed_series(histories, "train_accuracy")[:2], target, higher_is_better=True)
+    return None if hit is None else int(hit)
 
 
 def activations(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     names, target = options["activations"], options["target_accuracy"]
     runner = Runner(options | {"history_every": 10}, [options["steps"]] * len(names), report)
-    runs = [runner.train(name, [options["units"]], name) for name in names]
-    steps = [_steps_to(run, "train_accuracy", target) for run in runs]
+    settings = [runner.train(name, [options["units"]], name) for name in names]
+    steps = [_steps_to([run.result.history for run in s.runs], target) for s in settings]
     base = steps[0]
-    table = [{"activation": name, "steps_to_target": s,
-              "ratio": None if s is None or not base else s / base,
-              "train_accuracy": run.metric("train_accuracy"), "train_loss": run.metric("train_loss")}
-             for name, s, run in zip(names, steps, runs)]
-    figure = _curves(runs, target, "train_accuracy", baseline=names[0])
-    return _result(figure, table, activations_summary(table, target, options["steps"]))
+    table = []
+    for name, reached, setting in zip(names, steps, settings):
+        row = _row(setting, ("train_accuracy", "train_loss"), activation=name, steps_to_target=reached,
+                   ratio=None if reached is None or not base else reached / base)
+        if "spread" in row:
+            per_seed = [_steps_to([run.result.history], target) for run in setting.runs]
+            row["spread"]["steps_to_target"] = None if None in per_seed else [min(per_seed), max(per_seed)]
+        table.append(row)
+    figure = _curves(settings, target, "train_accuracy", baseline=names[0])
+    return _result(figure, table, activations_summary(table, target, options["steps"], runner.seeds), runner.seeds)
+
+
+def _statuses(setting: Setting) -> str:
+    statuses = [run.result.status for run in setting.runs]
+    if len(set(statuses)) == 1:
+        return statuses[0]
+    return f"{statuses.count('diverged')} of {len(statuses)} diverged"
 
 
 def dead_relu(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     rates = options["learning_rates"]
     runner = Runner(options, [options["steps"]] * len(rates), report)
-    runs = [runner.train(f"learning rate {lr:g}", [options["units"]], "relu", learning_rate=lr) for lr in rates]
-    table = [{"learning_rate": lr, "dead_fraction": (run.metric("dead_fraction") or [None])[0],
-              "status": run.result.status, "train_accuracy": run.metric("train_accuracy")}
-             for lr, run in zip(rates, runs)]
-    return _result(_curves(runs), table, dead_relu_summary(table, options["units"], options["steps"]))
+    settings = [runner.train(f"learning rate {lr:g}", [options["units"]], "relu", learning_rate=lr) for lr in rates]
+    table = [_row(setting, ("dead_fraction", "train_accuracy"), learning_rate=lr, status=_statuses(setting))
+             for lr, setting in zip(rates, settings)]
+    return _result(_curves(settings), table, dead_relu_summary(table, options["units"], options["steps"]),
+                   runner.seeds)
 
 
 def approximation(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     units = options["units"]
     runner = Runner(options, [options["steps"]] * len(units), report)
-    runs = [runner.train(f"{u} hidden units", [u], options["activation"]) for u in units]
-    table = [{"hidden_units": u, "parameters": run.net.counts()["parameters"], "train_loss": run.metric("train_loss"),
-              "train_r2": run.metric("train_r2")} for u, run in zip(units, runs)]
-    return _result(_boundaries(runs), table, approximation_summary(table, options["activation"], runner.data.name))
+    settings = [runner.train(f"{u} hidden units", [u], options["activation"]) for u in units]
+    table = [_row(setting, ("train_loss", "train_r2"), hidden_units=u,
+                  parameters=setting.first.net.counts()["parameters"]) for u, setting in zip(units, settings)]
+    summary = approximation_summary(table, options["activation"], runner.data.name)
+    return _result(_boundaries(settings), table, summary, runner.seeds)
 
 
 def case_study(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     runner = Runner(options, [options["linear_steps"], options["steps"]], report)
     linear = runner.train("linear classifier", [], steps=options["linear_steps"])
     two_layer = runner.train(f"2-layer net, {options['units']} ReLU units", [options["units"]], "relu")
-    table = [_classification_row(run, model=name, steps=run.result.steps)
-             for name, run in (("linear", linear), ("2-layer", two_layer))]
-    return _result(_boundaries([linear, two_layer]), table, case_study_summary(table, options["units"]))
+    table = [_classification_row(setting, model=name, steps=setting.first.result.steps)
+             for name, setting in (("linear", linear), ("2-layer", two_layer))]
+    return _result(_boundaries([linear, two_layer]), table, case_study_summary(table, options["units"]),
+                   runner.seeds)
 
 
 # --- options: one pydantic model per experiment, its defaults the experiment's ------------------
@@ -359,6 +457,11 @@ Strength = Annotated[float, Field(ge=0)]
 ActivationName = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
 OptimizerName = Literal[OPTIMIZER_NAMES]  # type: ignore[valid-type]
 InitName = Literal[INIT_NAMES]  # type: ignore[valid-type]
+
+
+Seeds = Annotated[whole(ge=1, le=MAX_SEEDS), Field(
+    description="each setting is trained with this many seeds (seed, seed + 1, ...): the table gives the mean "
+                "and the range, the curves a band")]
 
 
 def _runs(item: Any) -> Any:
@@ -373,6 +476,7 @@ class _Options(Request):
     learning_rate: LearningRate
     steps: Steps
     seed: SeedValue = 0
+    seeds: Seeds = 1
     init: InitName
 
 
@@ -388,10 +492,12 @@ class _MoonsOptions(_Options):
 
 
 class CapacityOptions(_MoonsOptions):
+    seeds: Seeds = CLAIM_SEEDS
     units: _runs(Units) = [3, 6, 20]
 
 
 class RegularizationOptions(_MoonsOptions):
+    seeds: Seeds = CLAIM_SEEDS
     units: Units = 20
     reg_strengths: _runs(Strength) = [0.001, 0.01, 0.1]
 
@@ -402,6 +508,7 @@ class ActivationsOptions(_Options):
     learning_rate: LearningRate = 1.0
     steps: Steps = 3000
     init: InitName = "small"
+    seeds: Seeds = CLAIM_SEEDS
     activations: _runs(ActivationName) = ["relu", "tanh", "sigmoid", "leaky_relu"]
     units: Units = 100
     reg_strength: Strength = 1e-3
@@ -479,7 +586,7 @@ def resolve_options(name: str, options: dict[str, Any] | BaseModel, limits: Limi
     resolved["data"] = resolve_data_spec(resolved["data"], limits)
     runs = next((len(v) for v in resolved.values() if isinstance(v, list)), 2)
     hidden = max(resolved["units"]) if isinstance(resolved["units"], list) else resolved["units"]
-    cost = runs * resolved["steps"] * data_points(resolved["data"]) * hidden * 4
+    cost = runs * resolved["seeds"] * resolved["steps"] * data_points(resolved["data"]) * hidden * 4
     if cost > limits.max_compute:
         raise SpecError("steps", f"the experiment needs about {cost:.3g} multiply-adds, more than the limit of "
                                  f"{limits.max_compute:.3g}")

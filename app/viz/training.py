@@ -195,6 +195,27 @@ def _metric_values(history: list[dict[str, Any]], metric: str, x_axis: str) -> t
     return series(history, metric, x_axis)
 
 
+def _seed_histories(value: Any, name: str) -> list[list[dict[str, Any]]]:
+    """One run's history, or a list of them (one per seed)."""
+    if isinstance(value, (list, tuple)) and value and all(isinstance(h, (list, tuple)) for h in value):
+        return [_check_history(h, f"{name}[{k}]") for k, h in enumerate(value)]
+    return [_check_history(value, name)]
+
+
+def seed_series(histories: list[list[dict[str, Any]]], metric: str,
+                x_axis: str = "step") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(xs, mean, low, high)`` of ``metric`` over several seeds' histories: at each x the mean,
+    min and max over the seeds that have a finite value there (a diverged seed drops out)."""
+    curves = [_metric_values(history, metric, x_axis) for history in histories]
+    xs = np.unique(np.concatenate([x for x, _ in curves])) if curves else np.zeros(0)
+    table = np.full((len(curves), xs.size), np.nan)
+    for k, (x, y) in enumerate(curves):
+        table[k, np.searchsorted(xs, x)] = y
+    counted = np.isfinite(table).any(axis=0)
+    xs, table = xs[counted], table[:, counted]
+    return xs, np.nanmean(table, axis=0), np.nanmin(table, axis=0), np.nanmax(table, axis=0)
+
+
 def steps_to_target(xs: np.ndarray, ys: np.ndarray, target: float, higher_is_better: bool) -> float | None:
     """The first x where the curve reaches ``target`` (None if it never does)."""
     reached = ys >= target if higher_is_better else ys <= target
@@ -202,13 +223,14 @@ def steps_to_target(xs: np.ndarray, ys: np.ndarray, target: float, higher_is_bet
     return float(xs[hits[0]]) if hits.size else None
 
 
-def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target: float | None = None,
+def loss_comparison_figure(runs: list[tuple[str, Any]], target: float | None = None,
                            metric: str = "train_loss", x_axis: str = "step", log_y: bool = False,
                            baseline: str | None = None) -> go.Figure:
-    """Several runs' curves of ``metric`` on one figure. With ``target``, each run's first
-    step (or epoch) reaching it is marked and the ratios to ``baseline`` (a run's label; default
-    the fastest run) are annotated, as in the notes' ReLU-vs-tanh comparison (epochs to reach
-    25 % training error)."""
+    """Several runs' curves of ``metric`` on one figure. A run is ``(label, history)``, or
+    ``(label, [history, ...])`` for several seeds: then the line is their mean and a band spans
+    their min to max. With ``target``, the first step (or epoch) where each line reaches it is
+    marked and the ratios to ``baseline`` (a run's label; default the fastest run) are annotated,
+    as in the notes' ReLU-vs-tanh comparison (epochs to reach 25 % training error)."""
     if not isinstance(runs, (list, tuple)) or not 1 <= len(runs) <= 10:
         raise SpecError("runs", "must be a list of 1 to 10 (label, history) pairs")
     x_axis = _check_x_axis(x_axis)
@@ -225,12 +247,20 @@ def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target:
     for i, run in enumerate(runs):
         if not isinstance(run, (list, tuple)) or len(run) != 2:
             raise SpecError(f"runs[{i}]", "must be a (label, history) pair")
-        label, history = str(run[0]), _check_history(run[1], f"runs[{i}] history")
-        xs, ys = _metric_values(history, metric, x_axis)
+        label, histories = str(run[0]), _seed_histories(run[1], f"runs[{i}] history")
+        xs, ys, low, high = seed_series(histories, metric, x_axis)
         color = series_color(i)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=label, line=dict(color=color, width=2),
+        if len(histories) > 1:
+            fig.add_trace(go.Scatter(x=xs, y=high, mode="lines", line=dict(width=0, color=color), showlegend=False,
+                                     legendgroup=label, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=xs, y=low, mode="lines", line=dict(width=0, color=color), fill="tonexty",
+                                     opacity=0.25, showlegend=False, legendgroup=label, hoverinfo="skip",
+                                     name=f"{label} (min–max over {len(histories)} seeds)"))
+        name = label if len(histories) == 1 else f"{label} (mean of {len(histories)} seeds)"
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, legendgroup=label,
+                                 line=dict(color=color, width=2),
                                  hovertemplate=f"{label}<br>{x_axis} %{{x}}: %{{y:.4g}}<extra></extra>"))
-        if divergence_note(history, x_axis):
+        if any(divergence_note(history, x_axis) for history in histories):
             notes.append(f"{label} diverged (finite part drawn)")
         if target is None:
             continue

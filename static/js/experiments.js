@@ -24,14 +24,21 @@ function whenDone(jobId, onProgress) {
   });
 }
 
+// Each number is the mean over the seeds; with several seeds its range (min–max) sits under it.
 function renderTable(result) {
   const rows = result.table;
   if (!rows || rows.length === 0) return null;
-  const columns = result.columns || Object.keys(rows[0]).map((key) => ({ key, label: key.replaceAll("_", " "), format: "number" }));
+  const columns = result.columns;
   const numeric = (format) => format !== "text";
-  return el("table", {},
+  const cell = (row, c) => {
+    const range = row.spread && row.spread[c.key];
+    return el("td", { class: numeric(c.format) ? "num" : "" }, formatCell(row[c.key], c.format),
+      range ? el("span", { class: "range" }, `${formatCell(range[0], c.format)} – ${formatCell(range[1], c.format)}`) : null);
+  };
+  const caption = result.seeds > 1 ? el("caption", {}, `Means over ${result.seeds} seeds; under each, its range over the seeds.`) : null;
+  return el("table", {}, caption,
     el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col", class: numeric(c.format) ? "num" : "" }, c.label)))),
-    el("tbody", {}, rows.map((row) => el("tr", {}, columns.map((c) => el("td", { class: numeric(c.format) ? "num" : "" }, formatCell(row[c.key], c.format)))))));
+    el("tbody", {}, rows.map((row) => el("tr", {}, columns.map((c) => cell(row, c))))));
 }
 
 function card(name) {

@@ -38,11 +38,18 @@ def test_regularization(client):
 
 
 def test_activations_steps_to_target(client):
-    table = {row["activation"]: row for row in run(client, "activations")["table"]}
+    result = run(client, "activations", {"seeds": 2})
+    table = {row["activation"]: row for row in result["table"]}
     assert list(table) == ["relu", "tanh", "sigmoid", "leaky_relu"]
     assert table["relu"]["ratio"] == 1.0
     assert table["sigmoid"]["steps_to_target"] > table["relu"]["steps_to_target"]
     assert table["sigmoid"]["ratio"] > 2
+    # The ratios on the figure are the table's: relative to ReLU, the first row.
+    note = result["figure"]["layout"]["annotations"][-1]["text"]
+    expected = table["sigmoid"]["steps_to_target"] / table["relu"]["steps_to_target"]
+    assert f"({expected:.2f}× relu)" in note and f"relu: {table['relu']['steps_to_target']:,} steps" in note
+    low, high = table["sigmoid"]["spread"]["steps_to_target"]
+    assert low <= high and result["seeds"] == 2
 
 
 def test_dead_relu_grows_with_the_learning_rate(client):

@@ -2,6 +2,7 @@
 
 from app.services.experiments import (
     activations_summary,
+    capacity,
     capacity_summary,
     count,
     percent,
@@ -62,11 +63,28 @@ class Recorder:
         return False
 
 
-def test_progress_counts_steps_over_all_runs():
-    options = resolve_options("regularization", {"steps": 300}, Limits.from_settings(Settings()))
+def test_progress_counts_steps_over_all_runs_and_seeds():
+    options = resolve_options("regularization", {"steps": 300, "seeds": 2}, Limits.from_settings(Settings()))
     recorder = Recorder()
     result = regularization(options, recorder)
-    assert {total for _, total in recorder.calls} == {900}
+    assert {total for _, total in recorder.calls} == {3 * 2 * 300}
     steps = [step for step, _ in recorder.calls]
-    assert steps == sorted(steps) and {0, 300, 600} <= set(steps)  # each run's start, in steps
+    assert steps == sorted(steps) and {0, 300, 600, 900, 1200, 1500} <= set(steps)  # each run's start
     assert result["figure"]["layout"]["title"]["text"] == "Decision regions compared"
+    assert result["seeds"] == 2
+
+
+def test_seeds_give_each_setting_a_mean_and_a_range():
+    limits = Limits.from_settings(Settings())
+    options = resolve_options("capacity", {"steps": 300, "seeds": 3, "units": [3, 20]}, limits)
+    result = capacity(options, Recorder())
+    for row in result["table"]:
+        for key in ("train_loss", "train_accuracy", "test_accuracy"):
+            low, high = row["spread"][key]
+            assert low - 1e-12 <= row[key] <= high + 1e-12  # a mean of equal values may round
+    assert result["table"][1]["spread"]["train_loss"][0] < result["table"][1]["spread"]["train_loss"][1]  # seeds differ
+    assert "spread" not in [column["key"] for column in result["columns"]]
+    assert "(seed 1 of 3)" in result["figure"]["layout"]["annotations"][0]["text"]
+    assert "means over 3 seeds" in result["summary"]
+    single = capacity(options | {"seeds": 1}, Recorder())
+    assert "spread" not in single["table"][0] and "One seed per setting" in single["summary"]

@@ -144,3 +144,15 @@ def test_update_ratio_axis_labels_stay_few_over_many_decades():
     assert update_ratio_figure(narrow).layout.yaxis.dtick == 1
     wide = [_record(s, 1.0, ratio=(10.0 ** -(s / 10 + 2), 1e-3)) for s in range(0, 130, 10)]  # 1e-2 .. 1e-14
     assert update_ratio_figure(wide).layout.yaxis.dtick == 2
+
+
+def test_loss_comparison_over_seeds_draws_the_mean_in_a_band():
+    seeds = [[_record(s, (1 + k) / (1 + s)) for s in range(0, 50, 10)] for k in range(3)]
+    short = seeds[2][:2]  # a seed that stopped early drops out of the later points, not to NaN
+    fig = loss_comparison_figure([("relu", [seeds[0], seeds[1], short])], target=0.1)
+    high, low, mean = fig.data[:3]
+    assert low.fill == "tonexty" and "min–max over 3 seeds" in low.name and mean.name == "relu (mean of 3 seeds)"
+    np.testing.assert_allclose(mean.y, [(1 + 2 + 3) / 3, (1 + 2 + 3) / 33, 1.5 / 21, 1.5 / 31, 1.5 / 41])
+    np.testing.assert_allclose(low.y, [1, 1 / 11, 1 / 21, 1 / 31, 1 / 41])
+    np.testing.assert_allclose(high.y, [3, 3 / 11, 2 / 21, 2 / 31, 2 / 41])
+    assert "relu: 20 steps" in fig.layout.annotations[-1].text  # where the mean reaches 0.1
