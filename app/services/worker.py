@@ -31,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from app.nn import Dataset, Network, TrainConfig, Trainer
+from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
 from app.viz import boundary_grid, data_bounds
 from app.viz.boundary import n_classes_of
 from app.viz.live import encode_grid, rounded
@@ -71,15 +71,15 @@ class TrainRun:
     def __init__(self, job_id: str, task: dict[str, Any], send: Send, datasets: DataCache):
         self.job_id, self.send = job_id, send
         data = datasets.get(task["data"], task.get("upload"))
-        net = Network.from_dict(task["network"])  # a warm start keeps momentum / moments too
+        net = _network(task["network"])
         self.net, self.data = net, data
         self.trainer = Trainer(net, data, TrainConfig(**task["training"]))
-        self.live = task["live"]
-        self.interval = self.live["interval_ms"] / 1000
-        self.pace = self.live.get("steps_per_second")
+        self.live = task["live"]  # None: no live frames (a sweep's run)
+        self.interval = self.live["interval_ms"] / 1000 if self.live else math.inf
+        self.pace = self.live.get("steps_per_second") if self.live else None
         self.checkpoint_seconds = task["checkpoint_seconds"]
         self.bounds = None
-        if net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression"):
+        if self.live and (net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression")):
             self.bounds = data_bounds(data)
         self.start = net.steps_trained
         self.began: float | None = None
@@ -110,7 +110,7 @@ class TrainRun:
         if self.trainer.finished:
             self.send("finished", self.job_id, self.result())
             return {"seconds": spent, "wait": 0.0}
-        if now >= self.next_frame:
+        if self.live and now >= self.next_frame:
             self.next_frame = max(self.next_frame + self.interval, now)
             self.send("progress", self.job_id, self.frame())
         if now >= self.next_checkpoint:
@@ -170,6 +170,14 @@ class TrainRun:
             "seconds": result.seconds,
             "progress": self.progress(),
         }
+
+
+def _network(state: dict[str, Any]) -> Network:
+    """A stored network's state (a warm start keeps momentum / moments too), or a new one from its
+    spec and ``seed``: the same ``Network(spec, seed)`` a new job's network is made with."""
+    if "weights" in state:
+        return Network.from_dict(state)
+    return Network(NetworkSpec.from_dict(state["spec"]), seed=state["seed"])
 
 
 def _finite(value: float) -> float | None:
