@@ -41,6 +41,30 @@ function renderTable(result) {
     el("tbody", {}, rows.map((row) => el("tr", {}, columns.map((c) => cell(row, c))))));
 }
 
+// The experiments whose claim compares settings, on the Sweeps page ("and in between?"): the
+// hidden layer of the base setup, the setting varied and its values, from the experiment's options.
+const AS_SWEEP = {
+  capacity: (o) => [`${Math.max(...o.units)}-${o.activation}`, "network.hidden[0].units", o.units],
+  regularization: (o) => [`${o.units}-${o.activation}`, "training.reg_strength", o.reg_strengths],
+  activations: (o) => [`${o.units}-relu`, "network.hidden[*].activation", o.activations],
+};
+
+// The Sweeps page's address for an experiment's setup: the Playground's keys, then the sweep's.
+function sweepUrl(name, options) {
+  if (!AS_SWEEP[name] || !options) return null;
+  const [layers, path, values] = AS_SWEEP[name](options);
+  const data = options.data;
+  const params = new URLSearchParams({
+    ds: data.name, n: data.n_per_class ?? data.n_points, noise: data.noise, test: data.test_fraction, dseed: data.seed,
+    layers, loss: "softmax", init: options.init, seed: options.seed, opt: options.optimizer, lr: options.learning_rate,
+    batch: 0, reg: options.reg_strength ? "l2" : "none", lam: options.reg_strength || 0, steps: options.steps,
+    seeds: options.seeds,
+  });
+  if (data.classes) params.set("classes", data.classes);
+  params.append("vary", `${path}:${values.join(",")}`);
+  return `/sweeps?${params}`;
+}
+
 function card(name) {
   const root = $(`#exp-${name}`);
   return {
@@ -59,6 +83,9 @@ function card(name) {
       plot.hidden = false;
       await drawFigure(plot, job.result.figure);
       $(".table-wrap", root).replaceChildren(renderTable(job.result) || "");
+      const link = sweepUrl(name, job.request && job.request.options);
+      $(".sweep-link", root).hidden = !link;
+      if (link) $(".sweep-link a", root).href = link;
       this.status.textContent = note;
     },
   };

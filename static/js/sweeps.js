@@ -68,6 +68,43 @@ function readSetup() {
   page.setup.pts = params.get("pts") || "";
 }
 
+// The sweep's own settings in the address too (`steps`, `seeds`, `metric`, and `vary=path:v1,v2`
+// once per setting), so that a sweep can be shared or linked to (the Experiments page does).
+function readSweepSettings() {
+  const params = new URLSearchParams(window.location.search);
+  for (const key of ["steps", "seeds"]) {
+    const value = Math.round(Number(params.get(key)));
+    if (params.has(key) && Number.isFinite(value) && value >= 1) $(`#${key}`).value = String(value);
+  }
+  if (METRICS.some(([key]) => key === params.get("metric"))) $("#metric").value = params.get("metric");
+  const axes = [];
+  for (const text of params.getAll("vary")) {
+    const at = text.lastIndexOf(":");
+    const setting = settingOf(text.slice(0, at));
+    if (!setting || at < 0 || axes.some((axis) => axis.path === setting.path) || axes.length >= MAX_AXES) continue;
+    const values = text.slice(at + 1).split(",").filter(Boolean);
+    const choices = choicesOf(setting);
+    axes.push(choices
+      ? { path: setting.path, values: values.filter((v) => choices.includes(v)), text: "" }
+      : { path: setting.path, values: [], text: values.join(", ") });
+  }
+  return axes;
+}
+
+function writeUrl() {
+  const params = new URLSearchParams();
+  for (const key of Object.keys(PLAYGROUND)) params.set(key, String(page.setup[key]));
+  if (page.setup.pts) params.set("pts", page.setup.pts);
+  params.set("steps", $("#steps").value);
+  params.set("seeds", $("#seeds").value);
+  params.set("metric", $("#metric").value);
+  for (const axis of page.axes) {
+    const values = choicesOf(settingOf(axis.path)) ? axis.values.join(",") : axis.text.split(/[\s,;]+/).filter(Boolean).join(",");
+    params.append("vary", `${axis.path}:${values}`);
+  }
+  window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
+}
+
 function points(text) {
   const values = text.split("_").map(Number);
   const out = [];
@@ -108,7 +145,10 @@ function describeSetup() {
   $("#base-summary").textContent = `${data} (noise ${s.noise}, ${Math.round(100 * s.test)} % held out); hidden layers: ${hidden.join(", ") || "none"}; ` +
     `${s.loss} loss, ${s.init} initialization; ${s.opt}, learning rate ${s.lr}, ${s.reg === "none" ? "no regularization" : `${s.reg.toUpperCase()} λ = ${s.lam}`}, ` +
     `${s.batch ? `batches of ${s.batch}` : "full batch"}; seed ${s.seed}.`;
-  $("#base-playground").href = `/${window.location.search}`;
+  const params = new URLSearchParams();
+  for (const key of Object.keys(PLAYGROUND)) params.set(key, String(page.setup[key]));
+  if (page.setup.pts) params.set("pts", page.setup.pts);
+  $("#base-playground").href = `/?${params}`;
 }
 
 // --- what to vary -------------------------------------------------------------------------------
@@ -140,7 +180,8 @@ function renderAxes() {
     const values = choices
       ? el("fieldset", { class: "choice-list" }, el("legend", {}, "values"), choices.map((name) => el("label", { class: "check" },
         el("input", { type: "checkbox", value: name, checked: axis.values.includes(name), onchange: (event) => {
-          axis.values = choices.filter((c) => (c === name ? event.target.checked : axis.values.includes(c)));
+          // In the order picked: the figures and tables list the values so.
+          axis.values = axis.values.filter((value) => value !== name).concat(event.target.checked ? [name] : []);
           updatePlan();
         } }), ACTIVATION_LABELS[name] || name)))
       : el("div", { class: "field" }, el("label", { for: `${id}-values` }, "values (comma-separated)"),
@@ -180,6 +221,7 @@ function request() {
 }
 
 function updatePlan() {
+  writeUrl();
   try {
     const { axes, seeds } = request();
     const counts = Object.values(axes).map((values) => values.length);
@@ -234,42 +276,52 @@ function startFollowing(sweep) {
   fillFigureKinds(sweep);
   showProgress(sweep.progress);
   drawAll();
-  if (["done", "failed", "cancelled", "interrupted", "diverged"].includes(sweep.status)) {
-    finished();
+  if (!["queued", "running"].includes(sweep.status)) {
+    setState("running");
+    finished(sweep);
     return;
   }
   setState("running");
-  const url = `/api/jobs/${sweep.id}/events`;
-  announce("Follow the sweep: an event as each run finishes (Server-Sent Events)", "GET", url);
+  const url = `/api/sweeps/${sweep.id}/events`;
+  announce("Follow the sweep: an event as runs finish, with their rows (Server-Sent Events)", "GET", url);
   const source = new EventSource(url);
   page.source = source;
   source.addEventListener("progress", (event) => {
-    const frame = JSON.parse(event.data);
-    if (frame.row) page.runs.set(frame.row.run, frame.row);
-    showProgress({ finished: frame.finished ?? frame.step, total: frame.total ?? frame.total_steps });
-    scheduleRefresh();
+    const progress = JSON.parse(event.data);
+    for (const row of progress.rows || []) page.runs.set(row.run, row);
+    showProgress(progress);
+    if ((progress.rows || []).length) scheduleRefresh();
   });
-  source.addEventListener("done", () => finished());
-  source.onerror = () => finished();
+  source.addEventListener("done", (event) => finished(JSON.parse(event.data)));
+  // A dropped connection reconnects by itself (and is sent every row again); a closed one ends here.
+  source.onerror = () => { if (source.readyState === EventSource.CLOSED) finished(); };
 }
 
 async function cancel() {
   if (page.state !== "running") return;
   setState("stopping");
   try {
-    await api("POST", `/api/jobs/${page.sweep.id}/cancel`, { label: "Cancel the sweep" });
+    finished(await api("POST", `/api/sweeps/${page.sweep.id}/cancel`, { label: "Cancel the sweep" }));
   } catch (error) {
     errors.show(error);
+    finished();
   }
-  finished();
 }
 
-async function finished() {
+// The sweep has ended (`sweep`: as the done event or the cancel answered it, else fetched).
+async function finished(sweep) {
+  if (page.state === "idle") return;
   if (page.source) page.source.close();
   page.source = null;
   clearTimeout(refresh.timer);
+  refresh.timer = null;
   try {
-    await refreshSweep();
+    if (sweep) {
+      page.sweep = sweep;
+      for (const row of sweep.rows) page.runs.set(row.run, row);
+    } else {
+      await refreshSweep();
+    }
     await drawAll(true);
     const sweep = page.sweep;
     $("#status").textContent = sweep.status === "done"
@@ -386,18 +438,25 @@ function renderTables() {
       el("td", {}, openLink(row, "open")))))));
 }
 
-// A click on the picture opens the run behind it: the point's setting (its customdata, or the
-// axis values under it), or the boundary panel's.
+// A click on the picture opens the run behind it: the heatmap's cell is (first setting across,
+// second up); a line's point is the first setting's value on the line of the others' values (the
+// line's legend group, "path = value, ..."). Parallel coordinates and curves open nothing.
 function settingAtPoint(point) {
   const sweep = page.sweep;
-  if (!sweep) return null;
-  const custom = Array.isArray(point.customdata) ? point.customdata[0] : point.customdata;
-  if (Number.isInteger(custom)) return custom;
   const paths = sweep.axes.map((axis) => axis.path);
   const same = (value, shown) => shown !== undefined && String(shown) === String(value);
-  const match = sweep.aggregates.find((agg) => (paths.length === 1
-    ? same(agg.settings[paths[0]], point.x)
-    : same(agg.settings[paths[0]], point.x) && same(agg.settings[paths[1]], point.y)));
+  const kind = $("#figure-kind").value;
+  let matches;
+  if (kind === "heatmap") {
+    matches = (agg) => same(agg.settings[paths[0]], point.x) && same(agg.settings[paths[1]], point.y);
+  } else if (kind === "lines") {
+    const group = (point.data && point.data.legendgroup) || "";
+    const others = (agg) => paths.slice(1).map((path) => `${path} = ${agg.settings[path]}`).join(", ");
+    matches = (agg) => same(agg.settings[paths[0]], point.x) && (paths.length === 1 || others(agg) === group);
+  } else {
+    return null;
+  }
+  const match = sweep.aggregates.find(matches);
   return match ? match.setting : null;
 }
 
@@ -439,14 +498,18 @@ async function main() {
   const score = entry && entry.task === "regression" ? "r2" : "accuracy";
   options($("#metric"), METRICS.map(([key, label]) => [key, label]), `${page.setup.test > 0 ? "test" : "train"}_${score}`);
   describeSetup();
-  page.axes = [fresh("training.learning_rate"), fresh("network.hidden[0].units")];
+  const given = readSweepSettings();
+  page.axes = given.length ? given : [fresh("training.learning_rate"), fresh("network.hidden[0].units")];
   renderAxes();
   $("#add-axis").addEventListener("click", addAxis);
   for (const id of ["seeds", "steps"]) $(`#${id}`).addEventListener("input", updatePlan);
   $("#run").addEventListener("click", run);
   $("#cancel").addEventListener("click", cancel);
   for (const id of ["metric", "figure-kind"]) {
-    $(`#${id}`).addEventListener("change", () => drawAll(false).catch((error) => errors.show(error)));
+    $(`#${id}`).addEventListener("change", () => {
+      writeUrl();
+      drawAll(false).catch((error) => errors.show(error));
+    });
   }
 }
 
