@@ -275,7 +275,7 @@ function startFollowing(sweep) {
   announce("Download the table (CSV)", "GET", csv.href);
   fillFigureKinds(sweep);
   showProgress(sweep.progress);
-  drawAll();
+  drawAll().catch((error) => errors.show(error));
   if (!["queued", "running"].includes(sweep.status)) {
     setState("running");
     finished(sweep);
@@ -309,24 +309,24 @@ async function cancel() {
 }
 
 // The sweep has ended (`sweep`: as the done event or the cancel answered it, else fetched).
-async function finished(sweep) {
+async function finished(ended) {
   if (page.state === "idle") return;
   if (page.source) page.source.close();
   page.source = null;
   clearTimeout(refresh.timer);
   refresh.timer = null;
   try {
-    if (sweep) {
-      page.sweep = sweep;
-      for (const row of sweep.rows) page.runs.set(row.run, row);
+    if (ended) {
+      page.sweep = ended;
+      for (const row of ended.rows) page.runs.set(row.run, row);
     } else {
       await refreshSweep();
     }
     await drawAll(true);
-    const sweep = page.sweep;
-    $("#status").textContent = sweep.status === "done"
-      ? `Done: ${formatCell(sweep.progress.finished, "count")} runs.`
-      : `The sweep ended (${sweep.status})${sweep.error ? `: ${sweep.error}` : ""}; ${sweep.progress.finished} of ${sweep.progress.total} runs finished.`;
+    const { status, error, progress } = page.sweep;
+    $("#status").textContent = status === "done"
+      ? `Done: ${formatCell(progress.finished, "count")} runs.`
+      : `The sweep ended (${status})${error ? `: ${error}` : ""}; ${progress.finished} of ${progress.total} runs finished.`;
   } catch (error) {
     errors.show(error);
   }
@@ -338,8 +338,8 @@ function showProgress(progress) {
   $("#status").textContent = `Training… ${formatCell(progress.finished, "count")} of ${formatCell(progress.total, "count")} runs finished.`;
 }
 
-// While runs finish: the table and the main figure again at most every REFRESH_MS, the boundary
-// grid every BOUNDARIES_MS (the events can skip frames, so the GET is what the page shows).
+// While runs finish: the sweep (its aggregates) and the main figure again at most every
+// REFRESH_MS, the boundary grid every BOUNDARIES_MS.
 const refresh = { timer: null, boundariesAt: 0 };
 function scheduleRefresh() {
   if (refresh.timer) return;
@@ -363,7 +363,8 @@ async function refreshSweep() {
 // --- figures and tables -------------------------------------------------------------------------
 
 function fillFigureKinds(sweep) {
-  const kinds = (sweep.figures || ["heatmap", "lines", "parallel", "curves"]).filter((kind) => kind !== "boundaries");
+  // Boundaries have their own plot; a heatmap needs exactly two settings.
+  const kinds = sweep.figures.filter((kind) => kind !== "boundaries" && (kind !== "heatmap" || sweep.axes.length === 2));
   options($("#figure-kind"), kinds.map((kind) => [kind, FIGURE_LABELS[kind] || kind]), sweep.figure || kinds[0]);
 }
 
