@@ -24,7 +24,8 @@ ANSWERS = {200: {"model": JobPublic, "description": "the finished job (with ?wai
     s422="a value is not acceptable, or the runs would exceed the server's compute limit")
 
 LATEST_ANSWERS = {202: {"model": JobPublic, "description": "the job computing it, not finished yet"}} | responses(
-    422, 429, 503, s422="`wait` is not a boolean")
+    422, 429, 503, s422="`wait` is not a boolean, or the server's limits do not allow the experiment's default "
+                        "options (the field says which)")
 
 
 def _route(experiment: Experiment) -> None:
