@@ -32,10 +32,11 @@ function renderTable(result) {
   const numeric = (format) => format !== "text";
   const cell = (row, c) => {
     const range = row.spread && row.spread[c.key];
+    const [low, high] = range ? range.map((value) => formatCell(value, c.format)) : [];
     return el("td", { class: numeric(c.format) ? "num" : "" }, formatCell(row[c.key], c.format),
-      range ? el("span", { class: "range" }, `${formatCell(range[0], c.format)} – ${formatCell(range[1], c.format)}`) : null);
+      range ? el("span", { class: "range" }, low === high ? "every seed" : `${low} – ${high}`) : null);
   };
-  const caption = result.seeds > 1 ? el("caption", {}, `Means over ${result.seeds} seeds; under each, its range over the seeds.`) : null;
+  const caption = result.seeds > 1 ? el("caption", {}, `Means over ${result.seeds} seeds; under each, its range over the seeds (“every seed”: all the same).`) : null;
   return el("table", {}, caption,
     el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col", class: numeric(c.format) ? "num" : "" }, c.label)))),
     el("tbody", {}, rows.map((row) => el("tr", {}, columns.map((c) => cell(row, c))))));
