@@ -64,9 +64,9 @@ def group_task(group_id: str, runs: list[tuple[int, dict[str, Any]]]) -> dict[st
 
 
 class GroupHandler(Protocol):
-    """What a kind of group job (a sweep) does with its runs' messages and after a restart."""
+    """What a kind of group job (a sweep) does when one of its runs finishes, and after a restart."""
 
-    def on_run(self, kind: str, group_id: str, index: int, payload: dict[str, Any]) -> None: ...
+    def on_run(self, group_id: str, index: int, payload: dict[str, Any]) -> None: ...
 
     def resume(self, row: dict[str, Any]) -> dict[str, Any] | None:
         """The group task of the runs still to do (None: nothing is left)."""
@@ -411,19 +411,21 @@ class JobService:
         while (message := self._inbox.get()) is not None:
             kind, job_id, payload = message
             group_id, _, index = job_id.partition(RUN_SEPARATOR)
+            if index and kind != "finished":
+                continue  # a group's run: its group records it once it has finished
             try:
                 if index:
-                    self._apply_run(kind, group_id, int(index), payload)
+                    self._apply_run(group_id, int(index), payload)
                 else:
                     self._apply(kind, job_id, payload)
             except Exception:  # one bad message must not stop the job bookkeeping
                 log.exception("job %s: could not record %s", job_id, kind)
             self._changed(group_id)
 
-    def _apply_run(self, kind: str, group_id: str, index: int, payload: dict[str, Any]) -> None:
+    def _apply_run(self, group_id: str, index: int, payload: dict[str, Any]) -> None:
         row = self.store.get_job(group_id)
         if row is not None and row["kind"] in self.groups:
-            self.groups[row["kind"]].on_run(kind, group_id, index, payload)
+            self.groups[row["kind"]].on_run(group_id, index, payload)
 
     def _apply(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
         row = self.store.get_job(job_id)

@@ -143,7 +143,6 @@ class SweepService:
                           "data": plan.tasks[i * plan.seeds]["data"]} for i in range(len(plan.settings))],
             "metric": default_metric(plan.task, plan.has_test)}}
         sweep_id = self.jobs.create_group(KIND, stored, plan.tasks, owner)
-        self.store.update_job(sweep_id, result={"rows": []})
         return self.get(sweep_id, owner)
 
     def _uploads(self, owner: str | None) -> Callable[[str], dict[str, Any] | None]:
@@ -227,7 +226,10 @@ class SweepService:
         elif kind == "curves":
             fig = curves_figure(self._curves(sweep), _color_axis(axes, color), _history_metric(metric))
         elif kind == "boundaries":
-            fig = boundaries_figure(self._panels(sweep))
+            try:
+                fig = boundaries_figure(self._panels(sweep))
+            except SpecError as exc:  # e.g. inputs that are not a plane
+                raise SpecError("kind", f"the boundaries cannot be drawn: {exc.message}") from None
         else:
             raise SpecError("kind", f"unknown figure {kind!r}; expected one of: {', '.join(SWEEP_FIGURES)}")
         return figure_json(fig)
@@ -260,9 +262,8 @@ class SweepService:
 
     # --- the runs' messages (the job service's writer thread) ------------------------------------
 
-    def on_run(self, kind: str, sweep_id: str, index: int, payload: dict[str, Any]) -> None:
-        if kind != "finished":
-            return  # a run's start and checkpoints: the sweep reports finished runs
+    def on_run(self, sweep_id: str, index: int, payload: dict[str, Any]) -> None:
+        """Run ``index`` of the sweep has finished (``payload``: the training job's result)."""
         row = self.store.get_job(sweep_id)
         plan = row["request"]["plan"]
         rows = (row["result"] or {}).get("rows", [])

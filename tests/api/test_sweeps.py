@@ -70,7 +70,9 @@ def test_aggregates_are_mean_min_and_max_over_the_seeds(sweep):
 
 def test_each_run_is_exactly_the_job_trained_alone(sweep, client):
     row = sweep["rows"][5]  # learning rate 1.0, relu, seed 1
-    lone = client.post("/api/jobs?wait=true", json=lone_request(row["settings"], row["seed"])).json()
+    request = lone_request(row["settings"], row["seed"])
+    assert client.app.state.services.sweeps.run_request(sweep["id"], 5) == request
+    lone = client.post("/api/jobs?wait=true", json=request).json()
     assert lone["status"] == "done"
     assert lone["metrics"]["train_loss"] == row["train_loss"] and lone["metrics"]["test_accuracy"] == \
         row["test_accuracy"]
