@@ -39,6 +39,7 @@ from app.nn import (
     train,
 )
 from app.viz import boundary_comparison_figure, figure_json, loss_comparison_figure
+from app.viz.sweeps import Axis, lines_figure, log_spaced
 from app.viz.training import seed_series, steps_to_target
 
 from .specs import (
@@ -191,11 +192,25 @@ def _columns(table: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"key": key, "label": COLUMNS[key][0], "format": COLUMNS[key][1]} for key in keys]
 
 
-def _result(figure: Any, table: list[dict[str, Any]], summary: str, seeds: int) -> dict[str, Any]:
+def _result(figure: Any, table: list[dict[str, Any]], summary: str, seeds: int, bands: Any = None) -> dict[str, Any]:
     """What an experiment answers: its figure, its table (each row's numbers the means over the
-    seeds, ``spread`` their [min, max]), how to show each column, and the summary."""
-    return {"figure": json.loads(figure_json(figure)), "table": table, "columns": _columns(table),
-            "seeds": seeds, "summary": summary}
+    seeds, ``spread`` their [min, max]), how to show each column, and the summary; ``bands``, a
+    figure of the held-out score against the setting over the seeds, when there are several."""
+    result = {"figure": json.loads(figure_json(figure)), "table": table, "columns": _columns(table), "seeds": seeds,
+              "summary": summary}
+    if bands is not None and seeds > 1:
+        result["bands"] = json.loads(figure_json(bands))
+    return result
+
+
+def _bands(path: str, values: list[Any], settings: list[Setting], metric: str) -> Any:
+    """``metric`` against the setting the experiment varies (``path``, as a sweep names it): the
+    mean over the seeds in a band from their min to max, drawn as the Sweeps page draws one."""
+    aggregates = [{"settings": {path: value}, "runs": len(setting.runs), "finished": len(setting.runs),
+                   "metrics": {metric: dict(zip(("mean", "min", "max"),
+                                                (setting.metric(metric), *(setting.spread(metric) or [None, None]))))}}
+                  for value, setting in zip(values, settings)]
+    return lines_figure([Axis(path, tuple(values), log_spaced(tuple(values)))], aggregates, metric)
 
 
 def _row(setting: Setting, keys: tuple[str, ...], **first: Any) -> dict[str, Any]:
@@ -372,7 +387,8 @@ def capacity(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     runner = Runner(options, [options["steps"]] * len(units), report)
     settings = [runner.train(f"{u} hidden neurons", [u], options["activation"]) for u in units]
     table = [_classification_row(setting, hidden_units=u) for u, setting in zip(units, settings)]
-    return _result(_boundaries(settings), table, capacity_summary(table, runner.seeds), runner.seeds)
+    bands = _bands("network.hidden[0].units", units, settings, _held_out(table)[0])
+    return _result(_boundaries(settings), table, capacity_summary(table, runner.seeds), runner.seeds, bands)
 
 
 def regularization(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
@@ -383,7 +399,8 @@ def regularization(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     table = [_row(setting, (*CLASSIFICATION, "reg_loss"), reg_strength=lam,
                   parameters=setting.first.net.counts()["parameters"]) for lam, setting in zip(strengths, settings)]
     summary = regularization_summary(table, options["units"], runner.seeds)
-    return _result(_boundaries(settings), table, summary, runner.seeds)
+    bands = _bands("training.reg_strength", strengths, settings, _held_out(table)[0])
+    return _result(_boundaries(settings), table, summary, runner.seeds, bands)
 
 
 def _steps_to(histories: list[list[dict[str, Any]]], target: float) -> int | None:

@@ -83,6 +83,9 @@ function card(name) {
       const plot = $(".plot", root);
       plot.hidden = false;
       await drawFigure(plot, job.result.figure);
+      const bands = $(".plot.bands", root);
+      bands.hidden = !job.result.bands;
+      if (job.result.bands) await drawFigure(bands, job.result.bands);
       $(".table-wrap", root).replaceChildren(renderTable(job.result) || "");
       const link = sweepUrl(name, job.request && job.request.options);
       $(".sweep-link", root).hidden = !link;

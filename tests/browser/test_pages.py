@@ -163,6 +163,8 @@ def test_experiments_show_kept_results_and_run_again(page, screenshot):
     # The mean over the seeds, and under it their range.
     expect(accuracy).to_have_text(re.compile(r"^\d{1,3}\.\d %(\d{1,3}\.\d % – \d{1,3}\.\d %|every seed)$"))
     expect(page.locator("#exp-capacity table caption")).to_have_text(re.compile(r"^Means over 5 seeds"))
+    for name in ("capacity", "regularization"):  # the held-out score over the seeds, in a band
+        expect(page.locator(f"#exp-{name} .plot.bands .main-svg").first).to_be_attached()
     expect(page.locator("#exp-capacity .sweep-link a")).to_have_attribute(
         "href", re.compile(r"^/sweeps\?ds=moons.*&vary=network.hidden%5B0%5D.units%3A3%2C6%2C20"))
     page.get_by_test_id("run-regularization").click()

@@ -86,5 +86,12 @@ def test_seeds_give_each_setting_a_mean_and_a_range():
     assert "spread" not in [column["key"] for column in result["columns"]]
     assert "(seed 1 of 3)" in result["figure"]["layout"]["annotations"][0]["text"]
     assert "means over 3 seeds" in result["summary"]
+    # The held-out accuracy against the units: the mean in a band from the seeds' min to max.
+    high, low, mean = result["bands"]["data"]
+    assert list(mean["x"]) == [3, 20] and low["fill"] == "tonexty"
+    for i, row in enumerate(result["table"]):
+        assert mean["y"][i] == row["test_accuracy"]
+        assert [low["y"][i], high["y"][i]] == row["spread"]["test_accuracy"]
     single = capacity(options | {"seeds": 1}, Recorder())
     assert "spread" not in single["table"][0] and "One seed per setting" in single["summary"]
+    assert "bands" not in single
