@@ -256,13 +256,13 @@ class ThreadRun:
 
 
 class _Reporter:
-    """What an experiment sees: position among its runs, and the slice / cancel checkpoint."""
+    """What an experiment sees: its steps done over all its runs, and the slice / cancel checkpoint."""
 
     def __init__(self, job_id: str, send: Send, checkpoint: Callable[[], bool]):
         self.job_id, self.send, self.cancelled = job_id, send, checkpoint
 
-    def progress(self, run: int, runs: int) -> None:
-        frame = {"step": run, "total_steps": runs, "epoch": None}
+    def progress(self, step: int, total_steps: int) -> None:
+        frame = {"step": step, "total_steps": total_steps, "epoch": None}
         self.send("progress", self.job_id, {"progress": frame, "json": json.dumps(frame)})
 
 

@@ -141,3 +141,16 @@ export function formatNumber(value, digits = 3) {
 export function options(select, pairs, selected) {
   select.replaceChildren(...pairs.map(([value, text]) => el("option", { value, selected: String(value) === String(selected) }, text)));
 }
+
+// A table cell by its column's format (the API says which): percent "85.7 %", count "10,000",
+// ratio "1.03×", setting as given ("0.001"), number 3 significant digits, text as it is.
+export function formatCell(value, format) {
+  if (Array.isArray(value)) return value.map((v) => formatCell(v, format)).join(", ");
+  if (value === null || value === undefined || (typeof value === "number" && Number.isNaN(value))) return "—";
+  if (typeof value !== "number") return String(value);
+  if (format === "percent") return `${(100 * value).toFixed(1)} %`;
+  if (format === "count") return Math.round(value).toLocaleString("en-US");
+  if (format === "ratio") return `${value.toFixed(2)}×`;
+  if (format === "setting") return String(value);
+  return formatNumber(value);
+}

@@ -65,6 +65,8 @@ export function writeUrl() {
   for (const key of Object.keys(DEFAULTS)) params.set(key, String(settings[key]));
   if (settings.points.length) params.set("pts", pointsToText(settings.points));
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
+  const sweepLink = document.getElementById("sweep-link");
+  if (sweepLink) sweepLink.href = `/sweeps?${params}`; // the Sweeps page reads the same settings
 }
 
 export const isUpload = () => settings.ds.startsWith("upload:");
