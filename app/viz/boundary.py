@@ -114,7 +114,8 @@ def class_names(data: Dataset, n_classes: int) -> list[str]:
 
 
 def _heatmap(grid: dict[str, Any], net: Network, coloraxis: str | None = None) -> go.Heatmap:
-    common = dict(x=grid["x"], y=grid["y"], z=grid["z"], hoverinfo="skip", name="network output")
+    # "none", not "skip": no label, but a click on the regions is a click event (the Playground adds a point).
+    common = dict(x=grid["x"], y=grid["y"], z=grid["z"], hoverinfo="none", name="network output")
     if grid["kind"] == "classification":
         n_classes = n_classes_of(net)
         return go.Heatmap(**common, colorscale=class_colorscale(n_classes), zmin=0, zmax=n_classes,

@@ -113,8 +113,6 @@ def test_url_restores_the_settings(page, browser, server):
     page.recorder.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="a network change while new data loads posts the old data's output_dim "
-                                       "with the new data spec: POST /api/networks answers 422")
 def test_a_network_change_while_new_data_loads(page):
     _open(page)  # the spiral: three classes
     # Every answer 1.5 s late, as from a busy server: the layer is added before the new data arrives.

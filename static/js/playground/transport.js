@@ -1,0 +1,160 @@
+// Play, Pause, Step and Reset: the Playground's transport, driving the play controller.
+import { api } from "../api.js";
+import { $, busy } from "../ui.js";
+import { PlayController } from "./controller.js";
+import { LIVE, abortFigureRequests, boundaryIsLive, countLiveUpdates, drawLiveBoundary, fillHiddenLayers, refreshFigures } from "./figures.js";
+import { dataSpec, networkSpec, session, settings, trainingSpec } from "./settings.js";
+import { showJob, showMetrics, showStatus, trainErrors } from "./status.js";
+
+// Play runs jobs of CHUNK_STEPS steps back to back, recording history every HISTORY_EVERY steps
+// (a job's history is stored when it stops, so a smaller one makes Pause quicker).
+const CHUNK_STEPS = 10000;
+const HISTORY_EVERY = 100;
+const FIGURE_REFRESH_MS = 1000;
+
+export const controller = new PlayController({ nextJob, frame, finished, changed });
+let refreshTimer = null;
+
+function nextJob() {
+  const body = {
+    network: { id: session.network.id }, data: dataSpec(),
+    training: trainingSpec({ steps: CHUNK_STEPS, history_every: HISTORY_EVERY }),
+    live: { ...LIVE, steps_per_second: settings.speed || null },
+  };
+  return { body, label: "Play: a training job continuing this network" };
+}
+
+function frame(progress) {
+  const { record } = progress;
+  showMetrics({
+    epoch: progress.epoch,
+    trainLoss: record && record.train_loss !== null ? record.train_loss : progress.batch_loss,
+    testLoss: record ? record.test_loss : undefined,
+  });
+  drawLiveBoundary(progress);
+}
+
+function finished(job) {
+  showJob(job);
+  session.network.steps_trained = job.progress.step;
+}
+
+function changed(state, detail) {
+  setTransport();
+  if (controller.active && state !== "stopping" && !refreshTimer) {
+    refreshTimer = setInterval(() => refreshFigures(false, { periodic: true, playing: true }), FIGURE_REFRESH_MS);
+  }
+  if (state === "waiting") {
+    showStatus(detail.position ? `Waiting for a free worker (position ${detail.position})…` : "Training…");
+  } else if (state === "running") {
+    showStatus("Training…");
+  } else if (state === "stopping") {
+    abortFigureRequests();
+    stopRefreshing();
+    delete $("#pause").dataset.latencyMs;
+  } else if (state === "idle") {
+    stopRefreshing();
+    if (detail.error) trainErrors.show(detail.error);
+    if (detail.cancelled) {
+      showJob(detail.cancelled);
+      session.network.steps_trained = Math.max(session.network.steps_trained, detail.cancelled.progress.step);
+      $("#pause").dataset.latencyMs = detail.milliseconds.toFixed(0);
+      showStatus(`Paused (the server stopped the job in ${detail.milliseconds.toFixed(0)} ms).`);
+    } else if (detail.ended) {
+      showStatus(detail.error ? "Stopped." : "Paused.");
+      if (detail.finished) refreshFigures(true);
+    } else if (!detail.error) {
+      showStatus("Paused.");
+    }
+  }
+}
+
+function stopRefreshing() {
+  clearInterval(refreshTimer);
+  refreshTimer = null;
+}
+
+export function setTransport() {
+  const { network } = session;
+  const playing = controller.active;
+  $("#play").disabled = playing || !network;
+  $("#pause").disabled = !playing || controller.state === "stopping";
+  $("#step").disabled = playing || !network;
+  // The stored network's spec, weights and history, as the export endpoint gives them.
+  $("#export").hidden = !network || playing;
+  if (network) $("#export").href = `/api/networks/${network.id}/export`;
+  $("#keep").hidden = !network || playing || Boolean(network.name);
+}
+
+// Play, Pause, Step and Reset presses: an added point resumes Play only if none came meanwhile.
+let transportChanges = 0;
+export const transportCount = () => transportChanges;
+export function pressed(action) {
+  return (...args) => {
+    transportChanges += 1;
+    return action(...args);
+  };
+}
+
+export async function play() {
+  if (controller.active || !session.network) return;
+  trainErrors.clear();
+  await controller.play(async () => {
+    if (!boundaryIsLive()) await refreshFigures(true, { playing: true });
+    countLiveUpdates();
+  });
+}
+
+export const stop = () => controller.stop();
+
+export async function pause() {
+  await stop();
+  await refreshFigures(true);
+}
+
+export async function step() {
+  if (controller.active || !session.network) return;
+  trainErrors.clear();
+  $("#step").disabled = true;
+  try {
+    const body = { network: { id: session.network.id }, data: dataSpec(), training: trainingSpec({ epochs: 1, history_every: 1 }) };
+    const job = await busy(api("POST", "/api/jobs", { query: { wait: true }, body, label: "Step: one epoch, waiting for the result" }));
+    showJob(job);
+    if (job.status !== "done") throw new Error(`The step ended with status “${job.status}”${job.error ? `: ${job.error}` : "."}`);
+    session.network.steps_trained = job.progress.step;
+    showStatus("One epoch trained.");
+    await refreshFigures(true);
+  } catch (error) {
+    trainErrors.show(error);
+  }
+  setTransport();
+}
+
+// Reset: a fresh network (epoch 0) that carries the data spec, so every figure can be drawn at once.
+export async function reset() {
+  trainErrors.clear();
+  const previous = session.network;
+  session.network = null;
+  setTransport();
+  try {
+    const { data } = session;
+    session.network = await busy(api("POST", "/api/networks", { body: { ...networkSpec(data), seed: settings.seed, data: dataSpec() }, label: "Reset: a new network with its data" }));
+    fillHiddenLayers();
+    if (previous && !previous.name) deletePrevious(previous); // a kept one stays
+    showMetrics({ epoch: 0, trainLoss: null, testLoss: null });
+    showStatus(`${session.network.counts.parameters} parameters in ${session.network.counts.layers} layers. Press Play or Step.`);
+    await refreshFigures(true);
+  } catch (error) {
+    trainErrors.show(error);
+  }
+  setTransport();
+}
+
+// An unnamed network is scratch: Reset deletes the old one. If that fails, say so (it expires later).
+async function deletePrevious(previous) {
+  try {
+    await api("DELETE", `/api/networks/${previous.id}`, { label: "Reset: delete the previous network" });
+  } catch (error) {
+    trainErrors.show(new Error(`The previous network (${previous.id}) could not be deleted; it expires by itself. ${error.message}`));
+  }
+}
