@@ -233,7 +233,8 @@ def _edge_traces(edges: list[Edge], trained: bool) -> list[go.Scatter]:
     traces.append(go.Scatter(
         x=[e.x0 + t * (e.x1 - e.x0) for e in edges], y=[e.y0 + t * (e.y1 - e.y0) for e in edges],
         mode="markers", name="weights", marker=marker, text=[e.hover for e in edges],
-        customdata=[list(e.where) if e.where else None for e in edges],  # a page edits W{layer}[i, j] by it
+        # [layer, i, j, value] of the weight W{layer}[i, j] an edge draws: what a page reads and edits
+        customdata=[[*e.where, e.value] if e.where else None for e in edges],
         hovertemplate="%{text}<extra></extra>", showlegend=False,
     ))
     return traces

@@ -50,10 +50,10 @@ def test_topology_edges_say_which_weight_they_draw_and_the_legend_explains_the_b
     net, _ = circle_run
     fig = topology_figure(net)
     weights = _trace(fig, "weights")
-    where = [tuple(w) for w in weights["customdata"]]
+    where = [tuple(w[:3]) for w in weights["customdata"]]
     values_ = values(weights["marker"]["color"])
-    for (layer, i, j), value in zip(where, values_):
-        assert net.params[f"W{layer}"][i, j] == pytest.approx(value)
+    for (layer, i, j), value, data in zip(where, values_, weights["customdata"]):
+        assert net.params[f"W{layer}"][i, j] == pytest.approx(value) == pytest.approx(data[3])
     assert (1, 2, 0) in where and (2, 1, 1) in where
     shown = [t["name"] for t in fig.to_dict()["data"] if t.get("showlegend", True)]
     assert shown == ["biases: the square beside each neuron (colour: sign and size)"]
