@@ -262,6 +262,9 @@ class LiveOptions(Request):
     nodes: whole(ge=2, le=MAX_THUMBNAIL_GRID) | None = Field(
         default=None, description="cells per side of each node's map in live frames, about 5 a second (the "
                                   "network diagram's thumbnails, see GET /api/networks/{id}/node-maps); null: none")
+    ramp: bool = Field(default=False, description="start slow and speed up: one step per frame at first, then "
+                                                  "ten times as many every 1.5 s until full speed (frames spaced "
+                                                  "evenly in log(step)); not with steps_per_second")
 
 
 # --- networks ----------------------------------------------------------------------------------

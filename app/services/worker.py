@@ -34,7 +34,7 @@ from typing import Any
 from app.nn import Dataset, Network, TrainConfig, Trainer
 from app.viz import boundary_grid, data_bounds, node_maps
 from app.viz.boundary import n_classes_of
-from app.viz.live import encode_grid, rounded
+from app.viz.live import encode_grid, live_overlay, rounded
 
 from .experiments import run_experiment
 from .specs import build_dataset
@@ -42,6 +42,11 @@ from .specs import build_dataset
 Send = Callable[[str, str, Any], None]
 DATA_CACHE_SIZE = 32
 NODE_MAPS_SECONDS = 0.2  # node maps (live.nodes) ride on at most 5 frames a second: thumbnails need no more
+# A ramped job (``live.ramp``) may have taken floor(t / interval) + floor(10 ** (t / RAMP_DECADE_SECONDS))
+# steps t seconds after its first: one a frame at first, then ten times as many every 1.5 s (frames
+# spaced evenly in log(step)), until that outruns the machine: the first seconds show the steps in
+# which a network learns most, and then it runs free.
+RAMP_DECADE_SECONDS = 1.5
 
 
 class DataCache:
@@ -78,6 +83,7 @@ class TrainRun:
         self.live = task["live"]
         self.interval = self.live["interval_ms"] / 1000
         self.pace = self.live.get("steps_per_second")
+        self.ramp = bool(self.live.get("ramp"))
         self.checkpoint_seconds = task["checkpoint_seconds"]
         self.bounds = None
         if net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression"):
@@ -103,6 +109,10 @@ class TrainRun:
             if (wait := self.pace_wait(now)) > 0:
                 return {"seconds": 0.0, "wait": wait}
             max_steps = math.floor((now - self.began) * self.pace) + 1 - self.trainer.done  # due by now
+        elif self.ramp and (due := self.ramp_due(now)) < self.trainer.total:
+            if due <= self.trainer.done:  # the next step is due with the next frame
+                return {"seconds": 0.0, "wait": self.interval - (now - self.began) % self.interval}
+            max_steps = due - self.trainer.done
         else:
             max_steps = self.trainer.total
         before = self.trainer.seconds
@@ -128,6 +138,11 @@ class TrainRun:
         burst = max(1, min(left, round(self.pace * self.interval)))
         return max(0.0, self.began + (self.trainer.done + burst - 1) / self.pace - now)
 
+    def ramp_due(self, now: float) -> int:
+        """Steps a ramped job may have taken by ``now`` (see ``RAMP_DECADE_SECONDS``)."""
+        elapsed = now - self.began
+        return math.floor(elapsed / self.interval) + math.floor(10 ** min(elapsed / RAMP_DECADE_SECONDS, 15))
+
     def progress(self) -> dict[str, Any]:
         return {"step": self.net.steps_trained, "total_steps": self.start + self.trainer.total,
                 "epoch": self.net.epochs_trained}
@@ -143,6 +158,7 @@ class TrainRun:
         if self.bounds is not None:
             grid = boundary_grid(self.net, self.bounds, self.live["grid"])
             frame["boundary"] = encode_grid(grid, n_classes_of(self.net))
+            frame["overlay"] = live_overlay(self.net, self.data)
         if self.live.get("nodes") and self.net.spec.input_dim == 2 and time.monotonic() >= self.next_nodes:
             self.next_nodes = time.monotonic() + NODE_MAPS_SECONDS
             frame["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"])

@@ -198,13 +198,14 @@ def regression_range(grid: dict[str, Any], data: Dataset) -> tuple[float, float]
     return float(values.min()), float(values.max())
 
 
-def score_text(net: Network, data: Dataset) -> str:
-    """'train accuracy 97.3 %, test 95.0 %' (or R² for regression)."""
+def score_text(net: Network, data: Dataset, predictions: dict[str, np.ndarray] | None = None) -> str:
+    """'train accuracy 97.3 %, test 95.0 %' (or R² for regression). ``predictions``: the network's
+    ``predict`` of each split ("train", "test"), when the caller has them already."""
     parts = []
     for split, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
         if len(y) == 0:
             continue
-        predicted = net.predict(X)
+        predicted = predictions[split] if predictions else net.predict(X)
         if data.task == "classification":
             parts.append(f"{split} {100 * float(np.mean(predicted == y)):.1f} %")
         else:

@@ -6,10 +6,11 @@
 import { api } from "./api.js";
 import { layerEditor, layersFromText } from "./layers.js";
 import { $, busy, options, pageError, plotlyReady } from "./ui.js";
+import { clearAdvice } from "./playground/advice.js";
 import { buildThumbnails, listenForClicks, loadData } from "./playground/data.js";
 import { drawHiddenSpace, fillHiddenLayers, refreshFigures } from "./playground/figures.js";
 import {
-  DATA_KEYS, DEFAULTS, NETWORK_KEYS, dataDefaults, datasetEntry, isUpload, readUrl, session, settings, writeUrl,
+  DATA_KEYS, DEFAULTS, NETWORK_KEYS, dataDefaults, datasetEntry, isUpload, parseSpeed, readUrl, session, settings, writeUrl,
 } from "./playground/settings.js";
 import { featureChooser, syncFeatures } from "./playground/features.js";
 import { bindFigureTools } from "./playground/nodes.js";
@@ -23,8 +24,8 @@ const TEST_SHARES = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
 const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
 const INITS = [["small", "small (0.01·randn)"], ["xavier", "Xavier"], ["he", "He"]];
 const LOSSES = { softmax: "softmax", svm: "multiclass SVM", logistic: "logistic (2 classes)", hinge: "hinge (2 classes)", mse: "squared error" };
-// Training pace (steps per second, 0 = as fast as the server goes): slow enough to watch it learn.
-const SPEEDS = [[0, "full speed"], [1000, "1,000 steps/s"], [300, "300 steps/s"], [100, "100 steps/s"], [30, "30 steps/s"], [10, "10 steps/s"]];
+// Training pace: a ramp (slow, then full speed), as fast as the server goes (0) or steps per second.
+const SPEEDS = [["ramp", "watch it learn (slow, then full speed)"], [0, "full speed"], [1000, "1,000 steps/s"], [300, "300 steps/s"], [100, "100 steps/s"], [30, "30 steps/s"], [10, "10 steps/s"]];
 
 // --- controls --------------------------------------------------------------------------------
 
@@ -90,6 +91,7 @@ function settingChanged(keys) {
   if (keys.includes("classes")) settings.points = settings.points.filter((point) => point[2] < settings.classes);
   writeUrl();
   trainErrors.clear();
+  clearAdvice();
   const resume = controller.active;
   changes = changes.then(() => applyChange(keys, resume));
   return changes;
@@ -121,7 +123,8 @@ function bindControls() {
       settingChanged([key]);
     });
   };
-  for (const [id, key] of [["classes", "classes"], ["test", "test"], ["seed", "seed"], ["lr", "lr"], ["batch", "batch"], ["lam", "lam"], ["speed", "speed"]]) bind(id, key);
+  for (const [id, key] of [["classes", "classes"], ["test", "test"], ["seed", "seed"], ["lr", "lr"], ["batch", "batch"], ["lam", "lam"]]) bind(id, key);
+  bind("speed", "speed", "change", parseSpeed);
   for (const [id, key] of [["loss", "loss"], ["init", "init"], ["optimizer", "opt"], ["reg", "reg"]]) bind(id, key, "change", String);
   bind("points", "n");
   bind("noise", "noise");

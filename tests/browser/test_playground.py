@@ -272,3 +272,95 @@ def test_speed_paces_the_training(page):
     # after its first, however slow the machine; at full speed this network runs thousands a second.
     assert 20 <= _epoch(page) <= pace * elapsed + 1, (_epoch(page), elapsed)
     page.recorder.assert_clean()
+
+
+def _boundary(page, expression: str):
+    """``expression`` evaluated on the boundary plot's figure (``gd``: its div, with Plotly's ``data``)."""
+    # The server's arrays arrive as typed arrays ({dtype: "f4", bdata: base64}), restyled ones as lists.
+    return page.evaluate("(() => { const gd = document.getElementById('boundary');"
+                         " const length = (a) => a.length ?? atob(a.bdata).length / Number(a.dtype.slice(1));"
+                         f" return {expression}; }})()")
+
+
+def _overlay(page) -> tuple[str, int, int, int]:
+    """(the subtitle's scores, × markers drawn, the count in their legend name, points drawn)."""
+    return tuple(_boundary(page, """[
+        gd.layout.title.text.replace(/.*<span[^>]*>|<\\/span>.*/g, ""),
+        gd.data.find((t) => t.legendgroup === "misclassified").x.length,
+        Number(gd.data.find((t) => t.legendgroup === "misclassified").name.match(/\\d+/)[0]),
+        gd.data.filter((t) => (t.legendgroup || "").startsWith("class-")).reduce((n, t) => n + length(t.x), 0),
+    ]"""))
+
+
+def test_the_overlay_follows_the_live_frames(page):
+    _open(page, "?ds=xor&test=0&layers=8-tanh&opt=adam&lr=0.03&speed=0")
+    before = _overlay(page)
+    page.get_by_test_id("play").click()
+
+    def changed_while_playing():
+        score, crosses, counted, points = _overlay(page)
+        playing = page.get_by_test_id("pause").is_enabled()
+        return playing and score != before[0] and (score, crosses, counted, points)
+
+    score, crosses, counted, points = wait_until(changed_while_playing, what="the scores to change while playing")
+    # The legend counts the × drawn, and the training accuracy is the share of points without one.
+    assert counted == crosses
+    accuracy = float(re.search(r"train ([\d.]+) %", score).group(1))
+    assert accuracy == pytest.approx(100 * (1 - crosses / points), abs=0.051)
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    page.recorder.assert_clean()
+
+
+def test_by_default_play_starts_slow_at_step_one(page):
+    jobs = []
+    page.on("request", lambda request: jobs.append(request.post_data_json)
+            if request.method == "POST" and request.url.endswith("/api/jobs") else None)
+    _open(page, "?ds=spiral&layers=8-relu,8-relu")
+    assert page.locator("#speed").input_value() == "ramp"
+    page.get_by_test_id("play").click()
+    first = wait_until(lambda: _epoch(page), what="the first step")
+    # The ramp allows one step a frame at first: a page even seconds late sees a small count,
+    # where full speed would be thousands of steps in.
+    assert 0 < first < 200, first
+    wait_until(lambda: _epoch(page) > 5 * first, what="the pace to pick up")
+    assert jobs[0]["live"]["ramp"] is True
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    page.recorder.assert_clean()
+
+
+@pytest.mark.parametrize(("query", "advice"), [
+    ("lr=10&opt=sgd", "lower the learning rate"),
+    ("lr=0.00001&opt=sgd", "raise the learning rate"),
+])
+def test_a_plain_warning_under_the_plot(page, query, advice):
+    _open(page, f"?ds=spiral&layers=8-relu&speed=0&{query}")
+    expect(page.get_by_test_id("advice")).to_be_hidden()
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("advice")).to_contain_text(advice)
+    page.get_by_test_id("reset").click()
+    expect(page.get_by_test_id("advice")).to_be_hidden()
+    page.recorder.assert_clean()
+
+
+def test_waiting_for_a_free_worker_says_so(page):
+    _open(page, "?ds=gauss&layers=4-relu&speed=0")
+    # A person's four jobs run at once (NNVIZ_PERSON_RUNNING_JOBS); four slow ones fill them.
+    slow = {"network": {"input_dim": 2, "output_dim": 2, "hidden": [{"units": 2}]},
+            "data": {"name": "gauss", "n_per_class": 10}, "training": {"steps": 10_000},
+            "live": {"steps_per_second": 10}}
+    blockers = [api(page, "POST", "/api/jobs", data=slow).json()["id"] for _ in range(4)]
+    try:
+        page.get_by_test_id("play").click()
+        expect(page.locator("#status")).to_have_text("Waiting for a free worker (position 1)…")
+        assert _epoch(page) == 0
+        api(page, "POST", f"/api/jobs/{blockers[0]}/cancel")
+        expect(page.locator("#status")).to_have_text("Training…")
+        wait_until(lambda: _epoch(page) > 0, what="the job to start")
+    finally:
+        for job_id in blockers:
+            api(page, "POST", f"/api/jobs/{job_id}/cancel")
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    page.recorder.assert_clean()

@@ -19,7 +19,8 @@ const FIGURES = [
 ];
 const NEEDS_HISTORY = ["training", "dead-units", "update-ratio"];
 
-const live = { boundary: false, updates: 0, since: 0 }; // boundary: the plot holds a heatmap restyle can update
+// boundary: the plot holds a heatmap restyle can update; wrong: the × markers it shows (as JSON).
+const live = { boundary: false, updates: 0, since: 0, wrong: null };
 
 // What other modules do when a figure is drawn (kind, node) or a live frame arrives (frame).
 export const hooks = { drawn: new Set(), frame: new Set() };
@@ -91,7 +92,7 @@ async function drawFigures(withBoundary, playing) {
       const figure = await api("GET", `/api/networks/${id}/figures/${kind}`, { query, signal, label: `Figure: ${kind}` });
       if (!session.network || session.network.id !== id) return;
       await drawFigure(node, figure);
-      if (kind === "decision-boundary") live.boundary = figure.data.length > 0;
+      if (kind === "decision-boundary") Object.assign(live, { boundary: figure.data.length > 0, wrong: null });
       for (const hook of hooks.drawn) hook(kind, node);
     }));
   } catch (error) {
@@ -115,9 +116,32 @@ export async function drawLiveBoundary(frame) {
   const plot = $("#boundary");
   // 1-D regression: trace 0 is the fitted curve, whose values arrive as z.
   const update = boundary.kind === "regression-1d" ? { x: [boundary.x], y: [boundary.z] } : { x: [boundary.x], y: [boundary.y], z: [boundary.z] };
-  window.Plotly.restyle(plot, update, [0]);
+  const title = frame.overlay ? withScore(plot.layout.title, frame.overlay.score) : null;
+  await window.Plotly.update(plot, update, title ? { "title.text": title } : {}, [0]);
+  if (frame.overlay && frame.overlay.wrong) drawMisclassified(plot, frame.overlay.wrong);
   live.updates += 1;
   const seconds = (performance.now() - live.since) / 1000;
   plot.dataset.updates = String(live.updates);
   plot.dataset.updatesPerSecond = (live.updates / seconds).toFixed(1);
+}
+
+// The subtitle's scores (the server's own text, from the frame) in the figure's title, when they changed.
+function withScore(title, score) {
+  const text = title && title.text;
+  if (!text) return null;
+  const updated = text.replace(/(<span[^>]*>)[^<]*(<\/span>)/, (_, open, close) => `${open}${score}${close}`);
+  return updated === text ? null : updated;
+}
+
+// The × markers and their legend count, when the misclassified points changed.
+function drawMisclassified(plot, wrong) {
+  const index = plot.data.findIndex((trace) => trace.legendgroup === "misclassified");
+  if (index < 0) return;
+  const key = JSON.stringify(wrong);
+  if (live.wrong === key) return;
+  live.wrong = key;
+  window.Plotly.restyle(plot, {
+    x: [wrong.map((w) => w[0])], y: [wrong.map((w) => w[1])], customdata: [wrong.map((w) => w[2])],
+    name: `misclassified (${wrong.length})`,
+  }, [index]);
 }

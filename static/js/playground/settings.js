@@ -5,9 +5,9 @@ import { layersToText } from "../layers.js";
 export const DEFAULTS = {
   ds: "spiral", n: 100, noise: 0.2, classes: 3, test: 0.2, dseed: 0,
   layers: "8-relu,8-relu", loss: "softmax", init: "he", seed: 0,
-  opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001, speed: 0, feat: "x1,x2",
+  opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001, speed: "ramp", feat: "x1,x2",
 };
-const NUMERIC = ["n", "noise", "classes", "test", "dseed", "seed", "lr", "batch", "lam", "speed"];
+const NUMERIC = ["n", "noise", "classes", "test", "dseed", "seed", "lr", "batch", "lam"];
 export const DATA_KEYS = ["ds", "n", "noise", "classes", "test", "dseed"];
 export const NETWORK_KEYS = ["layers", "loss", "init", "seed", "feat"];
 
@@ -27,12 +27,20 @@ export function readUrl() {
     if (NUMERIC.includes(key)) {
       const value = Number(raw);
       if (raw !== "" && Number.isFinite(value)) settings[key] = value;
+    } else if (key === "speed") {
+      settings.speed = parseSpeed(raw);
     } else {
       settings[key] = raw;
     }
   }
   if (params.has("pts")) settings.points = pointsFromText(params.get("pts"));
   return new Set(params.keys());
+}
+
+// Training pace: "ramp" (slow at first, then full speed), 0 (full speed) or steps per second.
+export function parseSpeed(text) {
+  const value = Number(text);
+  return text !== "ramp" && text !== "" && Number.isFinite(value) ? value : "ramp";
 }
 
 // Added points in the address: "x1_x2_class_x1_x2_class…" (characters a URL keeps as they are, so

@@ -1,6 +1,7 @@
 // Play, Pause, Step and Reset: the Playground's transport, driving the play controller.
 import { api } from "../api.js";
 import { $, busy } from "../ui.js";
+import { adviseDiverged, adviseFrom, clearAdvice } from "./advice.js";
 import { PlayController } from "./controller.js";
 import { LIVE, abortFigureRequests, boundaryIsLive, countLiveUpdates, drawLiveBoundary, fillHiddenLayers, refreshFigures } from "./figures.js";
 import { dataSpec, networkSpec, session, settings, trainingSpec } from "./settings.js";
@@ -15,11 +16,18 @@ const FIGURE_REFRESH_MS = 1000;
 export const controller = new PlayController({ nextJob, frame, finished, changed });
 let refreshTimer = null;
 
-function nextJob() {
+// The pace: a fresh network's first job ramps up (the first seconds show where it learns most);
+// the jobs after it, and a network that has trained already, go at full speed or the chosen pace.
+function livePace(first) {
+  if (settings.speed === "ramp") return { ramp: first && session.network.steps_trained === 0 };
+  return { steps_per_second: settings.speed || null };
+}
+
+function nextJob(first) {
   const body = {
     network: { id: session.network.id }, data: dataSpec(),
     training: trainingSpec({ steps: CHUNK_STEPS, history_every: HISTORY_EVERY }),
-    live: { ...LIVE, steps_per_second: settings.speed || null },
+    live: { ...LIVE, ...livePace(first) },
   };
   return { body, label: "Play: a training job continuing this network" };
 }
@@ -31,12 +39,14 @@ function frame(progress) {
     trainLoss: record && record.train_loss !== null ? record.train_loss : progress.batch_loss,
     testLoss: record ? record.test_loss : undefined,
   });
+  if (record) adviseFrom(record);
   drawLiveBoundary(progress);
 }
 
 function finished(job) {
   showJob(job);
   session.network.steps_trained = job.progress.step;
+  if (job.status === "diverged") adviseDiverged(job.progress.step);
 }
 
 function changed(state, detail) {
@@ -120,6 +130,7 @@ export async function step() {
     const body = { network: { id: session.network.id }, data: dataSpec(), training: trainingSpec({ epochs: 1, history_every: 1 }) };
     const job = await busy(api("POST", "/api/jobs", { query: { wait: true }, body, label: "Step: one epoch, waiting for the result" }));
     showJob(job);
+    if (job.status === "diverged") adviseDiverged(job.progress.step);
     if (job.status !== "done") throw new Error(`The step ended with status “${job.status}”${job.error ? `: ${job.error}` : "."}`);
     session.network.steps_trained = job.progress.step;
     showStatus("One epoch trained.");
@@ -133,6 +144,7 @@ export async function step() {
 // Reset: a fresh network (epoch 0) that carries the data spec, so every figure can be drawn at once.
 export async function reset() {
   trainErrors.clear();
+  clearAdvice();
   const previous = session.network;
   session.network = null;
   setTransport();
