@@ -46,7 +46,7 @@ def test_choosing_features_changes_the_network_and_it_trains(page):
                what="the network with x1², x2²")
     assert parse_qs(urlsplit(page.url).query)["feat"] == ["x1sq,x2sq"]
     page.wait_for_selector("[data-testid=play]:not([disabled])")
-    labels = page.locator("#topology .textpoint text").all_inner_texts()
+    labels = page.locator("#topology .textpoint text").all_text_contents()
     assert "X₁²" in labels and "X₂²" in labels and "X₁" not in labels
     page.get_by_test_id("play").click()
     wait_until(lambda: _epoch(page) >= 50, what="fifty steps of training")
@@ -72,12 +72,20 @@ def test_node_thumbnails_fill_the_diagram_and_a_hover_previews_one(page):
     expect(page.locator("#status")).to_contain_text("Paused")
     expect(page.locator("#topology")).to_have_attribute("data-thumbnails", "9")
     neurons = page.locator("#topology .scatterlayer .trace").filter(has=page.locator("text"))
-    box = neurons.locator("path.point").nth(4).bounding_box()  # hidden unit 2
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    expect(page.locator("#boundary")).to_have_attribute("data-preview", "1,1")
-    expect(page.locator("#boundary .layer-below image")).to_have_count(1)
+    node = neurons.locator("path.point").nth(4)  # hidden unit 2
+    node.scroll_into_view_if_needed()
+    box = node.bounding_box()
+    def hover() -> bool:
+        """Onto the node (again: a figure redrawn after Pause may end an earlier preview)."""
+        page.mouse.move(box["x"] - 20, box["y"] - 20)
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
+        page.wait_for_timeout(200)  # a hover event's turn, not the condition: wait_until decides
+        return page.get_attribute("#boundary", "data-preview") == "1,1"
+
+    wait_until(hover, what="the node's map on the boundary plot")
+    expect(page.locator("#boundary .imagelayer image")).to_have_count(1)  # the map, under the points
     page.mouse.move(5, 5)
-    expect(page.locator("#boundary .layer-below image")).to_have_count(0)
+    expect(page.locator("#boundary .imagelayer image")).to_have_count(0)
     page.recorder.assert_clean()
 
 
@@ -110,6 +118,7 @@ def test_clicking_an_edge_edits_its_weight(page):
     _open(page, "?ds=xor&layers=3-tanh")
     weights = page.locator("#topology .scatterlayer .trace").filter(has=page.locator("path.point")).nth(0)
     point = weights.locator("path.point").first
+    point.scroll_into_view_if_needed()
     box = point.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.locator("#weight-edit")).to_be_visible()
@@ -134,7 +143,7 @@ def test_every_figure_offers_an_svg_download(page):
     page.locator("#topology").hover()
     button = page.locator("#topology .modebar-btn[data-title='Download plot as SVG']")
     expect(button).to_have_count(1)
-    expect(page.locator("#topology .modebar-btn[data-title^='Download plot as a png']")).to_have_count(1)
+    expect(page.locator("#topology .modebar-btn[data-title='Download plot as a PNG']")).to_have_count(1)
     with page.expect_download() as download:
         button.click()
     assert download.value.suggested_filename == "topology.svg"

@@ -12,6 +12,7 @@ import { controller, stop } from "./transport.js";
 
 const STILL_NODES = 24; // cells per side of a node's map at rest (live frames bring their own size)
 const THUMB = { sizex: 0.34, sizey: 0.82 }; // in the diagram's units: layers 1 apart, units 1 apart
+const NODE_MARKER = 40; // px: about a map's size
 
 // The latest maps: { grid, bounds, layers, images: data URLs in the layers' order, networkId }.
 let nodes = null;
@@ -45,7 +46,9 @@ function paintNodes() {
     }
   });
   plot.dataset.thumbnails = String(images.length);
-  painting = painting.then(() => window.Plotly.relayout(plot, { images }));
+  // Larger markers under the maps move the nodes' labels (X₁², s1) out from under them.
+  const index = plot.data.indexOf(neurons);
+  painting = painting.then(() => window.Plotly.update(plot, { "marker.size": images.length ? NODE_MARKER : 20 }, { images }, [index]));
 }
 
 async function fetchMaps() {
