@@ -21,6 +21,7 @@ from app.api import (
     gradcheck,
     health,
     jobs,
+    limits,
     me,
     networks,
     openapi,
@@ -40,7 +41,7 @@ in worker processes, and get Plotly figures of everything inside.
 Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault. No response contains
 NaN or infinity (they become `null`)."""
 
-ROUTERS = (health, activations, datasets, features, networks, figures, jobs, experiments, gradcheck, tokens, me)
+ROUTERS = (health, limits, activations, datasets, features, networks, figures, jobs, experiments, gradcheck, tokens, me)
 
 
 def build_executor(settings: Settings) -> Executor:

@@ -3,14 +3,14 @@
 // playground/settings.js (the URL's settings and the specs made from them), controller.js (Play's
 // state machine), transport.js (Play, Pause, Step, Reset), data.js (data and added points),
 // figures.js (the figures and the live boundary).
-import { api } from "./api.js";
+import { api, serverLimits } from "./api.js";
 import { layerEditor, layersFromText } from "./layers.js";
 import { $, busy, options, pageError, plotlyReady } from "./ui.js";
 import { clearAdvice } from "./playground/advice.js";
 import { buildThumbnails, listenForClicks, loadData } from "./playground/data.js";
 import { drawHiddenSpace, fillHiddenLayers, refreshFigures } from "./playground/figures.js";
 import {
-  DATA_KEYS, DEFAULTS, NETWORK_KEYS, dataDefaults, datasetEntry, isUpload, parseSpeed, readUrl, session, settings, writeUrl,
+  DATA_KEYS, DEFAULTS, NETWORK_KEYS, clampSettings, dataDefaults, datasetEntry, isUpload, parseSpeed, readUrl, session, settings, writeUrl,
 } from "./playground/settings.js";
 import { featureChooser, syncFeatures } from "./playground/features.js";
 import { bindFigureTools } from "./playground/nodes.js";
@@ -46,7 +46,7 @@ function fillControls() {
   if (entry && entry.params.classes) {
     const { minimum, maximum } = entry.params.classes;
     const counts = [];
-    for (let k = minimum; k <= Math.min(maximum, 6); k += 1) counts.push([k, String(k)]);
+    for (let k = minimum; k <= maximum; k += 1) counts.push([k, String(k)]);
     options($("#classes"), counts, settings.classes);
   }
   // A value from the address that is not in a list joins it (the lists are choices, not limits).
@@ -148,6 +148,7 @@ function bindControls() {
     await reset();
   }));
   $("#keep").addEventListener("submit", keepNetwork);
+  $("#open-network").addEventListener("change", openNetworkFile);
   $("#hidden-layer").addEventListener("change", drawHiddenSpace);
 }
 
@@ -164,6 +165,28 @@ async function uploadCsv(blob, task, label) {
   } catch (error) {
     trainErrors.show(error);
   }
+}
+
+// A downloaded network (GET /api/networks/{id}/export) stored again by the import endpoint, then
+// opened as the address ?network=ID opens a stored network.
+async function openNetworkFile(event) {
+  const file = event.target.files[0];
+  if (!file) return;
+  trainErrors.clear();
+  try {
+    let exported;
+    try {
+      exported = JSON.parse(await file.text());
+    } catch {
+      throw new Error(`${file.name} is not a network file (JSON): open the file that “Download this network” saved.`);
+    }
+    await stop();
+    const imported = await busy(api("POST", "/api/networks/import", { body: exported, label: "Open a network file" }));
+    window.location.assign(`${window.location.pathname}?network=${encodeURIComponent(imported.id)}`);
+  } catch (error) {
+    trainErrors.show(error);
+  }
+  event.target.value = "";
 }
 
 // Unnamed networks are scratch and expire; a name keeps this one on the server (Reset leaves it).
@@ -187,23 +210,34 @@ async function main() {
   await plotlyReady();
   const given = readUrl();
   let datasets;
+  let limits;
   try {
-    const [activations, list] = await busy(Promise.all([
+    const [activations, list, stated] = await busy(Promise.all([
       api("GET", "/api/activations"),
       api("GET", "/api/datasets", { label: "The data sets and their parameters" }),
+      serverLimits(),
     ]));
     session.activations = activations.map((a) => a.name);
     datasets = list;
+    limits = stated;
   } catch (error) {
     pageError.show(error);
     return;
   }
   session.datasets = new Map(datasets.map((d) => [d.name, d]));
+  session.limits = limits;
   const opened = await openStored(given);
-  if (!isUpload() && !session.datasets.has(settings.ds)) settings.ds = DEFAULTS.ds;
+  const replaced = [];
+  if (!isUpload() && !session.datasets.has(settings.ds)) {
+    replaced.push(`data set “${settings.ds}” → ${DEFAULTS.ds}`);
+    settings.ds = DEFAULTS.ds;
+  }
   dataDefaults(given);
-  session.layers = layersFromText(settings.layers, session.activations);
-  layerEditor($("#layers"), session.layers, () => settingChanged(["layers"]), { activations: session.activations, idPrefix: "pg-layer" });
+  replaced.push(...clampSettings(limits));
+  const editorLimits = { maxLayers: limits.max_hidden_layers, maxUnits: limits.max_units };
+  session.layers = layersFromText(settings.layers, session.activations, editorLimits, replaced);
+  layerEditor($("#layers"), session.layers, () => settingChanged(["layers"]), { ...editorLimits, activations: session.activations, idPrefix: "pg-layer" });
+  const notices = replaced.length ? [`This address asked for values this server does not take; the nearest valid ones are used: ${replaced.join("; ")}.`] : [];
   bindControls();
   featureChooser($("#features"), () => settingChanged(["feat"])).catch((error) => pageError.show(error));
   bindFigureTools();
@@ -213,17 +247,21 @@ async function main() {
     settingChanged(["ds"]);
   };
   buildThumbnails(datasets, choose).catch((error) => pageError.show(error)).finally(fillControls);
-  let dropped = null; // why the address's data was not used: shown once the page is ready
   try {
     await newData();
   } catch (error) {
     trainErrors.show(error);
     if (!isUpload() && !settings.points.length) return;
     // An address whose uploaded data this server does not have, or whose added points do not fit
-    // the data: start without them.
-    if (isUpload()) settings.ds = DEFAULTS.ds;
+    // the data: start without them, and say so once the page is ready.
+    if (isUpload()) {
+      notices.push(`This address's uploaded data is not on this server (any more): the ${DEFAULTS.ds} is shown instead. ${error.message}`);
+      settings.ds = DEFAULTS.ds;
+      dataDefaults(new Set());
+    } else {
+      notices.push(error.message);
+    }
     settings.points = [];
-    dropped = error;
     await newData();
   }
   if (opened) {
@@ -237,7 +275,7 @@ async function main() {
     await reset();
   }
   listenForClicks($("#boundary"));
-  if (dropped) trainErrors.show(dropped); // reset() clears the errors
+  if (notices.length) trainErrors.show(notices.join(" ")); // reset() clears the errors
 }
 
 // ?network=ID opens one of your stored networks (e.g. the copy of a shared one): its settings fill

@@ -364,3 +364,28 @@ def test_waiting_for_a_free_worker_says_so(page):
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
     page.recorder.assert_clean()
+
+
+def test_the_curves_follow_the_frames_between_redraws(page):
+    _open(page, "?ds=spiral&layers=8-relu,8-relu&speed=0")
+    page.get_by_test_id("play").click()
+    curves = ("training", "dead-units", "update-ratio")
+
+    def extended() -> list[int]:
+        return [int(page.get_attribute(f"#{curve}", "data-extended") or 0) for curve in curves]
+
+    # From the first extension on (before it the curves have no stored history to extend).
+    first = wait_until(lambda: min(counts := extended()) >= 1 and counts, what="each curve extended")
+    began = time.monotonic()
+    def ten_more() -> list[int]:
+        counts = extended()
+        return min(c - f for c, f in zip(counts, first)) >= 10 and counts
+
+    counts = wait_until(ten_more, what="each curve extended ten times more")
+    elapsed = time.monotonic() - began
+    rates = ", ".join(f"{c} {(n - f) / elapsed:.1f}/s" for c, n, f in zip(curves, counts, first))
+    boundary = page.get_attribute("#boundary", "data-updates-per-second")
+    print(f"\ncurve updates while playing: {rates}, boundary {boundary}/s")
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    page.recorder.assert_clean()

@@ -20,7 +20,8 @@ const FIGURES = [
 const NEEDS_HISTORY = ["training", "dead-units", "update-ratio"];
 
 // boundary: the plot holds a heatmap restyle can update; wrong: the × markers it shows (as JSON).
-const live = { boundary: false, updates: 0, since: 0, wrong: null };
+const live = { boundary: false, updates: 0, since: 0, wrong: null, overlaidAt: 0 };
+const OVERLAY_MS = 150;
 
 // What other modules do when a figure is drawn (kind, node) or a live frame arrives (frame).
 export const hooks = { drawn: new Set(), frame: new Set() };
@@ -54,10 +55,11 @@ let refreshChain = Promise.resolve();
 let refreshesPending = 0;
 
 // `playing`: the boundary is drawn at the live grid, so that the frames can restyle it.
-export function refreshFigures(withBoundary, { periodic = false, playing = false } = {}) {
+// `boundaryOnly`: that, and nothing else (before Play's first job: quick, so the job starts soon).
+export function refreshFigures(withBoundary, { periodic = false, playing = false, boundaryOnly = false } = {}) {
   if (!session.network || (periodic && refreshesPending > 0)) return refreshChain;
   refreshesPending += 1;
-  refreshChain = refreshChain.then(() => drawFigures(withBoundary, playing)).finally(() => { refreshesPending -= 1; });
+  refreshChain = refreshChain.then(() => drawFigures(withBoundary, playing, boundaryOnly)).finally(() => { refreshesPending -= 1; });
   return refreshChain;
 }
 
@@ -69,19 +71,19 @@ export function abortFigureRequests() {
   figureRequests = new AbortController();
 }
 
-async function drawFigures(withBoundary, playing) {
+async function drawFigures(withBoundary, playing, boundaryOnly) {
   const { network } = session;
   if (!network) return;
   const id = network.id;
   const { signal } = figureRequests;
   const trained = network.steps_trained > 0 || playing;
-  const hidden = withBoundary ? hiddenSpaceQuery() : null;
+  const hidden = withBoundary && !boundaryOnly ? hiddenSpaceQuery() : null;
   const wanted = [
     ...(withBoundary ? [["decision-boundary", { grid: playing ? LIVE.grid : STILL_GRID }]] : []),
-    ...FIGURES,
+    ...(boundaryOnly ? [] : FIGURES),
     ...(hidden ? [["hidden-space", hidden]] : []),
   ];
-  if (withBoundary && !hidden) placeholder($("#hidden-space"), "The hidden-space view needs a hidden layer.");
+  if (withBoundary && !boundaryOnly && !hidden) placeholder($("#hidden-space"), "The hidden-space view needs a hidden layer.");
   try {
     await Promise.all(wanted.map(async ([kind, query]) => {
       const node = $(`#${kind === "decision-boundary" ? "boundary" : kind}`);
@@ -116,9 +118,16 @@ export async function drawLiveBoundary(frame) {
   const plot = $("#boundary");
   // 1-D regression: trace 0 is the fitted curve, whose values arrive as z.
   const update = boundary.kind === "regression-1d" ? { x: [boundary.x], y: [boundary.z] } : { x: [boundary.x], y: [boundary.y], z: [boundary.z] };
-  const title = frame.overlay ? withScore(plot.layout.title, frame.overlay.score) : null;
+  // The overlay (title, × markers) at most OVERLAY_MS apart: redrawing the markers recomputes every
+  // trace, the heatmap's restyle only its own.
+  const now = performance.now();
+  const overlay = frame.overlay && now - live.overlaidAt >= OVERLAY_MS ? frame.overlay : null;
+  const title = overlay ? withScore(plot.layout.title, overlay.score) : null;
   await window.Plotly.update(plot, update, title ? { "title.text": title } : {}, [0]);
-  if (frame.overlay && frame.overlay.wrong) drawMisclassified(plot, frame.overlay.wrong);
+  if (overlay) {
+    live.overlaidAt = now;
+    if (overlay.wrong) drawMisclassified(plot, overlay.wrong);
+  }
   live.updates += 1;
   const seconds = (performance.now() - live.since) / 1000;
   plot.dataset.updates = String(live.updates);
@@ -144,4 +153,58 @@ function drawMisclassified(plot, wrong) {
     x: [wrong.map((w) => w[0])], y: [wrong.map((w) => w[1])], customdata: [wrong.map((w) => w[2])],
     name: `misclassified (${wrong.length})`,
   }, [index]);
+}
+
+// The history curves between two redraws: each line of the training, dead-units and update-ratio
+// figures names the history value it draws (its `meta`: [key] or [key, layer]), so the records
+// that frames bring extend it; the next redraw replaces them with the stored history.
+const CURVES = { training: "epoch", "dead-units": "step", "update-ratio": "step" };
+const newRecords = [];
+
+export function keepRecord(record) {
+  newRecords.push(record);
+}
+
+// A trace's numbers: a list, or the server's typed array ({dtype: "f8", bdata: base64}) decoded.
+const TYPED = { f8: Float64Array, f4: Float32Array, i4: Int32Array, i2: Int16Array, i1: Int8Array, u4: Uint32Array, u2: Uint16Array, u1: Uint8Array };
+function numbers(values) {
+  if (!values || !values.bdata) return Array.from(values || []);
+  const text = atob(values.bdata);
+  const bytes = Uint8Array.from(text, (char) => char.charCodeAt(0));
+  return Array.from(new TYPED[values.dtype](bytes.buffer));
+}
+
+export function extendCurves() {
+  const records = newRecords.splice(0);
+  if (!records.length) return;
+  for (const [id, xKey] of Object.entries(CURVES)) {
+    const plot = $(`#${id}`);
+    if (!plot.dataset.drawn || !Array.isArray(plot.data)) continue;
+    const update = { x: [], y: [] };
+    const traces = [];
+    plot.data.forEach((trace, index) => {
+      if (!Array.isArray(trace.meta)) return;
+      const [key, layer] = trace.meta;
+      const xs = numbers(trace.x);
+      const ys = numbers(trace.y);
+      const before = xs.length;
+      for (const record of records) {
+        const value = layer === undefined ? record[key] : (record[key] || [])[layer];
+        const after = xs.length ? record[xKey] > xs[xs.length - 1] : true;
+        if (after && Number.isFinite(value) && (id !== "update-ratio" || value > 0)) {
+          xs.push(record[xKey]);
+          ys.push(value);
+        }
+      }
+      if (xs.length > before) {
+        traces.push(index);
+        update.x.push(xs);
+        update.y.push(ys);
+      }
+    });
+    if (traces.length) {
+      window.Plotly.restyle(plot, update, traces);
+      plot.dataset.extended = String(Number(plot.dataset.extended || 0) + 1);
+    }
+  }
 }

@@ -14,9 +14,9 @@ export const NETWORK_KEYS = ["layers", "loss", "init", "seed", "feat"];
 // `points`: the points added by clicking, [x1, x2, class] each, part of the data spec (and the URL).
 export const settings = { ...DEFAULTS, points: [] };
 
-// What the page works on: the data sets the server offers, the hidden layers being edited, the
-// preview of the current data and the stored network being trained.
-export const session = { datasets: new Map(), activations: [], layers: [], data: null, network: null };
+// What the page works on: the data sets and limits of the server, the hidden layers being edited,
+// the preview of the current data and the stored network being trained.
+export const session = { datasets: new Map(), limits: null, activations: [], layers: [], data: null, network: null };
 
 // Reads the settings in the address into `settings`; returns the keys it had.
 export function readUrl() {
@@ -78,6 +78,37 @@ export function dataDefaults(given) {
   if (!given.has("n")) settings.n = Math.min(500, points.default);
   if (!given.has("noise")) settings.noise = entry.params.noise.default;
   if (!given.has("classes") && entry.params.classes) settings.classes = entry.params.classes.default;
+}
+
+// Settings (from an address) outside what the server takes get the nearest valid value; returns
+// what was replaced, in words ("classes 20 → 8").
+export function clampSettings(limits) {
+  const replaced = [];
+  const clamp = (key, lo, hi, label, whole = false) => {
+    const value = settings[key];
+    const valid = Math.min(Math.max(whole ? Math.round(value) : value, lo), hi);
+    if (valid !== value) replaced.push(`${label} ${value} → ${valid}`);
+    settings[key] = valid;
+  };
+  const entry = datasetEntry();
+  if (entry) {
+    const { params } = entry;
+    if (params.classes) clamp("classes", params.classes.minimum, params.classes.maximum, "classes", true);
+    const count = params.n_per_class || params.n_points;
+    // Points per class times the classes (two, for the sets without a choice) within the points limit.
+    const classes = params.n_per_class ? (params.classes ? settings.classes : 2) : 1;
+    clamp("n", count.minimum, Math.min(count.maximum, Math.floor(limits.max_points / classes)), "points", true);
+    clamp("noise", params.noise.minimum, params.noise.maximum, "noise");
+    clamp("test", params.test_fraction.minimum, params.test_fraction.maximum, "test share");
+  }
+  clamp("batch", 0, limits.max_points, "batch size", true);
+  for (const [key, label] of [["lr", "learning rate"], ["lam", "strength λ"]]) {
+    if (!(settings[key] > 0 || (key === "lam" && settings[key] === 0))) {
+      replaced.push(`${label} ${settings[key]} → ${DEFAULTS[key]}`);
+      settings[key] = DEFAULTS[key];
+    }
+  }
+  return replaced;
 }
 
 export function dataSpec() {

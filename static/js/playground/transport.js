@@ -3,18 +3,24 @@ import { api } from "../api.js";
 import { $, busy } from "../ui.js";
 import { adviseDiverged, adviseFrom, clearAdvice } from "./advice.js";
 import { PlayController } from "./controller.js";
-import { LIVE, abortFigureRequests, boundaryIsLive, countLiveUpdates, drawLiveBoundary, fillHiddenLayers, refreshFigures } from "./figures.js";
+import {
+  LIVE, abortFigureRequests, boundaryIsLive, countLiveUpdates, drawLiveBoundary, extendCurves, fillHiddenLayers, keepRecord,
+  refreshFigures,
+} from "./figures.js";
 import { dataSpec, networkSpec, session, settings, trainingSpec } from "./settings.js";
 import { showJob, showMetrics, showStatus, trainErrors } from "./status.js";
 
-// Play runs jobs of CHUNK_STEPS steps back to back, recording history every HISTORY_EVERY steps
-// (a job's history is stored when it stops, so a smaller one makes Pause quicker).
-const CHUNK_STEPS = 10000;
+// Play runs jobs of CHUNK_STEPS steps back to back (fewer for a big network: chunkSteps), recording
+// history every HISTORY_EVERY steps (a job's history is stored when it stops, so fewer records make
+// Pause quicker; a longer job makes fewer pauses between jobs at full speed).
+const CHUNK_STEPS = 30000;
 const HISTORY_EVERY = 100;
 const FIGURE_REFRESH_MS = 1000;
+const CURVES_MS = 200; // the curves follow the frames' records five times a second
 
 export const controller = new PlayController({ nextJob, frame, finished, changed });
 let refreshTimer = null;
+let curvesTimer = null;
 
 // The pace: a fresh network's first job ramps up (the first seconds show where it learns most);
 // the jobs after it, and a network that has trained already, go at full speed or the chosen pace.
@@ -23,10 +29,20 @@ function livePace(first) {
   return { steps_per_second: settings.speed || null };
 }
 
+// Steps per job within the server's compute limit (steps x batch points x parameters), so that
+// every network the page can build can play: a big one plays in shorter jobs.
+function chunkSteps() {
+  const points = session.data.train.X.length + settings.points.length; // added points are training points
+  const batch = settings.batch ? Math.min(settings.batch, points) : points;
+  const perStep = batch * session.network.counts.parameters;
+  return Math.max(1, Math.min(CHUNK_STEPS, Math.floor(session.limits.max_compute / perStep)));
+}
+
 function nextJob(first) {
+  const steps = chunkSteps();
   const body = {
     network: { id: session.network.id }, data: dataSpec(),
-    training: trainingSpec({ steps: CHUNK_STEPS, history_every: HISTORY_EVERY }),
+    training: trainingSpec({ steps, history_every: Math.min(HISTORY_EVERY, steps) }),
     live: { ...LIVE, ...livePace(first) },
   };
   return { body, label: "Play: a training job continuing this network" };
@@ -39,7 +55,10 @@ function frame(progress) {
     trainLoss: record && record.train_loss !== null ? record.train_loss : progress.batch_loss,
     testLoss: record ? record.test_loss : undefined,
   });
-  if (record) adviseFrom(record);
+  if (record) {
+    adviseFrom(record);
+    keepRecord(record);
+  }
   drawLiveBoundary(progress);
 }
 
@@ -51,8 +70,11 @@ function finished(job) {
 
 function changed(state, detail) {
   setTransport();
-  if (controller.active && state !== "stopping" && !refreshTimer) {
+  // The periodic figures start with the first frame: before it, their requests would hold up the
+  // job's own (the browser opens a few connections per server).
+  if (state === "running" && !refreshTimer) {
     refreshTimer = setInterval(() => refreshFigures(false, { periodic: true, playing: true }), FIGURE_REFRESH_MS);
+    curvesTimer = setInterval(extendCurves, CURVES_MS);
   }
   if (state === "waiting") {
     showStatus(detail.position ? `Waiting for a free worker (position ${detail.position})…` : "Training…");
@@ -81,7 +103,9 @@ function changed(state, detail) {
 
 function stopRefreshing() {
   clearInterval(refreshTimer);
+  clearInterval(curvesTimer);
   refreshTimer = null;
+  curvesTimer = null;
 }
 
 export function setTransport() {
@@ -110,7 +134,7 @@ export async function play() {
   if (controller.active || !session.network) return;
   trainErrors.clear();
   await controller.play(async () => {
-    if (!boundaryIsLive()) await refreshFigures(true, { playing: true });
+    if (!boundaryIsLive()) await refreshFigures(true, { playing: true, boundaryOnly: true });
     countLiveUpdates();
   });
 }
