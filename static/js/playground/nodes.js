@@ -46,9 +46,13 @@ function paintNodes() {
     }
   });
   plot.dataset.thumbnails = String(images.length);
-  // Larger markers under the maps move the nodes' labels (X₁², s1) out from under them.
+  // Larger markers under the maps move the nodes' labels (X₁², s1) out from under them; a marker
+  // size is a full redraw of the trace, so it is set only when it changes, not with every frame.
   const index = plot.data.indexOf(neurons);
-  painting = painting.then(() => window.Plotly.update(plot, { "marker.size": images.length ? NODE_MARKER : 20 }, { images }, [index]));
+  const size = images.length ? NODE_MARKER : 20;
+  painting = painting.then(() => (neurons.marker.size === size
+    ? window.Plotly.relayout(plot, { images })
+    : window.Plotly.update(plot, { "marker.size": size }, { images }, [index])));
 }
 
 async function fetchMaps() {
