@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from app.services.worker import RAMP_DECADE_SECONDS
+
 from ..waiting import wait_until
 from .conftest import WAIT_MS, api
 
@@ -318,11 +320,14 @@ def test_by_default_play_starts_slow_at_step_one(page):
             if request.method == "POST" and request.url.endswith("/api/jobs") else None)
     _open(page, "?ds=spiral&layers=8-relu,8-relu")
     assert page.locator("#speed").input_value() == "ramp"
+    pressed = time.monotonic()
     page.get_by_test_id("play").click()
     first = wait_until(lambda: _epoch(page), what="the first step")
-    # The ramp allows one step a frame at first: a page even seconds late sees a small count,
-    # where full speed would be thousands of steps in.
-    assert 0 < first < 200, first
+    seconds = time.monotonic() - pressed
+    # Full batch: an epoch is a step. The ramp never allows more than one step a frame (50 ms)
+    # plus 10 ** (t / 1.5) by t seconds after the job's start (later than the click); full speed
+    # would be thousands of steps in within the first second.
+    assert 0 < first <= seconds / 0.05 + 10 ** (seconds / RAMP_DECADE_SECONDS) + 1, (first, seconds)
     wait_until(lambda: _epoch(page) > 5 * first, what="the pace to pick up")
     assert jobs[0]["live"]["ramp"] is True
     page.get_by_test_id("pause").click()
