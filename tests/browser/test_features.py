@@ -73,10 +73,12 @@ def test_node_thumbnails_fill_the_diagram_and_a_hover_previews_one(page):
     expect(page.locator("#topology")).to_have_attribute("data-thumbnails", "9")
     neurons = page.locator("#topology .scatterlayer .trace").filter(has=page.locator("text"))
     node = neurons.locator("path.point").nth(4)  # hidden unit 2
-    node.scroll_into_view_if_needed()
-    box = node.bounding_box()
+
     def hover() -> bool:
-        """Onto the node (again: a figure redrawn after Pause may end an earlier preview)."""
+        """Onto the node (again: a figure redrawn after Pause may end an earlier preview, and a line
+        of advice appearing above may move the diagram)."""
+        node.scroll_into_view_if_needed()
+        box = node.bounding_box()
         page.mouse.move(box["x"] - 20, box["y"] - 20)
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
         page.wait_for_timeout(200)  # a hover event's turn, not the condition: wait_until decides
