@@ -99,7 +99,22 @@ async function copyText(text, button) {
   setTimeout(() => { button.textContent = "Copy"; }, 2000);
 }
 
-export const PLOT_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+// Every figure downloads as PNG (Plotly's camera button) and as SVG, vectors a paper or a slide can
+// take as they are. The icon is a download arrow in Plotly's 1000-unit icon box.
+const SVG_ICON = { width: 1000, height: 1000, path: "M450 100h100v450l150-150 70 70-270 270-270-270 70-70 150 150zM150 800h700v100h-700z" };
+const svgButton = {
+  name: "Download plot as SVG",
+  title: "Download plot as SVG",
+  icon: SVG_ICON,
+  click: (node) => window.Plotly.downloadImage(node, { format: "svg", filename: node.id || "figure" }),
+};
+export const PLOT_CONFIG = {
+  responsive: true,
+  displaylogo: false,
+  modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  modeBarButtonsToAdd: [svgButton],
+  toImageButtonOptions: { format: "png", scale: 2 },
+};
 
 // Draw a Plotly figure (the API's JSON) into `node`; later calls update it in place.
 export async function drawFigure(node, figure, config = {}) {
