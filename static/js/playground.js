@@ -283,9 +283,12 @@ function bindControls() {
 }
 
 function setTransport() {
+  const focused = document.activeElement;
   $("#play").disabled = playing || !network;
   $("#pause").disabled = !playing;
   $("#step").disabled = playing || !network;
+  // Play and Pause take turns: the focus goes with them instead of falling to the page.
+  if (focused && focused.disabled && (focused.id === "play" || focused.id === "pause")) $(playing ? "#pause" : "#play").focus();
   // The stored network's spec, weights and history, as the export endpoint gives them.
   $("#export").hidden = !network || playing;
   if (network) $("#export").href = `/api/networks/${network.id}/export`;

@@ -69,6 +69,18 @@ export async function busy(promise, { target, text = "Working…" } = {}) {
   }
 }
 
+// Keyboard shortcuts the page names (aria-keyshortcuts="Alt+P"): the key presses the first enabled
+// control that names it and moves the focus there.
+document.addEventListener("keydown", (event) => {
+  if (!event.altKey || event.ctrlKey || event.metaKey || !/^Key[A-Z]$/.test(event.code)) return;
+  const keys = `Alt+${event.shiftKey ? "Shift+" : ""}${event.code.slice(3)}`;
+  const control = $$(`[aria-keyshortcuts~="${keys}"]`).find((node) => !node.disabled && !node.hidden);
+  if (!control) return;
+  event.preventDefault();
+  control.focus();
+  control.click();
+});
+
 // The API-call panel lists the latest curl command for each labelled call.
 const commands = new Map();
 function renderCalls() {
@@ -108,14 +120,29 @@ export async function drawFigure(node, figure, config = {}) {
   let layout = { ...(figure.layout || {}), autosize: true };
   delete layout.width;
   if (!node.dataset.drawn) node.replaceChildren(); // a placeholder text, if any
-  const width = node.clientWidth;
-  if (width > 0 && width < NARROW) layout = narrowLayout(layout, figure.data || [], width, { stack: node.dataset.narrow !== "keep" });
+  const keep = node.dataset.narrow === "keep";
+  if (keep) node.style.minWidth = "";
+  let width = node.clientWidth;
+  if (keep && width > 0 && width < NARROW) {
+    // Small multiples keep their grid, each at least THUMB px wide: the figure scrolls sideways
+    // in its frame (.scroll-x) rather than shrinking its thumbnails and labels into each other.
+    width = Math.max(width, THUMB * columnCount(layout) + 110);
+    node.style.minWidth = `${width}px`;
+  }
+  if (width > 0 && width < NARROW) layout = narrowLayout(layout, figure.data || [], width, { stack: !keep });
   await window.Plotly.react(node, figure.data || [], layout, { ...PLOT_CONFIG, ...config });
   node.dataset.drawn = "true";
   toolbarKeys(node);
 }
 
 export const NARROW = 560;
+const THUMB = 60;
+
+function columnCount(layout) {
+  const starts = Object.keys(layout).filter((key) => /^xaxis\d*$/.test(key) && Array.isArray(layout[key].domain))
+    .map((key) => layout[key].domain[0].toFixed(4));
+  return new Set(starts).size;
+}
 const LINE_HEIGHT = 20; // px per line of a 14 px title
 const LEGEND_ROW = 30; // px per row of the legend
 const LEGEND_ITEM = 150; // px a legend entry takes across, on average
