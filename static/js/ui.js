@@ -161,7 +161,18 @@ export function narrowLayout(layout, data, width, { stack = true } = {}) {
   height += legendBelow(out, data, width);
   out.height = Math.round(height);
   wrapAxisTitles(out, width);
+  narrowLabels(out);
   return out;
+}
+
+// Labels placed at data points (a network's layer names) sit closer together on a phone: a smaller
+// font, and a long line broken in two.
+function narrowLabels(layout) {
+  layout.annotations = (layout.annotations || []).map((note) => {
+    if ((note.xref || "x") === "paper" || !note.text) return note;
+    const text = note.text.split(/<br\s*\/?>/i).flatMap((line) => (/[<>]/.test(line) ? [line] : wrapWords(line, 11))).join("<br>");
+    return { ...note, text, font: { ...(note.font || {}), size: Math.min(11, (note.font || {}).size || 11) } };
+  });
 }
 
 // An axis title longer than its axis wraps (13 px characters, about 7.5 px each).
@@ -228,7 +239,7 @@ function stackPanels(layout, width) {
   const columns = xs.map((key) => ({ key, domain: layout[key].domain, y: `yaxis${key.slice(5)}` })).sort((a, b) => a.domain[0] - b.domain[0]);
   const n = columns.length;
   const panel = Math.min(300, width - 60);
-  const gap = 90; // px between panels: the x-axis title of one and the subplot title of the next
+  const gap = 110; // px between panels: the x-axis title of one and the subplot title of the next
   const plotHeight = n * panel + (n - 1) * gap;
   const oldHeight = (layout.height || 450) - layout.margin.t - layout.margin.b;
   const fraction = (px) => px / plotHeight;
