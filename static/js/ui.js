@@ -90,7 +90,7 @@ function renderCalls() {
     const code = el("code", {}, command);
     const copy = el("button", { type: "button", class: "small", "aria-label": `Copy the curl command: ${label}` }, "Copy");
     copy.addEventListener("click", () => copyText(command, copy));
-    return el("div", { class: "api-call-item" }, el("div", { class: "api-call-label" }, label), el("pre", {}, code), copy);
+    return el("div", { class: "api-call-item" }, el("div", { class: "api-call-label" }, label), el("pre", { tabindex: "0" }, code), copy); // it scrolls: the keyboard reaches it
   }));
 }
 onCall((label, command) => {
@@ -146,6 +146,7 @@ function columnCount(layout) {
 const LINE_HEIGHT = 20; // px per line of a 14 px title
 const LEGEND_ROW = 30; // px per row of the legend
 const LEGEND_ITEM = 150; // px a legend entry takes across, on average
+const BELOW_AXIS = 75; // px from the plot area's bottom to the legend: tick labels and the x-axis title
 
 // A figure laid out for a phone: the legend goes under the plot (beside it, it leaves the plot a
 // sliver), long titles wrap instead of running off the edge, and panels side by side are stacked
@@ -154,12 +155,14 @@ const LEGEND_ITEM = 150; // px a legend entry takes across, on average
 export function narrowLayout(layout, data, width, { stack = true } = {}) {
   const out = { ...layout, margin: { l: 60, r: 30, t: 60, b: 55, ...(layout.margin || {}) } }; // the theme's margins
   out.margin.r = Math.min(out.margin.r, 24);
-  out.margin.l = Math.min(out.margin.l, 56);
   let height = layout.height || 450;
   if (stack) height += stackPanels(out, width);
   height += wrapTitle(out, width);
   height += legendBelow(out, data, width);
   out.height = Math.round(height);
+  if (out.legend && out.legend.yref === "paper" && out.legend.y === "below") {
+    out.legend.y = -BELOW_AXIS / (out.height - out.margin.t - out.margin.b);
+  }
   wrapAxisTitles(out, width);
   narrowLabels(out);
   return out;
@@ -185,7 +188,14 @@ function wrapAxisTitles(layout, width) {
     if (!title || !title.text || /[<>]/.test(title.text)) continue;
     const [start, end] = axis.domain || [0, 1];
     const length = (key[0] === "x" ? across : down) * (end - start);
-    layout[key] = { ...axis, title: { ...title, text: wrapWords(title.text, Math.max(12, Math.floor(length / 7.5))).join("<br>") } };
+    const lines = wrapWords(title.text, Math.max(12, Math.floor(length / 7.5)));
+    layout[key] = { ...axis, title: { ...title, text: lines.join("<br>") } };
+    if (key[0] === "y") layout.margin.l = Math.max(layout.margin.l, 60 + 18 * (lines.length - 1));
+  }
+  // The y axes keep to that margin: with their automatic margins, an axis whose scale is tied to
+  // the other's (a square plane) makes Plotly redraw the figure over and over on a narrow screen.
+  for (const key of Object.keys(layout).filter((name) => /^yaxis\d*$/.test(name))) {
+    layout[key] = { ...layout[key], automargin: false };
   }
 }
 
@@ -219,10 +229,11 @@ function legendBelow(layout, data, width) {
   const entries = data.filter((trace) => trace.showlegend !== false && trace.name && !(trace.type === "heatmap" && trace.showlegend === undefined));
   if (layout.showlegend === false || entries.length === 0) return 0;
   const rows = Math.ceil(entries.length / Math.max(1, Math.floor((width - 20) / LEGEND_ITEM)));
-  // Under the plot area and its x-axis title: anchored to the figure's bottom edge, with the
-  // bottom margin grown to hold it.
-  layout.legend = { ...(layout.legend || {}), orientation: "h", x: 0.02, xanchor: "left", xref: "container", y: 0, yanchor: "bottom", yref: "container" };
-  const extra = rows * LEGEND_ROW + 20;
+  // Under the plot area and its x-axis title (y in plot heights, set once the height is known), with
+  // the bottom margin grown to hold it beforehand: a legend that had to push the margins itself would
+  // make Plotly redraw the figure again and again, and on every update.
+  layout.legend = { ...(layout.legend || {}), orientation: "h", x: 0, xanchor: "left", xref: "paper", y: "below", yanchor: "top", yref: "paper" };
+  const extra = rows * LEGEND_ROW + 50;
   layout.margin.b += extra;
   return extra;
 }

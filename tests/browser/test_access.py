@@ -213,15 +213,14 @@ def test_each_chart_is_one_tab_stop_whose_toolbar_the_arrows_walk(page):
     assert page.evaluate("document.activeElement === document.querySelectorAll('#boundary .modebar button')[1]")
     expect(buttons.nth(1)).to_have_attribute("tabindex", "0")
     expect(first).to_have_attribute("tabindex", "-1")
-    # A focused toolbar is visible (Plotly shows it on hover only).
-    opacity = page.evaluate("getComputedStyle(document.querySelector('#boundary .modebar-group')).opacity")
-    assert float(opacity) == 1
+    # A focused toolbar is visible (Plotly shows it on hover only; it fades in).
+    page.wait_for_function("getComputedStyle(document.querySelector('#boundary .modebar-group')).opacity === '1'")
     page.recorder.assert_clean()
 
 
 @pytest.mark.parametrize(("path", "ready", "other"), [
     ("/docs", ".opblock", "/redoc"),
-    ("/redoc", "text=Liveness check", "/docs"),
+    ("/redoc", ".api-content", "/docs"),
 ])
 def test_api_docs_lead_back_and_load_nothing_from_elsewhere(page, path, ready, other):
     page.goto(path)
@@ -231,5 +230,5 @@ def test_api_docs_lead_back_and_load_nothing_from_elsewhere(page, path, ready, o
     expect(page.locator(f'nav[aria-label=nnviz] a[href="{other}"]')).to_be_visible()
     page.get_by_role("link", name=re.compile("back to the Playground")).click()
     page.wait_for_selector("[data-testid=play]:not([disabled])")
-    expect(page).to_have_url(re.compile(r"^http://[^/]+/$"))
+    expect(page).to_have_url(re.compile(r"^http://[^/]+/(\?.*)?$"))
     page.recorder.assert_clean()
