@@ -214,7 +214,7 @@ def test_each_chart_is_one_tab_stop_whose_toolbar_the_arrows_walk(page):
     expect(buttons.nth(1)).to_have_attribute("tabindex", "0")
     expect(first).to_have_attribute("tabindex", "-1")
     # A focused toolbar is visible (Plotly shows it on hover only; it fades in).
-    page.wait_for_function("getComputedStyle(document.querySelector('#boundary .modebar-group')).opacity === '1'")
+    page.wait_for_function("() => getComputedStyle(document.querySelector('#boundary .modebar-group')).opacity === '1'")
     page.recorder.assert_clean()
 
 

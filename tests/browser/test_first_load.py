@@ -31,9 +31,9 @@ def _visit(page, session, server: str) -> dict:
     def received(event: dict) -> None:
         response = event["response"]
         if urlsplit(response["url"]).netloc == urlsplit(server).netloc:
-            transfers[event["requestId"]] = {"path": urlsplit(response["url"]).path,
-                                             "cached": response.get("fromDiskCache", False)
-                                             or response.get("fromMemoryCache", False)}
+            entry = transfers.setdefault(event["requestId"], {})  # "served from cache" may come first
+            entry["path"] = urlsplit(response["url"]).path
+            entry["cached"] = entry.get("cached", False) or response.get("fromDiskCache", False)
 
     def cached(event: dict) -> None:
         transfers.setdefault(event["requestId"], {})["cached"] = True
