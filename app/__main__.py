@@ -26,7 +26,8 @@ def main(argv: list[str] | None = None) -> None:
     adopt.add_argument("owner", help="an owner id (GET /api/me shows yours)")
     args = parser.parse_args(argv)
     if args.command is None:
-        uvicorn.run("app.main:app", host=args.host, port=args.port, proxy_headers=True)
+        uvicorn.run("app.main:app", host=args.host, port=args.port, proxy_headers=True,
+                    access_log=settings.access_log)
         return
     from app.services.store import Store, database_url
 

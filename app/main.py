@@ -20,9 +20,11 @@ from app.api import (
     gradcheck,
     health,
     jobs,
+    limits,
     me,
     networks,
     openapi,
+    sweeps,
     tokens,
 )
 from app.api.errors import SafeJSONResponse
@@ -40,7 +42,8 @@ in worker processes, and get Plotly figures of everything inside.
 Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault. No response contains
 NaN or infinity (they become `null`)."""
 
-ROUTERS = (health, activations, datasets, networks, figures, jobs, experiments, gradcheck, tokens, me)
+ROUTERS = (health, limits, activations, datasets, networks, figures, jobs, sweeps, experiments, gradcheck, tokens,
+           me)
 
 
 def build_executor(settings: Settings) -> Executor:

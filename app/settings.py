@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     secret_key: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
+    # One log line per request: off by default, since it costs about a tenth of the web process's CPU.
+    access_log: bool = False
 
     # Training jobs
     workers: int = 2  # worker processes that train (the event loop never does)
@@ -48,6 +50,7 @@ class Settings(BaseSettings):
     max_upload_rows: int = 10_000
     max_grid: int = 200
     max_added_points: int = 500  # points a data spec may add to its data set (the Playground's clicks)
+    max_sweep_runs: int = 256  # runs of one sweep (settings x seeds); the compute limit applies to their sum
 
     # Answers built once and kept: figures above all (app/api/caching.py)
     cache_bytes: int = 64_000_000  # bodies the server keeps, their gzip forms included (0: none)

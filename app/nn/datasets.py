@@ -310,13 +310,15 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
         if not row or all(not cell.strip() for cell in row):
             continue
         if len(row) != 3:
-            raise SpecError("", f"line {lineno}: expected 3 values (x1, x2, label), got {len(row)}")
+            raise SpecError("", f"line {lineno}: expected 3 values (x1, x2, label), got {len(row)}"
+                                + _delimiter_hint(line))
         try:
             x1, x2 = float(row[0]), float(row[1])
         except ValueError:
             if not rows and lineno == 1:
                 continue  # a header line
-            raise SpecError("", f"line {lineno}: x1 and x2 must be numbers, got {row[0]!r}, {row[1]!r}") from None
+            raise SpecError("", f"line {lineno}: x1 and x2 must be numbers, got {row[0]!r}, {row[1]!r}"
+                                + _delimiter_hint(line)) from None
         if not (math.isfinite(x1) and math.isfinite(x2)):
             raise SpecError("", f"line {lineno}: x1 and x2 must be finite numbers")
         label = row[2].strip()
@@ -345,6 +347,19 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
     data = _split(name, "classification", X, y, test_fraction, seed, len(names))
     data.class_names = names
     return data
+
+
+# Separators other programs write (a spreadsheet in a locale with decimal commas writes ';').
+OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _delimiter_hint(line: str) -> str:
+    """When ``line`` splits into exactly 3 values at another separator: say so."""
+    for delimiter, name in OTHER_DELIMITERS.items():
+        if len(next(csv.reader([line], delimiter=delimiter), [])) == 3:
+            return (f"; the values seem to be separated by {name}: save the file with commas between the values "
+                    "(and points as decimal marks)")
+    return ""
 
 
 def _csv_row(line: str, lineno: int) -> list[str]:

@@ -16,6 +16,7 @@ from .networks import NetworkService
 from .owners import Owners
 from .specs import InvalidInput, Limits, NotFound
 from .store import Store, database_url
+from .sweeps import SweepService
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -30,6 +31,7 @@ class Services:
     owners: Owners
     networks: NetworkService
     jobs: JobService
+    sweeps: SweepService
     expiry: Expiry
     cache: BodyCache
 
@@ -41,10 +43,11 @@ class Services:
         server_id = secrets.token_hex(8)
         bus = PostgresBus(store.psycopg_url, server_id) if store.psycopg_url else LocalBus()
         jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds, bus, server_id)
+        sweeps = SweepService(store, jobs, networks, settings.max_sweep_runs)  # before start: it resumes sweeps too
         jobs.start()
         expiry = Expiry(store, settings.scratch_ttl)
         expiry.start()  # after jobs.start(): jobs a crash left running no longer hold their networks
-        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs, expiry,
+        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs, sweeps, expiry,
                    BodyCache(settings.cache_bytes))
 
     def close(self) -> None:
@@ -54,4 +57,4 @@ class Services:
 
 
 __all__ = ["Conflict", "Executor", "InvalidInput", "Limits", "LocalExecutor", "NotFound", "PersonLimit", "QueueFull",
-           "SchedulerLimits", "Services"]
+           "SchedulerLimits", "Services", "SweepService"]

@@ -104,10 +104,8 @@ class SlicingExecutor:
         with self._lock:
             if self._scheduler.dequeue(job_id):
                 return "dequeued"
-            job = self._scheduler.jobs.get(job_id)
-            if job is None:
+            if self._scheduler.stop(job_id) is None:
                 return "unknown"
-            job.stopping = True
         self._wake()
         return "signalled"
 
@@ -146,6 +144,9 @@ class SlicingExecutor:
     def _dispatch(self) -> float | None:
         """Start a slice on every free worker (lock held); the seconds until a paced job is due."""
         scheduler, now = self._scheduler, time.monotonic()
+        for group in scheduler.finished_groups():  # its last run's "finished" has gone on already
+            scheduler.remove(group.id)
+            self._deliver("finished", group.id, {"status": "cancelled" if group.stopping else "done", "error": None})
         for job in scheduler.admit_waiting():
             self._announce(job.id)
         for index in range(scheduler.workers):
@@ -161,9 +162,10 @@ class SlicingExecutor:
             job = scheduler.pick(index, now)
             if job is None:
                 continue
-            if not job.started:
-                job.started = True
-                self._deliver("started", job.id, {})
+            for started in (scheduler.jobs.get(job.parent), job):
+                if started is not None and not started.started:
+                    started.started = True
+                    self._deliver("started", started.id, {})
             job.in_slice = True
             self._slice(index, job, now)
         due = scheduler.next_ready(now)

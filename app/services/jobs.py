@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Protocol
 
 from app.nn import Dataset, Network, TrainConfig
 
@@ -49,6 +49,27 @@ INTERACTIVE_COMPUTE = 1e9  # multiply-adds: a job this small (a Play chunk, a St
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 METRIC_KEYS = ("train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy", "train_r2", "test_r2",
                "dead_fraction", "update_ratio")
+
+
+RUN_SEPARATOR = ":"  # a group's run is a job of the executor named "<group id>:<run index>"
+
+
+def run_id(group_id: str, index: int) -> str:
+    return f"{group_id}{RUN_SEPARATOR}{index}"
+
+
+def group_task(group_id: str, runs: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """The executor's task of a group: its runs (index, training task) as jobs of their own."""
+    return {"kind": "group", "runs": [(run_id(group_id, index), task) for index, task in runs]}
+
+
+class GroupHandler(Protocol):
+    """What a kind of group job (a sweep) does when one of its runs finishes, and after a restart."""
+
+    def on_run(self, group_id: str, index: int, payload: dict[str, Any]) -> None: ...
+
+    def resume(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The group task of the runs still to do (None: nothing is left)."""
 
 
 class Conflict(RuntimeError):
@@ -113,6 +134,8 @@ class JobService:
         self._stopping = threading.Event()
         self._leases = threading.Thread(target=self._lease_loop, name="nnviz-job-leases", daemon=True)
         self._remote: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()  # frames of jobs run elsewhere
+        self.groups: dict[str, GroupHandler] = {}  # by job kind: what a group's runs are (a sweep)
+        self._group_frames: dict[str, tuple[int, dict[str, Any]]] = {}  # latest progress of a group run here
 
     def start(self) -> None:
         self._writer.start()
@@ -164,6 +187,11 @@ class JobService:
             if row["kind"] == "experiment":
                 task: dict[str, Any] = {"kind": "experiment", "name": request["name"], "options": request["options"]}
                 priority = "batch"
+            elif row["kind"] in self.groups:
+                task, priority = self.groups[row["kind"]].resume(row), "batch"
+                if task is None:
+                    self._end(job_id, "done", None)
+                    return
             else:
                 task, priority = self._resume_training(row)
             if task is None:
@@ -254,7 +282,16 @@ class JobService:
     def progress(self, job_id: str) -> tuple[int, dict[str, Any]] | None:
         """(sequence number, latest live frame) of a running job, here or on another server:
         ``{"progress": {...}, "json": text}``."""
-        return self.executor.progress(job_id) or self._remote.get(job_id)
+        return self.executor.progress(job_id) or self._group_frames.get(job_id) or self._remote.get(job_id)
+
+    def publish_frame(self, job_id: str, progress: dict[str, Any], text: str) -> None:
+        """A group's progress event (made by its handler, on the writer thread), to its streams here
+        and on other servers."""
+        seq = self._group_frames.get(job_id, (0, {}))[0] + 1
+        self._group_frames[job_id] = (seq, {"progress": progress, "json": text})
+        self.hub.publish(job_id)
+        if self.bus.shared:
+            self.bus.publish("frame", job_id, f"{seq}\t{text}")
 
     def position(self, job_id: str) -> int | None:
         return self.executor.position(job_id)
@@ -337,6 +374,19 @@ class JobService:
         self._submit(job_id, {"kind": "experiment", "name": name, "options": options}, None, owner, "batch")
         return self.get(job_id, owner)
 
+    # --- groups ------------------------------------------------------------------------------
+
+    def create_group(self, kind: str, request: dict[str, Any], runs: list[dict[str, Any]],
+                     owner: str | None) -> str:
+        """Store a group job (``kind`` has a handler in ``groups``) and queue its runs (training
+        tasks), each an executor job ``run_id(group, index)``. Batch work, admitted and limited
+        like one job of its owner. Returns the job's id."""
+        job_id = self.store.create_job(kind, request, None, owner=owner, server=self.server_id,
+                                       lease_until=self._lease(),
+                                       progress={"step": 0, "total_steps": len(runs), "epoch": None})
+        self._submit(job_id, group_task(job_id, list(enumerate(runs))), None, owner, "batch")
+        return job_id
+
     # --- cancel ------------------------------------------------------------------------------
 
     def cancel(self, job_id: str, owner: str | None = None) -> dict[str, Any]:
@@ -359,19 +409,32 @@ class JobService:
 
     def _write_loop(self) -> None:
         while (message := self._inbox.get()) is not None:
+            kind, job_id, payload = message
+            group_id, _, index = job_id.partition(RUN_SEPARATOR)
+            if index and kind != "finished":
+                continue  # a group's run: its group records it once it has finished
             try:
-                self._apply(*message)
+                if index:
+                    self._apply_run(group_id, int(index), payload)
+                else:
+                    self._apply(kind, job_id, payload)
             except Exception:  # one bad message must not stop the job bookkeeping
-                log.exception("job %s: could not record %s", message[1], message[0])
-            self._changed(message[1])
+                log.exception("job %s: could not record %s", job_id, kind)
+            self._changed(group_id)
+
+    def _apply_run(self, group_id: str, index: int, payload: dict[str, Any]) -> None:
+        row = self.store.get_job(group_id)
+        if row is not None and row["kind"] in self.groups:
+            self.groups[row["kind"]].on_run(group_id, index, payload)
 
     def _apply(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
+        if kind == "started":  # needs no read: a deleted job's update changes nothing
+            self.store.update_job(job_id, status="running", started_at=time.time())
+            return
         row = self.store.get_job(job_id)
         if row is None:
             return
-        if kind == "started":
-            self.store.update_job(job_id, status="running", started_at=time.time())
-        elif kind == "checkpoint" and row["network_id"]:
+        if kind == "checkpoint" and row["network_id"]:
             history = merge_history(self.networks.history(row["network_id"]), payload["history"])
             self.store.update_network(row["network_id"], payload["weights"], payload["steps_trained"],
                                       payload["epochs_trained"], history=history, optimizer=payload.get("optimizer"))
@@ -380,6 +443,7 @@ class JobService:
                                   metrics=metrics_of(job_history))
         elif kind == "finished":
             self._finish(row, payload)
+            self._group_frames.pop(job_id, None)
 
     def _finish(self, row: dict[str, Any], payload: dict[str, Any]) -> None:
         if payload["status"] == "failed":

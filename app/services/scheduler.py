@@ -16,6 +16,13 @@ while it waits.
 Admission: a person may have ``person_running`` jobs admitted and ``person_queued`` more waiting;
 the server ``max_running`` admitted and ``max_queued`` waiting in all. Beyond a person's limits
 ``submit`` raises ``PersonLimit``, beyond the server's ``QueueFull``.
+
+A **group** (a sweep: a task ``{"kind": "group", "runs": [(run_id, task), ...]}``) is admitted like
+one job, and its runs are independent jobs of their own: whenever the group is picked for a free
+worker, its next run starts there, pinned to that worker like any job. A group has at most one run
+on each worker, so its runs spread over the workers and finish one after another on each, and
+they take turns with everyone's other work like any job of their person (a run's slices advance
+its person's clock). The group ends when its last run has ended (``finished_groups``).
 """
 
 from __future__ import annotations
@@ -58,6 +65,9 @@ class Job:
     in_slice: bool = False
     stopping: bool = False  # a cancel is on its way to the worker
     started: bool = False  # has had a slice (or at least been sent to a worker)
+    parent: str | None = None  # the group this run belongs to
+    runs: deque[tuple[str, dict[str, Any]]] | None = None  # a group's runs not started yet
+    children: set[str] = field(default_factory=set)  # a group's runs under way
 
 
 @dataclass
@@ -101,6 +111,8 @@ class Scheduler:
             if self.queued >= limits.max_queued:
                 raise QueueFull(f"{self.queued} jobs are already waiting")
         job = Job(job_id, owner, priority, task, next(self._seq))
+        if task.get("kind") == "group":
+            job.runs, job.task = deque(task["runs"]), {}
         if can_run and not person.waiting:
             self._admit(job, person)
             return job
@@ -113,7 +125,7 @@ class Scheduler:
             if active:
                 person.clock = max(person.clock, min(active))
         person.running += 1
-        job.worker = self._least_loaded_worker()
+        job.worker = None if job.runs is not None else self._least_loaded_worker()
         self.jobs[job.id] = job
 
     def _least_loaded_worker(self) -> int:
@@ -158,12 +170,43 @@ class Scheduler:
         """The next job for a free ``worker`` (None: nothing runnable now)."""
         best, best_key = None, None
         for job in self.jobs.values():
-            if job.worker != worker or job.in_slice or job.stopping or job.ready_at > now:
+            if job.in_slice or job.stopping or job.ready_at > now:
+                continue
+            if job.worker != worker and not self._can_start_run(job, worker):
                 continue
             key = (PRIORITIES.index(job.priority), self.people[job.owner].clock, job.usage, job.seq)
             if best_key is None or key < best_key:
                 best, best_key = job, key
+        if best is not None and best.runs is not None:
+            return self._start_run(best, worker)
         return best
+
+    def _can_start_run(self, group: Job, worker: int) -> bool:
+        """A group starts its next run on ``worker`` when it has none there yet."""
+        return bool(group.runs) and all(self.jobs[run].worker != worker for run in group.children)
+
+    def _start_run(self, group: Job, worker: int) -> Job:
+        run_id, task = group.runs.popleft()
+        run = Job(run_id, group.owner, group.priority, task, next(self._seq), worker=worker, parent=group.id)
+        group.children.add(run_id)
+        self.jobs[run_id] = run
+        return run
+
+    def stop(self, job_id: str) -> Job | None:
+        """Mark an admitted job to stop; a group starts no more runs and stops those under way."""
+        job = self.jobs.get(job_id)
+        if job is None:
+            return None
+        job.stopping = True
+        if job.runs is not None:
+            job.runs.clear()
+            for run in job.children:
+                self.jobs[run].stopping = True
+        return job
+
+    def finished_groups(self) -> list[Job]:
+        """Admitted groups with no run left to start or under way."""
+        return [job for job in self.jobs.values() if job.runs is not None and not job.runs and not job.children]
 
     def charge(self, job_id: str, seconds: float) -> None:
         """A slice of ``job_id`` took ``seconds``."""
@@ -172,6 +215,8 @@ class Scheduler:
             return
         job.usage += seconds
         job.slices += 1
+        if job.parent in self.jobs:  # the group is served as much as its runs
+            self.jobs[job.parent].usage += seconds
         self.people[job.owner].clock += seconds
 
     def next_ready(self, now: float) -> float | None:
@@ -186,7 +231,10 @@ class Scheduler:
     def remove(self, job_id: str) -> Job | None:
         """Forget a finished job; its person's slot frees up."""
         job = self.jobs.pop(job_id, None)
-        if job is not None:
+        if job is not None and job.parent is not None:  # a group's run: the group holds the person's slot
+            if job.parent in self.jobs:
+                self.jobs[job.parent].children.discard(job_id)
+        elif job is not None:
             person = self.people[job.owner]
             person.running -= 1
             if person.running == 0 and not person.waiting:

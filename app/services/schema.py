@@ -21,6 +21,8 @@ networks = Table(
     Column("epochs_trained", Float, nullable=False, server_default="0"),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # The sweep whose run trained it: unnamed, it does not count against the person's networks.
+    Column("sweep_id", String(32)),
 )
 
 jobs = Table(

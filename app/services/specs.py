@@ -389,7 +389,7 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
 def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live") -> dict[str, int | None]:
     spec = {k: v for k, v in (spec or {}).items() if v is not None}
     grid, interval = spec.get("grid", DEFAULT_GRID), spec.get("interval_ms", DEFAULT_INTERVAL_MS)
-    pace = spec.get("steps_per_second")
+    pace, ramp = spec.get("steps_per_second"), bool(spec.get("ramp", False))
     if not 2 <= grid <= limits.max_grid:
         raise SpecError(join(field, "grid"), f"must be between 2 and {limits.max_grid}")
     if not limits.min_interval_ms <= interval <= MAX_INTERVAL_MS:
@@ -398,5 +398,7 @@ def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live
         raise SpecError(join(field, "steps_per_second"),
                         f"must be between {MIN_STEPS_PER_SECOND} and {MAX_STEPS_PER_SECOND} "
                         "(or null: as fast as the machine goes)")
-    return {"grid": grid, "interval_ms": interval, "steps_per_second": pace}
+    if ramp and pace is not None:
+        raise SpecError(join(field, "ramp"), "a ramp sets its own pace: give ramp or steps_per_second, not both")
+    return {"grid": grid, "interval_ms": interval, "steps_per_second": pace, "ramp": ramp}
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Table, create_engine, delete, event, func, insert, inspect, select, update
+from sqlalchemy import Engine, Table, create_engine, delete, event, func, insert, inspect, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -169,12 +169,13 @@ class Store:
 
     def create_network(self, spec: dict, weights: dict[str, np.ndarray], history: list | None = None,
                        data: dict | None = None, steps_trained: int = 0, epochs_trained: float = 0.0,
-                       owner: str | None = None) -> str:
+                       owner: str | None = None, optimizer: dict[str, Any] | None = None,
+                       sweep_id: str | None = None) -> str:
         network_id, now = new_id(), time.time()
         self._write(insert(networks).values(_encode({
-            "id": network_id, "owner": owner, "spec": spec, "weights": pack_weights(weights),
+            "id": network_id, "owner": owner, "spec": spec, "weights": pack_weights(weights, optimizer),
             "history": history or [], "data": data, "steps_trained": steps_trained,
-            "epochs_trained": epochs_trained, "created_at": now, "updated_at": now})))
+            "epochs_trained": epochs_trained, "created_at": now, "updated_at": now, "sweep_id": sweep_id})))
         return network_id
 
     def get_network(self, network_id: str, with_weights: bool = True, owner: str | None = None) -> dict | None:
@@ -197,7 +198,9 @@ class Store:
 
     def count_networks(self, owner: str) -> int:
         with self.engine.connect() as connection:
-            statement = select(func.count()).select_from(networks).where(networks.c.owner == owner)
+            # A sweep's unnamed networks (scratch, expiring like any) do not count; named, they do.
+            statement = select(func.count()).select_from(networks).where(
+                networks.c.owner == owner, or_(networks.c.sweep_id.is_(None), networks.c.name.is_not(None)))
             return connection.execute(statement).scalar_one()
 
     def update_network(self, network_id: str, weights: dict[str, np.ndarray], steps_trained: int,

@@ -31,16 +31,21 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from app.nn import Dataset, Network, TrainConfig, Trainer
+from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
 from app.viz import boundary_grid, data_bounds
 from app.viz.boundary import n_classes_of
-from app.viz.live import encode_grid, rounded
+from app.viz.live import encode_grid, live_overlay, rounded
 
 from .experiments import run_experiment
 from .specs import build_dataset
 
 Send = Callable[[str, str, Any], None]
 DATA_CACHE_SIZE = 32
+# A ramped job (``live.ramp``) may have taken floor(t / interval) + floor(10 ** (t / RAMP_DECADE_SECONDS))
+# steps t seconds after its first: one a frame at first, then ten times as many every 1.5 s (frames
+# spaced evenly in log(step)), until that outruns the machine: the first seconds show the steps in
+# which a network learns most, and then it runs free.
+RAMP_DECADE_SECONDS = 1.5
 
 
 class DataCache:
@@ -71,15 +76,16 @@ class TrainRun:
     def __init__(self, job_id: str, task: dict[str, Any], send: Send, datasets: DataCache):
         self.job_id, self.send = job_id, send
         data = datasets.get(task["data"], task.get("upload"))
-        net = Network.from_dict(task["network"])  # a warm start keeps momentum / moments too
+        net = _network(task["network"])
         self.net, self.data = net, data
         self.trainer = Trainer(net, data, TrainConfig(**task["training"]))
-        self.live = task["live"]
-        self.interval = self.live["interval_ms"] / 1000
-        self.pace = self.live.get("steps_per_second")
+        self.live = task["live"]  # None: no live frames (a sweep's run)
+        self.interval = self.live["interval_ms"] / 1000 if self.live else math.inf
+        self.pace = self.live.get("steps_per_second") if self.live else None
+        self.ramp = bool(self.live.get("ramp")) if self.live else False
         self.checkpoint_seconds = task["checkpoint_seconds"]
         self.bounds = None
-        if net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression"):
+        if self.live and (net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression")):
             self.bounds = data_bounds(data)
         self.start = net.steps_trained
         self.began: float | None = None
@@ -101,6 +107,10 @@ class TrainRun:
             if (wait := self.pace_wait(now)) > 0:
                 return {"seconds": 0.0, "wait": wait}
             max_steps = math.floor((now - self.began) * self.pace) + 1 - self.trainer.done  # due by now
+        elif self.ramp and (due := self.ramp_due(now)) < self.trainer.total:
+            if due <= self.trainer.done:  # the next step is due with the next frame
+                return {"seconds": 0.0, "wait": self.interval - (now - self.began) % self.interval}
+            max_steps = due - self.trainer.done
         else:
             max_steps = self.trainer.total
         before = self.trainer.seconds
@@ -110,7 +120,7 @@ class TrainRun:
         if self.trainer.finished:
             self.send("finished", self.job_id, self.result())
             return {"seconds": spent, "wait": 0.0}
-        if now >= self.next_frame:
+        if self.live and now >= self.next_frame:
             self.next_frame = max(self.next_frame + self.interval, now)
             self.send("progress", self.job_id, self.frame())
         if now >= self.next_checkpoint:
@@ -126,6 +136,11 @@ class TrainRun:
         burst = max(1, min(left, round(self.pace * self.interval)))
         return max(0.0, self.began + (self.trainer.done + burst - 1) / self.pace - now)
 
+    def ramp_due(self, now: float) -> int:
+        """Steps a ramped job may have taken by ``now`` (see ``RAMP_DECADE_SECONDS``)."""
+        elapsed = now - self.began
+        return math.floor(elapsed / self.interval) + math.floor(10 ** min(elapsed / RAMP_DECADE_SECONDS, 15))
+
     def progress(self) -> dict[str, Any]:
         return {"step": self.net.steps_trained, "total_steps": self.start + self.trainer.total,
                 "epoch": self.net.epochs_trained}
@@ -134,13 +149,15 @@ class TrainRun:
         """A live frame: the step counts, the latest history record only when it is new, and the
         boundary grid in compact form. ``json`` is the event's text, made here once."""
         history = self.trainer.history
-        frame: dict[str, Any] = self.progress() | {"batch_loss": rounded(_finite(self.trainer.batch_loss))}
+        frame: dict[str, Any] = self.progress() | {"batch_loss": rounded(_finite(self.trainer.batch_loss)),
+                                                   "made": round(time.time(), 3)}  # a client sees how late it is
         if len(history) > self.sent_records:
             self.sent_records = len(history)
             frame["record"] = rounded(history[-1])
         if self.bounds is not None:
             grid = boundary_grid(self.net, self.bounds, self.live["grid"])
             frame["boundary"] = encode_grid(grid, n_classes_of(self.net))
+            frame["overlay"] = live_overlay(self.net, self.data)
         return {"progress": self.progress(), "json": json.dumps(frame, separators=(",", ":"), allow_nan=False,
                                                                  default=_no_nan)}
 
@@ -170,6 +187,14 @@ class TrainRun:
             "seconds": result.seconds,
             "progress": self.progress(),
         }
+
+
+def _network(state: dict[str, Any]) -> Network:
+    """A stored network's state (a warm start keeps momentum / moments too), or a new one from its
+    spec and ``seed``: the same ``Network(spec, seed)`` a new job's network is made with."""
+    if "weights" in state:
+        return Network.from_dict(state)
+    return Network(NetworkSpec.from_dict(state["spec"]), seed=state["seed"])
 
 
 def _finite(value: float) -> float | None:

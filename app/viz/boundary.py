@@ -23,6 +23,7 @@ from .theme import INK, SEQUENTIAL, apply_theme, class_color, class_symbol, tint
 CONFIDENCE_SPAN = 0.99  # z stays below k + 1, inside class k's colour band
 LIGHTEST, STRONGEST = 0.08, 0.62  # tint of a region at chance and at certainty: points stay visible
 MAX_GRID = 500
+MAX_PANELS = 36  # small multiples in one figure
 
 
 def data_bounds(data: Dataset, margin: float = 0.1) -> tuple[float, float, float, float]:
@@ -132,7 +133,8 @@ def class_names(data: Dataset, n_classes: int) -> list[str]:
 
 
 def _heatmap(grid: dict[str, Any], net: Network, coloraxis: str | None = None) -> go.Heatmap:
-    common = dict(x=grid["x"], y=grid["y"], z=grid["z"], hoverinfo="skip", name="network output")
+    # "none", not "skip": no label, but a click on the regions is a click event (the Playground adds a point).
+    common = dict(x=grid["x"], y=grid["y"], z=grid["z"], hoverinfo="none", name="network output")
     if grid["kind"] == "classification":
         n_classes = n_classes_of(net)
         return go.Heatmap(**common, colorscale=class_colorscale(n_classes), zmin=0, zmax=n_classes,
@@ -227,13 +229,14 @@ def regression_range(grid: dict[str, Any], data: Dataset) -> tuple[float, float]
     return float(values.min()), float(values.max())
 
 
-def score_text(net: Network, data: Dataset) -> str:
-    """'train accuracy 97.3 %, test 95.0 %' (or R² for regression)."""
+def score_text(net: Network, data: Dataset, predictions: dict[str, np.ndarray] | None = None) -> str:
+    """'train accuracy 97.3 %, test 95.0 %' (or R² for regression). ``predictions``: the network's
+    ``predict`` of each split ("train", "test"), when the caller has them already."""
     parts = []
     for split, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
         if len(y) == 0:
             continue
-        predicted = net.predict(X)
+        predicted = predictions[split] if predictions else net.predict(X)
         if data.task == "classification":
             parts.append(f"{split} {100 * float(np.mean(predicted == y)):.1f} %")
         else:
@@ -285,12 +288,15 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
 
 
 @np.errstate(over="ignore", invalid="ignore")
-def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid: int = 80) -> go.Figure:
-    """Small multiples of decision boundaries side by side (e.g. 3 / 6 / 20 hidden neurons, or
-    λ = 0.001 / 0.01 / 0.1), one shared colour scheme, each panel titled with its label and scores."""
-    if not isinstance(panels, (list, tuple)) or not 1 <= len(panels) <= 6:
-        raise SpecError("panels", "must be a list of 1 to 6 (label, network, data) tuples")
+def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid: int = 80,
+                               columns: int | None = None) -> go.Figure:
+    """Small multiples of decision boundaries (e.g. 3 / 6 / 20 hidden neurons, or λ = 0.001 /
+    0.01 / 0.1, or every setting of a sweep), one shared colour scheme, each panel titled with its
+    label and scores; in one row, or in rows of ``columns`` panels."""
+    if not isinstance(panels, (list, tuple)) or not 1 <= len(panels) <= MAX_PANELS:
+        raise SpecError("panels", f"must be a list of 1 to {MAX_PANELS} (label, network, data) tuples")
     grid = check_int(grid, "grid", 2, MAX_GRID)
+    columns = len(panels) if columns is None else check_int(columns, "columns", 1, MAX_PANELS)
     checked = []
     for i, panel in enumerate(panels):
         if not isinstance(panel, (list, tuple)) or len(panel) != 3:
@@ -302,14 +308,16 @@ def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid:
     kinds = {c[3] for c in checked}
     if len(kinds) != 1:
         raise SpecError("panels", "must all be classification or all regression, with the same number of inputs")
-    fig = make_subplots(rows=1, cols=len(checked), horizontal_spacing=0.04,
+    rows = -(-len(checked) // columns)
+    fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.04, vertical_spacing=0.3 / rows,
                         subplot_titles=[f"{label}<br><sup>{score_text(net, data)}</sup>"
                                         for label, net, data, _ in checked])
     grids = [boundary_grid(net, data_bounds(data), grid) for _, net, data, _ in checked]
-    for col, ((_, net, data, _), values) in enumerate(zip(checked, grids), start=1):
-        fig.add_traces(boundary_traces(net, data, values, showlegend=col == 1), rows=1, cols=col)
+    for i, ((_, net, data, _), values) in enumerate(zip(checked, grids)):
+        row, col = divmod(i, columns)
+        fig.add_traces(boundary_traces(net, data, values, showlegend=i == 0), rows=row + 1, cols=col + 1)
         if values["kind"] != "regression-1d":
-            fig.update_yaxes(scaleanchor=f"x{col if col > 1 else ''}", row=1, col=col)
+            fig.update_yaxes(scaleanchor=f"x{i + 1 if i else ''}", row=row + 1, col=col + 1)
     # one legend for all panels (the first one's count would mislead): scores are in the titles
     fig.for_each_trace(lambda t: t.update(name="misclassified"), selector=dict(legendgroup="misclassified"))
     kind = kinds.pop()
@@ -322,5 +330,5 @@ def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid:
     fig.update_xaxes(title_text=titles[0], showgrid=False)
     fig.update_yaxes(title_text=titles[1], showgrid=False, col=1)
     fig.update_yaxes(showgrid=False)
-    return apply_theme(fig, height=420, title=dict(text="Decision regions compared"),
+    return apply_theme(fig, height=120 + 300 * rows, title=dict(text="Decision regions compared"),
                        legend=dict(orientation="h", y=-0.2, itemsizing="constant"), margin=dict(t=90))

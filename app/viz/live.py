@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from .boundary import CONFIDENCE_SPAN
+from app.nn import Dataset, Network
+
+from .boundary import CONFIDENCE_SPAN, score_text
 
 
 def encode_grid(grid: dict[str, Any], n_classes: int) -> dict[str, Any]:
@@ -63,6 +65,20 @@ def decode_grid(frame: dict[str, Any]) -> np.ndarray:
     top = 65535 if curve else 255
     z = frame["lo"] + codes / top * (frame["hi"] - frame["lo"])
     return z if curve else z.reshape(n, n)
+
+
+def live_overlay(net: Network, data: Dataset) -> dict[str, Any]:
+    """What keeps a live boundary's overlay true: the subtitle's scores (``score_text``) and, for
+    classes, the misclassified points as ``[x1, x2, predicted class]`` (the × markers)."""
+    predictions = {split: net.predict(X) if len(X) else np.empty(0)
+                   for split, X in (("train", data.X_train), ("test", data.X_test))}
+    overlay: dict[str, Any] = {"score": score_text(net, data, predictions)}
+    if data.task == "classification":
+        X = np.concatenate([data.X_train, data.X_test])
+        predicted = np.concatenate([predictions["train"], predictions["test"]])
+        wrong = predicted != np.concatenate([data.y_train, data.y_test])
+        overlay["wrong"] = [[_short(x1), _short(x2), int(k)] for (x1, x2), k in zip(X[wrong], predicted[wrong])]
+    return overlay
 
 
 def _short(value: float) -> float:

@@ -117,7 +117,8 @@ def training_figure(history: list[dict[str, Any]], x_axis: str = "step", log_los
         xs, ys = series(history, key, x_axis, positive=log_loss and col == 1)
         if xs.size == 0:
             continue
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, legendgroup=name,
+        # meta: the history key the line draws, so that a live view can extend it record by record.
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, legendgroup=name, meta=[key],
                                  line=dict(color=color, dash=dash, width=2),
                                  hovertemplate=f"{name}<br>{x_axis} %{{x}}: %{{y:.4g}}<extra></extra>"),
                       row=1, col=col)
@@ -144,7 +145,8 @@ def _per_layer_figure(history: list[dict[str, Any]], key: str, label: str, posit
         xs, ys = series(history, key, "step", index=i, positive=positive)
         if xs.size:
             name = label.format(i + 1)
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, line=dict(color=series_color(i), width=2),
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, meta=[key, i],
+                                     line=dict(color=series_color(i), width=2),
                                      hovertemplate=f"{name}<br>step %{{x}}: %{{y:.3g}}<extra></extra>"))
     fig.update_xaxes(title_text=X_AXES["step"])
     _note(fig, divergence_note(history))

@@ -96,3 +96,10 @@ export async function api(method, path, { body, form, query, label, signal } = {
 export function announce(label, method, url) {
   for (const listener of listeners) listener(label, curlCommand(method, url).replace(/^curl/, method === "GET" ? "curl -N" : "curl"));
 }
+
+// The server's limits on a request (GET /api/limits), asked for once per page.
+let limits = null;
+export function serverLimits() {
+  limits = limits || api("GET", "/api/limits");
+  return limits;
+}

@@ -1,6 +1,6 @@
 // Architecture: build a spec, let the server count it, draw its topology and trace a forward pass.
 // All previews of the spec (initialised from the seed): nothing is stored as you type.
-import { api } from "./api.js";
+import { api, serverLimits } from "./api.js";
 import { layerEditor } from "./layers.js";
 import { $, busy, debounce, drawFigure, el, errorArea, formatNumber, pageError, plotlyReady } from "./ui.js";
 
@@ -127,14 +127,17 @@ function applyPreset(sizes) {
 async function main() {
   await plotlyReady();
   let activations;
+  let limits;
   try {
-    activations = (await api("GET", "/api/activations")).map((a) => a.name);
+    [activations, limits] = await Promise.all([api("GET", "/api/activations"), serverLimits()]);
   } catch (error) {
     pageError.show(error);
     return;
   }
   const later = debounce(rebuild, 300);
-  editor = layerEditor($("#layers"), layers, later, { activations, maxLayers: 8, maxUnits: 32, idPrefix: "arch-layer" });
+  editor = layerEditor($("#layers"), layers, later, {
+    activations: activations.map((a) => a.name), maxLayers: limits.max_hidden_layers, maxUnits: limits.max_units, idPrefix: "arch-layer",
+  });
   for (const id of ["#input-dim", "#output-dim", "#init", "#seed"]) $(id).addEventListener("change", later);
   // A new input size gets an example input of that size.
   $("#input-dim").addEventListener("change", () => { $("#forward-input").value = exampleInput(Number($("#input-dim").value)); });

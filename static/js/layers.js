@@ -7,7 +7,11 @@ export const ACTIVATION_LABELS = {
   elu: "ELU", softplus: "softplus", gelu: "GELU", swish: "swish", linear: "linear",
 };
 
-export function layerEditor(container, layers, onChange, { maxLayers = 6, maxUnits = 64, activations, idPrefix = "layer" }) {
+// `maxLayers`, `maxUnits`: the server's limits (GET /api/limits), stated under the rows; a value
+// beyond them is clamped, and the note says so.
+export function layerEditor(container, layers, onChange, { maxLayers, maxUnits, activations, idPrefix = "layer" }) {
+  const limits = `Up to ${maxLayers} hidden layers of 1 to ${maxUnits} units (this server's limits).`;
+  const note = el("p", { class: "hint limit-note", role: "status", "data-testid": "layer-limits" }, limits);
   function render() {
     const rows = layers.map((layer, i) => {
       const unitsId = `${idPrefix}-${i}-units`;
@@ -17,6 +21,8 @@ export function layerEditor(container, layers, onChange, { maxLayers = 6, maxUni
         onchange: (event) => {
           const value = Math.round(Number(event.target.value));
           layer.units = Math.min(maxUnits, Math.max(1, Number.isFinite(value) ? value : 1));
+          note.textContent = layer.units === value ? limits
+            : `${event.target.value} units is outside this server's limits (1 to ${maxUnits}): layer ${i + 1} has ${layer.units}.`;
           event.target.value = String(layer.units);
           onChange();
         },
@@ -44,11 +50,12 @@ export function layerEditor(container, layers, onChange, { maxLayers = 6, maxUni
         onChange();
       },
     }, "+ Add a hidden layer");
-    const note = layers.length === 0 ? el("p", { class: "hint" }, "No hidden layer: a linear classifier (a single-layer network).") : null;
-    container.replaceChildren(...rows, ...(note ? [note] : []), add);
+    const linear = layers.length === 0 ? el("p", { class: "hint" }, "No hidden layer: a linear classifier (a single-layer network).") : null;
+    note.textContent = limits;
+    container.replaceChildren(...rows, ...(linear ? [linear] : []), add, note);
   }
   render();
-  return { render };
+  return { render, note };
 }
 
 // "8-relu,4-tanh" <-> [{units: 8, activation: "relu"}, ...] (the URL form of the hidden layers).
@@ -56,14 +63,17 @@ export function layersToText(layers) {
   return layers.map((layer) => `${layer.units}-${layer.activation}`).join(",");
 }
 
-export function layersFromText(text, activations) {
+// Values outside the limits take the nearest valid one; `replaced` lists what was changed, in words.
+export function layersFromText(text, activations, { maxLayers, maxUnits }, replaced = []) {
   if (text === "") return [];
-  return text.split(",").map((part) => {
+  const parts = text.split(",");
+  if (parts.length > maxLayers) replaced.push(`${parts.length} hidden layers → ${maxLayers} (the limit)`);
+  return parts.slice(0, maxLayers).map((part, i) => {
     const [units, activation] = part.split("-");
     const count = Math.round(Number(units));
-    return {
-      units: Number.isFinite(count) && count >= 1 ? Math.min(count, 256) : 4,
-      activation: activations.includes(activation) ? activation : "relu",
-    };
+    const valid = Number.isFinite(count) ? Math.min(Math.max(count, 1), maxUnits) : 4;
+    if (valid !== count) replaced.push(`layer ${i + 1}: ${units} units → ${valid}`);
+    if (!activations.includes(activation)) replaced.push(`layer ${i + 1}: activation “${activation}” → relu`);
+    return { units: valid, activation: activations.includes(activation) ? activation : "relu" };
   });
 }

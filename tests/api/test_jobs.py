@@ -209,6 +209,7 @@ def read_events(client, job_id: str, limit: float = DEADLINE) -> list[tuple[str,
 
 
 def test_events_stream_progress_with_boundary_then_done(client):
+    posted = time.time()
     job = client.post("/api/jobs", json={"network": {"hidden": [{"units": 8}, {"units": 8}]},
                                          "data": SPIRAL | {"n_per_class": 167}, "training": {"steps": 8000},
                                          "live": {"grid": 24, "interval_ms": 100}}).json()
@@ -220,6 +221,8 @@ def test_events_stream_progress_with_boundary_then_done(client):
     steps = [p["step"] for p in progress]
     assert steps == sorted(steps) and progress[0]["total_steps"] == 8000
     assert progress[0]["step"] == 1  # the first frame shows the first step
+    made = [p["made"] for p in progress]  # the worker's clock when it made each frame
+    assert made == sorted(made) and posted - 1 <= made[0] <= made[-1] <= time.time() + 1
     boundary = progress[-1]["boundary"]
     assert boundary["kind"] == "classification" and boundary["n"] == 24 and len(boundary["x"]) == 2
     assert decode_grid(boundary).shape == (24, 24)

@@ -33,11 +33,14 @@ VALID = {
     "/api/networks/{network_id}/predict": {"inputs": [[0.1, 0.2]]},
     "/api/networks/{network_id}/forward": {"input": [0.1, 0.2]},
     "/api/experiments/capacity": {"units": [2, 3], "steps": 10, "data": {"name": "moons"}},
+    "/api/sweeps": {"base": {"network": {"hidden": [{"units": 3}]}, "data": SPIRAL, "training": {"steps": 5}},
+                    "axes": {"training.learning_rate": [0.1, 0.5], "network.hidden[*].activation": ["relu"]},
+                    "seeds": 1},
 }
 
 
 WITHOUT_BODY = ("/api/jobs/{job_id}/cancel", "/api/tokens", "/api/networks/{network_id}/share",
-                "/api/shared/{token}/copy")
+                "/api/shared/{token}/copy", "/api/sweeps/{sweep_id}/cancel")
 
 
 def post_paths() -> list[str]:
@@ -45,8 +48,8 @@ def post_paths() -> list[str]:
 
 
 def concrete(path: str, network_id: str) -> str:
-    return (path.replace("{network_id}", network_id).replace("{job_id}", "nope").replace("{name}", "capacity")
-            .replace("{token}", "nope").replace("{kind}", "decision-boundary"))
+    return (path.replace("{network_id}", network_id).replace("{job_id}", "nope").replace("{sweep_id}", "nope")
+            .replace("{name}", "capacity").replace("{token}", "nope").replace("{kind}", "decision-boundary"))
 
 
 def leaves(value, path=()):

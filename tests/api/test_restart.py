@@ -81,3 +81,25 @@ def test_sigkill_during_training_loses_nothing_and_the_job_resumes(server_factor
                              and job, timeout=300, what="the undisturbed job")
     weights = [api.get(f"/api/networks/{job['network_id']}/export").json()["weights"] for job in (resumed, undisturbed)]
     assert weights[0] == weights[1]
+
+
+def test_a_sweep_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_factory):
+    port = free_port()
+    server = server_factory(port)
+    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300)
+    sweep = api.post("/api/sweeps", json={
+        "base": {"network": {"hidden": [{"units": 16}]}, "data": SPIRAL, "training": {"steps": 3000}},
+        "axes": {"training.learning_rate": [0.1, 0.3, 1.0]}, "seeds": 2}).json()
+    early = wait_until(lambda: (rows := api.get(f"/api/sweeps/{sweep['id']}").json()["rows"]) and rows,
+                       what="a first finished run")
+
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+
+    server_factory(port)  # adopts the sweep and starts again the runs without a row
+    done = wait_until(lambda: (s := api.get(f"/api/sweeps/{sweep['id']}").json())["status"]
+                      not in ("queued", "running") and s, timeout=300, what="the resumed sweep to end")
+    assert done["status"] == "done" and done["progress"] == {"finished": 6, "total": 6}
+    assert [row["run"] for row in done["rows"]] == list(range(6)) and all(r["status"] == "done" for r in done["rows"])
+    kept = {row["run"]: row["network_id"] for row in done["rows"]}
+    assert all(kept[row["run"]] == row["network_id"] for row in early)  # rows from before the crash stay

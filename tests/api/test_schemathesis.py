@@ -3,10 +3,10 @@ no warning that the schema and the server disagree (schemathesis.toml lists the 
 whose 422 depends on stored state or on what values mean together, each with its reason).
 
 The server gets small jobs (compute limit) and a short wait, so that the run stays short; its
-schema states those limits itself. The event stream is left out: it stays open until its job ends,
-and its events are covered by tests/api/test_jobs.py; so are the tokens (revoking the run's own token
-would leave the rest of the run nobody's) and what share links open (no operation in the run makes
-one), both covered by tests/api/test_owners.py.
+schema states those limits itself. The event streams are left out: they stay open until their job
+ends, and their events are covered by tests/api/test_jobs.py and test_sweeps.py; so are the tokens
+(revoking the run's own token would leave the rest of the run nobody's) and what share links open
+(no operation in the run makes one), both covered by tests/api/test_owners.py.
 """
 
 import os
@@ -26,7 +26,8 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 SETTINGS = {"NNVIZ_WORKERS": "1", "NNVIZ_QUEUE_SIZE": "2", "NNVIZ_MAX_COMPUTE": "1e7", "NNVIZ_WAIT_SECONDS": "1"}
 RUN = ["--checks", "all", "--request-timeout", "120", "--max-examples", "5", "--workers", "1", "--seed", "0",
        "--max-time", "35",
-       "--exclude-path", "/api/jobs/{job_id}/events", "--exclude-path", "/api/tokens",
+       "--exclude-path", "/api/jobs/{job_id}/events", "--exclude-path", "/api/sweeps/{sweep_id}/events",
+       "--exclude-path", "/api/tokens",
        "--exclude-path-regex", "^/api/shared/"]
 
 

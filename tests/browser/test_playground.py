@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from app.services.worker import RAMP_DECADE_SECONDS
+
 from ..waiting import wait_until
 from .conftest import WAIT_MS, api
 
@@ -113,8 +115,6 @@ def test_url_restores_the_settings(page, browser, server):
     page.recorder.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason="a network change while new data loads posts the old data's output_dim "
-                                       "with the new data spec: POST /api/networks answers 422")
 def test_a_network_change_while_new_data_loads(page):
     _open(page)  # the spiral: three classes
     # Every answer 1.5 s late, as from a busy server: the layer is added before the new data arrives.
@@ -273,4 +273,124 @@ def test_speed_paces_the_training(page):
     # Full batch: one step per epoch. The job takes step n no earlier than (n - 1) / pace seconds
     # after its first, however slow the machine; at full speed this network runs thousands a second.
     assert 20 <= _epoch(page) <= pace * elapsed + 1, (_epoch(page), elapsed)
+    page.recorder.assert_clean()
+
+
+def _boundary(page, expression: str):
+    """``expression`` evaluated on the boundary plot's figure (``gd``: its div, with Plotly's ``data``)."""
+    # The server's arrays arrive as typed arrays ({dtype: "f4", bdata: base64}), restyled ones as lists.
+    return page.evaluate("(() => { const gd = document.getElementById('boundary');"
+                         " const length = (a) => a.length ?? atob(a.bdata).length / Number(a.dtype.slice(1));"
+                         f" return {expression}; }})()")
+
+
+def _overlay(page) -> tuple[str, int, int, int]:
+    """(the subtitle's scores, × markers drawn, the count in their legend name, points drawn)."""
+    return tuple(_boundary(page, """[
+        gd.layout.title.text.replace(/.*<span[^>]*>|<\\/span>.*/g, ""),
+        gd.data.find((t) => t.legendgroup === "misclassified").x.length,
+        Number(gd.data.find((t) => t.legendgroup === "misclassified").name.match(/\\d+/)[0]),
+        gd.data.filter((t) => (t.legendgroup || "").startsWith("class-")).reduce((n, t) => n + length(t.x), 0),
+    ]"""))
+
+
+def test_the_overlay_follows_the_live_frames(page):
+    _open(page, "?ds=xor&test=0&layers=8-tanh&opt=adam&lr=0.03&speed=0")
+    before = _overlay(page)
+    page.get_by_test_id("play").click()
+
+    def changed_while_playing():
+        score, crosses, counted, points = _overlay(page)
+        playing = page.get_by_test_id("pause").is_enabled()
+        return playing and score != before[0] and (score, crosses, counted, points)
+
+    score, crosses, counted, points = wait_until(changed_while_playing, what="the scores to change while playing")
+    # The legend counts the × drawn, and the training accuracy is the share of points without one.
+    assert counted == crosses
+    accuracy = float(re.search(r"train ([\d.]+) %", score).group(1))
+    assert accuracy == pytest.approx(100 * (1 - crosses / points), abs=0.051)
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    page.recorder.assert_clean()
+
+
+def test_by_default_play_starts_slow_at_step_one(page):
+    jobs = []
+    page.on("request", lambda request: jobs.append(request.post_data_json)
+            if request.method == "POST" and request.url.endswith("/api/jobs") else None)
+    _open(page, "?ds=spiral&layers=8-relu,8-relu")
+    assert page.locator("#speed").input_value() == "ramp"
+    pressed = time.monotonic()
+    page.get_by_test_id("play").click()
+    first = wait_until(lambda: _epoch(page), what="the first step")
+    seconds = time.monotonic() - pressed
+    # Full batch: an epoch is a step. The ramp never allows more than one step a frame (50 ms)
+    # plus 10 ** (t / 1.5) by t seconds after the job's start (later than the click); full speed
+    # would be thousands of steps in within the first second.
+    assert 0 < first <= seconds / 0.05 + 10 ** (seconds / RAMP_DECADE_SECONDS) + 1, (first, seconds)
+    wait_until(lambda: _epoch(page) > 5 * first, what="the pace to pick up")
+    assert jobs[0]["live"]["ramp"] is True
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    page.recorder.assert_clean()
+
+
+@pytest.mark.parametrize(("query", "advice"), [
+    ("lr=10&opt=sgd", "lower the learning rate"),
+    ("lr=0.00001&opt=sgd", "raise the learning rate"),
+])
+def test_a_plain_warning_under_the_plot(page, query, advice):
+    _open(page, f"?ds=spiral&layers=8-relu&speed=0&{query}")
+    expect(page.get_by_test_id("advice")).to_be_hidden()
+    page.get_by_test_id("play").click()
+    expect(page.get_by_test_id("advice")).to_contain_text(advice)
+    page.get_by_test_id("reset").click()
+    expect(page.get_by_test_id("advice")).to_be_hidden()
+    page.recorder.assert_clean()
+
+
+def test_waiting_for_a_free_worker_says_so(page):
+    _open(page, "?ds=gauss&layers=4-relu&speed=0")
+    # A person's four jobs run at once (NNVIZ_PERSON_RUNNING_JOBS); four slow ones fill them.
+    slow = {"network": {"input_dim": 2, "output_dim": 2, "hidden": [{"units": 2}]},
+            "data": {"name": "gauss", "n_per_class": 10}, "training": {"steps": 10_000},
+            "live": {"steps_per_second": 10}}
+    blockers = [api(page, "POST", "/api/jobs", data=slow).json()["id"] for _ in range(4)]
+    try:
+        page.get_by_test_id("play").click()
+        expect(page.locator("#status")).to_have_text("Waiting for a free worker (position 1)…")
+        assert _epoch(page) == 0
+        api(page, "POST", f"/api/jobs/{blockers[0]}/cancel")
+        expect(page.locator("#status")).to_have_text("Training…")
+        wait_until(lambda: _epoch(page) > 0, what="the job to start")
+    finally:
+        for job_id in blockers:
+            api(page, "POST", f"/api/jobs/{job_id}/cancel")
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    page.recorder.assert_clean()
+
+
+def test_the_curves_follow_the_frames_between_redraws(page):
+    _open(page, "?ds=spiral&layers=8-relu,8-relu&speed=0")
+    page.get_by_test_id("play").click()
+    curves = ("training", "dead-units", "update-ratio")
+
+    def extended() -> list[int]:
+        return [int(page.get_attribute(f"#{curve}", "data-extended") or 0) for curve in curves]
+
+    # From the first extension on (before it the curves have no stored history to extend).
+    first = wait_until(lambda: min(counts := extended()) >= 1 and counts, what="each curve extended")
+    began = time.monotonic()
+    def ten_more() -> list[int]:
+        counts = extended()
+        return min(c - f for c, f in zip(counts, first)) >= 10 and counts
+
+    counts = wait_until(ten_more, what="each curve extended ten times more")
+    elapsed = time.monotonic() - began
+    rates = ", ".join(f"{c} {(n - f) / elapsed:.1f}/s" for c, n, f in zip(curves, counts, first))
+    boundary = page.get_attribute("#boundary", "data-updates-per-second")
+    print(f"\ncurve updates while playing: {rates}, boundary {boundary}/s")
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
     page.recorder.assert_clean()

@@ -143,3 +143,17 @@ def test_added_points_join_the_training_set_in_order():
 def test_added_points_are_checked(points, message):
     with pytest.raises(ValueError, match=message):
         add_points(make_dataset("xor", n_per_class=5), points)
+
+
+@pytest.mark.parametrize("text", ["x1;x2;label\n0.5;1.0;a\n0.1;2;b\n", "0,5;1,0;a\n0,1;2,0;b\n", "1\t2\ta\n3\t4\tb\n"])
+def test_a_csv_with_another_separator_gets_a_hint(text):
+    with pytest.raises(SpecError) as error:
+        load_csv(text)
+    separator = "tabs" if "\t" in text else "semicolons"
+    assert error.value.message.startswith("line ") and f"separated by {separator}" in error.value.message
+
+
+def test_a_short_row_without_another_separator_gets_no_hint():
+    with pytest.raises(SpecError) as error:
+        load_csv("x1,x2,label\n0.5,1.0,a\n0.1,oops\n")
+    assert error.value.message == "line 3: expected 3 values (x1, x2, label), got 2"

@@ -303,3 +303,19 @@ def test_jobs_wait_for_a_worker_and_a_job_no_worker_holds_is_cancelled_at_its_ch
             assert result["history"] == checkpoint["history"] and result["progress"] == checkpoint["progress"]
         finally:
             executor.shutdown()
+
+
+def test_a_sweeps_runs_are_tasks_on_the_cluster_with_the_numbers_of_a_lone_run(cluster, tmp_path):
+    settings = Settings(data_dir=tmp_path, dask_scheduler=cluster.scheduler_address)
+    base = {"network": {"hidden": [{"units": 32, "activation": "relu"}]}, "data": SPIRAL,
+            "training": {"steps": 300, "learning_rate": 1.0}}
+    with TestClient(create_app(settings)) as http:
+        response = http.post("/api/sweeps?wait=true", json={
+            "base": base, "axes": {"training.optimizer": ["sgd", "adam"]}, "seeds": 2})
+        sweep = response.json()
+    assert response.status_code == 200 and sweep["status"] == "done", response.text
+    assert [row["status"] for row in sweep["rows"]] == ["done"] * 4
+    _, history = reference(300)  # sgd, learning rate 1.0, network and training seed 0: the sweep's run 0
+    assert sweep["rows"][0]["train_loss"] == history[-1]["train_loss"]
+    _, history = reference(300, optimizer="adam")
+    assert sweep["rows"][2]["train_loss"] == history[-1]["train_loss"]

@@ -12,6 +12,7 @@ import pytest
 from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, train
 from app.services.executor import WORKER_DIED, LocalExecutor
 from app.services.scheduler import PersonLimit, SchedulerLimits
+from app.services.worker import RAMP_DECADE_SECONDS
 from app.viz.live import decode_grid
 
 SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.0}
@@ -206,3 +207,28 @@ def test_a_paced_job_keeps_its_pace_and_wakes_only_once_per_frame(pool):
     assert slices <= elapsed / 0.2 + 3  # one wake-up per frame interval, not one per step
     executor.cancel("paced")
     assert recorder.wait_for("finished", "paced")["status"] == "cancelled"
+
+
+def test_a_ramped_job_starts_one_step_a_frame_and_speeds_up(pool):
+    executor, recorder = pool
+    task = train_task(100_000)
+    task["live"] = {"grid": 10, "interval_ms": 50, "ramp": True}
+    began = time.monotonic()
+    executor.submit("ramp", task)
+    steps = []
+
+    def seen(count: int) -> bool:
+        latest = executor.progress("ramp")
+        if latest is not None:
+            steps.append(latest[1]["progress"]["step"])
+        return bool(steps) and steps[-1] >= count
+
+    recorder.until(lambda: seen(200), what="200 ramped steps")
+    elapsed = time.monotonic() - began
+    assert steps[0] <= 2  # the first frames show the first steps
+    # Never ahead of the ramp (its allowance RAMP_DECADE_SECONDS after the start: ten times as many).
+    assert steps[-1] <= elapsed / 0.05 + 10 ** (elapsed / RAMP_DECADE_SECONDS) + 1
+    # Then it runs free: the allowance outgrows any machine within seconds.
+    recorder.until(lambda: executor.progress("ramp")[1]["progress"]["step"] >= 5_000, what="full speed")
+    executor.cancel("ramp")
+    assert recorder.wait_for("finished", "ramp")["status"] == "cancelled"

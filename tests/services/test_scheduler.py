@@ -108,3 +108,51 @@ def test_jobs_wait_while_no_worker_is_alive_then_move_to_the_first_one():
     assert s.running == 4  # nothing is dropped
     assert s.add_worker() == 0
     assert all(job.worker == 0 for job in s.jobs.values())
+
+
+def group(n: int) -> dict:
+    return {"kind": "group", "runs": [(f"s:{i}", {"kind": "train", "i": i}) for i in range(n)]}
+
+
+def test_a_group_is_one_job_of_its_person_whose_runs_spread_one_per_worker():
+    s = scheduler(workers=2, person_running=1, person_queued=0)
+    assert s.submit("s", "alice", "batch", group(3)) is not None
+    with pytest.raises(PersonLimit):  # the sweep holds alice's one slot, however many runs it has
+        s.submit("other", "alice", "batch", {})
+    first, second = s.pick(0, now=0.0), s.pick(1, now=0.0)
+    assert (first.id, first.worker, first.parent, first.task["i"]) == ("s:0", 0, "s", 0)
+    assert (second.id, second.worker) == ("s:1", 1)
+    first.in_slice = True
+    assert s.pick(0, now=0.0) is None  # one run of the group per worker: the third waits
+    first.in_slice = False
+    assert s.pick(0, now=0.0) is first  # a run goes on where it started
+    s.remove("s:0")
+    third = s.pick(0, now=0.0)
+    assert third.id == "s:2" and s.finished_groups() == []
+    s.remove("s:1")
+    s.remove("s:2")
+    assert [g.id for g in s.finished_groups()] == ["s"] and s.people["alice"].running == 1
+    s.remove("s")
+    assert s.running == 0 and "alice" not in s.people
+
+
+def test_a_groups_runs_wait_behind_interactive_work_and_share_their_persons_time():
+    s = scheduler(person_running=4)
+    s.submit("s", "alice", "batch", group(100))
+    s.submit("play", "bob", "interactive", {})
+    assert take_turns(s, 0, 20) == {"play": 20}
+    s.remove("play")
+    s.submit("b", "bob", "batch", {})
+    counts = take_turns(s, 0, 200)
+    assert counts["b"] == 100 and sum(n for job, n in counts.items() if job.startswith("s:")) == 100
+    assert s.jobs["s"].usage == pytest.approx(1.0)  # the group is charged with its runs' slices
+
+
+def test_stopping_a_group_starts_no_more_runs_and_stops_those_under_way():
+    s = scheduler(workers=2)
+    s.submit("s", "alice", "batch", group(5))
+    running = s.pick(0, now=0.0)
+    s.stop("s")
+    assert running.stopping and s.pick(1, now=0.0) is None and s.finished_groups() == []
+    s.remove(running.id)
+    assert [g.id for g in s.finished_groups()] == ["s"] and s.jobs["s"].stopping

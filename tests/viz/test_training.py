@@ -134,3 +134,16 @@ def test_update_ratio_axis_labels_stay_few_over_many_decades():
     assert update_ratio_figure(narrow).layout.yaxis.dtick == 1
     wide = [_record(s, 1.0, ratio=(10.0 ** -(s / 10 + 2), 1e-3)) for s in range(0, 130, 10)]  # 1e-2 .. 1e-14
     assert update_ratio_figure(wide).layout.yaxis.dtick == 2
+
+
+def test_each_curve_names_the_history_value_it_draws(spiral_run):
+    """A live page extends each line with new records by its ``meta``: [key] or [key, index]."""
+    _, result = spiral_run
+    for fig, x_key in ((training_figure(result.history, x_axis="epoch"), "epoch"),
+                       (dead_units_figure(result.history), "step"), (update_ratio_figure(result.history), "step")):
+        for trace in fig.data:
+            key, *index = trace.meta
+            drawn = [(r[x_key], r[key][index[0]] if index else r[key]) for r in result.history
+                     if r.get(key) is not None and (not index or r[key][index[0]] is not None)]
+            np.testing.assert_allclose(trace.x, [x for x, _ in drawn])
+            np.testing.assert_allclose(trace.y, [y for _, y in drawn])

@@ -1,0 +1,100 @@
+"""Sweep figures from plain rows and aggregates: shapes, values, gaps for what is missing."""
+
+import json
+
+import pytest
+
+from app.nn import LayerSpec, Network, NetworkSpec, SpecError
+from app.viz import figure_json
+from app.viz.sweeps import (
+    Axis,
+    boundaries_figure,
+    curves_figure,
+    default_figure,
+    heatmap_figure,
+    lines_figure,
+    log_spaced,
+    parallel_figure,
+)
+
+RATES = Axis("training.learning_rate", (0.001, 0.01, 0.1, 1.0), log=True)
+UNITS = Axis("network.hidden[0].units", (3, 20))
+ACTIVATION = Axis("network.hidden[*].activation", ("relu", "tanh"))
+
+
+def aggregate(settings: dict, mean: float | None, spread: float = 0.1, finished: int = 3) -> dict:
+    metrics = {} if mean is None else {"test_accuracy": {"mean": mean, "min": mean - spread, "max": mean + spread}}
+    return {"settings": settings, "metrics": metrics, "finished": finished, "runs": 3}
+
+
+def grid() -> list[dict]:
+    return [aggregate({RATES.path: r, UNITS.path: u}, None if (r, u) == (1.0, 20) else i / 10)
+            for i, (r, u) in enumerate((r, u) for r in RATES.values for u in UNITS.values)]
+
+
+def test_the_default_figure_follows_the_sweeps_shape():
+    assert [default_figure(n, False) for n in (1, 2, 3)] == ["lines", "heatmap", "parallel"]
+    assert default_figure(2, True) == "parallel"
+    assert log_spaced((0.001, 0.01, 0.1)) and not log_spaced((1, 2, 3)) and not log_spaced(("a", "b"))
+
+
+def test_the_heatmap_puts_each_settings_mean_in_its_cell_with_the_spread_on_hover():
+    trace = heatmap_figure([RATES, UNITS], grid(), "test_accuracy").to_dict()["data"][0]
+    assert trace["x"] == ["0.001", "0.01", "0.1", "1"] and trace["y"] == ["3", "20"]
+    assert len(trace["z"]) == 2 and len(trace["z"][0]) == 4
+    assert trace["z"][0][1] == pytest.approx(0.2) and trace["z"][1][1] == pytest.approx(0.3)  # (0.01, 3), (0.01, 20)
+    assert trace["z"][1][3] is None  # not finished: a gap
+    assert trace["customdata"][0][1] == "min 0.1, max 0.3 over 3 of 3 runs"
+    json.loads(figure_json(heatmap_figure([RATES, UNITS], grid(), "test_accuracy")))
+    with pytest.raises(SpecError, match="2 settings") as caught:
+        heatmap_figure([RATES], grid(), "test_accuracy")
+    assert caught.value.field == "kind"
+
+
+def test_lines_draw_the_mean_in_a_min_max_band_on_a_log_axis_for_log_spaced_values():
+    fig = lines_figure([RATES, UNITS], grid(), "test_accuracy").to_dict()
+    means = [t for t in fig["data"] if t.get("mode") == "lines+markers"]
+    assert [t["name"] for t in means] == ["network.hidden[0].units = 3", "network.hidden[0].units = 20"]
+    assert list(means[0]["x"]) == [0.001, 0.01, 0.1, 1.0] and means[0]["y"][1] == pytest.approx(0.2)
+    bands = [t for t in fig["data"] if t.get("fill") == "tonexty"]
+    assert len(bands) == 2 and bands[0]["y"][1] == pytest.approx(0.1)
+    assert fig["layout"]["xaxis"]["type"] == "log"
+    one = lines_figure([ACTIVATION], [aggregate({ACTIVATION.path: a}, 0.5) for a in ACTIVATION.values],
+                       "test_accuracy").to_dict()
+    assert one["layout"]["xaxis"]["type"] == "category" and list(one["data"][-1]["x"]) == ["relu", "tanh"]
+
+
+def test_parallel_coordinates_have_one_dimension_per_setting_and_the_metric():
+    rows = [{"settings": {RATES.path: r, ACTIVATION.path: a}, "test_accuracy": 0.5 + r / 10}
+            for r in RATES.values for a in ACTIVATION.values] + [
+        {"settings": {RATES.path: 0.1, ACTIVATION.path: "relu"}, "test_accuracy": None}]
+    trace = parallel_figure([RATES, ACTIVATION], rows, "test_accuracy").to_dict()["data"][0]
+    labels = [d["label"] for d in trace["dimensions"]]
+    assert labels == ["log₁₀ training.learning_rate", "network.hidden[*].activation", "test accuracy"]
+    assert len(trace["dimensions"][0]["values"]) == 8  # the unfinished row is left out
+    assert list(trace["dimensions"][1]["ticktext"]) == ["relu", "tanh"]
+    assert list(trace["dimensions"][0]["values"][:2]) == [-3.0, -3.0]
+
+
+def test_curves_are_coloured_by_one_setting_with_one_legend_entry_per_value():
+    history = [{"step": s, "train_loss": 1.0 / (s + 1)} for s in range(0, 50, 10)]
+    runs = [({ACTIVATION.path: a}, history) for a in ("relu", "relu", "tanh")]
+    data = curves_figure(runs, ACTIVATION, "train_loss").to_dict()["data"]
+    assert len(data) == 3 and [t["showlegend"] for t in data] == [True, False, True]
+    assert data[0]["line"]["color"] == data[1]["line"]["color"] != data[2]["line"]["color"]
+    assert list(data[0]["x"]) == [0, 10, 20, 30, 40]
+    numeric = curves_figure([({RATES.path: r}, history) for r in RATES.values], RATES).to_dict()["data"]
+    assert len({t["line"]["color"] for t in numeric}) == 4
+
+
+def test_boundaries_are_small_multiples_six_to_a_row(spiral_data):
+    panels = [(f"{u} units", Network(NetworkSpec(2, (LayerSpec(u),), 3), seed=0), spiral_data) for u in range(1, 8)]
+    fig = boundaries_figure(panels).to_dict()
+    heatmaps = [t for t in fig["data"] if t["type"] == "heatmap"]
+    assert len(heatmaps) == 7 and heatmaps[6]["xaxis"] == "x7"
+    assert fig["layout"]["xaxis3"]["domain"][0] > fig["layout"]["xaxis2"]["domain"][0]  # 3 to a row for 7
+    assert fig["layout"]["yaxis4"]["domain"][1] < fig["layout"]["yaxis"]["domain"][0]  # the 4th starts row 2
+    with pytest.raises(SpecError):
+        boundaries_figure([])
+    with pytest.raises(SpecError, match="1 to 36"):
+        boundaries_figure(panels * 6)
