@@ -16,6 +16,7 @@ from app.api import (
     datasets,
     errors,
     experiments,
+    features,
     figures,
     gradcheck,
     health,
@@ -42,8 +43,8 @@ in worker processes, and get Plotly figures of everything inside.
 Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault. No response contains
 NaN or infinity (they become `null`)."""
 
-ROUTERS = (health, limits, activations, datasets, networks, figures, jobs, sweeps, experiments, gradcheck, tokens,
-           me)
+ROUTERS = (health, limits, activations, datasets, features, networks, figures, jobs, sweeps, experiments, gradcheck,
+           tokens, me)
 
 
 def build_executor(settings: Settings) -> Executor:

@@ -25,10 +25,13 @@ from .schemas import (
     NetworkPublic,
     NetworkSpec,
     NetworkUpdate,
+    NodeMapsPublic,
     PredictPublic,
     PredictRequest,
     SharePublic,
     UnstoredForward,
+    WeightPublic,
+    WeightUpdate,
 )
 
 router = APIRouter(prefix="/api/networks", tags=["networks"])
@@ -95,6 +98,16 @@ def update_network(network_id: str, body: NetworkUpdate, services: ServicesDep, 
     return services.networks.update(network_id, values, owner)
 
 
+@router.patch("/{network_id}/weights", response_model=WeightPublic,
+              summary="Set one weight, W{layer}[i, j] as the export holds it (biases and the rest stay)",
+              responses=responses(*BODY, 404, 409, s409="a job is training the network",
+                                  s422="a value is not acceptable, or the layer, row or column is not in the network"))
+def set_weight(network_id: str, body: WeightUpdate, services: ServicesDep, owner: OwnerDep) -> dict:
+    services.networks.get(network_id, owner)  # 404 for anyone else's, before saying it is busy
+    services.jobs.check_idle(network_id)  # a running job would overwrite the change with its own weights
+    return services.networks.set_weight(network_id, body.layer, body.i, body.j, body.value, owner)
+
+
 @router.delete("/{network_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a network",
                responses=responses(404, 409, s409="a job is training the network"))
 def delete_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> Response:
@@ -152,6 +165,18 @@ async def network_figure(
     updated_at = await run_in_threadpool(services.networks.updated_at, network_id, owner)
     return await cached.private(("network", network_id, updated_at, kind, options),
                                 lambda: figures.network_figure(services.networks, network_id, kind, options, owner))
+
+
+@router.get("/{network_id}/node-maps", response_model=NodeMapsPublic,
+            summary="Each node's output over the plane, as small maps (the network diagram's thumbnails)",
+            responses=responses(404, 422, s422="the network does not have 2 inputs"))
+async def node_maps(network_id: str, services: ServicesDep, owner: OwnerDep, cached: CachedDep,
+                    grid: Annotated[int, Query(ge=2, le=figures.MAX_THUMBNAIL_GRID,
+                                               description="cells per side of each map")] = 24) -> Response:
+    # 404 for anyone else's network, before the cache
+    updated_at = await run_in_threadpool(services.networks.updated_at, network_id, owner)
+    return await cached.private(("node-maps", network_id, updated_at, grid), lambda: model_json(
+        NodeMapsPublic, figures.node_thumbnails(services.networks, network_id, grid, owner)))
 
 
 @router.post("/{network_id}/share", response_model=SharePublic, status_code=status.HTTP_201_CREATED,

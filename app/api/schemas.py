@@ -11,11 +11,19 @@ and each operation's 422 says so."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from app.nn import ACTIVATION_NAMES, INIT_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, REGULARIZATION_NAMES, get_loss
+from app.nn import (
+    ACTIVATION_NAMES,
+    FEATURE_NAMES,
+    INIT_NAMES,
+    LOSS_NAMES,
+    OPTIMIZER_NAMES,
+    REGULARIZATION_NAMES,
+    get_loss,
+)
 from app.nn.optimizers import optimizer_options
 from app.services.specs import (
     DEFAULT_GRID,
@@ -24,6 +32,7 @@ from app.services.specs import (
     MAX_ID_LENGTH,
     MAX_INTERVAL_MS,
     MAX_STEPS_PER_SECOND,
+    MAX_THUMBNAIL_GRID,
     MIN_STEPS_PER_SECOND,
     DataSpec,
     Int,
@@ -41,6 +50,7 @@ LossName = Literal[LOSS_NAMES]  # type: ignore[valid-type]
 InitName = Literal[INIT_NAMES]  # type: ignore[valid-type]
 OptimizerName = Literal[OPTIMIZER_NAMES]  # type: ignore[valid-type]
 RegularizationName = Literal[REGULARIZATION_NAMES]  # type: ignore[valid-type]
+FeatureName = Literal[FEATURE_NAMES]  # type: ignore[valid-type]
 DEFAULT_OPTIMIZER = "sgd"
 __all__ = ["DataSpec", "Request"]
 NAME_HELP = "a named network is kept; an unnamed one expires after NNVIZ_SCRATCH_TTL seconds without updates"
@@ -53,6 +63,13 @@ def _one_output_rule(nullable: bool) -> dict[str, Any]:
     one = {"enum": [1, None]} if nullable else {"const": 1}
     return {"if": {"properties": {"loss": {"enum": binary}}, "required": ["loss"]},
             "then": {"properties": {"output_dim": one}}}
+
+
+def _features_rule(nullable: bool) -> dict[str, Any]:
+    """JSON Schema for "input features are for networks with 2 inputs"."""
+    two = {"enum": [2, None]} if nullable else {"const": 2}
+    return {"if": {"properties": {"features": {"type": "array"}}, "required": ["features"]},
+            "then": {"properties": {"input_dim": two}}}
 
 
 # --- specs -------------------------------------------------------------------------------------
@@ -70,6 +87,10 @@ class _Layers(Request):
     hidden: list[LayerSpec] = Field(default_factory=list, json_schema_extra=limit(max_items="max_hidden_layers"))
     loss: LossName | None = Field(default=None, description="softmax (default for classes) or mse (regression)")
     init: InitName = "small"
+    features: Annotated[list[FeatureName], Field(min_length=1, max_length=len(FEATURE_NAMES),
+                                                 json_schema_extra={"uniqueItems": True})] | None = Field(
+        default=None, description="what the first layer sees, for 2 inputs only (default: x1, x2, the inputs): "
+                                  "x1, x2, x1sq (x₁²), x2sq, x1x2 (x₁·x₂), sin_x1 (sin π·x₁), sin_x2")
 
 
 Dim = Field(ge=1, json_schema_extra=limit("max_units"))
@@ -82,7 +103,7 @@ class NetworkSpec(_Layers):
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"input_dim": 3, "hidden": [{"units": 4, "activation": "relu"}], "output_dim": 2},
-    ], "allOf": [_one_output_rule(nullable=False)]})
+    ], "allOf": [_one_output_rule(nullable=False), _features_rule(nullable=False)]})
 
     input_dim: Int = Dim
     output_dim: Int = Dim
@@ -91,7 +112,8 @@ class NetworkSpec(_Layers):
 class SpecForData(_Layers):
     """A new network's spec whose sizes (and loss) may be left to the data."""
 
-    model_config = ConfigDict(json_schema_extra={"allOf": [_one_output_rule(nullable=True)]})
+    model_config = ConfigDict(json_schema_extra={"allOf": [_one_output_rule(nullable=True),
+                                                           _features_rule(nullable=True)]})
 
     input_dim: whole(ge=1) | None = InferredDim
     output_dim: whole(ge=1) | None = InferredDim
@@ -101,7 +123,8 @@ class SpecForData(_Layers):
 class JobNetwork(SpecForData):
     """A new network's spec, or ``{"id": ...}`` (alone) to continue training a stored network."""
 
-    model_config = ConfigDict(json_schema_extra={"allOf": [_one_output_rule(nullable=True)], "anyOf": [
+    model_config = ConfigDict(json_schema_extra={"allOf": [_one_output_rule(nullable=True),
+                                                           _features_rule(nullable=True)], "anyOf": [
         {"required": ["id"], "properties": {"id": {"type": "string"}}, "maxProperties": 1},
         {"properties": {"id": {"type": "null"}}},
     ]})
@@ -118,7 +141,8 @@ class JobNetwork(SpecForData):
 class NetworkCreate(SpecForData):
     """A network to store: its sizes, or data to infer them from (or both, which must agree)."""
 
-    model_config = ConfigDict(json_schema_extra={"allOf": [_one_output_rule(nullable=True)], "anyOf": [
+    model_config = ConfigDict(json_schema_extra={"allOf": [_one_output_rule(nullable=True),
+                                                           _features_rule(nullable=True)], "anyOf": [
         {"required": ["input_dim", "output_dim"],
          "properties": {"input_dim": {"type": "integer"}, "output_dim": {"type": "integer"}}},
         {"required": ["data"], "properties": {"data": {"type": "object"}}},
@@ -237,6 +261,9 @@ class LiveOptions(Request):
                              json_schema_extra=limit(minimum="min_interval_ms"))
     steps_per_second: whole(ge=MIN_STEPS_PER_SECOND, le=MAX_STEPS_PER_SECOND) | None = Field(
         default=None, description="slow training down to this pace, to watch it learn (null: full speed)")
+    nodes: whole(ge=2, le=MAX_THUMBNAIL_GRID) | None = Field(
+        default=None, description="cells per side of each node's map in live frames, about 5 a second (the "
+                                  "network diagram's thumbnails, see GET /api/networks/{id}/node-maps); null: none")
     ramp: bool = Field(default=False, description="start slow and speed up: one step per frame at first, then "
                                                   "ten times as many every 1.5 s until full speed (frames spaced "
                                                   "evenly in log(step)); not with steps_per_second")
@@ -298,6 +325,60 @@ class NetworkExport(Request):
     steps_trained: whole(ge=0, le=MAX_COUNT) = 0
     epochs_trained: float = Field(default=0.0, ge=0)
     name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
+
+
+class WeightUpdate(Request):
+    """One weight of a stored network: ``W{layer}[i, j]`` as the export holds it."""
+
+    layer: Int = Field(ge=1, le=1000, description="which weight matrix: W1 (inputs or features to hidden layer 1), "
+                                                  "W2, ...; the network's own sizes bound it")
+    i: Int = Field(ge=0, le=100_000, description="row, 0-based: the layer's input (for W1: the input or feature)")
+    j: Int = Field(ge=0, le=100_000, description="column, 0-based: the unit (maxout: piece p of unit u is "
+                                                 "p·units + u)")
+    value: float = Field(ge=-1e6, le=1e6)
+
+
+class WeightPublic(BaseModel):
+    parameter: str = Field(description="W1, W2, ...")
+    layer: int
+    i: int
+    j: int
+    value: float
+    previous: float = Field(description="the weight before this change")
+
+
+class EncodedMaps(BaseModel):
+    """Small maps over the plane, one byte per cell: value = (byte / 127.5 − 1) · limit, the maps one
+    after another (grid² bytes each, rows along x₂ upwards), deflated (zlib) and base64-encoded."""
+
+    limits: list[float] = Field(description="per map: its largest |value| (0: the map is 0 everywhere)")
+    data: str
+
+
+class FeatureInfo(BaseModel):
+    name: str
+    label: str
+    formula: str
+
+
+class FeatureMapsPublic(BaseModel):
+    grid: int = Field(description="cells per side of each map")
+    bounds: list[float] = Field(description="x_min, x_max, y_min, y_max")
+    features: list[FeatureInfo]
+    maps: EncodedMaps = Field(description="one map per feature, in the order of features")
+
+
+class NodeLayer(BaseModel):
+    name: str = Field(description="x (the input features), h1, h2, ..., out")
+    units: int = Field(description="units with a map: the first ones, at most 32")
+    total: int
+
+
+class NodeMapsPublic(BaseModel):
+    grid: int
+    bounds: list[float] = Field(description="x_min, x_max, y_min, y_max: the data's plane")
+    layers: list[NodeLayer]
+    maps: EncodedMaps = Field(description="the layers' maps in order: each unit's output over the plane")
 
 
 class PredictRequest(Request):

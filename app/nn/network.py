@@ -22,6 +22,7 @@ from .activations import ACTIVATION_NAMES, ACTIVATIONS, get_activation
 from .cache import Cache
 from .datasets import Dataset
 from .errors import SpecError
+from .features import RAW_FEATURES, check_features, feature_values
 from .initializers import INIT_NAMES, init_weights
 from .layers import Dense, Maxout, PReLU
 from .losses import LOSS_NAMES, Loss, get_loss
@@ -61,6 +62,10 @@ class NetworkSpec:
 
     Example: the notes' 2-layer net ``NetworkSpec(3, (LayerSpec(4, "relu"),), 2)`` has sizes
     [3, 4, 2]: 6 neurons, 20 weights, 6 biases, 26 parameters.
+
+    ``features`` (2 inputs only, see ``features.py``) are what the first layer sees, e.g.
+    ``("x1", "x2", "x1sq")``: ``W1`` then has one row per feature. Left out for 2 inputs, they are
+    the inputs themselves, ``("x1", "x2")``; for other input sizes there are none (``None``).
     """
 
     input_dim: int
@@ -68,10 +73,15 @@ class NetworkSpec:
     output_dim: int = 1
     loss: str = "softmax"
     init: str = "small"
+    features: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         hidden = tuple(LayerSpec(**h) if isinstance(h, dict) else h for h in self.hidden)
         object.__setattr__(self, "hidden", hidden)
+        features = self.features
+        if features is None and self.input_dim == 2:
+            features = RAW_FEATURES
+        object.__setattr__(self, "features", tuple(features) if isinstance(features, (list, tuple)) else features)
         self.validate()
 
     @classmethod
@@ -83,8 +93,19 @@ class NetworkSpec:
         return cls(sizes[0], hidden, sizes[-1], **kwargs)
 
     @property
+    def feature_dim(self) -> int:
+        """What the first layer sees: one value per feature, or the inputs themselves."""
+        return self.input_dim if self.features is None else len(self.features)
+
+    @property
+    def raw_inputs(self) -> bool:
+        """The first layer sees the inputs as they are (no feature layer to compute)."""
+        return self.features is None or self.features == RAW_FEATURES
+
+    @property
     def sizes(self) -> list[int]:
-        return [self.input_dim, *(h.units for h in self.hidden), self.output_dim]
+        """The layers' widths from the first layer's inputs (``feature_dim``) to the outputs."""
+        return [self.feature_dim, *(h.units for h in self.hidden), self.output_dim]
 
     @property
     def depth(self) -> int:
@@ -97,6 +118,10 @@ class NetworkSpec:
             raise SpecError("input_dim", "must be an integer >= 1")
         if not _is_int(self.output_dim) or self.output_dim < 1:
             raise SpecError("output_dim", "must be an integer >= 1")
+        if self.features is not None:
+            if not all(isinstance(name, str) for name in self.features):
+                raise SpecError("features", "must be a list of feature names")
+            check_features(self.features, self.input_dim)
         for i, layer in enumerate(self.hidden):
             try:
                 layer.validate()
@@ -117,7 +142,7 @@ class NetworkSpec:
         output layer is affine. Equal to ``Network(spec).counts()``.
         """
         weights = biases = slopes = 0
-        fan_in = self.input_dim
+        fan_in = self.feature_dim
         for layer in self.hidden:
             width = layer.units * (layer.pieces if layer.activation == "maxout" else 1)
             weights += fan_in * width
@@ -136,10 +161,12 @@ class NetworkSpec:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"hidden": [asdict(h) for h in self.hidden]}
+        features = None if self.features is None else list(self.features)
+        return asdict(self) | {"hidden": [asdict(h) for h in self.hidden], "features": features}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NetworkSpec:
+        """The spec of ``to_dict``'s dict; one stored before features existed gets the inputs themselves."""
         data = dict(data)
         data["hidden"] = tuple(LayerSpec(**h) for h in data.get("hidden", ()))
         return cls(**data)
@@ -204,7 +231,7 @@ class Network:
         self.spec = spec
         self.loss: Loss = get_loss(spec.loss)
         self.layers: list[Dense] = []
-        fan_in = spec.input_dim
+        fan_in = spec.feature_dim
         for layer_spec in spec.hidden:
             self.layers.append(_build_layer(fan_in, layer_spec))
             fan_in = layer_spec.units
@@ -331,6 +358,9 @@ class Network:
         out = np.asarray(X, dtype=np.float64)
         if out.ndim != 2 or out.shape[1] != self.spec.input_dim:
             raise SpecError("inputs", f"must have shape (N, {self.spec.input_dim}), got {list(out.shape)}")
+        if not self.spec.raw_inputs:  # the feature layer: fixed, so the backward pass stops at W1
+            features = self.spec.features
+            out = feature_values(features, out, caches[0].array("features", (out.shape[0], len(features))))
         for layer, cache in zip(self.layers, caches):
             out = layer.forward(out, cache)
         return out
@@ -355,6 +385,11 @@ class Network:
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         return self.loss.probabilities(self.forward(X))
+
+    def input_features(self, X: np.ndarray) -> np.ndarray:
+        """X: (N, input_dim) -> what the first layer sees, (N, feature_dim)."""
+        X = np.asarray(X, dtype=np.float64)
+        return X if self.spec.raw_inputs else feature_values(self.spec.features, X)
 
     def hidden_outputs(self, X: np.ndarray) -> list[dict[str, np.ndarray]]:
         """Per layer (hidden ones and the output): ``{"z": pre-activation, "a": activation}``."""

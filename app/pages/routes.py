@@ -36,6 +36,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "/neuron": ("neuron", "One neuron"),
     "/architecture": ("architecture", "Architecture"),
     "/experiments": ("experiments", "Experiments"),
+    "/sweeps": ("sweeps", "Sweeps"),
 }
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)

@@ -12,6 +12,7 @@ from .cache import BodyCache
 from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
 from .expiry import Expiry
 from .jobs import Conflict, JobService
+from .latest import LatestResults
 from .networks import NetworkService
 from .owners import Owners
 from .specs import InvalidInput, Limits, NotFound
@@ -34,6 +35,7 @@ class Services:
     sweeps: SweepService
     expiry: Expiry
     cache: BodyCache
+    latest: LatestResults  # each experiment's result with its defaults, kept
 
     @classmethod
     def open(cls, settings: Settings, executor: Executor) -> Services:
@@ -48,7 +50,7 @@ class Services:
         expiry = Expiry(store, settings.scratch_ttl)
         expiry.start()  # after jobs.start(): jobs a crash left running no longer hold their networks
         return cls(store, limits, Owners(store, settings.secret_key), networks, jobs, sweeps, expiry,
-                   BodyCache(settings.cache_bytes))
+                   BodyCache(settings.cache_bytes), LatestResults(jobs))
 
     def close(self) -> None:
         self.expiry.stop()

@@ -8,14 +8,17 @@ and a one-paragraph summary written from the measured numbers.
 * ``approximation``: one hidden layer of N units fitting a 1-D function.
 * ``case-study``: the spiral, linear classifier against a 2-layer net.
 
-Each runs in a worker with a ``Reporter``: progress between runs, and a cancel flag read every
-few training steps.
+Each runs in a worker with a ``Reporter``: progress in training steps over all its runs, and a
+cancel flag read every few training steps. The summaries are written from the numbers (pure
+functions of the table), so the text never claims what the runs did not show.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Protocol
@@ -36,6 +39,8 @@ from app.nn import (
     train,
 )
 from app.viz import boundary_comparison_figure, figure_json, loss_comparison_figure
+from app.viz.sweeps import Axis, lines_figure, log_spaced
+from app.viz.training import seed_series, steps_to_target
 
 from .specs import (
     DataSpec,
@@ -52,11 +57,15 @@ from .specs import (
 
 
 class Reporter(Protocol):
-    def progress(self, run: int, runs: int) -> None: ...
+    def progress(self, step: int, total_steps: int) -> None: ...
 
     def cancelled(self) -> bool: ...
 
+
 MAX_RUNS = 6
+MAX_SEEDS = 10
+CLAIM_SEEDS = 5  # the experiments whose claim is a comparison train each setting this often by default
+PROGRESS_SECONDS = 0.25  # at most this often a progress message between a run's steps
 
 _MOONS = {"name": "moons", "n_per_class": 50, "noise": 0.35, "test_fraction": 0.3, "seed": 0}
 _SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.0}
@@ -74,170 +83,386 @@ class Run:
     result: TrainResult
 
     def metric(self, key: str) -> float | None:
-        return self.result.metrics.get(key)
+        """A final metric; a per-layer one (dead fraction) for the first hidden layer."""
+        value = self.result.metrics.get(key)
+        if isinstance(value, list):  # one per hidden layer: the first one's
+            return value[0] if value else None
+        return value
+
+
+@dataclass
+class Setting:
+    """One setting of an experiment trained with each seed: ``runs[k]`` with seed ``seed + k``."""
+
+    label: str
+    runs: list[Run]
+
+    @property
+    def first(self) -> Run:
+        return self.runs[0]
+
+    def values(self, key: str) -> list[float]:
+        return [v for v in (run.metric(key) for run in self.runs) if v is not None and math.isfinite(v)]
+
+    def metric(self, key: str) -> float | None:
+        """The mean over the seeds (None when no seed has the value)."""
+        values = self.values(key)
+        return sum(values) / len(values) if values else None
+
+    def spread(self, key: str) -> list[float] | None:
+        values = self.values(key)
+        return [min(values), max(values)] if values else None
 
 
 class Runner:
-    """Trains the experiment's networks one after another, reporting progress between them."""
+    """Trains the experiment's networks one after another, each setting with ``options["seeds"]``
+    seeds, reporting the steps done over all of them (``run_steps``: each setting's steps)."""
 
-    def __init__(self, options: dict[str, Any], runs: int, report: Reporter):
-        self.options, self.runs, self.report = options, runs, report
-        self.done = 0
+    def __init__(self, options: dict[str, Any], run_steps: list[int], report: Reporter):
+        self.options, self.report = options, report
+        self.seeds = options.get("seeds", 1)
+        self.total_steps, self.steps_done, self.reported = sum(run_steps) * self.seeds, 0, 0.0
         self.data = build_dataset(options["data"])
 
+    def _tick(self, step: int) -> bool:
+        """Between steps: progress now and then, and whether to stop."""
+        if time.monotonic() - self.reported >= PROGRESS_SECONDS:
+            self.reported = time.monotonic()
+            self.report.progress(self.steps_done + step, self.total_steps)
+        return self.report.cancelled()
+
     def train(self, label: str, units: list[int], activation: str = "relu", *, steps: int | None = None,
-              **overrides: Any) -> Run:
+              **overrides: Any) -> Setting:
+        """One setting, with every seed: seed ``k`` adds ``k`` to the network's and the training's
+        seed (as a sweep's seeds do); the data stay the same."""
+        return Setting(label, [self._train(label, units, activation, steps, k, overrides) for k in range(self.seeds)])
+
+    def _train(self, label: str, units: list[int], activation: str, steps: int | None, k: int,
+               overrides: dict[str, Any]) -> Run:
         if self.report.cancelled():
             raise Cancelled
-        self.report.progress(self.done, self.runs)
+        self.report.progress(self.steps_done, self.total_steps)
         opts = self.options | overrides
         data = self.data
         loss = "mse" if data.task == "regression" else "softmax"
         outputs = 1 if data.task == "regression" else data.n_classes
         spec = NetworkSpec(data.input_dim, tuple(LayerSpec(u, activation) for u in units), outputs, loss,
                            opts.get("init", "small"))
-        net = Network(spec, seed=opts.get("seed", 0))
+        seed = opts.get("seed", 0) + k
+        net = Network(spec, seed=seed)
         config = TrainConfig(optimizer=opts.get("optimizer", "sgd"), learning_rate=opts["learning_rate"],
                              reg_strength=opts.get("reg_strength", 0.0), steps=steps or opts["steps"],
-                             seed=opts.get("seed", 0), history_every=opts.get("history_every"))
-        result = train(net, data, config, on_progress=lambda _: self.report.cancelled(), progress_every=20)
+                             seed=seed, history_every=opts.get("history_every"))
+        result = train(net, data, config, on_progress=lambda p: self._tick(p.step), progress_every=20)
         if result.status == "cancelled":
             raise Cancelled
-        self.done += 1
+        self.steps_done += config.steps
         return Run(label, net, data, result)
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.0f} %"
+def percent(value: float | None) -> str:
+    """'85.7 %' (one decimal, as in the figures' titles), or 'n/a'."""
+    return "n/a" if value is None else f"{100 * value:.1f} %"
 
 
-def _figure(fig: Any) -> dict[str, Any]:
-    return json.loads(figure_json(fig))
+def count(value: int | None) -> str:
+    """'10,000', or 'never' for a target not reached."""
+    return "never" if value is None else f"{value:,}"
 
 
-def _boundaries(runs: list[Run]) -> dict[str, Any]:
-    return _figure(boundary_comparison_figure([(run.label, run.net, run.data) for run in runs]))
+def number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3g}"
 
 
-def _curves(runs: list[Run], target: float | None = None, metric: str = "train_loss") -> dict[str, Any]:
-    return _figure(loss_comparison_figure([(run.label, run.result.history) for run in runs], target, metric))
+# Each table column's label and how to show its numbers: percent (85.7 %), count (10,000),
+# number (3 significant digits), ratio (1.03×), setting (as given: 0.001), text.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "hidden_units": ("hidden units", "count"), "reg_strength": ("L2 strength λ", "setting"),
+    "learning_rate": ("learning rate", "setting"), "activation": ("activation", "text"),
+    "model": ("model", "text"), "status": ("status", "text"), "parameters": ("parameters", "count"),
+    "steps": ("steps", "count"), "steps_to_target": ("steps to target", "count"), "ratio": ("ratio", "ratio"),
+    "train_loss": ("train loss", "number"), "reg_loss": ("L2 loss", "number"), "train_r2": ("train R²", "number"),
+    "train_accuracy": ("train accuracy", "percent"), "test_accuracy": ("test accuracy", "percent"),
+    "dead_fraction": ("dead units", "percent"),
+}
 
 
-def _classification_row(run: Run, **first: Any) -> dict[str, Any]:
-    return first | {"parameters": run.net.counts()["parameters"], "train_loss": run.metric("train_loss"),
-                    "train_accuracy": run.metric("train_accuracy"), "test_accuracy": run.metric("test_accuracy")}
+def _columns(table: list[dict[str, Any]]) -> list[dict[str, str]]:
+    keys = [key for key in (table[0] if table else {}) if key != "spread"]
+    return [{"key": key, "label": COLUMNS[key][0], "format": COLUMNS[key][1]} for key in keys]
+
+
+def _result(figure: Any, table: list[dict[str, Any]], summary: str, seeds: int, bands: Any = None) -> dict[str, Any]:
+    """What an experiment answers: its figure, its table (each row's numbers the means over the
+    seeds, ``spread`` their [min, max]), how to show each column, and the summary; ``bands``, a
+    figure of the held-out score against the setting over the seeds, when there are several."""
+    result = {"figure": json.loads(figure_json(figure)), "table": table, "columns": _columns(table), "seeds": seeds,
+              "summary": summary}
+    if bands is not None and seeds > 1:
+        result["bands"] = json.loads(figure_json(bands))
+    return result
+
+
+def _bands(path: str, values: list[Any], settings: list[Setting], metric: str) -> Any:
+    """``metric`` against the setting the experiment varies (``path``, as a sweep names it): the
+    mean over the seeds in a band from their min to max, drawn as the Sweeps page draws one."""
+    aggregates = [{"settings": {path: value}, "runs": len(setting.runs), "finished": len(setting.runs),
+                   "metrics": {metric: dict(zip(("mean", "min", "max"),
+                                                (setting.metric(metric), *(setting.spread(metric) or [None, None]))))}}
+                  for value, setting in zip(values, settings)]
+    return lines_figure([Axis(path, tuple(values), log_spaced(tuple(values)))], aggregates, metric)
+
+
+def _row(setting: Setting, keys: tuple[str, ...], **first: Any) -> dict[str, Any]:
+    """``first`` (what the setting is), then each metric's mean over the seeds; with several
+    seeds ``spread`` holds each one's [min, max]."""
+    row = first | {key: setting.metric(key) for key in keys}
+    if len(setting.runs) > 1:
+        row["spread"] = {key: setting.spread(key) for key in keys}
+    return row
+
+
+CLASSIFICATION = ("train_loss", "train_accuracy", "test_accuracy")
+
+
+def _classification_row(setting: Setting, **first: Any) -> dict[str, Any]:
+    return _row(setting, CLASSIFICATION, **first, parameters=setting.first.net.counts()["parameters"])
+
+
+def _boundaries(settings: list[Setting]) -> Any:
+    """Each setting's first seed (its numbers in the panel's title are that network's)."""
+    def label(setting: Setting) -> str:
+        return setting.label if len(setting.runs) == 1 else f"{setting.label} (seed 1 of {len(setting.runs)})"
+    return boundary_comparison_figure([(label(s), s.first.net, s.first.data) for s in settings])
+
+
+def _curves(settings: list[Setting], target: float | None = None, metric: str = "train_loss",
+            baseline: str | None = None) -> Any:
+    """Each setting's curve: the mean over its seeds in a band from their min to max."""
+    return loss_comparison_figure([(s.label, [run.result.history for run in s.runs]) for s in settings], target,
+                                  metric, baseline=baseline)
+
+
+def _held_out(table: list[dict[str, Any]]) -> tuple[str, str]:
+    """The accuracy that judges generalisation: the test set's, or the training set's without one."""
+    if all(row.get("test_accuracy") is not None for row in table):
+        return "test_accuracy", "test"
+    return "train_accuracy", "training"
+
+
+def _seed_note(table: list[dict[str, Any]], key: str, best: dict[str, Any], seeds: int) -> str:
+    """Whether the best row stands apart from the others over the seeds, or the seed alone could
+    explain it; with one seed, say that it is one sample."""
+    if seeds == 1 or "spread" not in best:
+        return "One seed per setting: a single sample, not yet a claim."
+    low = (best["spread"].get(key) or [0.0])[0]
+    others = [(row["spread"].get(key) or [0.0, 0.0])[1] for row in table if row is not best]
+    if all(low > high for high in others):
+        return f"Over {seeds} seeds the best one's range stays above every other's: the seed alone does not explain it."
+    return (f"Over {seeds} seeds the ranges overlap (see the table): part of the difference is what the seed alone "
+            f"changes.")
+
+
+# --- the summaries: pure functions of the table -------------------------------------------------
+
+def capacity_summary(table: list[dict[str, Any]], seeds: int = 1) -> str:
+    small, big = table[0], table[-1]
+    key, where = _held_out(table)
+    best = max(table, key=lambda row: row[key] or 0.0)
+    fits = ("more hidden neurons fit the training points more closely, since they represent more complicated "
+            "functions" if (big["train_accuracy"] or 0) > (small["train_accuracy"] or 0)
+            else "more hidden neurons did not fit the training points better here")
+    gap = (big["train_accuracy"] or 0) - (big["test_accuracy"] or 0)
+    overfit = (f"a gap of {100 * gap:.1f} points: the extra capacity fits the noise too (fragmented regions around "
+               f"stray points)" if key == "test_accuracy" and gap >= 0.05 else "no large gap on this data")
+    mean = "" if seeds == 1 else f" (means over {seeds} seeds)"
+    return (
+        f"{small['hidden_units']} units reach {percent(small['train_accuracy'])} training accuracy, "
+        f"{big['hidden_units']} units {percent(big['train_accuracy'])}{mean}: {fits}. "
+        f"The largest net scores {percent(big['test_accuracy'])} on held-out points against "
+        f"{percent(big['train_accuracy'])} on the training points, {overfit}. The best {where} accuracy, "
+        f"{percent(best[key])}, comes from {best['hidden_units']} units. {_seed_note(table, key, best, seeds)} "
+        f"The notes' advice is not to shrink the network but to regularize it (see the regularization experiment)."
+    )
+
+
+def regularization_summary(table: list[dict[str, Any]], units: int, seeds: int = 1) -> str:
+    first, last = table[0], table[-1]
+    key, where = _held_out(table)
+    best = max(table, key=lambda row: row[key] or 0.0)
+    scores = [row[key] or 0.0 for row in table]
+    if max(scores) - min(scores) < 1e-9:
+        verdict = f"The {where} accuracy is the same at every strength: on this data the penalty changes little."
+    elif best is last:
+        verdict = (f"Here the strongest penalty does best on {where} points: smaller weights give smoother regions "
+                   f"that generalise better, as the notes say.")
+    elif best is first:
+        verdict = (f"Here the weakest penalty does best on {where} points: the stronger ones underfit (the training "
+                   f"loss rises), smoothing away part of the real boundary.")
+    else:
+        verdict = (f"The best {where} accuracy, {percent(best[key])}, is at λ = {best['reg_strength']:g}: weaker lets "
+                   f"the network chase noise, stronger underfits.")
+    mean = "" if seeds == 1 else f" (means over {seeds} seeds)"
+    return (
+        f"The same {units}-unit network trained with L2 strength λ from {first['reg_strength']:g} to "
+        f"{last['reg_strength']:g}{mean}: training accuracy goes from {percent(first['train_accuracy'])} to "
+        f"{percent(last['train_accuracy'])}, test accuracy from {percent(first['test_accuracy'])} to "
+        f"{percent(last['test_accuracy'])}, training loss from {number(first['train_loss'])} to "
+        f"{number(last['train_loss'])}. {verdict} {_seed_note(table, key, best, seeds)} The notes prefer "
+        f"regularization to a smaller network for controlling overfitting, with its strength chosen on held-out "
+        f"data, not the stronger the better."
+    )
+
+
+SLOW_RATIO = 1.5  # slower than the baseline by this factor or more counts as slow in the summary
+
+
+def activations_summary(table: list[dict[str, Any]], target: float, steps: int, seeds: int = 1) -> str:
+    base = table[0]["activation"]
+    reached = ", ".join(f"{row['activation']} {count(row['steps_to_target'])}" for row in table)
+    ratio = {row["activation"]: row["ratio"] for row in table}
+    slow = [name for name, r in ratio.items() if r is None or r >= SLOW_RATIO]
+    close = [name for name, r in ratio.items() if name != base and r is not None and r < SLOW_RATIO]
+    curve = "the training accuracy" if seeds == 1 else f"the mean training accuracy over {seeds} seeds"
+    parts = [f"Steps of full-batch training until {curve} first reaches {percent(target)} (a training error of "
+             f"{percent(1 - target)}), within {count(steps)} steps: {reached}. Ratios are relative to {base}, in the "
+             f"table and on the figure."]
+    if "relu" in ratio and "tanh" in ratio and ratio["tanh"] is not None and ratio["relu"]:
+        parts.append(f"The notes cite a six-fold speed-up of ReLU over tanh for a convolutional network on "
+                     f"CIFAR-10; here tanh takes {ratio['tanh'] / ratio['relu']:.2f}× ReLU's steps.")
+        rows = {row["activation"]: row for row in table}
+        spreads = [rows[name].get("spread", {}).get("steps_to_target") for name in ("relu", "tanh")]
+        if all(spreads):
+            (relu_low, relu_high), (tanh_low, tanh_high) = spreads
+            parts.append(f"Seed by seed, ReLU takes {count(relu_low)}–{count(relu_high)} steps and tanh "
+                         f"{count(tanh_low)}–{count(tanh_high)}.")
+    if slow:
+        parts.append(f"At least {SLOW_RATIO:g}× slower than {base} (or never there): {', '.join(slow)}.")
+    if close:
+        parts.append(f"Within {SLOW_RATIO:g}× of {base}: {', '.join(close)}.")
+    return " ".join(parts)
+
+
+def dead_relu_summary(table: list[dict[str, Any]], units: int, steps: int) -> str:
+    worst = max(table, key=lambda row: row["dead_fraction"] or 0.0)
+    first = table[0]
+    alive = ("the smallest rate keeps every unit alive" if first["dead_fraction"] == 0
+             else f"even at {first['learning_rate']:g}, {percent(first['dead_fraction'])} are dead")
+    return (
+        f"A ReLU unit whose pre-activation is negative on every training point passes no gradient and never "
+        f"recovers. After {count(steps)} steps with learning rates from {first['learning_rate']:g} to "
+        f"{table[-1]['learning_rate']:g}, the dead fraction of the {units} hidden units reaches "
+        f"{percent(worst['dead_fraction'])} at {worst['learning_rate']:g} (the notes: as much as 40 % with too high "
+        f"a learning rate); {alive}. Watch the dead fraction, and lower the rate when it climbs."
+    )
+
+
+def approximation_summary(table: list[dict[str, Any]], activation: str, data_name: str) -> str:
+    scores = [row["train_r2"] for row in table]
+    fits = ", ".join(f"{number(row['train_r2'])} with {row['hidden_units']}" for row in table)
+    rising = all(a is not None and b is not None and b >= a - 1e-3 for a, b in itertools.pairwise(scores))
+    trend = ("Each unit adds one bend to the fitted curve, so more units approximate the function better"
+             if rising else "More units can bend the curve more, but training does not always find the better fit")
+    return (
+        f"One hidden layer of {activation} units fitting {data_name} on [−1, 1]: R² {fits}. {trend}: the "
+        f"universal-approximation result (one hidden layer suffices) in action, though it says nothing about how "
+        f"many units or how easy the training is."
+    )
+
+
+def case_study_summary(table: list[dict[str, Any]], units: int) -> str:
+    linear, two_layer = table
+    return (
+        f"On the spiral, which no straight line separates, the linear softmax classifier stops at "
+        f"{percent(linear['train_accuracy'])} training accuracy after {count(linear['steps'])} steps "
+        f"(the notes: 49 %), while one hidden layer of {units} ReLU units reaches "
+        f"{percent(two_layer['train_accuracy'])} after {count(two_layer['steps'])} steps (the notes: 98 %)."
+    )
 
 
 # --- the experiments ---------------------------------------------------------------------------
 
 def capacity(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    runner = Runner(options, len(options["units"]), report)
-    runs = [runner.train(f"{u} hidden neurons", [u], options["activation"]) for u in options["units"]]
-    table = [_classification_row(run, hidden_units=u) for u, run in zip(options["units"], runs)]
-    big, small = runs[-1], runs[0]
-    summary = (
-        f"With more hidden neurons the network represents more complicated functions: "
-        f"{options['units'][0]} units reach {_pct(small.metric('train_accuracy'))} training accuracy, "
-        f"{options['units'][-1]} units {_pct(big.metric('train_accuracy'))}. "
-        f"On held-out points the largest net scores {_pct(big.metric('test_accuracy'))} against "
-        f"{_pct(small.metric('test_accuracy'))} for the smallest: the extra capacity fits the noise too "
-        f"(fragmented regions around stray points). The notes' advice is not to shrink the network but to "
-        f"regularize it (see the regularization experiment)."
-    )
-    return {"figure": _boundaries(runs), "table": table, "summary": summary}
+    units = options["units"]
+    runner = Runner(options, [options["steps"]] * len(units), report)
+    settings = [runner.train(f"{u} hidden neurons", [u], options["activation"]) for u in units]
+    table = [_classification_row(setting, hidden_units=u) for u, setting in zip(units, settings)]
+    bands = _bands("network.hidden[0].units", units, settings, _held_out(table)[0])
+    return _result(_boundaries(settings), table, capacity_summary(table, runner.seeds), runner.seeds, bands)
 
 
 def regularization(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     strengths = options["reg_strengths"]
-    runner = Runner(options, len(strengths), report)
-    runs = [runner.train(f"λ = {lam:g}", [options["units"]], options["activation"], reg_strength=lam)
-            for lam in strengths]
-    table = [_classification_row(run, reg_strength=lam) | {"reg_loss": run.metric("reg_loss")}
-             for lam, run in zip(strengths, runs)]
-    summary = (
-        f"The same {options['units']}-unit network trained with L2 strength λ from {strengths[0]:g} to "
-        f"{strengths[-1]:g}: training accuracy goes from {_pct(runs[0].metric('train_accuracy'))} to "
-        f"{_pct(runs[-1].metric('train_accuracy'))} and test accuracy from "
-        f"{_pct(runs[0].metric('test_accuracy'))} to {_pct(runs[-1].metric('test_accuracy'))}. A stronger "
-        f"penalty keeps the weights small, so the decision regions become smoother: the notes' preferred way "
-        f"to control overfitting, rather than a smaller network."
-    )
-    return {"figure": _boundaries(runs), "table": table, "summary": summary}
+    runner = Runner(options, [options["steps"]] * len(strengths), report)
+    settings = [runner.train(f"λ = {lam:g}", [options["units"]], options["activation"], reg_strength=lam)
+                for lam in strengths]
+    table = [_row(setting, (*CLASSIFICATION, "reg_loss"), reg_strength=lam,
+                  parameters=setting.first.net.counts()["parameters"]) for lam, setting in zip(strengths, settings)]
+    summary = regularization_summary(table, options["units"], runner.seeds)
+    bands = _bands("training.reg_strength", strengths, settings, _held_out(table)[0])
+    return _result(_boundaries(settings), table, summary, runner.seeds, bands)
 
 
-def _steps_to(run: Run, key: str, target: float) -> int | None:
-    return next((r["step"] for r in run.result.history if (r.get(key) or -math.inf) >= target), None)
+def _steps_to(histories: list[list[dict[str, Any]]], target: float) -> int | None:
+    """The first recorded step where the mean training accuracy over ``histories`` reaches
+    ``target``: the point the figure marks."""
+    hit = steps_to_target(*seed_series(histories, "train_accuracy")[:2], target, higher_is_better=True)
+    return None if hit is None else int(hit)
 
 
 def activations(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     names, target = options["activations"], options["target_accuracy"]
-    runner = Runner(options | {"history_every": 10}, len(names), report)
-    runs = [runner.train(name, [options["units"]], name) for name in names]
-    steps = [_steps_to(run, "train_accuracy", target) for run in runs]
+    runner = Runner(options | {"history_every": 10}, [options["steps"]] * len(names), report)
+    settings = [runner.train(name, [options["units"]], name) for name in names]
+    steps = [_steps_to([run.result.history for run in s.runs], target) for s in settings]
     base = steps[0]
-    table = [{"activation": name, "steps_to_target": s,
-              "ratio": None if s is None or not base else s / base,
-              "train_accuracy": run.metric("train_accuracy"), "train_loss": run.metric("train_loss")}
-             for name, s, run in zip(names, steps, runs)]
-    reached = ", ".join(f"{row['activation']} {row['steps_to_target'] or 'never'}" for row in table)
-    summary = (
-        f"Steps of full-batch training until the training accuracy first reaches {_pct(target)} "
-        f"(a training error of {_pct(1 - target)}): {reached}, within {options['steps']} steps. Ratios are "
-        f"relative to {names[0]}. The notes cite a six-fold speed-up of ReLU over tanh for a convolutional "
-        f"network on CIFAR-10; on this small problem the saturating sigmoid is the slow one, while ReLU, "
-        f"leaky ReLU and the zero-centred tanh are close."
-    )
-    return {"figure": _curves(runs, target, "train_accuracy"), "table": table, "summary": summary}
+    table = []
+    for name, reached, setting in zip(names, steps, settings):
+        row = _row(setting, ("train_accuracy", "train_loss"), activation=name, steps_to_target=reached,
+                   ratio=None if reached is None or not base else reached / base)
+        if "spread" in row:
+            per_seed = [_steps_to([run.result.history], target) for run in setting.runs]
+            row["spread"]["steps_to_target"] = None if None in per_seed else [min(per_seed), max(per_seed)]
+        table.append(row)
+    figure = _curves(settings, target, "train_accuracy", baseline=names[0])
+    return _result(figure, table, activations_summary(table, target, options["steps"], runner.seeds), runner.seeds)
+
+
+def _statuses(setting: Setting) -> str:
+    statuses = [run.result.status for run in setting.runs]
+    if len(set(statuses)) == 1:
+        return statuses[0]
+    return f"{statuses.count('diverged')} of {len(statuses)} diverged"
 
 
 def dead_relu(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     rates = options["learning_rates"]
-    runner = Runner(options, len(rates), report)
-    runs = [runner.train(f"learning rate {lr:g}", [options["units"]], "relu", learning_rate=lr) for lr in rates]
-    table = [{"learning_rate": lr, "dead_fraction": (run.metric("dead_fraction") or [None])[0],
-              "status": run.result.status, "train_accuracy": run.metric("train_accuracy")}
-             for lr, run in zip(rates, runs)]
-    worst = max(table, key=lambda row: row["dead_fraction"] or 0.0)
-    summary = (
-        f"A ReLU unit whose pre-activation is negative on every training point passes no gradient and never "
-        f"recovers. After {options['steps']} steps with learning rates from {rates[0]:g} to {rates[-1]:g}, the "
-        f"dead fraction of the {options['units']} hidden units reaches {_pct(worst['dead_fraction'])} at "
-        f"{worst['learning_rate']:g} (the notes: as much as 40 % with too high a learning rate); "
-        f"small rates keep every unit alive. Watch the dead fraction, and lower the rate when it climbs."
-    )
-    return {"figure": _curves(runs), "table": table, "summary": summary}
+    runner = Runner(options, [options["steps"]] * len(rates), report)
+    settings = [runner.train(f"learning rate {lr:g}", [options["units"]], "relu", learning_rate=lr) for lr in rates]
+    table = [_row(setting, ("dead_fraction", "train_accuracy"), learning_rate=lr, status=_statuses(setting))
+             for lr, setting in zip(rates, settings)]
+    return _result(_curves(settings), table, dead_relu_summary(table, options["units"], options["steps"]),
+                   runner.seeds)
 
 
 def approximation(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
     units = options["units"]
-    runner = Runner(options, len(units), report)
-    runs = [runner.train(f"{u} hidden units", [u], options["activation"]) for u in units]
-    table = [{"hidden_units": u, "parameters": run.net.counts()["parameters"], "train_loss": run.metric("train_loss"),
-              "train_r2": run.metric("train_r2")} for u, run in zip(units, runs)]
-    summary = (
-        f"One hidden layer of {options['activation']} units fitting {runner.data.name} on [−1, 1]: R² "
-        + ", ".join(f"{row['train_r2']:.3f} with {row['hidden_units']}" if row["train_r2"] is not None
-                    else f"n/a with {row['hidden_units']}" for row in table)
-        + ". Each unit adds one bend to the fitted curve, so more units approximate the function better: the "
-          "universal-approximation result (one hidden layer suffices) in action, though it says nothing about "
-          "how many units or how easy the training is."
-    )
-    return {"figure": _boundaries(runs), "table": table, "summary": summary}
+    runner = Runner(options, [options["steps"]] * len(units), report)
+    settings = [runner.train(f"{u} hidden units", [u], options["activation"]) for u in units]
+    table = [_row(setting, ("train_loss", "train_r2"), hidden_units=u,
+                  parameters=setting.first.net.counts()["parameters"]) for u, setting in zip(units, settings)]
+    summary = approximation_summary(table, options["activation"], runner.data.name)
+    return _result(_boundaries(settings), table, summary, runner.seeds)
 
 
 def case_study(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    runner = Runner(options, 2, report)
+    runner = Runner(options, [options["linear_steps"], options["steps"]], report)
     linear = runner.train("linear classifier", [], steps=options["linear_steps"])
     two_layer = runner.train(f"2-layer net, {options['units']} ReLU units", [options["units"]], "relu")
-    table = [_classification_row(run, model=name, steps=run.result.steps)
-             for name, run in (("linear", linear), ("2-layer", two_layer))]
-    summary = (
-        f"On the spiral, which no straight line separates, the linear softmax classifier stops at "
-        f"{_pct(linear.metric('train_accuracy'))} training accuracy after {options['linear_steps']} steps "
-        f"(the notes: 49 %), while one hidden layer of {options['units']} ReLU units reaches "
-        f"{_pct(two_layer.metric('train_accuracy'))} after {options['steps']} steps (the notes: 98 %)."
-    )
-    return {"figure": _boundaries([linear, two_layer]), "table": table, "summary": summary}
+    table = [_classification_row(setting, model=name, steps=setting.first.result.steps)
+             for name, setting in (("linear", linear), ("2-layer", two_layer))]
+    return _result(_boundaries([linear, two_layer]), table, case_study_summary(table, options["units"]),
+                   runner.seeds)
 
 
 # --- options: one pydantic model per experiment, its defaults the experiment's ------------------
@@ -249,6 +474,11 @@ Strength = Annotated[float, Field(ge=0)]
 ActivationName = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
 OptimizerName = Literal[OPTIMIZER_NAMES]  # type: ignore[valid-type]
 InitName = Literal[INIT_NAMES]  # type: ignore[valid-type]
+
+
+Seeds = Annotated[whole(ge=1, le=MAX_SEEDS), Field(
+    description="each setting is trained with this many seeds (seed, seed + 1, ...): the table gives the mean "
+                "and the range, the curves a band")]
 
 
 def _runs(item: Any) -> Any:
@@ -263,6 +493,7 @@ class _Options(Request):
     learning_rate: LearningRate
     steps: Steps
     seed: SeedValue = 0
+    seeds: Seeds = 1
     init: InitName
 
 
@@ -278,10 +509,12 @@ class _MoonsOptions(_Options):
 
 
 class CapacityOptions(_MoonsOptions):
+    seeds: Seeds = CLAIM_SEEDS
     units: _runs(Units) = [3, 6, 20]
 
 
 class RegularizationOptions(_MoonsOptions):
+    seeds: Seeds = CLAIM_SEEDS
     units: Units = 20
     reg_strengths: _runs(Strength) = [0.001, 0.01, 0.1]
 
@@ -292,6 +525,7 @@ class ActivationsOptions(_Options):
     learning_rate: LearningRate = 1.0
     steps: Steps = 3000
     init: InitName = "small"
+    seeds: Seeds = CLAIM_SEEDS
     activations: _runs(ActivationName) = ["relu", "tanh", "sigmoid", "leaky_relu"]
     units: Units = 100
     reg_strength: Strength = 1e-3
@@ -369,7 +603,7 @@ def resolve_options(name: str, options: dict[str, Any] | BaseModel, limits: Limi
     resolved["data"] = resolve_data_spec(resolved["data"], limits)
     runs = next((len(v) for v in resolved.values() if isinstance(v, list)), 2)
     hidden = max(resolved["units"]) if isinstance(resolved["units"], list) else resolved["units"]
-    cost = runs * resolved["steps"] * data_points(resolved["data"]) * hidden * 4
+    cost = runs * resolved["seeds"] * resolved["steps"] * data_points(resolved["data"]) * hidden * 4
     if cost > limits.max_compute:
         raise SpecError("steps", f"the experiment needs about {cost:.3g} multiply-adds, more than the limit of "
                                  f"{limits.max_compute:.3g}")

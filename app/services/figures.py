@@ -14,6 +14,7 @@ from typing import Any
 from app import viz
 from app.nn import ACTIVATIONS, Dataset, Network, SpecError
 from app.nn.errors import join
+from app.viz.thumbnails import FEATURE_BOUNDS, MAX_THUMBNAIL_GRID
 
 from .catalog import load_data
 from .networks import NetworkService
@@ -28,6 +29,7 @@ INPUT_PATTERN = rf"^{_INPUT}(?:,{_INPUT})*$"
 _NAME = "|".join(ACTIVATIONS)
 COMPARE_PATTERN = rf"^(?:(?:{_NAME})(?:,(?:{_NAME})){{0,6}})?$"  # with the activation itself, at most 8
 MAX_FIGURE_GRID = 200  # cells per side of a decision boundary
+MAX_THUMBNAIL_GRID = MAX_THUMBNAIL_GRID  # cells per side of a feature's or a node's small map
 MAX_NEURON_GRID = 100  # per neuron map: up to 16 maps per layer, so a larger grid means tens of megabytes
 # Builder arguments about the network or its data: a complaint there means this kind of figure does
 # not apply to the network (field ``kind``), not that a request value was wrong.
@@ -123,6 +125,27 @@ def spec_figure(networks: NetworkService, kind: str, request: dict[str, Any], ow
     net = networks.unstored(request, data)
     options = {key: request[key] for key in ("grid", "layer", "input") if request.get(key) is not None}
     return figure_of(net, data, kind, options)
+
+
+def feature_thumbnails(grid: int) -> dict[str, Any]:
+    """Every input feature over the plane, as small maps (``viz.feature_maps``)."""
+    return _build_data(viz.feature_maps, grid, about="grid")
+
+
+def node_thumbnails(networks: NetworkService, network_id: str, grid: int, owner: str | None = None) -> dict[str, Any]:
+    """Each node of a stored network over its data's plane (without data: the features' plane), as
+    small maps (``viz.node_maps``)."""
+    net, data = networks.load(network_id, owner)
+    bounds = viz.data_bounds(data) if data is not None and data.input_dim == 2 else FEATURE_BOUNDS
+    return _build_data(viz.node_maps, net, bounds, grid, about="network_id")
+
+
+def _build_data(builder: Callable[..., Any], *args: Any, about: str) -> dict[str, Any]:
+    """Like ``_build`` for data that is not a figure; a complaint about the network names ``about``."""
+    try:
+        return builder(*args)
+    except SpecError as exc:
+        raise SpecError(about if exc.field in _ABOUT_THE_NETWORK else exc.field, exc.message) from None
 
 
 def neuron_plot(networks: NetworkService, request: dict[str, Any], owner: str | None = None) -> str:

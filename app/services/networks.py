@@ -31,22 +31,18 @@ def iso_time(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def counts_of(spec: dict[str, Any]) -> dict[str, int]:
-    """The notes' size counts (layers, neurons, weights, biases, slopes, parameters) of a stored spec."""
-    return NetworkSpec.from_dict(spec).counts()
-
-
 def spec_counts(spec: dict[str, Any], limits: Limits) -> dict[str, int]:
     """The size counts of a requested spec, checked like any other; nothing is built or stored."""
     return network_spec(spec, limits, field="").counts()
 
 
 def public_network(row: dict[str, Any]) -> dict[str, Any]:
+    spec = NetworkSpec.from_dict(row["spec"])  # a spec stored before a field existed shows its default
     return {
         "id": row["id"],
         "name": row.get("name"),
-        "spec": row["spec"],
-        "counts": counts_of(row["spec"]),
+        "spec": spec.to_dict(),
+        "counts": spec.counts(),
         "steps_trained": row["steps_trained"],
         "epochs_trained": row["epochs_trained"],
         "data": row.get("data"),
@@ -160,7 +156,7 @@ class NetworkService:
         return {
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
-            "spec": row["spec"],
+            "spec": NetworkSpec.from_dict(row["spec"]).to_dict(),
             "weights": {name: value.tolist() for name, value in row["weights"].items()},
             "history": row["history"],
             "data": row["data"],
@@ -186,6 +182,27 @@ class NetworkService:
                                                owner=owner)
         self._name(network_id, document.get("name"))
         return self.get(network_id)
+
+    def set_weight(self, network_id: str, layer: int, i: int, j: int, value: float,
+                   owner: str | None = None) -> dict[str, Any]:
+        """Set one weight, ``W{layer}[i, j]`` as the export holds it (row i: the layer's input i, a
+        feature for layer 1; column j: its unit j, or piece p of unit u at p·units + u, 0-based).
+        Biases, the other weights and the optimizer's memory stay as they are."""
+        row = self.row(network_id, owner=owner)
+        weights = row["weights"]
+        layers = sum(1 for name in weights if name.startswith("W"))
+        if not 1 <= layer <= layers:
+            raise SpecError("layer", f"must be between 1 and {layers}: the network has {layers} weight matrices")
+        matrix = weights[f"W{layer}"]
+        for field, index, size, what in (("i", i, matrix.shape[0], "rows (inputs)"),
+                                          ("j", j, matrix.shape[1], "columns (units)")):
+            if not 0 <= index < size:
+                raise SpecError(field, f"must be between 0 and {size - 1}: W{layer} has {size} {what}")
+        previous = float(matrix[i, j])
+        matrix[i, j] = value
+        self.store.update_network(network_id, weights, row["steps_trained"], row["epochs_trained"],
+                                  optimizer=row["optimizer"])
+        return {"parameter": f"W{layer}", "layer": layer, "i": i, "j": j, "value": float(value), "previous": previous}
 
     # --- share links -------------------------------------------------------------------------
 

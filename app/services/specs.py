@@ -28,6 +28,7 @@ from app.nn import (
 )
 from app.nn.errors import join
 from app.settings import Settings
+from app.viz.thumbnails import MAX_THUMBNAIL_GRID
 
 MAX_RUN_HISTORY = 2000  # history records one job may ask for
 DEFAULT_INTERVAL_MS = 80  # live progress: about 12 frames a second unless a client asks otherwise
@@ -329,7 +330,8 @@ def network_spec(spec: dict[str, Any], limits: Limits, data: Dataset | None = No
             if value > limits.max_units:
                 raise SpecError(name, f"at most {limits.max_units}")
         layers = tuple(LayerSpec(**{k: v for k, v in layer.items() if v is not None}) for layer in hidden)
-        built = NetworkSpec(input_dim, layers, output_dim, loss=loss or "softmax", init=spec.get("init") or "small")
+        built = NetworkSpec(input_dim, layers, output_dim, loss=loss or "softmax", init=spec.get("init") or "small",
+                            features=spec.get("features"))
         if data is not None:
             check_fits(built, data)
     except SpecError as exc:
@@ -389,7 +391,7 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
 def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live") -> dict[str, int | None]:
     spec = {k: v for k, v in (spec or {}).items() if v is not None}
     grid, interval = spec.get("grid", DEFAULT_GRID), spec.get("interval_ms", DEFAULT_INTERVAL_MS)
-    pace, ramp = spec.get("steps_per_second"), bool(spec.get("ramp", False))
+    pace, ramp, nodes = spec.get("steps_per_second"), bool(spec.get("ramp", False)), spec.get("nodes")
     if not 2 <= grid <= limits.max_grid:
         raise SpecError(join(field, "grid"), f"must be between 2 and {limits.max_grid}")
     if not limits.min_interval_ms <= interval <= MAX_INTERVAL_MS:
@@ -400,5 +402,7 @@ def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live
                         "(or null: as fast as the machine goes)")
     if ramp and pace is not None:
         raise SpecError(join(field, "ramp"), "a ramp sets its own pace: give ramp or steps_per_second, not both")
-    return {"grid": grid, "interval_ms": interval, "steps_per_second": pace, "ramp": ramp}
+    if nodes is not None and not 2 <= nodes <= MAX_THUMBNAIL_GRID:
+        raise SpecError(join(field, "nodes"), f"must be between 2 and {MAX_THUMBNAIL_GRID} (or null: no node maps)")
+    return {"grid": grid, "interval_ms": interval, "steps_per_second": pace, "ramp": ramp, "nodes": nodes}
 

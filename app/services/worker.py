@@ -32,7 +32,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
-from app.viz import boundary_grid, data_bounds
+from app.viz import boundary_grid, data_bounds, node_maps
 from app.viz.boundary import n_classes_of
 from app.viz.live import encode_grid, live_overlay, rounded
 
@@ -41,6 +41,7 @@ from .specs import build_dataset
 
 Send = Callable[[str, str, Any], None]
 DATA_CACHE_SIZE = 32
+NODE_MAPS_SECONDS = 0.2  # node maps (live.nodes) ride on at most 5 frames a second: thumbnails need no more
 # A ramped job (``live.ramp``) may have taken floor(t / interval) + floor(10 ** (t / RAMP_DECADE_SECONDS))
 # steps t seconds after its first: one a frame at first, then ten times as many every 1.5 s (frames
 # spaced evenly in log(step)), until that outruns the machine: the first seconds show the steps in
@@ -90,6 +91,7 @@ class TrainRun:
         self.start = net.steps_trained
         self.began: float | None = None
         self.next_frame = 0.0
+        self.next_nodes = 0.0
         self.next_checkpoint = 0.0
         self.sent_records = 0
 
@@ -158,6 +160,9 @@ class TrainRun:
             grid = boundary_grid(self.net, self.bounds, self.live["grid"])
             frame["boundary"] = encode_grid(grid, n_classes_of(self.net))
             frame["overlay"] = live_overlay(self.net, self.data)
+        if self.live.get("nodes") and self.net.spec.input_dim == 2 and time.monotonic() >= self.next_nodes:
+            self.next_nodes = time.monotonic() + NODE_MAPS_SECONDS
+            frame["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"])
         return {"progress": self.progress(), "json": json.dumps(frame, separators=(",", ":"), allow_nan=False,
                                                                  default=_no_nan)}
 
@@ -256,13 +261,13 @@ class ThreadRun:
 
 
 class _Reporter:
-    """What an experiment sees: position among its runs, and the slice / cancel checkpoint."""
+    """What an experiment sees: its steps done over all its runs, and the slice / cancel checkpoint."""
 
     def __init__(self, job_id: str, send: Send, checkpoint: Callable[[], bool]):
         self.job_id, self.send, self.cancelled = job_id, send, checkpoint
 
-    def progress(self, run: int, runs: int) -> None:
-        frame = {"step": run, "total_steps": runs, "epoch": None}
+    def progress(self, step: int, total_steps: int) -> None:
+        frame = {"step": step, "total_steps": total_steps, "epoch": None}
         self.send("progress", self.job_id, {"progress": frame, "json": json.dumps(frame)})
 
 

@@ -11,13 +11,16 @@ from .common import figure_json
 from .inside import forward_trace_figure, hidden_space_figure
 from .neuron import neuron_figure, neuron_maps_figure
 from .theme import CLASS_COLORS, CLASS_SYMBOLS, apply_theme
+from .thumbnails import feature_maps, node_maps
 from .topology import topology_figure
 from .training import dead_units_figure, loss_comparison_figure, training_figure, update_ratio_figure
 
 __all__ = [
     "CLASS_COLORS", "CLASS_SYMBOLS", "activation_figure", "activation_values", "apply_theme",
-    "boundary_comparison_figure", "boundary_grid", "data_bounds", "dead_units_figure", "decision_boundary_figure",
+    "boundary_comparison_figure",
+    "boundary_grid", "data_bounds", "dead_units_figure", "decision_boundary_figure", "feature_maps",
     "figure_json",
     "forward_trace_figure", "hidden_space_figure", "loss_comparison_figure", "neuron_figure", "neuron_maps_figure",
+    "node_maps",
     "theme", "topology_figure", "training_figure", "update_ratio_figure",
 ]

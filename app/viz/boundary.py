@@ -287,6 +287,11 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
     return apply_theme(fig, title=dict(text=title), legend=legend)
 
 
+# What the panels of a comparison show, by the kind of task (``grid_kind``).
+COMPARISON_TITLES = {"classification": "Decision regions compared", "regression-1d": "Fitted functions compared",
+                     "regression": "Outputs over the plane compared"}
+
+
 @np.errstate(over="ignore", invalid="ignore")
 def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid: int = 80,
                                columns: int | None = None) -> go.Figure:
@@ -330,5 +335,5 @@ def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid:
     fig.update_xaxes(title_text=titles[0], showgrid=False)
     fig.update_yaxes(title_text=titles[1], showgrid=False, col=1)
     fig.update_yaxes(showgrid=False)
-    return apply_theme(fig, height=120 + 300 * rows, title=dict(text="Decision regions compared"),
+    return apply_theme(fig, height=120 + 300 * rows, title=dict(text=COMPARISON_TITLES[kind]),
                        legend=dict(orientation="h", y=-0.2, itemsizing="constant"), margin=dict(t=90))

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.nn import Dataset, Network, SpecError
+from app.nn import FEATURES, Dataset, Network, SpecError
 
 from .boundary import data_bounds
 from .common import INPUT_TITLES, check_int, finite32, fmt, point_traces, require_data, require_network
@@ -155,6 +155,11 @@ def forward_trace_figure(net: Network, x: Any) -> go.Figure:
     steps = net.trace(x)
     columns: list[tuple[str, np.ndarray, str]] = [(f"x {_shape(x.size)}", x, "x")]
     previous = "x"
+    if not net.spec.raw_inputs:  # the feature layer: what W1 multiplies
+        names = ", ".join(FEATURES[name].label for name in net.spec.features)
+        phi = net.input_features(x[None, :])[0]
+        columns.append((f"φ(x) = ({names})<br>φ {_shape(phi.size)}", phi, "φ"))
+        previous = "φ"
     for step in steps:
         i, name = step["layer"], step["name"]
         w_rows, w_cols = step["W_shape"]

@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from app.nn import Network, NetworkSpec, SpecError
+from app.nn import FEATURES, Network, NetworkSpec, SpecError
 
 from .common import check_int, fmt
 from .theme import DIVERGING, GRID, INK, MUTED, apply_theme, class_color
@@ -43,7 +43,8 @@ class Slot:
 
 
 class Edge(NamedTuple):
-    """One drawn edge: its ends, signed value, strength (|w| or mean |w|) and hover text."""
+    """One drawn edge: its ends, signed value, strength (|w| or mean |w|), hover text, and where
+    its weight is, ``(layer, i, j)`` for ``W{layer}[i, j]`` (None for an edge standing for many)."""
 
     x0: float
     y0: float
@@ -52,6 +53,7 @@ class Edge(NamedTuple):
     value: float
     strength: float
     hover: str
+    where: tuple[int, int, int] | None = None
 
 
 @dataclass
@@ -84,6 +86,8 @@ def _layer_names(spec: NetworkSpec) -> list[str]:
 
 def _layer_label(spec: NetworkSpec, layer: int) -> str:
     if layer == 0:
+        if not spec.raw_inputs:
+            return f"<b>input features</b><br>{spec.feature_dim} of x₁, x₂"
         return f"<b>input</b><br>{spec.input_dim} units"
     if layer <= len(spec.hidden):
         h = spec.hidden[layer - 1]
@@ -107,6 +111,16 @@ def _edge_value(W: np.ndarray, source: Slot, target: Slot, units: int, pieces: i
         strongest = block.flat[int(np.argmax(np.abs(block)))]
         return float(strongest), abs(float(strongest))
     return float(block.mean()), float(np.abs(block).mean())
+
+
+def _edge_where(layer: int, W: np.ndarray | None, source: Slot, target: Slot, units: int,
+                pieces: int) -> tuple[int, int, int] | None:
+    """``(layer, i, j)`` of the weight a single edge draws (for maxout, its strongest piece)."""
+    if W is None or not (source.single and target.single):
+        return None
+    cols = [p * units + target.units[0] for p in range(pieces)]
+    row = source.units[0]
+    return layer, row, cols[int(np.argmax(np.abs(W[row, cols])))]
 
 
 def _edge_hover(layer: int, W: np.ndarray | None, source: Slot, target: Slot, units: int, pieces: int,
@@ -161,7 +175,8 @@ def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Fig
                                    if W is not None else (0.0, 0.0))
                 hover = _edge_hover(layer, W, source, target, dense.units, dense.pieces,
                                     (source_view.name, target_view.name))
-                edges.append(Edge(source_view.x, source.y, target_view.x, target.y, value, strength, hover))
+                where = _edge_where(layer, W, source, target, dense.units, dense.pieces)
+                edges.append(Edge(source_view.x, source.y, target_view.x, target.y, value, strength, hover, where))
 
     fig = go.Figure()
     fig.add_traces(_edge_traces(edges, trained))
@@ -176,8 +191,9 @@ def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Fig
     fig.update_yaxes(axis, range=[-(tallest - 1) / 2 - 0.7, (tallest - 1) / 2 + 2.0])
     height = int(min(900, max(340, 150 + 34 * tallest)))
     title = _counts_title(spec, counts) + ("" if trained else " (spec, not trained)")
-    return apply_theme(fig, title=dict(text=title), height=height, showlegend=False, hovermode="closest",
-                       margin=dict(l=40, r=40, t=60, b=20))
+    return apply_theme(fig, title=dict(text=title), height=height, hovermode="closest",
+                       legend=dict(orientation="h", x=0, y=0, yanchor="top", itemsizing="constant"),
+                       margin=dict(l=40, r=40, t=60, b=40))
 
 
 def _edge_traces(edges: list[Edge], trained: bool) -> list[go.Scatter]:
@@ -205,6 +221,7 @@ def _edge_traces(edges: list[Edge], trained: bool) -> list[go.Scatter]:
             color = sample_colorscale(DIVERGING, [0.5 + 0.5 * sign * level])[0] if trained else MUTED
             traces.append(go.Scatter(
                 x=xs, y=ys, mode="lines", hoverinfo="skip", name=f"edges {'+' if sign > 0 else '−'}{b}",
+                showlegend=False,
                 line=dict(color=color, width=0.6 + 4.0 * level if trained else 0.8),
                 opacity=0.35 + 0.55 * level if trained else 0.5,
             ))
@@ -216,7 +233,9 @@ def _edge_traces(edges: list[Edge], trained: bool) -> list[go.Scatter]:
     traces.append(go.Scatter(
         x=[e.x0 + t * (e.x1 - e.x0) for e in edges], y=[e.y0 + t * (e.y1 - e.y0) for e in edges],
         mode="markers", name="weights", marker=marker, text=[e.hover for e in edges],
-        hovertemplate="%{text}<extra></extra>",
+        # [layer, i, j, value] of the weight W{layer}[i, j] an edge draws: what a page reads and edits
+        customdata=[[*e.where, e.value] if e.where else None for e in edges],
+        hovertemplate="%{text}<extra></extra>", showlegend=False,
     ))
     return traces
 
@@ -224,7 +243,7 @@ def _edge_traces(edges: list[Edge], trained: bool) -> list[go.Scatter]:
 def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go.Scatter]:
     spec = net.spec
     last = len(views) - 1
-    neurons: dict[str, list] = {"x": [], "y": [], "text": [], "hover": [], "color": [], "position": []}
+    neurons: dict[str, list] = {"x": [], "y": [], "text": [], "hover": [], "color": [], "position": [], "where": []}
     aggregates: dict[str, list] = {"x": [], "y": [], "text": [], "hover": []}
     biases: dict[str, list] = {"x": [], "y": [], "value": [], "hover": []}
     for layer, view in enumerate(views):
@@ -240,7 +259,8 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
                 neurons["text"].append(_node_text(spec, layer, j, last))
                 neurons["position"].append("middle left" if layer == 0 else "middle right")
                 neurons["color"].append(_node_color(spec, layer, j, last))
-                neurons["hover"].append(f"{view.name} unit {j + 1}" + _activation_note(spec, layer, last))
+                neurons["hover"].append(f"{view.name} unit {j + 1}" + _activation_note(spec, layer, j, last))
+                neurons["where"].append([layer, j])
             else:
                 aggregates["x"].append(view.x)
                 aggregates["y"].append(slot.y)
@@ -260,14 +280,15 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
                     biases["hover"].append(f"b{layer}[{slot.label()}]: mean {fmt(float(bias_values.mean()))}")
     traces = [go.Scatter(
         x=neurons["x"], y=neurons["y"], mode="markers+text", name="neurons", text=neurons["text"],
-        textposition=neurons["position"], hovertext=neurons["hover"], hoverinfo="text",
+        textposition=neurons["position"], hovertext=neurons["hover"], hoverinfo="text", showlegend=False,
+        customdata=neurons["where"],  # (layer, unit): layer 0 is the input (features), the last the output
         marker=dict(size=20, color=neurons["color"], line=dict(color=INK, width=1.5)),
         textfont=dict(size=11),
     )]
     if aggregates["x"]:
         traces.append(go.Scatter(
             x=aggregates["x"], y=aggregates["y"], mode="markers+text", name="aggregated units",
-            text=aggregates["text"], textposition="middle right",
+            text=aggregates["text"], textposition="middle right", showlegend=False,
             hovertext=aggregates["hover"], hoverinfo="text",
             marker=dict(size=26, color=GRID, symbol="square", line=dict(color=INK, width=1.5)),
         ))
@@ -275,20 +296,22 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
     if ellipses:
         traces.append(go.Scatter(
             x=[e[0] for e in ellipses], y=[e[1] for e in ellipses], mode="text", text=["⋮"] * len(ellipses),
-            name="ellipsis", textfont=dict(size=22, color=INK), hoverinfo="skip",
+            name="ellipsis", textfont=dict(size=22, color=INK), hoverinfo="skip", showlegend=False,
         ))
     scale = max((abs(v) for v in biases["value"]), default=0.0) or 1.0
     bias_marker: dict[str, Any] = dict(size=8, symbol="square", line=dict(color=INK, width=0.8))
     bias_marker |= (dict(color=biases["value"], colorscale=DIVERGING, cmin=-scale, cmax=scale) if trained
                     else dict(color="white"))
-    traces.append(go.Scatter(x=biases["x"], y=biases["y"], mode="markers", name="biases", marker=bias_marker,
-                             hovertext=biases["hover"], hoverinfo="text"))
+    # the legend explains the squares: the trace's name is its legend entry
+    name = "biases: the square beside each neuron" + (" (colour: sign and size)" if trained else "")
+    traces.append(go.Scatter(x=biases["x"], y=biases["y"], mode="markers", name=name, marker=bias_marker,
+                             hovertext=biases["hover"], hoverinfo="text", showlegend=bool(biases["x"])))
     return traces
 
 
 def _node_text(spec: NetworkSpec, layer: int, j: int, last: int) -> str:
     if layer == 0:
-        return f"x{j + 1}"
+        return f"x{j + 1}" if spec.raw_inputs else FEATURES[spec.features[j]].label
     if layer == last:
         return f"s{j + 1}" if spec.loss != "mse" else f"ŷ{j + 1}"
     return ""
@@ -302,9 +325,9 @@ def _node_color(spec: NetworkSpec, layer: int, j: int, last: int) -> str:
     return "white"
 
 
-def _activation_note(spec: NetworkSpec, layer: int, last: int) -> str:
+def _activation_note(spec: NetworkSpec, layer: int, j: int, last: int) -> str:
     if layer == 0:
-        return " (input)"
+        return " (input)" if spec.raw_inputs else f" (input feature {FEATURES[spec.features[j]].formula})"
     if layer == last:
         return f" (output score, {spec.loss} loss)"
     return f" ({spec.hidden[layer - 1].activation})"

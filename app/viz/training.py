@@ -197,6 +197,27 @@ def _metric_values(history: list[dict[str, Any]], metric: str, x_axis: str) -> t
     return series(history, metric, x_axis)
 
 
+def _seed_histories(value: Any, name: str) -> list[list[dict[str, Any]]]:
+    """One run's history, or a list of them (one per seed)."""
+    if isinstance(value, (list, tuple)) and value and all(isinstance(h, (list, tuple)) for h in value):
+        return [_check_history(h, f"{name}[{k}]") for k, h in enumerate(value)]
+    return [_check_history(value, name)]
+
+
+def seed_series(histories: list[list[dict[str, Any]]], metric: str,
+                x_axis: str = "step") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(xs, mean, low, high)`` of ``metric`` over several seeds' histories: at each x the mean,
+    min and max over the seeds that have a finite value there (a diverged seed drops out)."""
+    curves = [_metric_values(history, metric, x_axis) for history in histories]
+    xs = np.unique(np.concatenate([x for x, _ in curves])) if curves else np.zeros(0)
+    table = np.full((len(curves), xs.size), np.nan)
+    for k, (x, y) in enumerate(curves):
+        table[k, np.searchsorted(xs, x)] = y
+    counted = np.isfinite(table).any(axis=0)
+    xs, table = xs[counted], table[:, counted]
+    return xs, np.nanmean(table, axis=0), np.nanmin(table, axis=0), np.nanmax(table, axis=0)
+
+
 def steps_to_target(xs: np.ndarray, ys: np.ndarray, target: float, higher_is_better: bool) -> float | None:
     """The first x where the curve reaches ``target`` (None if it never does)."""
     reached = ys >= target if higher_is_better else ys <= target
@@ -204,11 +225,14 @@ def steps_to_target(xs: np.ndarray, ys: np.ndarray, target: float, higher_is_bet
     return float(xs[hits[0]]) if hits.size else None
 
 
-def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target: float | None = None,
-                           metric: str = "train_loss", x_axis: str = "step", log_y: bool = False) -> go.Figure:
-    """Several runs' curves of ``metric`` on one figure. With ``target``, each run's first
-    step (or epoch) reaching it is marked and the ratios to the fastest run are annotated, as in
-    the notes' ReLU-vs-tanh comparison (epochs to reach 25 % training error)."""
+def loss_comparison_figure(runs: list[tuple[str, Any]], target: float | None = None,
+                           metric: str = "train_loss", x_axis: str = "step", log_y: bool = False,
+                           baseline: str | None = None) -> go.Figure:
+    """Several runs' curves of ``metric`` on one figure. A run is ``(label, history)``, or
+    ``(label, [history, ...])`` for several seeds: then the line is their mean and a band spans
+    their min to max. With ``target``, the first step (or epoch) where each line reaches it is
+    marked and the ratios to ``baseline`` (a run's label; default the fastest run) are annotated,
+    as in the notes' ReLU-vs-tanh comparison (epochs to reach 25 % training error)."""
     if not isinstance(runs, (list, tuple)) or not 1 <= len(runs) <= 10:
         raise SpecError("runs", "must be a list of 1 to 10 (label, history) pairs")
     x_axis = _check_x_axis(x_axis)
@@ -216,6 +240,8 @@ def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target:
         raise SpecError("metric", "must name a history value, e.g. train_loss, test_accuracy or train_error")
     if target is not None and not _is_finite(target):
         raise SpecError("target", "must be a finite number")
+    if baseline is not None and baseline not in [str(run[0]) for run in runs if isinstance(run, (list, tuple))]:
+        raise SpecError("baseline", "must be the label of one of the runs")
     higher_is_better = metric.endswith(("accuracy", "r2"))
     fig = go.Figure()
     reached: list[tuple[str, float]] = []
@@ -223,12 +249,20 @@ def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target:
     for i, run in enumerate(runs):
         if not isinstance(run, (list, tuple)) or len(run) != 2:
             raise SpecError(f"runs[{i}]", "must be a (label, history) pair")
-        label, history = str(run[0]), _check_history(run[1], f"runs[{i}] history")
-        xs, ys = _metric_values(history, metric, x_axis)
+        label, histories = str(run[0]), _seed_histories(run[1], f"runs[{i}] history")
+        xs, ys, low, high = seed_series(histories, metric, x_axis)
         color = series_color(i)
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=label, line=dict(color=color, width=2),
+        if len(histories) > 1:
+            fig.add_trace(go.Scatter(x=xs, y=high, mode="lines", line=dict(width=0, color=color), showlegend=False,
+                                     legendgroup=label, hoverinfo="skip"))
+            fig.add_trace(go.Scatter(x=xs, y=low, mode="lines", line=dict(width=0, color=color), fill="tonexty",
+                                     opacity=0.25, showlegend=False, legendgroup=label, hoverinfo="skip",
+                                     name=f"{label} (min–max over {len(histories)} seeds)"))
+        name = label if len(histories) == 1 else f"{label} (mean of {len(histories)} seeds)"
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, legendgroup=label,
+                                 line=dict(color=color, width=2),
                                  hovertemplate=f"{label}<br>{x_axis} %{{x}}: %{{y:.4g}}<extra></extra>"))
-        if divergence_note(history, x_axis):
+        if any(divergence_note(history, x_axis) for history in histories):
             notes.append(f"{label} diverged (finite part drawn)")
         if target is None:
             continue
@@ -243,7 +277,7 @@ def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target:
     if target is not None:
         fig.add_hline(y=target, line=dict(color=INK, dash="dash", width=1),
                       annotation_text=f"target {fmt(target)}", annotation_position="bottom right")
-    summary = _reach_summary(reached, x_axis)
+    summary = _reach_summary(reached, x_axis, baseline)
     lines = [line for line in (summary, *notes) if line]
     if lines:
         fig.add_annotation(text="<br>".join(lines), xref="paper", yref="paper", x=0.99, y=0.98, xanchor="right",
@@ -255,13 +289,16 @@ def loss_comparison_figure(runs: list[tuple[str, list[dict[str, Any]]]], target:
     return apply_theme(fig, title=dict(text=f"Runs compared: {metric.replace('_', ' ')}"), height=420)
 
 
-def _reach_summary(reached: list[tuple[str, float]], x_axis: str) -> str:
-    """'relu: 300 steps · tanh: 1,800 steps (6.0× relu)'."""
+def _reach_summary(reached: list[tuple[str, float]], x_axis: str, baseline: str | None = None) -> str:
+    """'relu: 300 steps<br>tanh: 1,800 steps (6.00× relu)': ratios to ``baseline`` if it reached
+    the target, else to the fastest run."""
     if not reached:
         return ""
-    fastest_label, fastest = min(reached, key=lambda r: r[1])
+    base_label, base = next(((label, hit) for label, hit in reached if label == baseline),
+                            min(reached, key=lambda r: r[1]))
     parts = []
     for label, hit in reached:
-        ratio = f" ({hit / fastest:.1f}× {fastest_label})" if label != fastest_label and fastest > 0 else ""
-        parts.append(f"{label}: {fmt(hit)} {x_axis}s{ratio}")
+        ratio = f" ({hit / base:.2f}× {base_label})" if label != base_label and base > 0 else ""
+        amount = f"{hit:,.0f}" if x_axis == "step" else fmt(hit)
+        parts.append(f"{label}: {amount} {x_axis}s{ratio}")
     return "<br>".join(parts)

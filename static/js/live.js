@@ -7,7 +7,7 @@ function linspace(start, stop, n) {
 }
 
 // base64 of zlib-compressed bytes -> the bytes.
-async function bytesOf(base64) {
+export async function bytesOf(base64) {
   const text = atob(base64);
   const packed = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i += 1) packed[i] = text.charCodeAt(i);

@@ -12,6 +12,8 @@ import { drawHiddenSpace, fillHiddenLayers, refreshFigures } from "./playground/
 import {
   DATA_KEYS, DEFAULTS, NETWORK_KEYS, clampSettings, dataDefaults, datasetEntry, isUpload, parseSpeed, readUrl, session, settings, writeUrl,
 } from "./playground/settings.js";
+import { featureChooser, syncFeatures } from "./playground/features.js";
+import { bindFigureTools } from "./playground/nodes.js";
 import { showMetrics, showStatus, trainErrors } from "./playground/status.js";
 import { controller, pause, play, pressed, reset, setTransport, step, stop } from "./playground/transport.js";
 
@@ -76,6 +78,7 @@ async function newData() {
   fillControls();
   await loadData();
   fillLosses();
+  syncFeatures();
 }
 
 // Settings changes apply one after another: a network change made while new data loads waits for
@@ -236,6 +239,8 @@ async function main() {
   layerEditor($("#layers"), session.layers, () => settingChanged(["layers"]), { ...editorLimits, activations: session.activations, idPrefix: "pg-layer" });
   const notices = replaced.length ? [`This address asked for values this server does not take; the nearest valid ones are used: ${replaced.join("; ")}.`] : [];
   bindControls();
+  featureChooser($("#features"), () => settingChanged(["feat"])).catch((error) => pageError.show(error));
+  bindFigureTools();
   const choose = (name) => {
     settings.ds = name;
     dataDefaults(new Set());
@@ -288,6 +293,7 @@ async function openStored(given) {
   const { spec } = stored;
   const data = stored.data || {};
   Object.assign(settings, { layers: spec.hidden.map((h) => `${h.units}-${h.activation}`).join(","), loss: spec.loss, init: spec.init });
+  if (spec.features) settings.feat = spec.features.join(",");
   if (data.id) settings.ds = `upload:${data.id}`;
   if (data.name) settings.ds = data.name;
   for (const [key, field] of [["n", "n_per_class"], ["n", "n_points"], ["noise", "noise"], ["classes", "classes"], ["test", "test_fraction"], ["dseed", "seed"]]) {

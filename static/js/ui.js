@@ -111,8 +111,23 @@ async function copyText(text, button) {
   setTimeout(() => { button.textContent = "Copy"; }, 2000);
 }
 
-// "sendChartToCloud" would upload the figure to Plotly's servers: nothing leaves this one.
-export const PLOT_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud"] };
+// Every figure downloads as PNG (Plotly's camera button) and as SVG, vectors a paper or a slide can
+// take as they are. The icon is a download arrow in Plotly's 1000-unit icon box.
+const SVG_ICON = { width: 1000, height: 1000, path: "M450 100h100v450l150-150 70 70-270 270-270-270 70-70 150 150zM150 800h700v100h-700z" };
+const svgButton = {
+  name: "Download plot as SVG",
+  title: "Download plot as SVG",
+  icon: SVG_ICON,
+  click: (node) => window.Plotly.downloadImage(node, { format: "svg", filename: node.id || "figure" }),
+};
+export const PLOT_CONFIG = {
+  responsive: true,
+  displaylogo: false,
+  // "sendChartToCloud" would upload the figure to Plotly's servers: nothing leaves this one.
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud"],
+  modeBarButtonsToAdd: [svgButton],
+  toImageButtonOptions: { format: "png", scale: 2 },
+};
 
 // Draw a Plotly figure (the API's JSON) into `node`; later calls update it in place. A node narrower
 // than NARROW (a phone) gets the phone layout of `narrowLayout`.
@@ -329,4 +344,17 @@ export function formatNumber(value, digits = 3) {
 // A labelled <select> from [[value, text], ...].
 export function options(select, pairs, selected) {
   select.replaceChildren(...pairs.map(([value, text]) => el("option", { value, selected: String(value) === String(selected) }, text)));
+}
+
+// A table cell by its column's format (the API says which): percent "85.7 %", count "10,000",
+// ratio "1.03×", setting as given ("0.001"), number 3 significant digits, text as it is.
+export function formatCell(value, format) {
+  if (Array.isArray(value)) return value.map((v) => formatCell(v, format)).join(", ");
+  if (value === null || value === undefined || (typeof value === "number" && Number.isNaN(value))) return "—";
+  if (typeof value !== "number") return String(value);
+  if (format === "percent") return `${(100 * value).toFixed(1)} %`;
+  if (format === "count") return Math.round(value).toLocaleString("en-US");
+  if (format === "ratio") return `${value.toFixed(2)}×`;
+  if (format === "setting") return String(value);
+  return formatNumber(value);
 }

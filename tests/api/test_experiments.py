@@ -38,11 +38,18 @@ def test_regularization(client):
 
 
 def test_activations_steps_to_target(client):
-    table = {row["activation"]: row for row in run(client, "activations")["table"]}
+    result = run(client, "activations", {"seeds": 2})
+    table = {row["activation"]: row for row in result["table"]}
     assert list(table) == ["relu", "tanh", "sigmoid", "leaky_relu"]
     assert table["relu"]["ratio"] == 1.0
     assert table["sigmoid"]["steps_to_target"] > table["relu"]["steps_to_target"]
     assert table["sigmoid"]["ratio"] > 2
+    # The ratios on the figure are the table's: relative to ReLU, the first row.
+    note = result["figure"]["layout"]["annotations"][-1]["text"]
+    expected = table["sigmoid"]["steps_to_target"] / table["relu"]["steps_to_target"]
+    assert f"({expected:.2f}× relu)" in note and f"relu: {table['relu']['steps_to_target']:,} steps" in note
+    low, high = table["sigmoid"]["spread"]["steps_to_target"]
+    assert low <= high and result["seeds"] == 2
 
 
 def test_dead_relu_grows_with_the_learning_rate(client):
@@ -96,3 +103,28 @@ def test_experiment_can_be_cancelled(client):
     job = client.post("/api/experiments/case-study", json={"steps": 100_000}).json()
     cancelled = client.post(f"/api/jobs/{job['id']}/cancel").json()
     assert cancelled["status"] == "cancelled" and cancelled["result"] is None
+
+
+def test_latest_result_is_computed_once_per_server_and_kept(client):
+    first = client.get("/api/experiments/regularization?wait=true")
+    assert first.status_code == 200, first.text
+    job = first.json()
+    assert job["status"] == "done" and job["request"]["options"]["reg_strengths"] == [0.001, 0.01, 0.1]
+    assert [row["reg_strength"] for row in job["result"]["table"]] == [0.001, 0.01, 0.1]
+    assert {"key": "test_accuracy", "label": "test accuracy", "format": "percent"} in job["result"]["columns"]
+    again = client.get("/api/experiments/regularization")  # no wait needed: it is kept
+    assert again.status_code == 200 and again.json()["id"] == job["id"]
+    assert again.json()["result"] == job["result"]
+    # The server's own job: nobody else can read or cancel it through /api/jobs.
+    assert client.get(f"/api/jobs/{job['id']}").status_code == 404
+    assert client.get("/api/experiments/regularization?wait=maybe").status_code == 422
+
+
+def test_latest_result_answers_202_while_computing(client):
+    response = client.get("/api/experiments/case-study")
+    assert response.status_code in (200, 202), response.text
+    job = response.json()
+    assert (response.status_code == 202) == (job["status"] in ("queued", "running"))
+    assert job["kind"] == "experiment" and job["request"]["name"] == "case-study"
+    finished = client.get("/api/experiments/case-study?wait=true").json()
+    assert finished["id"] == job["id"] and finished["status"] == "done"

@@ -29,7 +29,7 @@ def _drawn(page, minimum: int) -> None:
 def test_navigation_links_every_page(page):
     page.goto("/activations")
     links = page.get_by_role("navigation", name="Pages").get_by_role("link")
-    expected = ["Playground", "Activations", "One neuron", "Architecture", "Experiments", "REST API"]
+    expected = ["Playground", "Activations", "One neuron", "Architecture", "Experiments", "Sweeps", "REST API"]
     assert links.all_inner_texts() == expected
     expect(page.get_by_role("link", name="Activations")).to_have_attribute("aria-current", "page")
     page.get_by_role("link", name="Architecture").click()
@@ -166,17 +166,28 @@ def test_neuron_page_trains_and_regularization_shrinks_weights(page, screenshot)
     page.recorder.assert_clean()
 
 
-def test_experiments_run_one_click_each(page, screenshot):
+def test_experiments_show_kept_results_and_run_again(page, screenshot):
     page.goto("/experiments")
-    for name in EXPERIMENTS:
-        page.get_by_test_id(f"run-{name}").click()
-    for name in EXPERIMENTS:
+    for name in EXPERIMENTS:  # no click: each card shows the result the server keeps
         card = page.locator(f"#exp-{name}")
-        # The six queue for the workers as batch work: on a busy machine the last ends minutes after the clicks.
+        # On first use the server computes all six as batch work: minutes on a busy machine.
         expect(card.locator(".summary")).to_be_visible(timeout=5 * WAIT_MS)
         expect(card.locator(".plot .main-svg").first).to_be_attached()
         expect(card.locator("table tbody tr").first).to_be_attached()
-    expect(page.locator("#exp-case-study .summary")).to_contain_text("49")
+    expect(page.locator("#exp-case-study .summary")).to_contain_text("49.")
+    expect(page.locator("#exp-case-study table")).to_contain_text("10,000")  # steps, never 1.00e+4
+    accuracy = page.locator("#exp-capacity table tbody tr").first.locator("td").nth(3)
+    # The mean over the seeds, and under it their range.
+    expect(accuracy).to_have_text(re.compile(r"^\d{1,3}\.\d %(\d{1,3}\.\d % – \d{1,3}\.\d %|every seed)$"))
+    expect(page.locator("#exp-capacity table caption")).to_have_text(re.compile(r"^Means over 5 seeds"))
+    for name in ("capacity", "regularization"):  # the held-out score over the seeds, in a band
+        expect(page.locator(f"#exp-{name} .plot.bands .main-svg").first).to_be_attached()
+    expect(page.locator("#exp-capacity .sweep-link a")).to_have_attribute(
+        "href", re.compile(r"^/sweeps\?ds=moons.*&vary=network.hidden%5B0%5D.units%3A3%2C6%2C20"))
+    page.get_by_test_id("run-regularization").click()
+    card = page.locator("#exp-regularization")
+    expect(card.locator(".status-line")).to_contain_text("Done in", timeout=5 * WAIT_MS)
+    expect(card.locator(".summary")).to_contain_text("test accuracy from")
     page.wait_for_load_state("networkidle")
     screenshot(page, "experiments")
     page.recorder.assert_clean()

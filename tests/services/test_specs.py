@@ -73,13 +73,15 @@ def test_training_config_and_budget():
 
 
 def test_live_options():
-    assert live_options(None, LIMITS) == {"grid": 40, "interval_ms": 80, "steps_per_second": None, "ramp": False}
+    assert live_options(None, LIMITS) == {"grid": 40, "interval_ms": 80, "steps_per_second": None, "ramp": False,
+                                          "nodes": None}
     assert live_options({"ramp": True}, LIMITS)["ramp"] is True
     assert field(lambda: live_options({"ramp": True, "steps_per_second": 50}, LIMITS)) == "live.ramp"
     assert live_options({"steps_per_second": 50}, LIMITS)["steps_per_second"] == 50
     assert field(lambda: live_options({"steps_per_second": 5}, LIMITS)) == "live.steps_per_second"
     assert field(lambda: live_options({"grid": 500}, LIMITS)) == "live.grid"
     assert field(lambda: live_options({"interval_ms": 10}, LIMITS)) == "live.interval_ms"
+    assert field(lambda: live_options({"nodes": 65}, LIMITS)) == "live.nodes"
 
 
 def test_core_errors_keep_their_field_under_the_request_prefix():

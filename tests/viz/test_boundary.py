@@ -176,8 +176,15 @@ def test_comparison_panels_share_colours_and_titles(spiral_data):
     assert [t.split("<br>")[0] for t in titles] == ["3 hidden neurons", "6 hidden neurons", "20 hidden neurons"]
     legend_traces = [t for t in d["data"] if t["type"] == "scatter" and t.get("showlegend", True)]
     assert all(t["xaxis"] == "x" for t in legend_traces)  # one legend, from the first panel
+    assert d["layout"]["title"]["text"] == "Decision regions compared"
     with pytest.raises(ValueError, match="panels"):
         boundary_comparison_figure([])
+
+
+def test_comparison_of_1d_fits_is_titled_as_fits():
+    data = make_dataset("sine", n_points=40, seed=0)
+    panels = [(f"{h} units", Network(NetworkSpec(1, (LayerSpec(h),), 1, "mse"), seed=0), data) for h in (2, 8)]
+    assert boundary_comparison_figure(panels, grid=20).layout.title.text == "Fitted functions compared"
 
 
 def test_class_count_must_match_the_outputs(spiral_data):

@@ -10,7 +10,7 @@ from .conftest import values
 
 
 def _trace(fig, name):
-    matches = [t for t in fig.to_dict()["data"] if t.get("name") == name]
+    matches = [t for t in fig.to_dict()["data"] if t.get("name") == name or t.get("name", "").startswith(f"{name}:")]
     return matches[0] if matches else None
 
 

@@ -114,8 +114,18 @@ def test_loss_comparison_marks_steps_to_target_and_ratio():
     assert [t.name for t in lines] == ["relu", "tanh"]
     assert len(lines[0].x) == len(fast)
     summary = fig.layout.annotations[-1].text
-    assert "relu: 10 steps" in summary and "tanh: 55 steps (5.5× relu)" in summary
+    assert "relu: 10 steps" in summary and "tanh: 55 steps (5.50× relu)" in summary
     assert fig.layout.yaxis.title.text == "train loss"
+
+
+def test_loss_comparison_ratios_to_a_named_baseline_with_whole_steps():
+    fast = [_record(s, 1.0 / (1 + s)) for s in range(0, 20_000, 1000)]
+    slow = [_record(s, 1.0 / (1 + s / 2)) for s in range(0, 20_000, 1000)]
+    summary = loss_comparison_figure([("leaky", fast), ("relu", slow)], target=1e-3, baseline="relu").layout
+    text = summary.annotations[-1].text
+    assert "relu: 2,000 steps" in text and "leaky: 1,000 steps (0.50× relu)" in text  # never "1.00e+03"
+    with pytest.raises(ValueError, match="baseline"):
+        loss_comparison_figure([("relu", fast)], target=0.1, baseline="tanh")
 
 
 def test_loss_comparison_error_metric_and_bad_input():
@@ -147,3 +157,15 @@ def test_each_curve_names_the_history_value_it_draws(spiral_run):
                      if r.get(key) is not None and (not index or r[key][index[0]] is not None)]
             np.testing.assert_allclose(trace.x, [x for x, _ in drawn])
             np.testing.assert_allclose(trace.y, [y for _, y in drawn])
+
+
+def test_loss_comparison_over_seeds_draws_the_mean_in_a_band():
+    seeds = [[_record(s, (1 + k) / (1 + s)) for s in range(0, 50, 10)] for k in range(3)]
+    short = seeds[2][:2]  # a seed that stopped early drops out of the later points, not to NaN
+    fig = loss_comparison_figure([("relu", [seeds[0], seeds[1], short])], target=0.1)
+    high, low, mean = fig.data[:3]
+    assert low.fill == "tonexty" and "min–max over 3 seeds" in low.name and mean.name == "relu (mean of 3 seeds)"
+    np.testing.assert_allclose(mean.y, [(1 + 2 + 3) / 3, (1 + 2 + 3) / 33, 1.5 / 21, 1.5 / 31, 1.5 / 41])
+    np.testing.assert_allclose(low.y, [1, 1 / 11, 1 / 21, 1 / 31, 1 / 41])
+    np.testing.assert_allclose(high.y, [3, 3 / 11, 2 / 21, 2 / 31, 2 / 41])
+    assert "relu: 20 steps" in fig.layout.annotations[-1].text  # where the mean reaches 0.1

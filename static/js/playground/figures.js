@@ -6,7 +6,7 @@ import { $, busy, drawFigure, options, placeholder } from "../ui.js";
 import { session } from "./settings.js";
 import { trainErrors } from "./status.js";
 
-export const LIVE = { grid: 40, interval_ms: 50 };
+export const LIVE = { grid: 40, interval_ms: 50, nodes: 20 }; // nodes: each neuron's map, for the diagram
 const STILL_GRID = 100; // the boundary at rest is drawn finer than the live grid
 
 // Figures redrawn periodically while training (the boundary itself follows the events).
@@ -22,6 +22,9 @@ const NEEDS_HISTORY = ["training", "dead-units", "update-ratio"];
 // boundary: the plot holds a heatmap restyle can update; wrong: the × markers it shows (as JSON).
 const live = { boundary: false, updates: 0, since: 0, wrong: null, overlaidAt: 0 };
 const OVERLAY_MS = 150;
+
+// What other modules do when a figure is drawn (kind, node) or a live frame arrives (frame).
+export const hooks = { drawn: new Set(), frame: new Set() };
 
 // The hidden-space view needs a hidden layer and at most two inputs; it is drawn when training stops.
 function hiddenSpaceQuery() {
@@ -92,6 +95,7 @@ async function drawFigures(withBoundary, playing, boundaryOnly) {
       if (!session.network || session.network.id !== id) return;
       await drawFigure(node, figure);
       if (kind === "decision-boundary") Object.assign(live, { boundary: figure.data.length > 0, wrong: null });
+      for (const hook of hooks.drawn) hook(kind, node);
     }));
   } catch (error) {
     trainErrors.show(error);
@@ -107,6 +111,7 @@ export function countLiveUpdates() {
 
 // A live frame's boundary grid restyles the plot's first trace.
 export async function drawLiveBoundary(frame) {
+  for (const hook of hooks.frame) hook(frame);
   if (!frame.boundary || !live.boundary) return;
   const boundary = await decodeBoundary(frame.boundary);
   if (!live.boundary) return; // redrawn while decoding

@@ -5,11 +5,11 @@ import { layersToText } from "../layers.js";
 export const DEFAULTS = {
   ds: "spiral", n: 100, noise: 0.2, classes: 3, test: 0.2, dseed: 0,
   layers: "8-relu,8-relu", loss: "softmax", init: "he", seed: 0,
-  opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001, speed: "ramp",
+  opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001, speed: "ramp", feat: "x1,x2",
 };
 const NUMERIC = ["n", "noise", "classes", "test", "dseed", "seed", "lr", "batch", "lam"];
 export const DATA_KEYS = ["ds", "n", "noise", "classes", "test", "dseed"];
-export const NETWORK_KEYS = ["layers", "loss", "init", "seed"];
+export const NETWORK_KEYS = ["layers", "loss", "init", "seed", "feat"];
 
 // `points`: the points added by clicking, [x1, x2, class] each, part of the data spec (and the URL).
 export const settings = { ...DEFAULTS, points: [] };
@@ -65,6 +65,8 @@ export function writeUrl() {
   for (const key of Object.keys(DEFAULTS)) params.set(key, String(settings[key]));
   if (settings.points.length) params.set("pts", pointsToText(settings.points));
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
+  const sweepLink = document.getElementById("sweep-link");
+  if (sweepLink) sweepLink.href = `/sweeps?${params}`; // the Sweeps page reads the same settings
 }
 
 export const isUpload = () => settings.ds.startsWith("upload:");
@@ -123,8 +125,10 @@ export function dataSpec() {
 
 // The network for `data` (a data preview): its sizes come from that data, never from older data.
 export function networkSpec(data) {
+  const inputs = data.train.X[0].length;
   return {
-    input_dim: data.train.X[0].length,
+    input_dim: inputs,
+    ...(inputs === 2 ? { features: settings.feat.split(",").filter(Boolean) } : {}), // features: 2 inputs only
     hidden: session.layers.map((layer) => ({ units: layer.units, activation: layer.activation })),
     output_dim: ["softmax", "svm"].includes(settings.loss) ? data.n_classes : 1,
     loss: settings.loss,

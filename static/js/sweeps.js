@@ -1,0 +1,517 @@
+// Sweeps: one setup (the Playground's, from the address) trained over 1 to 3 settings with several
+// seeds. POST /api/sweeps starts it; its events carry each finished run, and the page redraws the
+// server's figures as they arrive. Every number and figure comes from /api.
+import { announce, api } from "./api.js";
+import { ACTIVATION_LABELS, layersFromText } from "./layers.js";
+import { $, busy, drawFigure, el, errorArea, formatCell, options, pageError, placeholder, plotlyReady } from "./ui.js";
+
+const MAX_AXES = 3;
+const REFRESH_MS = 700; // at most this often the table and main figure are fetched again while runs finish
+const BOUNDARIES_MS = 2000; // the boundary grid builds a panel per setting: less often
+const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
+const INITS = ["small", "xavier", "he"];
+// The settings offered, each with a sensible list of values to start from (edit the list freely).
+const SETTINGS = [
+  { path: "training.learning_rate", label: "learning rate", values: [0.001, 0.01, 0.1, 1] },
+  { path: "training.reg_strength", label: "regularization strength λ", values: [0.0001, 0.001, 0.01, 0.1] },
+  { path: "network.hidden[0].units", label: "units in hidden layer 1", values: [2, 4, 8, 16, 32] },
+  { path: "network.hidden[*].units", label: "units in every hidden layer", values: [2, 4, 8, 16, 32] },
+  { path: "network.hidden[*].activation", label: "activation of every hidden layer", choices: "activations", values: ["relu", "tanh"] },
+  { path: "training.optimizer", label: "optimizer", choices: OPTIMIZERS, values: ["sgd", "momentum", "adam"] },
+  { path: "network.init", label: "initialization", choices: INITS, values: INITS },
+  { path: "training.batch_size", label: "batch size", values: [10, 30, 100] },
+  { path: "training.steps", label: "steps", values: [100, 300, 1000, 3000] },
+  { path: "data.noise", label: "data noise", values: [0, 0.1, 0.2, 0.4] },
+];
+const settingOf = (path) => SETTINGS.find((s) => s.path === path);
+// Row metrics of a sweep (its API's ROW_METRICS) with their labels and number formats.
+const METRICS = [
+  ["test_accuracy", "test accuracy", "percent"], ["train_accuracy", "train accuracy", "percent"],
+  ["test_loss", "test loss", "number"], ["train_loss", "train loss", "number"],
+  ["test_r2", "test R²", "number"], ["train_r2", "train R²", "number"],
+  ["dead_fraction", "dead units", "percent"], ["steps_to_target", "steps to the target loss", "count"],
+  ["seconds", "seconds", "number"],
+];
+const metricFormat = (key) => (METRICS.find(([name]) => name === key) || [])[2] || "number";
+const metricLabel = (key) => (METRICS.find(([name]) => name === key) || [])[1] || key;
+const FIGURE_LABELS = { heatmap: "heatmap (two settings)", lines: "lines (one setting)", parallel: "parallel coordinates", curves: "training curves", boundaries: "decision boundaries" };
+
+// The Playground's address keys and their defaults (the Playground writes every one of them).
+const PLAYGROUND = {
+  ds: "spiral", n: 100, noise: 0.2, classes: 3, test: 0.2, dseed: 0, layers: "8-relu,8-relu", loss: "softmax",
+  init: "he", seed: 0, opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001,
+};
+
+const errors = errorArea($("#sweep-error"));
+const page = {
+  setup: { ...PLAYGROUND, pts: "" },
+  activations: [],
+  datasets: new Map(),
+  axes: [],
+  sweep: null, // the latest GET /api/sweeps/{id}
+  runs: new Map(), // run index -> row, from events and GETs
+  source: null, // the event stream of the running sweep
+  state: "idle", // idle -> starting -> running -> (stopping) -> idle
+};
+
+// --- the base setup, from the Playground's address --------------------------------------------
+
+function readSetup() {
+  const params = new URLSearchParams(window.location.search);
+  for (const key of Object.keys(PLAYGROUND)) {
+    if (!params.has(key)) continue;
+    const raw = params.get(key);
+    const numeric = typeof PLAYGROUND[key] === "number";
+    if (!numeric) page.setup[key] = raw;
+    else if (raw !== "" && Number.isFinite(Number(raw))) page.setup[key] = Number(raw);
+  }
+  page.setup.pts = params.get("pts") || "";
+}
+
+// The sweep's own settings in the address too (`steps`, `seeds`, `metric`, and `vary=path:v1,v2`
+// once per setting), so that a sweep can be shared or linked to (the Experiments page does).
+function readSweepSettings() {
+  const params = new URLSearchParams(window.location.search);
+  for (const key of ["steps", "seeds"]) {
+    const value = Math.round(Number(params.get(key)));
+    if (params.has(key) && Number.isFinite(value) && value >= 1) $(`#${key}`).value = String(value);
+  }
+  if (METRICS.some(([key]) => key === params.get("metric"))) $("#metric").value = params.get("metric");
+  const axes = [];
+  for (const text of params.getAll("vary")) {
+    const at = text.lastIndexOf(":");
+    const setting = settingOf(text.slice(0, at));
+    if (!setting || at < 0 || axes.some((axis) => axis.path === setting.path) || axes.length >= MAX_AXES) continue;
+    const values = text.slice(at + 1).split(",").filter(Boolean);
+    const choices = choicesOf(setting);
+    axes.push(choices
+      ? { path: setting.path, values: values.filter((v) => choices.includes(v)), text: "" }
+      : { path: setting.path, values: [], text: values.join(", ") });
+  }
+  return axes;
+}
+
+function writeUrl() {
+  const params = new URLSearchParams();
+  for (const key of Object.keys(PLAYGROUND)) params.set(key, String(page.setup[key]));
+  if (page.setup.pts) params.set("pts", page.setup.pts);
+  params.set("steps", $("#steps").value);
+  params.set("seeds", $("#seeds").value);
+  params.set("metric", $("#metric").value);
+  for (const axis of page.axes) {
+    const values = choicesOf(settingOf(axis.path)) ? axis.values.join(",") : axis.text.split(/[\s,;]+/).filter(Boolean).join(",");
+    params.append("vary", `${axis.path}:${values}`);
+  }
+  window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
+}
+
+function points(text) {
+  const values = text.split("_").map(Number);
+  const out = [];
+  for (let i = 0; i + 2 < values.length; i += 3) out.push(values.slice(i, i + 3));
+  return out.filter(([x1, x2, k]) => Number.isFinite(x1) && Number.isFinite(x2) && Number.isInteger(k) && k >= 0);
+}
+
+function dataSpec() {
+  const s = page.setup;
+  const added = s.pts ? { points: points(s.pts) } : {};
+  if (s.ds.startsWith("upload:")) return { id: s.ds.slice("upload:".length), test_fraction: s.test, seed: s.dseed, ...added };
+  const params = (page.datasets.get(s.ds) || { params: { n_per_class: true, classes: true } }).params;
+  const spec = { name: s.ds, noise: s.noise, seed: s.dseed, test_fraction: s.test, ...added };
+  spec[params.n_per_class ? "n_per_class" : "n_points"] = s.n;
+  if (params.classes) spec.classes = s.classes;
+  return spec;
+}
+
+function base() {
+  const s = page.setup;
+  const varied = new Set(page.axes.map((axis) => axis.path));
+  // A sweep over λ with no penalty would train the same network at every value: use L2 then.
+  const regularization = s.reg === "none" && varied.has("training.reg_strength") ? "l2" : s.reg;
+  return {
+    network: { hidden: layersFromText(s.layers, page.activations), loss: s.loss, init: s.init, seed: s.seed },
+    data: dataSpec(),
+    training: {
+      optimizer: s.opt, learning_rate: s.lr, regularization, reg_strength: s.lam, batch_size: s.batch || null,
+      seed: s.seed, steps: Math.max(1, Math.round(Number($("#steps").value) || 1)),
+    },
+  };
+}
+
+function describeSetup() {
+  const s = page.setup;
+  const hidden = layersFromText(s.layers, page.activations).map((h) => `${h.units} ${ACTIVATION_LABELS[h.activation] || h.activation}`);
+  const data = s.ds.startsWith("upload:") ? "your uploaded data" : `${s.ds} data`;
+  $("#base-summary").textContent = `${data} (noise ${s.noise}, ${Math.round(100 * s.test)} % held out); hidden layers: ${hidden.join(", ") || "none"}; ` +
+    `${s.loss} loss, ${s.init} initialization; ${s.opt}, learning rate ${s.lr}, ${s.reg === "none" ? "no regularization" : `${s.reg.toUpperCase()} λ = ${s.lam}`}, ` +
+    `${s.batch ? `batches of ${s.batch}` : "full batch"}; seed ${s.seed}.`;
+  const params = new URLSearchParams();
+  for (const key of Object.keys(PLAYGROUND)) params.set(key, String(page.setup[key]));
+  if (page.setup.pts) params.set("pts", page.setup.pts);
+  $("#base-playground").href = `/?${params}`;
+}
+
+// --- what to vary -------------------------------------------------------------------------------
+
+const choicesOf = (setting) => (setting.choices === "activations" ? page.activations : setting.choices);
+
+function parseValues(text, field) {
+  const values = text.split(/[\s,;]+/).filter(Boolean).map(Number);
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v))) throw new Error(`${field}: give numbers separated by commas`);
+  return values;
+}
+
+function axisValues(axis) {
+  const setting = settingOf(axis.path);
+  if (choicesOf(setting)) return axis.values;
+  return parseValues(axis.text, setting.label);
+}
+
+function renderAxes() {
+  const rows = page.axes.map((axis, i) => {
+    const setting = settingOf(axis.path);
+    const id = `axis-${i}`;
+    const taken = new Set(page.axes.filter((_, j) => j !== i).map((a) => a.path));
+    const select = el("select", { id: `${id}-setting`, onchange: (event) => { Object.assign(axis, fresh(event.target.value)); renderAxes(); } });
+    options(select, SETTINGS.filter((s) => !taken.has(s.path)).map((s) => [s.path, s.label]), axis.path);
+    const remove = el("button", { type: "button", class: "small", "aria-label": `Remove the setting ${setting.label}`, disabled: page.axes.length === 1,
+      onclick: () => { page.axes.splice(i, 1); renderAxes(); } }, "Remove");
+    const choices = choicesOf(setting);
+    const values = choices
+      ? el("fieldset", { class: "choice-list" }, el("legend", {}, "values"), choices.map((name) => el("label", { class: "check" },
+        el("input", { type: "checkbox", value: name, checked: axis.values.includes(name), onchange: (event) => {
+          // In the order picked: the figures and tables list the values so.
+          axis.values = axis.values.filter((value) => value !== name).concat(event.target.checked ? [name] : []);
+          updatePlan();
+        } }), ACTIVATION_LABELS[name] || name)))
+      : el("div", { class: "field" }, el("label", { for: `${id}-values` }, "values (comma-separated)"),
+        el("input", { type: "text", id: `${id}-values`, value: axis.text, inputmode: "decimal", oninput: (event) => { axis.text = event.target.value; updatePlan(); } }));
+    return el("div", { class: "axis-row" },
+      el("div", { class: "axis-head" }, el("label", { for: `${id}-setting` }, `setting ${i + 1}`), select, remove), values);
+  });
+  $("#axes").replaceChildren(...rows);
+  $("#add-axis").disabled = page.axes.length >= MAX_AXES;
+  updatePlan();
+}
+
+function fresh(path) {
+  const setting = settingOf(path);
+  const values = setting.choices ? setting.values.filter((v) => choicesOf(setting).includes(v)) : setting.values;
+  return { path, values: [...values], text: values.join(", ") };
+}
+
+function addAxis() {
+  const taken = new Set(page.axes.map((a) => a.path));
+  const next = SETTINGS.find((s) => !taken.has(s.path));
+  if (page.axes.length < MAX_AXES && next) page.axes.push(fresh(next.path));
+  renderAxes();
+  $(`#axis-${page.axes.length - 1}-setting`).focus();
+}
+
+// The sweep request of the form, or an Error naming what to fix.
+function request() {
+  const axes = {};
+  for (const axis of page.axes) {
+    const values = axisValues(axis);
+    if (values.length === 0) throw new Error(`${settingOf(axis.path).label}: pick at least one value`);
+    axes[axis.path] = values;
+  }
+  const seeds = Math.round(Number($("#seeds").value));
+  return { base: base(), axes, seeds: Number.isFinite(seeds) ? seeds : 1 };
+}
+
+function updatePlan() {
+  writeUrl();
+  try {
+    const { axes, seeds } = request();
+    const counts = Object.values(axes).map((values) => values.length);
+    const settings = counts.reduce((a, b) => a * b, 1);
+    $("#plan").textContent = `${counts.join(" × ")} = ${settings} setting${settings === 1 ? "" : "s"} × ${seeds} seed${seeds === 1 ? "" : "s"} = ${formatCell(settings * seeds, "count")} runs of ${formatCell(Number($("#steps").value), "count")} steps.`;
+  } catch (error) {
+    $("#plan").textContent = error.message;
+  }
+}
+
+// --- running: one explicit state machine ------------------------------------------------------
+
+function setState(state) {
+  page.state = state;
+  $("#run").disabled = state !== "idle";
+  $("#cancel").disabled = state !== "running";
+  // Focus stays on a control that can act: Cancel while running, Run afterwards.
+  const focused = document.activeElement;
+  if (state === "running" && focused === $("#run")) $("#cancel").focus();
+  if (state === "idle" && focused === $("#cancel")) $("#run").focus();
+}
+
+async function run() {
+  if (page.state !== "idle") return;
+  errors.clear();
+  let body;
+  try {
+    body = request();
+  } catch (error) {
+    errors.show(error);
+    return;
+  }
+  setState("starting");
+  $("#status").textContent = "Starting…";
+  try {
+    const sweep = await busy(api("POST", "/api/sweeps", { body, label: "Start the sweep" }));
+    startFollowing(sweep);
+  } catch (error) {
+    errors.show(error);
+    $("#status").textContent = "";
+    setState("idle");
+  }
+}
+
+function startFollowing(sweep) {
+  page.sweep = sweep;
+  page.runs = new Map((sweep.rows || []).map((row) => [row.run, row]));
+  const csv = $("#csv");
+  csv.href = `/api/sweeps/${sweep.id}/table.csv`;
+  csv.hidden = false;
+  announce("Download the table (CSV)", "GET", csv.href);
+  fillFigureKinds(sweep);
+  showProgress(sweep.progress);
+  drawAll().catch((error) => errors.show(error));
+  if (!["queued", "running"].includes(sweep.status)) {
+    setState("running");
+    finished(sweep);
+    return;
+  }
+  setState("running");
+  const url = `/api/sweeps/${sweep.id}/events`;
+  announce("Follow the sweep: an event as runs finish, with their rows (Server-Sent Events)", "GET", url);
+  const source = new EventSource(url);
+  page.source = source;
+  source.addEventListener("progress", (event) => {
+    const progress = JSON.parse(event.data);
+    for (const row of progress.rows || []) page.runs.set(row.run, row);
+    showProgress(progress);
+    if ((progress.rows || []).length) scheduleRefresh();
+  });
+  source.addEventListener("done", (event) => finished(JSON.parse(event.data)));
+  // A dropped connection reconnects by itself (and is sent every row again); a closed one ends here.
+  source.onerror = () => { if (source.readyState === EventSource.CLOSED) finished(); };
+}
+
+async function cancel() {
+  if (page.state !== "running") return;
+  setState("stopping");
+  try {
+    finished(await api("POST", `/api/sweeps/${page.sweep.id}/cancel`, { label: "Cancel the sweep" }));
+  } catch (error) {
+    errors.show(error);
+    finished();
+  }
+}
+
+// The sweep has ended (`sweep`: as the done event or the cancel answered it, else fetched).
+async function finished(ended) {
+  if (page.state === "idle") return;
+  if (page.source) page.source.close();
+  page.source = null;
+  clearTimeout(refresh.timer);
+  refresh.timer = null;
+  try {
+    if (ended) {
+      page.sweep = ended;
+      for (const row of ended.rows) page.runs.set(row.run, row);
+    } else {
+      await refreshSweep();
+    }
+    await drawAll(true);
+    const { status, error, progress } = page.sweep;
+    $("#status").textContent = status === "done"
+      ? `Done: ${formatCell(progress.finished, "count")} runs.`
+      : `The sweep ended (${status})${error ? `: ${error}` : ""}; ${progress.finished} of ${progress.total} runs finished.`;
+  } catch (error) {
+    errors.show(error);
+  }
+  setState("idle");
+}
+
+function showProgress(progress) {
+  if (!progress) return;
+  $("#status").textContent = `Training… ${formatCell(progress.finished, "count")} of ${formatCell(progress.total, "count")} runs finished.`;
+}
+
+// While runs finish: the sweep (its aggregates) and the main figure again at most every
+// REFRESH_MS, the boundary grid every BOUNDARIES_MS.
+const refresh = { timer: null, boundariesAt: 0 };
+function scheduleRefresh() {
+  if (refresh.timer) return;
+  refresh.timer = setTimeout(async () => {
+    try {
+      await refreshSweep();
+      await drawAll(performance.now() - refresh.boundariesAt >= BOUNDARIES_MS);
+    } catch (error) {
+      errors.show(error);
+    } finally {
+      refresh.timer = null;
+    }
+  }, REFRESH_MS);
+}
+
+async function refreshSweep() {
+  page.sweep = await api("GET", `/api/sweeps/${page.sweep.id}`, { label: "The sweep: status, rows and aggregates" });
+  for (const row of page.sweep.rows) page.runs.set(row.run, row);
+}
+
+// --- figures and tables -------------------------------------------------------------------------
+
+function fillFigureKinds(sweep) {
+  // Boundaries have their own plot; a heatmap needs exactly two settings.
+  const kinds = sweep.figures.filter((kind) => kind !== "boundaries" && (kind !== "heatmap" || sweep.axes.length === 2));
+  options($("#figure-kind"), kinds.map((kind) => [kind, FIGURE_LABELS[kind] || kind]), sweep.figure || kinds[0]);
+}
+
+async function drawAll(withBoundaries = true) {
+  renderTables();
+  const sweep = page.sweep;
+  if (!sweep) return;
+  const metric = $("#metric").value;
+  const kind = $("#figure-kind").value;
+  const plot = $("#sweep-plot");
+  if (sweep.progress.finished === 0) {
+    placeholder(plot, "Waiting for the first run to finish…");
+  } else {
+    const figure = await api("GET", `/api/sweeps/${sweep.id}/figures/${kind}`, { query: { metric }, label: `The sweep's ${kind} figure` });
+    await drawFigure(plot, figure);
+    onClick(plot, settingAtPoint);
+  }
+  if (!withBoundaries || sweep.progress.finished === 0 || !(sweep.figures || []).includes("boundaries")) return;
+  refresh.boundariesAt = performance.now();
+  const boundaries = $("#boundaries-plot");
+  try {
+    const figure = await api("GET", `/api/sweeps/${sweep.id}/figures/boundaries`, { label: "The boundary of each setting (its first seed)" });
+    boundaries.hidden = false;
+    await drawFigure(boundaries, figure);
+    onClick(boundaries, boundaryPanel);
+  } catch (error) {
+    // Data a boundary cannot be drawn for (more than 2 inputs): the other figures stand.
+    if (error.status !== 422) throw error;
+    boundaries.hidden = true;
+  }
+}
+
+const valueText = (value) => (typeof value === "string" ? (ACTIVATION_LABELS[value] || value) : formatCell(value, "setting"));
+const openLink = (row, text) => (row && row.network_id
+  ? el("a", { href: `/?network=${encodeURIComponent(row.network_id)}` }, text)
+  : "—");
+
+function firstRun(setting) {
+  return [...page.runs.values()].filter((row) => row.setting === setting && row.network_id)
+    .sort((a, b) => a.seed - b.seed)[0];
+}
+
+function renderTables() {
+  const sweep = page.sweep;
+  if (!sweep) return;
+  const metric = $("#metric").value;
+  const format = metricFormat(metric);
+  const paths = sweep.axes.map((axis) => axis.path);
+  const head = (labels) => el("thead", {}, el("tr", {}, labels.map((label) => el("th", { scope: "col" }, label))));
+  const axisLabels = paths.map((path) => (settingOf(path) || { label: path }).label);
+  const number = (value, attrs = {}) => el("td", { class: "num", ...attrs }, formatCell(value, format));
+  $("#aggregates").replaceChildren(el("table", { id: "aggregates-table" },
+    head([...axisLabels, "runs", `${metricLabel(metric)}: mean`, "min", "max", "network"]),
+    el("tbody", {}, sweep.aggregates.map((agg) => {
+      const stats = agg.metrics[metric];
+      return el("tr", { dataset: { setting: String(agg.setting) } },
+        paths.map((path) => el("td", {}, valueText(agg.settings[path]))),
+        el("td", { class: "num" }, `${agg.finished} of ${agg.runs}${agg.diverged ? `, ${agg.diverged} diverged` : ""}`),
+        number(stats && stats.mean, { dataset: { value: stats ? String(stats.mean) : "" } }),
+        number(stats && stats.min), number(stats && stats.max),
+        el("td", {}, openLink(firstRun(agg.setting), "open in the Playground")));
+    }))));
+  const rows = [...page.runs.values()].sort((a, b) => a.run - b.run);
+  const shown = METRICS.filter(([key]) => rows.some((row) => row[key] !== null && row[key] !== undefined));
+  $("#runs").replaceChildren(el("table", {},
+    head(["run", ...axisLabels, "seed", "status", ...shown.map(([, label]) => label), "network"]),
+    el("tbody", {}, rows.map((row) => el("tr", {},
+      el("td", { class: "num" }, String(row.run)),
+      paths.map((path) => el("td", {}, valueText(row.settings[path]))),
+      el("td", { class: "num" }, String(row.seed)), el("td", {}, row.status),
+      shown.map(([key, , fmt]) => el("td", { class: "num" }, formatCell(row[key], fmt))),
+      el("td", {}, openLink(row, "open")))))));
+}
+
+// A click on the picture opens the run behind it: the heatmap's cell is (first setting across,
+// second up); a line's point is the first setting's value on the line of the others' values (the
+// line's legend group, "path = value, ..."). Parallel coordinates and curves open nothing.
+function settingAtPoint(point) {
+  const sweep = page.sweep;
+  const paths = sweep.axes.map((axis) => axis.path);
+  const same = (value, shown) => shown !== undefined && String(shown) === String(value);
+  const kind = $("#figure-kind").value;
+  let matches;
+  if (kind === "heatmap") {
+    matches = (agg) => same(agg.settings[paths[0]], point.x) && same(agg.settings[paths[1]], point.y);
+  } else if (kind === "lines") {
+    const group = (point.data && point.data.legendgroup) || "";
+    const others = (agg) => paths.slice(1).map((path) => `${path} = ${agg.settings[path]}`).join(", ");
+    matches = (agg) => same(agg.settings[paths[0]], point.x) && (paths.length === 1 || others(agg) === group);
+  } else {
+    return null;
+  }
+  const match = sweep.aggregates.find(matches);
+  return match ? match.setting : null;
+}
+
+// Plotly's own click event (its graph div gets `on` when drawn into); one listener per node.
+function onClick(node, settingOfPoint) {
+  node.removeAllListeners("plotly_click");
+  node.on("plotly_click", (event) => event.points && event.points[0] && openRun(settingOfPoint(event.points[0])));
+}
+
+function openRun(setting) {
+  const row = setting === null ? null : firstRun(setting);
+  if (row) window.location.assign(`/?network=${encodeURIComponent(row.network_id)}`);
+}
+
+function boundaryPanel(point) {
+  const axis = (point.data && point.data.xaxis) || "x";
+  const index = axis === "x" ? 0 : Number(axis.slice(1)) - 1;
+  const withNetwork = page.sweep.aggregates.filter((agg) => firstRun(agg.setting));
+  return withNetwork[index] ? withNetwork[index].setting : null;
+}
+
+// --- start ---------------------------------------------------------------------------------------
+
+async function main() {
+  await plotlyReady();
+  readSetup();
+  try {
+    const [activations, datasets] = await busy(Promise.all([
+      api("GET", "/api/activations", { label: "The activations offered" }),
+      api("GET", "/api/datasets", { label: "The data sets (their settings)" }),
+    ]));
+    page.activations = activations.map((a) => a.name);
+    page.datasets = new Map(datasets.map((d) => [d.name, d]));
+  } catch (error) {
+    pageError.show(error);
+  }
+  // Test accuracy (or R²) when some data is held out, as the server's own default.
+  const entry = page.datasets.get(page.setup.ds);
+  const score = entry && entry.task === "regression" ? "r2" : "accuracy";
+  options($("#metric"), METRICS.map(([key, label]) => [key, label]), `${page.setup.test > 0 ? "test" : "train"}_${score}`);
+  describeSetup();
+  const given = readSweepSettings();
+  page.axes = given.length ? given : [fresh("training.learning_rate"), fresh("network.hidden[0].units")];
+  renderAxes();
+  $("#add-axis").addEventListener("click", addAxis);
+  for (const id of ["seeds", "steps"]) $(`#${id}`).addEventListener("input", updatePlan);
+  $("#run").addEventListener("click", run);
+  $("#cancel").addEventListener("click", cancel);
+  for (const id of ["metric", "figure-kind"]) {
+    $(`#${id}`).addEventListener("change", () => {
+      writeUrl();
+      drawAll(false).catch((error) => errors.show(error));
+    });
+  }
+}
+
+main();
