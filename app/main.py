@@ -31,6 +31,7 @@ from app.api import (
 from app.api.errors import SafeJSONResponse
 from app.api.identity import Identity
 from app.api.security import SecurityHeaders
+from app.pages import docs
 from app.pages import routes as pages
 from app.services import Executor, LocalExecutor, SchedulerLimits, Services
 from app.services.cache import GZIP_LEVEL
@@ -69,7 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             services.close()
 
-    application = FastAPIOffline(title="nnviz", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+    # fastapi-offline provides Swagger UI's and ReDoc's files; the pages themselves are app.pages.docs.
+    application = FastAPIOffline(docs_url=None, redoc_url=None, static_url=docs.ASSETS, title="nnviz",
+                                 version=__version__, description=DESCRIPTION, lifespan=lifespan,
                                  default_response_class=SafeJSONResponse, max_body_size=settings.max_body_bytes)
     application.state.settings = settings
     errors.install(application)
@@ -78,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         application.include_router(module.router)
     application.include_router(networks.shared_router)
     application.include_router(pages.router)
+    application.include_router(docs.router)
     application.mount("/static", pages.static_files, name="static")
     application.add_middleware(Identity)
     application.add_middleware(SecurityHeaders)

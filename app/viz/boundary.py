@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 from app.nn import Dataset, Network, SpecError
 
 from .common import INPUT_TITLES, check_bounds, check_int, finite32, fmt, require_data, require_network
-from .theme import INK, SEQUENTIAL, apply_theme, class_color, tint
+from .theme import INK, SEQUENTIAL, apply_theme, class_color, class_symbol, tint
 
 CONFIDENCE_SPAN = 0.99  # z stays below k + 1, inside class k's colour band
 LIGHTEST, STRONGEST = 0.08, 0.62  # tint of a region at chance and at certainty: points stay visible
@@ -96,6 +96,24 @@ def class_confidence(probs: np.ndarray) -> np.ndarray:
     return winner + CONFIDENCE_SPAN * confidence
 
 
+def line_in_box(w: tuple[float, float], b: float, bounds: tuple[float, float, float, float]) -> list[tuple]:
+    """Where w·x + b = 0 crosses the box's edges (0 or 2 points)."""
+    x_min, x_max, y_min, y_max = bounds
+    points = []
+    if w[1] != 0:
+        for x in (x_min, x_max):
+            y = -(w[0] * x + b) / w[1]
+            if y_min <= y <= y_max:
+                points.append((x, y))
+    if w[0] != 0:
+        for y in (y_min, y_max):
+            x = -(w[1] * y + b) / w[0]
+            if x_min <= x <= x_max:
+                points.append((x, y))
+    unique = sorted(set(points))
+    return [unique[0], unique[-1]] if len(unique) >= 2 else []
+
+
 def class_colorscale(n_classes: int) -> list[list[Any]]:
     """One band per class over z in [0, K]: class k's band runs from a light to a strong tint."""
     scale = []
@@ -142,7 +160,8 @@ def _class_points(net: Network, data: Dataset, showlegend: bool) -> list[go.Scat
             traces.append(go.Scatter(
                 x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"class {names[k]} ({split})",
                 legendgroup=f"class-{k}", showlegend=showlegend,
-                marker=dict(color=class_color(k), size=7 if split == "train" else 8, line=outline),
+                marker=dict(color=class_color(k), symbol=class_symbol(k), size=7 if split == "train" else 8,
+                            line=outline),
                 hovertemplate=f"class {names[k]} ({split})<br>x₁ %{{x:.3f}}, x₂ %{{y:.3f}}<extra></extra>",
             ))
     wrong_pts = np.concatenate(wrong_x).astype(np.float32)
@@ -182,6 +201,17 @@ def _curve_traces(grid: dict[str, Any], data: Dataset, showlegend: bool) -> list
         traces.append(go.Scatter(x=X[:, 0].astype(np.float32), y=finite32(y), mode="markers",
                                  name=f"{split} targets", marker=marker, showlegend=showlegend))
     return traces
+
+
+def _linear_boundary(net: Network, bounds: tuple[float, float, float, float]) -> list[go.Scatter]:
+    """A single-output network without hidden layers is a linear classifier: class 1 where the
+    score w·x + b is positive (σ > 0.5 for the logistic loss), so its boundary is that line."""
+    w = (float(net.params["W1"][0, 0]), float(net.params["W1"][1, 0]))
+    ends = line_in_box(w, float(net.params["b1"][0]), bounds)
+    if not ends:
+        return []
+    return [go.Scatter(x=[ends[0][0], ends[1][0]], y=[ends[0][1], ends[1][1]], mode="lines", name="w·x + b = 0",
+                       line=dict(color=INK, width=2.5, dash="dash"), hoverinfo="skip")]
 
 
 def boundary_traces(net: Network, data: Dataset, grid: dict[str, Any], showlegend: bool = True,
@@ -231,6 +261,8 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
     values = boundary_grid(net, bounds, grid)
     fig = go.Figure(boundary_traces(net, data, values))
     kind = values["kind"]
+    if kind == "classification" and not net.spec.hidden and net.loss.single_output and net.spec.input_dim == 2:
+        fig.add_traces(_linear_boundary(net, bounds))
     if kind == "regression-1d":
         titles = ("x (input, data units)", "y (target and output, data units)")
         heading = "Fitted curve"

@@ -14,7 +14,7 @@ import plotly.io as pio
 
 from app.nn import Dataset, Network, SpecError, check_fits
 
-from .theme import SEQUENTIAL, class_color
+from .theme import SEQUENTIAL, class_color, class_symbol
 
 # Values beyond this are drawn clipped: float32 cannot hold more, and JSON must never see inf.
 FLOAT32_LIMIT = 1e30
@@ -95,7 +95,8 @@ def point_traces(data: Dataset, coords: np.ndarray, showlegend: bool = True,
         names = data.class_names or [str(k) for k in range(data.n_classes)]
         return [go.Scatter(x=coords[y == k, 0], y=coords[y == k, 1], mode="markers", name=f"class {name}",
                            legendgroup=f"class-{k}", showlegend=showlegend,
-                           marker=dict(color=class_color(k), size=6, line=dict(color="white", width=0.6)))
+                           marker=dict(color=class_color(k), symbol=class_symbol(k), size=6,
+                                       line=dict(color="white", width=0.6)))
                 for k, name in enumerate(names)]
     return [go.Scatter(x=coords[:, 0], y=coords[:, 1], mode="markers", name="points (colour = target)",
                        showlegend=showlegend,

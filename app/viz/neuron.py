@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 from app.nn import Dataset, Network, SpecError
 
 from .activation import evaluate
-from .boundary import data_bounds
+from .boundary import data_bounds, line_in_box
 from .common import (
     INPUT_TITLES,
     check_bounds,
@@ -24,7 +24,7 @@ from .common import (
     require_data,
     require_network,
 )
-from .theme import DIVERGING, INK, SEQUENTIAL, apply_theme, class_color, series_color
+from .theme import DIVERGING, INK, MUTED, SEQUENTIAL, apply_theme, class_color, series_color
 
 DEFAULT_BOUNDS = (-1.5, 1.5, -1.5, 1.5)
 FORMULAS = {"sigmoid": "σ", "tanh": "tanh", "relu": "max(0, ·)"}
@@ -42,24 +42,6 @@ def _resolve_bounds(data: Dataset | None, bounds: Any) -> tuple[float, float, fl
     if bounds is not None:
         return check_bounds(bounds)
     return data_bounds(data) if data is not None else DEFAULT_BOUNDS
-
-
-def _line_in_box(w: tuple[float, float], b: float, bounds: tuple[float, float, float, float]) -> list[tuple]:
-    """Where w·x + b = 0 crosses the box's edges (0 or 2 points)."""
-    x_min, x_max, y_min, y_max = bounds
-    points = []
-    if w[1] != 0:
-        for x in (x_min, x_max):
-            y = -(w[0] * x + b) / w[1]
-            if y_min <= y <= y_max:
-                points.append((x, y))
-    if w[0] != 0:
-        for y in (y_min, y_max):
-            x = -(w[1] * y + b) / w[0]
-            if x_min <= x <= x_max:
-                points.append((x, y))
-    unique = sorted(set(points))
-    return [unique[0], unique[-1]] if len(unique) >= 2 else []
 
 
 def neuron_figure(w: tuple[float, float], b: float, activation: str = "sigmoid", data: Dataset | None = None,
@@ -89,7 +71,7 @@ def neuron_figure(w: tuple[float, float], b: float, activation: str = "sigmoid",
         colorscale=colorscale, zmid=zero_output, name="neuron output", colorbar=dict(title=dict(text=label)),
         hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}<br>output %{z:.3f}<extra></extra>",
     ))
-    ends = _line_in_box(w, b, box)
+    ends = line_in_box(w, b, box)
     if ends:
         fig.add_trace(go.Scatter(x=[ends[0][0], ends[1][0]], y=[ends[0][1], ends[1][1]], mode="lines",
                                  name="w·x + b = 0", line=dict(color=INK, width=2.5, dash="dash")))
@@ -100,8 +82,10 @@ def neuron_figure(w: tuple[float, float], b: float, activation: str = "sigmoid",
                            showarrow=True, arrowhead=3, arrowwidth=2, arrowcolor=INK, text="w")
     if data is not None:
         fig.add_traces(point_traces(data, data.X))
-    fig.update_xaxes(title_text=INPUT_TITLES[0], range=list(box[:2]), showgrid=False, constrain="domain")
-    fig.update_yaxes(title_text=INPUT_TITLES[1], range=list(box[2:]), showgrid=False, scaleanchor="x")
+    # The axes x₁ = 0 and x₂ = 0 drawn across the plane: where b alone sets the output (the origin).
+    axes = dict(showgrid=False, zeroline=True, zerolinecolor=MUTED, zerolinewidth=1)
+    fig.update_xaxes(title_text=INPUT_TITLES[0], range=list(box[:2]), constrain="domain", **axes)
+    fig.update_yaxes(title_text=INPUT_TITLES[1], range=list(box[2:]), scaleanchor="x", **axes)
     title = f"One neuron: {label}, w = ({fmt(w[0])}, {fmt(w[1])}), b = {fmt(b)}"
     # a square plane: a fixed size keeps the colour bar next to it
     return apply_theme(fig, title=dict(text=title), height=540, width=640, legend=dict(orientation="h", y=-0.15))

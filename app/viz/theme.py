@@ -1,6 +1,7 @@
 """One look for every figure: colour-blind-safe class colours, a clean white template, fonts.
 
-Class k is drawn in ``CLASS_COLORS[k]`` everywhere (points, regions, legends), taken from the
+Class k is drawn in ``CLASS_COLORS[k]`` everywhere (points, regions, legends), with the marker
+``CLASS_SYMBOLS[k]``; the colours are taken from the
 Okabe–Ito palette, which stays distinguishable under the common colour-vision deficiencies.
 Signed quantities (weights, biases, activations around 0) use ``DIVERGING`` (red < 0 < blue);
 unsigned ones (a regression output) use ``SEQUENTIAL`` (viridis), both colour-blind safe.
@@ -20,6 +21,11 @@ CLASS_COLORS: tuple[str, ...] = (
     "#56B4E9",  # sky blue
     "#F0E442",  # yellow
     "#000000",  # black
+)
+# Each class has its own marker shape as well: under tritanopia classes 0 and 2 (blue, bluish
+# green) look alike, and a shape tells them apart without colour at all. "x" marks misclassified points.
+CLASS_SYMBOLS: tuple[str, ...] = (
+    "circle", "square", "diamond", "triangle-up", "triangle-down", "pentagon", "hexagon", "star",
 )
 # Lines that are not classes (activations, layers, runs) cycle through the same palette.
 SERIES_COLORS = CLASS_COLORS
@@ -55,6 +61,11 @@ TEMPLATE = go.layout.Template(
 def class_color(k: int) -> str:
     """Colour of class ``k`` (the palette repeats after 8 classes)."""
     return CLASS_COLORS[k % len(CLASS_COLORS)]
+
+
+def class_symbol(k: int) -> str:
+    """Marker shape of class ``k`` (repeats after 8 classes, with the colours)."""
+    return CLASS_SYMBOLS[k % len(CLASS_SYMBOLS)]
 
 
 def series_color(i: int) -> str:

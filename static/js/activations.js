@@ -66,7 +66,7 @@ function piecesEditor(card) {
 
 function makeCard(activation) {
   const { name, label } = activation;
-  const plot = el("div", { class: "plot", id: `plot-${name}`, role: "img", "aria-label": `${label} and its derivative` });
+  const plot = el("div", { class: "plot", id: `plot-${name}`, role: "figure", "aria-label": `${label} and its derivative` });
   const errorNode = el("div", { class: "error-box", role: "alert", hidden: true });
   const node = el("section", { class: "card", id: `card-${name}`, "aria-labelledby": `title-${name}` },
     el("h2", { id: `title-${name}` }, label),

@@ -52,18 +52,25 @@ async function drawNeuron() {
   }
 }
 
+// One row per training, each naming its data set and loss: rows of different data are not comparable.
 function renderWeights() {
-  const head = el("tr", {}, ["λ", "w1", "w2", "b", "‖w‖", "accuracy"].map((t) => el("th", { scope: "col" }, t)));
-  $("#weights-table").replaceChildren(el("thead", {}, head), el("tbody", {}, trainedRows.map((row) => el("tr", {},
-    [row.lambda, row.w1, row.w2, row.b, row.norm, row.accuracy].map((v) => el("td", { class: "num" }, formatNumber(v)))))));
+  const head = el("tr", {}, ["data set", "loss", "λ", "w1", "w2", "b", "‖w‖", "accuracy"].map((t) => el("th", { scope: "col" }, t)));
+  $("#weights-table").replaceChildren(
+    el("caption", {}, "Trained weights, one row per training (300 steps on 100 points)"),
+    el("thead", {}, head),
+    el("tbody", {}, trainedRows.map((row) => el("tr", {},
+      el("td", {}, row.dataset), el("td", {}, row.loss),
+      [row.lambda, row.w1, row.w2, row.b, row.norm, row.accuracy].map((v) => el("td", { class: "num" }, formatNumber(v)))))));
 }
 
 // Training runs in the server's workers as a job, which keeps its network in the database: the
 // network is deleted as soon as its weights and curve are read (and would expire if the page
 // closed first, being unnamed).
+// A newer training supersedes one still running: only the newest one's result is shown.
+let trainings = 0;
 async function train() {
+  const mine = ++trainings;
   trainErrors.clear();
-  $("#train").disabled = true;
   let trainedId = null;
   const lambda = regStrength();
   const body = {
@@ -74,11 +81,15 @@ async function train() {
   try {
     const job = await busy(api("POST", "/api/jobs", { query: { wait: true }, body, label: "Train the neuron (one job, waits for the result)" }), { target: $("#classifier-plot").closest(".card"), text: "Training…" });
     trainedId = job.network_id;
+    if (mine !== trainings) return;
     if (job.status !== "done") throw new Error(job.error || `training ended with status “${job.status}”`);
     const exported = await api("GET", `/api/networks/${job.network_id}/export`, { label: "The trained weights" });
+    if (mine !== trainings) return;
     const [w1, w2] = exported.weights.W1.map((row) => row[0]);
     const b = exported.weights.b1[0];
-    trainedRows.push({ lambda, w1, w2, b, norm: Math.hypot(w1, w2), accuracy: job.metrics.train_accuracy });
+    const dataset = $("#dataset").selectedOptions[0].textContent;
+    const loss = body.network.loss === "hinge" ? "hinge" : "logistic";
+    trainedRows.push({ dataset, loss, lambda, w1, w2, b, norm: Math.hypot(w1, w2), accuracy: job.metrics.train_accuracy });
     renderWeights();
     for (const [id, value] of [["w1", w1], ["w2", w2], ["b", b]]) setSlider(id, value);
     if ($("#loss").value === "logistic") $("#activation").value = "sigmoid";
@@ -87,10 +98,9 @@ async function train() {
     $("#classifier-reading").textContent = `Trained with λ = ${lambda}: w = (${formatNumber(w1)}, ${formatNumber(w2)}), b = ${formatNumber(b)}, training accuracy ${formatNumber(100 * job.metrics.train_accuracy)}%. The sliders now hold these values.`;
     await drawNeuron();
   } catch (error) {
-    trainErrors.show(error);
+    if (mine === trainings) trainErrors.show(error);
   } finally {
     if (trainedId) api("DELETE", `/api/networks/${trainedId}`, { label: "Delete the trained network (its weights are on the page)" }).catch(() => {});
-    $("#train").disabled = false;
   }
 }
 
@@ -119,7 +129,8 @@ async function main() {
   $("#dataset").addEventListener("change", drawNeuron);
   $("#loss").addEventListener("change", drawNeuron);
   $("#reg").addEventListener("input", (event) => { $("#reg-value").textContent = String(REG_STEPS[Number(event.target.value)]); });
-  $("#reg").addEventListener("change", train);
+  // Arrow keys change the slider once per press: train once the value has settled.
+  $("#reg").addEventListener("change", debounce(train, 500));
   $("#train").addEventListener("click", train);
   await drawNeuron();
 }

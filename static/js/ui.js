@@ -69,6 +69,18 @@ export async function busy(promise, { target, text = "Working…" } = {}) {
   }
 }
 
+// Keyboard shortcuts the page names (aria-keyshortcuts="Alt+P"): the key presses the first enabled
+// control that names it and moves the focus there.
+document.addEventListener("keydown", (event) => {
+  if (!event.altKey || event.ctrlKey || event.metaKey || !/^Key[A-Z]$/.test(event.code)) return;
+  const keys = `Alt+${event.shiftKey ? "Shift+" : ""}${event.code.slice(3)}`;
+  const control = $$(`[aria-keyshortcuts~="${keys}"]`).find((node) => !node.disabled && !node.hidden);
+  if (!control) return;
+  event.preventDefault();
+  control.focus();
+  control.click();
+});
+
 // The API-call panel lists the latest curl command for each labelled call.
 const commands = new Map();
 function renderCalls() {
@@ -78,7 +90,7 @@ function renderCalls() {
     const code = el("code", {}, command);
     const copy = el("button", { type: "button", class: "small", "aria-label": `Copy the curl command: ${label}` }, "Copy");
     copy.addEventListener("click", () => copyText(command, copy));
-    return el("div", { class: "api-call-item" }, el("div", { class: "api-call-label" }, label), el("pre", {}, code), copy);
+    return el("div", { class: "api-call-item" }, el("div", { class: "api-call-label" }, label), el("pre", { tabindex: "0" }, code), copy); // it scrolls: the keyboard reaches it
   }));
 }
 onCall((label, command) => {
@@ -111,18 +123,195 @@ const svgButton = {
 export const PLOT_CONFIG = {
   responsive: true,
   displaylogo: false,
-  modeBarButtonsToRemove: ["select2d", "lasso2d"],
+  // "sendChartToCloud" would upload the figure to Plotly's servers: nothing leaves this one.
+  modeBarButtonsToRemove: ["select2d", "lasso2d", "sendChartToCloud"],
   modeBarButtonsToAdd: [svgButton],
   toImageButtonOptions: { format: "png", scale: 2 },
 };
 
-// Draw a Plotly figure (the API's JSON) into `node`; later calls update it in place.
+// Draw a Plotly figure (the API's JSON) into `node`; later calls update it in place. A node narrower
+// than NARROW (a phone) gets the phone layout of `narrowLayout`.
 export async function drawFigure(node, figure, config = {}) {
-  const layout = { ...(figure.layout || {}), autosize: true };
+  let layout = { ...(figure.layout || {}), autosize: true };
   delete layout.width;
   if (!node.dataset.drawn) node.replaceChildren(); // a placeholder text, if any
+  const keep = node.dataset.narrow === "keep";
+  if (keep) node.style.minWidth = "";
+  let width = node.clientWidth;
+  if (keep && width > 0 && width < NARROW) {
+    // Small multiples keep their grid, each at least THUMB px wide: the figure scrolls sideways
+    // in its frame (.scroll-x) rather than shrinking its thumbnails and labels into each other.
+    width = Math.max(width, THUMB * columnCount(layout) + 110);
+    node.style.minWidth = `${width}px`;
+  }
+  if (width > 0 && width < NARROW) layout = narrowLayout(layout, figure.data || [], width, { stack: !keep });
   await window.Plotly.react(node, figure.data || [], layout, { ...PLOT_CONFIG, ...config });
   node.dataset.drawn = "true";
+  toolbarKeys(node);
+}
+
+export const NARROW = 560;
+const THUMB = 60;
+
+function columnCount(layout) {
+  const starts = Object.keys(layout).filter((key) => /^xaxis\d*$/.test(key) && Array.isArray(layout[key].domain))
+    .map((key) => layout[key].domain[0].toFixed(4));
+  return new Set(starts).size;
+}
+const LINE_HEIGHT = 20; // px per line of a 14 px title
+const LEGEND_ROW = 30; // px per row of the legend
+const LEGEND_ITEM = 150; // px a legend entry takes across, on average
+const BELOW_AXIS = 75; // px from the plot area's bottom to the legend: tick labels and the x-axis title
+
+// A figure laid out for a phone: the legend goes under the plot (beside it, it leaves the plot a
+// sliver), long titles wrap instead of running off the edge, and panels side by side are stacked
+// (`stack`; small multiples such as the neuron maps keep their grid). The figure grows by what
+// moved below, so that the plot keeps its size.
+export function narrowLayout(layout, data, width, { stack = true } = {}) {
+  const out = { ...layout, margin: { l: 60, r: 30, t: 60, b: 55, ...(layout.margin || {}) } }; // the theme's margins
+  out.margin.r = Math.min(out.margin.r, 24);
+  let height = layout.height || 450;
+  if (stack) height += stackPanels(out, width);
+  height += wrapTitle(out, width);
+  height += legendBelow(out, data, width);
+  out.height = Math.round(height);
+  if (out.legend && out.legend.yref === "paper" && out.legend.y === "below") {
+    out.legend.y = -BELOW_AXIS / (out.height - out.margin.t - out.margin.b);
+  }
+  wrapAxisTitles(out, width);
+  narrowLabels(out);
+  return out;
+}
+
+// Labels placed at data points (a network's layer names) sit closer together on a phone: a smaller
+// font, and a long line broken in two.
+function narrowLabels(layout) {
+  layout.annotations = (layout.annotations || []).map((note) => {
+    if ((note.xref || "x") === "paper" || !note.text) return note;
+    const text = note.text.split(/<br\s*\/?>/i).flatMap((line) => (/[<>]/.test(line) ? [line] : wrapWords(line, 11))).join("<br>");
+    return { ...note, text, font: { ...(note.font || {}), size: Math.min(11, (note.font || {}).size || 11) } };
+  });
+}
+
+// An axis title longer than its axis wraps (13 px characters, about 7.5 px each).
+function wrapAxisTitles(layout, width) {
+  const across = width - layout.margin.l - layout.margin.r;
+  const down = layout.height - layout.margin.t - layout.margin.b;
+  for (const key of Object.keys(layout).filter((name) => /^[xy]axis\d*$/.test(name))) {
+    const axis = layout[key];
+    const title = typeof axis.title === "string" ? { text: axis.title } : axis.title;
+    if (!title || !title.text || /[<>]/.test(title.text)) continue;
+    const [start, end] = axis.domain || [0, 1];
+    const length = (key[0] === "x" ? across : down) * (end - start);
+    const lines = wrapWords(title.text, Math.max(12, Math.floor(length / 7.5)));
+    layout[key] = { ...axis, title: { ...title, text: lines.join("<br>") } };
+    if (key[0] === "y") layout.margin.l = Math.max(layout.margin.l, 60 + 18 * (lines.length - 1));
+  }
+  // The y axes keep to that margin: with their automatic margins, an axis whose scale is tied to
+  // the other's (a square plane) makes Plotly redraw the figure over and over on a narrow screen.
+  for (const key of Object.keys(layout).filter((name) => /^yaxis\d*$/.test(name))) {
+    layout[key] = { ...layout[key], automargin: false };
+  }
+}
+
+function wrapTitle(layout, width) {
+  const title = typeof layout.title === "string" ? { text: layout.title } : layout.title;
+  if (!title || !title.text) return 0;
+  const perLine = Math.max(16, Math.floor((width - 20) / 7.5)); // characters of a 14 px font
+  const lines = title.text.split(/<br\s*\/?>/i).flatMap((line) => (/[<>]/.test(line) ? [line] : wrapWords(line, perLine)));
+  const before = title.text.split(/<br\s*\/?>/i).length;
+  layout.title = { ...title, text: lines.join("<br>"), x: 0.02, xanchor: "left", xref: "container", font: { ...(title.font || {}), size: 14 } };
+  const extra = (lines.length - before) * LINE_HEIGHT;
+  layout.margin.t += extra;
+  return extra;
+}
+
+function wrapWords(text, perLine) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > perLine) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line];
+}
+
+function legendBelow(layout, data, width) {
+  const entries = data.filter((trace) => trace.showlegend !== false && trace.name && !(trace.type === "heatmap" && trace.showlegend === undefined));
+  if (layout.showlegend === false || entries.length === 0) return 0;
+  const rows = Math.ceil(entries.length / Math.max(1, Math.floor((width - 20) / LEGEND_ITEM)));
+  // Under the plot area and its x-axis title (y in plot heights, set once the height is known), with
+  // the bottom margin grown to hold it beforehand: a legend that had to push the margins itself would
+  // make Plotly redraw the figure again and again, and on every update.
+  layout.legend = { ...(layout.legend || {}), orientation: "h", x: 0, xanchor: "left", xref: "paper", y: "below", yanchor: "top", yref: "paper" };
+  const extra = rows * LEGEND_ROW + 50;
+  layout.margin.b += extra;
+  return extra;
+}
+
+// Panels in one row (make_subplots(rows=1, cols=n)) become one column, each as wide as the figure;
+// subplot titles and other annotations placed on the paper move with their panel.
+function stackPanels(layout, width) {
+  const xs = Object.keys(layout).filter((key) => /^xaxis\d*$/.test(key) && Array.isArray(layout[key].domain));
+  const ys = Object.keys(layout).filter((key) => /^yaxis\d*$/.test(key) && Array.isArray(layout[key].domain));
+  if (xs.length < 2 || xs.length > 6 || ys.length !== xs.length) return 0;
+  const same = (a, b) => Math.abs(a[0] - b[0]) < 1e-6 && Math.abs(a[1] - b[1]) < 1e-6;
+  const row = layout[ys[0]].domain;
+  if (!ys.every((key) => same(layout[key].domain, row))) return 0;
+  const columns = xs.map((key) => ({ key, domain: layout[key].domain, y: `yaxis${key.slice(5)}` })).sort((a, b) => a.domain[0] - b.domain[0]);
+  const n = columns.length;
+  const panel = Math.min(300, width - 60);
+  const gap = 110; // px between panels: the x-axis title of one and the subplot title of the next
+  const plotHeight = n * panel + (n - 1) * gap;
+  const oldHeight = (layout.height || 450) - layout.margin.t - layout.margin.b;
+  const fraction = (px) => px / plotHeight;
+  const perLine = Math.max(16, Math.floor((width - 20) / 7.5));
+  const mapped = columns.map((column, i) => {
+    const top = 1 - i * fraction(panel + gap);
+    return { ...column, newY: [Math.max(0, top - fraction(panel)), top] };
+  });
+  for (const column of mapped) {
+    layout[column.key] = { ...layout[column.key], domain: [0, 1] };
+    layout[column.y] = { ...layout[column.y], domain: column.newY };
+  }
+  const scale = (value, from, to) => to[0] + ((value - from[0]) / (from[1] - from[0] || 1)) * (to[1] - to[0]);
+  layout.annotations = (layout.annotations || []).map((note) => {
+    if ((note.xref || "x") !== "paper" || (note.yref || "y") !== "paper") return note;
+    const column = mapped.find((c) => note.x >= c.domain[0] - 1e-6 && note.x <= c.domain[1] + 1e-6);
+    if (!column) return note;
+    const text = /[<>]/.test(note.text || "") ? note.text : wrapWords(note.text || "", perLine).join("<br>");
+    return { ...note, text, x: scale(note.x, column.domain, [0, 1]), y: scale(note.y, row, column.newY) };
+  });
+
+  return plotHeight - oldHeight;
+}
+
+// Plotly's toolbar (PNG download, zoom, pan ...) is one tab stop per chart, not one per button:
+// a roving tabindex, the arrow keys move between its buttons (the ARIA toolbar pattern).
+function toolbarKeys(node) {
+  const bar = node.querySelector(".modebar");
+  if (!bar) return;
+  const buttons = Array.from(bar.querySelectorAll("button, a.modebar-btn"));
+  const label = node.getAttribute("aria-label");
+  if (label) bar.setAttribute("aria-label", `Chart tools: ${label}`);
+  const current = buttons.findIndex((button) => button.tabIndex === 0);
+  buttons.forEach((button, i) => { button.tabIndex = i === Math.max(0, current) ? 0 : -1; });
+  if (bar.dataset.keys) return;
+  bar.dataset.keys = "true";
+  bar.addEventListener("keydown", (event) => {
+    const all = Array.from(bar.querySelectorAll("button, a.modebar-btn"));
+    const at = all.indexOf(document.activeElement);
+    const moves = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: all.length - 1 };
+    if (at < 0 || !(event.key in moves)) return;
+    event.preventDefault();
+    const next = all[(moves[event.key] + all.length) % all.length];
+    all.forEach((button) => { button.tabIndex = button === next ? 0 : -1; });
+    next.focus();
+  });
 }
 
 export function placeholder(node, text) {

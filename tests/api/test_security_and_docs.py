@@ -1,3 +1,5 @@
+import re
+
 from .conftest import open_client
 
 
@@ -25,6 +27,20 @@ def test_docs_work_offline(client):
         assert "script-src 'self' 'unsafe-inline'" in page.headers["content-security-policy"]
     assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
     assert client.get("/static-offline-docs/redoc.standalone.js").status_code == 200
+
+
+def test_docs_lead_back_to_the_app_and_load_only_from_this_server(client):
+    for path, other in (("/docs", "/redoc"), ("/redoc", "/docs")):
+        page = client.get(path).text
+        assert '<html lang="en">' in page
+        assert '<a href="/"' in page and f'<a href="{other}"' in page  # back to the app, and the other view
+        assert re.findall(r'(?:src|href)="(https?:[^"]*)"', page) == []
+    script = re.search(r'<script src="([^"]+redoc[^"]*)"', client.get("/redoc").text).group(1)
+    redoc = client.get(script)
+    assert redoc.status_code == 200 and len(redoc.content) > 100_000
+    # ReDoc's bundle asks a CDN for its logo: this copy has no such address left.
+    assert b"cdn.redoc.ly" not in redoc.content
+    assert b"cdn.redoc.ly" in client.get("/static-offline-docs/redoc.standalone.js").content
 
 
 def test_openapi_documents_every_resource_with_examples(client):

@@ -6,10 +6,13 @@ the test server (those are aborted), so each test can assert the page stayed cle
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
 import sys
+import tarfile
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,10 +98,10 @@ class Recorder:
         assert self.foreign_requests == [], f"requests that left the server: {self.foreign_requests}"
 
 
-@pytest.fixture
-def page(browser, server: str):
-    """A fresh 1280×900 page; the test reads ``page.recorder`` to check it stayed clean."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
+def open_page(browser, server: str, width: int = 1280, height: int = 900):
+    """A fresh page in its own context, every request recorded (``page.recorder``) and those to other
+    hosts aborted; close it with ``page.context.close()``."""
+    context = browser.new_context(viewport={"width": width, "height": height}, base_url=server)
     context.set_default_timeout(WAIT_MS)
     recorder = Recorder()
     host = urlsplit(server).netloc
@@ -118,8 +121,54 @@ def page(browser, server: str):
     page_.on("response", lambda response: recorder.failed_responses.append(
         f"{response.status} {response.request.method} {response.url}") if response.status >= 400 else None)
     page_.recorder = recorder
+    return page_
+
+
+@pytest.fixture
+def page(browser, server: str):
+    """A fresh 1280×900 page; the test reads ``page.recorder`` to check it stayed clean."""
+    page_ = open_page(browser, server)
     yield page_
-    context.close()
+    page_.context.close()
+
+
+@pytest.fixture
+def phone(browser, server: str):
+    """A fresh page the size of a phone (390 × 844 CSS pixels)."""
+    page_ = open_page(browser, server, 390, 844)
+    yield page_
+    page_.context.close()
+
+
+# axe-core, the accessibility checker, from the npm registry: fetched once into pytest's cache,
+# checked against the registry's published digest, and put into the page by the test (the app never
+# serves it). Its version is pinned here; a new one needs a new digest.
+AXE_VERSION = "4.14.1"
+AXE_SHA256 = "e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745"
+AXE_URL = f"https://registry.npmjs.org/axe-core/-/axe-core-{AXE_VERSION}.tgz"
+
+
+@pytest.fixture(scope="session")
+def axe_source(request: pytest.FixtureRequest) -> str:
+    tarball = request.config.cache.mkdir("axe-core") / f"axe-core-{AXE_VERSION}.tgz"
+    if not tarball.exists() or hashlib.sha256(tarball.read_bytes()).hexdigest() != AXE_SHA256:
+        try:
+            with urllib.request.urlopen(AXE_URL, timeout=60) as response:
+                body = response.read()
+        except OSError as error:
+            (pytest.fail if os.environ.get("CI") else pytest.skip)(f"axe-core could not be fetched: {error}")
+        assert hashlib.sha256(body).hexdigest() == AXE_SHA256, f"{AXE_URL} is not the axe-core {AXE_VERSION} we pinned"
+        tarball.write_bytes(body)
+    with tarfile.open(tarball) as archive:
+        return archive.extractfile("package/axe.min.js").read().decode()
+
+
+def axe_violations(page_, axe: str, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """axe-core's violations of the given impacts on the page as it is now: [{id, impact, help, targets}]."""
+    page_.evaluate(axe)  # evaluated by the browser's debugger protocol: the page's CSP does not apply
+    found = page_.evaluate("""async () => (await axe.run(document)).violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) }))""")
+    return [violation for violation in found if violation["impact"] in impacts]
 
 
 def api(page, method: str, path: str, **options) -> playwright_api.APIResponse:

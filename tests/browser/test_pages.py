@@ -139,9 +139,26 @@ def test_neuron_page_trains_and_regularization_shrinks_weights(page, screenshot)
     expect(rows).to_have_count(1)
     page.locator("#reg").fill("7")  # λ = 1
     expect(rows).to_have_count(2)
-    norms = [float(rows.nth(i).locator("td").nth(4).inner_text()) for i in range(2)]
+    norms = [float(rows.nth(i).locator("td").nth(6).inner_text()) for i in range(2)]
     assert norms[1] < norms[0], f"‖w‖ did not shrink with λ: {norms}"
+    # Each row names the data set it was trained on.
+    expect(page.locator("#weights-table th").first).to_have_text("data set")
+    assert rows.nth(0).locator("td").first.inner_text() == rows.nth(1).locator("td").first.inner_text() == "linear"
     _drawn(page, 3)
+    # The classifier panel draws the line w·x + b = 0 its heading promises.
+    assert "w·x + b = 0" in page.evaluate("document.querySelector('#classifier-plot').data.map((t) => t.name)")
+    # Arrow keys move λ one step per press; training starts once it settles, not once per press.
+    def jobs() -> int:
+        return sum(url.endswith("/api/jobs?wait=true") for url in page.recorder.requests)
+
+    started = jobs()
+    page.locator("#reg").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#reg-value")).to_have_text("0.03")
+    expect(rows.nth(2).locator("td").nth(2)).to_have_text("0.03")
+    assert jobs() - started < 3, f"{jobs() - started} trainings for 3 key presses"
     wait_until(lambda: _network_ids(page) == before, what="each training's network deleted once read")
     assert not any("/api/networks/import" in url for url in page.recorder.requests)
     page.wait_for_load_state("networkidle")

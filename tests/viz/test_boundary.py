@@ -4,6 +4,7 @@ import pytest
 from app.nn import LayerSpec, Network, NetworkSpec, SpecError, make_dataset
 from app.viz import (
     CLASS_COLORS,
+    CLASS_SYMBOLS,
     boundary_comparison_figure,
     boundary_grid,
     data_bounds,
@@ -73,6 +74,7 @@ def test_classification_figure_traces_and_colours(spiral_run, spiral_data):
     for k in range(3):
         train, test = d["data"][1 + k], d["data"][4 + k]
         assert train["marker"]["color"] == CLASS_COLORS[k] == test["marker"]["color"]
+        assert train["marker"]["symbol"] == CLASS_SYMBOLS[k] == test["marker"]["symbol"]  # a shape per class too
         assert len(values(train["x"])) == int(np.sum(spiral_data.y_train == k))
         assert len(values(test["x"])) == int(np.sum(spiral_data.y_test == k))
         assert test["marker"]["line"]["width"] > train["marker"]["line"]["width"]  # test points outlined
@@ -98,6 +100,27 @@ def test_binary_logistic_network_uses_two_bands():
     fig = decision_boundary_figure(net, data, grid=20)
     assert fig.data[0].zmax == 2
     assert len(fig.data) == 1 + 2 + 1  # no test set: heatmap, two classes, misclassified
+
+
+@pytest.mark.parametrize("loss", ["logistic", "hinge"])
+def test_linear_classifier_draws_its_line(loss):
+    """One neuron (no hidden layers, one output) classifies by the sign of w·x + b: that line is drawn,
+    and every grid cell on its positive side is class 1."""
+    data = make_dataset("linear", n_per_class=20)
+    net = Network(NetworkSpec(2, (), 1, loss), seed=0)
+    net.params["W1"][:] = [[1.5], [-0.5]]
+    net.params["b1"][:] = [0.25]
+    fig = decision_boundary_figure(net, data, grid=30)
+    line = fig.data[-1]
+    assert line.name == "w·x + b = 0" and line.mode == "lines"
+    np.testing.assert_allclose(1.5 * np.array(line.x) - 0.5 * np.array(line.y) + 0.25, 0, atol=1e-9)
+    grid = boundary_grid(net, data_bounds(data), 30)
+    gx, gy = np.meshgrid(grid["x"], grid["y"])
+    score = 1.5 * gx - 0.5 * gy + 0.25
+    classes = np.floor(grid["z"])
+    assert np.all(classes[score > 1e-6] == 1) and np.all(classes[score < -1e-6] == 0)
+    hidden = Network(NetworkSpec(2, (LayerSpec(3, "relu"),), 1, loss), seed=0)
+    assert "w·x + b = 0" not in [trace.name for trace in decision_boundary_figure(hidden, data, grid=10).data]
 
 
 def test_regression_2d_heatmap_and_points(plane_run):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from app.nn import Network, NetworkSpec, make_dataset
-from app.viz import CLASS_COLORS, neuron_figure, neuron_maps_figure
+from app.viz import CLASS_COLORS, CLASS_SYMBOLS, neuron_figure, neuron_maps_figure
 
 from .conftest import values
 
@@ -22,8 +22,10 @@ def test_single_neuron_plane_line_and_points():
     np.testing.assert_allclose(1.0 * lx + 2.0 * ly + 0.5, 0, atol=1e-9)  # both ends on w·x + b = 0
     points = d["data"][2:]
     assert [p["marker"]["color"] for p in points] == list(CLASS_COLORS[:2])
+    assert [p["marker"]["symbol"] for p in points] == list(CLASS_SYMBOLS[:2])
     assert sum(len(values(p["x"])) for p in points) == 60
     assert d["layout"]["xaxis"]["title"]["text"].startswith("x₁")
+    assert d["layout"]["xaxis"]["zeroline"] and d["layout"]["yaxis"]["zeroline"]  # the axes x₁ = 0, x₂ = 0
 
 
 def test_neuron_without_data_and_other_activations():

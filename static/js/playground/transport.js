@@ -111,9 +111,14 @@ function stopRefreshing() {
 export function setTransport() {
   const { network } = session;
   const playing = controller.active;
+  const focused = document.activeElement;
   $("#play").disabled = playing || !network;
   $("#pause").disabled = !playing || controller.state === "stopping";
   $("#step").disabled = playing || !network;
+  // Play and Pause take turns: the focus goes with them instead of falling to the page (to their
+  // group while both wait, as Pause stops the job).
+  const left = focused && (focused.id === "transport" || (focused.disabled && (focused.id === "play" || focused.id === "pause")));
+  if (left) ([$("#pause"), $("#play")].find((button) => !button.disabled) || $("#transport")).focus();
   // The stored network's spec, weights and history, as the export endpoint gives them.
   $("#export").hidden = !network || playing;
   if (network) $("#export").href = `/api/networks/${network.id}/export`;

@@ -1,0 +1,234 @@
+"""Every page for everyone: axe-core finds nothing serious, a phone (390 × 844) gets a layout made for
+it, and the keyboard alone works the Playground."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import api, axe_violations, open_page
+
+pytestmark = pytest.mark.browser
+
+PAGES = ("/", "/activations", "/neuron", "/architecture", "/experiments", "shared")
+# How many figures each page draws on its own (the Playground's curves wait for training).
+FIGURES = {"/": 3, "/activations": 6, "/neuron": 2, "/architecture": 2, "/experiments": 0, "shared": 3}
+PHONE = (390, 844)
+
+
+def _shared_link(page) -> str:
+    """A share link of a network trained one epoch, made through the Playground."""
+    page.goto("/")
+    page.wait_for_selector("[data-testid=step]:not([disabled])")
+    page.get_by_test_id("step").click()
+    expect(page.get_by_test_id("epoch")).to_have_text("1")
+    network = api(page, "GET", "/api/networks").json()[0]
+    return api(page, "POST", f"/api/networks/{network['id']}/share").json()["url"]
+
+
+def _open(page, path: str) -> None:
+    """Open ``path`` and wait until its figures are drawn and its requests have ended."""
+    page.goto(_shared_link(page) if path == "shared" else path)
+    if path == "/":
+        page.wait_for_selector("[data-testid=play]:not([disabled])")
+    if FIGURES[path]:
+        expect(page.locator("[data-drawn=true] .main-svg").nth(FIGURES[path] - 1)).to_be_attached()
+    page.wait_for_load_state("networkidle")
+
+
+def _train_briefly(page) -> None:
+    """Play until the boundary has moved, then Pause: every Playground figure is drawn."""
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => Number(document.querySelector('#boundary').dataset.updates || 0) > 0")
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    for figure in ("training", "dead-units", "update-ratio", "hidden-space", "neurons", "topology"):
+        expect(page.locator(f"#{figure}[data-drawn=true] .main-svg").first).to_be_attached()
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("width", [1280, PHONE[0]])
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_serious_violation(browser, server, axe_source, path, width):
+    page = open_page(browser, server, width, 900)
+    try:
+        _open(page, path)
+        if path == "/":
+            _train_briefly(page)
+        assert axe_violations(page, axe_source) == []
+        page.recorder.assert_clean()
+    finally:
+        page.context.close()
+
+
+# Each figure's parts as boxes in page pixels: its plot areas, titles, axis titles, legend, colour
+# bars and annotations (the subplot titles among them).
+FIGURE_BOXES = """() => {
+  const box = (node) => { const r = node.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const visible = (node) => { const r = node.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  return Array.from(document.querySelectorAll(".js-plotly-plot")).filter(visible).map((plot) => {
+    const parts = [];
+    const add = (kind, selector) => plot.querySelectorAll(selector).forEach((node) => {
+      if (visible(node)) parts.push({ kind, text: (node.textContent || "").slice(0, 40), box: box(node) });
+    });
+    add("plot area", ".nsewdrag");
+    add("title", ".g-gtitle text");
+    add("axis title", "[class^='g-x'][class$='title'] text, [class^='g-y'][class$='title'] text");
+    add("legend", ".legend .bg");
+    add("colour bar", ".colorbar");
+    add("annotation", ".annotation-text-g");
+    return { id: plot.id, width: plot.getBoundingClientRect().width, parts };
+  });
+}"""
+# Annotations may sit inside a plot area (notes drawn on the plot); every other pair must be apart.
+ALLOWED = {frozenset(("plot area", "annotation")), frozenset(("plot area",))}
+
+
+def _overlap(a: list[float], b: list[float], slack: float = 1.0) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > slack and min(a[3], b[3]) - max(a[1], b[1]) > slack
+
+
+def _figure_overlaps(figures: list[dict]) -> list[str]:
+    found = []
+    for figure in figures:
+        parts = figure["parts"]
+        for i, first in enumerate(parts):
+            for second in parts[i + 1:]:
+                if frozenset((first["kind"], second["kind"])) in ALLOWED:
+                    continue
+                if _overlap(first["box"], second["box"]):
+                    found.append(f"#{figure['id']}: {first['kind']} {first['text']!r} "
+                                 f"over {second['kind']} {second['text']!r}")
+    return found
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_phone_layout(phone, path, screenshot):
+    page = phone
+    _open(page, path)
+    if path == "/":
+        _train_briefly(page)
+        page.evaluate("window.scrollTo(0, 0)")
+    name = "home" if path == "/" else path.strip("/")
+    screenshot(page, f"phone-{name}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0], "the page scrolls sideways"
+    header = page.locator(".site-header").bounding_box()
+    assert header["height"] <= 56, f"the sticky header takes {header['height']} px"
+    figures = page.evaluate(FIGURE_BOXES)
+    assert len(figures) >= FIGURES[path]
+    narrow = {figure["id"]: round(figure["width"]) for figure in figures if figure["width"] < 300}
+    assert narrow == {}, f"figures narrower than 300 px: {narrow}"
+    assert _figure_overlaps(figures) == []
+    cards = page.locator("main .card").evaluate_all(
+        "(cards) => cards.filter((c) => c.offsetParent).map((c) => { const r = c.getBoundingClientRect(); "
+        "return [r.left, r.top, r.right, r.bottom]; })")
+    assert not any(_overlap(a, b) for i, a in enumerate(cards) for b in cards[i + 1:]), "panels overlap"
+    # Targets of at least 24 × 24 px: every visible button, field and menu (links inside text aside).
+    small = page.evaluate("""() => Array.from(document.querySelectorAll(
+        "main button, main select, main input, main summary, .site-header a")).filter((n) => n.offsetParent)
+        .map((n) => { const r = n.getBoundingClientRect(); return [n.id || n.textContent.trim().slice(0, 30) || n.type,
+        Math.round(r.width), Math.round(r.height)]; }).filter(([, w, h]) => w < 24 || h < 24)""")
+    assert small == [], f"targets smaller than 24 px: {small}"
+    page.recorder.assert_clean()
+
+
+def test_phone_playground_puts_the_plot_and_play_first(phone):
+    page = phone
+    _open(page, "/")
+    play = page.get_by_test_id("play").bounding_box()
+    assert play["y"] + play["height"] <= PHONE[1], "Play is below the first screen"
+    epoch = page.get_by_test_id("epoch").bounding_box()
+    middle = epoch["y"] + epoch["height"] / 2
+    assert play["y"] <= middle <= play["y"] + play["height"], "the epoch counter is not beside Play"
+    boundary = page.locator("#boundary").bounding_box()
+    settings = page.get_by_role("region", name="Settings").bounding_box()
+    assert boundary["y"] < settings["y"], "the settings come before the plot"
+    area = page.locator("#boundary .nsewdrag").first.bounding_box()
+    assert area["width"] >= 220, f"the boundary's plot area is {area['width']} px wide"
+    legend = page.locator("#boundary .legend").bounding_box()
+    assert legend["y"] >= area["y"] + area["height"], "the legend is not below the plot"
+    page.recorder.assert_clean()
+
+
+def _focused(page) -> dict:
+    return page.evaluate("""() => { const n = document.activeElement;
+        return { id: n.id, testid: n.dataset ? n.dataset.testid : null, tag: n.tagName,
+                 inTransport: Boolean(n.closest('[aria-label="Training controls"]')) }; }""")
+
+
+def _contrast(color: str, background: tuple[int, int, int] = (255, 255, 255)) -> float:
+    """WCAG contrast ratio of an ``rgb(r, g, b)`` colour against ``background``."""
+    def luminance(rgb) -> float:
+        channels = [c / 255 for c in rgb]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    rgb = tuple(int(v) for v in re.findall(r"\d+", color)[:3])
+    lighter, darker = sorted((luminance(rgb), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_keyboard_plays_and_pauses_without_losing_focus(page):
+    _open(page, "/")
+    # The first tab stop skips to Play.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to Play and the plot"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert _focused(page)["testid"] == "play"
+    ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return { color: s.outlineColor, width: parseFloat(s.outlineWidth), style: s.outlineStyle }; }""")
+    assert ring["style"] != "none" and ring["width"] >= 2 and _contrast(ring["color"]) >= 3, ring
+
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-testid=pause]:not([disabled])")
+    assert _focused(page)["inTransport"], f"Play dropped the focus: {_focused(page)}"
+    expect(page.get_by_test_id("play")).to_have_attribute("aria-keyshortcuts", "Alt+P")
+    expect(page.locator("#shortcut")).to_contain_text("Alt")
+    page.keyboard.press("Alt+KeyP")
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    expect(page.locator("#status")).to_contain_text("Paused")
+    assert _focused(page)["inTransport"], f"Pause dropped the focus: {_focused(page)}"
+    # The shortcut works wherever the focus is.
+    page.locator("#seed").focus()
+    page.keyboard.press("Alt+KeyP")
+    page.wait_for_selector("[data-testid=pause]:not([disabled])")
+    page.keyboard.press("Alt+KeyP")
+    page.wait_for_selector("[data-testid=pause][disabled]")
+    page.recorder.assert_clean()
+
+
+def test_each_chart_is_one_tab_stop_whose_toolbar_the_arrows_walk(page):
+    _open(page, "/")
+    stops = page.evaluate("""() => Array.from(document.querySelectorAll(".js-plotly-plot")).map((plot) =>
+        [plot.id, Array.from(plot.querySelectorAll("button, a[href], input, select, [tabindex]"))
+                      .filter((n) => n.tabIndex >= 0).length])""")
+    assert stops and all(count == 1 for _, count in stops), stops
+    buttons = page.locator("#boundary .modebar button")
+    expect(page.locator("#boundary .modebar")).to_have_attribute("aria-label", re.compile("^Chart tools: "))
+    first = buttons.nth(0)
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement === document.querySelectorAll('#boundary .modebar button')[1]")
+    expect(buttons.nth(1)).to_have_attribute("tabindex", "0")
+    expect(first).to_have_attribute("tabindex", "-1")
+    # A focused toolbar is visible (Plotly shows it on hover only; it fades in).
+    page.wait_for_function("() => getComputedStyle(document.querySelector('#boundary .modebar-group')).opacity === '1'")
+    page.recorder.assert_clean()
+
+
+@pytest.mark.parametrize(("path", "ready", "other"), [
+    ("/docs", ".opblock", "/redoc"),
+    ("/redoc", ".api-content", "/docs"),
+])
+def test_api_docs_lead_back_and_load_nothing_from_elsewhere(page, path, ready, other):
+    page.goto(path)
+    expect(page.locator(ready).first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.recorder.assert_clean()  # the recorder aborts and lists any request to another host
+    expect(page.locator(f'nav[aria-label=nnviz] a[href="{other}"]')).to_be_visible()
+    page.get_by_role("link", name=re.compile("back to the Playground")).click()
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
+    expect(page).to_have_url(re.compile(r"^http://[^/]+/(\?.*)?$"))
+    page.recorder.assert_clean()

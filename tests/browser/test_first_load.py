@@ -1,0 +1,82 @@
+"""The Playground's first load over a slow connection (10 Mbit/s, 40 ms latency, as Chromium's
+network emulation gives it), and a second visit served from the browser's cache.
+
+The time to usable is printed, not asserted: a busy machine makes it slower without anything being
+wrong. What is asserted is what makes it short: compressed transfers, and versioned files (the page's
+scripts, style sheet and plotly.js) that a second visit takes from the cache without asking.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from .conftest import PROJECT_ROOT, WAIT_MS
+
+pytestmark = pytest.mark.browser
+
+MBIT = 1_000_000 / 8  # bytes per second
+SLOW = {"offline": False, "latency": 40, "downloadThroughput": 10 * MBIT, "uploadThroughput": 10 * MBIT}
+FIGURES = PROJECT_ROOT / "test-artifacts" / "first-load.json"
+
+
+def _visit(page, session, server: str) -> dict:
+    """Load the Playground; return the seconds until it is usable (Play enabled, the boundary drawn)
+    and, per request to this server, the bytes it moved and whether the cache answered it."""
+    transfers: dict[str, dict] = {}
+
+    def received(event: dict) -> None:
+        response = event["response"]
+        if urlsplit(response["url"]).netloc == urlsplit(server).netloc:
+            entry = transfers.setdefault(event["requestId"], {})  # "served from cache" may come first
+            entry["path"] = urlsplit(response["url"]).path
+            entry["cached"] = entry.get("cached", False) or response.get("fromDiskCache", False)
+
+    def cached(event: dict) -> None:
+        transfers.setdefault(event["requestId"], {})["cached"] = True
+
+    def finished(event: dict) -> None:
+        if event["requestId"] in transfers:
+            transfers[event["requestId"]]["bytes"] = event["encodedDataLength"]
+
+    session.on("Network.responseReceived", received)
+    session.on("Network.requestServedFromCache", cached)
+    session.on("Network.loadingFinished", finished)
+    started = time.perf_counter()
+    page.goto(f"{server}/")
+    page.wait_for_selector("[data-testid=play]:not([disabled])", timeout=WAIT_MS)
+    page.wait_for_selector("#boundary[data-drawn=true]", timeout=WAIT_MS)
+    usable = time.perf_counter() - started
+    page.wait_for_load_state("networkidle")
+    return {"seconds": usable, "transfers": [t for t in transfers.values() if "path" in t]}
+
+
+def test_playground_time_to_usable_on_a_slow_connection(browser, server):
+    # Its own context, without request interception: Playwright's routing would bypass the cache.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        session = context.new_cdp_session(page)
+        session.send("Network.enable")
+        session.send("Network.emulateNetworkConditions", SLOW)
+        first = _visit(page, session, server)
+        page.goto("about:blank")
+        again = _visit(page, session, server)
+    finally:
+        context.close()
+    sent = sum(t.get("bytes", 0) for t in first["transfers"])
+    print(f"\nPlayground at 10 Mbit/s, 40 ms: usable after {first['seconds']:.2f} s on the first visit "
+          f"({sent / 1e6:.2f} MB over the wire), {again['seconds']:.2f} s on the second")
+    FIGURES.parent.mkdir(parents=True, exist_ok=True)
+    figures = {"first_visit_s": round(first["seconds"], 3), "second_visit_s": round(again["seconds"], 3),
+               "first_visit_bytes": sent}
+    FIGURES.write_text(json.dumps(figures, indent=2) + "\n")
+    plotly = [t for t in first["transfers"] if t["path"].endswith("plotly.min.js")]
+    assert len(plotly) == 1 and plotly[0]["bytes"] < 2_000_000, plotly  # 4.8 MB as it is, sent gzipped
+    versioned = [t for t in again["transfers"] if t["path"].startswith(("/static/", "/vendor/"))]
+    assert versioned, again["transfers"]
+    fetched = [t["path"] for t in versioned if not t.get("cached")]
+    assert fetched == [], f"a second visit fetched versioned files again: {fetched}"
