@@ -1,7 +1,7 @@
 // Sweeps: one setup (the Playground's, from the address) trained over 1 to 3 settings with several
 // seeds. POST /api/sweeps starts it; its events carry each finished run, and the page redraws the
 // server's figures as they arrive. Every number and figure comes from /api.
-import { announce, api } from "./api.js";
+import { announce, api, serverLimits } from "./api.js";
 import { ACTIVATION_LABELS, layersFromText } from "./layers.js";
 import { $, busy, drawFigure, el, errorArea, formatCell, options, pageError, placeholder, plotlyReady } from "./ui.js";
 
@@ -46,6 +46,7 @@ const errors = errorArea($("#sweep-error"));
 const page = {
   setup: { ...PLAYGROUND, pts: "" },
   activations: [],
+  limits: { maxLayers: 8, maxUnits: 256 }, // the server's, once GET /api/limits answers
   datasets: new Map(),
   axes: [],
   sweep: null, // the latest GET /api/sweeps/{id}
@@ -129,7 +130,7 @@ function base() {
   // A sweep over λ with no penalty would train the same network at every value: use L2 then.
   const regularization = s.reg === "none" && varied.has("training.reg_strength") ? "l2" : s.reg;
   return {
-    network: { hidden: layersFromText(s.layers, page.activations), loss: s.loss, init: s.init, seed: s.seed },
+    network: { hidden: layersFromText(s.layers, page.activations, page.limits), loss: s.loss, init: s.init, seed: s.seed },
     data: dataSpec(),
     training: {
       optimizer: s.opt, learning_rate: s.lr, regularization, reg_strength: s.lam, batch_size: s.batch || null,
@@ -140,7 +141,7 @@ function base() {
 
 function describeSetup() {
   const s = page.setup;
-  const hidden = layersFromText(s.layers, page.activations).map((h) => `${h.units} ${ACTIVATION_LABELS[h.activation] || h.activation}`);
+  const hidden = layersFromText(s.layers, page.activations, page.limits).map((h) => `${h.units} ${ACTIVATION_LABELS[h.activation] || h.activation}`);
   const data = s.ds.startsWith("upload:") ? "your uploaded data" : `${s.ds} data`;
   $("#base-summary").textContent = `${data} (noise ${s.noise}, ${Math.round(100 * s.test)} % held out); hidden layers: ${hidden.join(", ") || "none"}; ` +
     `${s.loss} loss, ${s.init} initialization; ${s.opt}, learning rate ${s.lr}, ${s.reg === "none" ? "no regularization" : `${s.reg.toUpperCase()} λ = ${s.lam}`}, ` +
@@ -485,11 +486,13 @@ async function main() {
   await plotlyReady();
   readSetup();
   try {
-    const [activations, datasets] = await busy(Promise.all([
+    const [activations, datasets, limits] = await busy(Promise.all([
       api("GET", "/api/activations", { label: "The activations offered" }),
       api("GET", "/api/datasets", { label: "The data sets (their settings)" }),
+      serverLimits(),
     ]));
     page.activations = activations.map((a) => a.name);
+    page.limits = { maxLayers: limits.max_hidden_layers, maxUnits: limits.max_units };
     page.datasets = new Map(datasets.map((d) => [d.name, d]));
   } catch (error) {
     pageError.show(error);
