@@ -12,9 +12,9 @@ from .conftest import api, axe_violations, open_page
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/", "/activations", "/neuron", "/architecture", "/experiments", "shared")
+PAGES = ("/", "/activations", "/neuron", "/architecture", "/experiments", "/sweeps", "shared")
 # How many figures each page draws on its own (the Playground's curves wait for training).
-FIGURES = {"/": 3, "/activations": 6, "/neuron": 2, "/architecture": 2, "/experiments": 0, "shared": 3}
+FIGURES = {"/": 3, "/activations": 6, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0, "shared": 3}
 PHONE = (390, 844)
 
 
