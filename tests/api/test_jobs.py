@@ -192,10 +192,11 @@ def test_busy_network_cannot_be_trained_twice_or_deleted(client):
     assert client.delete(f"/api/networks/{job['network_id']}").status_code == 204
 
 
-def read_events(client, job_id: str, limit: float = DEADLINE) -> list[tuple[str, dict]]:
+def read_events(client, job_id: str, limit: float = DEADLINE, under: str = "jobs") -> list[tuple[str, dict]]:
+    """A job's (or, ``under="sweeps"``, a sweep's) events until ``done`` or ``limit`` seconds."""
     events, event = [], None
     deadline = time.monotonic() + limit
-    with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
+    with client.stream("GET", f"/api/{under}/{job_id}/events") as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         for line in response.iter_lines():

@@ -4,14 +4,12 @@ job trained alone, ownership, cancel, events and limits."""
 import copy
 import csv
 import io
-import json
-import time
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ..waiting import DEADLINE
 from .conftest import SPIRAL, field_of, open_client, wait_status
+from .test_jobs import read_events as read_job_events
 
 DATA = SPIRAL | {"n_per_class": 40, "test_fraction": 0.25}
 BASE = {"network": {"hidden": [{"units": 6, "activation": "relu"}]}, "data": DATA,
@@ -172,18 +170,7 @@ def test_someone_elses_sweep_is_not_there(sweep, client):
 
 
 def read_events(client, sweep_id: str) -> list[tuple[str, dict]]:
-    events, event = [], None
-    deadline = time.monotonic() + DEADLINE
-    with client.stream("GET", f"/api/sweeps/{sweep_id}/events") as response:
-        assert response.status_code == 200
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                event = line.removeprefix("event: ")
-            elif line.startswith("data: "):
-                events.append((event, json.loads(line.removeprefix("data: "), parse_constant=pytest.fail)))
-                if event == "done" or time.monotonic() > deadline:
-                    break
-    return events
+    return read_job_events(client, sweep_id, under="sweeps")
 
 
 def test_events_carry_every_finished_row_then_the_sweep(client):
