@@ -3,6 +3,7 @@
 // server's figures as they arrive. Every number and figure comes from /api.
 import { announce, api, serverLimits } from "./api.js";
 import { ACTIVATION_LABELS, layersFromText } from "./layers.js";
+import { DEFAULTS, pointsFromText } from "./playground/settings.js";
 import { $, busy, drawFigure, el, errorArea, formatCell, options, pageError, placeholder, plotlyReady } from "./ui.js";
 
 const MAX_AXES = 3;
@@ -36,11 +37,9 @@ const metricFormat = (key) => (METRICS.find(([name]) => name === key) || [])[2] 
 const metricLabel = (key) => (METRICS.find(([name]) => name === key) || [])[1] || key;
 const FIGURE_LABELS = { heatmap: "heatmap (two settings)", lines: "lines (one setting)", parallel: "parallel coordinates", curves: "training curves", boundaries: "decision boundaries" };
 
-// The Playground's address keys and their defaults (the Playground writes every one of them).
-const PLAYGROUND = {
-  ds: "spiral", n: 100, noise: 0.2, classes: 3, test: 0.2, dseed: 0, layers: "8-relu,8-relu", loss: "softmax",
-  init: "he", seed: 0, opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001,
-};
+// The Playground's address keys and their defaults (the Playground writes every one of them); its
+// pace does not matter to a sweep.
+const PLAYGROUND = Object.fromEntries(Object.entries(DEFAULTS).filter(([key]) => key !== "speed"));
 
 const errors = errorArea($("#sweep-error"));
 const page = {
@@ -106,16 +105,9 @@ function writeUrl() {
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
 }
 
-function points(text) {
-  const values = text.split("_").map(Number);
-  const out = [];
-  for (let i = 0; i + 2 < values.length; i += 3) out.push(values.slice(i, i + 3));
-  return out.filter(([x1, x2, k]) => Number.isFinite(x1) && Number.isFinite(x2) && Number.isInteger(k) && k >= 0);
-}
-
 function dataSpec() {
   const s = page.setup;
-  const added = s.pts ? { points: points(s.pts) } : {};
+  const added = s.pts ? { points: pointsFromText(s.pts) } : {};
   if (s.ds.startsWith("upload:")) return { id: s.ds.slice("upload:".length), test_fraction: s.test, seed: s.dseed, ...added };
   const params = (page.datasets.get(s.ds) || { params: { n_per_class: true, classes: true } }).params;
   const spec = { name: s.ds, noise: s.noise, seed: s.dseed, test_fraction: s.test, ...added };
@@ -129,8 +121,12 @@ function base() {
   const varied = new Set(page.axes.map((axis) => axis.path));
   // A sweep over λ with no penalty would train the same network at every value: use L2 then.
   const regularization = s.reg === "none" && varied.has("training.reg_strength") ? "l2" : s.reg;
+  const network = { hidden: layersFromText(s.layers, page.activations, page.limits), loss: s.loss, init: s.init, seed: s.seed };
+  // Input features other than the plain inputs (the Playground offers them for 2-D data only).
+  const features = s.feat.split(",").filter(Boolean);
+  if (features.join(",") !== DEFAULTS.feat) network.features = features;
   return {
-    network: { hidden: layersFromText(s.layers, page.activations, page.limits), loss: s.loss, init: s.init, seed: s.seed },
+    network,
     data: dataSpec(),
     training: {
       optimizer: s.opt, learning_rate: s.lr, regularization, reg_strength: s.lam, batch_size: s.batch || null,
@@ -143,7 +139,7 @@ function describeSetup() {
   const s = page.setup;
   const hidden = layersFromText(s.layers, page.activations, page.limits).map((h) => `${h.units} ${ACTIVATION_LABELS[h.activation] || h.activation}`);
   const data = s.ds.startsWith("upload:") ? "your uploaded data" : `${s.ds} data`;
-  $("#base-summary").textContent = `${data} (noise ${s.noise}, ${Math.round(100 * s.test)} % held out); hidden layers: ${hidden.join(", ") || "none"}; ` +
+  $("#base-summary").textContent = `${data} (noise ${s.noise}, ${Math.round(100 * s.test)} % held out); hidden layers: ${hidden.join(", ") || "none"}; inputs ${s.feat.replaceAll(",", ", ")}; ` +
     `${s.loss} loss, ${s.init} initialization; ${s.opt}, learning rate ${s.lr}, ${s.reg === "none" ? "no regularization" : `${s.reg.toUpperCase()} λ = ${s.lam}`}, ` +
     `${s.batch ? `batches of ${s.batch}` : "full batch"}; seed ${s.seed}.`;
   const params = new URLSearchParams();

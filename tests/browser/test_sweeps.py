@@ -38,6 +38,17 @@ def test_playground_links_to_a_sweep_of_its_setup(page):
     page.recorder.assert_clean()
 
 
+def test_a_sweep_of_the_setup_keeps_its_input_features(page):
+    """The Playground's address keys are the Sweeps page's: its input features reach the sweep's base."""
+    page.goto(f"/sweeps?{SETUP}&feat=x1,x2,x1x2&steps=20&seeds=1")
+    expect(page.locator("#base-summary")).to_contain_text("inputs x1, x2, x1x2")
+    with page.expect_request(lambda request: request.method == "POST" and "/api/sweeps" in request.url) as posted:
+        page.locator("#run").click()
+    assert posted.value.post_data_json["base"]["network"]["features"] == ["x1", "x2", "x1x2"]
+    expect(page.locator("#status")).to_have_text(re.compile(r"^Done: \d+ runs\.$"))
+    page.recorder.assert_clean()
+
+
 def test_the_address_holds_the_sweep(page):
     page.goto(f"/sweeps?{SETUP}&steps=200&seeds=4&metric=train_loss"
               "&vary=network.hidden%5B*%5D.activation%3Arelu%2Ctanh")

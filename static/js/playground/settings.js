@@ -49,7 +49,7 @@ function pointsToText(points) {
   return points.flat().join("_");
 }
 
-function pointsFromText(text) {
+export function pointsFromText(text) {
   const values = text.split("_").map(Number);
   const points = [];
   for (let i = 0; i + 2 < values.length; i += 3) {
