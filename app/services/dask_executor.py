@@ -35,7 +35,6 @@ import contextlib
 import itertools
 import logging
 import queue
-import threading
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -152,7 +151,6 @@ class DaskExecutor(SlicingExecutor):
         self._events: queue.SimpleQueue[Future | tuple[Future, dict[str, Any]] | None] = queue.SimpleQueue()
         self._fetcher = ThreadPoolExecutor(FETCH_THREADS, thread_name_prefix="nnviz-dask-fetch")
         self._keys = itertools.count()
-        self._thread: threading.Thread | None = None
         self._unreachable = False
         self.frame_delays: deque[float] = deque(maxlen=FRAME_DELAYS_KEPT)
 
@@ -167,15 +165,10 @@ class DaskExecutor(SlicingExecutor):
             raise RuntimeError(f"cannot reach the Dask scheduler at {self.address!r} "
                                f"(NNVIZ_DASK_SCHEDULER): {exc}") from exc
         self._sync_workers()
-        self._thread = threading.Thread(target=self._loop, name="nnviz-dask", daemon=True)
-        self._thread.start()
+        self._start_loop("nnviz-dask")
 
     def shutdown(self) -> None:
-        with self._lock:
-            self._stopping = True
-        self._wake()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._stop_loop()
         if self._client is None:
             return
         # The slices under way end first, then every run a worker still holds is stopped, so the

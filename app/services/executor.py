@@ -83,6 +83,7 @@ class SlicingExecutor:
         self._on_message: OnMessage | None = None
         self._notify: Notify | None = None
         self._stopping = False
+        self._thread: threading.Thread | None = None  # runs _loop
 
     # --- the interface -----------------------------------------------------------------------
 
@@ -114,7 +115,23 @@ class SlicingExecutor:
         with self._lock:
             return {"running": self._scheduler.running, "queued": self._scheduler.queued}
 
+    def _start_loop(self, name: str) -> None:
+        """Run the subclass's ``_loop`` in a thread of its own."""
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def _stop_loop(self) -> None:
+        """Ask the loop to end, wake it, and wait (a little) for it."""
+        with self._lock:
+            self._stopping = True
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
     # --- what a subclass provides ------------------------------------------------------------
+
+    def _loop(self) -> None:
+        raise NotImplementedError
 
     def _wake(self) -> None:
         raise NotImplementedError
@@ -236,22 +253,16 @@ class LocalExecutor(SlicingExecutor):
         self._ctx.set_forkserver_preload(["app.services.worker"])
         self._workers: list[_Worker] = []
         self._wake_reader, self._wake_writer = self._ctx.Pipe(duplex=False)
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self, on_message: OnMessage, notify: Notify | None = None) -> None:
         self._on_message, self._notify = on_message, notify
         self._workers = [_Worker(self._ctx) for _ in range(self.n_workers)]
-        self._thread = threading.Thread(target=self._loop, name="nnviz-scheduler", daemon=True)
-        self._thread.start()
+        self._start_loop("nnviz-scheduler")
 
     def shutdown(self) -> None:
-        with self._lock:
-            self._stopping = True
-        self._wake()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._stop_loop()
         for worker in self._workers:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
