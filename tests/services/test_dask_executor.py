@@ -23,7 +23,7 @@ from app.settings import Settings
 from app.viz.live import decode_grid
 
 from ..api.test_jobs import read_events
-from .test_executor import SPIRAL, Recorder, train_task
+from .test_executor import SPIRAL, Recorder, capacity_task, train_task
 
 pytestmark = pytest.mark.dask
 
@@ -183,12 +183,7 @@ def test_a_job_survives_its_worker_being_killed(pool, cluster, client, optimizer
 
 def test_an_experiment_runs_beside_a_training_job(pool):
     executor, recorder = pool
-    executor.submit("exp", {"kind": "experiment", "name": "capacity",
-                            "options": {"data": {"name": "moons", "n_per_class": 50, "noise": 0.35,
-                                                 "test_fraction": 0.3, "seed": 0},
-                                        "units": [3, 6], "activation": "relu", "optimizer": "adam",
-                                        "learning_rate": 0.02, "steps": 300, "seed": 0, "init": "xavier"}},
-                    priority="batch")
+    executor.submit("exp", capacity_task(), priority="batch")
     executor.submit("play", train_task(200))
     assert recorder.wait_for("finished", "play")["status"] == "done"
     result = recorder.wait_for("finished", "exp")

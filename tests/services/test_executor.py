@@ -180,14 +180,17 @@ def test_a_failing_task_reports_its_error(pool):
     assert recorder.wait_for("finished", "good")["status"] == "done"
 
 
+def capacity_task() -> dict:
+    """A small capacity experiment (two settings, 300 steps each) as a worker task."""
+    return {"kind": "experiment", "name": "capacity",
+            "options": {"data": {"name": "moons", "n_per_class": 50, "noise": 0.35, "test_fraction": 0.3, "seed": 0},
+                        "units": [3, 6], "activation": "relu", "optimizer": "adam", "learning_rate": 0.02,
+                        "steps": 300, "seed": 0, "init": "xavier"}}
+
+
 def test_an_experiment_shares_the_worker_in_slices(pool):
     executor, recorder = pool
-    executor.submit("exp", {"kind": "experiment", "name": "capacity",
-                            "options": {"data": {"name": "moons", "n_per_class": 50, "noise": 0.35,
-                                                 "test_fraction": 0.3, "seed": 0},
-                                        "units": [3, 6], "activation": "relu", "optimizer": "adam",
-                                        "learning_rate": 0.02, "steps": 300, "seed": 0, "init": "xavier"}},
-                    priority="batch")
+    executor.submit("exp", capacity_task(), priority="batch")
     executor.submit("play", train_task(200))
     assert recorder.wait_for("finished", "play")["status"] == "done"
     result = recorder.wait_for("finished", "exp")
