@@ -3,8 +3,9 @@
 A network without a name is scratch: the Playground's, a training job's, anything a page made on
 the way. It is deleted once nobody has updated it for ``ttl`` seconds (``NNVIZ_SCRATCH_TTL``) and
 no queued or running job trains it; naming it keeps it. An upload is deleted once it is that old
-and neither a stored network's data spec nor such a job uses it. A sweep runs when the server
-starts and then every few minutes, on a thread of its own.
+and neither a stored network's data spec nor such a job uses it. A job (its status, result and
+history; the network it trained is the network's own) is deleted ``ttl`` seconds after it ended.
+A sweep runs when the server starts and then every few minutes, on a thread of its own.
 """
 
 from __future__ import annotations
@@ -37,11 +38,11 @@ class Expiry:
     def sweep(self) -> dict[str, list[str]]:
         """Delete what has expired by now; returns the deleted ids by table."""
         if self.ttl <= 0:
-            return {"networks": [], "uploads": []}
+            return {"jobs": [], "networks": [], "uploads": []}
         deleted = self.store.delete_scratch(self.clock() - self.ttl)
-        if deleted["networks"] or deleted["uploads"]:
-            log.info("expired %d scratch networks and %d unused uploads", len(deleted["networks"]),
-                     len(deleted["uploads"]))
+        if any(deleted.values()):
+            log.info("expired %d ended jobs, %d scratch networks and %d unused uploads", len(deleted["jobs"]),
+                     len(deleted["networks"]), len(deleted["uploads"]))
         return deleted
 
     def start(self) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Table, create_engine, delete, event, func, insert, inspect, or_, select, update
+from sqlalchemy import Engine, Table, and_, create_engine, delete, event, func, insert, inspect, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -231,11 +231,17 @@ class Store:
         return self._write(statement.values(_encode({**fields, "updated_at": time.time()}))) == 1
 
     def delete_scratch(self, before: float) -> dict[str, list[str]]:
-        """Delete, in one transaction, the unnamed networks last updated before ``before`` that no
-        queued or running job trains, then the uploads created before it that neither a network's
-        data spec nor such a job uses. Returns the deleted ids by table."""
+        """Delete, in one transaction, the jobs that ended before ``before``, the unnamed networks last
+        updated before it that no queued or running job trains, then the uploads created before it
+        that neither a network's data spec nor such a job uses. Returns the deleted ids by table."""
         active = select(jobs.c.network_id).where(jobs.c.status.in_(ACTIVE_STATUSES), jobs.c.network_id.is_not(None))
+        # Every Play chunk is a job: without this the table grows with every press of Play.
+        ended = and_(jobs.c.status.not_in(ACTIVE_STATUSES),
+                     func.coalesce(jobs.c.finished_at, jobs.c.created_at) < before)
         with self.engine.begin() as connection:
+            old_jobs = [row.id for row in connection.execute(select(jobs.c.id).where(ended))]
+            if old_jobs:
+                connection.execute(delete(jobs).where(ended))
             expired = [row.id for row in connection.execute(select(networks.c.id).where(
                 networks.c.name.is_(None), networks.c.updated_at < before, networks.c.id.not_in(active)))]
             if expired:
@@ -252,7 +258,7 @@ class Store:
             unused = [upload_id for upload_id in old if upload_id not in used]
             if unused:
                 connection.execute(delete(uploads).where(uploads.c.id.in_(unused)))
-        return {"networks": expired, "uploads": unused}
+        return {"jobs": old_jobs, "networks": expired, "uploads": unused}
 
     # --- jobs --------------------------------------------------------------------------------
 

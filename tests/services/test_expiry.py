@@ -63,25 +63,38 @@ def test_a_sweep_deletes_exactly_the_expired_scratch(store):
     store.create_job("train", {"data": {"name": "xor"}}, training_old)  # queued: its network stays
     finished = store.create_job("train", {"data": {"name": "xor"}}, trained_old)
     store.update_job(finished, status="done")
-    store.create_job("train", {"data": {"id": upload_of_job}}, None)  # a queued job still needs its upload
+    queued = store.create_job("train", {"data": {"id": upload_of_job}}, None)  # a queued job still needs its upload
+    age(store, "jobs", queued, OLD)  # waiting that long, it is still not over
     now = time.time()
+    ended_old = store.create_job("train", {"data": {"name": "xor"}}, None)
+    store.update_job(ended_old, status="failed", finished_at=now - OLD)
+    ended_recent = store.create_job("train", {"data": {"name": "xor"}}, None)
+    store.update_job(ended_recent, status="cancelled", finished_at=now - RECENT)
+    interrupted_old = store.create_job("train", {"data": {"name": "xor"}}, None)  # ended with no finish time
+    store.update_job(interrupted_old, status="interrupted")
+    age(store, "jobs", interrupted_old, OLD)
 
     deleted = Expiry(store, TTL, clock=lambda: now).sweep()
 
+    assert set(deleted["jobs"]) == {ended_old, interrupted_old}
+    assert ids(store, "jobs") == {queued, ended_recent, finished} | {
+        job["id"] for job in store.list_jobs() if job["network_id"] == training_old}
     assert set(deleted["networks"]) == {scratch_old, trained_old}
     assert set(deleted["uploads"]) == {unused_old, upload_of_scratch}  # its only network went in the same sweep
     assert ids(store, "networks") == {scratch_recent, named_old, training_old}
     assert ids(store, "uploads") == {upload_of_named, upload_of_job, unused_recent}
-    assert Expiry(store, TTL, clock=lambda: now).sweep() == {"networks": [], "uploads": []}
+    assert Expiry(store, TTL, clock=lambda: now).sweep() == {"jobs": [], "networks": [], "uploads": []}
 
 
 def test_a_later_clock_expires_the_rest_and_a_zero_ttl_nothing(store):
     kept = network(store, RECENT, name="named")
     scratch = network(store, RECENT)
     unused = upload(store, RECENT)
-    assert Expiry(store, 0.0, clock=lambda: time.time() + 1e9).sweep() == {"networks": [], "uploads": []}
+    job = store.create_job("train", {"data": {"name": "xor"}}, None)
+    store.update_job(job, status="done", finished_at=time.time())
+    assert Expiry(store, 0.0, clock=lambda: time.time() + 1e9).sweep() == {"jobs": [], "networks": [], "uploads": []}
     deleted = Expiry(store, TTL, clock=lambda: time.time() + TTL).sweep()
-    assert deleted == {"networks": [scratch], "uploads": [unused]}
+    assert deleted == {"jobs": [job], "networks": [scratch], "uploads": [unused]}
     assert ids(store, "networks") == {kept}
 
 
