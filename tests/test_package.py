@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import tomllib
 import venv
 import zipfile
 from collections.abc import Iterator
@@ -57,13 +58,34 @@ def test_wheel_holds_the_code_templates_and_static_files(wheel):
     assert expected - names == set()
 
 
+def test_wheel_requires_the_project_s_dependencies(wheel):
+    metadata = zipfile.ZipFile(wheel).read(next(name for name in zipfile.ZipFile(wheel).namelist()
+                                                if name.endswith(".dist-info/METADATA"))).decode()
+    required = {line.split(":", 1)[1].strip() for line in metadata.splitlines()
+                if line.startswith("Requires-Dist:") and "extra ==" not in line}
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert {_normal(entry) for entry in required} == {_normal(entry) for entry in declared}
+
+
+def _normal(requirement: str) -> str:
+    return re.sub(r"\s+", "", requirement).replace('"', "'").lower()
+
+
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment (no access to the checkout) with the wheel installed."""
+    """A fresh virtual environment (no access to the checkout) with the wheel installed.
+
+    Its dependencies come from the test environment's site-packages, listed in a ``.pth`` file (a
+    plain path: the editable install's finder there is never run), so the test installs the wheel
+    alone rather than numpy, plotly and Dask again; the Docker image's test installs the wheel
+    with its dependencies from the registry."""
     home = tmp_path_factory.mktemp("venv")
     venv.create(home / "venv", with_pip=True)
     python = home / "venv" / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", wheel, cwd=home,
+    site = run(python, "-I", "-c", "import sysconfig; print(sysconfig.get_path('purelib'))", cwd=home).strip()
+    dependencies = [path for path in map(Path, sys.path) if path.name == "site-packages" and path.is_dir()]
+    (Path(site) / "test-dependencies.pth").write_text("".join(f"{path}\n" for path in dependencies))
+    run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", wheel, cwd=home,
         env=isolated_env(home))
     return python
 
