@@ -64,6 +64,22 @@ FRAME_DELAYS_KEPT = 10_000
 FETCH_THREADS = 4
 
 
+class _ClosingClient(Client):
+    """A Client that closes itself at once when it cannot connect.
+
+    A Client whose start failed would close itself when garbage-collected, at any later moment:
+    inside another Client's start that is a deadlock (its close waits for distributed's LoopRunner
+    lock, which that start holds)."""
+
+    def start(self, **kwargs: Any) -> None:
+        try:
+            super().start(**kwargs)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self.close()
+            raise
+
+
 def workers_lost(times: int) -> str:
     return f"the Dask workers running this job stopped {times} times"
 
@@ -159,7 +175,7 @@ class DaskExecutor(SlicingExecutor):
     def start(self, on_message: OnMessage, notify: Notify | None = None) -> None:
         self._on_message, self._notify = on_message, notify
         try:
-            self._client = Client(self.address, timeout=self._connect_seconds, set_as_default=False,
+            self._client = _ClosingClient(self.address, timeout=self._connect_seconds, set_as_default=False,
                                   security=self._security)
         except Exception as exc:  # refused, timed out, or a TLS setting missing
             raise RuntimeError(f"cannot reach the Dask scheduler at {self.address!r} "
