@@ -106,7 +106,7 @@ function parameterShapes(spec) {
     return layer.pieces > 1 ? `${unit} piece ${Math.floor(j / layer.units) + 1}` : unit;
   });
   return layers.flatMap((layer, k) => {
-    const rows = k === 0 ? inputs : unitNames(layers[k - 1]).slice(0, layers[k - 1].units);
+    const rows = k === 0 ? inputs : unitNames({ ...layers[k - 1], pieces: 1 }); // a maxout unit has one output
     const columns = unitNames(layer);
     return [
       { name: `W${k + 1}`, kind: "weight", layer: k + 1, rows, columns, label: `W${k + 1}: ${k === 0 ? "inputs" : layers[k - 1].name} → ${layer.name}` },
