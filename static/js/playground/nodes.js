@@ -125,6 +125,7 @@ function weightEditor() {
     field("weight-value", "value", el("input", { type: "number", step: "any", id: "weight-value", required: true })),
     el("button", { type: "submit", class: "small" }, "Set"));
   editor.form.addEventListener("submit", setWeight);
+  editor.form.addEventListener("focusin", () => { if (!$("#weight-value").value) showValue(); }); // first use
   $("#topology").after(editor.form);
 }
 
