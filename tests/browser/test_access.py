@@ -187,6 +187,7 @@ def test_phone_playground_puts_the_plot_and_play_first(phone):
     title = "() => document.querySelector('#boundary').layout.title.text"
     drawn = page.evaluate(title)
     assert "winning<br>probability" in drawn, drawn
+    page.locator("#speed").select_option("0")  # full speed: the scores change at once
     page.get_by_test_id("play").click()
     page.wait_for_function(f"(drawn) => ({title})() !== drawn", arg=drawn)
     playing = page.evaluate(title)
