@@ -143,7 +143,8 @@ TAB_STOPS = """() => {
   return { positive: Array.from(document.querySelectorAll('[tabindex]')).filter((n) => n.tabIndex > 0).length,
     stops: stops.map((n) => { const part = parts.find(([, selector]) => n.closest(selector));
       const r = n.getBoundingClientRect();
-      return { name: n.id || n.textContent.trim().slice(0, 30), part: part ? part[0] : null, left: r.left, top: r.top + scrollY }; }) };
+      return { name: n.id || n.textContent.trim().slice(0, 30), part: part ? part[0] : null,
+               left: r.left, top: r.top + scrollY }; }) };
 }"""
 
 

@@ -132,7 +132,7 @@ def test_a_weight_and_a_bias_edited_by_keyboard_alone(page):
     page.keyboard.type("5")
     page.keyboard.press("Enter")
     expect(page.locator("#status")).to_contain_text("W1[1, 0] is now 5")
-    page.wait_for_function(f"() => ({PLOTS})().weights.some((w) => w[0] === 1 && w[1] === 1 && w[2] === 0 && w[3] === 5)")
+    page.wait_for_function(f"() => ({PLOTS})().weights.some((w) => w.join() === '1,1,0,5')")
     # The boundary is redrawn too (beside the diagram, in its own time).
     page.wait_for_function(f"() => JSON.stringify(({PLOTS})().z) !== window.boundaryBefore")
     # A bias: the output layer's (b3 of 2 hidden layers), class 0's, so large that class 0 wins everywhere.
@@ -150,7 +150,7 @@ def test_a_weight_and_a_bias_edited_by_keyboard_alone(page):
     page.keyboard.type("100")
     page.keyboard.press("Enter")
     expect(page.locator("#status")).to_contain_text("b3[0] is now 100")
-    page.wait_for_function(f"() => ({PLOTS})().biases.some((b) => b[0] === 3 && b[1] === 0 && b[2] === 100)")
+    page.wait_for_function(f"() => ({PLOTS})().biases.some((b) => b.join() === '3,0,100')")
     page.wait_for_function(f"() => Math.max(...({PLOTS})().z.flat()) < 1")  # class 0 wins everywhere
     after_bias = page.evaluate(PLOTS)
     assert [w for w in after_bias["weights"] if w[:3] == [1, 1, 0]] == [[1, 1, 0, 5]]
