@@ -99,13 +99,14 @@ def update_network(network_id: str, body: NetworkUpdate, services: ServicesDep, 
 
 
 @router.patch("/{network_id}/weights", response_model=WeightPublic,
-              summary="Set one weight, W{layer}[i, j] as the export holds it (biases and the rest stay)",
+              summary="Set one weight W{layer}[i, j], or one bias b{layer}[j], as the export holds it (the rest stay)",
               responses=responses(*BODY, 404, 409, s409="a job is training the network",
-                                  s422="a value is not acceptable, or the layer, row or column is not in the network"))
+                                  s422="a value is not acceptable, the layer, row or column is not in the network, "
+                                       "or i is missing for a weight or given for a bias"))
 def set_weight(network_id: str, body: WeightUpdate, services: ServicesDep, owner: OwnerDep) -> dict:
     services.networks.get(network_id, owner)  # 404 for anyone else's, before saying it is busy
     services.jobs.check_idle(network_id)  # a running job would overwrite the change with its own weights
-    return services.networks.set_weight(network_id, body.layer, body.i, body.j, body.value, owner)
+    return services.networks.set_weight(network_id, body.layer, body.i, body.j, body.value, owner, kind=body.kind)
 
 
 @router.delete("/{network_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a network",

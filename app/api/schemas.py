@@ -328,23 +328,27 @@ class NetworkExport(Request):
 
 
 class WeightUpdate(Request):
-    """One weight of a stored network: ``W{layer}[i, j]`` as the export holds it."""
+    """One parameter of a stored network as the export holds it: a weight ``W{layer}[i, j]``, or a
+    bias ``b{layer}[j]`` (``kind: "bias"``, without ``i``)."""
 
-    layer: Int = Field(ge=1, le=1000, description="which weight matrix: W1 (inputs or features to hidden layer 1), "
-                                                  "W2, ...; the network's own sizes bound it")
-    i: Int = Field(ge=0, le=100_000, description="row, 0-based: the layer's input (for W1: the input or feature)")
+    kind: Literal["weight", "bias"] = Field(default="weight", description="a weight (W) or a bias (b)")
+    layer: Int = Field(ge=1, le=1000, description="which layer: W1 / b1 (inputs or features to hidden layer 1), "
+                                                  "W2 / b2, ...; the network's own sizes bound it")
+    i: Int | None = Field(default=None, ge=0, le=100_000, description="a weight's row, 0-based: the layer's input "
+                                                                      "(for W1: the input or feature); a bias has none")
     j: Int = Field(ge=0, le=100_000, description="column, 0-based: the unit (maxout: piece p of unit u is "
                                                  "p·units + u)")
     value: float = Field(ge=-1e6, le=1e6)
 
 
 class WeightPublic(BaseModel):
-    parameter: str = Field(description="W1, W2, ...")
+    parameter: str = Field(description="W1, W2, ... or b1, b2, ...")
+    kind: Literal["weight", "bias"]
     layer: int
-    i: int
+    i: int | None = Field(description="the row of a weight; null for a bias")
     j: int
     value: float
-    previous: float = Field(description="the weight before this change")
+    previous: float = Field(description="the value before this change")
 
 
 class EncodedMaps(BaseModel):
@@ -605,10 +609,17 @@ class Points(BaseModel):
     y: list[int | float] = Field(description="class indices, or target values for regression")
 
 
+class ClassStyle(BaseModel):
+    color: str = Field(description="the class's colour in every figure (Okabe–Ito), #rrggbb")
+    symbol: str = Field(description="the class's marker shape in every figure (a plotly symbol name: circle, "
+                                    "square, diamond, triangle-up, triangle-down, pentagon, hexagon, star)")
+
+
 class DatasetPreview(BaseModel):
     task: str
     n_classes: int
     class_names: list[str]
+    class_styles: list[ClassStyle] = Field(description="per class, as the figures draw it (none for regression)")
     train: Points
     test: Points
 

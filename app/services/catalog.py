@@ -9,6 +9,7 @@ import numpy as np
 
 from app.nn import ACTIVATIONS, DATASETS, Dataset, Network, SpecError, check_network, jitter_biases, load_csv
 from app.nn.gradcheck import THRESHOLDS
+from app.viz import class_color, class_symbol
 
 from .scheduler import PersonLimit
 from .specs import Limits, build_dataset, network_spec, resolve_data_spec
@@ -43,10 +44,14 @@ def load_data(store: Store, spec: dict[str, Any], limits: Limits, field: str = "
 
 
 def preview(data: Dataset) -> dict[str, Any]:
+    # Each class's colour and marker shape as the figures draw it, so that the pages' thumbnails and
+    # swatches tell the classes apart by shape too, from the theme's one definition.
+    classes = data.n_classes if data.task == "classification" else 0
     return {
         "task": data.task,
         "n_classes": data.n_classes,
         "class_names": data.class_names,
+        "class_styles": [{"color": class_color(k), "symbol": class_symbol(k)} for k in range(classes)],
         "train": {"X": data.X_train.tolist(), "y": data.y_train.tolist()},
         "test": {"X": data.X_test.tolist(), "y": data.y_test.tolist()},
     }

@@ -183,26 +183,34 @@ class NetworkService:
         self._name(network_id, document.get("name"))
         return self.get(network_id)
 
-    def set_weight(self, network_id: str, layer: int, i: int, j: int, value: float,
-                   owner: str | None = None) -> dict[str, Any]:
+    def set_weight(self, network_id: str, layer: int, i: int | None, j: int, value: float,
+                   owner: str | None = None, kind: str = "weight") -> dict[str, Any]:
         """Set one weight, ``W{layer}[i, j]`` as the export holds it (row i: the layer's input i, a
-        feature for layer 1; column j: its unit j, or piece p of unit u at p·units + u, 0-based).
-        Biases, the other weights and the optimizer's memory stay as they are."""
+        feature for layer 1; column j: its unit j, or piece p of unit u at p·units + u, 0-based), or
+        with ``kind="bias"`` one bias, ``b{layer}[j]`` (no row). The other parameters and the
+        optimizer's memory stay as they are."""
+        if kind == "bias" and i is not None:
+            raise SpecError("i", "a bias has no row: leave i out (j names the unit)")
+        if kind == "weight" and i is None:
+            raise SpecError("i", "required for a weight: the row (the layer's input), 0-based")
         row = self.row(network_id, owner=owner)
         weights = row["weights"]
         layers = sum(1 for name in weights if name.startswith("W"))
         if not 1 <= layer <= layers:
             raise SpecError("layer", f"must be between 1 and {layers}: the network has {layers} weight matrices")
-        matrix = weights[f"W{layer}"]
-        for field, index, size, what in (("i", i, matrix.shape[0], "rows (inputs)"),
-                                          ("j", j, matrix.shape[1], "columns (units)")):
+        name = f"{'W' if kind == 'weight' else 'b'}{layer}"
+        array = weights[name]
+        where = (i, j) if kind == "weight" else (j,)
+        fields = (("i", "rows (inputs)"), ("j", "columns (units)")) if kind == "weight" else (("j", "biases (units)"),)
+        for (field, what), index, size in zip(fields, where, array.shape):
             if not 0 <= index < size:
-                raise SpecError(field, f"must be between 0 and {size - 1}: W{layer} has {size} {what}")
-        previous = float(matrix[i, j])
-        matrix[i, j] = value
+                raise SpecError(field, f"must be between 0 and {size - 1}: {name} has {size} {what}")
+        previous = float(array[where])
+        array[where] = value
         self.store.update_network(network_id, weights, row["steps_trained"], row["epochs_trained"],
                                   optimizer=row["optimizer"])
-        return {"parameter": f"W{layer}", "layer": layer, "i": i, "j": j, "value": float(value), "previous": previous}
+        return {"parameter": name, "kind": kind, "layer": layer, "i": i, "j": j, "value": float(value),
+                "previous": previous}
 
     # --- share links -------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from .boundary import boundary_comparison_figure, boundary_grid, data_bounds, de
 from .common import figure_json
 from .inside import forward_trace_figure, hidden_space_figure
 from .neuron import neuron_figure, neuron_maps_figure
-from .theme import CLASS_COLORS, CLASS_SYMBOLS, apply_theme
+from .theme import CLASS_COLORS, CLASS_SYMBOLS, apply_theme, class_color, class_symbol
 from .thumbnails import feature_maps, node_maps
 from .topology import topology_figure
 from .training import dead_units_figure, loss_comparison_figure, training_figure, update_ratio_figure
@@ -18,7 +18,8 @@ from .training import dead_units_figure, loss_comparison_figure, training_figure
 __all__ = [
     "CLASS_COLORS", "CLASS_SYMBOLS", "activation_figure", "activation_values", "apply_theme",
     "boundary_comparison_figure",
-    "boundary_grid", "data_bounds", "dead_units_figure", "decision_boundary_figure", "feature_maps",
+    "boundary_grid", "class_color", "class_symbol", "data_bounds", "dead_units_figure", "decision_boundary_figure",
+    "feature_maps",
     "figure_json",
     "forward_trace_figure", "hidden_space_figure", "loss_comparison_figure", "neuron_figure", "neuron_maps_figure",
     "node_maps",

@@ -245,7 +245,7 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
     last = len(views) - 1
     neurons: dict[str, list] = {"x": [], "y": [], "text": [], "hover": [], "color": [], "position": [], "where": []}
     aggregates: dict[str, list] = {"x": [], "y": [], "text": [], "hover": []}
-    biases: dict[str, list] = {"x": [], "y": [], "value": [], "hover": []}
+    biases: dict[str, list] = {"x": [], "y": [], "value": [], "hover": [], "where": []}
     for layer, view in enumerate(views):
         bias = net.params[f"b{layer}"] if trained and layer > 0 else None
         for slot in view.slots:
@@ -269,6 +269,9 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
             if layer > 0:
                 biases["x"].append(view.x + BIAS_OFFSET[0])
                 biases["y"].append(slot.y + BIAS_OFFSET[1])
+                # (layer, j, value) of a lone unit's bias (a maxout unit's first piece), as the edges have theirs
+                biases["where"].append([layer, slot.units[0], float(bias[slot.units[0]])]
+                                       if slot.single and bias is not None else None)
                 if bias_values is None:
                     biases["value"].append(0.0)
                     biases["hover"].append(f"b{layer}[{slot.label()}] (not trained)")
@@ -305,7 +308,8 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
     # the legend explains the squares: the trace's name is its legend entry
     name = "biases: the square beside each neuron" + (" (colour: sign and size)" if trained else "")
     traces.append(go.Scatter(x=biases["x"], y=biases["y"], mode="markers", name=name, marker=bias_marker,
-                             hovertext=biases["hover"], hoverinfo="text", showlegend=bool(biases["x"])))
+                             hovertext=biases["hover"], hoverinfo="text", showlegend=bool(biases["x"]),
+                             customdata=biases["where"]))
     return traces
 
 

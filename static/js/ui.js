@@ -217,13 +217,23 @@ function wrapAxisTitles(layout, width) {
 function wrapTitle(layout, width) {
   const title = typeof layout.title === "string" ? { text: layout.title } : layout.title;
   if (!title || !title.text) return 0;
-  const perLine = Math.max(16, Math.floor((width - 20) / 7.5)); // characters of a 14 px font
-  const lines = title.text.split(/<br\s*\/?>/i).flatMap((line) => (/[<>]/.test(line) ? [line] : wrapWords(line, perLine)));
-  const before = title.text.split(/<br\s*\/?>/i).length;
-  layout.title = { ...title, text: lines.join("<br>"), x: 0.02, xanchor: "left", xref: "container", font: { ...(title.font || {}), size: 14 } };
-  const extra = (lines.length - before) * LINE_HEIGHT;
+  const text = narrowTitle(title.text, width);
+  layout.title = { ...title, text, x: 0.02, xanchor: "left", xref: "container", font: { ...(title.font || {}), size: 14 } };
+  const extra = (text.split(/<br\s*\/?>/i).length - title.text.split(/<br\s*\/?>/i).length) * LINE_HEIGHT;
   layout.margin.t += extra;
   return extra;
+}
+
+// A title's text as a figure `width` px wide shows it on a phone: each line wrapped at the words (14 px
+// characters), a line in one <span> (the scores' smaller subtitle) wrapped inside it, one span a line.
+// A live update of the title wraps its new text the same way.
+export function narrowTitle(text, width) {
+  const perLine = Math.max(16, Math.floor((width - 20) / 7.5));
+  return text.split(/<br\s*\/?>/i).flatMap((line) => {
+    const span = line.match(/^(<span[^>]*>)([^<]*)<\/span>$/);
+    if (span) return wrapWords(span[2], perLine).map((part) => `${span[1]}${part}</span>`);
+    return /[<>]/.test(line) ? [line] : wrapWords(line, perLine);
+  }).join("<br>");
 }
 
 function wrapWords(text, perLine) {

@@ -23,6 +23,19 @@ def test_preview_is_the_notes_spiral(client):
     assert np.allclose(X[:100], np.c_[r * np.sin(t), r * np.cos(t)])
 
 
+def test_preview_gives_each_class_the_figures_colour_and_marker_shape(client):
+    body = client.post("/api/datasets/preview", json={"name": "spiral", "classes": 5}).json()
+    assert body["class_styles"] == [
+        {"color": "#0072B2", "symbol": "circle"}, {"color": "#E69F00", "symbol": "square"},
+        {"color": "#009E73", "symbol": "diamond"}, {"color": "#CC79A7", "symbol": "triangle-up"},
+        {"color": "#D55E00", "symbol": "triangle-down"}]
+    figure = client.post("/api/figures/decision-boundary", json={
+        "spec": {"input_dim": 2, "output_dim": 5}, "data": {"name": "spiral", "classes": 5}}).json()
+    drawn = {trace["marker"]["symbol"] for trace in figure["data"][1:] if "marker" in trace}
+    assert {style["symbol"] for style in body["class_styles"]} <= drawn
+    assert client.post("/api/datasets/preview", json={"name": "sine"}).json()["class_styles"] == []
+
+
 def test_preview_split(client):
     body = client.post("/api/datasets/preview", json={"name": "moons", "test_fraction": 0.25}).json()
     assert len(body["train"]["y"]) == 150 and len(body["test"]["y"]) == 50

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from app.viz.thumbnails import decode_maps
 
-from .conftest import field_of
+from .conftest import field_of, wait_status
 from .test_jobs import read_events
 
 CIRCLE = {"name": "circle", "n_per_class": 60, "noise": 0.02, "seed": 1}
@@ -154,7 +154,7 @@ def test_set_one_weight(client):
     before = client.get(f"/api/networks/{network['id']}/export").json()["weights"]
     response = client.patch(f"/api/networks/{network['id']}/weights", json={"layer": 1, "i": 2, "j": 1, "value": 0.75})
     assert response.status_code == 200, response.text
-    assert response.json() == {"parameter": "W1", "layer": 1, "i": 2, "j": 1, "value": 0.75,
+    assert response.json() == {"parameter": "W1", "kind": "weight", "layer": 1, "i": 2, "j": 1, "value": 0.75,
                                "previous": before["W1"][2][1]}
     after = client.get(f"/api/networks/{network['id']}/export").json()["weights"]
     expected = np.array(before["W1"])
@@ -178,6 +178,52 @@ def test_set_one_weight(client):
     response = stranger.patch(f"/api/networks/{network['id']}/weights", json={"layer": 1, "i": 0, "j": 0, "value": 1})
     assert response.status_code == 404
     assert client.get(f"/api/networks/{network['id']}/export").json()["weights"]["W1"] == after["W1"]
+
+
+def test_set_one_bias(client):
+    network = client.post("/api/networks", json={"input_dim": 2, "hidden": [{"units": 3}], "output_dim": 2}).json()
+    url = f"/api/networks/{network['id']}/weights"
+    before = client.get(f"/api/networks/{network['id']}/export").json()["weights"]
+    response = client.patch(url, json={"kind": "bias", "layer": 1, "j": 2, "value": -0.5})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"parameter": "b1", "kind": "bias", "layer": 1, "i": None, "j": 2, "value": -0.5,
+                               "previous": before["b1"][2]}
+    after = client.get(f"/api/networks/{network['id']}/export").json()["weights"]
+    assert after["b1"] == [*before["b1"][:2], -0.5]
+    assert after["W1"] == before["W1"] and after["W2"] == before["W2"] and after["b2"] == before["b2"]
+    # The forward pass takes it: unit 2's pre-activation at the origin is its bias alone.
+    trace = client.post(f"/api/networks/{network['id']}/forward", json={"input": [0.0, 0.0]}).json()
+    assert trace["layers"][0]["pre_activation"][2] == pytest.approx(-0.5)
+    assert client.patch(url, json={"kind": "bias", "layer": 2, "j": 1, "value": 2}).json()["parameter"] == "b2"
+    for body, field, message in [
+        ({"kind": "bias", "layer": 3, "j": 0, "value": 1}, "layer", "must be between 1 and 2"),
+        ({"kind": "bias", "layer": 1, "j": 3, "value": 1}, "j", "must be between 0 and 2: b1 has 3 biases"),
+        ({"kind": "bias", "layer": 1, "i": 0, "j": 0, "value": 1}, "i", "a bias has no row"),
+        ({"kind": "bias", "layer": 1, "j": 0, "value": float("inf")}, "value", "finite"),
+        ({"kind": "bias", "layer": 1, "j": -1, "value": 1}, "j", "greater than or equal to 0"),
+        ({"kind": "biases", "layer": 1, "j": 0, "value": 1}, "kind", "'weight' or 'bias'"),
+        ({"layer": 1, "j": 0, "value": 1}, "i", "required for a weight"),
+    ]:
+        response = client.patch(url, content=_json(body), headers={"Content-Type": "application/json"})
+        assert response.status_code == 422 and field_of(response) == [field], response.text
+        assert message in response.json()["detail"][0]["msg"], response.text
+    stranger = TestClient(client.app)
+    assert stranger.patch(url, json={"kind": "bias", "layer": 1, "j": 0, "value": 1}).status_code == 404
+    assert client.get(f"/api/networks/{network['id']}/export").json()["weights"]["b1"] == after["b1"]
+
+
+def test_no_bias_edit_while_a_job_trains_the_network(client):
+    job = client.post("/api/jobs", json={"network": {"hidden": [{"units": 3}]}, "data": CIRCLE,
+                                         "training": {"steps": 100_000}, "live": {"steps_per_second": 10}}).json()
+    url = f"/api/networks/{job['network_id']}/weights"
+    try:
+        wait_status(client, job["id"], statuses=("running",))
+        busy = client.patch(url, json={"kind": "bias", "layer": 1, "j": 0, "value": 1})
+        assert busy.status_code == 409 and job["id"] in busy.json()["detail"]
+    finally:
+        client.post(f"/api/jobs/{job['id']}/cancel")
+    wait_status(client, job["id"])
+    assert client.patch(url, json={"kind": "bias", "layer": 1, "j": 0, "value": 1}).json()["value"] == 1
 
 
 def _json(body: dict) -> str:

@@ -134,9 +134,44 @@ def test_phone_layout(phone, path, screenshot):
     page.recorder.assert_clean()
 
 
+# The page's tab stops in order (no positive tabindex: the source's order), each with the part of the
+# Playground it is in and its box.
+TAB_STOPS = """() => {
+  const parts = [['transport', '#transport'], ['plot', '#boundary'], ['settings', 'section[aria-label=Settings]']];
+  const stops = Array.from(document.querySelectorAll('a[href], button, input, select, summary, [tabindex]'))
+    .filter((n) => n.tabIndex >= 0 && !n.disabled && n.offsetParent);
+  return { positive: Array.from(document.querySelectorAll('[tabindex]')).filter((n) => n.tabIndex > 0).length,
+    stops: stops.map((n) => { const part = parts.find(([, selector]) => n.closest(selector));
+      const r = n.getBoundingClientRect();
+      return { name: n.id || n.textContent.trim().slice(0, 30), part: part ? part[0] : null,
+               left: r.left, top: r.top + scrollY }; }) };
+}"""
+
+
+def _tab_order_follows_the_layout(page, wide: bool) -> None:
+    """Skip link first; then Play and the rest of the transport, the plot, the settings, in the order
+    they are laid out: one above the other on a phone, the settings beside the plot on a wide screen."""
+    order = page.evaluate(TAB_STOPS)
+    assert order["positive"] == 0
+    assert order["stops"][0]["name"] == "Skip to Play and the plot"
+    first = {}
+    for index, stop in enumerate(order["stops"]):
+        if stop["part"]:
+            first.setdefault(stop["part"], (index, stop))
+    assert [part for part, _ in sorted(first.items(), key=lambda item: item[1][0])] == ["transport", "plot", "settings"]
+    assert first["transport"][1]["name"] == "play"
+    transport, plot, settings = (first[part][1] for part in ("transport", "plot", "settings"))
+    assert transport["top"] < plot["top"]
+    if wide:
+        assert settings["left"] > plot["left"] and settings["top"] < plot["top"], (plot, settings)
+    else:
+        assert plot["top"] < settings["top"], (plot, settings)
+
+
 def test_phone_playground_puts_the_plot_and_play_first(phone):
     page = phone
     _open(page, "/")
+    _tab_order_follows_the_layout(page, wide=False)
     play = page.get_by_test_id("play").bounding_box()
     assert play["y"] + play["height"] <= PHONE[1], "Play is below the first screen"
     epoch = page.get_by_test_id("epoch").bounding_box()
@@ -149,6 +184,17 @@ def test_phone_playground_puts_the_plot_and_play_first(phone):
     assert area["width"] >= 220, f"the boundary's plot area is {area['width']} px wide"
     legend = page.locator("#boundary .legend").bounding_box()
     assert legend["y"] >= area["y"] + area["height"], "the legend is not below the plot"
+    # While it plays, the title's new scores keep the phone's wrapping of the title.
+    title = "() => document.querySelector('#boundary').layout.title.text"
+    drawn = page.evaluate(title)
+    assert "winning<br>probability" in drawn, drawn
+    page.locator("#speed").select_option("0")  # full speed: the scores change at once
+    page.get_by_test_id("play").click()
+    page.wait_for_function(f"(drawn) => ({title})() !== drawn", arg=drawn)
+    playing = page.evaluate(title)
+    assert playing.split("<span")[0] == drawn.split("<span")[0], playing
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=pause][disabled]")
     page.recorder.assert_clean()
 
 
@@ -171,6 +217,7 @@ def _contrast(color: str, background: tuple[int, int, int] = (255, 255, 255)) ->
 
 def test_keyboard_plays_and_pauses_without_losing_focus(page):
     _open(page, "/")
+    _tab_order_follows_the_layout(page, wide=True)
     # The first tab stop skips to Play.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to Play and the plot"

@@ -123,21 +123,14 @@ def test_clicking_an_edge_edits_its_weight(page):
     point.scroll_into_view_if_needed()
     box = point.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    expect(page.locator("#weight-edit")).to_be_visible()
-    label = page.locator("#weight-name").inner_text()
-    layer, i, j = _where(label)
+    expect(page.locator("#weight-value")).to_be_focused()  # the form under the diagram, with that edge chosen
+    layer = int(page.locator("#edit-parameter").input_value().removeprefix("W"))
+    i, j = int(page.locator("#edit-from").input_value()), int(page.locator("#edit-to").input_value())
     page.locator("#weight-value").fill("1.25")
     page.locator("#weight-edit button[type=submit]").click()
     expect(page.locator("#status")).to_contain_text(f"W{layer}[{i}, {j}] is now 1.25")
     assert _network(page)["weights"][f"W{layer}"][i][j] == 1.25
     page.recorder.assert_clean()
-
-
-def _where(label: str) -> tuple[int, int, int]:
-    """'W1[0, 2] (row 0: …' -> (1, 0, 2)."""
-    name, rest = label.split("[", 1)
-    i, j = rest.split("]", 1)[0].split(",")
-    return int(name.removeprefix("W")), int(i), int(j)
 
 
 def test_every_figure_offers_an_svg_download(page):

@@ -77,6 +77,15 @@ def test_play_pause_step_reset(page, screenshot):
     page.recorder.assert_clean()
 
 
+# The boundary shows no test points and, per class, one colour for every confidence.
+TOGGLES_APPLIED = """() => { const gd = document.querySelector('#boundary');
+  if (!gd.dataset.drawn || !gd.data.length) return false;
+  const tests = gd.data.filter((t) => /\\(test\\)$|^test /.test(t.name || ''));
+  const scale = gd.data[0].colorscale;
+  return tests.length > 0 && tests.every((t) => t.visible === false)
+    && scale.every((stop, k) => k % 2 === 1 || stop[1] === scale[k + 1][1]); }"""
+
+
 def test_url_restores_the_settings(page, browser, server):
     _open(page)
     page.locator(".dataset-thumb[data-name=xor]").click()
@@ -94,6 +103,9 @@ def test_url_restores_the_settings(page, browser, server):
     page.locator("#optimizer").select_option("momentum")
     page.locator("#test").select_option("0.3")
     expect(page).to_have_url(re.compile(r"lam=0\.01.*&test=0\.3|test=0\.3.*&lam=0\.01"))
+    page.get_by_label("Show test data").uncheck()
+    page.get_by_label("Discretize output").check()
+    expect(page).to_have_url(re.compile(r"showtest=0&discrete=1"))
     page.wait_for_selector("[data-testid=play]:not([disabled])")
     url = page.url
     settings = parse_qs(urlsplit(url).query)
@@ -110,6 +122,10 @@ def test_url_restores_the_settings(page, browser, server):
     assert copy.locator("#lam").input_value() == "0.01"
     assert copy.locator("#optimizer").input_value() == "momentum"
     assert copy.locator("#test").input_value() == "0.3"
+    expect(copy.get_by_label("Show test data")).not_to_be_checked()
+    expect(copy.get_by_label("Discretize output")).to_be_checked()
+    # The plot follows them: the test points hidden, each class's region one colour.
+    copy.wait_for_function(TOGGLES_APPLIED)
     assert parse_qs(urlsplit(copy.url).query) == settings
     copy.close()
     page.recorder.assert_clean()

@@ -100,3 +100,58 @@ def test_upload_errors_name_the_field_once_and_suggest_the_separator(page):
     expect(error).to_contain_text("separated by semicolons")
     assert "file: file" not in error.inner_text() and "file: line 1" in error.inner_text()
     page.recorder.assert_clean(expected_status=422)
+
+
+# The boundary's class indices (trace 0: k + 0.99·confidence) and the diagram's edges and bias squares.
+PLOTS = """() => {
+  const boundary = document.querySelector('#boundary')._fullData[0].z;
+  const topology = document.querySelector('#topology').data;
+  const trace = (test) => topology.find((t) => test(t.name || '')).customdata.filter(Boolean);
+  return { z: Array.from(boundary, (row) => Array.from(row)),
+           weights: trace((name) => name === 'weights'), biases: trace((name) => name.startsWith('biases')) };
+}"""
+
+
+def test_a_weight_and_a_bias_edited_by_keyboard_alone(page):
+    _open(page)
+    page.wait_for_selector("#topology[data-drawn=true]")
+    before = page.evaluate(PLOTS)
+    page.evaluate(f"() => {{ window.boundaryBefore = JSON.stringify(({PLOTS})().z); }}")
+    # The form under the diagram: parameter, from, to, value; W1[1, 0] is x2 → h1 unit 1.
+    page.locator("#edit-parameter").focus()
+    expect(page.locator("#edit-parameter")).to_have_value("W1")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#edit-from")).to_have_value("1")
+    page.keyboard.press("Tab")
+    expect(page.locator("#edit-to")).to_be_focused()
+    page.keyboard.press("Tab")
+    shown = next(w[3] for w in before["weights"] if w[:3] == [1, 1, 0])
+    expect(page.locator("#weight-value")).to_have_value(str(shown))  # its current value, from the export
+    page.keyboard.press("Control+A")
+    page.keyboard.type("5")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_contain_text("W1[1, 0] is now 5")
+    page.wait_for_function(f"() => ({PLOTS})().weights.some((w) => w.join() === '1,1,0,5')")
+    # The boundary is redrawn too (beside the diagram, in its own time).
+    page.wait_for_function(f"() => JSON.stringify(({PLOTS})().z) !== window.boundaryBefore")
+    # A bias: the output layer's (b3 of 2 hidden layers), class 0's, so large that class 0 wins everywhere.
+    for _ in range(3):
+        page.keyboard.press("Shift+Tab")
+    expect(page.locator("#edit-parameter")).to_be_focused()
+    page.keyboard.press("End")
+    expect(page.locator("#edit-parameter")).to_have_value("b3")
+    expect(page.locator("#edit-from")).to_be_hidden()  # a bias has no row
+    page.keyboard.press("Tab")
+    expect(page.locator("#edit-to")).to_be_focused()
+    expect(page.locator("#edit-to option:checked")).to_have_text("output unit 1")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("100")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_contain_text("b3[0] is now 100")
+    page.wait_for_function(f"() => ({PLOTS})().biases.some((b) => b.join() === '3,0,100')")
+    page.wait_for_function(f"() => Math.max(...({PLOTS})().z.flat()) < 1")  # class 0 wins everywhere
+    after_bias = page.evaluate(PLOTS)
+    assert [w for w in after_bias["weights"] if w[:3] == [1, 1, 0]] == [[1, 1, 0, 5]]
+    page.recorder.assert_clean()

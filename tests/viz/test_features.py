@@ -55,6 +55,9 @@ def test_topology_edges_say_which_weight_they_draw_and_the_legend_explains_the_b
     for (layer, i, j), value, data in zip(where, values_, weights["customdata"]):
         assert net.params[f"W{layer}"][i, j] == pytest.approx(value) == pytest.approx(data[3])
     assert (1, 2, 0) in where and (2, 1, 1) in where
+    biases = _trace(fig, "biases")["customdata"]
+    assert [tuple(b[:2]) for b in biases] == [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1)]
+    assert all(net.params[f"b{layer}"][j] == pytest.approx(value) for layer, j, value in biases)
     shown = [t["name"] for t in fig.to_dict()["data"] if t.get("showlegend", True)]
     assert shown == ["biases: the square beside each neuron (colour: sign and size)"]
     assert fig.layout.showlegend is not False

@@ -7,9 +7,6 @@ import { dataSpec, isUpload, session, settings, writeUrl } from "./settings.js";
 import { showStatus, trainErrors } from "./status.js";
 import { controller, play, stop, transportCount } from "./transport.js";
 
-// The figures' class colours (Okabe–Ito, as in the server's theme), for thumbnails and the picker.
-export const CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000"];
-
 // The current data spec's preview (`session.data`); Play and Step wait for the network made for it.
 export async function loadData() {
   $("#play").disabled = true;
@@ -21,7 +18,8 @@ export async function loadData() {
   writeUrl();
 }
 
-// A data set's thumbnail: its preview points on a small canvas (regression: colour = target).
+// A data set's thumbnail: its preview points on a small canvas, each class in its colour and
+// marker shape as the figures draw it (the preview's `class_styles`); regression: colour = target.
 export function drawThumb(canvas, preview) {
   const ctx = canvas.getContext("2d");
   const size = canvas.width;
@@ -34,17 +32,50 @@ export function drawThumb(canvas, preview) {
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const targets = points.map((p) => p[1]);
   const [t0, t1] = [Math.min(...targets), Math.max(...targets)];
+  const styles = preview.class_styles;
   const pad = 4;
   coords.forEach(([x, y], i) => {
     const cx = pad + ((x - x0) / (x1 - x0 || 1)) * (size - 2 * pad);
     const cy = size - pad - ((y - y0) / (y1 - y0 || 1)) * (size - 2 * pad);
-    if (preview.task === "classification") ctx.fillStyle = CLASS_COLORS[targets[i] % CLASS_COLORS.length];
-    else if (oneD) ctx.fillStyle = CLASS_COLORS[0];
-    else ctx.fillStyle = `hsl(${210 - 180 * ((targets[i] - t0) / (t1 - t0 || 1))}, 70%, 45%)`;
-    ctx.beginPath();
-    ctx.arc(cx, cy, 1.8, 0, 2 * Math.PI);
-    ctx.fill();
+    if (styles.length) {
+      const style = styles[targets[i] % styles.length];
+      drawMarker(ctx, style.symbol, cx, cy, 2.4, style.color);
+    } else {
+      drawMarker(ctx, "circle", cx, cy, 1.8, oneD ? "#0072B2" : `hsl(${210 - 180 * ((targets[i] - t0) / (t1 - t0 || 1))}, 70%, 45%)`);
+    }
   });
+}
+
+// Plotly's marker shapes (the names the server gives) on a canvas; r is about the shape's radius.
+// A polygon: [corners, rotation, size against a circle's r, inner radius of every second corner].
+const SHAPES = {
+  square: [4, Math.PI / 4, 1.2], diamond: [4, 0, 1.3], "triangle-up": [3, 0, 1.3], "triangle-down": [3, Math.PI, 1.3],
+  pentagon: [5, 0, 1.15], hexagon: [6, Math.PI / 6, 1.1], star: [10, 0, 1.4, 0.45],
+};
+
+function drawMarker(ctx, symbol, x, y, r, color) {
+  ctx.fillStyle = color;
+  ctx.beginPath();
+  const shape = SHAPES[symbol];
+  if (!shape) {
+    ctx.arc(x, y, r, 0, 2 * Math.PI); // circle
+  } else {
+    const [corners, turn, scale, inner = 1] = shape;
+    for (let k = 0; k < corners; k += 1) {
+      const angle = turn + (2 * Math.PI * k) / corners;
+      const radius = r * scale * (k % 2 ? inner : 1);
+      ctx.lineTo(x + radius * Math.sin(angle), y - radius * Math.cos(angle));
+    }
+    ctx.closePath();
+  }
+  ctx.fill();
+}
+
+// A class's swatch: its marker shape in its colour, as in the figures' legends.
+function swatch(style) {
+  const canvas = el("canvas", { class: "swatch", width: 28, height: 28, "aria-hidden": "true", dataset: { symbol: style.symbol } });
+  drawMarker(canvas.getContext("2d"), style.symbol, 14, 14, 9, style.color);
+  return canvas;
 }
 
 // `choose(name)`: a generator's thumbnail was clicked; the upload thumbnail opens the file picker.
@@ -76,7 +107,7 @@ function fillClassPicker() {
   picker.replaceChildren(el("span", { class: "label" }, "Click the plot to add a point of class:"),
     ...data.class_names.map((name, k) => el("label", {},
       el("input", { type: "radio", name: "add-class", value: String(k), checked: k === Math.min(selected, data.n_classes - 1) }),
-      el("span", { class: "swatch", style: `background:${CLASS_COLORS[k % CLASS_COLORS.length]}` }), name)),
+      swatch(data.class_styles[k]), name)),
     el("form", { class: "add-point", onsubmit: typedPoint, "aria-label": "Add a point by its coordinates" },
       el("span", { class: "label" }, "or at"), coordinate("add-x1", "x1"), coordinate("add-x2", "x2"),
       el("button", { type: "submit", class: "small" }, "Add point")),

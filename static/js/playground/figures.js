@@ -2,7 +2,7 @@
 // follows the live frames of a running job.
 import { api } from "../api.js";
 import { decodeBoundary } from "../live.js";
-import { $, busy, drawFigure, options, placeholder } from "../ui.js";
+import { $, NARROW, busy, drawFigure, narrowTitle, options, placeholder } from "../ui.js";
 import { session } from "./settings.js";
 import { trainErrors } from "./status.js";
 
@@ -19,8 +19,9 @@ const FIGURES = [
 ];
 const NEEDS_HISTORY = ["training", "dead-units", "update-ratio"];
 
-// boundary: the plot holds a heatmap restyle can update; wrong: the × markers it shows (as JSON).
-const live = { boundary: false, updates: 0, since: 0, wrong: null, overlaidAt: 0 };
+// boundary: the plot holds a heatmap restyle can update; wrong: the × markers it shows (as JSON);
+// title: the drawn figure's title as the server wrote it (before any phone wrapping).
+const live = { boundary: false, updates: 0, since: 0, wrong: null, overlaidAt: 0, title: null };
 const OVERLAY_MS = 150;
 
 // What other modules do when a figure is drawn (kind, node) or a live frame arrives (frame).
@@ -94,7 +95,7 @@ async function drawFigures(withBoundary, playing, boundaryOnly) {
       const figure = await api("GET", `/api/networks/${id}/figures/${kind}`, { query, signal, label: `Figure: ${kind}` });
       if (!session.network || session.network.id !== id) return;
       await drawFigure(node, figure);
-      if (kind === "decision-boundary") Object.assign(live, { boundary: figure.data.length > 0, wrong: null });
+      if (kind === "decision-boundary") Object.assign(live, { boundary: figure.data.length > 0, wrong: null, title: (figure.layout.title || {}).text });
       for (const hook of hooks.drawn) hook(kind, node);
     }));
   } catch (error) {
@@ -122,7 +123,7 @@ export async function drawLiveBoundary(frame) {
   // trace, the heatmap's restyle only its own.
   const now = performance.now();
   const overlay = frame.overlay && now - live.overlaidAt >= OVERLAY_MS ? frame.overlay : null;
-  const title = overlay ? withScore(plot.layout.title, overlay.score) : null;
+  const title = overlay ? withScore(plot, overlay.score) : null;
   await window.Plotly.update(plot, update, title ? { "title.text": title } : {}, [0]);
   if (overlay) {
     live.overlaidAt = now;
@@ -134,12 +135,14 @@ export async function drawLiveBoundary(frame) {
   plot.dataset.updatesPerSecond = (live.updates / seconds).toFixed(1);
 }
 
-// The subtitle's scores (the server's own text, from the frame) in the figure's title, when they changed.
-function withScore(title, score) {
-  const text = title && title.text;
-  if (!text) return null;
-  const updated = text.replace(/(<span[^>]*>)[^<]*(<\/span>)/, (_, open, close) => `${open}${score}${close}`);
-  return updated === text ? null : updated;
+// The subtitle's scores (the server's own text, from the frame) in the figure's title, when they
+// changed; on a phone wrapped as the drawing's title was (the server's title, new scores, rewrapped).
+function withScore(plot, score) {
+  if (!live.title) return null;
+  const text = live.title.replace(/(<span[^>]*>)[^<]*(<\/span>)/, (_, open, close) => `${open}${score}${close}`);
+  const width = plot.clientWidth;
+  const shown = width > 0 && width < NARROW ? narrowTitle(text, width) : text;
+  return shown === plot.layout.title.text ? null : shown;
 }
 
 // The × markers and their legend count, when the misclassified points changed.

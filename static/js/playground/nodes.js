@@ -1,12 +1,13 @@
 // Inside the network diagram, as in TensorFlow Playground: each node shows its output over the
 // plane (from the live frames while playing, else from GET …/node-maps), hovering a node shows
-// its map large on the decision-boundary plot, and clicking an edge reads and edits its weight.
+// its map large on the decision-boundary plot, and clicking an edge or bias (or choosing it in the
+// form under the diagram, from the keyboard) reads and edits it.
 // Also the boundary plot's toggles: show the test points, discretize the output.
 import { api } from "../api.js";
 import { decodeMaps, mapImage } from "../thumbnails.js";
-import { $, busy, el } from "../ui.js";
+import { $, busy, el, options } from "../ui.js";
 import { hooks, refreshFigures } from "./figures.js";
-import { session } from "./settings.js";
+import { session, settings, writeUrl } from "./settings.js";
 import { showStatus, trainErrors } from "./status.js";
 import { controller, stop } from "./transport.js";
 
@@ -89,41 +90,115 @@ function endPreview() {
   window.Plotly.relayout(plot, { images: [] });
 }
 
-// --- one weight: click an edge -----------------------------------------------------------------
+// --- one weight or bias: click an edge, or choose it in the form ------------------------------
 
-const editor = { form: null, where: null };
+// The form names every weight and bias by its layer, row (from) and column (to); the values come
+// from the export, fetched when the form needs one and again after the diagram was redrawn.
+const editor = { form: null, values: null, shapes: [], networkId: null };
+
+// The parameters of `spec` as the export holds them: W{layer} (rows × columns) and b{layer}.
+function parameterShapes(spec) {
+  const inputs = spec.features && spec.features.length ? spec.features : Array.from({ length: spec.input_dim }, (_, i) => `x${i + 1}`);
+  const layers = [...spec.hidden.map((h, k) => ({ name: `h${k + 1}`, units: h.units, pieces: h.activation === "maxout" ? h.pieces || 2 : 1 })),
+    { name: "output", units: spec.output_dim, pieces: 1 }];
+  const unitNames = (layer) => Array.from({ length: layer.units * layer.pieces }, (_, j) => {
+    const unit = `${layer.name} unit ${(j % layer.units) + 1}`;
+    return layer.pieces > 1 ? `${unit} piece ${Math.floor(j / layer.units) + 1}` : unit;
+  });
+  return layers.flatMap((layer, k) => {
+    const rows = k === 0 ? inputs : unitNames({ ...layers[k - 1], pieces: 1 }); // a maxout unit has one output
+    const columns = unitNames(layer);
+    return [
+      { name: `W${k + 1}`, kind: "weight", layer: k + 1, rows, columns, label: `W${k + 1}: ${k === 0 ? "inputs" : layers[k - 1].name} → ${layer.name}` },
+      { name: `b${k + 1}`, kind: "bias", layer: k + 1, rows: null, columns, label: `b${k + 1}: biases of ${layer.name}` },
+    ];
+  });
+}
 
 function weightEditor() {
-  const input = el("input", { type: "number", step: "any", id: "weight-value", "aria-label": "weight value", required: true });
-  const label = el("label", { for: "weight-value", id: "weight-name" });
-  editor.form = el("form", { class: "weight-edit", id: "weight-edit", hidden: true, "aria-label": "Edit one weight" },
-    label, input, el("button", { type: "submit", class: "small" }, "Set"),
-    el("button", { type: "button", class: "small", onclick: () => { editor.form.hidden = true; } }, "Close"));
+  const field = (id, text, control) => el("div", { class: "field" }, el("label", { for: id }, text), control);
+  const select = (id, onchange) => el("select", { id, onchange });
+  editor.form = el("form", { class: "weight-edit", id: "weight-edit", hidden: true, "aria-label": "Edit a weight or bias" },
+    field("edit-parameter", "edit a weight or bias", select("edit-parameter", () => { fillUnits(); showValue(); })),
+    field("edit-from", "from", select("edit-from", showValue)),
+    field("edit-to", "to", select("edit-to", showValue)),
+    field("weight-value", "value", el("input", { type: "number", step: "any", id: "weight-value", required: true })),
+    el("button", { type: "submit", class: "small" }, "Set"));
   editor.form.addEventListener("submit", setWeight);
+  editor.form.addEventListener("focusin", () => { if (!$("#weight-value").value) showValue(); }); // first use
   $("#topology").after(editor.form);
 }
 
+const chosen = () => editor.shapes.find((shape) => shape.name === $("#edit-parameter").value);
+
+// The form's choices for the current network (kept as they were when it is the same network).
+function fillEditor() {
+  const { network } = session;
+  editor.form.hidden = !network;
+  if (!network || editor.networkId === network.id) return;
+  editor.networkId = network.id;
+  editor.values = null;
+  editor.shapes = parameterShapes(network.spec);
+  options($("#edit-parameter"), editor.shapes.map((shape) => [shape.name, shape.label]), editor.shapes[0].name);
+  fillUnits();
+  $("#weight-value").value = "";
+}
+
+function fillUnits() {
+  const shape = chosen();
+  const from = $("#edit-from");
+  from.closest(".field").hidden = !shape.rows;
+  options(from, (shape.rows || []).map((name, i) => [i, name]), Math.min(Number(from.value) || 0, (shape.rows || [""]).length - 1));
+  options($("#edit-to"), shape.columns.map((name, j) => [j, name]), Math.min(Number($("#edit-to").value) || 0, shape.columns.length - 1));
+}
+
+// The chosen parameter's current value, in the value field.
+async function showValue() {
+  const { network } = session;
+  if (!network) return;
+  try {
+    if (!editor.values) {
+      const exported = await busy(api("GET", `/api/networks/${network.id}/export`, { label: "The network's weights and biases (to edit one)" }));
+      if (session.network !== network) return;
+      editor.values = exported.weights;
+    }
+    const shape = chosen();
+    const values = editor.values[shape.name];
+    const j = Number($("#edit-to").value);
+    $("#weight-value").value = String(shape.rows ? values[Number($("#edit-from").value)][j] : values[j]);
+  } catch (error) {
+    trainErrors.show(error);
+  }
+}
+
+// A click on an edge (customdata [layer, i, j, value]) or a bias square ([layer, j, value]) of the
+// diagram chooses it in the form.
 function editEdge(event) {
   const point = event.points[0];
-  if (!point || point.data.name !== "weights" || !point.customdata) return;
-  const [layer, i, j, value] = point.customdata;
-  editor.where = { layer, i, j };
-  $("#weight-name").textContent = `W${layer}[${i}, ${j}] (row ${i}: input ${i + 1} of the layer; column ${j}) =`;
-  $("#weight-value").value = String(value);
-  editor.form.hidden = false;
+  if (!point || !point.customdata || !(point.data.name === "weights" || /^biases/.test(point.data.name || ""))) return;
+  const bias = point.data.name !== "weights";
+  const [layer, ...where] = point.customdata;
+  $("#edit-parameter").value = `${bias ? "b" : "W"}${layer}`;
+  fillUnits();
+  if (!bias) $("#edit-from").value = String(where.shift());
+  $("#edit-to").value = String(where[0]);
+  $("#weight-value").value = String(where[1]);
   $("#weight-value").focus();
 }
 
 async function setWeight(event) {
   event.preventDefault();
   const { network } = session;
-  if (!network || !editor.where) return;
+  if (!network) return;
   trainErrors.clear();
   try {
     if (controller.active) await stop(); // a running job would write its own weights over the change
-    const body = { ...editor.where, value: Number($("#weight-value").value) };
-    const answer = await busy(api("PATCH", `/api/networks/${network.id}/weights`, { body, label: "Set one weight" }));
-    showStatus(`${answer.parameter}[${answer.i}, ${answer.j}] is now ${answer.value} (was ${Number(answer.previous.toPrecision(3))}).`);
+    const shape = chosen();
+    const body = { kind: shape.kind, layer: shape.layer, j: Number($("#edit-to").value), value: Number($("#weight-value").value) };
+    if (shape.rows) body.i = Number($("#edit-from").value);
+    const answer = await busy(api("PATCH", `/api/networks/${network.id}/weights`, { body, label: `Set one ${shape.kind}` }));
+    const where = answer.i === null ? `[${answer.j}]` : `[${answer.i}, ${answer.j}]`;
+    showStatus(`${answer.parameter}${where} is now ${answer.value} (was ${Number(answer.previous.toPrecision(3))}).`);
     await refreshFigures(true);
   } catch (error) {
     trainErrors.show(error);
@@ -151,13 +226,19 @@ function applyToggles() {
   window.Plotly.restyle(plot, { colorscale: [toggles.discrete.checked ? flat : scale] }, [0]);
 }
 
+// Their states are settings, kept in the address (`showtest`, `discrete`) like the others.
 function plotToggles() {
-  const check = (id, text, checked) => {
-    const input = el("input", { type: "checkbox", id, checked, onchange: applyToggles });
+  const check = (id, text, key) => {
+    const changed = (event) => {
+      settings[key] = Number(event.target.checked);
+      writeUrl();
+      applyToggles();
+    };
+    const input = el("input", { type: "checkbox", id, checked: Boolean(settings[key]), onchange: changed });
     return [input, el("label", { class: "check", for: id }, input, text)];
   };
-  const [test, testLabel] = check("show-test", "Show test data", true);
-  const [discrete, discreteLabel] = check("discretize", "Discretize output", false);
+  const [test, testLabel] = check("show-test", "Show test data", "showtest");
+  const [discrete, discreteLabel] = check("discretize", "Discretize output", "discrete");
   Object.assign(toggles, { test, discrete });
   $("#plot-toggles").replaceChildren(testLabel, discreteLabel);
 }
@@ -170,6 +251,8 @@ export function bindFigureTools() {
       delete node.dataset.preview; // a new drawing has no preview in it
       applyToggles();
     } else if (kind === "topology") {
+      fillEditor();
+      editor.values = null; // redrawn: the weights may have changed
       if (!node.dataset.bound) {
         node.on("plotly_hover", preview);
         node.on("plotly_unhover", endPreview);
