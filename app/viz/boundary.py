@@ -291,11 +291,12 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
 COMPARISON_TITLES = {"classification": "Decision regions compared", "regression-1d": "Fitted functions compared",
                      "regression": "Outputs over the plane compared"}
 
-# A comparison's rows in pixels, whatever their number: each panel's plot area, and the room
-# between rows for the tick labels and x-axis title above and the next panels' two-line titles.
-PANEL_HEIGHT, ROW_GAP = 275, 110
-COMPARISON_MARGINS = 145  # the title's margin (90) and the theme's bottom one (55)
-LEGEND_BELOW = 55  # px from the last row's plot area down to the legend
+# A comparison laid out in pixels, whatever its number of rows: each panel's plot area; the room
+# between rows for the tick labels and x-axis title above and the next panels' two-line titles;
+# the legend under the last row's x-axis titles. The bottom margin holds the legend, so Plotly
+# never grows it (which would shrink the plot area that these spacings are fractions of).
+PANEL_HEIGHT, ROW_GAP, LEGEND_BELOW = 275, 110, 65
+COMPARISON_MARGIN = {"t": 90, "b": LEGEND_BELOW + 60}
 
 
 @np.errstate(over="ignore", invalid="ignore")
@@ -342,6 +343,7 @@ def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid:
     fig.update_xaxes(title_text=titles[0], showgrid=False)
     fig.update_yaxes(title_text=titles[1], showgrid=False, col=1)
     fig.update_yaxes(showgrid=False)
-    return apply_theme(fig, height=plot_height + COMPARISON_MARGINS, title=dict(text=COMPARISON_TITLES[kind]),
-                       legend=dict(orientation="h", y=-LEGEND_BELOW / plot_height, itemsizing="constant"),
-                       margin=dict(t=90))
+    return apply_theme(fig, height=plot_height + COMPARISON_MARGIN["t"] + COMPARISON_MARGIN["b"],
+                       title=dict(text=COMPARISON_TITLES[kind]), margin=COMPARISON_MARGIN,
+                       legend=dict(orientation="h", y=-LEGEND_BELOW / plot_height, yanchor="top",
+                                   itemsizing="constant"))

@@ -98,7 +98,7 @@ def test_boundaries_are_small_multiples_six_to_a_row(spiral_data):
     # two-line titles, however many rows: the same pixels as a 2 x 2 grid's.
     for count, second_row in ((4, "yaxis3"), (7, "yaxis4")):  # 2 x 2 and 3 x 3
         layout = boundaries_figure(panels[:count]).to_dict()["layout"]
-        plot_height = layout["height"] - layout["margin"]["t"] - 55  # the theme's bottom margin
+        plot_height = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
         gap = layout["yaxis"]["domain"][0] - layout[second_row]["domain"][1]
         assert gap * plot_height == pytest.approx(110)
     with pytest.raises(SpecError):
