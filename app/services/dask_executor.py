@@ -4,12 +4,11 @@ The same ``Executor`` interface and the same fair policy as ``LocalExecutor`` (b
 ``SlicingExecutor``), with the cluster's worker threads as the workers:
 
 * **One slice, one task.** Each slice of a job is a ``dask_tasks.run_slice`` task. The job's run
-  (weights, optimizer memory, data; an experiment's paused thread) stays in the worker's memory
-  between slices, and every slice of the job is pinned to that worker
-  (``workers=[address], allow_other_workers=False``). Pinning, not chaining slices by data
-  dependency: a chained state would be a Dask result that Dask may move or, when its worker dies,
-  recompute from the first slice, and an experiment's thread cannot travel at all; pinned, the
-  state never moves and a lost worker is a clear event with one remedy (below).
+  (weights, optimizer memory, data) stays in the worker's memory between slices, and every slice
+  of the job is pinned to that worker (``workers=[address], allow_other_workers=False``).
+  Pinning, not chaining slices by data dependency: a chained state would be a Dask result that
+  Dask may move or, when its worker dies, recompute from the first slice; pinned, the state never
+  moves and a lost worker is a clear event with one remedy (below).
 * **Our order, Dask's priority too.** Each worker thread is one worker of the ``Scheduler``, and
   at most one slice per thread is in flight, so the per-person policy (interactive first, then
   the person with the least CPU lately) decides what runs next; the tasks also carry Dask's
@@ -21,8 +20,8 @@ The same ``Executor`` interface and the same fair policy as ``LocalExecutor`` (b
   (``missing``), the job starts again on a live worker from that checkpoint with the steps still to
   do; its later checkpoints and final result carry the whole job's history and progress. A seeded
   full-batch run ends with the same weights as an undisturbed one (minibatches are shuffled anew
-  from the seed); an experiment starts again from its beginning. After ``MAX_RESTARTS`` losses
-  the job fails.
+  from the seed). A group's run (an experiment's, a sweep's) is such a job too. After
+  ``MAX_RESTARTS`` losses the job fails.
 
 Messages come back in each task's result and are handled exactly as a local worker's.
 ``frame_delays`` keeps, for benchmarks, the seconds from a worker making a live frame to this
@@ -126,7 +125,7 @@ class _Recovery:
 
     def task(self, original: dict[str, Any]) -> dict[str, Any]:
         """The task that starts the current run."""
-        if self.checkpoint is None or original["kind"] != "train":
+        if self.checkpoint is None:
             return original
         return resume_task(original, self.checkpoint)
 

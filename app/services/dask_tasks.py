@@ -1,6 +1,6 @@
 """What runs inside a Dask worker for ``DaskExecutor``: one slice of one job per task.
 
-A job's run (``TrainRun`` or ``ThreadRun`` from ``worker.py``, unchanged) stays in this process's
+A job's run (a ``TrainRun`` from ``worker.py``, unchanged) stays in this process's
 memory between slices, in a registry keyed by job id; the executor pins every slice of a job to
 the worker that holds it. A task returns only what the slice produced, in the order it was
 produced: ``(kind, payload, created)`` messages (``progress``, ``checkpoint``, ``finished``, as in
@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .worker import DataCache, ThreadRun, TrainRun, failure, start_job
+from .worker import DataCache, TrainRun, failure
 
 STALE_SECONDS = 1800.0
 SWEEP_SECONDS = 60.0
@@ -32,7 +32,7 @@ Message = tuple[str, dict[str, Any], float]
 class _Held:
     """A job's run on this worker and the messages its current slice has sent."""
 
-    run: TrainRun | ThreadRun | None = None
+    run: TrainRun | None = None
     messages: list[Message] = field(default_factory=list)
     used: float = field(default_factory=time.monotonic)
 
@@ -60,7 +60,7 @@ def run_slice(job_id: str, task: dict[str, Any] | None, seconds: float, stop: bo
         held = _Held()
         try:
             with _data_lock:  # the data cache is shared by the worker's threads
-                held.run = start_job(job_id, task, held.send, _datasets)
+                held.run = TrainRun(job_id, task, held.send, _datasets)
             with _lock:
                 _held[job_id] = held
         except Exception as exc:  # a task that cannot start fails alone
@@ -99,7 +99,7 @@ def _sweep() -> None:
         dropped = [_held.pop(job_id) for job_id in stale]
     for held in dropped:
         with contextlib.suppress(Exception):  # nobody waits for this run any more
-            held.run.stop()  # lets an experiment's thread end
+            held.run.stop()
 
 
 def held_jobs() -> list[str]:

@@ -8,21 +8,25 @@ and a one-paragraph summary written from the measured numbers.
 * ``approximation``: one hidden layer of N units fitting a 1-D function.
 * ``case-study``: the spiral, linear classifier against a 2-layer net.
 
-Each runs in a worker with a ``Reporter``: progress in training steps over all its runs, and a
-cancel flag read every few training steps. The summaries are written from the numbers (pure
-functions of the table), so the text never claims what the runs did not show.
+Each experiment is a set of settings (``Variant``), each trained with ``seeds`` seeds. Every
+setting × seed is an independent training run (``run_tasks``: the task a lone job runs), so an
+experiment job is a group of runs spread over the workers like a sweep's (``ExperimentRuns``);
+when the last has ended, the result is assembled from what each run brought back
+(``run_record``) by pure functions: the summaries are written from the numbers (functions of the
+table), so the text never claims what the runs did not show.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import logging
 import math
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from app.nn import (
@@ -36,7 +40,6 @@ from app.nn import (
     SpecError,
     TrainConfig,
     TrainResult,
-    train,
 )
 from app.viz import boundary_comparison_figure, figure_json, loss_comparison_figure
 from app.viz.sweeps import Axis, lines_figure, log_spaced
@@ -55,30 +58,37 @@ from .specs import (
     whole,
 )
 
+if TYPE_CHECKING:
+    from .jobs import JobService
+    from .store import Store
 
-class Reporter(Protocol):
-    def progress(self, step: int, total_steps: int) -> None: ...
-
-    def cancelled(self) -> bool: ...
-
+log = logging.getLogger(__name__)
 
 MAX_RUNS = 6
 MAX_SEEDS = 10
 CLAIM_SEEDS = 5  # the experiments whose claim is a comparison train each setting this often by default
-PROGRESS_SECONDS = 0.25  # at most this often a progress message between a run's steps
 
 _MOONS = {"name": "moons", "n_per_class": 50, "noise": 0.35, "test_fraction": 0.3, "seed": 0}
 _SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.0}
 
 
-class Cancelled(Exception):
-    pass
+@dataclass(frozen=True)
+class Variant:
+    """One setting of an experiment as planned: what each of its seeds trains."""
+
+    label: str
+    units: tuple[int, ...]  # hidden layers
+    activation: str = "relu"
+    steps: int | None = None  # None: the options' steps
+    overrides: dict[str, Any] = field(default_factory=dict)  # options this setting changes
 
 
 @dataclass
 class Run:
+    """One finished run: ``net`` its trained network when it was kept (the first seed's)."""
+
     label: str
-    net: Network
+    net: Network | None
     data: Dataset
     result: TrainResult
 
@@ -101,6 +111,10 @@ class Setting:
     def first(self) -> Run:
         return self.runs[0]
 
+    @property
+    def parameters(self) -> int:
+        return self.first.net.counts()["parameters"]
+
     def values(self, key: str) -> list[float]:
         return [v for v in (run.metric(key) for run in self.runs) if v is not None and math.isfinite(v)]
 
@@ -114,50 +128,69 @@ class Setting:
         return [min(values), max(values)] if values else None
 
 
-class Runner:
-    """Trains the experiment's networks one after another, each setting with ``options["seeds"]``
-    seeds, reporting the steps done over all of them (``run_steps``: each setting's steps)."""
+def run_tasks(name: str, options: dict[str, Any], checkpoint_seconds: float = 1.0) -> list[dict[str, Any]]:
+    """Each setting with each seed as the training task a lone job runs (a new ``Network(spec,
+    seed)``, no live frames), run ``i * seeds + k`` for setting ``i`` and seed ``k``: seed ``k``
+    adds ``k`` to the network's and the training's seed (as a sweep's seeds do); the data stay
+    the same."""
+    data = build_dataset(options["data"])
+    loss = "mse" if data.task == "regression" else "softmax"
+    outputs = 1 if data.task == "regression" else data.n_classes
+    tasks = []
+    for variant in EXPERIMENTS[name].variants(options):
+        opts = options | variant.overrides
+        spec = NetworkSpec(data.input_dim, tuple(LayerSpec(u, variant.activation) for u in variant.units), outputs,
+                           loss, opts["init"]).to_dict()
+        for k in range(options["seeds"]):
+            seed = opts["seed"] + k
+            config = TrainConfig(optimizer=opts["optimizer"], learning_rate=opts["learning_rate"],
+                                 reg_strength=opts.get("reg_strength", 0.0), steps=variant.steps or opts["steps"],
+                                 seed=seed, history_every=opts.get("history_every"))
+            tasks.append({"kind": "train", "network": {"spec": spec, "seed": seed, "optimizer": None,
+                                                       "steps_trained": 0, "epochs_trained": 0.0},
+                          "data": options["data"], "upload": None, "training": dict(vars(config)), "live": None,
+                          "checkpoint_seconds": checkpoint_seconds})
+    return tasks
 
-    def __init__(self, options: dict[str, Any], run_steps: list[int], report: Reporter):
-        self.options, self.report = options, report
-        self.seeds = options.get("seeds", 1)
-        self.total_steps, self.steps_done, self.reported = sum(run_steps) * self.seeds, 0, 0.0
-        self.data = build_dataset(options["data"])
 
-    def _tick(self, step: int) -> bool:
-        """Between steps: progress now and then, and whether to stop."""
-        if time.monotonic() - self.reported >= PROGRESS_SECONDS:
-            self.reported = time.monotonic()
-            self.report.progress(self.steps_done + step, self.total_steps)
-        return self.report.cancelled()
+def run_record(name: str, index: int, seeds: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """What the result needs of a finished run (``payload``: the training task's ``finished``
+    message), as JSON: its status, steps and seconds; its history, whole for an experiment whose
+    figure draws curves, else the last record (the final metrics); and the first seed's weights,
+    for the boundary figure and the parameter count."""
+    history = payload.get("history") or []
+    weights = payload.get("weights") if index % seeds == 0 else None
+    return {"run": index, "status": payload.get("status"), "error": payload.get("error"),
+            "steps": payload.get("steps_trained") or 0, "seconds": payload.get("seconds") or 0.0,
+            "history": history if EXPERIMENTS[name].curves else history[-1:],
+            "weights": None if weights is None else {key: np.asarray(w).tolist() for key, w in weights.items()}}
 
-    def train(self, label: str, units: list[int], activation: str = "relu", *, steps: int | None = None,
-              **overrides: Any) -> Setting:
-        """One setting, with every seed: seed ``k`` adds ``k`` to the network's and the training's
-        seed (as a sweep's seeds do); the data stay the same."""
-        return Setting(label, [self._train(label, units, activation, steps, k, overrides) for k in range(self.seeds)])
 
-    def _train(self, label: str, units: list[int], activation: str, steps: int | None, k: int,
-               overrides: dict[str, Any]) -> Run:
-        if self.report.cancelled():
-            raise Cancelled
-        self.report.progress(self.steps_done, self.total_steps)
-        opts = self.options | overrides
-        data = self.data
-        loss = "mse" if data.task == "regression" else "softmax"
-        outputs = 1 if data.task == "regression" else data.n_classes
-        spec = NetworkSpec(data.input_dim, tuple(LayerSpec(u, activation) for u in units), outputs, loss,
-                           opts.get("init", "small"))
-        seed = opts.get("seed", 0) + k
-        net = Network(spec, seed=seed)
-        config = TrainConfig(optimizer=opts.get("optimizer", "sgd"), learning_rate=opts["learning_rate"],
-                             reg_strength=opts.get("reg_strength", 0.0), steps=steps or opts["steps"],
-                             seed=seed, history_every=opts.get("history_every"))
-        result = train(net, data, config, on_progress=lambda p: self._tick(p.step), progress_every=20)
-        if result.status == "cancelled":
-            raise Cancelled
-        self.steps_done += config.steps
-        return Run(label, net, data, result)
+def settings_of(name: str, options: dict[str, Any], records: list[dict[str, Any]]) -> list[Setting]:
+    """The experiment's settings, each with its runs rebuilt from their records (one per run)."""
+    by_run = {record["run"]: record for record in records}
+    tasks, seeds = run_tasks(name, options), options["seeds"]
+    data = build_dataset(options["data"])
+    settings = []
+    for i, variant in enumerate(EXPERIMENTS[name].variants(options)):
+        runs = []
+        for index in range(i * seeds, (i + 1) * seeds):
+            record = by_run[index]
+            net = None
+            if record["weights"] is not None:
+                net = Network.from_dict({"spec": tasks[index]["network"]["spec"], "weights": record["weights"],
+                                         "steps_trained": record["steps"]})
+            history = record["history"]
+            diverged_at = history[-1].get("diverged_at") if history else None
+            runs.append(Run(variant.label, net, data,
+                            TrainResult(record["status"], record["steps"], history, record["seconds"], diverged_at)))
+        settings.append(Setting(variant.label, runs))
+    return settings
+
+
+def assemble(name: str, options: dict[str, Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The experiment's result (figure, table, summary, bands) from its runs' records."""
+    return EXPERIMENTS[name].assemble(options, settings_of(name, options, records))
 
 
 def percent(value: float | None) -> str:
@@ -226,7 +259,7 @@ CLASSIFICATION = ("train_loss", "train_accuracy", "test_accuracy")
 
 
 def _classification_row(setting: Setting, **first: Any) -> dict[str, Any]:
-    return _row(setting, CLASSIFICATION, **first, parameters=setting.first.net.counts()["parameters"])
+    return _row(setting, CLASSIFICATION, **first, parameters=setting.parameters)
 
 
 def _boundaries(settings: list[Setting]) -> Any:
@@ -380,27 +413,31 @@ def case_study_summary(table: list[dict[str, Any]], units: int) -> str:
     )
 
 
-# --- the experiments ---------------------------------------------------------------------------
+# --- the experiments: their settings, and their result from the trained settings ---------------
 
-def capacity(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    units = options["units"]
-    runner = Runner(options, [options["steps"]] * len(units), report)
-    settings = [runner.train(f"{u} hidden neurons", [u], options["activation"]) for u in units]
+def capacity_variants(options: dict[str, Any]) -> list[Variant]:
+    return [Variant(f"{u} hidden neurons", (u,), options["activation"]) for u in options["units"]]
+
+
+def capacity(options: dict[str, Any], settings: list[Setting]) -> dict[str, Any]:
+    units, seeds = options["units"], options["seeds"]
     table = [_classification_row(setting, hidden_units=u) for u, setting in zip(units, settings)]
     bands = _bands("network.hidden[0].units", units, settings, _held_out(table)[0])
-    return _result(_boundaries(settings), table, capacity_summary(table, runner.seeds), runner.seeds, bands)
+    return _result(_boundaries(settings), table, capacity_summary(table, seeds), seeds, bands)
 
 
-def regularization(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    strengths = options["reg_strengths"]
-    runner = Runner(options, [options["steps"]] * len(strengths), report)
-    settings = [runner.train(f"λ = {lam:g}", [options["units"]], options["activation"], reg_strength=lam)
-                for lam in strengths]
-    table = [_row(setting, (*CLASSIFICATION, "reg_loss"), reg_strength=lam,
-                  parameters=setting.first.net.counts()["parameters"]) for lam, setting in zip(strengths, settings)]
-    summary = regularization_summary(table, options["units"], runner.seeds)
+def regularization_variants(options: dict[str, Any]) -> list[Variant]:
+    return [Variant(f"λ = {lam:g}", (options["units"],), options["activation"], overrides={"reg_strength": lam})
+            for lam in options["reg_strengths"]]
+
+
+def regularization(options: dict[str, Any], settings: list[Setting]) -> dict[str, Any]:
+    strengths, seeds = options["reg_strengths"], options["seeds"]
+    table = [_row(setting, (*CLASSIFICATION, "reg_loss"), reg_strength=lam, parameters=setting.parameters)
+             for lam, setting in zip(strengths, settings)]
+    summary = regularization_summary(table, options["units"], seeds)
     bands = _bands("training.reg_strength", strengths, settings, _held_out(table)[0])
-    return _result(_boundaries(settings), table, summary, runner.seeds, bands)
+    return _result(_boundaries(settings), table, summary, seeds, bands)
 
 
 def _steps_to(histories: list[list[dict[str, Any]]], target: float) -> int | None:
@@ -410,10 +447,13 @@ def _steps_to(histories: list[list[dict[str, Any]]], target: float) -> int | Non
     return None if hit is None else int(hit)
 
 
-def activations(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    names, target = options["activations"], options["target_accuracy"]
-    runner = Runner(options | {"history_every": 10}, [options["steps"]] * len(names), report)
-    settings = [runner.train(name, [options["units"]], name) for name in names]
+def activations_variants(options: dict[str, Any]) -> list[Variant]:
+    return [Variant(name, (options["units"],), name, overrides={"history_every": 10})
+            for name in options["activations"]]
+
+
+def activations(options: dict[str, Any], settings: list[Setting]) -> dict[str, Any]:
+    names, target, seeds = options["activations"], options["target_accuracy"], options["seeds"]
     steps = [_steps_to([run.result.history for run in s.runs], target) for s in settings]
     base = steps[0]
     table = []
@@ -425,7 +465,7 @@ def activations(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
             row["spread"]["steps_to_target"] = None if None in per_seed else [min(per_seed), max(per_seed)]
         table.append(row)
     figure = _curves(settings, target, "train_accuracy", baseline=names[0])
-    return _result(figure, table, activations_summary(table, target, options["steps"], runner.seeds), runner.seeds)
+    return _result(figure, table, activations_summary(table, target, options["steps"], seeds), seeds)
 
 
 def _statuses(setting: Setting) -> str:
@@ -435,34 +475,38 @@ def _statuses(setting: Setting) -> str:
     return f"{statuses.count('diverged')} of {len(statuses)} diverged"
 
 
-def dead_relu(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    rates = options["learning_rates"]
-    runner = Runner(options, [options["steps"]] * len(rates), report)
-    settings = [runner.train(f"learning rate {lr:g}", [options["units"]], "relu", learning_rate=lr) for lr in rates]
+def dead_relu_variants(options: dict[str, Any]) -> list[Variant]:
+    return [Variant(f"learning rate {lr:g}", (options["units"],), "relu", overrides={"learning_rate": lr})
+            for lr in options["learning_rates"]]
+
+
+def dead_relu(options: dict[str, Any], settings: list[Setting]) -> dict[str, Any]:
     table = [_row(setting, ("dead_fraction", "train_accuracy"), learning_rate=lr, status=_statuses(setting))
-             for lr, setting in zip(rates, settings)]
+             for lr, setting in zip(options["learning_rates"], settings)]
     return _result(_curves(settings), table, dead_relu_summary(table, options["units"], options["steps"]),
-                   runner.seeds)
+                   options["seeds"])
 
 
-def approximation(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    units = options["units"]
-    runner = Runner(options, [options["steps"]] * len(units), report)
-    settings = [runner.train(f"{u} hidden units", [u], options["activation"]) for u in units]
-    table = [_row(setting, ("train_loss", "train_r2"), hidden_units=u,
-                  parameters=setting.first.net.counts()["parameters"]) for u, setting in zip(units, settings)]
-    summary = approximation_summary(table, options["activation"], runner.data.name)
-    return _result(_boundaries(settings), table, summary, runner.seeds)
+def approximation_variants(options: dict[str, Any]) -> list[Variant]:
+    return [Variant(f"{u} hidden units", (u,), options["activation"]) for u in options["units"]]
 
 
-def case_study(options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    runner = Runner(options, [options["linear_steps"], options["steps"]], report)
-    linear = runner.train("linear classifier", [], steps=options["linear_steps"])
-    two_layer = runner.train(f"2-layer net, {options['units']} ReLU units", [options["units"]], "relu")
+def approximation(options: dict[str, Any], settings: list[Setting]) -> dict[str, Any]:
+    table = [_row(setting, ("train_loss", "train_r2"), hidden_units=u, parameters=setting.parameters)
+             for u, setting in zip(options["units"], settings)]
+    summary = approximation_summary(table, options["activation"], settings[0].first.data.name)
+    return _result(_boundaries(settings), table, summary, options["seeds"])
+
+
+def case_study_variants(options: dict[str, Any]) -> list[Variant]:
+    return [Variant("linear classifier", (), steps=options["linear_steps"]),
+            Variant(f"2-layer net, {options['units']} ReLU units", (options["units"],), "relu")]
+
+
+def case_study(options: dict[str, Any], settings: list[Setting]) -> dict[str, Any]:
     table = [_classification_row(setting, model=name, steps=setting.first.result.steps)
-             for name, setting in (("linear", linear), ("2-layer", two_layer))]
-    return _result(_boundaries([linear, two_layer]), table, case_study_summary(table, options["units"]),
-                   runner.seeds)
+             for name, setting in zip(("linear", "2-layer"), settings)]
+    return _result(_boundaries(settings), table, case_study_summary(table, options["units"]), options["seeds"])
 
 
 # --- options: one pydantic model per experiment, its defaults the experiment's ------------------
@@ -567,22 +611,26 @@ class CaseStudyOptions(_Options):
 @dataclass(frozen=True)
 class Experiment:
     name: str
-    run: Callable[[dict[str, Any], Reporter], dict[str, Any]]
+    variants: Callable[[dict[str, Any]], list[Variant]]  # its settings, from its options
+    assemble: Callable[[dict[str, Any], list[Setting]], dict[str, Any]]  # its result, from the trained settings
     options: type[_Options]  # its fields, with the experiment's defaults
     summary: str
+    curves: bool = False  # its figure draws the runs' histories (else the first seed's decision boundaries)
 
 
 EXPERIMENTS: dict[str, Experiment] = {
     e.name: e for e in (
-        Experiment("capacity", capacity, CapacityOptions, "One hidden layer of 3, 6 and 20 units on noisy data"),
-        Experiment("regularization", regularization, RegularizationOptions,
+        Experiment("capacity", capacity_variants, capacity, CapacityOptions,
+                   "One hidden layer of 3, 6 and 20 units on noisy data"),
+        Experiment("regularization", regularization_variants, regularization, RegularizationOptions,
                    "20 hidden units with L2 strength 0.001, 0.01 and 0.1"),
-        Experiment("activations", activations, ActivationsOptions,
-                   "ReLU, tanh, sigmoid and leaky ReLU: steps to a target training accuracy"),
-        Experiment("dead-relu", dead_relu, DeadReluOptions, "The fraction of dead ReLUs against the learning rate"),
-        Experiment("approximation", approximation, ApproximationOptions,
+        Experiment("activations", activations_variants, activations, ActivationsOptions,
+                   "ReLU, tanh, sigmoid and leaky ReLU: steps to a target training accuracy", curves=True),
+        Experiment("dead-relu", dead_relu_variants, dead_relu, DeadReluOptions,
+                   "The fraction of dead ReLUs against the learning rate", curves=True),
+        Experiment("approximation", approximation_variants, approximation, ApproximationOptions,
                    "One hidden layer of N units fitting a 1-D function"),
-        Experiment("case-study", case_study, CaseStudyOptions,
+        Experiment("case-study", case_study_variants, case_study, CaseStudyOptions,
                    "The spiral: a linear classifier against a 2-layer network"),
     )
 }
@@ -610,10 +658,98 @@ def resolve_options(name: str, options: dict[str, Any] | BaseModel, limits: Limi
     return resolved
 
 
-def run_experiment(name: str, options: dict[str, Any], report: Reporter) -> dict[str, Any]:
-    """Run a resolved experiment; ``report`` is called between runs and may ask to cancel."""
-    try:
-        result = EXPERIMENTS[name].run(options, report)
-    except Cancelled:
-        return {"status": "cancelled", "error": None}
-    return {"status": "done", "error": None, "result": result}
+# --- as a job: a group of independent runs, the result assembled when the last has ended --------
+
+@dataclass
+class _Tally:
+    """An experiment job's progress in training steps: each run's, finished or under way."""
+
+    total_steps: int
+    runs: int
+    steps: dict[int, int] = field(default_factory=dict)
+    finished: set[int] = field(default_factory=set)
+
+
+class ExperimentRuns:
+    """What happens to the runs of experiment jobs (``JobService.groups["experiment"]``, on the job
+    service's writer thread). Each finished run's record (``run_record``) is kept on the job, in
+    ``result["runs"]`` until the result replaces them; progress events count the steps done over
+    all runs (finished ones, and the checkpoints of those under way); when the group ends, the
+    result is assembled from the records. A server that adopts the job starts again only the runs
+    without a record; a run that fails stops the others and fails the experiment."""
+
+    def __init__(self, store: Store, jobs: JobService):
+        self.store, self.jobs = store, jobs
+        self._tallies: dict[str, _Tally] = {}
+
+    def _tally(self, row: dict[str, Any]) -> _Tally:
+        tally = self._tallies.get(row["id"])
+        if tally is None:  # the first news of this job here (or since a restart)
+            options = row["request"]["options"]
+            runs = len(EXPERIMENTS[row["request"]["name"]].variants(options)) * options["seeds"]
+            tally = self._tallies[row["id"]] = _Tally(row["progress"]["total_steps"], runs)
+            for record in _records(row):
+                tally.steps[record["run"]] = record["steps"]
+                tally.finished.add(record["run"])
+        return tally
+
+    def _publish(self, job_id: str, tally: _Tally) -> dict[str, Any]:
+        """Send the job's progress as an event; returns it (for the store)."""
+        progress = {"step": sum(tally.steps.values()), "total_steps": tally.total_steps, "epoch": None}
+        frame = progress | {"finished": len(tally.finished), "total": tally.runs}
+        self.jobs.publish_frame(job_id, progress, json.dumps(frame, separators=(",", ":")))
+        return progress
+
+    def on_progress(self, job_id: str, index: int, progress: dict[str, Any]) -> None:
+        """A run under way has checkpointed at step ``progress["step"]``."""
+        tally = self._tallies.get(job_id)
+        if tally is None:
+            row = self.store.get_job(job_id)
+            if row is None:
+                return
+            tally = self._tally(row)
+        if index not in tally.finished:
+            tally.steps[index] = progress.get("step") or 0
+            self._publish(job_id, tally)
+
+    def on_run(self, job_id: str, index: int, payload: dict[str, Any]) -> None:
+        """Run ``index`` has finished (``payload``: its training task's result)."""
+        row = self.store.get_job(job_id)
+        records = _records(row)
+        if payload.get("status") == "cancelled" or any(record["run"] == index for record in records):
+            return  # cancelled: the experiment is stopping
+        request = row["request"]
+        record = run_record(request["name"], index, request["options"]["seeds"], payload)
+        tally = self._tally(row)
+        tally.steps[index] = record["steps"]
+        tally.finished.add(index)
+        progress = self._publish(job_id, tally)
+        self.store.update_job(job_id, result={"runs": [*records, record]}, progress=progress)
+        if record["status"] == "failed":  # the result cannot be made without it: stop the others
+            self.jobs.executor.cancel(job_id)
+
+    def resume(self, row: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+        """After its server stopped: the runs without a record, to start again."""
+        request, done = row["request"], {record["run"] for record in _records(row)}
+        tasks = run_tasks(request["name"], request["options"], self.jobs.checkpoint_seconds)
+        return [(index, task) for index, task in enumerate(tasks) if index not in done]
+
+    def end(self, row: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+        """The job's final state, from the group's (``payload``) and its runs' records."""
+        self._tallies.pop(row["id"], None)
+        records = _records(row)
+        failed = next((record for record in records if record["status"] == "failed"), None)
+        if failed is not None:
+            return {"status": "failed", "error": f"run {failed['run']} failed: {failed['error']}", "result": None}
+        if payload["status"] != "done":
+            return {"status": payload["status"], "error": payload.get("error"), "result": None}
+        try:
+            result = assemble(row["request"]["name"], row["request"]["options"], records)
+        except Exception as exc:  # a bug, not the person's: the job says so and the server goes on
+            log.exception("experiment %s: could not assemble its result", row["id"])
+            return {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "result": None}
+        return {"status": "done", "error": None, "result": result}
+
+
+def _records(row: dict[str, Any]) -> list[dict[str, Any]]:
+    return (row["result"] or {}).get("runs", [])

@@ -1,4 +1,5 @@
-"""Training and experiment jobs: validate, store, hand to the executor, record what comes back.
+"""Training, experiment and other group jobs: validate, store, hand to the executor, record what
+comes back.
 
 The executor calls ``on_message`` from its scheduler thread; the messages are queued for one
 writer thread, the only place that writes a running job's state (so the scheduler never waits for
@@ -24,7 +25,7 @@ from app.nn import Dataset, Network, TrainConfig
 from .bus import Bus, LocalBus
 from .events import Hub
 from .executor import Executor
-from .experiments import EXPERIMENTS, resolve_options
+from .experiments import EXPERIMENTS, ExperimentRuns, resolve_options, run_tasks
 from .networks import NetworkService, iso_time
 from .specs import (
     Limits,
@@ -64,12 +65,19 @@ def group_task(group_id: str, runs: list[tuple[int, dict[str, Any]]]) -> dict[st
 
 
 class GroupHandler(Protocol):
-    """What a kind of group job (a sweep) does when one of its runs finishes, and after a restart."""
+    """What a kind of group job (an experiment, a sweep) does with its runs' news, after a
+    restart, and when the group ends."""
+
+    def on_progress(self, group_id: str, index: int, progress: dict[str, Any]) -> None:
+        """Run ``index`` under way has checkpointed (``progress``: its step counts)."""
 
     def on_run(self, group_id: str, index: int, payload: dict[str, Any]) -> None: ...
 
-    def resume(self, row: dict[str, Any]) -> dict[str, Any] | None:
-        """The group task of the runs still to do (None: nothing is left)."""
+    def resume(self, row: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+        """The runs still to do (index, training task)."""
+
+    def end(self, row: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+        """The job's final state (status, error, and ``result`` when it changes) from the group's."""
 
 
 class Conflict(RuntimeError):
@@ -134,7 +142,8 @@ class JobService:
         self._stopping = threading.Event()
         self._leases = threading.Thread(target=self._lease_loop, name="nnviz-job-leases", daemon=True)
         self._remote: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()  # frames of jobs run elsewhere
-        self.groups: dict[str, GroupHandler] = {}  # by job kind: what a group's runs are (a sweep)
+        # by job kind: what a group's runs are (an experiment's; a sweep registers itself)
+        self.groups: dict[str, GroupHandler] = {"experiment": ExperimentRuns(store, self)}
         self._group_frames: dict[str, tuple[int, dict[str, Any]]] = {}  # latest progress of a group run here
 
     def start(self) -> None:
@@ -180,18 +189,17 @@ class JobService:
         return adopted
 
     def _resume(self, job_id: str) -> None:
-        """Queue an adopted job again, from its network's last checkpoint (an experiment starts over)."""
+        """Queue an adopted job again: a training job from its network's last checkpoint, a group
+        (an experiment, a sweep) with the runs it has no result of."""
         row = self.store.get_job(job_id)
-        request = row["request"]
         try:
-            if row["kind"] == "experiment":
-                task: dict[str, Any] = {"kind": "experiment", "name": request["name"], "options": request["options"]}
-                priority = "batch"
-            elif row["kind"] in self.groups:
-                task, priority = self.groups[row["kind"]].resume(row), "batch"
-                if task is None:
-                    self._end(job_id, "done", None)
+            if row["kind"] in self.groups:
+                runs, priority = self.groups[row["kind"]].resume(row), "batch"
+                if not runs:
+                    self._finish(row, self.groups[row["kind"]].end(row, {"status": "done", "error": None}))
+                    self._changed(job_id)
                     return
+                task: dict[str, Any] | None = group_task(job_id, runs)
             else:
                 task, priority = self._resume_training(row)
             if task is None:
@@ -366,24 +374,26 @@ class JobService:
     # --- experiments -------------------------------------------------------------------------
 
     def create_experiment(self, name: str, options: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
+        """Check the options, store the job and queue its runs (each setting × seed) as a group."""
         if name not in EXPERIMENTS:
             raise NotFound(f"no experiment named {name!r}; expected one of: {', '.join(EXPERIMENTS)}")
         options = resolve_options(name, options, self.limits)
-        job_id = self.store.create_job("experiment", {"name": name, "options": options}, None, owner=owner,
-                                       server=self.server_id, lease_until=self._lease())
-        self._submit(job_id, {"kind": "experiment", "name": name, "options": options}, None, owner, "batch")
+        runs = run_tasks(name, options, self.checkpoint_seconds)
+        job_id = self.create_group("experiment", {"name": name, "options": options}, runs, owner,
+                                   total_steps=sum(run["training"]["steps"] for run in runs))
         return self.get(job_id, owner)
 
     # --- groups ------------------------------------------------------------------------------
 
     def create_group(self, kind: str, request: dict[str, Any], runs: list[dict[str, Any]],
-                     owner: str | None) -> str:
+                     owner: str | None, total_steps: int | None = None) -> str:
         """Store a group job (``kind`` has a handler in ``groups``) and queue its runs (training
         tasks), each an executor job ``run_id(group, index)``. Batch work, admitted and limited
-        like one job of its owner. Returns the job's id."""
+        like one job of its owner. Its progress counts ``total_steps`` (default: the runs). Returns
+        the job's id."""
         job_id = self.store.create_job(kind, request, None, owner=owner, server=self.server_id,
                                        lease_until=self._lease(),
-                                       progress={"step": 0, "total_steps": len(runs), "epoch": None})
+                                       progress={"step": 0, "total_steps": total_steps or len(runs), "epoch": None})
         self._submit(job_id, group_task(job_id, list(enumerate(runs))), None, owner, "batch")
         return job_id
 
@@ -411,21 +421,25 @@ class JobService:
         while (message := self._inbox.get()) is not None:
             kind, job_id, payload = message
             group_id, _, index = job_id.partition(RUN_SEPARATOR)
-            if index and kind != "finished":
-                continue  # a group's run: its group records it once it has finished
+            if index and kind not in ("finished", "checkpoint"):
+                continue  # a group's run: its group hears of its checkpoints and its end
             try:
                 if index:
-                    self._apply_run(group_id, int(index), payload)
+                    self._apply_run(kind, group_id, int(index), payload)
                 else:
                     self._apply(kind, job_id, payload)
             except Exception:  # one bad message must not stop the job bookkeeping
                 log.exception("job %s: could not record %s", job_id, kind)
             self._changed(group_id)
 
-    def _apply_run(self, group_id: str, index: int, payload: dict[str, Any]) -> None:
+    def _apply_run(self, kind: str, group_id: str, index: int, payload: dict[str, Any]) -> None:
         row = self.store.get_job(group_id)
-        if row is not None and row["kind"] in self.groups:
+        if row is None or row["kind"] not in self.groups:
+            return
+        if kind == "finished":
             self.groups[row["kind"]].on_run(group_id, index, payload)
+        else:
+            self.groups[row["kind"]].on_progress(group_id, index, payload["progress"])
 
     def _apply(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
         if kind == "started":  # needs no read: a deleted job's update changes nothing
@@ -442,6 +456,8 @@ class JobService:
             self.store.update_job(job_id, progress=payload["progress"], history=job_history,
                                   metrics=metrics_of(job_history))
         elif kind == "finished":
+            if row["kind"] in self.groups:
+                payload = self.groups[row["kind"]].end(row, payload)
             self._finish(row, payload)
             self._group_frames.pop(job_id, None)
 

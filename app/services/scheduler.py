@@ -17,9 +17,9 @@ Admission: a person may have ``person_running`` jobs admitted and ``person_queue
 the server ``max_running`` admitted and ``max_queued`` waiting in all. Beyond a person's limits
 ``submit`` raises ``PersonLimit``, beyond the server's ``QueueFull``.
 
-A **group** (a sweep: a task ``{"kind": "group", "runs": [(run_id, task), ...]}``) is admitted like
-one job, and its runs are independent jobs of their own: whenever the group is picked for a free
-worker, its next run starts there, pinned to that worker like any job. A group has at most one run
+A **group** (a sweep, an experiment: a task ``{"kind": "group", "runs": [(run_id, task), ...]}``) is
+admitted like one job, and its runs are independent jobs of their own: whenever the group is picked
+for a free worker, its next run starts there, pinned to that worker like any job. A group has at most one run
 on each worker, so its runs spread over the workers and finish one after another on each, and
 they take turns with everyone's other work like any job of their person (a run's slices advance
 its person's clock). The group ends when its last run has ended (``finished_groups``).

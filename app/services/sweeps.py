@@ -34,7 +34,7 @@ from app.viz.sweeps import (
     value_label,
 )
 
-from .jobs import JobService, group_task
+from .jobs import JobService
 from .networks import NetworkService, iso_time
 from .specs import NotFound
 from .store import Store
@@ -285,12 +285,18 @@ class SweepService:
                  "row": new}
         self.jobs.publish_frame(sweep_id, progress, json.dumps(frame, separators=(",", ":"), default=str))
 
-    def resume(self, row: dict[str, Any]) -> dict[str, Any] | None:
+    def on_progress(self, sweep_id: str, index: int, progress: dict[str, Any]) -> None:
+        """A sweep counts finished runs: a run under way has nothing to add."""
+
+    def resume(self, row: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
         """After its server stopped: the runs without a row start again (from the beginning)."""
         plan = self.plan(row["request"]["sweep"], row["owner"])
         done = {r["run"] for r in (row["result"] or {}).get("rows", [])}
-        left = [(run.index, plan.tasks[run.index]) for run in plan.runs if run.index not in done]
-        return group_task(row["id"], left) if left else None
+        return [(run.index, plan.tasks[run.index]) for run in plan.runs if run.index not in done]
+
+    def end(self, row: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+        """The group's own ending: the rows stay the sweep's result, whatever its status."""
+        return payload
 
 
 def _cell(value: Any) -> str:

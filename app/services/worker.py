@@ -14,17 +14,12 @@ checkpoints. After each slice the worker answers ``("slice", job_id, {"seconds",
 
 Progress counts steps like the history does, over the network's whole life: ``step`` is its steps
 trained so far and ``total_steps`` what it will have when this run ends.
-
-Experiments run in a thread of their own that the worker lets go for one slice at a time (it
-pauses at the experiment's next progress check once the slice's time is up), so they share the
-worker with training jobs without being rewritten as resumable code.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import threading
 import time
 import traceback
 from collections import OrderedDict
@@ -36,7 +31,6 @@ from app.viz import boundary_grid, data_bounds, node_maps
 from app.viz.boundary import n_classes_of
 from app.viz.live import encode_grid, live_overlay, rounded
 
-from .experiments import run_experiment
 from .specs import build_dataset
 
 Send = Callable[[str, str, Any], None]
@@ -210,77 +204,9 @@ def _no_nan(value: Any) -> Any:
     raise TypeError(f"cannot send {type(value).__name__} in a live frame")
 
 
-class ThreadRun:
-    """A blocking task (an experiment) run in a thread that goes only while a slice lasts.
-
-    The task calls ``checkpoint()`` often (the experiments do so every few training steps); once
-    the slice's deadline has passed that call hands control back and waits for the next slice.
-    Only one of the worker's threads runs at any time, so there is no contention for the GIL.
-    """
-
-    def __init__(self, job_id: str, body: Callable[[Callable[[], bool]], dict[str, Any]], send: Send):
-        self.job_id, self.send, self.body = job_id, send, body
-        self._go, self._paused = threading.Semaphore(0), threading.Semaphore(0)
-        self.deadline = 0.0
-        self.cancelled = False
-        self.thread = threading.Thread(target=self._main, name=f"job-{job_id}", daemon=True)
-        self.finished = False
-
-    def _main(self) -> None:
-        self._go.acquire()
-        try:
-            payload = self.body(self.checkpoint)
-        except Exception as exc:
-            payload = failure(exc)
-        self.finished = True
-        self.send("finished", self.job_id, payload)
-        self._paused.release()
-
-    def checkpoint(self) -> bool:
-        """Called by the task: pauses when the slice is over; True asks the task to stop."""
-        if not self.cancelled and time.perf_counter() >= self.deadline:
-            self._paused.release()
-            self._go.acquire()
-        return self.cancelled
-
-    def _run_until_paused(self) -> None:
-        if not self.thread.is_alive() and not self.finished:
-            self.thread.start()
-        self._go.release()
-        self._paused.acquire()
-
-    def slice(self, seconds: float) -> dict[str, Any]:
-        began = time.perf_counter()
-        self.deadline = began + seconds
-        self._run_until_paused()
-        return {"seconds": time.perf_counter() - began, "wait": 0.0}
-
-    def stop(self) -> None:
-        self.cancelled = True
-        self._run_until_paused()
-
-
-class _Reporter:
-    """What an experiment sees: its steps done over all its runs, and the slice / cancel checkpoint."""
-
-    def __init__(self, job_id: str, send: Send, checkpoint: Callable[[], bool]):
-        self.job_id, self.send, self.cancelled = job_id, send, checkpoint
-
-    def progress(self, step: int, total_steps: int) -> None:
-        frame = {"step": step, "total_steps": total_steps, "epoch": None}
-        self.send("progress", self.job_id, {"progress": frame, "json": json.dumps(frame)})
-
-
-def start_job(job_id: str, task: dict[str, Any], send: Send, datasets: DataCache) -> TrainRun | ThreadRun:
-    if task["kind"] == "train":
-        return TrainRun(job_id, task, send, datasets)
-    return ThreadRun(job_id, lambda checkpoint: run_experiment(
-        task["name"], task.get("options") or {}, _Reporter(job_id, send, checkpoint)), send)
-
-
 def serve(receive: Callable[[], Any], send: Send) -> None:
     """A worker's loop: messages from the server until it sends None or goes away."""
-    runs: dict[str, TrainRun | ThreadRun] = {}
+    runs: dict[str, TrainRun] = {}
     datasets = DataCache()
     while True:
         message = receive()
@@ -289,7 +215,7 @@ def serve(receive: Callable[[], Any], send: Send) -> None:
         kind, job_id, body = message
         if kind == "add":
             try:
-                runs[job_id] = start_job(job_id, body, send, datasets)
+                runs[job_id] = TrainRun(job_id, body, send, datasets)
             except Exception as exc:  # a task that cannot start fails alone; the worker lives on
                 send("finished", job_id, failure(exc))
             continue

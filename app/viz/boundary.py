@@ -291,6 +291,13 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
 COMPARISON_TITLES = {"classification": "Decision regions compared", "regression-1d": "Fitted functions compared",
                      "regression": "Outputs over the plane compared"}
 
+# A comparison laid out in pixels, whatever its number of rows: each panel's plot area; the room
+# between rows for the tick labels and x-axis title above and the next panels' two-line titles;
+# the legend under the last row's x-axis titles. The bottom margin holds the legend, so Plotly
+# never grows it (which would shrink the plot area that these spacings are fractions of).
+PANEL_HEIGHT, ROW_GAP, LEGEND_BELOW = 275, 110, 65
+COMPARISON_MARGIN = {"t": 90, "b": LEGEND_BELOW + 60}
+
 
 @np.errstate(over="ignore", invalid="ignore")
 def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid: int = 80,
@@ -314,7 +321,8 @@ def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid:
     if len(kinds) != 1:
         raise SpecError("panels", "must all be classification or all regression, with the same number of inputs")
     rows = -(-len(checked) // columns)
-    fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.04, vertical_spacing=0.3 / rows,
+    plot_height = rows * PANEL_HEIGHT + (rows - 1) * ROW_GAP  # px, the plot area's
+    fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.04, vertical_spacing=ROW_GAP / plot_height,
                         subplot_titles=[f"{label}<br><sup>{score_text(net, data)}</sup>"
                                         for label, net, data, _ in checked])
     grids = [boundary_grid(net, data_bounds(data), grid) for _, net, data, _ in checked]
@@ -335,5 +343,7 @@ def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid:
     fig.update_xaxes(title_text=titles[0], showgrid=False)
     fig.update_yaxes(title_text=titles[1], showgrid=False, col=1)
     fig.update_yaxes(showgrid=False)
-    return apply_theme(fig, height=120 + 300 * rows, title=dict(text=COMPARISON_TITLES[kind]),
-                       legend=dict(orientation="h", y=-0.2, itemsizing="constant"), margin=dict(t=90))
+    return apply_theme(fig, height=plot_height + COMPARISON_MARGIN["t"] + COMPARISON_MARGIN["b"],
+                       title=dict(text=COMPARISON_TITLES[kind]), margin=COMPARISON_MARGIN,
+                       legend=dict(orientation="h", y=-LEGEND_BELOW / plot_height, yanchor="top",
+                                   itemsizing="constant"))

@@ -2,7 +2,9 @@ import pytest
 
 from app.services.experiments import EXPERIMENTS
 
+from ..services.test_experiments import alone
 from .conftest import field_of
+from .test_jobs import read_events
 
 
 def run(client, name: str, options: dict | None = None) -> dict:
@@ -97,6 +99,20 @@ def test_each_experiment_documents_its_own_options(client):
     assert options["units"]["items"]["maximum"] == 256  # the server's max_units, from its settings
     assert "reg_strengths" not in options
     assert field_of(client.post("/api/experiments/capacity", json={"reg_strengths": [0.1]})) == ["reg_strengths"]
+
+
+def test_runs_on_two_workers_give_the_numbers_of_each_run_trained_alone(client):
+    job = client.post("/api/experiments/capacity", json={"units": [3, 20], "steps": 300, "seeds": 2}).json()
+    events = read_events(client, job["id"])
+    finished = client.get(f"/api/jobs/{job['id']}").json()
+    assert finished["status"] == "done", finished["error"]
+    # Figure, table, bands and summary: the same, number for number, as training each run alone.
+    assert finished["result"] == alone("capacity", finished["request"]["options"])
+    # Progress counts training steps over all runs (2 settings x 2 seeds x 300), never backwards.
+    assert finished["progress"] == {"step": 1200, "total_steps": 1200, "epoch": None}
+    steps = [data["step"] for kind, data in events if kind == "progress"]
+    assert steps == sorted(steps) and steps[-1] == 1200 and {data["total_steps"] for _, data in events[:-1]} == {1200}
+    assert events[-1][0] == "done" and events[-1][1]["status"] == "done"
 
 
 def test_experiment_can_be_cancelled(client):

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ..services.test_experiments import alone
 from ..waiting import wait_for_server, wait_until
 from .conftest import SPIRAL
 
@@ -103,3 +104,22 @@ def test_a_sweep_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_factory
     assert [row["run"] for row in done["rows"]] == list(range(6)) and all(r["status"] == "done" for r in done["rows"])
     kept = {row["run"]: row["network_id"] for row in done["rows"]}
     assert all(kept[row["run"]] == row["network_id"] for row in early)  # rows from before the crash stay
+
+
+def test_an_experiment_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_factory):
+    port = free_port()
+    server = server_factory(port)
+    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300)
+    job = api.post("/api/experiments/capacity", json={"steps": 3000, "seeds": 2}).json()
+    wait_until(lambda: (api.get(f"/api/jobs/{job['id']}").json()["result"] or {}).get("runs"),
+               what="a first finished run")
+
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+
+    server_factory(port)  # adopts the experiment and starts again the runs without a record
+    done = wait_until(lambda: (j := api.get(f"/api/jobs/{job['id']}").json())["status"]
+                      not in ("queued", "running") and j, timeout=300, what="the resumed experiment to end")
+    assert done["status"] == "done", done["error"]
+    assert done["progress"] == {"step": 3 * 2 * 3000, "total_steps": 3 * 2 * 3000, "epoch": None}
+    assert done["result"] == alone("capacity", done["request"]["options"])  # as if nothing had happened

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from ..waiting import wait_until
 from .conftest import WAIT_MS, api
+from .test_access import FIGURE_BOXES, _figure_overlaps
 
 pytestmark = pytest.mark.browser
 
@@ -166,7 +167,8 @@ def test_neuron_page_trains_and_regularization_shrinks_weights(page, screenshot)
     page.recorder.assert_clean()
 
 
-def test_experiments_show_kept_results_and_run_again(page, screenshot):
+def _experiments_drawn(page) -> None:
+    """Open the Experiments page and wait until every card shows its kept result."""
     page.goto("/experiments")
     for name in EXPERIMENTS:  # no click: each card shows the result the server keeps
         card = page.locator(f"#exp-{name}")
@@ -174,6 +176,18 @@ def test_experiments_show_kept_results_and_run_again(page, screenshot):
         expect(card.locator(".summary")).to_be_visible(timeout=5 * WAIT_MS)
         expect(card.locator(".plot .main-svg").first).to_be_attached()
         expect(card.locator("table tbody tr").first).to_be_attached()
+    page.wait_for_load_state("networkidle")
+
+
+def test_experiments_show_kept_results_and_run_again(page, phone, screenshot):
+    _experiments_drawn(page)
+    # Nothing in a figure covers another part of it (the boundary comparisons' titles and axis
+    # titles above all), on a wide screen and on a phone.
+    assert _figure_overlaps(page.evaluate(FIGURE_BOXES)) == []
+    _experiments_drawn(phone)
+    assert _figure_overlaps(phone.evaluate(FIGURE_BOXES)) == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways"
+    phone.recorder.assert_clean()
     expect(page.locator("#exp-case-study .summary")).to_contain_text("49.")
     expect(page.locator("#exp-case-study table")).to_contain_text("10,000")  # steps, never 1.00e+4
     accuracy = page.locator("#exp-capacity table tbody tr").first.locator("td").nth(3)

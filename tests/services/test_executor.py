@@ -11,9 +11,15 @@ import pytest
 
 from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, train
 from app.services.executor import WORKER_DIED, LocalExecutor
+from app.services.experiments import assemble, resolve_options, run_record, run_tasks
+from app.services.jobs import group_task
 from app.services.scheduler import PersonLimit, SchedulerLimits
+from app.services.specs import Limits
 from app.services.worker import RAMP_DECADE_SECONDS
+from app.settings import Settings
 from app.viz.live import decode_grid
+
+from .test_experiments import alone
 
 SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.0}
 
@@ -180,12 +186,21 @@ def test_a_failing_task_reports_its_error(pool):
     assert recorder.wait_for("finished", "good")["status"] == "done"
 
 
+def capacity_options() -> dict:
+    return resolve_options("capacity", {"units": [3, 6], "steps": 300, "seeds": 1}, Limits.from_settings(Settings()))
+
+
 def capacity_task() -> dict:
-    """A small capacity experiment (two settings, 300 steps each) as a worker task."""
-    return {"kind": "experiment", "name": "capacity",
-            "options": {"data": {"name": "moons", "n_per_class": 50, "noise": 0.35, "test_fraction": 0.3, "seed": 0},
-                        "units": [3, 6], "activation": "relu", "optimizer": "adam", "learning_rate": 0.02,
-                        "steps": 300, "seed": 0, "init": "xavier"}}
+    """A small capacity experiment (two settings, 300 steps each) as the executor's group of runs."""
+    return group_task("exp", list(enumerate(run_tasks("capacity", capacity_options()))))
+
+
+def capacity_result(recorder: Recorder) -> dict:
+    """The experiment's result from its runs' results, once the group has ended."""
+    assert recorder.wait_for("finished", "exp")["status"] == "done"
+    payloads = [recorder.wait_for("finished", f"exp:{index}") for index in range(2)]
+    records = [run_record("capacity", index, 1, payload) for index, payload in enumerate(payloads)]
+    return assemble("capacity", capacity_options(), records)
 
 
 def test_an_experiment_shares_the_worker_in_slices(pool):
@@ -193,8 +208,7 @@ def test_an_experiment_shares_the_worker_in_slices(pool):
     executor.submit("exp", capacity_task(), priority="batch")
     executor.submit("play", train_task(200))
     assert recorder.wait_for("finished", "play")["status"] == "done"
-    result = recorder.wait_for("finished", "exp")
-    assert result["status"] == "done" and len(result["result"]["table"]) == 2
+    assert capacity_result(recorder) == alone("capacity", capacity_options())  # each run's numbers, as alone
 
 
 def test_a_paced_job_keeps_its_pace_and_wakes_only_once_per_frame(pool):

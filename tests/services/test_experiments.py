@@ -1,16 +1,22 @@
-"""The experiments' summaries follow their numbers; progress counts training steps."""
+"""The experiments' summaries follow their numbers; each setting × seed is a lone training run."""
 
+import json
+
+import numpy as np
+
+from app.nn import Network, NetworkSpec, TrainConfig, train
 from app.services.experiments import (
     activations_summary,
-    capacity,
+    assemble,
     capacity_summary,
     count,
     percent,
-    regularization,
     regularization_summary,
     resolve_options,
+    run_record,
+    run_tasks,
 )
-from app.services.specs import Limits
+from app.services.specs import Limits, build_dataset
 from app.settings import Settings
 
 
@@ -52,32 +58,47 @@ def test_activations_summary_uses_the_tables_baseline():
     assert "(or never there): sigmoid, leaky_relu" in text and "Within 1.5× of relu: tanh." in text
 
 
-class Recorder:
-    def __init__(self):
-        self.calls: list[tuple[int, int]] = []
+def alone(name: str, options: dict) -> dict:
+    """The experiment's result with each run trained alone, one after another, in this process:
+    the reference a group of runs on the workers must match number for number."""
+    payloads = []
+    for task in run_tasks(name, options):
+        net = Network(NetworkSpec.from_dict(task["network"]["spec"]), seed=task["network"]["seed"])
+        result = train(net, build_dataset(task["data"]), TrainConfig(**task["training"]))
+        payloads.append({"status": result.status, "error": None, "history": result.history,
+                         "steps_trained": net.steps_trained, "seconds": result.seconds, "weights": net.get_weights()})
+    seeds = options["seeds"]
+    return assemble(name, options, [run_record(name, i, seeds, payload) for i, payload in enumerate(payloads)])
 
-    def progress(self, step: int, total_steps: int) -> None:
-        self.calls.append((step, total_steps))
 
-    def cancelled(self) -> bool:
-        return False
-
-
-def test_progress_counts_steps_over_all_runs_and_seeds():
+def test_each_setting_and_seed_is_a_lone_training_run():
     options = resolve_options("regularization", {"steps": 300, "seeds": 2}, Limits.from_settings(Settings()))
-    recorder = Recorder()
-    result = regularization(options, recorder)
-    assert {total for _, total in recorder.calls} == {3 * 2 * 300}
-    steps = [step for step, _ in recorder.calls]
-    assert steps == sorted(steps) and {0, 300, 600, 900, 1200, 1500} <= set(steps)  # each run's start
+    tasks = run_tasks("regularization", options, checkpoint_seconds=0.5)
+    assert len(tasks) == 3 * 2 and sum(task["training"]["steps"] for task in tasks) == 3 * 2 * 300
+    # Run i * seeds + k: setting i with seed k, which adds k to the network's and the training's seed.
+    assert [task["training"]["reg_strength"] for task in tasks] == [0.001, 0.001, 0.01, 0.01, 0.1, 0.1]
+    assert [task["network"]["seed"] for task in tasks] == [task["training"]["seed"] for task in tasks] == [0, 1] * 3
+    assert {task["live"] for task in tasks} == {None} and {task["checkpoint_seconds"] for task in tasks} == {0.5}
+    assert [(layer["units"], layer["activation"]) for layer in tasks[0]["network"]["spec"]["hidden"]] == [(20, "relu")]
+    result = alone("regularization", options)
     assert result["figure"]["layout"]["title"]["text"] == "Decision regions compared"
-    assert result["seeds"] == 2
+    assert result["seeds"] == 2 and [row["reg_strength"] for row in result["table"]] == [0.001, 0.01, 0.1]
+
+
+def test_a_run_brings_back_what_the_result_needs():
+    payload = {"status": "done", "error": None, "steps_trained": 10, "seconds": 0.5,
+               "history": [{"step": 0}, {"step": 10, "train_loss": 0.5}], "weights": {"W1": np.ones((2, 3))}}
+    first, second = run_record("capacity", 3, 3, payload), run_record("capacity", 4, 3, payload)
+    assert first["weights"] == {"W1": [[1.0] * 3] * 2} and second["weights"] is None  # the boundary's: seed 1
+    assert first["history"] == [{"step": 10, "train_loss": 0.5}]  # the final metrics only
+    assert run_record("activations", 4, 3, payload)["history"] == payload["history"]  # its curves need them all
+    assert json.loads(json.dumps(first)) == first
 
 
 def test_seeds_give_each_setting_a_mean_and_a_range():
     limits = Limits.from_settings(Settings())
     options = resolve_options("capacity", {"steps": 300, "seeds": 3, "units": [3, 20]}, limits)
-    result = capacity(options, Recorder())
+    result = alone("capacity", options)
     for row in result["table"]:
         for key in ("train_loss", "train_accuracy", "test_accuracy"):
             low, high = row["spread"][key]
@@ -92,6 +113,6 @@ def test_seeds_give_each_setting_a_mean_and_a_range():
     for i, row in enumerate(result["table"]):
         assert mean["y"][i] == row["test_accuracy"]
         assert [low["y"][i], high["y"][i]] == row["spread"]["test_accuracy"]
-    single = capacity(options | {"seeds": 1}, Recorder())
+    single = alone("capacity", options | {"seeds": 1})
     assert "spread" not in single["table"][0] and "One seed per setting" in single["summary"]
     assert "bands" not in single

@@ -94,6 +94,13 @@ def test_boundaries_are_small_multiples_six_to_a_row(spiral_data):
     assert len(heatmaps) == 7 and heatmaps[6]["xaxis"] == "x7"
     assert fig["layout"]["xaxis3"]["domain"][0] > fig["layout"]["xaxis2"]["domain"][0]  # 3 to a row for 7
     assert fig["layout"]["yaxis4"]["domain"][1] < fig["layout"]["yaxis"]["domain"][0]  # the 4th starts row 2
+    # Between two rows, room for the upper row's tick labels and x-axis title and the lower row's
+    # two-line titles, however many rows: the same pixels as a 2 x 2 grid's.
+    for count, second_row in ((4, "yaxis3"), (7, "yaxis4")):  # 2 x 2 and 3 x 3
+        layout = boundaries_figure(panels[:count]).to_dict()["layout"]
+        plot_height = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+        gap = layout["yaxis"]["domain"][0] - layout[second_row]["domain"][1]
+        assert gap * plot_height == pytest.approx(110)
     with pytest.raises(SpecError):
         boundaries_figure([])
     with pytest.raises(SpecError, match="1 to 36"):
