@@ -17,8 +17,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m app --host $(HOST) --port $(PORT)
 
+# Two test processes: the browser and service tests spend much of their time waiting on servers
+# and Chromium. tests/conftest.py says which tests stay together (--dist loadgroup).
+TEST_PROCESSES ?= 2
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_PROCESSES) --dist loadgroup
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -10,3 +10,16 @@ def postgres() -> Iterator[str]:
     """The URL of a throwaway PostgreSQL server's ``postgres`` database."""
     with postgres_server() as url:
         yield url
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Which tests ``make test``'s two processes (pytest-xdist, ``--dist loadgroup``) keep together.
+
+    The browser tests run in one process, against one server and one Chromium, while the other
+    process takes the rest file by file (a module's fixture, a server, a cluster, a wheel or an
+    image, is made once)."""
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
+            item.add_marker(pytest.mark.xdist_group(group))
