@@ -6,8 +6,16 @@ import { bytesOf } from "./live.js";
 const NEGATIVE = [178, 24, 43];
 const POSITIVE = [33, 102, 172];
 
-// {limits, data} -> one Uint8Array of grid² codes per map.
-export async function decodeMaps(encoded, grid) {
+// {limits, data} -> one Uint8Array of grid² codes per map. A frame's maps serve the diagram and
+// the neurons figure: decoded once.
+const decoded = new WeakMap();
+
+export function decodeMaps(encoded, grid) {
+  if (!decoded.has(encoded)) decoded.set(encoded, decodeOnce(encoded, grid));
+  return decoded.get(encoded);
+}
+
+async function decodeOnce(encoded, grid) {
   const bytes = await bytesOf(encoded.data);
   const cells = grid * grid;
   return encoded.limits.map((_, k) => bytes.subarray(k * cells, (k + 1) * cells));

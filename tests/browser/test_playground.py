@@ -372,11 +372,12 @@ def test_waiting_for_a_free_worker_says_so(page):
 
 
 def _followed(page) -> dict[str, list]:
-    """What the figures that follow the frames show now: some of each one's numbers."""
+    """What the figures that follow the frames show now: the neuron maps' pictures (painted over the
+    heatmaps), the edges' values, some of the hidden-space view's coordinates."""
     return page.evaluate("""() => {
         const traces = (id, has) => document.getElementById(id).data.filter((t) => t.meta && has(t.meta));
         return {
-            neurons: traces("neurons", (m) => m.node).map((t) => t.z[5][5]),
+            neurons: (document.getElementById("neurons").layout.images || []).map((image) => image.source),
             topology: Array.from(traces("topology", (m) => m.edge_ends)[0].marker.color),
             "hidden-space": traces("hidden-space", (m) => m.hidden_rows).map((t) => t.x[30]),
         };

@@ -136,12 +136,16 @@ function tally(plot) {
 
 // A live frame: the boundary grid restyles the plot's first trace; what else it carries restyles
 // the other figures.
-export async function drawLiveBoundary(frame) {
+export function drawLiveBoundary(frame) {
   for (const hook of hooks.frame) hook(frame);
+  if (frame.boundary) follow("boundary", followBoundary, frame);
   if (frame.nodes) follow("neurons", followNeurons, frame.nodes);
   if (frame.edges) follow("topology", followEdges, frame.edges);
   if (frame.hidden) follow("hidden-space", followHidden, frame.hidden);
-  if (!frame.boundary || !live.boundary) return;
+}
+
+async function followBoundary(frame) {
+  if (!live.boundary) return;
   const boundary = await decodeBoundary(frame.boundary);
   if (!live.boundary) return; // redrawn while decoding
   const plot = $("#boundary");
@@ -161,7 +165,7 @@ export async function drawLiveBoundary(frame) {
 }
 
 // One live update at a time per figure: what arrives meanwhile waits, only the latest (a busy
-// page skips frames rather than falling behind them).
+// page skips frames rather than falling behind them, and each figure gets its turn).
 const following = new Map(); // figure -> { next: the frame part waiting, or null } while one is drawn
 
 async function follow(id, draw, part) {
