@@ -12,8 +12,13 @@ export async function bytesOf(base64) {
   const text = atob(base64);
   const packed = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i += 1) packed[i] = text.charCodeAt(i);
-  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  // Written straight into the stream: a Blob's stream would read its bytes back through the browser
+  // process, which on a busy machine took seconds a frame.
+  const stream = new DecompressionStream("deflate");
+  const writer = stream.writable.getWriter();
+  writer.write(packed);
+  writer.close();
+  return new Uint8Array(await new Response(stream.readable).arrayBuffer());
 }
 
 const CONFIDENCE_SPAN = 0.99; // z = k + 0.99·c, as in app/viz/boundary.py
