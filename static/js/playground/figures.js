@@ -165,8 +165,10 @@ async function followBoundary(frame) {
 }
 
 // One live update at a time per figure: what arrives meanwhile waits, only the latest (a busy
-// page skips frames rather than falling behind them, and each figure gets its turn).
+// page skips frames rather than falling behind them). The boundary comes first: the other charts
+// draw while it is not drawing, so on a page with no time to spare they slow down, not it.
 const following = new Map(); // figure -> { next: the frame part waiting, or null } while one is drawn
+let boundaryIdle = [];  // what waits for the boundary's current drawing to end
 
 async function follow(id, draw, part) {
   const state = following.get(id);
@@ -177,9 +179,19 @@ async function follow(id, draw, part) {
   const current = { next: null };
   following.set(id, current);
   try {
-    for (let next = part; next; next = current.next, current.next = null) await draw(next);
+    for (let next = part; next; next = current.next, current.next = null) {
+      if (id !== "boundary") {
+        while (following.has("boundary")) await new Promise((resolve) => boundaryIdle.push(resolve));
+      }
+      await draw(next);
+    }
   } finally {
     following.delete(id);
+    if (id === "boundary") {
+      const waiting = boundaryIdle;
+      boundaryIdle = [];
+      for (const resolve of waiting) resolve();
+    }
   }
 }
 
