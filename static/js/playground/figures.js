@@ -205,7 +205,7 @@ const drawnPlot = (id) => {
 // as a layout image over the heatmap: images are redrawn alone, a heatmap's restyle redraws the
 // whole figure. The colour bars (a full redraw) follow every NEURON_AXES_MS.
 const NEURON_AXES_MS = 2000;
-const RANGES_MS = 1000; // the hidden-space panel's axes fit its moved points this often
+const RANGES_MS = 1000; // axes fit the points live frames moved this often
 
 async function followNeurons(nodes) {
   const plot = drawnPlot("#neurons");
@@ -300,13 +300,20 @@ async function followHidden(hidden) {
   });
   if (!traces.length) return;
   await moveTraces(plot, traces.map((_, k) => ({ x: update.x[k], y: update.y[k] })), traces);
-  // the moved points keep the axes' ranges: let them fit again now and then (a full redraw)
-  const now = performance.now();
-  if (now - (live.hiddenRangesAt || 0) >= RANGES_MS) {
-    live.hiddenRangesAt = now;
-    await window.Plotly.relayout(plot, { "xaxis2.autorange": true, "yaxis2.autorange": true });
-  }
+  await refitAxes(plot);
   tally(plot);
+}
+
+// Moved points keep the axes' ranges: the axes the figure lets fit their data fit it again, at most
+// every RANGES_MS (a full redraw).
+const refitted = new WeakMap();
+
+function refitAxes(plot) {
+  const now = performance.now();
+  if (now - (refitted.get(plot) || 0) < RANGES_MS) return Promise.resolve();
+  refitted.set(plot, now);
+  const axes = Object.keys(plot.layout).filter((key) => /^[xy]axis\d*$/.test(key) && plot.layout[key].autorange === true);
+  return window.Plotly.relayout(plot, Object.fromEntries(axes.map((key) => [`${key}.autorange`, true])));
 }
 
 // New numbers for some scatter traces without redrawing the figure: an animation of no duration
@@ -390,7 +397,7 @@ function extendCurves() {
       }
     });
     if (traces.length) {
-      window.Plotly.restyle(plot, update, traces);
+      moveTraces(plot, traces.map((_, k) => ({ x: update.x[k], y: update.y[k] })), traces).then(() => refitAxes(plot));
       plot.dataset.extended = String(Number(plot.dataset.extended || 0) + 1);
       tally(plot);
     }
