@@ -399,11 +399,11 @@ def test_the_charts_follow_the_frames_between_redraws(page):
     shown = _followed(page)
     began = time.monotonic()
 
-    def ten_more() -> list[int]:
+    def five_more() -> list[int]:
         counts = updates(curves + followed)
-        return min(c - f for c, f in zip(counts, first)) >= 10 and counts
+        return min(c - f for c, f in zip(counts, first)) >= 5 and counts
 
-    counts = wait_until(ten_more, what="each chart updated ten times more")
+    counts = wait_until(five_more, what="each chart updated five times more")
     elapsed = time.monotonic() - began
     now = _followed(page)
     for plot in followed:

@@ -166,7 +166,9 @@ async function followBoundary(frame) {
 
 // One live update at a time per figure: what arrives meanwhile waits, only the latest (a busy
 // page skips frames rather than falling behind them). The boundary comes first: the other charts
-// draw while it is not drawing, so on a page with no time to spare they slow down, not it.
+// draw when it is not drawing and the page is idle (or after IDLE_WAIT_MS), so on a page with no
+// time to spare they slow down, not it.
+const IDLE_WAIT_MS = 400;
 const following = new Map(); // figure -> { next: the frame part waiting, or null } while one is drawn
 let boundaryIdle = [];  // what waits for the boundary's current drawing to end
 
@@ -182,6 +184,7 @@ async function follow(id, draw, part) {
     for (let next = part; next; next = current.next, current.next = null) {
       if (id !== "boundary") {
         while (following.has("boundary")) await new Promise((resolve) => boundaryIdle.push(resolve));
+        await new Promise((resolve) => requestIdleCallback(resolve, { timeout: IDLE_WAIT_MS }));
       }
       await draw(next);
     }
