@@ -27,8 +27,8 @@ const NEEDS_HISTORY = ["training", "dead-units", "update-ratio"];
 const FOLLOWED = { neurons: () => session.data.train.X[0].length === 2, topology: () => true };
 
 // boundary: the plot holds a heatmap restyle can update; wrong: the × markers it shows (as JSON);
-// tallies: each plot's live updates since Play.
-const live = { boundary: false, since: 0, wrong: null, overlaidAt: 0, tallies: new Map(), extendedAt: 0 };
+// tallies: each plot's live updates since Play; generation: counts the jobs stopped.
+const live = { boundary: false, since: 0, wrong: null, overlaidAt: 0, tallies: new Map(), extendedAt: 0, generation: 0 };
 const OVERLAY_MS = 150;
 const CURVES_MS = 150; // the curves take the records at most this often (frames come every 50 ms or so)
 
@@ -41,7 +41,7 @@ export function liveOptions() {
 // What other modules do when a figure is drawn (kind, node) or a live frame arrives (frame).
 export const hooks = { drawn: new Set(), frame: new Set() };
 
-// The hidden-space view needs a hidden layer and at most two inputs; it is drawn when training stops.
+// The hidden-space view needs a hidden layer and at most two inputs; while playing, the frames move it.
 function hiddenSpaceQuery() {
   if (session.layers.length === 0 || session.data.train.X[0].length > 2) return null;
   return { layer: Number($("#hidden-layer").value) || 1 };
@@ -85,6 +85,7 @@ let figureRequests = new AbortController();
 export function abortFigureRequests() {
   figureRequests.abort();
   figureRequests = new AbortController();
+  live.generation += 1; // and the live updates still waiting: they would draw over the redrawn figures
 }
 
 async function drawFigures(withBoundary, playing, boundaryOnly, periodic) {
@@ -174,19 +175,20 @@ let boundaryIdle = [];  // what waits for the boundary's current drawing to end
 
 async function follow(id, draw, part) {
   const state = following.get(id);
+  const waiting = { part, generation: live.generation };
   if (state) {
-    state.next = part;
+    state.next = waiting;
     return;
   }
   const current = { next: null };
   following.set(id, current);
   try {
-    for (let next = part; next; next = current.next, current.next = null) {
+    for (let next = waiting; next; next = current.next, current.next = null) {
       if (id !== "boundary") {
         while (following.has("boundary")) await new Promise((resolve) => boundaryIdle.push(resolve));
         await new Promise((resolve) => requestIdleCallback(resolve, { timeout: IDLE_WAIT_MS }));
       }
-      await draw(next);
+      if (next.generation === live.generation) await draw(next.part); // else the job stopped: the figures are redrawn
     }
   } finally {
     following.delete(id);
