@@ -253,6 +253,11 @@ class TrainingSpec(Request):
     optimizer_options: OptimizerOptions | None = None
 
 
+class LiveHidden(Request):
+    layer: Int = Field(default=1, ge=1, description="which hidden layer (1-based): the figure's `layer`",
+                       json_schema_extra=limit("max_hidden_layers"))
+
+
 class LiveOptions(Request):
     grid: Int = Field(default=DEFAULT_GRID, ge=2, description="boundary grid size of live progress events",
                       json_schema_extra=limit("max_grid"))
@@ -264,6 +269,11 @@ class LiveOptions(Request):
     nodes: whole(ge=2, le=MAX_THUMBNAIL_GRID) | None = Field(
         default=None, description="cells per side of each node's map in live frames, about 5 a second (the "
                                   "network diagram's thumbnails, see GET /api/networks/{id}/node-maps); null: none")
+    edges: bool = Field(default=False, description="the network diagram's edges in live frames, about 5 a second: "
+                                                    "a signed byte per drawn edge and its line style (the topology "
+                                                    "figure's trace meta say where they go)")
+    hidden: LiveHidden | None = Field(default=None, description="the hidden-space view's coordinates of this hidden "
+                                                                "layer in live frames, about 5 a second; null: none")
     ramp: bool = Field(default=False, description="start slow and speed up: one step per frame at first, then "
                                                   "ten times as many every 1.5 s until full speed (frames spaced "
                                                   "evenly in log(step)); not with steps_per_second")
@@ -376,6 +386,9 @@ class NodeLayer(BaseModel):
     name: str = Field(description="x (the input features), h1, h2, ..., out")
     units: int = Field(description="units with a map: the first ones, at most 32")
     total: int
+    scale: list[float] = Field(description="cmin, cmax of the layer's colour axis in the neurons figure "
+                                           "(over all its units, on the same grid)")
+    signed: bool = Field(description="the layer's values straddle 0: a diverging scale, else a sequential one")
 
 
 class NodeMapsPublic(BaseModel):

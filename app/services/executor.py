@@ -213,10 +213,16 @@ class SlicingExecutor:
 
 def _worker_main(conn: Connection) -> None:
     """A worker process: serve slices until the server says stop or goes away."""
+    from threadpoolctl import threadpool_limits
+
     from .worker import serve
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     os.nice(WORKER_NICENESS)
+    # Each worker is one of the scheduler's cores: BLAS threads of its own (NumPy's SVD, say, for the
+    # hidden-space view's principal components) would only fight the other workers for the same cores,
+    # at 50 times the CPU of one thread for a 300 x 100 matrix on a busy 2-core machine.
+    threadpool_limits(1)
 
     def receive() -> Any:
         try:

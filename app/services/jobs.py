@@ -33,6 +33,7 @@ from .specs import (
     build_dataset,
     check_budget,
     check_data_fits,
+    check_live_layer,
     live_options,
     network_spec,
     resolve_data_spec,
@@ -318,6 +319,7 @@ class JobService:
         network_request = request.get("network") or {}
         with self._lock:  # "is this network idle?" and "this job trains it" happen together
             network_id, network = self._network(network_request, data, config, owner)
+            check_live_layer(live, network["spec"])
             parameters = sum(w.size for w in network["weights"].values())
             steps = check_budget(config, data, parameters, self.limits)
             if request.get("priority"):

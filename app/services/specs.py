@@ -388,7 +388,7 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
     return steps
 
 
-def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live") -> dict[str, int | None]:
+def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live") -> dict[str, Any]:
     spec = {k: v for k, v in (spec or {}).items() if v is not None}
     grid, interval = spec.get("grid", DEFAULT_GRID), spec.get("interval_ms", DEFAULT_INTERVAL_MS)
     pace, ramp, nodes = spec.get("steps_per_second"), bool(spec.get("ramp", False)), spec.get("nodes")
@@ -404,5 +404,23 @@ def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live
         raise SpecError(join(field, "ramp"), "a ramp sets its own pace: give ramp or steps_per_second, not both")
     if nodes is not None and not 2 <= nodes <= MAX_THUMBNAIL_GRID:
         raise SpecError(join(field, "nodes"), f"must be between 2 and {MAX_THUMBNAIL_GRID} (or null: no node maps)")
-    return {"grid": grid, "interval_ms": interval, "steps_per_second": pace, "ramp": ramp, "nodes": nodes}
+    edges, hidden = bool(spec.get("edges", False)), spec.get("hidden")
+    if hidden is not None:
+        layer = hidden.get("layer", 1) if isinstance(hidden, dict) else None
+        if not isinstance(layer, int) or not 1 <= layer <= limits.max_hidden_layers:
+            raise SpecError(join(field, "hidden.layer"), f"must be a hidden layer, 1 to {limits.max_hidden_layers}")
+        hidden = {"layer": layer}
+    return {"grid": grid, "interval_ms": interval, "steps_per_second": pace, "ramp": ramp, "nodes": nodes,
+            "edges": edges, "hidden": hidden}
+
+
+def check_live_layer(live: dict[str, Any], spec: dict[str, Any], field: str = "live") -> None:
+    """The hidden-space layer a job's live frames should follow is one of its network's (1 or 2 inputs)."""
+    if not live.get("hidden"):
+        return
+    layers = len(spec.get("hidden") or [])
+    if spec.get("input_dim", 2) > 2:
+        raise SpecError(join(field, "hidden"), "the hidden-space view needs a network with 1 or 2 inputs")
+    if live["hidden"]["layer"] > layers:
+        raise SpecError(join(field, "hidden.layer"), f"the network has {layers} hidden layer(s)")
 

@@ -7,8 +7,9 @@ checkpoints. After each slice the worker answers ``("slice", job_id, {"seconds",
 (``wait``: seconds until a paced job can take its next step), preceded by any of:
 
 * ``progress``: a live frame (throttled to the job's interval; the boundary grid in compact form,
-  see ``app.viz.live``) as ready-made JSON text plus the step counts, so the web process sends it
-  on without decoding it;
+  see ``app.viz.live``, and five times a second what ``live`` asks for besides: node maps, edges,
+  hidden-space coordinates) as ready-made JSON text plus the step counts, so the web process
+  sends it on without decoding it;
 * ``checkpoint``: the weights of the last finished step, about once per ``checkpoint_seconds``;
 * ``finished``: the job's result, exactly once per job.
 
@@ -29,13 +30,13 @@ from typing import Any
 from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
 from app.viz import boundary_grid, data_bounds, node_maps
 from app.viz.boundary import n_classes_of
-from app.viz.live import encode_grid, live_overlay, rounded
+from app.viz.live import encode_edges, encode_grid, encode_hidden, live_overlay, rounded
 
 from .specs import build_dataset
 
 Send = Callable[[str, str, Any], None]
 DATA_CACHE_SIZE = 32
-NODE_MAPS_SECONDS = 0.2  # node maps (live.nodes) ride on at most 5 frames a second: thumbnails need no more
+EXTRAS_SECONDS = 0.2  # node maps, edges, hidden space (live.nodes, .edges, .hidden): 5 frames a second
 # A ramped job (``live.ramp``) may have taken floor(t / interval) + floor(10 ** (t / RAMP_DECADE_SECONDS))
 # steps t seconds after its first: one a frame at first, then ten times as many every 1.5 s (frames
 # spaced evenly in log(step)), until that outruns the machine: the first seconds show the steps in
@@ -85,7 +86,7 @@ class TrainRun:
         self.start = net.steps_trained
         self.began: float | None = None
         self.next_frame = 0.0
-        self.next_nodes = 0.0
+        self.next_extras = 0.0
         self.next_checkpoint = 0.0
         self.sent_records = 0
 
@@ -154,11 +155,29 @@ class TrainRun:
             grid = boundary_grid(self.net, self.bounds, self.live["grid"])
             frame["boundary"] = encode_grid(grid, n_classes_of(self.net))
             frame["overlay"] = live_overlay(self.net, self.data)
-        if self.live.get("nodes") and self.net.spec.input_dim == 2 and time.monotonic() >= self.next_nodes:
-            self.next_nodes = time.monotonic() + NODE_MAPS_SECONDS
-            frame["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"])
+        now = time.monotonic()
+        if now >= self.next_extras:
+            # a steady cadence rather than "0.2 s after the last one": frames come every interval, and
+            # waiting for the first frame 0.2 s after the last would make it 4 a second at 50 ms; never
+            # two within half a period (no burst after a pause)
+            self.next_extras = max(self.next_extras + EXTRAS_SECONDS, now + EXTRAS_SECONDS / 2)
+            frame |= self.extras()
         return {"progress": self.progress(), "json": json.dumps(frame, separators=(",", ":"), allow_nan=False,
                                                                  default=_no_nan)}
+
+    def extras(self) -> dict[str, Any]:
+        """What the job's ``live`` options ask for besides the boundary, for figures that follow
+        the training: each node's map (``nodes``), the diagram's edges (``edges``), the
+        hidden-space view's coordinates (``hidden``)."""
+        extras: dict[str, Any] = {}
+        if self.live.get("nodes") and self.net.spec.input_dim == 2:
+            extras["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"])
+        if self.live.get("edges"):
+            extras["edges"] = encode_edges(self.net)
+        hidden = self.live.get("hidden")
+        if hidden and self.net.spec.input_dim <= 2 and hidden["layer"] <= len(self.net.spec.hidden):
+            extras["hidden"] = encode_hidden(self.net, self.data, hidden["layer"]) | {"layer": hidden["layer"]}
+        return extras
 
     def checkpoint(self) -> dict[str, Any]:
         """The last finished step's weights and optimizer memory: enough to resume the job there

@@ -85,6 +85,13 @@ def fmt(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 1e4 else f"{value:.2e}"
 
 
+def point_groups(data: Dataset) -> list[np.ndarray]:
+    """The rows of ``data.X`` each trace of ``point_traces`` draws, in trace order."""
+    if data.task == "classification":
+        return [np.flatnonzero(data.y == k) for k in range(data.n_classes)]
+    return [np.arange(len(data.y))]
+
+
 def point_traces(data: Dataset, coords: np.ndarray, showlegend: bool = True,
                  colorbar: bool = False) -> list[go.Scatter]:
     """All of ``data``'s points (training then test) drawn at ``coords: (N, 2)``: one trace per class
@@ -93,7 +100,8 @@ def point_traces(data: Dataset, coords: np.ndarray, showlegend: bool = True,
     y = data.y
     if data.task == "classification":
         names = data.class_names or [str(k) for k in range(data.n_classes)]
-        return [go.Scatter(x=coords[y == k, 0], y=coords[y == k, 1], mode="markers", name=f"class {name}",
+        groups = point_groups(data)
+        return [go.Scatter(x=coords[groups[k], 0], y=coords[groups[k], 1], mode="markers", name=f"class {name}",
                            legendgroup=f"class-{k}", showlegend=showlegend,
                            marker=dict(color=class_color(k), symbol=class_symbol(k), size=6,
                                        line=dict(color="white", width=0.6)))

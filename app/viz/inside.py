@@ -11,7 +11,16 @@ from plotly.subplots import make_subplots
 from app.nn import FEATURES, Dataset, Network, SpecError
 
 from .boundary import data_bounds
-from .common import INPUT_TITLES, check_int, finite32, fmt, point_traces, require_data, require_network
+from .common import (
+    INPUT_TITLES,
+    check_int,
+    finite32,
+    fmt,
+    point_groups,
+    point_traces,
+    require_data,
+    require_network,
+)
 from .theme import DIVERGING, INK, SEQUENTIAL, apply_theme, series_color
 
 LINE_POINTS = 60  # samples along each grid line: enough for the warp to look smooth
@@ -62,12 +71,12 @@ def _project(hidden_grid: np.ndarray, hidden_points: np.ndarray) -> tuple[np.nda
 
 
 @np.errstate(over="ignore", invalid="ignore")
-def hidden_space_figure(net: Network, data: Dataset, layer: int = 1, grid_lines: int = 11) -> go.Figure:
-    """Left: the input plane with a grid and the data. Right: the same grid lines and points after
-    hidden layer ``layer`` (1-based). A 2-unit layer is drawn as it is (ConvNetJS's view); a wider
-    one by its first two principal components. The output layer separates the last hidden
-    layer's points with straight lines: a good layer makes the classes linearly separable.
-    A 1-input network: the input interval becomes a curve in the hidden space."""
+def hidden_space_numbers(net: Network, data: Dataset, layer: int = 1, grid_lines: int = 11) -> dict[str, Any]:
+    """The numbers behind ``hidden_space_figure``'s right panel (as ``boundary_grid`` is for the
+    boundary): ``lines`` (R, 2), the image in the hidden space of the input's lines, each
+    ``line_points`` long (2 inputs: ``grid_lines`` vertical then as many horizontal grid lines; 1
+    input: the data's interval as one line); ``points`` (N, 2), the data's points (training then
+    test); ``titles`` of the two axes; ``input_lines``, the lines in the input plane (2 inputs)."""
     require_network(net)
     require_data(data, net)
     if net.spec.input_dim > 2:
@@ -77,27 +86,48 @@ def hidden_space_figure(net: Network, data: Dataset, layer: int = 1, grid_lines:
     layer = check_int(layer, "layer", 1, len(net.spec.hidden))
     count = check_int(grid_lines, "grid_lines", 2, 41)
     if net.spec.input_dim == 1:
-        return _hidden_curve_figure(net, data, layer)
-    bounds = data_bounds(data)
-    grid, _ = _grid_lines(bounds, count)
-    hidden_grid = net.hidden_outputs(grid)[layer - 1]["a"]
-    hidden_points = net.hidden_outputs(data.X)[layer - 1]["a"]
-    grid_2d, points_2d, titles = _project(finite32(hidden_grid).astype(np.float64),
-                                          finite32(hidden_points).astype(np.float64))
+        x_min, x_max, _, _ = data_bounds(data)
+        input_lines, line_points = np.linspace(x_min, x_max, 4 * LINE_POINTS)[:, None], 4 * LINE_POINTS
+    else:
+        input_lines, _ = _grid_lines(data_bounds(data), count)
+        line_points = LINE_POINTS
+    lines, points, titles = _project(finite32(net.hidden_outputs(input_lines)[layer - 1]["a"]).astype(np.float64),
+                                     finite32(net.hidden_outputs(data.X)[layer - 1]["a"]).astype(np.float64))
+    return {"lines": lines, "line_points": line_points, "points": points, "titles": titles,
+            "input_lines": input_lines if net.spec.input_dim == 2 else None}
+
+
+def hidden_space_figure(net: Network, data: Dataset, layer: int = 1, grid_lines: int = 11) -> go.Figure:
+    """Left: the input plane with a grid and the data. Right: the same grid lines and points after
+    hidden layer ``layer`` (1-based). A 2-unit layer is drawn as it is (ConvNetJS's view); a wider
+    one by its first two principal components. The output layer separates the last hidden
+    layer's points with straight lines: a good layer makes the classes linearly separable.
+    A 1-input network: the input interval becomes a curve in the hidden space.
+
+    The right panel's traces carry ``meta = {"hidden_rows": [start, stop, break_every]}``: the rows
+    of ``hidden_space_numbers``' lines then points (grouped as ``point_groups``) they draw, with a
+    break after every ``break_every`` rows (0: none), so that a live frame's rows restyle them."""
+    numbers = hidden_space_numbers(net, data, layer, grid_lines)
+    if net.spec.input_dim == 1:
+        return _hidden_curve_figure(net, data, layer, numbers)
+    count = len(numbers["lines"]) // (2 * LINE_POINTS)
     units = net.spec.hidden[layer - 1].units
     activation = net.spec.hidden[layer - 1].activation
     right = f"h{layer} space ({units} units, {activation})" + (": 2 principal components" if units > 2 else "")
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Input plane", right), horizontal_spacing=0.1)
-    for col, (lines, points) in enumerate(((grid, data.X), (grid_2d, points_2d)), start=1):
+    for col, (lines, points) in enumerate(((numbers["input_lines"], data.X), (numbers["lines"], numbers["points"])),
+                                          start=1):
         for direction, first in (("vertical", 0), ("horizontal", count)):
             xs, ys = _polylines(lines, first, count)
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{direction} grid lines", hoverinfo="skip",
                                      legendgroup=direction, showlegend=col == 1,
                                      line=dict(color=series_color(4 if first else 5), width=1)), row=1, col=col)
         fig.add_traces(point_traces(data, points, showlegend=col == 1, colorbar=col == 2), rows=1, cols=col)
+    _mark_live_rows(fig.data[-(2 + len(point_groups(data))):], numbers, data)
     fig.update_xaxes(title_text=INPUT_TITLES[0], row=1, col=1)
     fig.update_yaxes(title_text=INPUT_TITLES[1], row=1, col=1, scaleanchor="x")
     fig.update_xaxes(constrain="domain", row=1, col=1)
+    titles = numbers["titles"]
     fig.update_xaxes(title_text=f"h{layer} {titles[0]}", row=1, col=2)
     fig.update_yaxes(title_text=f"h{layer} {titles[1]}", row=1, col=2)
     fig.update_xaxes(showgrid=False)
@@ -106,12 +136,33 @@ def hidden_space_figure(net: Network, data: Dataset, layer: int = 1, grid_lines:
                        legend=dict(orientation="h", y=-0.2), margin=dict(t=90))
 
 
-def _hidden_curve_figure(net: Network, data: Dataset, layer: int) -> go.Figure:
+def hidden_space_rows(numbers: dict[str, Any], data: Dataset) -> np.ndarray:
+    """(R + N, 2): ``hidden_space_numbers``' lines, then its points grouped by ``point_groups``:
+    the rows the right panel's traces name in their ``meta``."""
+    points = numbers["points"][np.concatenate(point_groups(data))]
+    return np.concatenate([numbers["lines"], points])
+
+
+def _mark_live_rows(traces: Any, numbers: dict[str, Any], data: Dataset) -> None:
+    """Each right-panel trace (its line traces, then its point traces) gets its rows of
+    ``hidden_space_rows`` in ``meta``."""
+    step = numbers["line_points"]
+    lines = len(numbers["lines"]) // step
+    line_traces = len(traces) - len(point_groups(data))
+    per_trace = lines // line_traces
+    start = 0
+    for trace in traces[:line_traces]:
+        trace.meta = {"hidden_rows": [start, start + per_trace * step, step]}
+        start += per_trace * step
+    for trace, group in zip(traces[line_traces:], point_groups(data)):
+        trace.meta = {"hidden_rows": [start, start + len(group), 0]}
+        start += len(group)
+
+
+def _hidden_curve_figure(net: Network, data: Dataset, layer: int, numbers: dict[str, Any]) -> go.Figure:
     """1-D inputs: left the data (input, target), right the hidden image of the input interval."""
     x_min, x_max, _, _ = data_bounds(data)
-    line = np.linspace(x_min, x_max, 4 * LINE_POINTS)[:, None]
-    curve, points, titles = _project(finite32(net.hidden_outputs(line)[layer - 1]["a"]).astype(np.float64),
-                                     finite32(net.hidden_outputs(data.X)[layer - 1]["a"]).astype(np.float64))
+    curve, titles = numbers["lines"], numbers["titles"]
     units = net.spec.hidden[layer - 1].units
     right = f"h{layer} space ({units} units)" + (": 2 principal components" if units > 2 else "")
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Data", right), horizontal_spacing=0.1)
@@ -120,7 +171,8 @@ def _hidden_curve_figure(net: Network, data: Dataset, layer: int) -> go.Figure:
     fig.add_trace(go.Scatter(x=finite32(curve[:, 0]), y=finite32(curve[:, 1]), mode="lines",
                              name=f"the input interval [{fmt(x_min)}, {fmt(x_max)}]",
                              line=dict(color=series_color(4), width=1.5)), row=1, col=2)
-    fig.add_traces(point_traces(data, points, colorbar=True), rows=1, cols=2)
+    fig.add_traces(point_traces(data, numbers["points"], colorbar=True), rows=1, cols=2)
+    _mark_live_rows(fig.data[1:], numbers, data)
     fig.update_xaxes(title_text="x (input, data units)", row=1, col=1)
     fig.update_yaxes(title_text="y (target, data units)", row=1, col=1)
     fig.update_xaxes(title_text=f"h{layer} {titles[0]}", row=1, col=2)

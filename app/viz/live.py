@@ -11,6 +11,12 @@ and the picture is the same to the eye.
 * 1-D regression (a curve): two bytes per point over [lo, hi], so the line does not look stepped.
 
 ``decode_grid`` undoes it (the browser does the same in ``static/js/live.js``).
+
+Frames may also carry, at most five times a second, what other figures need to follow the
+training without being redrawn: the topology's edges (``encode_edges``: a signed byte per drawn
+edge and its line style) and the hidden-space view's coordinates (``encode_hidden``: 4,096 levels
+per coordinate over stated bounds, deltas deflated); the figures' trace ``meta`` say where the numbers go, so a page
+only decodes and restyles. (The neuron maps come from ``thumbnails.node_maps``.)
 """
 
 from __future__ import annotations
@@ -24,6 +30,11 @@ import numpy as np
 from app.nn import Dataset, Network
 
 from .boundary import CONFIDENCE_SPAN, score_text
+from .common import finite32
+from .inside import hidden_space_numbers, hidden_space_rows
+from .topology import MAX_UNITS, edge_numbers
+
+HIDDEN_LEVELS = 4096
 
 
 def encode_grid(grid: dict[str, Any], n_classes: int) -> dict[str, Any]:
@@ -47,13 +58,13 @@ def encode_grid(grid: dict[str, Any], n_classes: int) -> dict[str, Any]:
         codes = np.rint(scaled).astype(np.uint16 if top > 255 else np.uint8)
         frame |= {"lo": _short(lo), "hi": _short(hi)}
     raw = codes.astype(codes.dtype.newbyteorder("<")).tobytes()
-    frame["data"] = base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+    frame["data"] = _pack(raw)
     return frame
 
 
 def decode_grid(frame: dict[str, Any]) -> np.ndarray:
     """``encode_grid`` undone: z as float64, shaped (n, n) or (n,) for a curve."""
-    raw = zlib.decompress(base64.b64decode(frame["data"]))
+    raw = _unpack(frame["data"])
     n = frame["n"]
     if frame["kind"] == "classification":
         codes = np.frombuffer(raw, dtype=np.uint8).astype(np.float64)
@@ -65,6 +76,63 @@ def decode_grid(frame: dict[str, Any]) -> np.ndarray:
     top = 65535 if curve else 255
     z = frame["lo"] + codes / top * (frame["hi"] - frame["lo"])
     return z if curve else z.reshape(n, n)
+
+
+def encode_edges(net: Network, max_units: int = MAX_UNITS) -> dict[str, Any]:
+    """What ``topology_figure(net, max_units)`` draws of the weights (``edge_numbers``), in its
+    edges' order: ``count`` edges, ``scale`` (the colour scale's ±limit) and ``data``: one signed
+    byte per edge, ``round(value / scale · 127)``, then one byte per edge naming its line style
+    (an index into ``EDGE_STYLES``, the figure's edge traces' ``meta.edge_style``)."""
+    styles, relative, scale = edge_numbers(net, max_units)
+    codes = np.rint(np.clip(relative, -1.0, 1.0) * 127).astype(np.int8)
+    raw = codes.tobytes() + styles.astype(np.uint8).tobytes()
+    return {"count": len(codes), "scale": _short(scale), "data": _pack(raw)}
+
+
+def decode_edges(frame: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """``encode_edges`` undone: (values (E,), styles (E,))."""
+    raw = _unpack(frame["data"])
+    count = frame["count"]
+    values = np.frombuffer(raw[:count], dtype=np.int8).astype(np.float64) / 127 * frame["scale"]
+    return values, np.frombuffer(raw[count:], dtype=np.uint8).astype(np.int64)
+
+
+def encode_hidden(net: Network, data: Dataset, layer: int) -> dict[str, Any]:
+    """The hidden-space view's right panel (``hidden_space_rows`` of ``hidden_space_numbers``): ``rows``
+    points, ``bounds`` [x_min, x_max, y_min, y_max] and ``data``: every x, then every y, as one of
+    ``HIDDEN_LEVELS`` levels over its bounds (a 4096th of the panel: below a tenth of a pixel),
+    sent as the difference to the previous row's (mod 2¹⁶), low bytes first, then high bytes:
+    along a line the differences are small, so they deflate to about a third."""
+    rows = finite32(hidden_space_rows(hidden_space_numbers(net, data, layer), data)).astype(np.float64)
+    bounds = [float(np.min(rows[:, 0])), float(np.max(rows[:, 0])), float(np.min(rows[:, 1])),
+              float(np.max(rows[:, 1]))]
+    bounds = [_short(b) for b in bounds]
+    levels = np.concatenate([_levels(rows[:, k], bounds[2 * k], bounds[2 * k + 1]) for k in (0, 1)])
+    steps = np.diff(levels, prepend=0) & 0xFFFF
+    raw = (steps & 0xFF).astype(np.uint8).tobytes() + (steps >> 8).astype(np.uint8).tobytes()
+    return {"rows": len(rows), "levels": HIDDEN_LEVELS, "bounds": bounds, "data": _pack(raw)}
+
+
+def decode_hidden(frame: dict[str, Any]) -> np.ndarray:
+    """``encode_hidden`` undone: (rows, 2) float64."""
+    raw = np.frombuffer(_unpack(frame["data"]), dtype=np.uint8).astype(np.int64)
+    half = len(raw) // 2
+    levels = (np.cumsum(raw[:half] | (raw[half:] << 8)) & 0xFFFF).astype(np.float64).reshape(2, frame["rows"])
+    lo, hi = np.array(frame["bounds"][0::2])[:, None], np.array(frame["bounds"][1::2])[:, None]
+    return (lo + levels / (frame["levels"] - 1) * (hi - lo)).T
+
+
+def _levels(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    scaled = (values - lo) / (hi - lo) * (HIDDEN_LEVELS - 1) if hi > lo else np.zeros_like(values)
+    return np.rint(np.clip(scaled, 0, HIDDEN_LEVELS - 1)).astype(np.int64)
+
+
+def _pack(raw: bytes) -> str:
+    return base64.b64encode(zlib.compress(raw, 6)).decode("ascii")
+
+
+def _unpack(data: str) -> bytes:
+    return zlib.decompress(base64.b64decode(data))
 
 
 def live_overlay(net: Network, data: Dataset) -> dict[str, Any]:

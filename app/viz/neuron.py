@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 from plotly.subplots import make_subplots
 
 from app.nn import Dataset, Network, SpecError
@@ -28,6 +29,8 @@ from .theme import DIVERGING, INK, MUTED, SEQUENTIAL, apply_theme, class_color, 
 
 DEFAULT_BOUNDS = (-1.5, 1.5, -1.5, 1.5)
 FORMULAS = {"sigmoid": "σ", "tanh": "tanh", "relu": "max(0, ·)"}
+# the neuron maps' colour scales, as lists: a page that follows live frames switches between them
+LAYER_SCALES = {"signed": get_colorscale(DIVERGING), "unsigned": get_colorscale(SEQUENTIAL)}
 
 
 def _plane(bounds: tuple[float, float, float, float], grid: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,6 +94,16 @@ def neuron_figure(w: tuple[float, float], b: float, activation: str = "sigmoid",
     return apply_theme(fig, title=dict(text=title), height=540, width=640, legend=dict(orientation="h", y=-0.15))
 
 
+def color_range(lo: float, hi: float) -> tuple[float, float, bool]:
+    """A layer's colour axis from its activations' range: ``(cmin, cmax, signed)``. Signed values
+    get a diverging scale centred on 0 (±max |a|), others the sequential one over [lo, hi]."""
+    signed = lo < 0 < hi
+    if signed:
+        limit = max(abs(lo), abs(hi))
+        return -limit, limit, True
+    return lo, (hi if hi > lo else lo + 1), False
+
+
 def neuron_maps_figure(net: Network, data: Dataset | None = None, grid: int = 40, bounds: Any = None,
                        max_units: int = 16) -> go.Figure:
     """Every hidden unit's activation over the input plane: one row of thumbnails per hidden
@@ -136,20 +149,18 @@ def neuron_maps_figure(net: Network, data: Dataset | None = None, grid: int = 40
                 ), row=r, col=c + 1)
             fig.update_yaxes(range=[lo - pad, hi + pad], row=r)
             continue
-        signed = lo < 0 < hi
-        limit = max(abs(lo), abs(hi)) or 1.0
+        cmin, cmax, signed = color_range(lo, hi)
         axis = "coloraxis" if r == 1 else f"coloraxis{r}"
         domain = fig.get_subplot(r, 1).yaxis.domain
         fig.update_layout({axis: dict(
-            colorscale=DIVERGING if signed else SEQUENTIAL, cmin=-limit if signed else lo,
-            cmax=limit if signed else (hi if hi > lo else lo + 1),
+            colorscale=LAYER_SCALES["signed" if signed else "unsigned"], cmin=cmin, cmax=cmax,
             colorbar=dict(title=dict(text=f"h{r}<br>{layer.activation}", side="top"), thickness=10,
                           y=(domain[0] + domain[1]) / 2, len=max(0.12, domain[1] - domain[0]), x=1.01),
         )})
         for c in range(min(cols, layer.units)):
             fig.add_trace(go.Heatmap(
                 x=xs.astype(np.float32), y=ys.astype(np.float32), z=a[:, c].reshape(grid, grid), coloraxis=axis,
-                name=f"h{r} unit {c + 1}",
+                name=f"h{r} unit {c + 1}", meta={"node": [r, c]},  # a live frame's node map (node_maps' layer r)
                 hovertemplate=f"h{r} unit {c + 1} ({shown} shown)<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}"
                               "<br>activation %{z:.3f}<extra></extra>",
             ), row=r, col=c + 1)
@@ -158,6 +169,8 @@ def neuron_maps_figure(net: Network, data: Dataset | None = None, grid: int = 40
     if ys is not None:
         fig.for_each_yaxis(lambda axis: axis.update(scaleanchor=axis.anchor))  # square thumbnails
     fig.update_annotations(font_size=10)
+    if ys is not None:  # what a live frame's layer ranges (node_maps) restyle: each layer's colour axis
+        fig.update_layout(meta={"colorscales": LAYER_SCALES})
     thumb = max(60, min(130, 1100 // cols))
     heading = "over the input (x across)" if ys is None else "over the input plane (x₁ across, x₂ up)"
     return apply_theme(fig, title=dict(text=f"Hidden units {heading}"),

@@ -20,6 +20,7 @@ from app.nn import FEATURES, Network, SpecError
 from app.nn.features import feature_values
 
 from .common import check_bounds, check_int, finite32, require_network
+from .neuron import color_range
 
 FEATURE_BOUNDS = (-1.2, 1.2, -1.2, 1.2)  # about where the generated data sets lie
 MAX_THUMBNAIL_GRID = 64
@@ -71,8 +72,9 @@ def node_maps(net: Network, bounds: Any, grid: int = 24, max_units: int = MAX_NO
     """Each node's output over the plane, layer by layer: the input layer's features, each hidden
     unit's activation, each output's score; at most ``max_units`` units per layer (the first ones).
 
-    Returns ``grid``, ``bounds``, ``layers`` (per layer: ``name``, ``units`` drawn, ``total`` units)
-    and ``maps`` (``encode_maps`` of the maps in that order).
+    Returns ``grid``, ``bounds``, ``layers`` (per layer: ``name``, ``units`` drawn, ``total`` units,
+    and the colour axis ``neuron_maps_figure`` gives the layer over the same grid, ``scale`` [cmin,
+    cmax] and ``signed``: see ``color_range``) and ``maps`` (``encode_maps`` of the maps in that order).
     """
     require_network(net)
     if net.spec.input_dim != 2:
@@ -85,6 +87,9 @@ def node_maps(net: Network, bounds: Any, grid: int = 24, max_units: int = MAX_NO
     layers, maps = [], []
     for name, matrix in zip(names, values):
         shown = min(matrix.shape[1], max_units)
-        layers.append({"name": name, "units": shown, "total": int(matrix.shape[1])})
+        finite = finite32(matrix)
+        cmin, cmax, signed = color_range(float(finite.min()), float(finite.max()))
+        layers.append({"name": name, "units": shown, "total": int(matrix.shape[1]),
+                       "scale": [float(f"{cmin:.7g}"), float(f"{cmax:.7g}")], "signed": signed})
         maps += [matrix[:, k] for k in range(shown)]
     return {"grid": grid, "bounds": list(check_bounds(bounds)), "layers": layers, "maps": encode_maps(maps)}

@@ -25,6 +25,9 @@ WIDTH_BINS = 4  # edge strength classes per sign: widths and colours step with |
 HOVER_POSITION = 0.38  # hover points sit this far along each edge: irrational-ish, so they rarely coincide
 BIAS_OFFSET = (0.09, 0.32)  # a bias square sits up and right of its neuron
 SHOWN_UNITS = 8  # units a summarised layer draws before its ellipsis (fewer if max_units is small)
+MAX_UNITS = 32  # layers wider than this are summarised
+# The edge line traces' styles, in trace order: (sign, strength bin), negative first.
+EDGE_STYLES = tuple((sign, b) for sign in (-1, 1) for b in range(WIDTH_BINS))
 
 
 @dataclass
@@ -146,7 +149,50 @@ def _counts_title(spec: NetworkSpec, counts: dict[str, int]) -> str:
             f"{counts['biases']:,} biases{slopes}, {counts['parameters']:,} parameters")
 
 
-def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Figure:
+def _views(spec: NetworkSpec, max_units: int) -> list[LayerView]:
+    return [_layer_view(name, float(i), units, max_units)
+            for i, (name, units) in enumerate(zip(_layer_names(spec), spec.sizes))]
+
+
+def _edges(net: Network, views: list[LayerView], trained: bool, hover: bool) -> list[Edge]:
+    """The drawn edges, layer by layer, each target's edges from every source slot."""
+    edges: list[Edge] = []
+    for layer in range(1, len(views)):
+        source_view, target_view = views[layer - 1], views[layer]
+        dense = net.layers[layer - 1]
+        W = net.params[f"W{layer}"] if trained else None
+        for target in target_view.slots:
+            for source in source_view.slots:
+                value, strength = (_edge_value(W, source, target, dense.units, dense.pieces)
+                                   if W is not None else (0.0, 0.0))
+                text = _edge_hover(layer, W, source, target, dense.units, dense.pieces,
+                                   (source_view.name, target_view.name)) if hover else ""
+                where = _edge_where(layer, W, source, target, dense.units, dense.pieces) if hover else None
+                edges.append(Edge(source_view.x, source.y, target_view.x, target.y, value, strength, text, where))
+    return edges
+
+
+def edge_numbers(net: Network, max_units: int = MAX_UNITS) -> tuple[np.ndarray, np.ndarray, float]:
+    """What ``topology_figure(net, max_units)`` draws of the weights, in its edges' order (the
+    hover points' order): each edge's line style (an index into ``EDGE_STYLES``), its value
+    relative to the colour scale (−1 … 1) and that scale (the largest |value|)."""
+    edges = _edges(net, _views(net.spec, check_int(max_units, "max_units", 2, 1000)), True, hover=False)
+    values = np.array([e.value for e in edges])
+    strengths = np.array([e.strength for e in edges])
+    styles, scale = edge_styles(values, strengths, trained=True)
+    return styles, values / scale, scale
+
+
+def edge_styles(values: np.ndarray, strengths: np.ndarray, trained: bool) -> tuple[np.ndarray, float]:
+    """(E,) values and strengths -> each edge's index into ``EDGE_STYLES`` (sign, strength bin
+    relative to the strongest edge) and the colour scale: the largest |value| (1 when untrained)."""
+    top = float(strengths.max()) if trained and strengths.size and strengths.max() > 0 else 1.0
+    scale = float(np.abs(values).max()) if trained and values.size and np.abs(values).max() > 0 else 1.0
+    bins = np.minimum((strengths / top * WIDTH_BINS).astype(int), WIDTH_BINS - 1)
+    return np.where(values < 0, 0, WIDTH_BINS) + bins, scale
+
+
+def topology_figure(model: Network | NetworkSpec, max_units: int = MAX_UNITS) -> go.Figure:
     """Neurons as nodes by layer; edges coloured by weight sign (diverging scale) and widened by
     |w|; biases as small squares beside their neurons; hover like ``W2[3,1] = -0.42``.
 
@@ -161,23 +207,8 @@ def topology_figure(model: Network | NetworkSpec, max_units: int = 32) -> go.Fig
         raise SpecError("model", "must be a Network or a NetworkSpec")
     max_units = check_int(max_units, "max_units", 2, 1000)
     spec = net.spec
-    names = _layer_names(spec)
-    views = [_layer_view(name, float(i), units, max_units) for i, (name, units) in enumerate(zip(names, spec.sizes))]
-
-    edges: list[Edge] = []
-    for layer in range(1, len(views)):
-        source_view, target_view = views[layer - 1], views[layer]
-        dense = net.layers[layer - 1]
-        W = net.params[f"W{layer}"] if trained else None
-        for target in target_view.slots:
-            for source in source_view.slots:
-                value, strength = (_edge_value(W, source, target, dense.units, dense.pieces)
-                                   if W is not None else (0.0, 0.0))
-                hover = _edge_hover(layer, W, source, target, dense.units, dense.pieces,
-                                    (source_view.name, target_view.name))
-                where = _edge_where(layer, W, source, target, dense.units, dense.pieces)
-                edges.append(Edge(source_view.x, source.y, target_view.x, target.y, value, strength, hover, where))
-
+    views = _views(spec, max_units)
+    edges = _edges(net, views, trained, hover=True)
     fig = go.Figure()
     fig.add_traces(_edge_traces(edges, trained))
     fig.add_traces(_node_traces(net, views, trained))
@@ -202,29 +233,25 @@ def _edge_traces(edges: list[Edge], trained: bool) -> list[go.Scatter]:
         return []
     values = np.array([e.value for e in edges])
     strengths = np.array([e.strength for e in edges])
-    top = float(strengths.max()) if trained and strengths.max() > 0 else 1.0
-    scale = float(np.abs(values).max()) if trained and np.abs(values).max() > 0 else 1.0
-    bins = np.minimum((strengths / top * WIDTH_BINS).astype(int), WIDTH_BINS - 1)
-    signs = np.where(values < 0, -1, 1)
+    styles, scale = edge_styles(values, strengths, trained)
     traces = []
-    for sign in (-1, 1):
-        for b in range(WIDTH_BINS):
-            members = np.flatnonzero((bins == b) & (signs == sign))
-            if members.size == 0:
-                continue
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            for i in members:
-                xs += [edges[i].x0, edges[i].x1, None]
-                ys += [edges[i].y0, edges[i].y1, None]
-            level = (b + 0.5) / WIDTH_BINS
-            color = sample_colorscale(DIVERGING, [0.5 + 0.5 * sign * level])[0] if trained else MUTED
-            traces.append(go.Scatter(
-                x=xs, y=ys, mode="lines", hoverinfo="skip", name=f"edges {'+' if sign > 0 else '−'}{b}",
-                showlegend=False,
-                line=dict(color=color, width=0.6 + 4.0 * level if trained else 0.8),
-                opacity=0.35 + 0.55 * level if trained else 0.5,
-            ))
+    for style, (sign, b) in enumerate(EDGE_STYLES):
+        members = np.flatnonzero(styles == style)
+        if members.size == 0 and not trained:  # a trained figure has every style's trace, for live frames
+            continue
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for i in members:
+            xs += [edges[i].x0, edges[i].x1, None]
+            ys += [edges[i].y0, edges[i].y1, None]
+        level = (b + 0.5) / WIDTH_BINS
+        color = sample_colorscale(DIVERGING, [0.5 + 0.5 * sign * level])[0] if trained else MUTED
+        traces.append(go.Scatter(
+            x=xs, y=ys, mode="lines", hoverinfo="skip", name=f"edges {'+' if sign > 0 else '−'}{b}",
+            showlegend=False,
+            line=dict(color=color, width=0.6 + 4.0 * level if trained else 0.8),
+            opacity=0.35 + 0.55 * level if trained else 0.5, meta={"edge_style": style},
+        ))
     t = HOVER_POSITION
     marker: dict[str, Any] = dict(size=5, color=MUTED, opacity=0.6)
     if trained:
@@ -236,6 +263,7 @@ def _edge_traces(edges: list[Edge], trained: bool) -> list[go.Scatter]:
         # [layer, i, j, value] of the weight W{layer}[i, j] an edge draws: what a page reads and edits
         customdata=[[*e.where, e.value] if e.where else None for e in edges],
         hovertemplate="%{text}<extra></extra>", showlegend=False,
+        meta={"edge_ends": [[e.x0, e.y0, e.x1, e.y1] for e in edges]},  # where a live frame's styles draw lines
     ))
     return traces
 

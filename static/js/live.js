@@ -1,5 +1,6 @@
-// Live frames: the boundary grid arrives in compact form (see app/viz/live.py) and is decoded
-// here into the x, y and z arrays that Plotly's restyle takes.
+// Live frames: the boundary grid, the diagram's edges and the hidden-space view's coordinates
+// arrive in compact form (see app/viz/live.py) and are decoded here into the numbers that
+// Plotly's restyle takes.
 
 function linspace(start, stop, n) {
   const step = n > 1 ? (stop - start) / (n - 1) : 0;
@@ -11,8 +12,13 @@ export async function bytesOf(base64) {
   const text = atob(base64);
   const packed = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i += 1) packed[i] = text.charCodeAt(i);
-  const stream = new Blob([packed]).stream().pipeThrough(new DecompressionStream("deflate"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  // Written straight into the stream: a Blob's stream would read its bytes back through the browser
+  // process, which on a busy machine took seconds a frame.
+  const stream = new DecompressionStream("deflate");
+  const writer = stream.writable.getWriter();
+  writer.write(packed);
+  writer.close();
+  return new Uint8Array(await new Response(stream.readable).arrayBuffer());
 }
 
 const CONFIDENCE_SPAN = 0.99; // z = k + 0.99·c, as in app/viz/boundary.py
@@ -39,4 +45,29 @@ export async function decodeBoundary(frame) {
     z.push(Array.from(bytes.subarray(row * n, (row + 1) * n), value));
   }
   return { kind: frame.kind, x, y: linspace(frame.y[0], frame.y[1], n), z };
+}
+
+// {count, scale, data} -> { values: each drawn edge's weight, styles: its line trace's meta.edge_style }.
+export async function decodeEdges(frame) {
+  const bytes = await bytesOf(frame.data);
+  const codes = new Int8Array(bytes.buffer, bytes.byteOffset, frame.count);
+  return { values: Array.from(codes, (code) => (code / 127) * frame.scale), styles: bytes.subarray(frame.count, 2 * frame.count) };
+}
+
+// {rows, levels, bounds, data} -> { x, y }: each row's coordinates. The bytes are the differences
+// of successive levels (mod 2^16), low bytes then high bytes; every x, then every y.
+export async function decodeHidden(frame) {
+  const bytes = await bytesOf(frame.data);
+  const half = bytes.length / 2;
+  const [x0, x1, y0, y1] = frame.bounds;
+  const top = frame.levels - 1;
+  const x = new Array(frame.rows);
+  const y = new Array(frame.rows);
+  let level = 0;
+  for (let i = 0; i < half; i += 1) {
+    level = (level + bytes[i] + 256 * bytes[half + i]) % 65536;
+    if (i < frame.rows) x[i] = x0 + (level / top) * (x1 - x0);
+    else y[i - frame.rows] = y0 + (level / top) * (y1 - y0);
+  }
+  return { x, y };
 }

@@ -6,11 +6,50 @@ import { bytesOf } from "./live.js";
 const NEGATIVE = [178, 24, 43];
 const POSITIVE = [33, 102, 172];
 
-// {limits, data} -> one Uint8Array of grid² codes per map.
-export async function decodeMaps(encoded, grid) {
+// {limits, data} -> one Uint8Array of grid² codes per map. A frame's maps serve the diagram and
+// the neurons figure: decoded once.
+const decoded = new WeakMap();
+
+export function decodeMaps(encoded, grid) {
+  if (!decoded.has(encoded)) decoded.set(encoded, decodeOnce(encoded, grid));
+  return decoded.get(encoded);
+}
+
+async function decodeOnce(encoded, grid) {
   const bytes = await bytesOf(encoded.data);
   const cells = grid * grid;
   return encoded.limits.map((_, k) => bytes.subarray(k * cells, (k + 1) * cells));
+}
+
+// "#rrggbb" or "rgb(r, g, b)" -> [r, g, b].
+function rgbOf(color) {
+  if (color.startsWith("#")) return [1, 3, 5].map((at) => parseInt(color.slice(at, at + 2), 16));
+  return color.match(/[\d.]+/g).slice(0, 3).map(Number);
+}
+
+// One map's codes painted as a figure's heatmap would show their values, (byte / 127.5 − 1) · limit,
+// on `colorscale` ([[position, colour], ...], as the figure states it) over [cmin, cmax]: a PNG
+// data URL of `cell` × `cell` pixels per cell, rows along x₂ upwards.
+export function scaledImage(codes, limit, grid, { colorscale, cmin, cmax }, cell = 4) {
+  const stops = colorscale.map(([at, color]) => [Number(at), rgbOf(color)]);
+  const canvas = document.createElement("canvas");
+  canvas.width = grid * cell;
+  canvas.height = grid * cell;
+  const ctx = canvas.getContext("2d");
+  for (let row = 0; row < grid; row += 1) {
+    for (let col = 0; col < grid; col += 1) {
+      const value = (codes[row * grid + col] / 127.5 - 1) * limit;
+      const t = Math.min(1, Math.max(0, (value - cmin) / (cmax - cmin)));
+      let k = 1;
+      while (k < stops.length - 1 && stops[k][0] < t) k += 1;
+      const [a, from] = stops[k - 1];
+      const [b, to] = stops[k];
+      const f = b > a ? (t - a) / (b - a) : 0;
+      ctx.fillStyle = `rgb(${from.map((c, i) => Math.round(c + f * (to[i] - c))).join(",")})`;
+      ctx.fillRect(col * cell, (grid - 1 - row) * cell, cell, cell);
+    }
+  }
+  return canvas.toDataURL("image/png");
 }
 
 // Paints one map's codes on `canvas` (grid × grid pixels; rows run along x₂ upwards, so the

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.viz.live import decode_edges, decode_hidden
 from app.viz.thumbnails import decode_maps
 
 from .conftest import field_of, wait_status
@@ -146,6 +147,37 @@ def test_live_frames_carry_node_maps_when_asked(client):
     assert len(decode_maps(with_nodes[-1]["nodes"]["maps"], 5)) == 9
     response = client.post("/api/jobs", json={"data": CIRCLE, "live": {"nodes": 1}})
     assert response.status_code == 422 and field_of(response) == ["live.nodes"]
+
+
+def test_live_frames_carry_edges_and_the_hidden_space_when_asked(client):
+    job = client.post("/api/jobs", json={
+        "network": {"hidden": [{"units": 5}, {"units": 3}]}, "data": CIRCLE, "training": {"steps": 60},
+        "live": {"grid": 8, "edges": True, "hidden": {"layer": 2}, "steps_per_second": 100, "interval_ms": 50},
+    })
+    assert job.status_code == 202, job.text
+    progress = [data for kind, data in read_events(client, job.json()["id"]) if kind == "progress"]
+    extras = [frame for frame in progress if "edges" in frame]
+    assert extras and all("hidden" in frame and "nodes" not in frame for frame in extras)
+    assert len(extras) < len(progress)  # at most 5 a second, frames 20
+    values, styles = decode_edges(extras[-1]["edges"])
+    assert len(values) == len(styles) == 2 * 5 + 5 * 3 + 3 * 2
+    hidden = extras[-1]["hidden"]
+    assert hidden["layer"] == 2 and decode_hidden(hidden).shape == (2 * 11 * 60 + 120, 2)
+
+
+@pytest.mark.parametrize(("live", "field"), [
+    ({"edges": "yes"}, "live.edges"),
+    ({"hidden": 1}, "live.hidden"),
+    ({"hidden": {"layer": 0}}, "live.hidden.layer"),
+    ({"hidden": {"layer": 2.5}}, "live.hidden.layer"),
+    ({"hidden": {"unit": 1}}, "live.hidden.unit"),
+    ({"hidden": {"layer": 99}}, "live.hidden.layer"),
+    ({"hidden": {"layer": 2}}, "live.hidden.layer"),  # the network has one hidden layer
+])
+def test_live_options_for_edges_and_the_hidden_space_are_checked(client, live, field):
+    response = client.post("/api/jobs", json={"network": {"hidden": [{"units": 4}]}, "data": CIRCLE, "live": live})
+    assert response.status_code == 422, response.text
+    assert field_of(response) == [field]
 
 
 def test_set_one_weight(client):

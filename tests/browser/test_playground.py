@@ -387,26 +387,46 @@ def test_waiting_for_a_free_worker_says_so(page):
     page.recorder.assert_clean()
 
 
-def test_the_curves_follow_the_frames_between_redraws(page):
-    _open(page, "?ds=spiral&layers=8-relu,8-relu&speed=0")
+def _followed(page) -> dict[str, list]:
+    """What the figures that follow the frames show now: the neuron maps' pictures (painted over the
+    heatmaps), the edges' values, some of the hidden-space view's coordinates."""
+    return page.evaluate("""() => {
+        const traces = (id, has) => document.getElementById(id).data.filter((t) => t.meta && has(t.meta));
+        return {
+            neurons: (document.getElementById("neurons").layout.images || []).map((image) => image.source),
+            topology: Array.from(traces("topology", (m) => m.edge_ends)[0].marker.color),
+            "hidden-space": traces("hidden-space", (m) => m.hidden_rows).map((t) => t.x[30]),
+        };
+    }""")
+
+
+def test_the_charts_follow_the_frames_between_redraws(page):
+    _open(page, "?ds=spiral&layers=8-relu,8-tanh&speed=0")
+    page.wait_for_selector("#hidden-space[data-drawn=true]")
     page.get_by_test_id("play").click()
     curves = ("training", "dead-units", "update-ratio")
+    followed = ("neurons", "topology", "hidden-space")
 
-    def extended() -> list[int]:
-        return [int(page.get_attribute(f"#{curve}", "data-extended") or 0) for curve in curves]
+    def updates(ids) -> list[int]:
+        return [int(page.get_attribute(f"#{plot}", "data-updates") or 0) for plot in ids]
 
-    # From the first extension on (before it the curves have no stored history to extend).
-    first = wait_until(lambda: min(counts := extended()) >= 1 and counts, what="each curve extended")
+    # From the first update on (before it the curves have no stored history to extend).
+    first = wait_until(lambda: min(counts := updates(curves + followed)) >= 1 and counts, what="each chart updated")
+    shown = _followed(page)
     began = time.monotonic()
-    def ten_more() -> list[int]:
-        counts = extended()
-        return min(c - f for c, f in zip(counts, first)) >= 10 and counts
 
-    counts = wait_until(ten_more, what="each curve extended ten times more")
+    def five_more() -> list[int]:
+        counts = updates(curves + followed)
+        return min(c - f for c, f in zip(counts, first)) >= 5 and counts
+
+    counts = wait_until(five_more, what="each chart updated five times more")
     elapsed = time.monotonic() - began
-    rates = ", ".join(f"{c} {(n - f) / elapsed:.1f}/s" for c, n, f in zip(curves, counts, first))
+    now = _followed(page)
+    for plot in followed:
+        assert now[plot] != shown[plot], f"{plot} did not change while playing"
+    rates = ", ".join(f"{c} {(n - f) / elapsed:.1f}/s" for c, n, f in zip(curves + followed, counts, first))
     boundary = page.get_attribute("#boundary", "data-updates-per-second")
-    print(f"\ncurve updates while playing: {rates}, boundary {boundary}/s")
+    print(f"\nchart updates while playing: {rates}, boundary {boundary}/s")
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
     page.recorder.assert_clean()

@@ -6,6 +6,7 @@ from app.nn import SpecError, make_dataset
 from app.services.specs import (
     Limits,
     check_budget,
+    check_live_layer,
     live_options,
     network_spec,
     resolve_data_spec,
@@ -74,7 +75,13 @@ def test_training_config_and_budget():
 
 def test_live_options():
     assert live_options(None, LIMITS) == {"grid": 40, "interval_ms": 80, "steps_per_second": None, "ramp": False,
-                                          "nodes": None}
+                                          "nodes": None, "edges": False, "hidden": None}
+    chosen = live_options({"edges": True, "hidden": {}}, LIMITS)
+    assert (chosen["edges"], chosen["hidden"]) == (True, {"layer": 1})
+    assert field(lambda: live_options({"hidden": {"layer": 0}}, LIMITS)) == "live.hidden.layer"
+    assert field(lambda: check_live_layer({"hidden": {"layer": 2}}, {"input_dim": 2, "hidden": [{}]})) == \
+        "live.hidden.layer"
+    assert field(lambda: check_live_layer({"hidden": {"layer": 1}}, {"input_dim": 3, "hidden": [{}]})) == "live.hidden"
     assert live_options({"ramp": True}, LIMITS)["ramp"] is True
     assert field(lambda: live_options({"ramp": True, "steps_per_second": 50}, LIMITS)) == "live.ramp"
     assert live_options({"steps_per_second": 50}, LIMITS)["steps_per_second"] == 50

@@ -1,9 +1,31 @@
+import json
+
 import numpy as np
 import pytest
 
 from app.nn import LayerSpec, Network, NetworkSpec, make_dataset
-from app.viz import boundary_grid, data_bounds, decision_boundary_figure
-from app.viz.live import decode_grid, encode_grid, live_overlay, rounded
+from app.viz import (
+    boundary_grid,
+    data_bounds,
+    decision_boundary_figure,
+    hidden_space_figure,
+    neuron_maps_figure,
+    node_maps,
+    topology_figure,
+)
+from app.viz.live import (
+    HIDDEN_LEVELS,
+    decode_edges,
+    decode_grid,
+    decode_hidden,
+    encode_edges,
+    encode_grid,
+    encode_hidden,
+    live_overlay,
+    rounded,
+)
+from app.viz.thumbnails import decode_maps
+from app.viz.topology import EDGE_STYLES
 
 
 @pytest.mark.parametrize("classes", [2, 3, 8])
@@ -57,3 +79,90 @@ def test_a_regression_overlay_has_the_r2_and_no_crosses():
     net = Network(NetworkSpec(1, (LayerSpec(8, "tanh"),), 1, loss="mse"), seed=0)
     overlay = live_overlay(net, data)
     assert set(overlay) == {"score"} and overlay["score"].startswith("train R²")
+
+
+def _spiral_net(hidden):
+    data = make_dataset("spiral", classes=3, n_per_class=40, noise=0.2, seed=0, test_fraction=0.25)
+    return data, Network(NetworkSpec(2, hidden, 3, init="he"), seed=1)
+
+
+@pytest.mark.parametrize("hidden", [(LayerSpec(8, "relu"), LayerSpec(8, "tanh")), (LayerSpec(100, "relu"),),
+                                    (LayerSpec(5, "maxout", pieces=2),)])
+def test_live_edges_are_the_topology_s_edges_within_half_a_level(hidden):
+    _, net = _spiral_net(hidden)
+    frame = encode_edges(net)
+    values, styles = decode_edges(frame)
+    figure = topology_figure(net)
+    (points,) = [t for t in figure.data if t.name == "weights"]
+    drawn = np.array(points.marker.color, dtype=np.float64)
+    assert frame["count"] == len(drawn) == len(points.meta["edge_ends"])
+    assert frame["scale"] == pytest.approx(points.marker.cmax, rel=1e-6)
+    assert np.max(np.abs(values - drawn)) <= frame["scale"] / 127 / 2 + 1e-6
+    # each edge's style is the line trace that draws it: its ends are in that trace, with a break after
+    lines = {t.meta["edge_style"]: t for t in figure.data if isinstance(t.meta, dict) and "edge_style" in t.meta}
+    assert sorted(lines) == list(range(len(EDGE_STYLES)))
+    for style, trace in lines.items():
+        ends = [points.meta["edge_ends"][i] for i in np.flatnonzero(styles == style)]
+        assert list(trace.x) == [v for x0, _, x1, _ in ends for v in (x0, x1, None)]
+        assert list(trace.y) == [v for _, y0, _, y1 in ends for v in (y0, y1, None)]
+    assert len(json.dumps(frame)) < 3 * frame["count"] + 100  # about two bytes per edge, base64
+
+
+@pytest.mark.parametrize("hidden", [(LayerSpec(8, "relu"), LayerSpec(2, "tanh")), (LayerSpec(100, "relu"),)])
+def test_live_hidden_space_rows_are_the_figure_s_within_half_a_level(hidden):
+    data, net = _spiral_net(hidden)
+    layer = len(hidden)
+    frame = encode_hidden(net, data, layer)
+    rows = decode_hidden(frame)
+    x0, x1, y0, y1 = frame["bounds"]
+    half = np.array([x1 - x0, y1 - y0]) / (HIDDEN_LEVELS - 1) / 2 + 1e-6
+    figure = hidden_space_figure(net, data, layer)
+    marked = [t for t in figure.data if isinstance(t.meta, dict)]
+    assert len(marked) == 2 + 3  # the right panel: two sets of grid lines, a trace per class
+    for trace in marked:
+        start, stop, every = trace.meta["hidden_rows"]
+        expected = rows[start:stop]
+        xs, ys = np.array(trace.x, dtype=float), np.array(trace.y, dtype=float)
+        if every:  # a line: a break (None) after every `every` rows
+            assert np.all(np.isnan(xs[every::every + 1]))
+            xs, ys = xs[~np.isnan(xs)], ys[~np.isnan(ys)]
+        assert len(xs) == stop - start
+        # the figure rounds its lines to 1e-5 of their extent, the frame to a level of its bounds
+        assert np.all(np.abs(xs - expected[:, 0]) <= half[0] + 1e-5 * np.max(np.abs(rows)))
+        assert np.all(np.abs(ys - expected[:, 1]) <= half[1] + 1e-5 * np.max(np.abs(rows)))
+    assert frame["rows"] == 2 * 11 * 60 + len(data.y)
+
+
+def test_the_hidden_space_of_one_input_is_a_curve_the_frame_carries_too():
+    data = make_dataset("sine", n_points=40, noise=0.1, seed=0, test_fraction=0.0)
+    net = Network(NetworkSpec(1, (LayerSpec(4, "tanh"),), 1, loss="mse"), seed=0)
+    rows = decode_hidden(encode_hidden(net, data, 1))
+    (curve, points) = [t for t in hidden_space_figure(net, data, 1).data if isinstance(t.meta, dict)]
+    assert curve.meta["hidden_rows"] == [0, 240, 240] and points.meta["hidden_rows"] == [240, 280, 0]
+    assert np.allclose(rows[:240, 0], curve.x, atol=np.ptp(rows[:, 0]) / 4095)
+    assert np.allclose(rows[240:, 1], points.y, atol=np.ptp(rows[:, 1]) / 4095)
+
+
+def test_node_map_layers_carry_the_neuron_figure_s_colour_axes():
+    data, net = _spiral_net((LayerSpec(8, "relu"), LayerSpec(6, "tanh")))
+    bounds = data_bounds(data)
+    nodes = node_maps(net, bounds, 12)
+    figure = neuron_maps_figure(net, data, grid=12)
+    for r in (1, 2):
+        axis = figure.layout["coloraxis" if r == 1 else f"coloraxis{r}"]
+        layer = nodes["layers"][r]
+        assert layer["scale"] == pytest.approx([axis.cmin, axis.cmax], rel=1e-6)
+        scales = figure.layout.meta["colorscales"]
+        assert [list(stop) for stop in axis.colorscale] == scales["signed" if layer["signed"] else "unsigned"]
+    assert nodes["layers"][1]["signed"] is False and nodes["layers"][2]["signed"] is True  # relu, tanh
+    # each heatmap names its node map; the map equals its z within the map's half level
+    maps = decode_maps(nodes["maps"], 12)
+    offsets = np.cumsum([0] + [layer["units"] for layer in nodes["layers"]])
+    heatmaps = [t for t in figure.data if t.type == "heatmap"]
+    assert len(heatmaps) == 14
+    for trace in heatmaps:
+        r, c = trace.meta["node"]
+        decoded = maps[offsets[r] + c]
+        limit = nodes["maps"]["limits"][offsets[r] + c]
+        assert np.max(np.abs(decoded - np.array(trace.z))) <= limit / 127.5 / 2 + 1e-3 * limit
+        assert np.allclose(trace.x, np.linspace(bounds[0], bounds[1], 12), atol=1e-6)

@@ -4,7 +4,7 @@ import { $, busy } from "../ui.js";
 import { adviseDiverged, adviseFrom, clearAdvice } from "./advice.js";
 import { PlayController } from "./controller.js";
 import {
-  LIVE, abortFigureRequests, boundaryIsLive, countLiveUpdates, drawLiveBoundary, extendCurves, fillHiddenLayers, keepRecord,
+  abortFigureRequests, boundaryIsLive, countLiveUpdates, drawLiveBoundary, fillHiddenLayers, keepRecord, liveOptions,
   refreshFigures,
 } from "./figures.js";
 import { dataSpec, networkSpec, session, settings, trainingSpec } from "./settings.js";
@@ -16,11 +16,9 @@ import { showJob, showMetrics, showStatus, trainErrors } from "./status.js";
 const CHUNK_STEPS = 30000;
 const HISTORY_EVERY = 100;
 const FIGURE_REFRESH_MS = 1000;
-const CURVES_MS = 200; // the curves follow the frames' records five times a second
 
 export const controller = new PlayController({ nextJob, frame, finished, changed });
 let refreshTimer = null;
-let curvesTimer = null;
 
 // The pace: a fresh network's first job ramps up (the first seconds show where it learns most);
 // the jobs after it, and a network that has trained already, go at full speed or the chosen pace.
@@ -43,7 +41,7 @@ function nextJob(first) {
   const body = {
     network: { id: session.network.id }, data: dataSpec(),
     training: trainingSpec({ steps, history_every: Math.min(HISTORY_EVERY, steps) }),
-    live: { ...LIVE, ...livePace(first) },
+    live: { ...liveOptions(), ...livePace(first) },
   };
   return { body, label: "Play: a training job continuing this network" };
 }
@@ -74,7 +72,6 @@ function changed(state, detail) {
   // job's own (the browser opens a few connections per server).
   if (state === "running" && !refreshTimer) {
     refreshTimer = setInterval(() => refreshFigures(false, { periodic: true, playing: true }), FIGURE_REFRESH_MS);
-    curvesTimer = setInterval(extendCurves, CURVES_MS);
   }
   if (state === "waiting") {
     showStatus(detail.position ? `Waiting for a free worker (position ${detail.position})…` : "Training…");
@@ -103,9 +100,7 @@ function changed(state, detail) {
 
 function stopRefreshing() {
   clearInterval(refreshTimer);
-  clearInterval(curvesTimer);
   refreshTimer = null;
-  curvesTimer = null;
 }
 
 export function setTransport() {
