@@ -210,11 +210,17 @@ def test_one_person_with_three_jobs_gets_no_more_than_one_with_one(cluster):
             progress = [executor.progress(job) for job in jobs]
             return None if None in progress else [p[1]["progress"]["step"] for p in progress]
 
-        recorder.until(lambda: (s := steps()) and s[-1] >= 3000, what="bob's job to train 3000 steps")
+        def usage() -> list[float]:
+            with executor._lock:
+                return [executor._scheduler.jobs[job].usage for job in jobs]
+
+        # Twenty slices of about 0.1 s at least, so that the one slice each worker may be ahead of
+        # the policy is a small part of the total.
+        recorder.until(lambda: (s := steps()) and s[-1] >= 3000 and sum(usage()) >= 2.0,
+                       what="bob's job to train 3000 steps and the jobs 2 s")
         # The policy shares the workers' time: on an idle machine that is the steps too, but on a
         # busy one a worker process may get less of the CPU than the other.
-        with executor._lock:
-            seconds = [executor._scheduler.jobs[job].usage for job in jobs]
+        seconds = usage()
         assert seconds[-1] / sum(seconds) >= 0.4, (seconds, steps())
         for job in jobs:
             executor.cancel(job)
