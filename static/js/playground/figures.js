@@ -170,7 +170,7 @@ async function followBoundary(frame) {
 // page skips frames rather than falling behind them). The boundary comes first: the other charts
 // draw when it is not drawing and the page is idle (or after IDLE_WAIT_MS), so on a page with no
 // time to spare they slow down, not it.
-const IDLE_WAIT_MS = 400;
+const IDLE_WAIT_MS = 100;
 const following = new Map(); // figure -> { next: the frame part waiting, or null } while one is drawn
 let boundaryIdle = [];  // what waits for the boundary's current drawing to end
 
