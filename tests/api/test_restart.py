@@ -84,6 +84,15 @@ def test_sigkill_during_training_loses_nothing_and_the_job_resumes(server_factor
     assert weights[0] == weights[1]
 
 
+def _crash_and_restart(server, server_factory, port: int, api: httpx.Client, path: str) -> dict:
+    """Kill the server (SIGKILL), start another on its port and wait until the job at ``path`` ends."""
+    os.kill(server.pid, signal.SIGKILL)
+    server.wait(timeout=10)
+    server_factory(port)
+    return wait_until(lambda: (job := api.get(path).json())["status"] not in ("queued", "running") and job,
+                      timeout=300, what=f"{path} to end after the restart")
+
+
 def test_a_sweep_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_factory):
     port = free_port()
     server = server_factory(port)
@@ -94,12 +103,8 @@ def test_a_sweep_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_factory
     early = wait_until(lambda: (rows := api.get(f"/api/sweeps/{sweep['id']}").json()["rows"]) and rows,
                        what="a first finished run")
 
-    os.kill(server.pid, signal.SIGKILL)
-    server.wait(timeout=10)
-
-    server_factory(port)  # adopts the sweep and starts again the runs without a row
-    done = wait_until(lambda: (s := api.get(f"/api/sweeps/{sweep['id']}").json())["status"]
-                      not in ("queued", "running") and s, timeout=300, what="the resumed sweep to end")
+    # The new server adopts the sweep and starts again the runs without a row.
+    done = _crash_and_restart(server, server_factory, port, api, f"/api/sweeps/{sweep['id']}")
     assert done["status"] == "done" and done["progress"] == {"finished": 6, "total": 6}
     assert [row["run"] for row in done["rows"]] == list(range(6)) and all(r["status"] == "done" for r in done["rows"])
     kept = {row["run"]: row["network_id"] for row in done["rows"]}
@@ -114,12 +119,8 @@ def test_an_experiment_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_f
     wait_until(lambda: (api.get(f"/api/jobs/{job['id']}").json()["result"] or {}).get("runs"),
                what="a first finished run")
 
-    os.kill(server.pid, signal.SIGKILL)
-    server.wait(timeout=10)
-
-    server_factory(port)  # adopts the experiment and starts again the runs without a record
-    done = wait_until(lambda: (j := api.get(f"/api/jobs/{job['id']}").json())["status"]
-                      not in ("queued", "running") and j, timeout=300, what="the resumed experiment to end")
+    # The new server adopts the experiment and starts again the runs without a record.
+    done = _crash_and_restart(server, server_factory, port, api, f"/api/jobs/{job['id']}")
     assert done["status"] == "done", done["error"]
     assert done["progress"] == {"step": 3 * 2 * 3000, "total_steps": 3 * 2 * 3000, "epoch": None}
     assert done["result"] == alone("capacity", done["request"]["options"])  # as if nothing had happened
