@@ -22,7 +22,7 @@ run: $(STAMP)
 TEST_PROCESSES ?= 2
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(TEST_PROCESSES) --dist loadgroup
+	$(BIN)/python -m pytest -q -n $(TEST_PROCESSES) --dist loadgroup --no-loadscope-reorder
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

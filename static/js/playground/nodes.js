@@ -94,7 +94,9 @@ function endPreview() {
 
 // The form names every weight and bias by its layer, row (from) and column (to); the values come
 // from the export, fetched when the form needs one and again after the diagram was redrawn.
-const editor = { form: null, values: null, shapes: [], networkId: null };
+// asked: counts the value requests, so that only the latest fills the field; typed: the person typed
+// a value since, which no answer arriving later may overwrite.
+const editor = { form: null, values: null, shapes: [], networkId: null, asked: 0, typed: false };
 
 // The parameters of `spec` as the export holds them: W{layer} (rows × columns) and b{layer}.
 function parameterShapes(spec) {
@@ -125,6 +127,7 @@ function weightEditor() {
     field("weight-value", "value", el("input", { type: "number", step: "any", id: "weight-value", required: true })),
     el("button", { type: "submit", class: "small" }, "Set"));
   editor.form.addEventListener("submit", setWeight);
+  $("#weight-value", editor.form).addEventListener("input", () => { editor.typed = true; });
   editor.form.addEventListener("focusin", () => { if (!$("#weight-value").value) showValue(); }); // first use
   $("#topology").after(editor.form);
 }
@@ -156,12 +159,15 @@ function fillUnits() {
 async function showValue() {
   const { network } = session;
   if (!network) return;
+  const asked = ++editor.asked;
+  editor.typed = false;
   try {
     if (!editor.values) {
       const exported = await busy(api("GET", `/api/networks/${network.id}/export`, { label: "The network's weights and biases (to edit one)" }));
       if (session.network !== network) return;
       editor.values = exported.weights;
     }
+    if (asked !== editor.asked || editor.typed) return;
     const shape = chosen();
     const values = editor.values[shape.name];
     const j = Number($("#edit-to").value);
@@ -183,6 +189,7 @@ function editEdge(event) {
   if (!bias) $("#edit-from").value = String(where.shift());
   $("#edit-to").value = String(where[0]);
   $("#weight-value").value = String(where[1]);
+  editor.asked += 1; // a value still on its way is older than this one
   $("#weight-value").focus();
 }
 
