@@ -198,10 +198,11 @@ def test_experiments_show_kept_results_and_run_again(page, phone, screenshot):
         expect(page.locator(f"#exp-{name} .plot.bands .main-svg").first).to_be_attached()
     expect(page.locator("#exp-capacity .sweep-link a")).to_have_attribute(
         "href", re.compile(r"^/sweeps\?ds=moons.*&vary=network.hidden%5B0%5D.units%3A3%2C6%2C20"))
-    page.get_by_test_id("run-regularization").click()
-    card = page.locator("#exp-regularization")
+    # Run again: the case study, the experiment of fewest steps (10,200), as the person's own job.
+    page.get_by_test_id("run-case-study").click()
+    card = page.locator("#exp-case-study")
     expect(card.locator(".status-line")).to_contain_text("Done in", timeout=5 * WAIT_MS)
-    expect(card.locator(".summary")).to_contain_text("test accuracy from")
+    expect(card.locator(".summary")).to_contain_text("49.")
     page.wait_for_load_state("networkidle")
     screenshot(page, "experiments")
     page.recorder.assert_clean()
