@@ -81,21 +81,23 @@ document.addEventListener("keydown", (event) => {
   control.click();
 });
 
-// The API-call panel lists the latest curl command for each labelled call.
-const commands = new Map();
-function renderCalls() {
+// The API-call panel lists the latest curl command for each labelled call. A call seen before
+// updates its item in place, so that a Copy button keeps its focus and its "Copied" while the
+// page goes on calling (a playing Playground calls several times a second).
+const calls = new Map(); // label -> the item's <code>
+onCall((label, command) => {
   const list = document.getElementById("api-call-list");
   if (!list) return;
-  list.replaceChildren(...Array.from(commands, ([label, command]) => {
-    const code = el("code", {}, command);
-    const copy = el("button", { type: "button", class: "small", "aria-label": `Copy the curl command: ${label}` }, "Copy");
-    copy.addEventListener("click", () => copyText(command, copy));
-    return el("div", { class: "api-call-item" }, el("div", { class: "api-call-label" }, label), el("pre", { tabindex: "0" }, code), copy); // it scrolls: the keyboard reaches it
-  }));
-}
-onCall((label, command) => {
-  commands.set(label, command);
-  renderCalls();
+  const known = calls.get(label);
+  if (known) {
+    if (known.textContent !== command) known.textContent = command;
+    return;
+  }
+  const code = el("code", {}, command);
+  const copy = el("button", { type: "button", class: "small", "aria-label": `Copy the curl command: ${label}` }, "Copy");
+  copy.addEventListener("click", () => copyText(code.textContent, copy));
+  calls.set(label, code);
+  list.append(el("div", { class: "api-call-item" }, el("div", { class: "api-call-label" }, label), el("pre", { tabindex: "0" }, code), copy)); // it scrolls: the keyboard reaches it
 });
 
 async function copyText(text, button) {

@@ -39,6 +39,7 @@ def test_navigation_links_every_page(page):
     command = page.locator(".api-call-item pre").first
     expect(command).to_contain_text("curl -X POST")
     expect(command).to_contain_text("/api/networks")
+    page.wait_for_load_state("networkidle")  # the page's calls are listed: no later one takes the first place
     page.locator(".api-call-item button").first.click()
     expect(page.locator(".api-call-item button").first).to_have_text(re.compile(r"Copied|Selected"))
     page.recorder.assert_clean()
