@@ -7,7 +7,7 @@ checkpoints. After each slice the worker answers ``("slice", job_id, {"seconds",
 (``wait``: seconds until a paced job can take its next step), preceded by any of:
 
 * ``progress``: a live frame (throttled to the job's interval; the boundary grid in compact form,
-  see ``app.viz.live``, and five times a second what ``live`` asks for besides: node maps, edges,
+  see ``app.viz.live``, and about seven times a second what ``live`` asks for besides: node maps, edges,
   hidden-space coordinates) as ready-made JSON text plus the step counts, so the web process
   sends it on without decoding it;
 * ``checkpoint``: the weights of the last finished step, about once per ``checkpoint_seconds``;
@@ -36,7 +36,9 @@ from .specs import build_dataset
 
 Send = Callable[[str, str, Any], None]
 DATA_CACHE_SIZE = 32
-EXTRAS_SECONDS = 0.2  # node maps, edges, hidden space (live.nodes, .edges, .hidden): 5 frames a second
+# Node maps, edges, hidden space (live.nodes, .edges, .hidden): about 7 frames a second, so that a
+# page that skips one now and then still draws them at least 5 times a second.
+EXTRAS_SECONDS = 0.15
 # A ramped job (``live.ramp``) may have taken floor(t / interval) + floor(10 ** (t / RAMP_DECADE_SECONDS))
 # steps t seconds after its first: one a frame at first, then ten times as many every 1.5 s (frames
 # spaced evenly in log(step)), until that outruns the machine: the first seconds show the steps in
@@ -157,8 +159,8 @@ class TrainRun:
             frame["overlay"] = live_overlay(self.net, self.data)
         now = time.monotonic()
         if now >= self.next_extras:
-            # a steady cadence rather than "0.2 s after the last one": frames come every interval, and
-            # waiting for the first frame 0.2 s after the last would make it 4 a second at 50 ms; never
+            # a steady cadence rather than "0.15 s after the last one": frames come every interval, and
+            # waiting for the first frame 0.15 s after the last would make it 5 a second at 50 ms; never
             # two within half a period (no burst after a pause)
             self.next_extras = max(self.next_extras + EXTRAS_SECONDS, now + EXTRAS_SECONDS / 2)
             frame |= self.extras()

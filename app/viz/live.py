@@ -12,7 +12,7 @@ and the picture is the same to the eye.
 
 ``decode_grid`` undoes it (the browser does the same in ``static/js/live.js``).
 
-Frames may also carry, at most five times a second, what other figures need to follow the
+Frames may also carry, about seven times a second, what other figures need to follow the
 training without being redrawn: the topology's edges (``encode_edges``: a signed byte per drawn
 edge and its line style) and the hidden-space view's coordinates (``encode_hidden``: 4,096 levels
 per coordinate over stated bounds, deltas deflated); the figures' trace ``meta`` say where the numbers go, so a page

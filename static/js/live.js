@@ -23,7 +23,8 @@ export async function bytesOf(base64) {
 
 const CONFIDENCE_SPAN = 0.99; // z = k + 0.99·c, as in app/viz/boundary.py
 
-// -> { kind, x, y, z }: z is rows of numbers (a heatmap) or one row of values (a 1-D curve).
+// -> { kind, x, y, z, codes, value }: z is rows of numbers (a heatmap) or one row of values (a 1-D
+// curve); a heatmap's cells as they came (codes, one byte each) and the number of each code (value).
 export async function decodeBoundary(frame) {
   const n = frame.n;
   const bytes = await bytesOf(frame.data);
@@ -44,7 +45,7 @@ export async function decodeBoundary(frame) {
   for (let row = 0; row < n; row += 1) {
     z.push(Array.from(bytes.subarray(row * n, (row + 1) * n), value));
   }
-  return { kind: frame.kind, x, y: linspace(frame.y[0], frame.y[1], n), z };
+  return { kind: frame.kind, x, y: linspace(frame.y[0], frame.y[1], n), z, codes: bytes, value };
 }
 
 // {count, scale, data} -> { values: each drawn edge's weight, styles: its line trace's meta.edge_style }.

@@ -1,6 +1,7 @@
 // Small maps over the plane (see app/viz/thumbnails.py): the input features' and each neuron's
 // output. They arrive as one byte per cell, value = (byte / 127.5 − 1) · limit, and are painted
 // here on a diverging scale: red below 0, white at 0, blue above (the figures' RdBu).
+import { scratch } from "./heatmaps.js";
 import { bytesOf } from "./live.js";
 
 const NEGATIVE = [178, 24, 43];
@@ -21,44 +22,18 @@ async function decodeOnce(encoded, grid) {
   return encoded.limits.map((_, k) => bytes.subarray(k * cells, (k + 1) * cells));
 }
 
-// "#rrggbb" or "rgb(r, g, b)" -> [r, g, b].
-function rgbOf(color) {
-  if (color.startsWith("#")) return [1, 3, 5].map((at) => parseInt(color.slice(at, at + 2), 16));
-  return color.match(/[\d.]+/g).slice(0, 3).map(Number);
-}
-
-// One map's codes painted as a figure's heatmap would show their values, (byte / 127.5 − 1) · limit,
-// on `colorscale` ([[position, colour], ...], as the figure states it) over [cmin, cmax]: a PNG
-// data URL of `cell` × `cell` pixels per cell, rows along x₂ upwards.
-export function scaledImage(codes, limit, grid, { colorscale, cmin, cmax }, cell = 4) {
-  const stops = colorscale.map(([at, color]) => [Number(at), rgbOf(color)]);
-  const canvas = document.createElement("canvas");
-  canvas.width = grid * cell;
-  canvas.height = grid * cell;
-  const ctx = canvas.getContext("2d");
-  for (let row = 0; row < grid; row += 1) {
-    for (let col = 0; col < grid; col += 1) {
-      const value = (codes[row * grid + col] / 127.5 - 1) * limit;
-      const t = Math.min(1, Math.max(0, (value - cmin) / (cmax - cmin)));
-      let k = 1;
-      while (k < stops.length - 1 && stops[k][0] < t) k += 1;
-      const [a, from] = stops[k - 1];
-      const [b, to] = stops[k];
-      const f = b > a ? (t - a) / (b - a) : 0;
-      ctx.fillStyle = `rgb(${from.map((c, i) => Math.round(c + f * (to[i] - c))).join(",")})`;
-      ctx.fillRect(col * cell, (grid - 1 - row) * cell, cell, cell);
-    }
-  }
-  return canvas.toDataURL("image/png");
-}
-
 // Paints one map's codes on `canvas` (grid × grid pixels; rows run along x₂ upwards, so the
 // first row is the canvas's bottom row).
 export function paintMap(canvas, codes, grid) {
   canvas.width = grid;
   canvas.height = grid;
-  const ctx = canvas.getContext("2d");
-  const image = ctx.createImageData(grid, grid);
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(grid, grid);
+  fillMap(image, codes, grid);
+  context.putImageData(image, 0, 0);
+}
+
+function fillMap(image, codes, grid) {
   for (let row = 0; row < grid; row += 1) {
     for (let col = 0; col < grid; col += 1) {
       const v = codes[row * grid + col] / 127.5 - 1; // -1 … 1
@@ -69,12 +44,12 @@ export function paintMap(canvas, codes, grid) {
       image.data[at + 3] = 255;
     }
   }
-  ctx.putImageData(image, 0, 0);
 }
 
 // A map as a PNG data URL (what Plotly's layout images take).
 export function mapImage(codes, grid) {
-  const canvas = document.createElement("canvas");
-  paintMap(canvas, codes, grid);
+  const { canvas, context, image } = scratch(grid);
+  fillMap(image, codes, grid);
+  context.putImageData(image, 0, 0);
   return canvas.toDataURL("image/png");
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -301,30 +302,42 @@ def _boundary(page, expression: str):
 
 
 def _overlay(page) -> tuple[str, int, int, int]:
-    """(the subtitle's scores, × markers drawn, the count in their legend name, points drawn)."""
+    """What the boundary plot shows: (the subtitle's scores, × markers drawn, the count in their
+    legend entry, points drawn). While playing, the × are one path among the layout's shapes (two
+    strokes each), the trace's own markers out of sight; at rest, the trace's markers."""
     return tuple(_boundary(page, """[
         gd.layout.title.text.replace(/.*<span[^>]*>|<\\/span>.*/g, ""),
-        gd.data.find((t) => t.legendgroup === "misclassified").x.length,
-        Number(gd.data.find((t) => t.legendgroup === "misclassified").name.match(/\\d+/)[0]),
+        ((trace, mark) => (trace.hoverinfo !== "skip" ? length(trace.x)
+                                                      : mark ? mark.path.split("M").length / 2 - 0.5 : 0))(
+            gd.data.find((t) => t.legendgroup === "misclassified"),
+            (gd.layout.shapes || []).find((s) => s.name === "misclassified")),
+        // none: Plotly leaves a trace without points out of the legend
+        ((entry) => (entry ? Number(entry.textContent.match(/\\d+/)[0]) : 0))(
+            Array.from(gd.querySelectorAll(".legendtext")).find((t) => t.textContent.startsWith("misclassified"))),
         gd.data.filter((t) => (t.legendgroup || "").startsWith("class-")).reduce((n, t) => n + length(t.x), 0),
     ]"""))
 
 
 def test_the_overlay_follows_the_live_frames(page):
-    _open(page, "?ds=xor&test=0&layers=8-tanh&opt=adam&lr=0.03&speed=0")
+    _open(page, "?ds=spiral&test=0&layers=8-tanh&opt=adam&lr=0.01&speed=0")
     before = _overlay(page)
     page.get_by_test_id("play").click()
 
-    def changed_while_playing():
+    def changed_while_playing(*, as_a_shape: bool | None):
         score, crosses, counted, points = _overlay(page)
         playing = page.get_by_test_id("pause").is_enabled()
-        return playing and score != before[0] and (score, crosses, counted, points)
+        shape = _boundary(page, '(gd.layout.shapes || []).some((s) => s.name === "misclassified")')
+        return playing and score != before[0] and as_a_shape in (None, shape) and (score, crosses, counted, points)
 
-    score, crosses, counted, points = wait_until(changed_while_playing, what="the scores to change while playing")
-    # The legend counts the × drawn, and the training accuracy is the share of points without one.
-    assert counted == crosses
-    accuracy = float(re.search(r"train ([\d.]+) %", score).group(1))
-    assert accuracy == pytest.approx(100 * (1 - crosses / points), abs=0.051)
+    # From the first change on (the first frame's × are the markers' trace, soon after a shape), and
+    # once they are a shape.
+    for as_a_shape in (None, True):
+        score, crosses, counted, points = wait_until(partial(changed_while_playing, as_a_shape=as_a_shape),
+                                                     what=f"the scores to change while playing ({as_a_shape=})")
+        # The legend counts the × drawn, and the training accuracy is the share of points without one.
+        assert counted == crosses
+        accuracy = float(re.search(r"train ([\d.]+) %", score).group(1))
+        assert accuracy == pytest.approx(100 * (1 - crosses / points), abs=0.051)
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
     page.recorder.assert_clean()
@@ -388,12 +401,12 @@ def test_waiting_for_a_free_worker_says_so(page):
 
 
 def _followed(page) -> dict[str, list]:
-    """What the figures that follow the frames show now: the neuron maps' pictures (painted over the
-    heatmaps), the edges' values, some of the hidden-space view's coordinates."""
+    """What the figures that follow the frames show now: the neuron maps' pictures (the heatmaps'
+    own, painted anew), the edges' values, some of the hidden-space view's coordinates."""
     return page.evaluate("""() => {
         const traces = (id, has) => document.getElementById(id).data.filter((t) => t.meta && has(t.meta));
         return {
-            neurons: (document.getElementById("neurons").layout.images || []).map((image) => image.source),
+            neurons: Array.from(document.querySelectorAll("#neurons g.hm image"), (p) => p.getAttribute("href")),
             topology: Array.from(traces("topology", (m) => m.edge_ends)[0].marker.color),
             "hidden-space": traces("hidden-space", (m) => m.hidden_rows).map((t) => t.x[30]),
         };

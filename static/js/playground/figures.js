@@ -1,10 +1,13 @@
 // The Playground's figures: all drawn by the server from the stored network; while a job runs,
-// its live frames restyle the boundary (every frame) and, five times a second, the neuron maps,
-// the diagram's edges and the hidden-space view (each figure's trace meta say where the numbers
-// go), and their records extend the curves.
+// its live frames repaint the boundary's regions (every frame) and, about seven times a second,
+// the neuron maps, the diagram's edges and the hidden-space view (each figure's trace meta say
+// where the numbers go), and their records extend the curves. Heatmaps are painted into the
+// pictures Plotly drew for them and points are moved, rather than figures redrawn: a redraw costs
+// 20–100 ms, and the boundary alone comes 15–20 times a second.
 import { api } from "../api.js";
 import { decodeBoundary, decodeEdges, decodeHidden } from "../live.js";
-import { decodeMaps, scaledImage } from "../thumbnails.js";
+import { codesPicture, colorMap, heatmapPicture, paintHeatmap } from "../heatmaps.js";
+import { decodeMaps } from "../thumbnails.js";
 import { $, NARROW, busy, drawFigure, narrowTitle, options, placeholder } from "../ui.js";
 import { session } from "./settings.js";
 import { trainErrors } from "./status.js";
@@ -13,9 +16,12 @@ import { trainErrors } from "./status.js";
 // grid); edges: the diagram's edges. The hidden-space layer is added by liveOptions.
 const LIVE = { grid: 40, interval_ms: 50, nodes: 20, edges: true };
 const STILL_GRID = 100; // the boundary at rest is drawn finer than the live grid
+// Every click on the boundary plot adds a point, however quick the clicks: no two make a double
+// click (which would add none and reset the axes).
+const BOUNDARY_CONFIG = { doubleClickDelay: 0 };
 
 // Figures redrawn with the boundary, and periodically while training unless frames carry them
-// (FOLLOWED: the neuron maps of a 2-input network, the diagram).
+// (FOLLOWED: the neuron maps of a 2-input network, the diagram, the curves).
 const FIGURES = [
   ["neurons", { grid: LIVE.nodes }],
   ["topology", {}],
@@ -24,12 +30,23 @@ const FIGURES = [
   ["update-ratio", {}],
 ];
 const NEEDS_HISTORY = ["training", "dead-units", "update-ratio"];
-const FOLLOWED = { neurons: () => session.data.train.X[0].length === 2, topology: () => true };
+// The curves, once drawn with lines that records extend (a fresh network's have none until its
+// first job's history is stored).
+const extensible = (id) => () => Array.isArray($(`#${id}`).data) && $(`#${id}`).data.some((trace) => Array.isArray(trace.meta));
+const FOLLOWED = {
+  neurons: () => session.data.train.X[0].length === 2, topology: () => true,
+  training: extensible("training"), "dead-units": extensible("dead-units"), "update-ratio": extensible("update-ratio"),
+};
 
-// boundary: the plot holds a heatmap restyle can update; wrong: the × markers it shows (as JSON);
+// boundary: the plot holds a heatmap the frames can update; wrong: the × markers it shows (as JSON);
 // tallies: each plot's live updates since Play; generation: counts the jobs stopped;
-// title: the drawn figure's title as the server wrote it (before any phone wrapping).
-const live = { boundary: false, since: 0, wrong: null, overlaidAt: 0, tallies: new Map(), extendedAt: 0, generation: 0, title: null };
+// title: the drawn figure's title as the server wrote it (before any phone wrapping); grid: the
+// frames' grid the boundary plot holds (gridKey), once a frame restyled it; pixels: its pixels per
+// data unit; crossing: the × markers are drawn as a shape (crosses); shapes: the drawing's own.
+const live = {
+  boundary: false, grid: null, pixels: null, crossing: false, shapes: [], since: 0, wrong: null, overlaidAt: 0,
+  tallies: new Map(), extendedAt: 0, generation: 0, title: null,
+};
 const OVERLAY_MS = 150;
 const CURVES_MS = 150; // the curves take the records at most this often (frames come every 50 ms or so)
 
@@ -111,8 +128,13 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic) {
       }
       const figure = await api("GET", `/api/networks/${id}/figures/${kind}`, { query, signal, label: `Figure: ${kind}` });
       if (!session.network || session.network.id !== id) return;
-      await drawFigure(node, figure);
-      if (kind === "decision-boundary") Object.assign(live, { boundary: figure.data.length > 0, wrong: null, title: (figure.layout.title || {}).text });
+      await drawFigure(node, figure, kind === "decision-boundary" ? BOUNDARY_CONFIG : {});
+      if (kind === "decision-boundary") {
+        Object.assign(live, {
+          boundary: figure.data.length > 0, grid: null, pixels: null, wrong: null, crossing: false, shapes: figure.layout.shapes || [],
+          title: (figure.layout.title || {}).text,
+        });
+      }
       if (kind === "hidden-space") node.dataset.layer = String(query.layer);
       for (const hook of hooks.drawn) hook(kind, node);
     }));
@@ -151,28 +173,56 @@ async function followBoundary(frame) {
   const boundary = await decodeBoundary(frame.boundary);
   if (!live.boundary) return; // redrawn while decoding
   const plot = $("#boundary");
-  // 1-D regression: trace 0 is the fitted curve, whose values arrive as z.
-  const update = boundary.kind === "regression-1d" ? { x: [boundary.x], y: [boundary.z] } : { x: [boundary.x], y: [boundary.y], z: [boundary.z] };
-  // The overlay (title, × markers) at most OVERLAY_MS apart: redrawing the markers recomputes every
-  // trace, the heatmap's restyle only its own.
+  // The overlay (title, × markers) at most OVERLAY_MS apart.
   const now = performance.now();
   const overlay = frame.overlay && now - live.overlaidAt >= OVERLAY_MS ? frame.overlay : null;
+  if (overlay) live.overlaidAt = now;
   const title = overlay ? withScore(plot, overlay.score) : null;
-  await window.Plotly.update(plot, update, title ? { "title.text": title } : {}, [0]);
-  if (overlay) {
-    live.overlaidAt = now;
-    if (overlay.wrong) drawMisclassified(plot, overlay.wrong);
+  const layout = title ? { "title.text": title } : {};
+  if (paintBoundary(plot, frame.boundary, boundary)) {
+    const marks = overlay && overlay.wrong ? crosses(plot, overlay.wrong) : null;
+    if (marks && marks.data) {
+      await window.Plotly.update(plot, marks.data, { ...layout, ...marks.layout }, [marks.index]);
+    } else if (title || marks) {
+      await window.Plotly.relayout(plot, { ...layout, ...(marks ? marks.layout : {}) });
+    }
+  } else {
+    // 1-D regression: trace 0 is the fitted curve, whose values arrive as z.
+    const update = boundary.kind === "regression-1d" ? { x: [boundary.x], y: [boundary.z] } : { x: [boundary.x], y: [boundary.y], z: [boundary.z] };
+    await window.Plotly.update(plot, update, layout, [0]);
+    live.grid = gridKey(frame.boundary);
+    const marks = overlay && overlay.wrong && !live.crossing ? markers(plot, overlay.wrong) : null;
+    if (marks) await window.Plotly.restyle(plot, marks.data, [marks.index]);
   }
   tally(plot);
 }
 
+// The regions of a frame, painted into the heatmap's picture when the plot holds the frame's grid
+// (same cells, same bounds: from the first frame after a drawing on); false when it cannot.
+const gridKey = (grid) => [grid.kind, grid.n, ...grid.x, ...grid.y].join(" ");
+
+function paintBoundary(plot, grid, boundary) {
+  if (boundary.kind === "regression-1d" || live.grid !== gridKey(grid)) return false;
+  const trace = plot.data[0];
+  const axis = trace.coloraxis ? plot.layout[trace.coloraxis] : null;
+  const scale = axis ? colorMap(axis.colorscale, axis.cmin, axis.cmax) : colorMap(trace.colorscale, trace.zmin, trace.zmax);
+  const source = codesPicture(boundary.codes, grid.n, (code) => scale(boundary.value(code)));
+  if (!paintHeatmap(plot, 0, source)) return false;
+  trace.z = boundary.z;
+  // Pixels per data unit, from the picture's size (the cells' extent: the grid's, half a cell more
+  // on each side): the × markers' size.
+  const picture = heatmapPicture(plot, 0);
+  const cells = (ends) => (ends[1] - ends[0]) * (grid.n / (grid.n - 1));
+  live.pixels = [Number(picture.getAttribute("width")) / cells(grid.x), Number(picture.getAttribute("height")) / cells(grid.y)];
+  return true;
+}
+
 // One live update at a time per figure: what arrives meanwhile waits, only the latest (a busy
 // page skips frames rather than falling behind them). The boundary comes first: the other charts
-// draw when it is not drawing and the page is idle (or after IDLE_WAIT_MS), so on a page with no
-// time to spare they slow down, not it.
-const IDLE_WAIT_MS = 100;
+// draw when the page is idle (or after IDLE_WAIT_MS), so the frames' events, which paint the
+// boundary, go before them; on a page with no time to spare they slow down, not it.
+const IDLE_WAIT_MS = 50;
 const following = new Map(); // figure -> { next: the frame part waiting, or null } while one is drawn
-let boundaryIdle = [];  // what waits for the boundary's current drawing to end
 
 async function follow(id, draw, part) {
   const state = following.get(id);
@@ -185,19 +235,11 @@ async function follow(id, draw, part) {
   following.set(id, current);
   try {
     for (let next = waiting; next; next = current.next, current.next = null) {
-      if (id !== "boundary") {
-        while (following.has("boundary")) await new Promise((resolve) => boundaryIdle.push(resolve));
-        await new Promise((resolve) => requestIdleCallback(resolve, { timeout: IDLE_WAIT_MS }));
-      }
+      if (id !== "boundary") await new Promise((resolve) => requestIdleCallback(resolve, { timeout: IDLE_WAIT_MS }));
       if (next.generation === live.generation) await draw(next.part); // else the job stopped: the figures are redrawn
     }
   } finally {
     following.delete(id);
-    if (id === "boundary") {
-      const waiting = boundaryIdle;
-      boundaryIdle = [];
-      for (const resolve of waiting) resolve();
-    }
   }
 }
 
@@ -206,10 +248,9 @@ const drawnPlot = (id) => {
   return plot.dataset.drawn && Array.isArray(plot.data) ? plot : null;
 };
 
-// The neuron maps: each heatmap's meta.node = [layer, unit] of the frame's node maps, painted on
-// the layer's colour axis (its scale from the frame, the figure's signed or unsigned colour scale)
-// as a layout image over the heatmap: images are redrawn alone, a heatmap's restyle redraws the
-// whole figure. The colour bars (a full redraw) follow every NEURON_AXES_MS.
+// The neuron maps: each heatmap's meta.node = [layer, unit] of the frame's node maps, painted into
+// its picture on the layer's colour axis (its scale from the frame, the figure's signed or unsigned
+// colour scale). The colour bars (a full redraw) follow at most every NEURON_AXES_MS.
 const NEURON_AXES_MS = 2000;
 const RANGES_MS = 1000; // axes fit the points live frames moved this often
 
@@ -218,31 +259,48 @@ async function followNeurons(nodes) {
   const scales = plot && plot.layout.meta && plot.layout.meta.colorscales;
   if (!scales) return;
   const maps = await decodeMaps(nodes.maps, nodes.grid);
+  if (plot !== drawnPlot("#neurons")) return;
+  const { grid } = nodes;
   const first = nodes.layers.map((_, r) => nodes.layers.slice(0, r).reduce((sum, layer) => sum + layer.units, 0));
-  const [x0, x1, y0, y1] = nodes.bounds;
-  const cell = [(x1 - x0) / (nodes.grid - 1), (y1 - y0) / (nodes.grid - 1)]; // heatmap cells centre on the grid
-  const images = [];
   const axes = {};
-  for (const trace of plot.data) {
+  const painted = [];
+  plot.data.forEach((trace, index) => {
     const node = trace.meta && trace.meta.node;
-    if (!node || node[0] >= nodes.layers.length || node[1] >= nodes.layers[node[0]].units) continue;
+    if (!node || node[0] >= nodes.layers.length || node[1] >= nodes.layers[node[0]].units) return;
     const [r, c] = node;
     const k = first[r] + c;
     const layer = nodes.layers[r];
     const colorscale = layer.signed ? scales.signed : scales.unsigned;
-    const source = scaledImage(maps[k], nodes.maps.limits[k], nodes.grid, { colorscale, cmin: layer.scale[0], cmax: layer.scale[1] });
-    images.push({
-      source, xref: trace.xaxis, yref: trace.yaxis, x: x0 - cell[0] / 2, y: y1 + cell[1] / 2, sizex: x1 - x0 + cell[0],
-      sizey: y1 - y0 + cell[1], xanchor: "left", yanchor: "top", sizing: "stretch", layer: "above",
-    });
+    const value = (code) => (code / 127.5 - 1) * nodes.maps.limits[k];
+    const scale = colorMap(colorscale, layer.scale[0], layer.scale[1]);
+    if (paintHeatmap(plot, index, codesPicture(maps[k], grid, (code) => scale(value(code))))) painted.push([trace, maps[k], value]);
     Object.assign(axes, { [`${trace.coloraxis}.cmin`]: layer.scale[0], [`${trace.coloraxis}.cmax`]: layer.scale[1], [`${trace.coloraxis}.colorscale`]: colorscale });
-  }
-  if (!images.length || plot !== drawnPlot("#neurons")) return;
+  });
+  if (!painted.length) return;
   const now = performance.now();
-  const bars = now - (live.neuronAxesAt || 0) >= NEURON_AXES_MS;
-  if (bars) live.neuronAxesAt = now;
-  await window.Plotly.relayout(plot, bars ? { images, ...axes } : { images });
+  if (now - (live.neuronAxesAt || 0) >= NEURON_AXES_MS && barsMoved(plot.layout, axes)) {
+    live.neuronAxesAt = now;
+    // Redrawn from the traces' z: the frame's numbers.
+    for (const [trace, codes, value] of painted) {
+      trace.z = Array.from({ length: grid }, (_, row) => Array.from(codes.subarray(row * grid, (row + 1) * grid), value));
+    }
+    await window.Plotly.relayout(plot, axes);
+  }
   tally(plot);
+}
+
+// Whether a colour bar's scale ("coloraxis2.cmin": value, ...) moved by more than BARS_MOVED of
+// its span, or changed colours: else its redraw would show nothing new.
+const BARS_MOVED = 0.05;
+
+function barsMoved(layout, axes) {
+  return Object.entries(axes).some(([path, value]) => {
+    const [axis, key] = path.split(".");
+    const now = layout[axis] || {};
+    if (key === "colorscale") return JSON.stringify(now.colorscale) !== JSON.stringify(value);
+    const span = Math.abs((now.cmax ?? 0) - (now.cmin ?? 0)) || 1;
+    return !Number.isFinite(now[key]) || Math.abs(now[key] - value) > BARS_MOVED * span;
+  });
 }
 
 // The diagram's edges: the weights trace's meta.edge_ends are the drawn edges, in the frame's
@@ -270,11 +328,9 @@ async function followEdges(edges) {
     lines.x.push(xs);
     lines.y.push(ys);
   });
-  const data = [
-    ...traces.map((_, k) => ({ x: lines.x[k], y: lines.y[k] })),
-    { marker: { color: values, cmin: -edges.scale, cmax: edges.scale } },
-  ];
-  await moveTraces(plot, data, [...traces, points]);
+  const data = Object.fromEntries(traces.map((index, k) => [index, { x: lines.x[k], y: lines.y[k] }]));
+  data[points] = { marker: { color: values, cmin: -edges.scale, cmax: edges.scale } };
+  moveTraces(plot, data);
   tally(plot);
 }
 
@@ -305,28 +361,78 @@ async function followHidden(hidden) {
     update.y.push(ys);
   });
   if (!traces.length) return;
-  await moveTraces(plot, traces.map((_, k) => ({ x: update.x[k], y: update.y[k] })), traces);
-  await refitAxes(plot);
+  moveTraces(plot, Object.fromEntries(traces.map((index, k) => [index, { x: update.x[k], y: update.y[k] }]))).then(() => refitAxes(plot));
   tally(plot);
 }
 
-// Moved points keep the axes' ranges: the axes the figure lets fit their data fit it again, at most
-// every RANGES_MS (a full redraw).
-const refitted = new WeakMap();
+// Moved points keep the axes' ranges: the axes the figure lets fit their data fit it again (a full
+// redraw) when the data left the range or shrank to under SHRUNK of it, at most every RANGES_MS.
+// A growing axis (the curves' steps) is given a range HEADROOM beyond its data instead, so that it
+// is refitted ever more rarely.
+const refitted = new WeakMap(); // plot -> when
+const ranged = new WeakMap(); // a drawing's layout -> the growing axes given a range here
+const SHRUNK = 0.5;
+const HEADROOM = 0.5;
 
-function refitAxes(plot) {
+function refitAxes(plot, growing = "") {
   const now = performance.now();
   if (now - (refitted.get(plot) || 0) < RANGES_MS) return Promise.resolve();
   refitted.set(plot, now);
-  const axes = Object.keys(plot.layout).filter((key) => /^[xy]axis\d*$/.test(key) && plot.layout[key].autorange === true);
-  return window.Plotly.relayout(plot, Object.fromEntries(axes.map((key) => [`${key}.autorange`, true])));
+  if (!ranged.has(plot.layout)) ranged.set(plot.layout, new Set());
+  const ours = ranged.get(plot.layout);
+  const update = {};
+  for (const key of Object.keys(plot.layout)) {
+    if (!/^[xy]axis\d*$/.test(key) || !(plot.layout[key].autorange === true || ours.has(key))) continue;
+    const span = extent(plot, key);
+    if (!outgrown(plot.layout[key], span)) continue;
+    if (growing.includes(key[0])) {
+      update[`${key}.range`] = [span[0], span[1] + (span[1] - span[0]) * HEADROOM];
+      ours.add(key);
+    } else {
+      update[`${key}.autorange`] = true;
+    }
+  }
+  return Object.keys(update).length ? window.Plotly.relayout(plot, update) : Promise.resolve();
 }
 
-// New numbers for some scatter traces without redrawing the figure: an animation of no duration
-// only moves the traces' points and lines (a restyle would redraw every trace and axis, several
-// times the work); the axes keep their ranges.
-function moveTraces(plot, data, traces) {
-  return window.Plotly.animate(plot, { data, traces }, { transition: { duration: 0 }, frame: { duration: 0, redraw: false } });
+// The smallest and largest number the traces put on layout axis `key` ("xaxis2": the traces whose
+// xaxis is "x2"), on the axis's own scale (log10 on a log axis); null when there are none.
+function extent(plot, key) {
+  const letter = key[0];
+  const id = `${letter}${key.slice(5)}`;
+  const log = plot.layout[key].type === "log";
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const trace of plot.data) {
+    if ((trace[`${letter}axis`] || letter) !== id || trace.type === "heatmap") continue;
+    for (const value of numbers(trace[letter])) {
+      const v = log ? Math.log10(value) : value;
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+function outgrown(axis, span) {
+  if (!span || !Array.isArray(axis.range)) return false;
+  const [a, b] = axis.range.map(Number);
+  const [lo, hi] = [Math.min(a, b), Math.max(a, b)];
+  return span[0] < lo || span[1] > hi || span[1] - span[0] < SHRUNK * (hi - lo);
+}
+
+// New numbers for some traces of a figure of scatter traces only, without redrawing it: an
+// animation of no duration only moves the traces' points and lines (a restyle would redraw every
+// trace and axis, several times the work); the axes keep their ranges. Every trace goes in it, the
+// others unchanged: a subplot none of whose traces take part would lose its drawing (and a trace
+// of another type, a heatmap, loses it anyway). `data`: { trace index: its new numbers }. The
+// animation runs at the browser's next frame; a newer one replaces it if it has not run yet.
+function moveTraces(plot, data) {
+  const traces = plot.data.map((_, k) => k);
+  return window.Plotly.animate(plot, { data: traces.map((k) => data[k] || {}), traces },
+    { mode: "immediate", transition: { duration: 0 }, frame: { duration: 0, redraw: false } });
 }
 
 // The subtitle's scores (the server's own text, from the frame) in the figure's title, when they
@@ -334,22 +440,63 @@ function moveTraces(plot, data, traces) {
 function withScore(plot, score) {
   if (!live.title) return null;
   const text = live.title.replace(/(<span[^>]*>)[^<]*(<\/span>)/, (_, open, close) => `${open}${score}${close}`);
-  const width = plot.clientWidth;
+  const width = plotWidth(plot);
   const shown = width > 0 && width < NARROW ? narrowTitle(text, width) : text;
   return shown === plot.layout.title.text ? null : shown;
 }
 
-// The × markers and their legend count, when the misclassified points changed.
-function drawMisclassified(plot, wrong) {
+// The plot's width, kept by a ResizeObserver: reading it from the page with every frame would lay
+// the page out again each time.
+const widths = new WeakMap();
+
+function plotWidth(plot) {
+  if (!widths.has(plot)) {
+    widths.set(plot, plot.clientWidth);
+    new ResizeObserver(() => widths.set(plot, plot.clientWidth)).observe(plot);
+  }
+  return widths.get(plot);
+}
+
+// The × markers as their trace's own, when the misclassified points changed (the first frame
+// after a drawing, or a plot without a picture to paint): its restyle { data, index }, or null.
+function markers(plot, wrong) {
   const index = plot.data.findIndex((trace) => trace.legendgroup === "misclassified");
-  if (index < 0) return;
   const key = JSON.stringify(wrong);
-  if (live.wrong === key) return;
+  if (index < 0 || live.wrong === key) return null;
   live.wrong = key;
-  window.Plotly.restyle(plot, {
-    x: [wrong.map((w) => w[0])], y: [wrong.map((w) => w[1])], customdata: [wrong.map((w) => w[2])],
-    name: `misclassified (${wrong.length})`,
-  }, [index]);
+  const data = { x: [wrong.map((w) => w[0])], y: [wrong.map((w) => w[1])], customdata: [wrong.map((w) => w[2])], name: `misclassified (${wrong.length})` };
+  return { index, data };
+}
+
+// The × markers and their legend count while playing, when the misclassified points changed: the
+// crosses as one path among the layout's shapes (shapes redraw alone, about a millisecond, where
+// the markers' trace would redraw every trace, 35–45 ms). The trace's own markers are moved out of
+// sight the first time, and it keeps its legend entry, whose count is rewritten in place. Their
+// hover labels come back with the next drawing. -> { layout } (and { data, index } the first
+// time: the trace to empty), or null.
+const CROSS_PX = 4.5; // half a cross's width, as the trace's x-thin-open markers of size 11
+
+function crosses(plot, wrong) {
+  const index = plot.data.findIndex((trace) => trace.legendgroup === "misclassified");
+  const key = JSON.stringify(wrong);
+  if (index < 0 || live.wrong === key || !live.pixels) return null;
+  live.wrong = key;
+  const trace = plot.data[index];
+  const name = `misclassified (${wrong.length})`;
+  const [dx, dy] = live.pixels.map((perUnit) => CROSS_PX / perUnit);
+  const path = wrong.map(([x, y]) => `M${x - dx},${y - dy}L${x + dx},${y + dy}M${x - dx},${y + dy}L${x + dx},${y - dy}`).join("");
+  const color = (trace.marker && trace.marker.color) || "black";
+  const mark = { type: "path", path, xref: "x", yref: "y", line: { color, width: 2 }, name: "misclassified", layer: "above" };
+  const layout = { shapes: [...live.shapes, ...(wrong.length ? [mark] : [])] };
+  if (!live.crossing) {
+    live.crossing = true;
+    // One point, at no place: a trace without any is left out of the legend.
+    return { index, layout, data: { x: [[null]], y: [[null]], customdata: [[null]], hoverinfo: "skip", name } };
+  }
+  const text = Array.from(plot.querySelectorAll(".legendtext")).find((node) => node.textContent === trace.name);
+  if (text) text.textContent = name;
+  trace.name = name; // for the next redraw
+  return { layout };
 }
 
 // The history curves between two redraws: each line of the training, dead-units and update-ratio
@@ -405,7 +552,7 @@ function extendCurves() {
       }
     });
     if (traces.length) {
-      moveTraces(plot, traces.map((_, k) => ({ x: update.x[k], y: update.y[k] })), traces).then(() => refitAxes(plot));
+      moveTraces(plot, Object.fromEntries(traces.map((index, k) => [index, { x: update.x[k], y: update.y[k] }]))).then(() => refitAxes(plot, "x"));
       plot.dataset.extended = String(Number(plot.dataset.extended || 0) + 1);
       tally(plot);
     }
