@@ -14,9 +14,10 @@ and the picture is the same to the eye.
 
 Frames may also carry, about seven times a second, what other figures need to follow the
 training without being redrawn: the topology's edges (``encode_edges``: a signed byte per drawn
-edge and its line style) and the hidden-space view's coordinates (``encode_hidden``: 4,096 levels
-per coordinate over stated bounds, deltas deflated); the figures' trace ``meta`` say where the numbers go, so a page
-only decodes and restyles. (The neuron maps come from ``thumbnails.node_maps``.)
+edge and its line style, and one per bias square) and the hidden-space view's coordinates
+(``encode_hidden``: 4,096 levels per coordinate over stated bounds, deltas deflated); the figures'
+trace ``meta`` say where the numbers go, so a page only decodes and restyles. (The neuron maps
+come from ``thumbnails.node_maps``.)
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from app.nn import Dataset, Network
 from .boundary import CONFIDENCE_SPAN, score_text
 from .common import finite32
 from .inside import hidden_space_numbers, hidden_space_rows
-from .topology import MAX_UNITS, edge_numbers
+from .topology import MAX_UNITS, bias_numbers, edge_numbers
 
 HIDDEN_LEVELS = 4096
 
@@ -82,11 +83,19 @@ def encode_edges(net: Network, max_units: int = MAX_UNITS) -> dict[str, Any]:
     """What ``topology_figure(net, max_units)`` draws of the weights (``edge_numbers``), in its
     edges' order: ``count`` edges, ``scale`` (the colour scale's ±limit) and ``data``: one signed
     byte per edge, ``round(value / scale · 127)``, then one byte per edge naming its line style
-    (an index into ``EDGE_STYLES``, the figure's edge traces' ``meta.edge_style``)."""
+    (an index into ``EDGE_STYLES``, the figure's edge traces' ``meta.edge_style``); and ``biases``:
+    its bias squares' colours (``bias_numbers``) the same way, ``count``, ``scale`` and ``data``."""
     styles, relative, scale = edge_numbers(net, max_units)
-    codes = np.rint(np.clip(relative, -1.0, 1.0) * 127).astype(np.int8)
+    codes = _signed_bytes(relative)
     raw = codes.tobytes() + styles.astype(np.uint8).tobytes()
-    return {"count": len(codes), "scale": _short(scale), "data": _pack(raw)}
+    biases, bias_scale = bias_numbers(net, max_units)
+    squares = {"count": len(biases), "scale": _short(bias_scale), "data": _pack(_signed_bytes(biases).tobytes())}
+    return {"count": len(codes), "scale": _short(scale), "data": _pack(raw), "biases": squares}
+
+
+def _signed_bytes(relative: np.ndarray) -> np.ndarray:
+    """Values in −1 … 1 as signed bytes, round(value · 127)."""
+    return np.rint(np.clip(relative, -1.0, 1.0) * 127).astype(np.int8)
 
 
 def decode_edges(frame: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -95,6 +104,11 @@ def decode_edges(frame: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     count = frame["count"]
     values = np.frombuffer(raw[:count], dtype=np.int8).astype(np.float64) / 127 * frame["scale"]
     return values, np.frombuffer(raw[count:], dtype=np.uint8).astype(np.int64)
+
+
+def decode_biases(frame: dict[str, Any]) -> np.ndarray:
+    """``encode_edges(...)["biases"]`` undone: the bias squares' values (B,)."""
+    return np.frombuffer(_unpack(frame["data"]), dtype=np.int8).astype(np.float64) / 127 * frame["scale"]
 
 
 def encode_hidden(net: Network, data: Dataset, layer: int) -> dict[str, Any]:

@@ -273,13 +273,8 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
     last = len(views) - 1
     neurons: dict[str, list] = {"x": [], "y": [], "text": [], "hover": [], "color": [], "position": [], "where": []}
     aggregates: dict[str, list] = {"x": [], "y": [], "text": [], "hover": []}
-    biases: dict[str, list] = {"x": [], "y": [], "value": [], "hover": [], "where": []}
     for layer, view in enumerate(views):
-        bias = net.params[f"b{layer}"] if trained and layer > 0 else None
         for slot in view.slots:
-            units = net.layers[layer - 1].units if layer > 0 else 0
-            pieces = net.layers[layer - 1].pieces if layer > 0 else 1
-            bias_values = None if bias is None else bias[[p * units + j for p in range(pieces) for j in slot.units]]
             if slot.single:
                 j = slot.units[0]
                 neurons["x"].append(view.x)
@@ -294,21 +289,6 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
                 aggregates["y"].append(slot.y)
                 aggregates["text"].append(f"{len(slot.units)} units")
                 aggregates["hover"].append(f"{view.name} units {slot.label()}: {len(slot.units)} units drawn as one")
-            if layer > 0:
-                biases["x"].append(view.x + BIAS_OFFSET[0])
-                biases["y"].append(slot.y + BIAS_OFFSET[1])
-                # (layer, j, value) of a lone unit's bias (a maxout unit's first piece), as the edges have theirs
-                biases["where"].append([layer, slot.units[0], float(bias[slot.units[0]])]
-                                       if slot.single and bias is not None else None)
-                if bias_values is None:
-                    biases["value"].append(0.0)
-                    biases["hover"].append(f"b{layer}[{slot.label()}] (not trained)")
-                elif slot.single:
-                    biases["value"].append(float(bias_values[np.argmax(np.abs(bias_values))]))
-                    biases["hover"].append(f"b{layer}[{slot.label()}] = {', '.join(fmt(v) for v in bias_values)}")
-                else:
-                    biases["value"].append(float(bias_values.mean()))
-                    biases["hover"].append(f"b{layer}[{slot.label()}]: mean {fmt(float(bias_values.mean()))}")
     traces = [go.Scatter(
         x=neurons["x"], y=neurons["y"], mode="markers+text", name="neurons", text=neurons["text"],
         textposition=neurons["position"], hovertext=neurons["hover"], hoverinfo="text", showlegend=False,
@@ -329,6 +309,7 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
             x=[e[0] for e in ellipses], y=[e[1] for e in ellipses], mode="text", text=["⋮"] * len(ellipses),
             name="ellipsis", textfont=dict(size=22, color=INK), hoverinfo="skip", showlegend=False,
         ))
+    biases = _bias_squares(net, views, trained)
     scale = max((abs(v) for v in biases["value"]), default=0.0) or 1.0
     bias_marker: dict[str, Any] = dict(size=8, symbol="square", line=dict(color=INK, width=0.8))
     bias_marker |= (dict(color=biases["value"], colorscale=DIVERGING, cmin=-scale, cmax=scale) if trained
@@ -339,6 +320,42 @@ def _node_traces(net: Network, views: list[LayerView], trained: bool) -> list[go
                              hovertext=biases["hover"], hoverinfo="text", showlegend=bool(biases["x"]),
                              customdata=biases["where"]))
     return traces
+
+
+def _bias_squares(net: Network, views: list[LayerView], trained: bool) -> dict[str, list]:
+    """The bias squares, one beside each drawn neuron or aggregated unit of a layer after the input:
+    x, y, value (its colour: a lone unit's bias, a maxout unit's largest piece, an aggregate's mean;
+    0 untrained), hover text and where ([layer, j, value] of a lone unit's bias, else None)."""
+    biases: dict[str, list] = {"x": [], "y": [], "value": [], "hover": [], "where": []}
+    for layer, view in enumerate(views[1:], start=1):
+        bias = net.params[f"b{layer}"] if trained else None
+        units, pieces = net.layers[layer - 1].units, net.layers[layer - 1].pieces
+        for slot in view.slots:
+            biases["x"].append(view.x + BIAS_OFFSET[0])
+            biases["y"].append(slot.y + BIAS_OFFSET[1])
+            # (layer, j, value) of a lone unit's bias (a maxout unit's first piece), as the edges have theirs
+            biases["where"].append([layer, slot.units[0], float(bias[slot.units[0]])]
+                                   if slot.single and bias is not None else None)
+            if bias is None:
+                biases["value"].append(0.0)
+                biases["hover"].append(f"b{layer}[{slot.label()}] (not trained)")
+                continue
+            values = bias[[p * units + j for p in range(pieces) for j in slot.units]]
+            if slot.single:
+                biases["value"].append(float(values[np.argmax(np.abs(values))]))
+                biases["hover"].append(f"b{layer}[{slot.label()}] = {', '.join(fmt(v) for v in values)}")
+            else:
+                biases["value"].append(float(values.mean()))
+                biases["hover"].append(f"b{layer}[{slot.label()}]: mean {fmt(float(values.mean()))}")
+    return biases
+
+
+def bias_numbers(net: Network, max_units: int = MAX_UNITS) -> tuple[np.ndarray, float]:
+    """What ``topology_figure(net, max_units)`` draws of the biases, in its squares' order: each
+    square's value relative to its colour scale (−1 … 1) and that scale (the largest |value|)."""
+    values = np.array(_bias_squares(net, _views(net.spec, check_int(max_units, "max_units", 2, 1000)), True)["value"])
+    scale = float(np.abs(values).max()) if values.size and np.abs(values).max() > 0 else 1.0
+    return values / scale, scale
 
 
 def _node_text(spec: NetworkSpec, layer: int, j: int, last: int) -> str:

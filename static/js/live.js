@@ -55,6 +55,12 @@ export async function decodeEdges(frame) {
   return { values: Array.from(codes, (code) => (code / 127) * frame.scale), styles: bytes.subarray(frame.count, 2 * frame.count) };
 }
 
+// {count, scale, data} (a frame's edges.biases) -> each bias square's value.
+export async function decodeBiases(frame) {
+  const bytes = await bytesOf(frame.data);
+  return Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, frame.count), (code) => (code / 127) * frame.scale);
+}
+
 // {rows, levels, bounds, data} -> { x, y }: each row's coordinates. The bytes are the differences
 // of successive levels (mod 2^16), low bytes then high bytes; every x, then every y.
 export async function decodeHidden(frame) {

@@ -402,12 +402,14 @@ def test_waiting_for_a_free_worker_says_so(page):
 
 def _followed(page) -> dict[str, list]:
     """What the figures that follow the frames show now: the neuron maps' pictures (the heatmaps'
-    own, painted anew), the edges' values, some of the hidden-space view's coordinates."""
+    own, painted anew), the edges' and bias squares' values, some of the hidden-space view's coordinates."""
     return page.evaluate("""() => {
         const traces = (id, has) => document.getElementById(id).data.filter((t) => t.meta && has(t.meta));
         return {
             neurons: Array.from(document.querySelectorAll("#neurons g.hm image"), (p) => p.getAttribute("href")),
             topology: Array.from(traces("topology", (m) => m.edge_ends)[0].marker.color),
+            biases: Array.from(document.getElementById("topology").data
+                .find((t) => (t.name || "").startsWith("biases")).marker.color),
             "hidden-space": traces("hidden-space", (m) => m.hidden_rows).map((t) => t.x[30]),
         };
     }""")
@@ -435,7 +437,7 @@ def test_the_charts_follow_the_frames_between_redraws(page):
     counts = wait_until(five_more, what="each chart updated five times more")
     elapsed = time.monotonic() - began
     now = _followed(page)
-    for plot in followed:
+    for plot in (*followed, "biases"):
         assert now[plot] != shown[plot], f"{plot} did not change while playing"
     rates = ", ".join(f"{c} {(n - f) / elapsed:.1f}/s" for c, n, f in zip(curves + followed, counts, first))
     boundary = page.get_attribute("#boundary", "data-updates-per-second")

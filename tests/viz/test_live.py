@@ -15,6 +15,7 @@ from app.viz import (
 )
 from app.viz.live import (
     HIDDEN_LEVELS,
+    decode_biases,
     decode_edges,
     decode_grid,
     decode_hidden,
@@ -105,7 +106,14 @@ def test_live_edges_are_the_topology_s_edges_within_half_a_level(hidden):
         ends = [points.meta["edge_ends"][i] for i in np.flatnonzero(styles == style)]
         assert list(trace.x) == [v for x0, _, x1, _ in ends for v in (x0, x1, None)]
         assert list(trace.y) == [v for _, y0, _, y1 in ends for v in (y0, y1, None)]
-    assert len(json.dumps(frame)) < 3 * frame["count"] + 100  # about two bytes per edge, base64
+    # the bias squares: their colours, within half a level, and their colour scale
+    (squares,) = [t for t in figure.data if (t.name or "").startswith("biases")]
+    biases = decode_biases(frame["biases"])
+    assert frame["biases"]["count"] == len(squares.marker.color) == len(biases)
+    assert frame["biases"]["scale"] == pytest.approx(squares.marker.cmax, rel=1e-6)
+    assert np.max(np.abs(biases - np.array(squares.marker.color))) <= frame["biases"]["scale"] / 127 / 2 + 1e-6
+    edges_only = {key: frame[key] for key in ("count", "scale", "data")}
+    assert len(json.dumps(edges_only)) < 3 * frame["count"] + 100  # about two bytes per edge, base64
 
 
 @pytest.mark.parametrize("hidden", [(LayerSpec(8, "relu"), LayerSpec(2, "tanh")), (LayerSpec(100, "relu"),)])

@@ -5,7 +5,7 @@
 // pictures Plotly drew for them and points are moved, rather than figures redrawn: a redraw costs
 // 20–100 ms, and the boundary alone comes 15–20 times a second.
 import { api } from "../api.js";
-import { decodeBoundary, decodeEdges, decodeHidden } from "../live.js";
+import { decodeBiases, decodeBoundary, decodeEdges, decodeHidden } from "../live.js";
 import { codesPicture, colorMap, heatmapPicture, paintHeatmap } from "../heatmaps.js";
 import { decodeMaps } from "../thumbnails.js";
 import { $, NARROW, busy, drawFigure, narrowTitle, options, placeholder } from "../ui.js";
@@ -305,7 +305,8 @@ function barsMoved(layout, axes) {
 
 // The diagram's edges: the weights trace's meta.edge_ends are the drawn edges, in the frame's
 // order; each edge goes to the line trace of its style (meta.edge_style), the hover points take
-// its value on the frame's colour scale.
+// its value on the frame's colour scale; the bias squares take theirs. (Their hover texts are the
+// drawing's until the next.)
 async function followEdges(edges) {
   const plot = drawnPlot("#topology");
   if (!plot) return;
@@ -330,6 +331,12 @@ async function followEdges(edges) {
   });
   const data = Object.fromEntries(traces.map((index, k) => [index, { x: lines.x[k], y: lines.y[k] }]));
   data[points] = { marker: { color: values, cmin: -edges.scale, cmax: edges.scale } };
+  const squares = plot.data.findIndex((trace) => /^biases/.test(trace.name || ""));
+  const square = plot.data[squares];
+  if (edges.biases && square && numbers(square.x).length === edges.biases.count && typeof square.marker.color !== "string") {
+    const scale = edges.biases.scale;
+    data[squares] = { marker: { color: await decodeBiases(edges.biases), cmin: -scale, cmax: scale } };
+  }
   moveTraces(plot, data);
   tally(plot);
 }
