@@ -67,7 +67,7 @@ def frames(repeat: int) -> None:
             extra = _cpu(run.extras, repeat)
             print(f"{name:8} {'+ ' + label:26} {_frame_bytes(run, run.extras()) - base:+7,} {extra * 1000:+8.2f} ms")
         run.live = BASE | everything
-        print(f"{name:8} {'all (5 frames a second)':26} {_frame_bytes(run, run.extras()):7,} "
+        print(f"{name:8} {'all (7 frames a second)':26} {_frame_bytes(run, run.extras()):7,} "
               f"{_cpu(run.extras, repeat) * 1000:+8.2f} ms")
 
 

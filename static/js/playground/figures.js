@@ -221,7 +221,7 @@ function paintBoundary(plot, grid, boundary) {
 // page skips frames rather than falling behind them). The boundary comes first: the other charts
 // draw when the page is idle (or after IDLE_WAIT_MS), so the frames' events, which paint the
 // boundary, go before them; on a page with no time to spare they slow down, not it.
-const IDLE_WAIT_MS = 50;
+const IDLE_WAIT_MS = 100;
 const following = new Map(); // figure -> { next: the frame part waiting, or null } while one is drawn
 
 async function follow(id, draw, part) {
@@ -312,7 +312,7 @@ async function followEdges(edges) {
   if (!plot) return;
   const points = plot.data.findIndex((trace) => trace.meta && trace.meta.edge_ends);
   if (points < 0 || plot.data[points].meta.edge_ends.length !== edges.count) return;
-  const { values, styles } = await decodeEdges(edges);
+  const [{ values, styles }, biases] = await Promise.all([decodeEdges(edges), edges.biases ? decodeBiases(edges.biases) : null]);
   const ends = plot.data[points].meta.edge_ends;
   const lines = { x: [], y: [] };
   const traces = [];
@@ -333,9 +333,8 @@ async function followEdges(edges) {
   data[points] = { marker: { color: values, cmin: -edges.scale, cmax: edges.scale } };
   const squares = plot.data.findIndex((trace) => /^biases/.test(trace.name || ""));
   const square = plot.data[squares];
-  if (edges.biases && square && numbers(square.x).length === edges.biases.count && typeof square.marker.color !== "string") {
-    const scale = edges.biases.scale;
-    data[squares] = { marker: { color: await decodeBiases(edges.biases), cmin: -scale, cmax: scale } };
+  if (biases && square && numbers(square.x).length === biases.length && typeof square.marker.color !== "string") {
+    data[squares] = { marker: { color: biases, cmin: -edges.biases.scale, cmax: edges.biases.scale } };
   }
   moveTraces(plot, data);
   tally(plot);
@@ -432,12 +431,19 @@ function outgrown(axis, span) {
 
 // New numbers for some traces of a figure of scatter traces only, without redrawing it: an
 // animation of no duration only moves the traces' points and lines (a restyle would redraw every
-// trace and axis, several times the work); the axes keep their ranges. Every trace goes in it, the
-// others unchanged: a subplot none of whose traces take part would lose its drawing (and a trace
-// of another type, a heatmap, loses it anyway). `data`: { trace index: its new numbers }. The
-// animation runs at the browser's next frame; a newer one replaces it if it has not run yet.
+// trace and axis, several times the work); the axes keep their ranges. A subplot none of whose
+// traces take part would lose its drawing, so one trace of each other subplot goes in unchanged
+// (a trace of another type, a heatmap, loses its drawing anyway). `data`: { trace index: its new
+// numbers }. The animation runs at the browser's next frame; a newer one replaces it if it has
+// not run yet.
 function moveTraces(plot, data) {
-  const traces = plot.data.map((_, k) => k);
+  const subplot = (trace) => `${trace.xaxis || "x"}${trace.yaxis || "y"}`;
+  const moved = new Set(Object.keys(data).map((k) => subplot(plot.data[k])));
+  const kept = new Map();
+  plot.data.forEach((trace, k) => {
+    if (!moved.has(subplot(trace)) && !kept.has(subplot(trace))) kept.set(subplot(trace), k);
+  });
+  const traces = [...Object.keys(data).map(Number), ...kept.values()];
   return window.Plotly.animate(plot, { data: traces.map((k) => data[k] || {}), traces },
     { mode: "immediate", transition: { duration: 0 }, frame: { duration: 0, redraw: false } });
 }
