@@ -1,5 +1,5 @@
 """Every page for everyone: axe-core finds nothing serious, a phone (390 × 844) gets a layout made for
-it, and the keyboard alone works the Playground."""
+it, and the keyboard alone works the Playground and its charts' toolbars (SVG downloads among them)."""
 
 from __future__ import annotations
 
@@ -264,7 +264,7 @@ def test_keyboard_plays_and_pauses_without_losing_focus(page):
     page.recorder.assert_clean()
 
 
-def test_each_chart_is_one_tab_stop_whose_toolbar_the_arrows_walk(page):
+def test_each_chart_is_one_tab_stop_whose_toolbar_the_arrows_walk_and_offers_an_svg_download(page):
     _open(page, "/")
     stops = page.evaluate("""() => Array.from(document.querySelectorAll(".js-plotly-plot")).map((plot) =>
         [plot.id, Array.from(plot.querySelectorAll("button, a[href], input, select, [tabindex]"))
@@ -280,6 +280,17 @@ def test_each_chart_is_one_tab_stop_whose_toolbar_the_arrows_walk(page):
     expect(first).to_have_attribute("tabindex", "-1")
     # A focused toolbar is visible (Plotly shows it on hover only; it fades in).
     page.wait_for_function("() => getComputedStyle(document.querySelector('#boundary .modebar-group')).opacity === '1'")
+    # Every figure offers an SVG download beside the PNG, here and on the other pages.
+    page.locator("#topology").hover()
+    button = page.locator("#topology .modebar-btn[data-title='Download plot as SVG']")
+    expect(button).to_have_count(1)
+    expect(page.locator("#topology .modebar-btn[data-title='Download plot as a PNG']")).to_have_count(1)
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "topology.svg"
+    page.goto("/activations")
+    page.wait_for_selector(".plot[data-drawn=true]")
+    expect(page.locator(".modebar-btn[data-title='Download plot as SVG']").first).to_be_attached()
     page.recorder.assert_clean()
 
 
