@@ -133,11 +133,15 @@ def test_url_restores_the_settings(page, browser, server):
 
 def test_a_network_change_while_new_data_loads(page):
     _open(page)  # the spiral: three classes
-    # Every answer 1.5 s late, as from a busy server: the layer is added before the new data arrives.
-    page.context.new_cdp_session(page).send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1})
-    page.locator(".dataset-thumb[data-name=xor]").click()  # two classes
+    # The new data's answer held back, as by a busy server, until the layer has been added.
+    held = []
+    page.route("**/api/datasets/preview", lambda route: held.append(route))
+    with page.expect_request("**/api/datasets/preview"):
+        page.locator(".dataset-thumb[data-name=xor]").click()  # two classes
     page.get_by_role("button", name="+ Add a hidden layer").click()
+    assert len(held) == 1, "the new data's request was not held"
+    held[0].continue_()
+    page.unroute("**/api/datasets/preview")
     expect(page.locator("#class-picker input[name=add-class]")).to_have_count(2)
     expect(page.get_by_test_id("play")).to_be_enabled()
     network = api(page, "GET", f"/api/networks/{_network_id(page)}").json()
