@@ -41,6 +41,19 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 playwright_api.expect.set_options(timeout=WAIT_MS)
 
 
+@pytest.hookimpl(trylast=True)  # after tests/conftest.py has put the browser tests first
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser tests of the Experiments page (their names say so) last among the browser tests: by
+    then the server has computed the kept results it started on at its start (``server``), so they
+    show them at once instead of the browser waiting on that batch work (a stable sort: the order
+    stays otherwise)."""
+    def experiments_last(item: pytest.Item) -> tuple[bool, bool]:
+        browser = item.get_closest_marker("browser") is not None
+        return not browser, browser and "experiments" in item.name
+
+    items.sort(key=experiments_last)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,5 +1,5 @@
 """Every page for everyone: axe-core finds nothing serious, a phone (390 × 844) gets a layout made for
-it, and the keyboard alone works the Playground."""
+it, and the keyboard alone works the Playground and its charts' toolbars (SVG downloads among them)."""
 
 from __future__ import annotations
 
@@ -18,19 +18,27 @@ FIGURES = {"/": 3, "/activations": 6, "/neuron": 2, "/architecture": 2, "/experi
 PHONE = (390, 844)
 
 
-def _shared_link(page) -> str:
-    """A share link of a network trained one epoch, made through the Playground."""
-    page.goto("/")
-    page.wait_for_selector("[data-testid=step]:not([disabled])")
-    page.get_by_test_id("step").click()
-    expect(page.get_by_test_id("epoch")).to_have_text("1")
-    network = api(page, "GET", "/api/networks").json()[0]
-    return api(page, "POST", f"/api/networks/{network['id']}/share").json()["url"]
+@pytest.fixture(scope="module")
+def shared_link(browser, server: str) -> str:
+    """A share link of a network trained one epoch, made through the Playground once for this
+    module's tests: anyone may open it, so each test's own context sees the same page."""
+    page = open_page(browser, server)
+    try:
+        page.goto("/")
+        page.wait_for_selector("[data-testid=step]:not([disabled])")
+        page.get_by_test_id("step").click()
+        expect(page.get_by_test_id("epoch")).to_have_text("1")
+        network = api(page, "GET", "/api/networks").json()[0]
+        link = api(page, "POST", f"/api/networks/{network['id']}/share").json()["url"]
+    finally:
+        page.context.close()
+    return link
 
 
-def _open(page, path: str) -> None:
-    """Open ``path`` and wait until its figures are drawn and its requests have ended."""
-    page.goto(_shared_link(page) if path == "shared" else path)
+def _open(page, path: str, request: pytest.FixtureRequest | None = None) -> None:
+    """Open ``path`` and wait until its figures are drawn and its requests have ended (``request``
+    gives the share link when ``path`` is "shared")."""
+    page.goto(request.getfixturevalue("shared_link") if path == "shared" else path)
     if path == "/":
         page.wait_for_selector("[data-testid=play]:not([disabled])")
     if FIGURES[path]:
@@ -44,23 +52,24 @@ def _train_briefly(page) -> None:
     page.wait_for_function("() => Number(document.querySelector('#boundary').dataset.updates || 0) > 0")
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
+    _every_playground_figure_drawn(page)
+
+
+def _every_playground_figure_drawn(page) -> None:
+    """Wait until the Playground, trained, has drawn every figure and its requests have ended."""
     for figure in ("training", "dead-units", "update-ratio", "hidden-space", "neurons", "topology"):
         expect(page.locator(f"#{figure}[data-drawn=true] .main-svg").first).to_be_attached()
     page.wait_for_load_state("networkidle")
 
 
-@pytest.mark.parametrize("width", [1280, PHONE[0]])
+# At a phone's width axe-core checks each page with the phone's other checks (_fits_a_phone).
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_serious_violation(browser, server, axe_source, path, width):
-    page = open_page(browser, server, width, 900)
-    try:
-        _open(page, path)
-        if path == "/":
-            _train_briefly(page)
-        assert axe_violations(page, axe_source) == []
-        page.recorder.assert_clean()
-    finally:
-        page.context.close()
+def test_axe_finds_no_serious_violation(page, axe_source, path, request):
+    _open(page, path, request)
+    if path == "/":
+        _train_briefly(page)
+    assert axe_violations(page, axe_source) == []
+    page.recorder.assert_clean()
 
 
 # Each figure's parts as boxes in page pixels: its plot areas, titles, axis titles, legend, colour
@@ -104,13 +113,10 @@ def _figure_overlaps(figures: list[dict]) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_phone_layout(phone, path, screenshot):
-    page = phone
-    _open(page, path)
-    if path == "/":
-        _train_briefly(page)
-        page.evaluate("window.scrollTo(0, 0)")
+def _fits_a_phone(page, path: str, axe_source: str, screenshot) -> None:
+    """The phone's checks of the page ``path`` as it is now: no sideways scrolling, a small header,
+    figures at least 300 px wide with no part over another, panels apart, targets of 24 px, and
+    nothing serious for axe-core."""
     name = "home" if path == "/" else path.strip("/")
     screenshot(page, f"phone-{name}")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0], "the page scrolls sideways"
@@ -131,7 +137,16 @@ def test_phone_layout(phone, path, screenshot):
         .map((n) => { const r = n.getBoundingClientRect(); return [n.id || n.textContent.trim().slice(0, 30) || n.type,
         Math.round(r.width), Math.round(r.height)]; }).filter(([, w, h]) => w < 24 || h < 24)""")
     assert small == [], f"targets smaller than 24 px: {small}"
+    # axe-core at the phone's width, last: while it runs it adds nodes of its own to the page.
+    assert axe_violations(page, axe_source) == []
     page.recorder.assert_clean()
+
+
+# The Playground's phone checks are made, trained, by test_phone_playground_puts_the_plot_and_play_first.
+@pytest.mark.parametrize("path", [path for path in PAGES if path != "/"])
+def test_phone_layout_and_axe(phone, path, screenshot, axe_source, request):
+    _open(phone, path, request)
+    _fits_a_phone(phone, path, axe_source, screenshot)
 
 
 # The page's tab stops in order (no positive tabindex: the source's order), each with the part of the
@@ -168,7 +183,7 @@ def _tab_order_follows_the_layout(page, wide: bool) -> None:
         assert plot["top"] < settings["top"], (plot, settings)
 
 
-def test_phone_playground_puts_the_plot_and_play_first(phone):
+def test_phone_playground_puts_the_plot_and_play_first(phone, screenshot, axe_source):
     page = phone
     _open(page, "/")
     _tab_order_follows_the_layout(page, wide=False)
@@ -195,7 +210,10 @@ def test_phone_playground_puts_the_plot_and_play_first(phone):
     assert playing.split("<span")[0] == drawn.split("<span")[0], playing
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
-    page.recorder.assert_clean()
+    # Trained, every figure drawn: the phone's checks of every page.
+    _every_playground_figure_drawn(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    _fits_a_phone(page, "/", axe_source, screenshot)
 
 
 def _focused(page) -> dict:
@@ -246,7 +264,7 @@ def test_keyboard_plays_and_pauses_without_losing_focus(page):
     page.recorder.assert_clean()
 
 
-def test_each_chart_is_one_tab_stop_whose_toolbar_the_arrows_walk(page):
+def test_each_chart_is_one_tab_stop_whose_toolbar_the_arrows_walk_and_offers_an_svg_download(page):
     _open(page, "/")
     stops = page.evaluate("""() => Array.from(document.querySelectorAll(".js-plotly-plot")).map((plot) =>
         [plot.id, Array.from(plot.querySelectorAll("button, a[href], input, select, [tabindex]"))
@@ -262,6 +280,17 @@ def test_each_chart_is_one_tab_stop_whose_toolbar_the_arrows_walk(page):
     expect(first).to_have_attribute("tabindex", "-1")
     # A focused toolbar is visible (Plotly shows it on hover only; it fades in).
     page.wait_for_function("() => getComputedStyle(document.querySelector('#boundary .modebar-group')).opacity === '1'")
+    # Every figure offers an SVG download beside the PNG, here and on the other pages.
+    page.locator("#topology").hover()
+    button = page.locator("#topology .modebar-btn[data-title='Download plot as SVG']")
+    expect(button).to_have_count(1)
+    expect(page.locator("#topology .modebar-btn[data-title='Download plot as a PNG']")).to_have_count(1)
+    with page.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "topology.svg"
+    page.goto("/activations")
+    page.wait_for_selector(".plot[data-drawn=true]")
+    expect(page.locator(".modebar-btn[data-title='Download plot as SVG']").first).to_be_attached()
     page.recorder.assert_clean()
 
 

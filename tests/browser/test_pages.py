@@ -45,21 +45,15 @@ def test_navigation_links_every_page(page):
     page.recorder.assert_clean()
 
 
-def test_scripts_and_styles_come_from_versioned_urls(page):
+def test_playground_draws_every_figure_from_versioned_scripts_and_styles(page, screenshot):
     page.goto("/")
-    _drawn(page, 3)
+    _drawn(page, 3)  # boundary, neuron maps, topology (the curves wait for training)
     assets = [urlsplit(url).path for url in page.recorder.requests if "/static/" in url or "/vendor/" in url]
     assert all(re.fullmatch(r"/(static|vendor)/[0-9a-f]{12}/.+", path) for path in assets), assets
     # The page's module and those it imports (./api.js ...) from the same version, and plotly.js.
     assert {"playground.js", "api.js", "ui.js", "layers.js", "live.js", "style.css", "plotly.min.js"} <= {
         path.rsplit("/", 1)[1] for path in assets}
     assert len({path.split("/")[2] for path in assets if path.startswith("/static/")}) == 1
-    page.recorder.assert_clean()
-
-
-def test_playground_draws_every_figure(page, screenshot):
-    page.goto("/")
-    _drawn(page, 3)  # boundary, neuron maps, topology (the curves wait for training)
     expect(page.locator(".dataset-thumb")).to_have_count(11)  # ten generators and the upload
     for kind in ("spiral", "circle", "xor", "gauss", "moons", "linear", "sine", "plane"):
         expect(page.locator(f".dataset-thumb[data-name={kind}]")).to_be_visible()

@@ -92,11 +92,18 @@ def test_a_downloaded_network_opens_again(page, tmp_path):
     page.recorder.assert_clean()
 
 
-def test_upload_errors_name_the_field_once_and_suggest_the_separator(page):
+def test_upload_errors_in_plain_words_name_the_field_once_and_suggest_the_separator(page):
     _open(page)
+    bad_csv = {"name": "bad.csv", "mimeType": "text/csv", "buffer": b"x1,x2,label\n0.5,1.0,a\n0.1,oops\n"}
+    page.locator("#upload").set_input_files(bad_csv)
+    error = page.locator("#train-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("line 3")
+    expect(error).to_contain_text("3 values")
+    # The page stays usable on the data it had.
+    expect(page.get_by_test_id("play")).to_be_enabled()
     semicolons = {"name": "semi.csv", "mimeType": "text/csv", "buffer": b"x1;x2;label\n0.5;1.0;a\n0.1;2;b\n"}
     page.locator("#upload").set_input_files(semicolons)
-    error = page.locator("#train-error")
     expect(error).to_contain_text("separated by semicolons")
     assert "file: file" not in error.inner_text() and "file: line 1" in error.inner_text()
     page.recorder.assert_clean(expected_status=422)
