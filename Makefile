@@ -18,11 +18,12 @@ run: $(STAMP)
 	$(BIN)/python -m app --host $(HOST) --port $(PORT)
 
 # Two test processes: the browser and service tests spend much of their time waiting on servers
-# and Chromium. tests/conftest.py says which tests stay together (--dist loadgroup).
+# and Chromium. Each process takes the next test as it finishes one, browser tests first
+# (tests/conftest.py).
 TEST_PROCESSES ?= 2
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(TEST_PROCESSES) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -q -n $(TEST_PROCESSES) --dist load
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

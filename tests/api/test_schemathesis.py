@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SETTINGS = {"NNVIZ_WORKERS": "1", "NNVIZ_QUEUE_SIZE": "2", "NNVIZ_MAX_COMPUTE": "1e7", "NNVIZ_WAIT_SECONDS": "1"}
 RUN = ["--checks", "all", "--request-timeout", "120", "--max-examples", "5", "--workers", "1", "--seed", "0",
-       "--max-time", "35",
+       "--max-time", "25",
        "--exclude-path", "/api/jobs/{job_id}/events", "--exclude-path", "/api/sweeps/{sweep_id}/events",
        "--exclude-path", "/api/tokens",
        "--exclude-path-regex", "^/api/shared/"]
