@@ -32,7 +32,7 @@ export function colorMap(colorscale, cmin, cmax) {
 // at once (toDataURL), and a new canvas's context costs more than painting it.
 const scratches = new Map();
 
-export function scratch(grid) {
+function scratch(grid) {
   if (!scratches.has(grid)) {
     const canvas = document.createElement("canvas");
     canvas.width = grid;
@@ -47,9 +47,16 @@ export function scratch(grid) {
 // (`colorOf(code)`, asked once for each of the 256): a PNG data URL of grid × grid pixels, the
 // first row at the bottom, as Plotly's picture of a heatmap holds it.
 export function codesPicture(codes, grid, colorOf) {
+  const { canvas, context, image } = scratch(grid);
+  fillPixels(image, codes, grid, colorOf);
+  context.putImageData(image, 0, 0);
+  return canvas.toDataURL("image/png");
+}
+
+// The same codes into `image` (ImageData of grid × grid pixels), a colour looked up per code.
+export function fillPixels(image, codes, grid, colorOf) {
   const table = new Uint8ClampedArray(256 * 3);
   for (let code = 0; code < 256; code += 1) table.set(colorOf(code), 3 * code);
-  const { canvas, context, image } = scratch(grid);
   const pixels = image.data;
   for (let row = 0; row < grid; row += 1) {
     let at = 4 * (grid - 1 - row) * grid;
@@ -61,13 +68,11 @@ export function codesPicture(codes, grid, colorOf) {
       pixels[at + 3] = 255;
     }
   }
-  context.putImageData(image, 0, 0);
-  return canvas.toDataURL("image/png");
 }
 
 // The picture Plotly drew for heatmap trace `index` of `plot` (the heatmap of its subplot), or null
 // when it drew none (no figure yet, or cells it draws one by one).
-export function heatmapPicture(plot, index) {
+function heatmapPicture(plot, index) {
   const trace = plot.data && plot.data[index];
   if (!trace || trace.type !== "heatmap") return null;
   const subplot = `${trace.xaxis || "x"}${trace.yaxis || "y"}`;
@@ -75,12 +80,11 @@ export function heatmapPicture(plot, index) {
   return pictures.length === 1 ? pictures[0] : null;
 }
 
-// Paints `source` into trace `index`'s picture. Returns false when there is no picture to paint
-// (then a restyle must do it). The caller gives the trace the painted values too (its z), before
-// anything redraws the figure.
+// Paints `source` into trace `index`'s picture and returns the picture, or null when there is none
+// to paint (then a restyle must do it). The caller gives the trace the painted values too (its z),
+// before anything redraws the figure.
 export function paintHeatmap(plot, index, source) {
   const picture = heatmapPicture(plot, index);
-  if (!picture) return false;
-  picture.setAttribute("href", source);
-  return true;
+  if (picture) picture.setAttribute("href", source);
+  return picture;
 }

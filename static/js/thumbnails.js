@@ -1,7 +1,7 @@
 // Small maps over the plane (see app/viz/thumbnails.py): the input features' and each neuron's
 // output. They arrive as one byte per cell, value = (byte / 127.5 − 1) · limit, and are painted
 // here on a diverging scale: red below 0, white at 0, blue above (the figures' RdBu).
-import { scratch } from "./heatmaps.js";
+import { codesPicture, fillPixels } from "./heatmaps.js";
 import { bytesOf } from "./live.js";
 
 const NEGATIVE = [178, 24, 43];
@@ -22,6 +22,14 @@ async function decodeOnce(encoded, grid) {
   return encoded.limits.map((_, k) => bytes.subarray(k * cells, (k + 1) * cells));
 }
 
+// A map's colour for one code (value (code / 127.5 − 1) · limit, relative to its limit).
+function mapColor(code) {
+  const v = code / 127.5 - 1; // -1 … 1
+  const end = v < 0 ? NEGATIVE : POSITIVE;
+  const t = Math.min(1, Math.abs(v));
+  return end.map((c) => Math.round(255 + t * (c - 255)));
+}
+
 // Paints one map's codes on `canvas` (grid × grid pixels; rows run along x₂ upwards, so the
 // first row is the canvas's bottom row).
 export function paintMap(canvas, codes, grid) {
@@ -29,27 +37,9 @@ export function paintMap(canvas, codes, grid) {
   canvas.height = grid;
   const context = canvas.getContext("2d");
   const image = context.createImageData(grid, grid);
-  fillMap(image, codes, grid);
+  fillPixels(image, codes, grid, mapColor);
   context.putImageData(image, 0, 0);
-}
-
-function fillMap(image, codes, grid) {
-  for (let row = 0; row < grid; row += 1) {
-    for (let col = 0; col < grid; col += 1) {
-      const v = codes[row * grid + col] / 127.5 - 1; // -1 … 1
-      const end = v < 0 ? NEGATIVE : POSITIVE;
-      const t = Math.min(1, Math.abs(v));
-      const at = 4 * ((grid - 1 - row) * grid + col);
-      for (let c = 0; c < 3; c += 1) image.data[at + c] = Math.round(255 + t * (end[c] - 255));
-      image.data[at + 3] = 255;
-    }
-  }
 }
 
 // A map as a PNG data URL (what Plotly's layout images take).
-export function mapImage(codes, grid) {
-  const { canvas, context, image } = scratch(grid);
-  fillMap(image, codes, grid);
-  context.putImageData(image, 0, 0);
-  return canvas.toDataURL("image/png");
-}
+export const mapImage = (codes, grid) => codesPicture(codes, grid, mapColor);

@@ -6,7 +6,7 @@
 // 20–100 ms, and the boundary alone comes 15–20 times a second.
 import { api } from "../api.js";
 import { decodeBiases, decodeBoundary, decodeEdges, decodeHidden } from "../live.js";
-import { codesPicture, colorMap, heatmapPicture, paintHeatmap } from "../heatmaps.js";
+import { codesPicture, colorMap, paintHeatmap } from "../heatmaps.js";
 import { decodeMaps } from "../thumbnails.js";
 import { $, NARROW, busy, drawFigure, narrowTitle, options, placeholder } from "../ui.js";
 import { session } from "./settings.js";
@@ -42,10 +42,11 @@ const FOLLOWED = {
 // tallies: each plot's live updates since Play; generation: counts the jobs stopped;
 // title: the drawn figure's title as the server wrote it (before any phone wrapping); grid: the
 // frames' grid the boundary plot holds (gridKey), once a frame restyled it; pixels: its pixels per
-// data unit; crossing: the × markers are drawn as a shape (crosses); shapes: the drawing's own.
+// data unit; crossing: the × markers are drawn as a shape (crosses); shapes: the drawing's own;
+// extendedAt, neuronAxesAt: when the curves took records, the neurons' colour bars were redrawn.
 const live = {
   boundary: false, grid: null, pixels: null, crossing: false, shapes: [], since: 0, wrong: null, overlaidAt: 0,
-  tallies: new Map(), extendedAt: 0, generation: 0, title: null,
+  tallies: new Map(), extendedAt: 0, neuronAxesAt: 0, generation: 0, title: null,
 };
 const OVERLAY_MS = 150;
 const CURVES_MS = 150; // the curves take the records at most this often (frames come every 50 ms or so)
@@ -207,11 +208,11 @@ function paintBoundary(plot, grid, boundary) {
   const axis = trace.coloraxis ? plot.layout[trace.coloraxis] : null;
   const scale = axis ? colorMap(axis.colorscale, axis.cmin, axis.cmax) : colorMap(trace.colorscale, trace.zmin, trace.zmax);
   const source = codesPicture(boundary.codes, grid.n, (code) => scale(boundary.value(code)));
-  if (!paintHeatmap(plot, 0, source)) return false;
+  const picture = paintHeatmap(plot, 0, source);
+  if (!picture) return false;
   trace.z = boundary.z;
   // Pixels per data unit, from the picture's size (the cells' extent: the grid's, half a cell more
   // on each side): the × markers' size.
-  const picture = heatmapPicture(plot, 0);
   const cells = (ends) => (ends[1] - ends[0]) * (grid.n / (grid.n - 1));
   live.pixels = [Number(picture.getAttribute("width")) / cells(grid.x), Number(picture.getAttribute("height")) / cells(grid.y)];
   return true;
@@ -262,6 +263,11 @@ async function followNeurons(nodes) {
   if (plot !== drawnPlot("#neurons")) return;
   const { grid } = nodes;
   const first = nodes.layers.map((_, r) => nodes.layers.slice(0, r).reduce((sum, layer) => sum + layer.units, 0));
+  // Each layer's colour scale and colour axis.
+  const colors = nodes.layers.map((layer) => {
+    const colorscale = layer.signed ? scales.signed : scales.unsigned;
+    return { colorscale, scale: colorMap(colorscale, layer.scale[0], layer.scale[1]) };
+  });
   const axes = {};
   const painted = [];
   plot.data.forEach((trace, index) => {
@@ -270,15 +276,14 @@ async function followNeurons(nodes) {
     const [r, c] = node;
     const k = first[r] + c;
     const layer = nodes.layers[r];
-    const colorscale = layer.signed ? scales.signed : scales.unsigned;
+    const { colorscale, scale } = colors[r];
     const value = (code) => (code / 127.5 - 1) * nodes.maps.limits[k];
-    const scale = colorMap(colorscale, layer.scale[0], layer.scale[1]);
     if (paintHeatmap(plot, index, codesPicture(maps[k], grid, (code) => scale(value(code))))) painted.push([trace, maps[k], value]);
     Object.assign(axes, { [`${trace.coloraxis}.cmin`]: layer.scale[0], [`${trace.coloraxis}.cmax`]: layer.scale[1], [`${trace.coloraxis}.colorscale`]: colorscale });
   });
   if (!painted.length) return;
   const now = performance.now();
-  if (now - (live.neuronAxesAt || 0) >= NEURON_AXES_MS && barsMoved(plot.layout, axes)) {
+  if (now - live.neuronAxesAt >= NEURON_AXES_MS && barsMoved(plot.layout, axes)) {
     live.neuronAxesAt = now;
     // Redrawn from the traces' z: the frame's numbers.
     for (const [trace, codes, value] of painted) {
@@ -314,8 +319,7 @@ async function followEdges(edges) {
   if (points < 0 || plot.data[points].meta.edge_ends.length !== edges.count) return;
   const [{ values, styles }, biases] = await Promise.all([decodeEdges(edges), edges.biases ? decodeBiases(edges.biases) : null]);
   const ends = plot.data[points].meta.edge_ends;
-  const lines = { x: [], y: [] };
-  const traces = [];
+  const data = {};
   plot.data.forEach((trace, index) => {
     if (!trace.meta || trace.meta.edge_style === undefined) return;
     const xs = [];
@@ -325,11 +329,8 @@ async function followEdges(edges) {
       xs.push(ends[i][0], ends[i][2], null);
       ys.push(ends[i][1], ends[i][3], null);
     });
-    traces.push(index);
-    lines.x.push(xs);
-    lines.y.push(ys);
+    data[index] = { x: xs, y: ys };
   });
-  const data = Object.fromEntries(traces.map((index, k) => [index, { x: lines.x[k], y: lines.y[k] }]));
   data[points] = { marker: { color: values, cmin: -edges.scale, cmax: edges.scale } };
   const squares = plot.data.findIndex((trace) => /^biases/.test(trace.name || ""));
   const square = plot.data[squares];
@@ -346,8 +347,7 @@ async function followHidden(hidden) {
   const plot = drawnPlot("#hidden-space");
   if (!plot || plot.dataset.layer !== String(hidden.layer)) return;
   const rows = await decodeHidden(hidden);
-  const update = { x: [], y: [] };
-  const traces = [];
+  const data = {};
   plot.data.forEach((trace, index) => {
     const where = trace.meta && trace.meta.hidden_rows;
     if (!where) return;
@@ -362,12 +362,10 @@ async function followHidden(hidden) {
         ys.push(null);
       }
     }
-    traces.push(index);
-    update.x.push(xs);
-    update.y.push(ys);
+    data[index] = { x: xs, y: ys };
   });
-  if (!traces.length) return;
-  moveTraces(plot, Object.fromEntries(traces.map((index, k) => [index, { x: update.x[k], y: update.y[k] }]))).then(() => refitAxes(plot));
+  if (!Object.keys(data).length) return;
+  moveTraces(plot, data).then(() => refitAxes(plot));
   tally(plot);
 }
 
@@ -470,13 +468,21 @@ function plotWidth(plot) {
   return widths.get(plot);
 }
 
+// The misclassified points' trace when they changed since the last drawn (and they are now the
+// drawn ones), else -1.
+function changedMisclassified(plot, wrong) {
+  const index = plot.data.findIndex((trace) => trace.legendgroup === "misclassified");
+  const key = JSON.stringify(wrong);
+  if (index < 0 || live.wrong === key) return -1;
+  live.wrong = key;
+  return index;
+}
+
 // The × markers as their trace's own, when the misclassified points changed (the first frame
 // after a drawing, or a plot without a picture to paint): its restyle { data, index }, or null.
 function markers(plot, wrong) {
-  const index = plot.data.findIndex((trace) => trace.legendgroup === "misclassified");
-  const key = JSON.stringify(wrong);
-  if (index < 0 || live.wrong === key) return null;
-  live.wrong = key;
+  const index = changedMisclassified(plot, wrong);
+  if (index < 0) return null;
   const data = { x: [wrong.map((w) => w[0])], y: [wrong.map((w) => w[1])], customdata: [wrong.map((w) => w[2])], name: `misclassified (${wrong.length})` };
   return { index, data };
 }
@@ -490,10 +496,8 @@ function markers(plot, wrong) {
 const CROSS_PX = 4.5; // half a cross's width, as the trace's x-thin-open markers of size 11
 
 function crosses(plot, wrong) {
-  const index = plot.data.findIndex((trace) => trace.legendgroup === "misclassified");
-  const key = JSON.stringify(wrong);
-  if (index < 0 || live.wrong === key || !live.pixels) return null;
-  live.wrong = key;
+  const index = live.pixels ? changedMisclassified(plot, wrong) : -1;
+  if (index < 0) return null;
   const trace = plot.data[index];
   const name = `misclassified (${wrong.length})`;
   const [dx, dy] = live.pixels.map((perUnit) => CROSS_PX / perUnit);
@@ -542,8 +546,7 @@ function extendCurves() {
   for (const [id, xKey] of Object.entries(CURVES)) {
     const plot = $(`#${id}`);
     if (!plot.dataset.drawn || !Array.isArray(plot.data)) continue;
-    const update = { x: [], y: [] };
-    const traces = [];
+    const data = {};
     plot.data.forEach((trace, index) => {
       if (!Array.isArray(trace.meta)) return;
       const [key, layer] = trace.meta;
@@ -558,14 +561,10 @@ function extendCurves() {
           ys.push(value);
         }
       }
-      if (xs.length > before) {
-        traces.push(index);
-        update.x.push(xs);
-        update.y.push(ys);
-      }
+      if (xs.length > before) data[index] = { x: xs, y: ys };
     });
-    if (traces.length) {
-      moveTraces(plot, Object.fromEntries(traces.map((index, k) => [index, { x: update.x[k], y: update.y[k] }]))).then(() => refitAxes(plot, "x"));
+    if (Object.keys(data).length) {
+      moveTraces(plot, data).then(() => refitAxes(plot, "x"));
       plot.dataset.extended = String(Number(plot.dataset.extended || 0) + 1);
       tally(plot);
     }
