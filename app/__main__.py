@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import uvicorn
 
@@ -25,13 +26,17 @@ def main(argv: list[str] | None = None) -> None:
     adopt = commands.add_parser("adopt", help="give rows stored before owners existed to one owner")
     adopt.add_argument("owner", help="an owner id (GET /api/me shows yours)")
     args = parser.parse_args(argv)
+    from app.services.store import StorageError, Store, database_url
+
+    try:  # opening the store migrates, before any worker starts
+        store = Store(database_url(settings.database_url, settings.data_dir))
+    except StorageError as exc:  # one line an operator can act on, not a traceback
+        sys.exit(f"nnviz: {exc}")
     if args.command is None:
+        store.close()
         uvicorn.run("app.main:app", host=args.host, port=args.port, proxy_headers=True,
                     access_log=settings.access_log)
         return
-    from app.services.store import Store, database_url
-
-    store = Store(database_url(settings.database_url, settings.data_dir))  # opening it migrates
     try:
         if args.command == "migrate":
             print(f"database schema at revision {store.revision}")

@@ -1,7 +1,8 @@
 """Error handling and response hygiene shared by every router.
 
 * Service exceptions map to status codes: the core's ``SpecError`` 422 (naming the field),
-  ``NotFound`` 404, ``Conflict`` / ``MissingData`` 409, ``QueueFull`` 503 with ``Retry-After``.
+  ``NotFound`` 404, ``Conflict`` / ``MissingData`` 409, ``QueueFull`` 503 with ``Retry-After``,
+  ``StorageError`` (a full or read-only disk) 503 saying nothing was saved, its path only in the log.
 * Validation errors list each problem with its dotted field path (``network.hidden[0].units``):
   ``{"detail": [{"loc", "field", "msg", "type"}]}``, the message once, without the field.
 * ``SafeJSONResponse`` writes NaN and infinity as null (orjson does so natively): no response is
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -23,11 +25,13 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from app.nn import SpecError
-from app.services import Conflict, NotFound, PersonLimit, QueueFull
+from app.services import Conflict, NotFound, PersonLimit, QueueFull, StorageError, StorageFull
 from app.services.figures import MissingData
 from app.services.specs import field_path
 
 RETRY_AFTER_SECONDS = 5
+STORAGE_RETRY_SECONDS = 60
+log = logging.getLogger(__name__)
 _ORJSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
 
@@ -141,6 +145,14 @@ def install(app: FastAPI) -> None:
     async def _person_limit(request: Request, exc: PersonLimit) -> SafeJSONResponse:
         return SafeJSONResponse({"detail": str(exc)}, status_code=429,
                                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+    @app.exception_handler(StorageError)
+    async def _storage(request: Request, exc: StorageError) -> SafeJSONResponse:
+        log.error("%s %s: %s", request.method, request.url.path, exc)  # the path and the cure, for the operator
+        why = "its storage is full" if isinstance(exc, StorageFull) else "it cannot write to its storage"
+        return SafeJSONResponse({"detail": f"the server could not save this because {why}; nothing was saved, "
+                                           "try again later"}, status_code=503,
+                                headers={"Retry-After": str(STORAGE_RETRY_SECONDS)})
 
     @app.exception_handler(QueueFull)
     async def _busy(request: Request, exc: QueueFull) -> SafeJSONResponse:

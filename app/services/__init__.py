@@ -16,7 +16,7 @@ from .latest import LatestResults
 from .networks import NetworkService
 from .owners import Owners
 from .specs import InvalidInput, Limits, NotFound
-from .store import Store, database_url
+from .store import StorageError, StorageFull, Store, database_url
 from .sweeps import SweepService
 
 if TYPE_CHECKING:
@@ -59,4 +59,4 @@ class Services:
 
 
 __all__ = ["Conflict", "Executor", "InvalidInput", "Limits", "LocalExecutor", "NotFound", "PersonLimit", "QueueFull",
-           "SchedulerLimits", "Services", "SweepService"]
+           "SchedulerLimits", "Services", "StorageError", "StorageFull", "SweepService"]

@@ -39,7 +39,7 @@ from .specs import (
     resolve_data_spec,
     train_config,
 )
-from .store import Store
+from .store import StorageError, Store
 
 log = logging.getLogger(__name__)
 
@@ -430,6 +430,8 @@ class JobService:
                     self._apply_run(kind, group_id, int(index), payload)
                 else:
                     self._apply(kind, job_id, payload)
+            except StorageError as exc:  # the training goes on; its next checkpoint tries again
+                log.error("job %s: %s not saved: %s", job_id, kind, exc)
             except Exception:  # one bad message must not stop the job bookkeeping
                 log.exception("job %s: could not record %s", job_id, kind)
             self._changed(group_id)

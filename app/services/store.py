@@ -18,12 +18,27 @@ import io
 import json
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, Table, and_, create_engine, delete, event, func, insert, inspect, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -91,11 +106,49 @@ def _decode(row: Any) -> dict[str, Any]:
     return out
 
 
+class StorageError(RuntimeError):
+    """The database cannot be opened, upgraded or written. The message is one line for a person:
+    where the database is, what went wrong, and what to do."""
+
+
+class StorageFull(StorageError):
+    """A write failed because the disk (or the database's size limit) is full."""
+
+
+_FULL = ("database or disk is full", "no space left", "could not extend file", "disk full")
+_READ_ONLY = ("readonly database", "read-only", "unable to open database file", "permission denied")
+
+
+def storage_error(exc: BaseException, where: str) -> StorageError | None:
+    """A driver's error about ``where`` as a ``StorageError`` saying what to do about it, or None
+    when it is not about the storage itself (a constraint, a bad statement)."""
+    cause = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+    lowered = cause.lower()
+    if any(text in lowered for text in _FULL):
+        return StorageFull(f"{where}: {cause}; free space on the disk that holds it")
+    if any(text in lowered for text in _READ_ONLY):
+        return StorageError(f"{where}: {cause}; make it writable for this user, "
+                            "or set NNVIZ_DATA_DIR to a writable directory")
+    return None
+
+
+def describe(url: str) -> str:
+    """Where a database is, for messages: the SQLite file, or the server without its password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"the SQLite database {parsed.database}"
+    return f"the database {parsed.render_as_string(hide_password=True)}"
+
+
 def database_url(url: str | None, data_dir: Path) -> str:
     """The SQLAlchemy URL for a setting: SQLite in the data directory by default; plain
     ``postgresql://`` means psycopg 3."""
     if not url:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the data directory {data_dir.resolve()}: {exc.strerror}; "
+                               "make its parent writable, or set NNVIZ_DATA_DIR to a writable directory") from None
         return f"sqlite:///{data_dir / 'nnviz.sqlite3'}"
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
@@ -103,7 +156,9 @@ def database_url(url: str | None, data_dir: Path) -> str:
     return url
 
 
-def open_engine(url: str) -> Engine:
+def open_engine(url: str, on_trouble: Callable[[StorageError], None] | None = None) -> Engine:
+    """An engine whose errors about the storage itself (full, read-only) arrive as ``StorageError``,
+    each one told to ``on_trouble`` first."""
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -113,27 +168,91 @@ def open_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    where = describe(url)
 
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    @event.listens_for(engine, "handle_error")
+    def _storage(context: Any) -> None:
+        error = storage_error(context.original_exception, where)
+        if error is not None:
+            if on_trouble is not None:
+                on_trouble(error)
+            raise error from context.original_exception
+
+    return engine
+
+
+VERSION_0_1_TABLES = {"networks", "jobs", "uploads"}
+
+
+@contextlib.contextmanager
+def _one_transaction(connection: Connection) -> Iterator[None]:
+    """The whole upgrade as one transaction, so that an interrupted one changes nothing.
+
+    PostgreSQL's DDL is transactional as it is. Python's sqlite3 opens a transaction only before
+    INSERT, UPDATE and DELETE, so each CREATE or ALTER of a migration would commit on its own and a
+    full disk would leave half a schema behind; in autocommit mode with our own BEGIN (SQLAlchemy's
+    pysqlite notes, "Serializable isolation / Savepoints / Transactional DDL") SQLite's DDL is
+    transactional too."""
+    if connection.dialect.name != "sqlite":
+        with connection.begin():
+            yield
+        return
+    raw = connection.connection.driver_connection
+    raw.isolation_level = None
+    try:
+        with connection.begin():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            yield
+    finally:
+        raw.isolation_level = ""
+
+
+def _prepare(connection: Connection, config: Any) -> None:
+    """Adopt a database from before migrations at 0001, and clear what an interrupted first start
+    left behind (before upgrades were one transaction, a full disk could leave empty tables and no
+    revision). A database with rows but no revision that is not version 0.1's is left alone."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    if MigrationContext.configure(connection).get_current_revision() is not None:
+        return
+    tables = set(inspect(connection).get_table_names())
+    ours = (tables & set(schema.metadata.tables)) | (tables & {"alembic_version"})
+    if "alembic_version" not in tables and tables >= VERSION_0_1_TABLES:
+        command.stamp(config, "0001")  # written by version 0.1, before migrations
+        return
+    if not ours:
+        return
+    filled = [name for name in sorted(ours - {"alembic_version"})
+              if connection.exec_driver_sql(f'SELECT 1 FROM "{name}" LIMIT 1').first() is not None]
+    if filled:
+        raise StorageError(f"the database holds the tables {', '.join(sorted(ours))} with rows in {', '.join(filled)} "
+                           "but no schema revision: it was not written by nnviz; point NNVIZ_DATABASE_URL or "
+                           "NNVIZ_DATA_DIR elsewhere, or move it aside")
+    for name in sorted(ours):
+        connection.exec_driver_sql(f'DROP TABLE "{name}"')
 
 
 def migrate(engine: Engine) -> str:
-    """Bring the schema up to date (a database from before migrations is adopted at 0001);
-    returns the revision it is at."""
+    """Bring the schema up to date in one transaction; returns the revision it is at. Raises
+    ``StorageError`` saying what went wrong and what to do."""
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
 
     config = Config()
     config.set_main_option("script_location", str(resources.files("app.services") / "migrations"))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        tables = inspect(connection).get_table_names()
-        if "alembic_version" not in tables and "networks" in tables:
-            command.stamp(config, "0001")  # written by version 0.1, before migrations
-        command.upgrade(config, "head")
-        return MigrationContext.configure(connection).get_current_revision()
+    try:
+        with engine.connect() as connection, _one_transaction(connection):
+            config.attributes["connection"] = connection
+            _prepare(connection, config)
+            command.upgrade(config, "head")
+            return MigrationContext.configure(connection).get_current_revision()
+    except StorageError as exc:
+        raise type(exc)(f"bringing the schema up to date failed, and nothing was changed: {exc}; "
+                        "then start again") from None
 
 
 class Store:
@@ -141,7 +260,10 @@ class Store:
 
     def __init__(self, url: str):
         self.url = url
-        self.engine = open_engine(url)
+        # The latest failure of the storage itself, until a write succeeds again (GET /api/health).
+        self.trouble: StorageError | None = None
+        self.engine = open_engine(url, on_trouble=self._note_trouble)
+        event.listen(self.engine, "commit", self._clear_trouble)
         self.revision = migrate(self.engine)
         parsed = make_url(url)
         # PostgreSQL's address for psycopg itself (LISTEN/NOTIFY between servers); None for SQLite.
@@ -150,6 +272,12 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _note_trouble(self, error: StorageError) -> None:
+        self.trouble = error
+
+    def _clear_trouble(self, _connection: Any) -> None:
+        self.trouble = None
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -233,21 +361,24 @@ class Store:
     def delete_scratch(self, before: float) -> dict[str, list[str]]:
         """Delete, in one transaction, the jobs that ended before ``before``, the unnamed networks last
         updated before it that no queued or running job trains, then the uploads created before it
-        that neither a network's data spec nor such a job uses. Returns the deleted ids by table."""
+        that neither a network's data spec nor such a job uses. A kept row (version 0.1's, see
+        migration 0006) is never deleted. Returns the deleted ids by table."""
         active = select(jobs.c.network_id).where(jobs.c.status.in_(ACTIVE_STATUSES), jobs.c.network_id.is_not(None))
         # Every Play chunk is a job: without this the table grows with every press of Play.
-        ended = and_(jobs.c.status.not_in(ACTIVE_STATUSES),
+        ended = and_(jobs.c.status.not_in(ACTIVE_STATUSES), jobs.c.kept.is_(False),
                      func.coalesce(jobs.c.finished_at, jobs.c.created_at) < before)
         with self.engine.begin() as connection:
             old_jobs = [row.id for row in connection.execute(select(jobs.c.id).where(ended))]
             if old_jobs:
                 connection.execute(delete(jobs).where(ended))
             expired = [row.id for row in connection.execute(select(networks.c.id).where(
-                networks.c.name.is_(None), networks.c.updated_at < before, networks.c.id.not_in(active)))]
+                networks.c.name.is_(None), networks.c.kept.is_(False), networks.c.updated_at < before,
+                networks.c.id.not_in(active)))]
             if expired:
                 connection.execute(delete(networks).where(networks.c.id.in_(expired)))
                 connection.execute(delete(shares).where(shares.c.network_id.in_(expired)))
-            old = [row.id for row in connection.execute(select(uploads.c.id).where(uploads.c.created_at < before))]
+            old = [row.id for row in connection.execute(select(uploads.c.id).where(
+                uploads.c.created_at < before, uploads.c.kept.is_(False)))]
             used: set[str] = set()
             if old:  # data specs are JSON text: read the few that name an upload (portable, no JSON SQL)
                 for (data,) in connection.execute(select(networks.c.data).where(networks.c.data.like('%"id"%'))):

@@ -1,9 +1,10 @@
-from fastapi.testclient import TestClient
+from app import __version__
 
-from app.main import app
+from .conftest import open_client
 
 
-def test_health():
-    response = TestClient(app).get("/api/health")
+def test_health(tmp_path):
+    with open_client(tmp_path, workers=1) as client:
+        response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.json()["status"] == "ok"
+    assert response.json() == {"status": "ok", "version": __version__}

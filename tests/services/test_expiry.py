@@ -132,3 +132,23 @@ def test_an_older_database_gains_the_name_column(tmp_path):
     store = Store(database_url("", tmp_path))  # opening it again changes nothing
     assert store.get_network("old", with_weights=False)["name"] == "mine"
     store.close()
+
+
+def test_version_0_1_rows_stay_kept_however_late_the_clock(tmp_path):
+    """Version 0.1 kept everything: its networks, jobs and uploads survive expiry at any date, and
+    once an operator adopts them, while scratch made after the upgrade still expires."""
+    shutil.copy(FIXTURE, tmp_path / "nnviz.sqlite3")
+    store = Store(database_url("", tmp_path))
+    try:
+        before = {table: ids(store, table) for table in ("networks", "jobs", "uploads")}
+        assert all(before.values())
+        scratch = network(store, 0.0)
+        years_later = time.time() + 10 * 365 * 24 * 3600.0
+        deleted = Expiry(store, TTL, clock=lambda: years_later).sweep()
+        assert deleted["networks"] == [scratch] and not deleted["jobs"] and not deleted["uploads"]
+        assert {table: ids(store, table) for table in before} == before
+        store.adopt("someone")
+        assert not any(Expiry(store, TTL, clock=lambda: years_later).sweep().values())
+        assert {table: ids(store, table) for table in before} == before
+    finally:
+        store.close()

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.services.store import Store, database_url, unpack_weights
+from app.services.store import StorageError, StorageFull, Store, database_url, migrate, open_engine, unpack_weights
 from tests.postgres import new_database
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "nnviz-0.1.sqlite3"
@@ -163,7 +163,7 @@ def test_a_database_written_by_version_0_1_upgrades_in_place_with_nothing_lost(t
     before.close()
     store = Store(_copy_fixture(tmp_path))
     try:
-        assert store.revision == "0005"
+        assert store.revision == "0006"
         assert {table: len(rows) for table, rows in (("networks", store.list_networks()),
                                                      ("jobs", store.list_jobs()))} == {
             "networks": counts["networks"], "jobs": counts["jobs"]}
@@ -176,4 +176,57 @@ def test_a_database_written_by_version_0_1_upgrades_in_place_with_nothing_lost(t
         assert experiment["status"] == "done" and experiment["result"]["table"]
     finally:
         store.close()
-    assert Store(database_url("", tmp_path)).revision == "0005"  # opening again changes nothing
+    assert Store(database_url("", tmp_path)).revision == "0006"  # opening again changes nothing
+
+
+def _tiny_disk(engine, pages: int) -> None:
+    """Every new connection of ``engine`` may grow the file to ``pages`` pages: a full disk, on demand."""
+    from sqlalchemy import event
+
+    event.listen(engine, "connect", lambda connection, _record: connection.execute(f"PRAGMA max_page_count = {pages}"))
+
+
+def test_an_upgrade_that_runs_out_of_room_changes_nothing_and_says_what_to_do(tmp_path):
+    url = database_url("", tmp_path)
+    engine = open_engine(url)
+    _tiny_disk(engine, 4)
+    with pytest.raises(StorageFull) as refused:
+        migrate(engine)
+    engine.dispose()
+    message = str(refused.value)
+    assert "database or disk is full" in message and "nothing was changed" in message
+    assert str(tmp_path / "nnviz.sqlite3") in message and "free space" in message
+    with sqlite3.connect(tmp_path / "nnviz.sqlite3") as db:  # one transaction: no half schema left behind
+        assert db.execute("SELECT name FROM sqlite_master").fetchall() == []
+    store = Store(url)  # once there is room, it starts
+    assert store.revision == "0006" and store.list_networks() == []
+    store.close()
+
+
+def test_a_first_start_left_half_done_starts_again_from_scratch(tmp_path):
+    """Before upgrades were one transaction, a full disk could leave empty tables and no revision."""
+    with sqlite3.connect(tmp_path / "nnviz.sqlite3") as db:
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        db.execute("CREATE TABLE networks (id TEXT)")
+    store = Store(database_url("", tmp_path))
+    assert store.revision == "0006"
+    network_id = store.create_network({"input_dim": 2}, weights())
+    assert [row["id"] for row in store.list_networks()] == [network_id]
+    store.close()
+
+
+def test_a_database_with_rows_but_no_revision_is_left_alone_with_a_message(tmp_path):
+    with sqlite3.connect(tmp_path / "nnviz.sqlite3") as db:
+        db.execute("CREATE TABLE networks (id TEXT)")
+        db.execute("INSERT INTO networks VALUES ('theirs')")
+    with pytest.raises(StorageError, match=r"with rows in networks but no schema revision.*move it aside"):
+        Store(database_url("", tmp_path))
+    with sqlite3.connect(tmp_path / "nnviz.sqlite3") as db:
+        assert db.execute("SELECT id FROM networks").fetchall() == [("theirs",)]
+
+
+def test_a_data_directory_that_cannot_be_made_is_named_in_one_sentence(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(StorageError, match=f"cannot create the data directory {tmp_path / 'file' / 'data'}: "
+                                           "Not a directory; .*NNVIZ_DATA_DIR"):
+        database_url("", tmp_path / "file" / "data")
