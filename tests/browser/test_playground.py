@@ -432,3 +432,16 @@ def test_the_charts_follow_the_frames_between_redraws(page):
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=pause][disabled]")
     page.recorder.assert_clean()
+
+
+def test_every_data_set_plays_with_no_console_error(page):
+    """Each generator's frames (classes, 1-D and 2-D regression) are drawn live without an error."""
+    names = [d["name"] for d in api(page, "GET", "/api/datasets").json()]
+    assert {"spiral", "sine", "plane"} <= set(names)
+    for name in names:
+        _open(page, f"?ds={name}&layers=4-tanh")
+        page.get_by_test_id("play").click()
+        wait_until(lambda: _epoch(page) > 0 and _updates(page) > 1, what=f"{name}: live frames drawn")
+        page.get_by_test_id("pause").click()
+        page.wait_for_selector("[data-testid=pause][disabled]")
+        page.recorder.assert_clean()

@@ -199,8 +199,9 @@ async function followBoundary(frame) {
 }
 
 // The regions of a frame, painted into the heatmap's picture when the plot holds the frame's grid
-// (same cells, same bounds: from the first frame after a drawing on); false when it cannot.
-const gridKey = (grid) => [grid.kind, grid.n, ...grid.x, ...grid.y].join(" ");
+// (same cells, same bounds: from the first frame after a drawing on); false when it cannot. A 1-D
+// regression's grid has no y.
+const gridKey = (grid) => [grid.kind, grid.n, ...grid.x, ...(grid.y || [])].join(" ");
 
 function paintBoundary(plot, grid, boundary) {
   if (boundary.kind === "regression-1d" || live.grid !== gridKey(grid)) return false;
