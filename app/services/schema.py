@@ -4,7 +4,7 @@ SQLite and PostgreSQL), weights as ``.npz`` bytes, times as seconds since the ep
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text
+from sqlalchemy import Boolean, Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text, false
 
 metadata = MetaData()
 
@@ -23,6 +23,7 @@ networks = Table(
     Column("updated_at", Float, nullable=False),
     # The sweep whose run trained it: unnamed, it does not count against the person's networks.
     Column("sweep_id", String(32)),
+    Column("kept", Boolean, nullable=False, server_default=false()),
 )
 
 jobs = Table(
@@ -46,6 +47,7 @@ jobs = Table(
     Column("server", String(32)),
     Column("lease_until", Float),
     Column("cancel_requested", Integer, nullable=False, server_default="0"),
+    Column("kept", Boolean, nullable=False, server_default=false()),
 )
 Index("jobs_created", jobs.c.created_at)
 Index("jobs_status", jobs.c.status)
@@ -60,14 +62,21 @@ uploads = Table(
     Column("n_classes", Integer, nullable=False),
     Column("class_names", Text, nullable=False),
     Column("created_at", Float, nullable=False),
+    Column("kept", Boolean, nullable=False, server_default=false()),
 )
 
-# API tokens: only a hash of each token is kept.
+# API tokens: only a hash of each token is kept, with a public id (to list and revoke it), its
+# first characters (to recognise it), and the signing key it was minted under: a token outlives
+# neither its expiry (created_at + NNVIZ_TOKEN_TTL) nor that key.
 tokens = Table(
     "tokens", metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("owner", String(64), nullable=False, index=True),
     Column("created_at", Float, nullable=False),
+    Column("id", String(32), nullable=False, index=True, unique=True),
+    Column("prefix", String(16)),
+    Column("last_used_at", Float),
+    Column("key_id", String(32)),
 )
 
 # Read-only share links of a network.
@@ -75,7 +84,7 @@ shares = Table(
     "shares", metadata,
     Column("token", String(64), primary_key=True),
     Column("network_id", String(32), nullable=False, index=True),
-    Column("owner", String(64), nullable=False),
+    Column("owner", String(64), nullable=False, index=True),
     Column("created_at", Float, nullable=False),
 )
 

@@ -163,7 +163,7 @@ def test_a_database_written_by_version_0_1_upgrades_in_place_with_nothing_lost(t
     before.close()
     store = Store(_copy_fixture(tmp_path))
     try:
-        assert store.revision == "0005"
+        assert store.revision == "0007"
         assert {table: len(rows) for table, rows in (("networks", store.list_networks()),
                                                      ("jobs", store.list_jobs()))} == {
             "networks": counts["networks"], "jobs": counts["jobs"]}
@@ -176,4 +176,4 @@ def test_a_database_written_by_version_0_1_upgrades_in_place_with_nothing_lost(t
         assert experiment["status"] == "done" and experiment["result"]["table"]
     finally:
         store.close()
-    assert Store(database_url("", tmp_path)).revision == "0005"  # opening again changes nothing
+    assert Store(database_url("", tmp_path)).revision == "0007"  # opening again changes nothing
