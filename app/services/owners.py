@@ -103,7 +103,7 @@ class Owners:
         now = self.clock()
         try:
             token_id = self.store.add_token(_hash(token), owner, token[:PREFIX_CHARS], self.key_id,
-                                            self.person_tokens, self._alive_after(now))
+                                            self.person_tokens, self._alive_after(now), now)
         except Full as full:
             raise over_limit(full) from None
         return {"token": token, "token_type": "bearer", **self._public({

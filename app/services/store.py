@@ -484,11 +484,12 @@ class Store:
     # --- owners: tokens, shares, adoption ------------------------------------------------------
 
     def add_token(self, token_hash: str, owner: str, prefix: str | None = None, key_id: str | None = None,
-                  max_tokens: int | None = None, alive_after: float | None = None) -> str:
+                  max_tokens: int | None = None, alive_after: float | None = None,
+                  created_at: float | None = None) -> str:
         """Store a token's hash; with ``max_tokens``, only if ``owner`` then holds no more live ones
         (minted under ``key_id`` after ``alive_after``; else ``Full``). Returns the token's id."""
-        row = {"token_hash": token_hash, "owner": owner, "created_at": time.time(), "id": new_id(), "prefix": prefix,
-               "key_id": key_id}
+        row = {"token_hash": token_hash, "owner": owner, "created_at": created_at or time.time(), "id": new_id(),
+               "prefix": prefix, "key_id": key_id}
         self._insert_within(owner, [("tokens", self._live_tokens(owner, key_id, alive_after, func.count()), 1,
                                      max_tokens)], [(tokens, row)])
         return row["id"]
