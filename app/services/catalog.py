@@ -94,9 +94,9 @@ def delete_upload(store: Store, upload_id: str, owner: str) -> None:
         raise NotFound(f"no upload with id {upload_id!r}")
     if users:
         named = [f"network {user['network']}" + (f" ({user['name']!r})" if user.get("name") else "")
-                 if "network" in user else f"job {user['job']}" for user in users]
-        raise Conflict(f"upload {upload_id!r} is still the data of your {', '.join(named)}: give them other data "
-                       "(PATCH /api/networks/{id}) or delete them first")
+                 if "network" in user else f"running job {user['job']}" for user in users]
+        raise Conflict(f"upload {upload_id!r} is still in use by your {', '.join(named)}: give those networks "
+                       "other data (PATCH /api/networks/{id}) or delete them, and let the jobs end, first")
 
 
 def gradcheck(store: Store, request: dict[str, Any], limits: Limits, owner: str | None = None) -> dict[str, Any]:

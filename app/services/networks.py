@@ -226,7 +226,7 @@ class NetworkService:
 
     def revoke_share(self, token: str, owner: str) -> None:
         if not self.store.delete_share(token, owner):
-            raise NotFound("no share link of yours with that token")
+            raise NotFound(f"no share link of yours with token {token!r}")
 
     def unshare(self, network_id: str, owner: str, token: str | None = None) -> int:
         """Revoke one link (or all links) of ``owner``'s network; how many were revoked."""
