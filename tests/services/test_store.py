@@ -1,12 +1,17 @@
 import json
 import shutil
 import sqlite3
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
 
-from app.services.store import Full, Store, database_url, unpack_weights
+from app.services.owners import Owners, _hash
+from app.services.store import Full, Store, database_url, open_engine, unpack_weights
 from tests.postgres import new_database
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "nnviz-0.1.sqlite3"
@@ -272,3 +277,26 @@ def test_share_links_are_listed_with_their_network_and_revoked_by_their_owner(st
     assert (row["token"], row["network_id"], row["name"]) == ("s1", network_id, "spiral")
     assert store.shares_by("bob") == [] and not store.delete_share("s1", "bob")
     assert store.delete_share("s1", "ann") and store.shared_network("s1") is None
+
+
+def test_tokens_from_before_0007_keep_working_with_an_id_of_their_own(url):
+    engine = open_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("app.services") / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+        connection.execute(text("INSERT INTO tokens (token_hash, owner, created_at) VALUES (:hash, 'ann', 1.0)"),
+                           {"hash": _hash("old token")})
+    engine.dispose()
+    store = Store(url)
+    try:
+        assert store.revision == "0007"
+        row = store.token(_hash("old token"))
+        assert row["id"] == _hash("old token")[:16] and row["prefix"] is None and row["key_id"] is None
+        owners = Owners(store, "the key in use")
+        assert owners.from_token("old token") == "ann"
+        assert [token["id"] for token in owners.tokens("ann")] == [row["id"]]
+        assert owners.revoke_token_id(row["id"], "ann")
+    finally:
+        store.close()
