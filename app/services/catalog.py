@@ -94,7 +94,7 @@ def delete_upload(store: Store, upload_id: str, owner: str) -> None:
         raise NotFound(f"no upload with id {upload_id!r}")
     if users:
         named = [f"network {user['network']}" + (f" ({user['name']!r})" if user.get("name") else "")
-                 if "network" in user else f"running job {user['job']}" for user in users]
+                 if "network" in user else f"unfinished job {user['job']}" for user in users]
         raise Conflict(f"upload {upload_id!r} is still in use by your {', '.join(named)}: give those networks "
                        "other data (PATCH /api/networks/{id}) or delete them, and let the jobs end, first")
 

@@ -490,12 +490,12 @@ class Store:
         (minted under ``key_id`` after ``alive_after``; else ``Full``). Returns the token's id."""
         row = {"token_hash": token_hash, "owner": owner, "created_at": created_at or time.time(), "id": new_id(),
                "prefix": prefix, "key_id": key_id}
-        self._insert_within(owner, [("tokens", self._live_tokens(owner, key_id, alive_after, func.count()), 1,
+        self._insert_within(owner, [("tokens", self._tokens_under(owner, key_id, alive_after, func.count()), 1,
                                      max_tokens)], [(tokens, row)])
         return row["id"]
 
     @staticmethod
-    def _live_tokens(owner: str, key_id: str | None, alive_after: float | None, *columns: Any) -> Any:
+    def _tokens_under(owner: str, key_id: str | None, alive_after: float | None, *columns: Any) -> Any:
         statement = select(*columns).select_from(tokens).where(tokens.c.owner == owner, tokens.c.key_id == key_id)
         return statement if alive_after is None else statement.where(tokens.c.created_at > alive_after)
 
@@ -513,7 +513,7 @@ class Store:
 
     def tokens_of(self, owner: str, key_id: str | None) -> list[dict[str, Any]]:
         """``owner``'s tokens minted under ``key_id``, newest first, without their hashes."""
-        statement = self._live_tokens(owner, key_id, None, tokens.c.id, tokens.c.prefix, tokens.c.created_at,
+        statement = self._tokens_under(owner, key_id, None, tokens.c.id, tokens.c.prefix, tokens.c.created_at,
                                       tokens.c.last_used_at)
         return self._read(statement.order_by(tokens.c.created_at.desc(), tokens.c.id))
 
