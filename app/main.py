@@ -25,8 +25,10 @@ from app.api import (
     me,
     networks,
     openapi,
+    shares,
     sweeps,
     tokens,
+    uploads,
 )
 from app.api.errors import SafeJSONResponse
 from app.api.identity import Identity
@@ -44,7 +46,7 @@ Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault
 NaN or infinity (they become `null`)."""
 
 ROUTERS = (health, limits, activations, datasets, features, networks, figures, jobs, sweeps, experiments, gradcheck,
-           tokens, me)
+           tokens, me, shares, uploads)
 
 
 def build_executor(settings: Settings) -> Executor:

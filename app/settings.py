@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     person_queued_jobs: int = 4  # ... and waiting; beyond that their next job is refused with 429
     person_networks: int = 200  # networks one person may keep
     person_upload_bytes: int = 5_000_000  # CSV bytes one person may keep uploaded
+    # What one person may hold at once; far above what a person uses (a page holds one event
+    # stream; a script wants one token), each refused with 429 beyond.
+    person_streams: int = 20  # event streams open on one server process
+    person_tokens: int = 20  # live API tokens
+    person_shares: int = 100  # share links
+    token_ttl: float = 90 * 24 * 3600.0  # seconds an API token lives (0: until revoked)
     wait_seconds: float = 120.0  # longest ?wait=true before the job is returned as it stands
     checkpoint_seconds: float = 1.0  # how often a running job stores its weights
     min_interval_ms: int = 50  # fastest live progress rate a client may ask for

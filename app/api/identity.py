@@ -1,9 +1,9 @@
 """Who is asking, for every request: an owner id in ``request.state.owner``.
 
-``Authorization: Bearer <token>`` (from ``POST /api/tokens``) names its owner; an unknown token is
-a 401. Otherwise the signed cookie does; a request without a valid one gets a new anonymous owner
-and the cookie that names it (``HttpOnly``, ``SameSite=Lax``, ``Secure`` over HTTPS). Nothing to
-sign up for, nothing to type.
+``Authorization: Bearer <token>`` (from ``POST /api/tokens``) names its owner; an unknown, revoked
+or expired token is a 401 that says which. Otherwise the signed cookie does; a request without a
+valid one gets a new anonymous owner and the cookie that names it (``HttpOnly``, ``SameSite=Lax``,
+``Secure`` over HTTPS). Nothing to sign up for, nothing to type.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.services.owners import new_owner
+from app.services.owners import TokenRefused, new_owner
 
 COOKIE = "nnviz_owner"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
@@ -42,9 +42,10 @@ class Identity:
         scheme, _, token = headers.get("authorization", "").partition(" ")
         issue = None
         if scheme.lower() == "bearer":
-            owner = await anyio.to_thread.run_sync(owners.from_token, token.strip())
-            if owner is None:
-                await _unauthorized(send)
+            try:
+                owner = await anyio.to_thread.run_sync(owners.from_token, token.strip())
+            except TokenRefused as refused:
+                await _unauthorized(send, str(refused))
                 return
         else:
             cookies = _cookies(headers.get("cookie", ""))
@@ -73,8 +74,8 @@ def _cookies(header: str) -> dict[str, str]:
     return {name: value for name, _, value in pairs if name}
 
 
-async def _unauthorized(send: Send) -> None:
-    body = json.dumps({"detail": "Authorization: unknown or revoked token (get one with POST /api/tokens)"}).encode()
+async def _unauthorized(send: Send, why: str) -> None:
+    body = json.dumps({"detail": f"Authorization: {why}"}).encode()
     await send({"type": "http.response.start", "status": 401,
                 "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer"),
                             (b"content-length", str(len(body)).encode())]})

@@ -81,6 +81,16 @@ def existing_job(job_id: str, services: ServicesDep, owner: OwnerDep) -> str:
 ExistingJob = Annotated[str, Depends(existing_job)]
 
 
+async def stream_slot(services: ServicesDep, owner: OwnerDep) -> AsyncIterator[None]:
+    """One of the person's event streams, held until the stream ends (429 when they hold the most):
+    FastAPI closes a dependency with ``yield`` after the response has been sent."""
+    with services.streams.open(owner):
+        yield
+
+
+StreamSlot = Annotated[None, Depends(stream_slot)]  # after the 404 check: a stranger's id is not there
+
+
 async def job_events(services: Services, job_id: str) -> AsyncIterator[ServerSentEvent]:
     """Each live frame as it arrives (the worker made its JSON text; it is sent on as it is), then
     ``done``. Between frames the stream waits on the job's notification and costs nothing; a slow
@@ -100,8 +110,8 @@ async def job_events(services: Services, job_id: str) -> AsyncIterator[ServerSen
         await hub.wait(job_id, seen, STREAM_CHECK_SECONDS)
 
 
-@router.get("/{job_id}/events", response_class=EventSourceResponse,
+@router.get("/{job_id}/events", response_class=EventSourceResponse, responses=responses(429),
             summary="Server-Sent Events: progress (steps, new history records, a compact boundary grid), then done")
-async def events(job_id: ExistingJob, services: ServicesDep) -> AsyncIterator[ServerSentEvent]:
+async def events(job_id: ExistingJob, services: ServicesDep, _stream: StreamSlot) -> AsyncIterator[ServerSentEvent]:
     async for event in job_events(services, job_id):
         yield event

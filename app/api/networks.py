@@ -182,7 +182,7 @@ async def node_maps(network_id: str, services: ServicesDep, owner: OwnerDep, cac
 
 @router.post("/{network_id}/share", response_model=SharePublic, status_code=status.HTTP_201_CREATED,
              summary="A read-only link to this network (anyone with it sees its figures and may copy it)",
-             responses=responses(404))
+             responses=responses(404, 429))
 def share_network(network_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.networks.share(network_id, owner)
 

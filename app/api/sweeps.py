@@ -18,7 +18,7 @@ from .caching import CachedDep
 from .deps import ServicesDep, SettingsDep
 from .errors import BODY, BUSY, NOT_FOUND, SafeJSONResponse, dumps, responses
 from .identity import OwnerDep
-from .jobs import CANCEL_WAIT_SECONDS, STREAM_CHECK_SECONDS, Wait, wait_for
+from .jobs import CANCEL_WAIT_SECONDS, STREAM_CHECK_SECONDS, StreamSlot, Wait, wait_for
 from .schemas import SweepCreate, SweepPublic
 
 router = APIRouter(prefix="/api/sweeps", tags=["sweeps"], responses=NOT_FOUND)
@@ -110,9 +110,9 @@ async def sweep_events(services: Services, sweep_id: str) -> AsyncIterator[Serve
             await hub.wait(sweep_id, seen, STREAM_CHECK_SECONDS)
 
 
-@router.get("/{sweep_id}/events", response_class=EventSourceResponse,
+@router.get("/{sweep_id}/events", response_class=EventSourceResponse, responses=responses(429),
             summary="Server-Sent Events: progress (runs finished, total, the rows finished since), then done")
 async def events(sweep_id: Annotated[str, Depends(existing_sweep)],
-                 services: ServicesDep) -> AsyncIterator[ServerSentEvent]:
+                 services: ServicesDep, _stream: StreamSlot) -> AsyncIterator[ServerSentEvent]:
     async for event in sweep_events(services, sweep_id):
         yield event

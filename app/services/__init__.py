@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .bus import LocalBus, PostgresBus
 from .cache import BodyCache
+from .events import Streams
 from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
 from .expiry import Expiry
 from .jobs import Conflict, JobService
@@ -36,12 +37,14 @@ class Services:
     expiry: Expiry
     cache: BodyCache
     latest: LatestResults  # each experiment's result with its defaults, kept
+    streams: Streams  # each person's open event streams
 
     @classmethod
     def open(cls, settings: Settings, executor: Executor) -> Services:
         store = Store(database_url(settings.database_url, settings.data_dir))
         limits = Limits.from_settings(settings)
-        networks = NetworkService(store, limits, settings.network_cache_bytes, settings.person_networks)
+        networks = NetworkService(store, limits, settings.network_cache_bytes, settings.person_networks,
+                                  settings.person_upload_bytes, settings.person_shares)
         server_id = secrets.token_hex(8)
         bus = PostgresBus(store.psycopg_url, server_id) if store.psycopg_url else LocalBus()
         jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds, bus, server_id)
@@ -49,8 +52,9 @@ class Services:
         jobs.start()
         expiry = Expiry(store, settings.scratch_ttl)
         expiry.start()  # after jobs.start(): jobs a crash left running no longer hold their networks
-        return cls(store, limits, Owners(store, settings.secret_key), networks, jobs, sweeps, expiry,
-                   BodyCache(settings.cache_bytes), LatestResults(jobs))
+        owners = Owners(store, settings.secret_key, settings.token_ttl, settings.person_tokens)
+        return cls(store, limits, owners, networks, jobs, sweeps, expiry, BodyCache(settings.cache_bytes),
+                   LatestResults(jobs), Streams(settings.person_streams))
 
     def close(self) -> None:
         self.expiry.stop()

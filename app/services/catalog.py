@@ -11,9 +11,9 @@ from app.nn import ACTIVATIONS, DATASETS, Dataset, Network, SpecError, check_net
 from app.nn.gradcheck import THRESHOLDS
 from app.viz import class_color, class_symbol
 
-from .scheduler import PersonLimit
-from .specs import Limits, build_dataset, network_spec, resolve_data_spec
-from .store import Store
+from .owners import over_limit
+from .specs import Conflict, Limits, NotFound, build_dataset, network_spec, resolve_data_spec
+from .store import Full, Store, iso_time
 
 GRADCHECK_POINTS = 20
 GRADCHECK_ENTRIES = 20  # entries checked per parameter
@@ -60,7 +60,7 @@ def preview(data: Dataset) -> dict[str, Any]:
 def upload(store: Store, raw: bytes, task: str, limits: Limits, owner: str | None = None,
            person_bytes: int | None = None) -> dict[str, Any]:
     """Store a CSV upload (x1, x2, label) after parsing it once; ``person_bytes`` caps what one
-    owner may keep uploaded."""
+    owner may keep uploaded (``PersonLimit`` beyond it)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -70,14 +70,33 @@ def upload(store: Store, raw: bytes, task: str, limits: Limits, owner: str | Non
     except SpecError as exc:
         raise exc.within("file" if exc.field != "task" else "") from None
     rows = len(data.y_train) + len(data.y_test)
-    if owner is not None and person_bytes is not None:
-        kept = store.upload_bytes(owner)
-        if kept + len(text) > person_bytes:
-            raise PersonLimit(f"your uploads would take {kept + len(text)} bytes, more than the {person_bytes} "
-                              "bytes one person may keep")
-    upload_id = store.create_upload(task, text, rows, data.n_classes, data.class_names, owner)
+    try:  # the room is checked in the transaction that writes: parallel uploads cannot pass the limit
+        upload_id = store.create_upload(task, text, rows, data.n_classes, data.class_names, owner, person_bytes)
+    except Full as full:
+        raise over_limit(full) from None
     return {"id": upload_id, "rows": rows, "n_classes": data.n_classes, "class_names": data.class_names,
             "task": task}
+
+
+def uploads(store: Store, owner: str) -> list[dict[str, Any]]:
+    """``owner``'s uploads, newest first (``bytes``: what each counts against their limit)."""
+    return [{"id": row["id"], "task": row["task"], "rows": row["rows"], "n_classes": row["n_classes"],
+             "class_names": row["class_names"], "bytes": row["bytes"], "created_at": iso_time(row["created_at"])}
+            for row in store.list_uploads(owner)]
+
+
+def delete_upload(store: Store, upload_id: str, owner: str) -> None:
+    """Delete one of ``owner``'s uploads. One that a network of theirs has as its data, or a queued
+    or running job trains on, stays (``Conflict`` naming them): deleting it would leave that
+    network with data nobody can load."""
+    users = store.delete_upload(upload_id, owner)
+    if users is None:
+        raise NotFound(f"no upload with id {upload_id!r}")
+    if users:
+        named = [f"network {user['network']}" + (f" ({user['name']!r})" if user.get("name") else "")
+                 if "network" in user else f"unfinished job {user['job']}" for user in users]
+        raise Conflict(f"upload {upload_id!r} is still in use by your {', '.join(named)}: give those networks "
+                       "other data (PATCH /api/networks/{id}) or delete them, and let the jobs end, first")
 
 
 def gradcheck(store: Store, request: dict[str, Any], limits: Limits, owner: str | None = None) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 A waiting request or event stream costs nothing until its job changes: ``publish`` (called from
 the executor's or the job writer's thread) wakes exactly the waiters of that job through their
 event loop, and ``wait`` returns at once when the job changed since the version the caller saw.
+``Streams`` counts each person's open event streams.
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+
+from .owners import over_limit
+from .store import Full
 
 
 class Hub:
@@ -67,3 +72,39 @@ class Hub:
 def _resolve(future: asyncio.Future) -> None:
     if not future.done():
         future.set_result(None)
+
+
+class Streams:
+    """The event streams each person has open on this server process, at most ``person_streams``
+    (None: no limit). Each open stream holds a connection and a task, and is woken by every change
+    of its job: a thousand of them slowed everyone's requests.
+
+    One more is refused (429), rather than the person's oldest stream closed to make room: a browser's
+    EventSource reconnects by itself when its stream is closed, so a person with more pages open than
+    the limit would have them close one another in an endless round, while an answer other than 200
+    makes the EventSource give up and the page say so."""
+
+    def __init__(self, person_streams: int | None):
+        self.person_streams = person_streams
+        self._lock = threading.Lock()
+        self._open: Counter[str] = Counter()
+
+    def open_count(self, owner: str) -> int:
+        with self._lock:
+            return self._open[owner]
+
+    @contextlib.contextmanager
+    def open(self, owner: str) -> Iterator[None]:
+        """Hold one of ``owner``'s streams while the block runs (``PersonLimit`` when they hold the most)."""
+        with self._lock:
+            kept = self._open[owner]
+            if self.person_streams is not None and kept >= self.person_streams:
+                raise over_limit(Full("streams", kept, 1, self.person_streams))
+            self._open[owner] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._open[owner] -= 1
+                if self._open[owner] <= 0:
+                    del self._open[owner]

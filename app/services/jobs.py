@@ -28,6 +28,7 @@ from .executor import Executor
 from .experiments import EXPERIMENTS, ExperimentRuns, resolve_options, run_tasks
 from .networks import NetworkService, iso_time
 from .specs import (
+    Conflict,
     Limits,
     NotFound,
     build_dataset,
@@ -79,10 +80,6 @@ class GroupHandler(Protocol):
 
     def end(self, row: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
         """The job's final state (status, error, and ``result`` when it changes) from the group's."""
-
-
-class Conflict(RuntimeError):
-    """The request clashes with the current state (e.g. the network is being trained)."""
 
 
 def public_job(row: dict[str, Any]) -> dict[str, Any]:

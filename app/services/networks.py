@@ -9,7 +9,6 @@ figures cost no rebuild.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -17,18 +16,11 @@ import numpy as np
 from app.nn import Dataset, Network, NetworkSpec, SpecError
 
 from .cache import LRU
-from .owners import Owners
-from .scheduler import PersonLimit
+from .owners import Owners, over_limit
 from .specs import Limits, NotFound, build_dataset, check_data_fits, network_spec, resolve_data_spec
-from .store import Store
+from .store import Full, Store, iso_time
 
 EXPORT_FORMAT, EXPORT_VERSION = "nnviz-network", 1
-
-
-def iso_time(timestamp: float | None) -> str | None:
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def spec_counts(spec: dict[str, Any], limits: Limits) -> dict[str, int]:
@@ -52,8 +44,10 @@ def public_network(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class NetworkService:
-    def __init__(self, store: Store, limits: Limits, cache_bytes: int = 64_000_000, person_networks: int = 200):
+    def __init__(self, store: Store, limits: Limits, cache_bytes: int = 64_000_000, person_networks: int = 200,
+                 person_upload_bytes: int | None = None, person_shares: int | None = None):
         self.store, self.limits, self.person_networks = store, limits, person_networks
+        self.person_upload_bytes, self.person_shares = person_upload_bytes, person_shares
         self._cache: LRU[tuple[float, Network, Dataset | None]] = LRU(cache_bytes)
 
     # --- rows --------------------------------------------------------------------------------
@@ -77,9 +71,8 @@ class NetworkService:
 
     def check_room(self, owner: str | None) -> None:
         """Raise ``PersonLimit`` when ``owner`` already keeps as many networks as one person may."""
-        if owner is not None and self.store.count_networks(owner) >= self.person_networks:
-            raise PersonLimit(f"you already keep {self.person_networks} networks, the most one person may keep; "
-                              "delete some first")
+        if owner is not None and (kept := self.store.count_networks(owner)) >= self.person_networks:
+            raise over_limit(Full("networks", kept, 1, self.person_networks))
 
     def _name(self, network_id: str, name: str | None) -> None:
         """A named network is kept; an unnamed one is scratch and expires (``NNVIZ_SCRATCH_TTL``)."""
@@ -215,11 +208,25 @@ class NetworkService:
     # --- share links -------------------------------------------------------------------------
 
     def share(self, network_id: str, owner: str) -> dict[str, Any]:
-        """A new read-only link to one of ``owner``'s networks."""
+        """A new read-only link to one of ``owner``'s networks (``PersonLimit`` when they keep as
+        many links as one person may)."""
         self.row(network_id, with_weights=False, owner=owner)
         token = Owners.new_share_token()
-        self.store.add_share(token, network_id, owner)
+        try:
+            self.store.add_share(token, network_id, owner, self.person_shares)
+        except Full as full:
+            raise over_limit(full) from None
         return {"token": token, "network_id": network_id, "url": f"/shared/{token}"}
+
+    def shares(self, owner: str) -> list[dict[str, Any]]:
+        """``owner``'s share links, newest first, with their network's id and name."""
+        return [{"token": row["token"], "url": f"/shared/{row['token']}", "network_id": row["network_id"],
+                 "network_name": row["name"], "created_at": iso_time(row["created_at"])}
+                for row in self.store.shares_by(owner)]
+
+    def revoke_share(self, token: str, owner: str) -> None:
+        if not self.store.delete_share(token, owner):
+            raise NotFound(f"no share link of yours with token {token!r}")
 
     def unshare(self, network_id: str, owner: str, token: str | None = None) -> int:
         """Revoke one link (or all links) of ``owner``'s network; how many were revoked."""
@@ -235,15 +242,13 @@ class NetworkService:
 
     def copy_shared(self, token: str, owner: str) -> dict[str, Any]:
         """A copy of a shared network, with its history and data, as ``owner``'s own."""
-        row = self.row(self.shared(token))
-        data = row["data"]
-        if data and data.get("id"):  # the sharer's upload: the copy gets its own
-            upload = self.store.get_upload(data["id"])
-            data = None if upload is None else data | {"id": self.store.create_upload(
-                upload["task"], upload["csv"], upload["rows"], upload["n_classes"], upload["class_names"], owner)}
-        self.check_room(owner)
-        network_id = self.store.create_network(row["spec"], row["weights"], row["history"], data,
-                                               row["steps_trained"], row["epochs_trained"], owner=owner)
+        # The sharer's upload, if any, is copied too (the copy's own, counted against ``owner``'s
+        # uploads): both rows are written, or neither when either limit refuses them.
+        try:
+            network_id = self.store.copy_network(self.row(self.shared(token)), owner, self.person_networks,
+                                                 self.person_upload_bytes)
+        except Full as full:
+            raise over_limit(full) from None
         return self.get(network_id)
 
     # --- inference ---------------------------------------------------------------------------

@@ -65,12 +65,18 @@ uploads = Table(
     Column("kept", Boolean, nullable=False, server_default=false()),
 )
 
-# API tokens: only a hash of each token is kept.
+# API tokens: only a hash of each token is kept, with a public id (to list and revoke it), its
+# first characters (to recognise it), and the signing key it was minted under: a token outlives
+# neither its expiry (created_at + NNVIZ_TOKEN_TTL) nor that key.
 tokens = Table(
     "tokens", metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("owner", String(64), nullable=False, index=True),
     Column("created_at", Float, nullable=False),
+    Column("id", String(32), nullable=False, index=True, unique=True),
+    Column("prefix", String(16)),
+    Column("last_used_at", Float),
+    Column("key_id", String(32)),
 )
 
 # Read-only share links of a network.
@@ -78,7 +84,7 @@ shares = Table(
     "shares", metadata,
     Column("token", String(64), primary_key=True),
     Column("network_id", String(32), nullable=False, index=True),
-    Column("owner", String(64), nullable=False),
+    Column("owner", String(64), nullable=False, index=True),
     Column("created_at", Float, nullable=False),
 )
 

@@ -46,6 +46,10 @@ class NotFound(LookupError):
     """A referenced resource (network, upload, job) does not exist."""
 
 
+class Conflict(RuntimeError):
+    """The request clashes with the current state (e.g. the network is being trained)."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one request may ask for. The values come from ``app.settings.Settings``, their one

@@ -9,16 +9,22 @@ one transaction, so a crash leaves either the old row or the new one. Weights ar
 
 Rows that belong to someone are read through an ``owner``: a row of another owner, or of none,
 is not there for them. ``owner=None`` (the default) reads any row, for the server's own work.
+
+What one person may keep (uploaded bytes, networks, tokens, share links) is checked in the same
+transaction as the write it allows, under a lock per owner (``_owner_transaction``): requests in
+parallel cannot each see room for one more and together pass the limit.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -49,6 +55,22 @@ _JSON_COLUMNS = {"spec", "history", "data", "request", "progress", "metrics", "r
 ACTIVE_STATUSES = ("queued", "running")
 NETWORK_SUMMARY = ("id", "owner", "name", "spec", "data", "steps_trained", "epochs_trained", "created_at",
                    "updated_at")
+OWNER_LOCKS = 0x6E6E  # PostgreSQL advisory locks' first key: one lock per owner in this space
+
+
+class Full(Exception):
+    """A write refused: adding ``adding`` to the ``kept`` of ``what`` would pass its owner's ``limit``."""
+
+    def __init__(self, what: str, kept: int, adding: int, limit: int):
+        super().__init__(f"{what}: {kept} kept + {adding} > {limit}")
+        self.what, self.kept, self.adding, self.limit = what, kept, adding, limit
+
+
+def iso_time(timestamp: float | None) -> str | None:
+    """A stored time (seconds since the epoch) as the API shows it: ISO 8601 in UTC, to the millisecond."""
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def new_id() -> str:
@@ -293,18 +315,60 @@ class Store:
     def _mine(table: Table, statement: Any, owner: str | None) -> Any:
         return statement if owner is None else statement.where(table.c.owner == owner)
 
+    @contextlib.contextmanager
+    def _owner_transaction(self, owner: str) -> Iterator[Connection]:
+        """A write transaction in which ``owner``'s rows stay as read until it commits. SQLite takes
+        its one write lock at BEGIN IMMEDIATE (a plain BEGIN would read first and let another writer
+        in between); PostgreSQL takes an advisory lock of this owner's, held until commit, so other
+        people's writes go on meanwhile."""
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                key = int.from_bytes(hashlib.sha256(owner.encode()).digest()[:4], "big", signed=True)
+                connection.execute(select(func.pg_advisory_xact_lock(OWNER_LOCKS, key)))
+            yield connection
+
+    def _insert_within(self, owner: str, limits: list[tuple[str, Any, int, int | None]],
+                       rows: list[tuple[Table, dict[str, Any]]]) -> None:
+        """Insert ``rows`` in one transaction unless that passes one of ``limits``: (what, a statement
+        counting what ``owner`` keeps, what the rows add, the limit or None); then ``Full``."""
+        with self._owner_transaction(owner) as connection:
+            for what, kept_statement, adding, limit in limits:
+                kept = int(connection.execute(kept_statement).scalar_one() or 0) if limit is not None else 0
+                if limit is not None and kept + adding > limit:
+                    raise Full(what, kept, adding, limit)
+            for table, values in rows:
+                connection.execute(insert(table).values(values))
+
     # --- networks ----------------------------------------------------------------------------
 
     def create_network(self, spec: dict, weights: dict[str, np.ndarray], history: list | None = None,
                        data: dict | None = None, steps_trained: int = 0, epochs_trained: float = 0.0,
                        owner: str | None = None, optimizer: dict[str, Any] | None = None,
                        sweep_id: str | None = None) -> str:
-        network_id, now = new_id(), time.time()
-        self._write(insert(networks).values(_encode({
-            "id": network_id, "owner": owner, "spec": spec, "weights": pack_weights(weights, optimizer),
-            "history": history or [], "data": data, "steps_trained": steps_trained,
-            "epochs_trained": epochs_trained, "created_at": now, "updated_at": now, "sweep_id": sweep_id})))
-        return network_id
+        row = _network_row(spec, weights, history, data, steps_trained, epochs_trained, owner, optimizer, sweep_id)
+        self._write(insert(networks).values(row))
+        return row["id"]
+
+    def copy_network(self, source: dict[str, Any], owner: str, max_networks: int | None = None,
+                     max_upload_bytes: int | None = None) -> str:
+        """A copy of the network row ``source`` (as ``get_network`` reads it) as ``owner``'s, with
+        its own copy of the upload its data spec names (if that still exists): both written, or
+        neither when that passes ``owner``'s limits (``Full``). Returns the copy's id."""
+        data, rows, limits = source["data"], [], [("networks", _networks_kept(owner), 1, max_networks)]
+        upload = self.get_upload(data["id"]) if data and data.get("id") else None
+        if data and data.get("id"):
+            data = None if upload is None else data | {"id": new_id()}
+        if upload is not None:
+            fields = ("task", "csv", "rows", "n_classes", "class_names")
+            rows.append((uploads, _encode({name: upload[name] for name in fields} | {
+                "id": data["id"], "owner": owner, "created_at": time.time()})))
+            limits.append(("upload_bytes", _upload_bytes(owner), len(upload["csv"]), max_upload_bytes))
+        network = _network_row(source["spec"], source["weights"], source["history"], data, source["steps_trained"],
+                               source["epochs_trained"], owner)
+        self._insert_within(owner, limits, [*rows, (networks, network)])
+        return network["id"]
 
     def get_network(self, network_id: str, with_weights: bool = True, owner: str | None = None) -> dict | None:
         columns = [networks] if with_weights else [networks.c[name] for name in NETWORK_SUMMARY]
@@ -326,10 +390,7 @@ class Store:
 
     def count_networks(self, owner: str) -> int:
         with self.engine.connect() as connection:
-            # A sweep's unnamed networks (scratch, expiring like any) do not count; named, they do.
-            statement = select(func.count()).select_from(networks).where(
-                networks.c.owner == owner, or_(networks.c.sweep_id.is_(None), networks.c.name.is_not(None)))
-            return connection.execute(statement).scalar_one()
+            return connection.execute(_networks_kept(owner)).scalar_one()
 
     def update_network(self, network_id: str, weights: dict[str, np.ndarray], steps_trained: int,
                        epochs_trained: float, history: list | None = None, data: dict | None = None,
@@ -490,12 +551,42 @@ class Store:
     # --- uploads -----------------------------------------------------------------------------
 
     def create_upload(self, task: str, csv_text: str, rows: int, n_classes: int, class_names: list[str],
-                      owner: str | None = None) -> str:
+                      owner: str | None = None, max_bytes: int | None = None) -> str:
+        """Store an upload; with ``max_bytes``, only if ``owner``'s uploads then take no more (else ``Full``)."""
         upload_id = new_id()
-        self._write(insert(uploads).values(_encode({
-            "id": upload_id, "owner": owner, "task": task, "csv": csv_text, "rows": rows, "n_classes": n_classes,
-            "class_names": class_names, "created_at": time.time()})))
+        row = _encode({"id": upload_id, "owner": owner, "task": task, "csv": csv_text, "rows": rows,
+                       "n_classes": n_classes, "class_names": class_names, "created_at": time.time()})
+        if owner is None or max_bytes is None:
+            self._write(insert(uploads).values(row))
+        else:
+            self._insert_within(owner, [("upload_bytes", _upload_bytes(owner), len(csv_text), max_bytes)],
+                                [(uploads, row)])
         return upload_id
+
+    def list_uploads(self, owner: str) -> list[dict[str, Any]]:
+        """``owner``'s uploads, newest first, without their CSV text (``bytes``: its length)."""
+        statement = select(uploads.c.id, uploads.c.task, uploads.c.rows, uploads.c.n_classes, uploads.c.class_names,
+                           uploads.c.created_at, func.length(uploads.c.csv).label("bytes"))
+        return self._read(statement.where(uploads.c.owner == owner).order_by(uploads.c.created_at.desc()))
+
+    def delete_upload(self, upload_id: str, owner: str) -> list[dict[str, Any]] | None:
+        """Delete one of ``owner``'s uploads unless something of theirs uses it. None: no such upload
+        of theirs; else what uses it (networks: id and name; active jobs: id), empty once deleted."""
+        with self._owner_transaction(owner) as connection:
+            found = connection.execute(select(uploads.c.id).where(uploads.c.id == upload_id, uploads.c.owner == owner))
+            if found.first() is None:
+                return None
+            named = f'%"{upload_id}"%'  # JSON text: read the few that mention the id (portable, no JSON SQL)
+            users = [{"network": row.id, "name": row.name} for row in connection.execute(
+                select(networks.c.id, networks.c.name, networks.c.data).where(
+                    networks.c.owner == owner, networks.c.data.like(named)))
+                     if (json.loads(row.data) or {}).get("id") == upload_id]
+            users += [{"job": row.id} for row in connection.execute(select(jobs.c.id, jobs.c.request).where(
+                jobs.c.owner == owner, jobs.c.status.in_(ACTIVE_STATUSES), jobs.c.request.like(named)))
+                      if (json.loads(row.request).get("data") or {}).get("id") == upload_id]
+            if not users:
+                connection.execute(delete(uploads).where(uploads.c.id == upload_id))
+            return users
 
     def get_upload(self, upload_id: str, owner: str | None = None) -> dict[str, Any] | None:
         rows = self._read(self._mine(uploads, select(uploads).where(uploads.c.id == upload_id), owner))
@@ -504,23 +595,70 @@ class Store:
     def upload_bytes(self, owner: str) -> int:
         """What one owner's uploads take, in bytes of CSV text."""
         with self.engine.connect() as connection:
-            total = connection.execute(select(func.sum(func.length(uploads.c.csv))).where(uploads.c.owner == owner))
-            return int(total.scalar_one() or 0)
+            return int(connection.execute(_upload_bytes(owner)).scalar_one() or 0)
 
     # --- owners: tokens, shares, adoption ------------------------------------------------------
 
-    def add_token(self, token_hash: str, owner: str) -> None:
-        self._write(insert(tokens).values(token_hash=token_hash, owner=owner, created_at=time.time()))
+    def add_token(self, token_hash: str, owner: str, prefix: str | None = None, key_id: str | None = None,
+                  max_tokens: int | None = None, alive_after: float | None = None,
+                  created_at: float | None = None) -> str:
+        """Store a token's hash; with ``max_tokens``, only if ``owner`` then holds no more live ones
+        (minted under ``key_id`` after ``alive_after``; else ``Full``). Returns the token's id."""
+        row = {"token_hash": token_hash, "owner": owner, "created_at": created_at or time.time(), "id": new_id(),
+               "prefix": prefix, "key_id": key_id}
+        self._insert_within(owner, [("tokens", self._tokens_under(owner, key_id, alive_after, func.count()), 1,
+                                     max_tokens)], [(tokens, row)])
+        return row["id"]
+
+    @staticmethod
+    def _tokens_under(owner: str, key_id: str | None, alive_after: float | None, *columns: Any) -> Any:
+        statement = select(*columns).select_from(tokens).where(tokens.c.owner == owner, tokens.c.key_id == key_id)
+        return statement if alive_after is None else statement.where(tokens.c.created_at > alive_after)
+
+    def token(self, token_hash: str) -> dict[str, Any] | None:
+        """A token's row (owner, id, created_at, last_used_at, key_id), or None."""
+        rows = self._read(select(tokens).where(tokens.c.token_hash == token_hash))
+        return rows[0] if rows else None
 
     def token_owner(self, token_hash: str) -> str | None:
-        rows = self._read(select(tokens.c.owner).where(tokens.c.token_hash == token_hash))
-        return rows[0]["owner"] if rows else None
+        row = self.token(token_hash)
+        return row["owner"] if row else None
+
+    def token_used(self, token_hash: str, when: float) -> None:
+        self._write(update(tokens).where(tokens.c.token_hash == token_hash).values(last_used_at=when))
+
+    def tokens_of(self, owner: str, key_id: str | None) -> list[dict[str, Any]]:
+        """``owner``'s tokens minted under ``key_id``, newest first, without their hashes."""
+        statement = self._tokens_under(owner, key_id, None, tokens.c.id, tokens.c.prefix, tokens.c.created_at,
+                                      tokens.c.last_used_at)
+        return self._read(statement.order_by(tokens.c.created_at.desc(), tokens.c.id))
+
+    def stamp_tokens(self, key_id: str) -> int:
+        """Tokens from before keys were recorded count as minted under ``key_id`` (the key in use)."""
+        return self._write(update(tokens).where(tokens.c.key_id.is_(None)).values(key_id=key_id))
 
     def delete_token(self, token_hash: str, owner: str) -> bool:
         return self._write(delete(tokens).where(tokens.c.token_hash == token_hash, tokens.c.owner == owner)) == 1
 
-    def add_share(self, token: str, network_id: str, owner: str) -> None:
-        self._write(insert(shares).values(token=token, network_id=network_id, owner=owner, created_at=time.time()))
+    def delete_tokens(self, owner: str, token_id: str | None = None) -> int:
+        """Delete one of ``owner``'s tokens by id, or (``token_id`` None) all of them; how many."""
+        statement = delete(tokens).where(tokens.c.owner == owner)
+        return self._write(statement if token_id is None else statement.where(tokens.c.id == token_id))
+
+    def add_share(self, token: str, network_id: str, owner: str, max_shares: int | None = None) -> None:
+        """Store a share link; with ``max_shares``, only if ``owner`` then keeps no more (else ``Full``)."""
+        kept = select(func.count()).select_from(shares).where(shares.c.owner == owner)
+        self._insert_within(owner, [("shares", kept, 1, max_shares)], [
+            (shares, {"token": token, "network_id": network_id, "owner": owner, "created_at": time.time()})])
+
+    def shares_by(self, owner: str) -> list[dict[str, Any]]:
+        """``owner``'s share links, newest first, each with its network's name."""
+        statement = select(shares.c.token, shares.c.network_id, shares.c.created_at, networks.c.name).join(
+            networks, networks.c.id == shares.c.network_id).where(shares.c.owner == owner)
+        return self._read(statement.order_by(shares.c.created_at.desc(), shares.c.token))
+
+    def delete_share(self, token: str, owner: str) -> bool:
+        return self._write(delete(shares).where(shares.c.token == token, shares.c.owner == owner)) == 1
 
     def shared_network(self, token: str) -> str | None:
         rows = self._read(select(shares.c.network_id).where(shares.c.token == token))
@@ -552,4 +690,24 @@ class Store:
         return self._read(select(server_values.c.value).where(server_values.c.name == name))[0]["value"]
 
 
-__all__ = ["Store", "database_url", "migrate", "pack_weights", "schema", "unpack_weights"]
+def _network_row(spec: dict, weights: dict[str, np.ndarray], history: list | None, data: dict | None,
+                 steps_trained: int, epochs_trained: float, owner: str | None, optimizer: dict[str, Any] | None = None,
+                 sweep_id: str | None = None) -> dict[str, Any]:
+    now = time.time()
+    return _encode({"id": new_id(), "owner": owner, "spec": spec, "weights": pack_weights(weights, optimizer),
+                    "history": history or [], "data": data, "steps_trained": steps_trained,
+                    "epochs_trained": epochs_trained, "created_at": now, "updated_at": now, "sweep_id": sweep_id})
+
+
+def _networks_kept(owner: str) -> Any:
+    """How many networks ``owner`` keeps: a sweep's unnamed networks (scratch, expiring like any) do
+    not count; named, they do."""
+    return select(func.count()).select_from(networks).where(
+        networks.c.owner == owner, or_(networks.c.sweep_id.is_(None), networks.c.name.is_not(None)))
+
+
+def _upload_bytes(owner: str) -> Any:
+    return select(func.sum(func.length(uploads.c.csv))).where(uploads.c.owner == owner)
+
+
+__all__ = ["Full", "Store", "database_url", "migrate", "pack_weights", "schema", "unpack_weights"]

@@ -34,3 +34,21 @@ def _run(scenario) -> list[BaseException]:
     except BaseException as exc:  # handed to the test's own thread
         return [exc]
     return []
+
+
+def test_a_person_holds_at_most_the_streams_the_limit_allows_and_a_closed_one_frees_its_place():
+    import pytest
+
+    from app.services import PersonLimit
+    from app.services.events import Streams
+
+    streams = Streams(person_streams=2)
+    with streams.open("ann"), streams.open("ann"):
+        with pytest.raises(PersonLimit, match=r"2 event streams .*NNVIZ_PERSON_STREAMS"), streams.open("ann"):
+            pass
+        with streams.open("bob"):  # a limit per person
+            assert streams.open_count("bob") == 1
+        assert streams.open_count("ann") == 2
+    with pytest.raises(RuntimeError), streams.open("ann"):  # a stream that fails frees its place too
+        raise RuntimeError
+    assert streams.open_count("ann") == 0 and streams._open == {}

@@ -1,12 +1,26 @@
 import json
 import shutil
 import sqlite3
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
 
-from app.services.store import StorageError, StorageFull, Store, database_url, migrate, open_engine, unpack_weights
+from app.services.owners import Owners, _hash
+from app.services.store import (
+    Full,
+    StorageError,
+    StorageFull,
+    Store,
+    database_url,
+    migrate,
+    open_engine,
+    unpack_weights,
+)
 from tests.postgres import new_database
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "nnviz-0.1.sqlite3"
@@ -163,7 +177,7 @@ def test_a_database_written_by_version_0_1_upgrades_in_place_with_nothing_lost(t
     before.close()
     store = Store(_copy_fixture(tmp_path))
     try:
-        assert store.revision == "0006"
+        assert store.revision == "0007"
         assert {table: len(rows) for table, rows in (("networks", store.list_networks()),
                                                      ("jobs", store.list_jobs()))} == {
             "networks": counts["networks"], "jobs": counts["jobs"]}
@@ -176,7 +190,125 @@ def test_a_database_written_by_version_0_1_upgrades_in_place_with_nothing_lost(t
         assert experiment["status"] == "done" and experiment["result"]["table"]
     finally:
         store.close()
-    assert Store(database_url("", tmp_path)).revision == "0006"  # opening again changes nothing
+    assert Store(database_url("", tmp_path)).revision == "0007"  # opening again changes nothing
+
+
+def _in_threads(count: int, work) -> list:
+    """``work(i)`` for i < count, all at once on their own threads; each result, or the exception raised."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    barrier = Barrier(count)
+
+    def attempt(index: int):
+        barrier.wait()  # start together: the race the limit must win
+        try:
+            return work(index)
+        except Exception as exc:  # the refusals are the point
+            return exc
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(attempt, range(count)))
+
+
+def test_parallel_uploads_never_pass_an_owners_limit(store):
+    csv = "0,0,a\n" * 10_000  # 60,000 characters
+    results = _in_threads(12, lambda _: store.create_upload("classification", csv, 10_000, 1, ["a"], "ann",
+                                                            max_bytes=5 * len(csv) + 1))
+    stored = [result for result in results if isinstance(result, str)]
+    refused = [result for result in results if isinstance(result, Full)]
+    assert len(stored) == 5 and len(refused) == 7, results
+    assert store.upload_bytes("ann") == 5 * len(csv)
+    assert {(full.what, full.kept) for full in refused} == {("upload_bytes", 5 * len(csv))}
+    assert store.create_upload("classification", csv, 1, 1, ["a"], "bob", max_bytes=len(csv))  # a limit per owner
+
+
+def test_parallel_tokens_and_share_links_never_pass_an_owners_limit(store):
+    tokens = _in_threads(8, lambda i: store.add_token(f"hash{i}", "ann", key_id="k", max_tokens=3))
+    assert sum(isinstance(result, str) for result in tokens) == 3 and len(store.tokens_of("ann", "k")) == 3
+    network_id = store.create_network({}, weights(), owner="ann")
+    shares = _in_threads(8, lambda i: store.add_share(f"s{i}", network_id, "ann", max_shares=5))
+    assert sum(result is None for result in shares) == 5 and len(store.shares_by("ann")) == 5
+
+
+def test_a_copy_refused_by_either_limit_stores_nothing(store):
+    csv = "0,0,a\n1,1,b\n"
+    upload = store.create_upload("classification", csv, 2, 2, ["a", "b"], "ann")
+    source_id = store.create_network({}, weights(), data={"id": upload, "test_fraction": 0}, owner="ann")
+    source = store.get_network(source_id)
+    before = (store.list_networks("bob"), store.upload_bytes("bob"))
+    with pytest.raises(Full) as refused:
+        store.copy_network(source, "bob", max_networks=0)
+    assert refused.value.what == "networks"
+    with pytest.raises(Full) as refused:
+        store.copy_network(source, "bob", max_upload_bytes=len(csv) - 1)
+    assert refused.value.what == "upload_bytes"
+    assert (store.list_networks("bob"), store.upload_bytes("bob")) == before == ([], 0)
+    copy = store.get_network(store.copy_network(source, "bob", max_networks=1, max_upload_bytes=len(csv)))
+    assert copy["owner"] == "bob" and copy["data"]["id"] != upload and copy["data"]["test_fraction"] == 0
+    assert store.get_upload(copy["data"]["id"], owner="bob")["csv"] == csv
+
+
+def test_an_upload_in_use_stays_and_a_deleted_one_frees_room(store):
+    upload = store.create_upload("classification", "0,0,a\n", 1, 1, ["a"], "ann")
+    network_id = store.create_network({}, weights(), data={"id": upload}, owner="ann")
+    store.update_network_meta(network_id, name="mine")
+    assert store.delete_upload(upload, "bob") is None  # someone else's: not there
+    assert store.delete_upload(upload, "ann") == [{"network": network_id, "name": "mine"}]
+    assert store.get_upload(upload) is not None
+    store.update_network_meta(network_id, data={"name": "xor"})
+    job = store.create_job("train", {"data": {"id": upload}}, None, owner="ann")
+    assert store.delete_upload(upload, "ann") == [{"job": job}]
+    store.update_job(job, status="done")
+    assert store.delete_upload(upload, "ann") == [] and store.upload_bytes("ann") == 0
+    assert store.delete_upload(upload, "ann") is None
+
+
+def test_tokens_are_listed_and_revoked_by_id(store):
+    first = store.add_token("h1", "ann", prefix="abcdefgh", key_id="k")
+    store.add_token("h2", "ann", key_id="k")
+    store.add_token("h3", "bob", key_id="k")
+    store.add_token("h4", "ann", key_id="old")
+    listed = store.tokens_of("ann", "k")
+    assert {row["id"] for row in listed} == {first, store.token("h2")["id"]}
+    assert "token_hash" not in listed[0] and store.token("h1")["prefix"] == "abcdefgh"
+    assert store.delete_tokens("bob", first) == 0 and store.delete_tokens("ann", first) == 1
+    store.token_used("h2", 123.0)
+    assert store.token("h2")["last_used_at"] == 123.0
+    assert store.delete_tokens("ann") == 2 and store.token_owner("h3") == "bob"  # all of ann's, every key's
+
+
+def test_share_links_are_listed_with_their_network_and_revoked_by_their_owner(store):
+    network_id = store.create_network({}, weights(), owner="ann")
+    store.update_network_meta(network_id, name="spiral")
+    store.add_share("s1", network_id, "ann")
+    [row] = store.shares_by("ann")
+    assert (row["token"], row["network_id"], row["name"]) == ("s1", network_id, "spiral")
+    assert store.shares_by("bob") == [] and not store.delete_share("s1", "bob")
+    assert store.delete_share("s1", "ann") and store.shared_network("s1") is None
+
+
+def test_tokens_from_before_0007_keep_working_with_an_id_of_their_own(url):
+    engine = open_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("app.services") / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+        connection.execute(text("INSERT INTO tokens (token_hash, owner, created_at) VALUES (:hash, 'ann', 1.0)"),
+                           {"hash": _hash("old token")})
+    engine.dispose()
+    store = Store(url)
+    try:
+        assert store.revision == "0007"
+        row = store.token(_hash("old token"))
+        assert row["id"] == _hash("old token")[:16] and row["prefix"] is None and row["key_id"] is None
+        owners = Owners(store, "the key in use")
+        assert owners.from_token("old token") == "ann"
+        assert [token["id"] for token in owners.tokens("ann")] == [row["id"]]
+        assert owners.revoke_token_id(row["id"], "ann")
+    finally:
+        store.close()
 
 
 def _tiny_disk(engine, pages: int) -> None:
@@ -199,7 +331,7 @@ def test_an_upgrade_that_runs_out_of_room_changes_nothing_and_says_what_to_do(tm
     with sqlite3.connect(tmp_path / "nnviz.sqlite3") as db:  # one transaction: no half schema left behind
         assert db.execute("SELECT name FROM sqlite_master").fetchall() == []
     store = Store(url)  # once there is room, it starts
-    assert store.revision == "0006" and store.list_networks() == []
+    assert store.revision == "0007" and store.list_networks() == []
     store.close()
 
 
@@ -209,7 +341,7 @@ def test_a_first_start_left_half_done_starts_again_from_scratch(tmp_path):
         db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
         db.execute("CREATE TABLE networks (id TEXT)")
     store = Store(database_url("", tmp_path))
-    assert store.revision == "0006"
+    assert store.revision == "0007"
     network_id = store.create_network({"input_dim": 2}, weights())
     assert [row["id"] for row in store.list_networks()] == [network_id]
     store.close()
