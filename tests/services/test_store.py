@@ -294,7 +294,7 @@ def test_tokens_from_before_0007_keep_working_with_an_id_of_their_own(url):
     config.set_main_option("script_location", str(resources.files("app.services") / "migrations"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0007")
+        command.upgrade(config, "0006")
         connection.execute(text("INSERT INTO tokens (token_hash, owner, created_at) VALUES (:hash, 'ann', 1.0)"),
                            {"hash": _hash("old token")})
     engine.dispose()
