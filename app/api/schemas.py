@@ -11,9 +11,10 @@ and each operation's 422 says so."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
 from app.nn import (
     ACTIVATION_NAMES,
@@ -54,6 +55,20 @@ FeatureName = Literal[FEATURE_NAMES]  # type: ignore[valid-type]
 DEFAULT_OPTIMIZER = "sgd"
 __all__ = ["DataSpec", "Request"]
 NAME_HELP = "a named network is kept; an unnamed one expires after NNVIZ_SCRATCH_TTL seconds without updates"
+# A name is one line of text. Control characters (NUL, which PostgreSQL cannot keep in text, line
+# breaks, escapes) are refused here, so that both databases keep exactly the same names.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+ONE_LINE = r"^[^\u0000-\u001f\u007f]*$"  # the same rule in JSON Schema's (ECMA) regular expressions
+
+
+def _one_line(value: str) -> str:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("must be one line of text, without control characters (such as NUL, tabs or line breaks)")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=100, json_schema_extra={"pattern": ONE_LINE}),
+                 AfterValidator(_one_line)]
 
 
 
@@ -150,13 +165,13 @@ class NetworkCreate(SpecForData):
 
     data: DataSpec | None = Field(default=None, description="data to attach, so that the figures that need data "
                                                             "(decision boundary, hidden space) work before training")
-    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
+    name: Name | None = Field(default=None, description=NAME_HELP)
 
 
 class NetworkUpdate(Request):
     """Rename a network, or give it other data that fits it (e.g. with points added)."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
+    name: Name | None = Field(default=None, description=NAME_HELP)
     data: DataSpec | None = None
 
 
@@ -334,7 +349,7 @@ class NetworkExport(Request):
     data: DataSpec | None = None
     steps_trained: whole(ge=0, le=MAX_COUNT) = 0
     epochs_trained: float = Field(default=0.0, ge=0)
-    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
+    name: Name | None = Field(default=None, description=NAME_HELP)
 
 
 class WeightUpdate(Request):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import inspect
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -306,6 +307,8 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
         raise SpecError("task", "must be 'classification' or 'regression'")
     rows: list[tuple[float, float, str]] = []
     for lineno, line in enumerate(text.splitlines(), start=1):  # any line break, also a lone \r
+        if CONTROL_CHARACTERS.search(line):
+            raise SpecError("", f"line {lineno}: a control character (such as NUL) is not text a CSV file holds")
         row = _csv_row(line, lineno)
         if not row or all(not cell.strip() for cell in row):
             continue
@@ -348,6 +351,10 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
     data.class_names = names
     return data
 
+
+# Characters no text file of values holds (tabs aside): NUL, which PostgreSQL cannot keep in the
+# stored file, escapes and the like. A label is drawn in the figures' legends, so it is plain text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 # Separators other programs write (a spreadsheet in a locale with decimal commas writes ';').
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
