@@ -11,6 +11,7 @@ and each operation's 422 says so."""
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -26,6 +27,7 @@ from app.nn import (
     get_loss,
 )
 from app.nn.optimizers import optimizer_options
+from app.services.jobs import MAX_NETWORK_HISTORY
 from app.services.specs import (
     DEFAULT_GRID,
     DEFAULT_INTERVAL_MS,
@@ -69,6 +71,28 @@ def _one_line(value: str) -> str:
 
 Name = Annotated[str, Field(min_length=1, max_length=100, json_schema_extra={"pattern": ONE_LINE}),
                  AfterValidator(_one_line)]
+
+# The largest |value| a request may give a weight or bias (set one, import them, preview with them):
+# far beyond what training makes of the notes' networks, and small enough that a forward pass over
+# the data's plane stays finite in float64.
+MAX_WEIGHT = 1e6
+Weight = Annotated[float, Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT)]
+
+
+def _bounded_weights(values: list[Any]) -> list[Any]:
+    numbers = [number for item in values for number in (item if isinstance(item, list) else (item,))]
+    if not all(type(number) in (int, float) and abs(number) <= MAX_WEIGHT for number in numbers):
+        raise ValueError(f"must be numbers from {-MAX_WEIGHT:g} to {MAX_WEIGHT:g}")
+    return values
+
+
+_WEIGHT_SCHEMA = {"type": "number", "minimum": -MAX_WEIGHT, "maximum": MAX_WEIGHT}
+# W1, b1, ...: numbers (biases, slopes) or rows of numbers (weight matrices); the shapes the spec
+# gives them are checked by the core (``Network.set_weights``), which knows the spec.
+Weights = Annotated[dict[str, Annotated[list[Any], AfterValidator(_bounded_weights)]], Field(
+    json_schema_extra={"additionalProperties": {"anyOf": [
+        {"type": "array", "items": _WEIGHT_SCHEMA},
+        {"type": "array", "items": {"type": "array", "items": _WEIGHT_SCHEMA}}]}})]
 
 
 
@@ -180,7 +204,7 @@ class UnstoredNetwork(Request):
     a seed to initialise them (without either: seed 0)."""
 
     spec: NetworkSpec
-    weights: dict[str, list[Any]] | None = Field(default=None, description="W1, b1, ...: must fit the spec")
+    weights: Weights | None = Field(default=None, description="W1, b1, ...: must fit the spec")
     seed: SeedValue | None = Seed
 
     @model_validator(mode="after")
@@ -219,9 +243,9 @@ class SpecFigureRequest(UnstoredNetwork):
 class NeuronFigureRequest(Request):
     """One neuron f(w1·x1 + w2·x2 + b) over the plane."""
 
-    w1: float = Field(ge=-1e6, le=1e6)
-    w2: float = Field(ge=-1e6, le=1e6)
-    b: float = Field(ge=-1e6, le=1e6)
+    w1: Weight
+    w2: Weight
+    b: Weight
     activation: Activation = "sigmoid"
     data: DataSpec | None = Field(default=None, description="points to draw (a data set with 2 inputs)")
     grid: Int = Field(default=100, ge=2, le=200)
@@ -323,13 +347,21 @@ class SharePublic(BaseModel):
     url: str = Field(description="the page showing the shared network")
 
 
+def _history_value(value: Any) -> Any:
+    values = value if isinstance(value, list) else [value]
+    if not all(v is None or (type(v) in (int, float) and math.isfinite(v)) for v in values):
+        raise ValueError("must be a finite number, null, or a list of them")
+    return value
+
+
 class HistoryRecord(BaseModel):
-    """One history record: numbers (or null, or lists of them) keyed by name, with its step."""
+    """One history record: finite numbers (or null, or lists of them) keyed by name, with its step."""
 
     model_config = ConfigDict(strict=True, extra="allow", json_schema_extra={"additionalProperties": {"anyOf": [
         {"type": "number"}, {"type": "null"}, {"type": "array", "items": {"anyOf": [{"type": "number"},
                                                                                     {"type": "null"}]}}]}})
 
+    __pydantic_extra__: dict[str, Annotated[Any, AfterValidator(_history_value)]]
     step: whole(ge=0, le=MAX_COUNT)
 
 
@@ -339,13 +371,11 @@ class NetworkExport(Request):
     format: Literal["nnviz-network"]
     version: Literal[1]
     spec: NetworkSpec
-    weights: dict[str, list[Any]] = Field(
+    weights: Weights = Field(
         description="every parameter (W1, b1, ...) in the shape the spec gives it: numbers (biases, slopes) or "
-                    "rows of numbers (weight matrices), checked against the spec by the server",
-        json_schema_extra={"additionalProperties": {"anyOf": [
-            {"type": "array", "items": {"type": "number"}},
-            {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}]}})
-    history: list[HistoryRecord] = Field(default_factory=list)
+                    "rows of numbers (weight matrices), checked against the spec by the server")
+    history: list[HistoryRecord] = Field(default_factory=list, max_length=MAX_NETWORK_HISTORY,
+                                         description="at most as many records as a network keeps")
     data: DataSpec | None = None
     steps_trained: whole(ge=0, le=MAX_COUNT) = 0
     epochs_trained: float = Field(default=0.0, ge=0)
@@ -363,7 +393,7 @@ class WeightUpdate(Request):
                                                                       "(for W1: the input or feature); a bias has none")
     j: Int = Field(ge=0, le=100_000, description="column, 0-based: the unit (maxout: piece p of unit u is "
                                                  "p·units + u)")
-    value: float = Field(ge=-1e6, le=1e6)
+    value: Weight
 
 
 class WeightPublic(BaseModel):

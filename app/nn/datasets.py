@@ -264,6 +264,12 @@ def make_dataset(name: str, **params: Any) -> Dataset:
     return info.generator(**params)
 
 
+# The largest |value| of a data point's inputs or target, added by a click or read from a CSV: room for
+# data in real units (a million), while the features' squares, the spans of the plane a figure draws
+# and the forward passes over it stay far from float64's overflow (1e308 made them inf).
+MAX_COORDINATE = 1e6
+
+
 def check_points(points: Any, input_dim: int, task: str, n_classes: int = 0) -> list[list[float]]:
     """Rows ``[x_1, ..., x_D, label]`` checked and made canonical: finite floats, and for
     classification a label that is a class index ``0 .. n_classes - 1`` (an int); for regression
@@ -322,8 +328,9 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
                 continue  # a header line
             raise SpecError("", f"line {lineno}: x1 and x2 must be numbers, got {row[0]!r}, {row[1]!r}"
                                 + _delimiter_hint(line)) from None
-        if not (math.isfinite(x1) and math.isfinite(x2)):
-            raise SpecError("", f"line {lineno}: x1 and x2 must be finite numbers")
+        if not (abs(x1) <= MAX_COORDINATE and abs(x2) <= MAX_COORDINATE):  # NaN and inf too
+            raise SpecError("", f"line {lineno}: x1 and x2 must be finite numbers from {-MAX_COORDINATE:g} to "
+                                f"{MAX_COORDINATE:g}")
         label = row[2].strip()
         if not label:
             raise SpecError("", f"line {lineno}: the label is empty")
@@ -339,8 +346,9 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
             y = np.array([float(v) for v in labels])
         except ValueError:
             raise SpecError("", "regression labels must be numbers") from None
-        if not np.all(np.isfinite(y)):
-            raise SpecError("", "regression labels must be finite numbers")
+        if not np.all(np.abs(y) <= MAX_COORDINATE):  # NaN and inf too
+            raise SpecError("", f"regression labels must be finite numbers from {-MAX_COORDINATE:g} to "
+                                f"{MAX_COORDINATE:g}")
         return _split(name, "regression", X, y, test_fraction, seed)
     names = _sorted_labels(set(labels))
     if len(names) < 2:
