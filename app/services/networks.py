@@ -226,6 +226,14 @@ class NetworkService:
         self.row(network_id, with_weights=False, owner=owner)
         return self.store.delete_shares(network_id, token)
 
+    def shared_public(self, token: str) -> dict[str, Any]:
+        """The network a share link opens, as anyone with the link may see it: without the id of the
+        sharer's upload, which is theirs alone (a copy gets its own, see ``copy_shared``)."""
+        public = self.get(self.shared(token))
+        if public["data"] and "id" in public["data"]:
+            public["data"] = {key: value for key, value in public["data"].items() if key != "id"}
+        return public
+
     def shared(self, token: str) -> str:
         """The id of the network a share link opens."""
         network_id = self.store.shared_network(token)
