@@ -271,15 +271,17 @@ MAX_COORDINATE = 1e6
 
 
 def check_points(points: Any, input_dim: int, task: str, n_classes: int = 0) -> list[list[float]]:
-    """Rows ``[x_1, ..., x_D, label]`` checked and made canonical: finite floats, and for
-    classification a label that is a class index ``0 .. n_classes - 1`` (an int); for regression
-    the label is the target value. A bad row raises ``SpecError`` naming ``points[i]``."""
+    """Rows ``[x_1, ..., x_D, label]`` checked and made canonical: floats within ±``MAX_COORDINATE``,
+    and for classification a label that is a class index ``0 .. n_classes - 1`` (an int); for
+    regression the label is the target value. A bad row raises ``SpecError`` naming ``points[i]``.
+    (The API's request models state the same bound; a sweep's settings reach the points here only.)"""
     rows = []
     for i, row in enumerate(points):
         if not isinstance(row, (list, tuple)) or len(row) != input_dim + 1:
             raise SpecError(f"points[{i}]", f"needs {input_dim + 1} numbers (the {input_dim} inputs, then the label)")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in row):
-            raise SpecError(f"points[{i}]", "must hold finite numbers")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= MAX_COORDINATE for v in row):
+            raise SpecError(f"points[{i}]", f"must hold finite numbers from {-MAX_COORDINATE:g} to "
+                                            f"{MAX_COORDINATE:g}")
         *x, label = (float(v) for v in row)
         if task == "classification":
             if label != int(label) or not 0 <= label < n_classes:

@@ -25,6 +25,14 @@ def test_added_points_beyond_the_bound_are_a_422(client, row, field):
         assert "1000000" in response.json()["detail"][0]["msg"]
 
 
+def test_added_points_a_sweep_varies_are_bounded_too(client):
+    base = {"data": MOONS, "network": {"hidden": [{"units": 3}]}, "training": {"steps": 5}}
+    response = client.post("/api/sweeps", json={"base": base, "axes": {"data.points": [[[1e308, 0.0, 0]], []]},
+                                                "seeds": 1})
+    assert response.status_code == 422 and field_of(response) == ["axes.data.points"]
+    assert "from -1e+06 to 1e+06" in response.json()["detail"][0]["msg"]
+
+
 def test_points_at_the_bound_are_accepted_and_train(client):
     points = [[MAX_COORDINATE, -MAX_COORDINATE, 0], [-MAX_COORDINATE, MAX_COORDINATE, 1]]
     body = {"data": MOONS | {"points": points}, "network": {"hidden": [{"units": 3}]}, "training": {"steps": 5}}
