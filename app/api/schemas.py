@@ -11,8 +11,8 @@ and each operation's 422 says so."""
 
 from __future__ import annotations
 
-import math
 import re
+import sys
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
@@ -349,7 +349,8 @@ class SharePublic(BaseModel):
 
 def _history_value(value: Any) -> Any:
     values = value if isinstance(value, list) else [value]
-    if not all(v is None or (type(v) in (int, float) and math.isfinite(v)) for v in values):
+    # abs(v) <= the largest float: False for NaN and inf, and no overflow for a whole number of 400 digits.
+    if not all(v is None or (type(v) in (int, float) and abs(v) <= sys.float_info.max) for v in values):
         raise ValueError("must be a finite number, null, or a list of them")
     return value
 

@@ -85,7 +85,7 @@ def test_imported_history_is_bounded_in_length(client, exported):
     assert kept.status_code == 201, kept.text
 
 
-@pytest.mark.parametrize("value", ["NaN", "Infinity", "[1.0, -Infinity]", "true", '"0.5"'])
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "[1.0, -Infinity]", "true", '"0.5"', "1" + "0" * 400])
 def test_imported_history_values_are_finite_numbers(client, exported, value):
     text = json.dumps(exported | {"history": [{"step": 1, "train_loss": 0.5}]}).replace("0.5}", f"{value}}}", 1)
     response = client.post("/api/networks/import", content=text, headers={"content-type": "application/json"})
