@@ -4,6 +4,10 @@
 or expired token is a 401 that says which. Otherwise the signed cookie does; a request without a
 valid one gets a new anonymous owner and the cookie that names it (``HttpOnly``, ``SameSite=Lax``,
 ``Secure`` over HTTPS). Nothing to sign up for, nothing to type.
+
+An answer to someone is theirs: unless a route declares it ``public`` (the same for everyone), it
+is ``private`` (no shared cache keeps it), and one that says nothing about caching is not kept at
+all (see ``private``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ from app.services.owners import TokenRefused, new_owner
 COOKIE = "nnviz_owner"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
 ANONYMOUS_PATHS = ("/api/health",)  # load balancers' health checks get no cookie
+# What an answer that names no caching gets. The API's are someone's networks, jobs, exports, tokens:
+# kept nowhere. A page is the same for everyone but may carry a new visitor's cookie: private, and
+# no-cache rather than no-store, which would keep it out of the browser's back-forward cache.
+API_CACHING, PAGE_CACHING = b"private, no-store", b"private, no-cache"
 
 
 def cookie_header(value: str, secure: bool) -> bytes:
@@ -55,10 +63,14 @@ class Identity:
                 issue = cookie_header(owners.cookie(owner), scope.get("scheme") == "https")
         scope.setdefault("state", {})["owner"] = owner
 
+        default = API_CACHING if scope["path"].startswith("/api/") else PAGE_CACHING
+
         async def send_with_cookie(message: Message) -> None:
             # An answer any cache may keep for everyone (Cache-Control: public) must not carry a cookie.
-            if issue is not None and message["type"] == "http.response.start" and not _public(message):
-                message = {**message, "headers": [*message.get("headers", []), (b"set-cookie", issue)]}
+            if message["type"] == "http.response.start" and not _public(message):
+                message = private(message, default)
+                if issue is not None:
+                    message = {**message, "headers": [*message["headers"], (b"set-cookie", issue)]}
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
@@ -67,6 +79,20 @@ class Identity:
 def _public(message: Message) -> bool:
     return any(name.lower() == b"cache-control" and value.startswith(b"public")
                for name, value in message.get("headers", []))
+
+
+def private(message: Message, default: bytes) -> Message:
+    """The answer's start with ``Cache-Control`` marked ``private`` (its ``no-cache`` and ETag kept,
+    so revalidation still works), or ``default`` when it names no caching."""
+    headers = list(message.get("headers", []))
+    for i, (name, value) in enumerate(headers):
+        if name.lower() == b"cache-control":
+            if b"private" not in value:
+                headers[i] = (name, b"private, " + value)
+            break
+    else:
+        headers.append((b"cache-control", default))
+    return {**message, "headers": headers}
 
 
 def _cookies(header: str) -> dict[str, str]:

@@ -198,7 +198,7 @@ def unshare_network(network_id: str, services: ServicesDep, owner: OwnerDep,
 
 @shared_router.get("/{token}", response_model=NetworkPublic, summary="The network a share link opens")
 def shared_network(token: str, services: ServicesDep) -> dict:
-    return services.networks.get(services.networks.shared(token))
+    return services.networks.shared_public(token)
 
 
 @shared_router.get("/{token}/figures/{kind}", summary="A figure of the shared network",

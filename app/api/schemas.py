@@ -11,9 +11,11 @@ and each operation's 422 says so."""
 
 from __future__ import annotations
 
+import re
+import sys
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
 from app.nn import (
     ACTIVATION_NAMES,
@@ -25,6 +27,7 @@ from app.nn import (
     get_loss,
 )
 from app.nn.optimizers import optimizer_options
+from app.services.jobs import MAX_NETWORK_HISTORY
 from app.services.specs import (
     DEFAULT_GRID,
     DEFAULT_INTERVAL_MS,
@@ -54,6 +57,42 @@ FeatureName = Literal[FEATURE_NAMES]  # type: ignore[valid-type]
 DEFAULT_OPTIMIZER = "sgd"
 __all__ = ["DataSpec", "Request"]
 NAME_HELP = "a named network is kept; an unnamed one expires after NNVIZ_SCRATCH_TTL seconds without updates"
+# A name is one line of text. Control characters (NUL, which PostgreSQL cannot keep in text, line
+# breaks, escapes) are refused here, so that both databases keep exactly the same names.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+ONE_LINE = r"^[^\u0000-\u001f\u007f]*$"  # the same rule in JSON Schema's (ECMA) regular expressions
+
+
+def _one_line(value: str) -> str:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("must be one line of text, without control characters (such as NUL, tabs or line breaks)")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=100, json_schema_extra={"pattern": ONE_LINE}),
+                 AfterValidator(_one_line)]
+
+# The largest |value| a request may give a weight or bias (set one, import them, preview with them):
+# far beyond what training makes of the notes' networks, and small enough that a forward pass over
+# the data's plane stays finite in float64.
+MAX_WEIGHT = 1e6
+Weight = Annotated[float, Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT)]
+
+
+def _bounded_weights(values: list[Any]) -> list[Any]:
+    numbers = [number for item in values for number in (item if isinstance(item, list) else (item,))]
+    if not all(type(number) in (int, float) and abs(number) <= MAX_WEIGHT for number in numbers):
+        raise ValueError(f"must be numbers from {-MAX_WEIGHT:g} to {MAX_WEIGHT:g}")
+    return values
+
+
+_WEIGHT_SCHEMA = {"type": "number", "minimum": -MAX_WEIGHT, "maximum": MAX_WEIGHT}
+# W1, b1, ...: numbers (biases, slopes) or rows of numbers (weight matrices); the shapes the spec
+# gives them are checked by the core (``Network.set_weights``), which knows the spec.
+Weights = Annotated[dict[str, Annotated[list[Any], AfterValidator(_bounded_weights)]], Field(
+    json_schema_extra={"additionalProperties": {"anyOf": [
+        {"type": "array", "items": _WEIGHT_SCHEMA},
+        {"type": "array", "items": {"type": "array", "items": _WEIGHT_SCHEMA}}]}})]
 
 
 
@@ -150,13 +189,13 @@ class NetworkCreate(SpecForData):
 
     data: DataSpec | None = Field(default=None, description="data to attach, so that the figures that need data "
                                                             "(decision boundary, hidden space) work before training")
-    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
+    name: Name | None = Field(default=None, description=NAME_HELP)
 
 
 class NetworkUpdate(Request):
     """Rename a network, or give it other data that fits it (e.g. with points added)."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
+    name: Name | None = Field(default=None, description=NAME_HELP)
     data: DataSpec | None = None
 
 
@@ -165,7 +204,7 @@ class UnstoredNetwork(Request):
     a seed to initialise them (without either: seed 0)."""
 
     spec: NetworkSpec
-    weights: dict[str, list[Any]] | None = Field(default=None, description="W1, b1, ...: must fit the spec")
+    weights: Weights | None = Field(default=None, description="W1, b1, ...: must fit the spec")
     seed: SeedValue | None = Seed
 
     @model_validator(mode="after")
@@ -204,9 +243,9 @@ class SpecFigureRequest(UnstoredNetwork):
 class NeuronFigureRequest(Request):
     """One neuron f(w1·x1 + w2·x2 + b) over the plane."""
 
-    w1: float = Field(ge=-1e6, le=1e6)
-    w2: float = Field(ge=-1e6, le=1e6)
-    b: float = Field(ge=-1e6, le=1e6)
+    w1: Weight
+    w2: Weight
+    b: Weight
     activation: Activation = "sigmoid"
     data: DataSpec | None = Field(default=None, description="points to draw (a data set with 2 inputs)")
     grid: Int = Field(default=100, ge=2, le=200)
@@ -308,13 +347,22 @@ class SharePublic(BaseModel):
     url: str = Field(description="the page showing the shared network")
 
 
+def _history_value(value: Any) -> Any:
+    values = value if isinstance(value, list) else [value]
+    # abs(v) <= the largest float: False for NaN and inf, and no overflow for a whole number of 400 digits.
+    if not all(v is None or (type(v) in (int, float) and abs(v) <= sys.float_info.max) for v in values):
+        raise ValueError("must be a finite number, null, or a list of them")
+    return value
+
+
 class HistoryRecord(BaseModel):
-    """One history record: numbers (or null, or lists of them) keyed by name, with its step."""
+    """One history record: finite numbers (or null, or lists of them) keyed by name, with its step."""
 
     model_config = ConfigDict(strict=True, extra="allow", json_schema_extra={"additionalProperties": {"anyOf": [
         {"type": "number"}, {"type": "null"}, {"type": "array", "items": {"anyOf": [{"type": "number"},
                                                                                     {"type": "null"}]}}]}})
 
+    __pydantic_extra__: dict[str, Annotated[Any, AfterValidator(_history_value)]]
     step: whole(ge=0, le=MAX_COUNT)
 
 
@@ -324,17 +372,15 @@ class NetworkExport(Request):
     format: Literal["nnviz-network"]
     version: Literal[1]
     spec: NetworkSpec
-    weights: dict[str, list[Any]] = Field(
+    weights: Weights = Field(
         description="every parameter (W1, b1, ...) in the shape the spec gives it: numbers (biases, slopes) or "
-                    "rows of numbers (weight matrices), checked against the spec by the server",
-        json_schema_extra={"additionalProperties": {"anyOf": [
-            {"type": "array", "items": {"type": "number"}},
-            {"type": "array", "items": {"type": "array", "items": {"type": "number"}}}]}})
-    history: list[HistoryRecord] = Field(default_factory=list)
+                    "rows of numbers (weight matrices), checked against the spec by the server")
+    history: list[HistoryRecord] = Field(default_factory=list, max_length=MAX_NETWORK_HISTORY,
+                                         description="at most as many records as a network keeps")
     data: DataSpec | None = None
     steps_trained: whole(ge=0, le=MAX_COUNT) = 0
     epochs_trained: float = Field(default=0.0, ge=0)
-    name: str | None = Field(default=None, min_length=1, max_length=100, description=NAME_HELP)
+    name: Name | None = Field(default=None, description=NAME_HELP)
 
 
 class WeightUpdate(Request):
@@ -348,7 +394,7 @@ class WeightUpdate(Request):
                                                                       "(for W1: the input or feature); a bias has none")
     j: Int = Field(ge=0, le=100_000, description="column, 0-based: the unit (maxout: piece p of unit u is "
                                                  "p·units + u)")
-    value: float = Field(ge=-1e6, le=1e6)
+    value: Weight
 
 
 class WeightPublic(BaseModel):

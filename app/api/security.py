@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PAGE_POLICY = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'"
+# frame-ancestors: no other site may show the pages in a frame (X-Frame-Options says the same to
+# older browsers), where a click could be steered onto a button it does not show.
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+               "frame-ancestors 'none'")
 DOCS_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-               "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:")
+               "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 
 

@@ -2,7 +2,7 @@
 data sets and gradient checks. Imports numpy and the standard library only."""
 
 from .activations import ACTIVATION_NAMES, ACTIVATIONS, get_activation
-from .datasets import DATASETS, Dataset, add_points, check_points, load_csv, make_dataset
+from .datasets import DATASETS, MAX_COORDINATE, Dataset, add_points, check_points, load_csv, make_dataset
 from .errors import SpecError
 from .features import FEATURE_NAMES, FEATURES, feature_values
 from .gradcheck import GradCheck, check_network, jitter_biases, numerical_gradient, rel_error
@@ -15,7 +15,7 @@ from .training import Progress, TrainConfig, Trainer, TrainResult, train
 
 __all__ = [
     "ACTIVATIONS", "ACTIVATION_NAMES", "DATASETS", "FEATURES", "FEATURE_NAMES", "INIT_NAMES", "LOSS_NAMES",
-    "OPTIMIZER_NAMES",
+    "MAX_COORDINATE", "OPTIMIZER_NAMES",
     "REGULARIZATION_NAMES", "Dataset", "GradCheck", "LayerSpec", "Network", "NetworkSpec", "Progress", "Regularizer",
     "SpecError", "TrainConfig", "TrainResult", "Trainer", "add_points", "check_fits", "check_network", "check_points",
     "feature_values",

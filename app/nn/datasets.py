@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import inspect
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -263,16 +264,24 @@ def make_dataset(name: str, **params: Any) -> Dataset:
     return info.generator(**params)
 
 
+# The largest |value| of a data point's inputs or target, added by a click or read from a CSV: room for
+# data in real units (a million), while the features' squares, the spans of the plane a figure draws
+# and the forward passes over it stay far from float64's overflow (1e308 made them inf).
+MAX_COORDINATE = 1e6
+
+
 def check_points(points: Any, input_dim: int, task: str, n_classes: int = 0) -> list[list[float]]:
-    """Rows ``[x_1, ..., x_D, label]`` checked and made canonical: finite floats, and for
-    classification a label that is a class index ``0 .. n_classes - 1`` (an int); for regression
-    the label is the target value. A bad row raises ``SpecError`` naming ``points[i]``."""
+    """Rows ``[x_1, ..., x_D, label]`` checked and made canonical: floats within ±``MAX_COORDINATE``,
+    and for classification a label that is a class index ``0 .. n_classes - 1`` (an int); for
+    regression the label is the target value. A bad row raises ``SpecError`` naming ``points[i]``.
+    (The API's request models state the same bound; a sweep's settings reach the points here only.)"""
     rows = []
     for i, row in enumerate(points):
         if not isinstance(row, (list, tuple)) or len(row) != input_dim + 1:
             raise SpecError(f"points[{i}]", f"needs {input_dim + 1} numbers (the {input_dim} inputs, then the label)")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in row):
-            raise SpecError(f"points[{i}]", "must hold finite numbers")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= MAX_COORDINATE for v in row):
+            raise SpecError(f"points[{i}]", f"must hold finite numbers from {-MAX_COORDINATE:g} to "
+                                            f"{MAX_COORDINATE:g}")
         *x, label = (float(v) for v in row)
         if task == "classification":
             if label != int(label) or not 0 <= label < n_classes:
@@ -306,6 +315,8 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
         raise SpecError("task", "must be 'classification' or 'regression'")
     rows: list[tuple[float, float, str]] = []
     for lineno, line in enumerate(text.splitlines(), start=1):  # any line break, also a lone \r
+        if CONTROL_CHARACTERS.search(line):
+            raise SpecError("", f"line {lineno}: a control character (such as NUL) is not text a CSV file holds")
         row = _csv_row(line, lineno)
         if not row or all(not cell.strip() for cell in row):
             continue
@@ -319,8 +330,9 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
                 continue  # a header line
             raise SpecError("", f"line {lineno}: x1 and x2 must be numbers, got {row[0]!r}, {row[1]!r}"
                                 + _delimiter_hint(line)) from None
-        if not (math.isfinite(x1) and math.isfinite(x2)):
-            raise SpecError("", f"line {lineno}: x1 and x2 must be finite numbers")
+        if not (abs(x1) <= MAX_COORDINATE and abs(x2) <= MAX_COORDINATE):  # NaN and inf too
+            raise SpecError("", f"line {lineno}: x1 and x2 must be finite numbers from {-MAX_COORDINATE:g} to "
+                                f"{MAX_COORDINATE:g}")
         label = row[2].strip()
         if not label:
             raise SpecError("", f"line {lineno}: the label is empty")
@@ -336,8 +348,9 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
             y = np.array([float(v) for v in labels])
         except ValueError:
             raise SpecError("", "regression labels must be numbers") from None
-        if not np.all(np.isfinite(y)):
-            raise SpecError("", "regression labels must be finite numbers")
+        if not np.all(np.abs(y) <= MAX_COORDINATE):  # NaN and inf too
+            raise SpecError("", f"regression labels must be finite numbers from {-MAX_COORDINATE:g} to "
+                                f"{MAX_COORDINATE:g}")
         return _split(name, "regression", X, y, test_fraction, seed)
     names = _sorted_labels(set(labels))
     if len(names) < 2:
@@ -348,6 +361,10 @@ def load_csv(text: str, *, task: str = "classification", test_fraction: float = 
     data.class_names = names
     return data
 
+
+# Characters no text file of values holds (tabs aside): NUL, which PostgreSQL cannot keep in the
+# stored file, escapes and the like. A label is drawn in the figures' legends, so it is plain text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 # Separators other programs write (a spreadsheet in a locale with decimal commas writes ';').
 OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}

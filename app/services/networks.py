@@ -8,7 +8,6 @@ figures cost no rebuild.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -168,7 +167,8 @@ class NetworkService:
         data, dataset = self._resolve(document.get("data"), owner)
         if dataset is not None:
             check_data_fits(net.spec.to_dict(), dataset)
-        history = [_check_record(record, i) for i, record in enumerate(document.get("history") or [])]
+        # The request model checked the records (finite numbers keyed by name, an integer step) and their count.
+        history = [_as_measures(record) for record in document.get("history") or []]
         self.check_room(owner)
         network_id = self.store.create_network(net.spec.to_dict(), net.get_weights(), history, data,
                                                document.get("steps_trained", 0), document.get("epochs_trained", 0.0),
@@ -232,6 +232,14 @@ class NetworkService:
         """Revoke one link (or all links) of ``owner``'s network; how many were revoked."""
         self.row(network_id, with_weights=False, owner=owner)
         return self.store.delete_shares(network_id, token)
+
+    def shared_public(self, token: str) -> dict[str, Any]:
+        """The network a share link opens, as anyone with the link may see it: without the id of the
+        sharer's upload, which is theirs alone (a copy gets its own, see ``copy_shared``)."""
+        public = self.get(self.shared(token))
+        if public["data"] and "id" in public["data"]:
+            public["data"] = {key: value for key, value in public["data"].items() if key != "id"}
+        return public
 
     def shared(self, token: str) -> str:
         """The id of the network a share link opens."""
@@ -298,16 +306,8 @@ def _inputs(rows: list[list[float]], dim: int, field: str, max_rows: int) -> np.
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), dim)
 
 
-def _check_record(record: Any, index: int) -> dict[str, Any]:
-    """History records are data only: numbers, null, or lists of them, keyed by name."""
-    field = f"history[{index}]"
-    if not isinstance(record, dict) or not _is_number(record.get("step")) or not isinstance(record["step"], int):
-        raise SpecError(field, "must be an object with an integer step")
-    for key, value in record.items():
-        values = value if isinstance(value, list) else [value]
-        if not all(v is None or (_is_number(v) and math.isfinite(v)) for v in values):
-            raise SpecError(f"{field}.{key}", "must be a finite number, null, or a list of them")
-    # A whole number beyond 64 bits is not a count but a measurement: kept as the float it is.
+def _as_measures(record: dict[str, Any]) -> dict[str, Any]:
+    """A whole number beyond 64 bits is not a count but a measurement: kept as the float it is."""
     return {key: _as_measure(value) if key != "step" else value for key, value in record.items()}
 
 
@@ -315,7 +315,3 @@ def _as_measure(value: Any) -> Any:
     if isinstance(value, list):
         return [_as_measure(v) for v in value]
     return float(value) if isinstance(value, int) and abs(value) >= 2**63 else value
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

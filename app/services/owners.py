@@ -87,7 +87,8 @@ class Owners:
     def from_cookie(self, value: str | None) -> str | None:
         """The owner a cookie names, or None when it is missing or not signed by this server."""
         owner, _, signature = (value or "").partition(".")
-        if not owner or not hmac.compare_digest(signature, self._signature(owner)):
+        # compare_digest refuses str with characters beyond ASCII (a TypeError); bytes it compares.
+        if not owner or not hmac.compare_digest(signature.encode(), self._signature(owner).encode()):
             return None
         return owner
 

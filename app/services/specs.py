@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from app.nn import (
     DATASETS,
+    MAX_COORDINATE,
     Dataset,
     LayerSpec,
     NetworkSpec,
@@ -137,6 +138,9 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
         raise SpecError(field_path(error.get("loc", ())), message) from None
 
 
+Coordinate = Annotated[float, Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE)]
+
+
 class DataSpec(Request):
     """A generated data set (``name`` and its parameters, see GET /api/datasets) or an upload
     (``id``). The values are checked against the generator's own parameters by
@@ -154,9 +158,10 @@ class DataSpec(Request):
     noise: float | None = Field(default=None, ge=0)
     seed: SeedValue | None = Seed
     test_fraction: float | None = Field(default=None, ge=0, le=0.9)
-    points: list[list[float]] | None = Field(default=None, description="added training points, rows [x1, x2, label] "
-                                             "(a class index, or the target for regression), appended in order",
-                                             json_schema_extra=limit(max_items="max_added_points"))
+    points: list[list[Coordinate]] | None = Field(
+        default=None, json_schema_extra=limit(max_items="max_added_points"),
+        description="added training points, rows [x1, x2, label] (a class index, or the target for regression), "
+                    "appended in order")
 
     @model_validator(mode="after")
     def _name_or_id(self) -> DataSpec:
@@ -208,9 +213,10 @@ def _generator_schema(info: Any, limits: Limits) -> dict[str, Any]:
 
 
 def _points_schema(limits: Limits) -> dict[str, Any]:
-    """Added points: rows of finite numbers (inputs, then the label); ``resolve_points`` checks
-    each row against the data it joins."""
-    row = {"type": "array", "items": {"type": "number"}, "minItems": 2}
+    """Added points: rows of numbers within ±``MAX_COORDINATE`` (inputs, then the label);
+    ``resolve_points`` checks each row against the data it joins."""
+    row = {"type": "array", "items": {"type": "number", "minimum": -MAX_COORDINATE, "maximum": MAX_COORDINATE},
+           "minItems": 2}
     return _nullable({"type": "array", "items": row, "maxItems": limits.max_added_points})
 
 

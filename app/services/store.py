@@ -77,6 +77,13 @@ def new_id() -> str:
     return uuid.uuid4().hex[:16]
 
 
+def key(value: str) -> str:
+    """A key from a request (an id, a share token) as the database is asked for it. Keys are ASCII;
+    one with NUL names no row, but PostgreSQL refuses NUL in text outright, so it is asked for with
+    U+FFFD instead, which names no row either: on both databases, a 404."""
+    return value.replace("\x00", "\ufffd")
+
+
 OPTIMIZER_PREFIX = "optimizer."  # parameter names (W1, b1, alpha1) never contain a dot
 
 
@@ -372,7 +379,7 @@ class Store:
 
     def get_network(self, network_id: str, with_weights: bool = True, owner: str | None = None) -> dict | None:
         columns = [networks] if with_weights else [networks.c[name] for name in NETWORK_SUMMARY]
-        rows = self._read(self._mine(networks, select(*columns).where(networks.c.id == network_id), owner))
+        rows = self._read(self._mine(networks, select(*columns).where(networks.c.id == key(network_id)), owner))
         if not rows:
             return None
         row = rows[0]
@@ -381,7 +388,8 @@ class Store:
         return row
 
     def network_history(self, network_id: str, owner: str | None = None) -> list[dict[str, Any]] | None:
-        rows = self._read(self._mine(networks, select(networks.c.history).where(networks.c.id == network_id), owner))
+        statement = select(networks.c.history).where(networks.c.id == key(network_id))
+        rows = self._read(self._mine(networks, statement, owner))
         return rows[0]["history"] if rows else None
 
     def list_networks(self, owner: str | None = None) -> list[dict[str, Any]]:
@@ -405,7 +413,7 @@ class Store:
 
     def delete_network(self, network_id: str, owner: str | None = None) -> bool:
         with self.engine.begin() as connection:
-            count = connection.execute(self._mine(networks, delete(networks).where(networks.c.id == network_id),
+            count = connection.execute(self._mine(networks, delete(networks).where(networks.c.id == key(network_id)),
                                                   owner)).rowcount
             if count:
                 connection.execute(delete(shares).where(shares.c.network_id == network_id))
@@ -464,12 +472,12 @@ class Store:
         return job_id
 
     def get_job(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
-        rows = self._read(self._mine(jobs, select(jobs).where(jobs.c.id == job_id), owner))
+        rows = self._read(self._mine(jobs, select(jobs).where(jobs.c.id == key(job_id)), owner))
         return rows[0] if rows else None
 
     def job_status(self, job_id: str, owner: str | None = None) -> str | None:
         with self.engine.connect() as connection:
-            statement = self._mine(jobs, select(jobs.c.status).where(jobs.c.id == job_id), owner)
+            statement = self._mine(jobs, select(jobs.c.status).where(jobs.c.id == key(job_id)), owner)
             return connection.execute(statement).scalar_one_or_none()
 
     def list_jobs(self, limit: int = 100, owner: str | None = None) -> list[dict[str, Any]]:
@@ -589,7 +597,7 @@ class Store:
             return users
 
     def get_upload(self, upload_id: str, owner: str | None = None) -> dict[str, Any] | None:
-        rows = self._read(self._mine(uploads, select(uploads).where(uploads.c.id == upload_id), owner))
+        rows = self._read(self._mine(uploads, select(uploads).where(uploads.c.id == key(upload_id)), owner))
         return rows[0] if rows else None
 
     def upload_bytes(self, owner: str) -> int:
@@ -661,7 +669,7 @@ class Store:
         return self._write(delete(shares).where(shares.c.token == token, shares.c.owner == owner)) == 1
 
     def shared_network(self, token: str) -> str | None:
-        rows = self._read(select(shares.c.network_id).where(shares.c.token == token))
+        rows = self._read(select(shares.c.network_id).where(shares.c.token == key(token)))
         return rows[0]["network_id"] if rows else None
 
     def shares_of(self, network_id: str) -> list[dict[str, Any]]:
@@ -669,7 +677,7 @@ class Store:
 
     def delete_shares(self, network_id: str, token: str | None = None) -> int:
         statement = delete(shares).where(shares.c.network_id == network_id)
-        return self._write(statement if token is None else statement.where(shares.c.token == token))
+        return self._write(statement if token is None else statement.where(shares.c.token == key(token)))
 
     def adopt(self, owner: str) -> dict[str, int]:
         """Give every row that has no owner (stored before owners existed) to ``owner``."""

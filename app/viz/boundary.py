@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 
 from app.nn import Dataset, Network, SpecError
 
-from .common import INPUT_TITLES, check_bounds, check_int, finite32, fmt, require_data, require_network
+from .common import INPUT_TITLES, check_bounds, check_int, finite32, fmt, plain_text, require_data, require_network
 from .theme import INK, SEQUENTIAL, apply_theme, class_color, class_symbol, tint
 
 CONFIDENCE_SPAN = 0.99  # z stays below k + 1, inside class k's colour band
@@ -128,7 +128,8 @@ def n_classes_of(net: Network) -> int:
 
 
 def class_names(data: Dataset, n_classes: int) -> list[str]:
-    names = list(data.class_names)
+    """Each class's name as the figure shows it: the data's own (a CSV's labels) as plain text."""
+    names = [plain_text(name) for name in data.class_names]
     return names + [str(k) for k in range(len(names), n_classes)]
 
 
@@ -316,7 +317,7 @@ def boundary_comparison_figure(panels: list[tuple[str, Network, Dataset]], grid:
         label, net, data = panel
         require_network(net, f"panels[{i}].net")
         require_data(data, net, f"panels[{i}].data")
-        checked.append((str(label), net, data, grid_kind(net)))
+        checked.append((plain_text(label), net, data, grid_kind(net)))
     kinds = {c[3] for c in checked}
     if len(kinds) != 1:
         raise SpecError("panels", "must all be classification or all regression, with the same number of inputs")

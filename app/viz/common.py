@@ -1,10 +1,11 @@
-"""Helpers every figure builder shares: argument checks, finite arrays, JSON, axis titles.
+"""Helpers every figure builder shares: argument checks, finite arrays, JSON, axis titles, user text.
 
 A bad argument raises the core's ``SpecError`` whose field is the builder's argument name
 (``grid``, ``data``, ``maxout_pieces[1]``), so the services can say which request value it was."""
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -25,6 +26,16 @@ def figure_json(fig: go.Figure) -> str:
     """The figure as compact JSON (``plotly.io.to_json``, written by orjson); numpy arrays become
     typed arrays."""
     return pio.to_json(fig, validate=False, pretty=False, engine="orjson")
+
+
+def plain_text(value: Any) -> str:
+    """``value`` as text that Plotly shows as it is written. Plotly draws a subset of HTML in every
+    text it is given (names, titles, hover text, annotations: ``<a href>`` would be a link) and
+    substitutes ``%{...}`` in hover templates, so a string from a user (a class label from a CSV, a
+    sweep's setting) goes through here before it enters a figure: ``<``, ``>`` and ``&`` become
+    entities, and the ``{`` of ``%{`` a numeric entity, which Plotly draws as ``{`` but never
+    substitutes."""
+    return html.escape(str(value), quote=False).replace("%{", "%&#123;")
 
 
 def check_int(value: Any, name: str, minimum: int, maximum: int) -> int:
@@ -99,7 +110,7 @@ def point_traces(data: Dataset, coords: np.ndarray, showlegend: bool = True,
     coords = finite32(coords)
     y = data.y
     if data.task == "classification":
-        names = data.class_names or [str(k) for k in range(data.n_classes)]
+        names = [plain_text(name) for name in data.class_names or range(data.n_classes)]
         groups = point_groups(data)
         return [go.Scatter(x=coords[groups[k], 0], y=coords[groups[k], 1], mode="markers", name=f"class {name}",
                            legendgroup=f"class-{k}", showlegend=showlegend,

@@ -164,8 +164,8 @@ def test_previews_are_kept_on_the_server_only(people, builds):
     body = {"spec": TWO_D, "seed": 3}
     first, again = (alice.post("/api/figures/topology", json=body) for _ in range(2))
     assert first.status_code == 200 and again.content == first.content
-    # No browser caches the answer to a POST: no ETag, no Cache-Control.
-    assert "etag" not in first.headers and "cache-control" not in first.headers
+    # Kept on the server only: no ETag, and the browser keeps nothing (the answer names its sender's upload).
+    assert "etag" not in first.headers and first.headers["cache-control"] == "private, no-store"
     assert builds["spec_figure"] == 1
     assert alice.post("/api/figures/topology", json=body | {"seed": 4}).content != first.content
     assert builds["spec_figure"] == 2

@@ -153,3 +153,21 @@ def test_networks_from_before_owners_are_nobodys_until_an_operator_adopts_them(t
         assert len(client.get("/api/networks").json()) == 2
         job = next(j for j in client.get("/api/jobs").json() if j["kind"] == "train")
         assert wait_status(client, job["id"])["status"] == "done"
+
+
+@pytest.mark.parametrize("cookie", [b"nnviz_owner=abc.\xc3\xa9", b"nnviz_owner=\xff.\xff", b"nnviz_owner=\xe9t\xe9"])
+def test_a_cookie_with_bytes_beyond_ascii_names_nobody(people, cookie):
+    alice, _ = people
+    stranger = TestClient(alice.app)
+    response = stranger.get("/api/me", headers=[(b"cookie", cookie)])
+    assert response.status_code == 200
+    assert response.json()["owner"] != alice.get("/api/me").json()["owner"]
+    assert response.headers["set-cookie"].startswith("nnviz_owner=")  # a new identity, as without a cookie
+
+
+@pytest.mark.parametrize("token", [b"\xc3\xa9t\xc3\xa9", b"\xff", b"a\x00b"])
+def test_a_bearer_token_with_bytes_beyond_ascii_is_unknown(people, token):
+    alice, _ = people
+    response = TestClient(alice.app).get("/api/networks", headers=[(b"authorization", b"Bearer " + token)])
+    assert response.status_code == 401
+    assert "unknown or revoked token" in response.json()["detail"]

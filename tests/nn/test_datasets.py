@@ -136,6 +136,8 @@ def test_added_points_join_the_training_set_in_order():
     ([[0.0, 0.0, 0], [1.0, 2.0]], r"points\[1\]: needs 3 numbers"),
     ([[0.0, float("nan"), 0]], r"points\[0\]: must hold finite numbers"),
     ([[0.0, 0.0, "a"]], r"points\[0\]: must hold finite numbers"),
+    ([[0.0, 1e7, 0]], r"points\[0\]: must hold finite numbers from -1e\+06 to 1e\+06"),
+    ([[0.0, 0.0, 0], [-1e308, 0.0, 1]], r"points\[1\]: must hold finite numbers from -1e\+06 to 1e\+06"),
     ([[0.0, 0.0, 2]], r"points\[0\]: the label must be a class index from 0 to 1"),
     ([[0.0, 0.0, 0.5]], r"points\[0\]: the label must be a class index"),
     ([[0.0, 0.0, -1]], r"points\[0\]: the label must be a class index"),
