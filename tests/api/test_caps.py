@@ -44,7 +44,7 @@ def test_tokens_are_capped_listed_and_revoked(server):
     ann, stranger = person(server), person(server)
     minted = [ann.post("/api/tokens") for _ in range(3)]
     assert [response.status_code for response in minted] == [201] * 3
-    assert {response.headers["cache-control"] for response in minted} == {"no-store"}
+    assert all("no-store" in response.headers["cache-control"].split(", ") for response in minted)
     refused = ann.post("/api/tokens")
     assert refused.status_code == 429 and refused.headers["retry-after"]
     assert "3 tokens" in refused.json()["detail"] and "NNVIZ_PERSON_TOKENS" in refused.json()["detail"]
