@@ -71,7 +71,8 @@ def _forward(net: Network, data: Dataset | None, options: dict[str, Any]) -> str
 NET_FIGURES: dict[str, tuple[Callable[[Network, Dataset | None, dict[str, Any]], str], bool]] = {
     "topology": (lambda net, data, options: _build(viz.topology_figure, net), False),
     "decision-boundary": (lambda net, data, options: _build(
-        viz.decision_boundary_figure, net, data, grid=options.get("grid", 150)), True),
+        viz.decision_boundary_figure, net, data, grid=options.get("grid", 150),
+        misclassified=options.get("trained", True)), True),
     "neurons": (lambda net, data, options: _build(
         viz.neuron_maps_figure, net, data, grid=min(options.get("grid", 40), MAX_NEURON_GRID)), False),
     "hidden-space": (lambda net, data, options: _build(
@@ -92,6 +93,8 @@ def figure_of(net: Network, data: Dataset | None, kind: str, options: dict[str, 
 def _with_net(kind: str) -> Callable[..., str]:
     def figure(networks: NetworkService, network_id: str, options: dict[str, Any], owner: str | None) -> str:
         net, data = networks.load(network_id, owner)
+        if kind == "decision-boundary":  # before the first step, the data as it is: no × markers
+            options = options | {"trained": networks.get(network_id, owner)["steps_trained"] > 0}
         return figure_of(net, data, kind, options)
     return figure
 

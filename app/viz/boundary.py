@@ -143,8 +143,9 @@ def _heatmap(grid: dict[str, Any], net: Network, coloraxis: str | None = None) -
     return go.Heatmap(**common, coloraxis=coloraxis or "coloraxis")
 
 
-def _class_points(net: Network, data: Dataset, showlegend: bool) -> list[go.Scatter]:
-    """Per class: training points, then (if any) test points outlined; last, the misclassified."""
+def _class_points(net: Network, data: Dataset, showlegend: bool, misclassified: bool = True) -> list[go.Scatter]:
+    """Per class: training points, then (if any) test points outlined; last, the misclassified (an
+    empty trace, which the legend leaves out, when ``misclassified`` is false)."""
     n_classes = n_classes_of(net)
     names = class_names(data, n_classes)
     traces, wrong_x, wrong_pred = [], [], []
@@ -167,6 +168,8 @@ def _class_points(net: Network, data: Dataset, showlegend: bool) -> list[go.Scat
             ))
     wrong_pts = np.concatenate(wrong_x).astype(np.float32)
     predicted = np.concatenate(wrong_pred)
+    if not misclassified:
+        wrong_pts, predicted = wrong_pts[:0], predicted[:0]
     traces.append(go.Scatter(
         x=wrong_pts[:, 0], y=wrong_pts[:, 1], mode="markers", name=f"misclassified ({len(predicted)})",
         legendgroup="misclassified", showlegend=showlegend,
@@ -216,13 +219,13 @@ def _linear_boundary(net: Network, bounds: tuple[float, float, float, float]) ->
 
 
 def boundary_traces(net: Network, data: Dataset, grid: dict[str, Any], showlegend: bool = True,
-                    coloraxis: str = "coloraxis") -> list[go.BaseTraceType]:
+                    coloraxis: str = "coloraxis", misclassified: bool = True) -> list[go.BaseTraceType]:
     """The traces of one boundary panel: the heatmap or curve first, then the points."""
     if grid["kind"] == "regression-1d":
         return _curve_traces(grid, data, showlegend)
     if grid["kind"] == "regression":
         return [_heatmap(grid, net, coloraxis), *_target_points(data, showlegend, coloraxis)]
-    return [_heatmap(grid, net), *_class_points(net, data, showlegend)]
+    return [_heatmap(grid, net), *_class_points(net, data, showlegend, misclassified)]
 
 
 def regression_range(grid: dict[str, Any], data: Dataset) -> tuple[float, float]:
@@ -249,10 +252,13 @@ def score_text(net: Network, data: Dataset, predictions: dict[str, np.ndarray] |
 
 
 @np.errstate(over="ignore", invalid="ignore")
-def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bounds: Any = None) -> go.Figure:
+def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bounds: Any = None,
+                             misclassified: bool = True) -> go.Figure:
     """Classification: argmax regions shaded by confidence, training points, test points (dark
-    outline) and misclassified points (×). 2-D regression: the output as a heatmap under the points
-    coloured by target. 1-D regression: the fitted curve over the points.
+    outline) and misclassified points (×; left empty when ``misclassified`` is false: an untrained
+    network's guesses would cover the data before anything was learnt). 2-D regression: the output
+    as a heatmap under the points coloured by target. 1-D regression: the fitted curve over the
+    points.
 
     Trace 0 is the heatmap (or curve) whose z (or y) is ``boundary_grid(net, bounds, grid)["z"]``.
     """
@@ -260,7 +266,7 @@ def decision_boundary_figure(net: Network, data: Dataset, grid: int = 150, bound
     require_data(data, net)
     bounds = data_bounds(data) if bounds is None else check_bounds(bounds)
     values = boundary_grid(net, bounds, grid)
-    fig = go.Figure(boundary_traces(net, data, values))
+    fig = go.Figure(boundary_traces(net, data, values, misclassified=misclassified))
     kind = values["kind"]
     if kind == "classification" and not net.spec.hidden and net.loss.single_output and net.spec.input_dim == 2:
         fig.add_traces(_linear_boundary(net, bounds))

@@ -197,3 +197,19 @@ def test_topology_of_a_spec(client):
     assert response.status_code == 200 and response.json()["data"]
     # a bare spec is read as {"spec": ...}
     assert field_of(client.post("/api/figures/topology", json={"hidden": []})) == ["spec.input_dim", "spec.output_dim"]
+
+
+def test_an_untrained_networks_boundary_shows_the_data_without_misclassified_markers(client):
+    data = {"name": "spiral", "n_per_class": 30}
+    created = client.post("/api/networks", json={"hidden": [{"units": 4}], "data": data}).json()
+
+    def crosses() -> int:
+        figure = client.get(f"/api/networks/{created['id']}/figures/decision-boundary?grid=20").json()
+        wrong = next(trace for trace in figure["data"] if trace.get("legendgroup") == "misclassified")
+        return len(wrong["x"]["bdata"] if isinstance(wrong["x"], dict) else wrong["x"])
+
+    assert crosses() == 0  # before the first step: the data as it is
+    trained = client.post("/api/jobs?wait=true", json={"network": {"id": created["id"]}, "data": data,
+                                                      "training": {"steps": 1}}).json()
+    assert trained["status"] == "done"
+    assert crosses() > 0  # one step of a 4-unit network cannot fit the spiral

@@ -84,6 +84,10 @@ def test_classification_figure_traces_and_colours(spiral_run, spiral_data):
     assert len(values(wrong["x"])) == n_wrong and wrong["name"] == f"misclassified ({n_wrong})"
     assert d["layout"]["xaxis"]["title"]["text"].startswith("x₁")
     assert d["layout"]["yaxis"]["title"]["text"].startswith("x₂")
+    untouched = decision_boundary_figure(net, spiral_data, grid=40, misclassified=False).to_dict()["data"]
+    assert len(untouched) == 8 and untouched[7]["legendgroup"] == "misclassified"
+    assert len(values(untouched[7]["x"])) == 0  # the data as it is: an empty trace has no legend entry
+    assert all(len(values(a["x"])) == len(values(b["x"])) for a, b in zip(untouched[1:7], d["data"][1:7], strict=True))
 
 
 def test_class_colour_bands_follow_the_palette():
