@@ -86,15 +86,17 @@ def routes_on_owned_resources(app) -> list[tuple[str, str]]:
     return [(method, path) for method, path in app_routes(app) if set(path_parameters(path)) & set(OWNED)]
 
 
-def filled_in(app, method: str, path: str, ids: dict[str, str]) -> str:
-    """``path`` with Alice's ids, and the first value the schema allows for any other parameter."""
+def filled_in(app, method: str, path: str, ids: dict[str, str]) -> list[str]:
+    """``path`` with Alice's ids, once for each value the schema allows for any other parameter
+    (every figure kind)."""
     operation = app.openapi()["paths"][path][method.lower()]
     enums = {p["name"]: p["schema"].get("enum") for p in operation.get("parameters", []) if p["in"] == "path"}
+    paths = [path]
     for name in path_parameters(path):
-        value = ids[OWNED[name]] if name in OWNED else (enums.get(name) or [None])[0]
-        assert value is not None, f"{method} {path}: give {{{name}}} a value in this test"
-        path = path.replace(f"{{{name}}}", value)
-    return path
+        values = [ids[OWNED[name]]] if name in OWNED else enums.get(name)
+        assert values, f"{method} {path}: give {{{name}}} a value in this test"
+        paths = [filled.replace(f"{{{name}}}", value) for filled in paths for value in values]
+    return paths
 
 
 def test_every_route_on_someone_s_resource_is_covered(people):
@@ -128,14 +130,18 @@ def test_someone_elses_resources_are_not_there_on_any_route(people, alices):
     nobodys = {kind: str(digit) * len(value) for digit, (kind, value) in enumerate(alices.items())}
     for method, template in routes_on_owned_resources(alice.app):
         body = BODIES.get((method, template))
-        response = bob.request(method, filled_in(alice.app, method, template, alices), json=body)
-        assert response.status_code == 404, (method, template, response.text)
-        # The same answer as for an id that never existed: nothing leaks whether it does.
-        never = bob.request(method, filled_in(alice.app, method, template, nobodys), json=body)
-        never_detail = never.json()["detail"]
-        for kind, value in alices.items():
-            never_detail = never_detail.replace(nobodys[kind], value)
-        assert (response.status_code, response.json()["detail"]) == (never.status_code, never_detail), template
+        named = alices[OWNED[path_parameters(template)[0]]]
+        for path, never_path in zip(filled_in(alice.app, method, template, alices),
+                                    filled_in(alice.app, method, template, nobodys)):
+            response = bob.request(method, path, json=body)
+            assert response.status_code == 404, (method, path, response.text)
+            assert named in response.json()["detail"], (method, path, response.text)
+            # The same answer as for an id that never existed: nothing leaks whether it does.
+            never = bob.request(method, never_path, json=body)
+            never_detail = never.json()["detail"]
+            for kind, value in alices.items():
+                never_detail = never_detail.replace(nobodys[kind], value)
+            assert (response.status_code, response.json()["detail"]) == (never.status_code, never_detail), path
     assert snapshot(alice, alices) == before  # none of Bob's requests changed anything of Alice's
 
 
