@@ -159,7 +159,8 @@ if [ ${#AS_POSTGRES[@]} -gt 0 ]; then chown -R postgres "$DIR/postgres"; fi
     || die "initdb failed; its log: $DIR/initdb.log"
 "${AS_POSTGRES[@]}" "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$DIR/postgres/log" -w -t "$START_SECONDS" \
     -o "-p $PG_PORT -k $DIR/postgres -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" \
-    start >/dev/null || die "PostgreSQL did not start; its log: $DIR/postgres/log"
+    start >/dev/null || die "PostgreSQL did not start; its log: $DIR/postgres/log
+$(tail -n 20 "$DIR/postgres/log" 2>/dev/null)"
 PGPASSWORD=$PG_PASSWORD "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U nnviz nnviz
 DATABASE_URL=postgresql://nnviz:$PG_PASSWORD@127.0.0.1:$PG_PORT/nnviz
 # The schema, once, before the API servers start (they would each try at once).

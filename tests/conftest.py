@@ -6,6 +6,15 @@ import pytest
 from .postgres import postgres_server
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Forget every ``NNVIZ_*`` variable of the environment the suite runs in: a stray
+    ``NNVIZ_DATABASE_URL`` or ``NNVIZ_SCRATCH_TTL=0`` would reroute the tests or hide a failure. The
+    servers the tests start inherit ``os.environ``, so they start clean too; a test that wants a
+    setting says so (``monkeypatch.setenv``, ``env=`` or ``Settings(...)``)."""
+    for name in [name for name in os.environ if name.startswith("NNVIZ_")]:
+        del os.environ[name]
+
+
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[str]:
     """The URL of a throwaway PostgreSQL server's ``postgres`` database."""

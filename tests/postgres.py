@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL server for tests: Debian's ``postgresql`` package, started with
-``initdb`` and ``pg_ctl`` in a temporary directory on a free port (as the ``postgres`` user when
+``initdb`` and ``pg_ctl`` in a temporary directory on a free port (another one if that was taken
+before the server bound it; as the ``postgres`` user when
 the tests run as root). Without PostgreSQL the tests that need it are skipped, unless CI is set,
 where that is a failure (``.ci/run`` installs it)."""
 
@@ -8,7 +9,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -18,11 +18,7 @@ from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from .servers import PortTaken, free_port, port_taken, retry_if_port_taken
 
 
 def _missing(reason: str) -> None:
@@ -41,13 +37,24 @@ def postgres_server() -> Iterator[str]:
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         shutil.chown(root, "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
-    data, port = root / "data", _free_port()
+    data, log = root / "data", root / "log"
     subprocess.run([*as_postgres, str(initdb), "-D", str(data), "-A", "trust", "-U", "nnviz", "--no-sync", "-E", "UTF8",
                     "--no-locale"],
                    check=True, capture_output=True)
-    options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-    subprocess.run([*as_postgres, str(pg_ctl), "-D", str(data), "-o", options, "-w", "-l", str(root / "log"),
-                    "start"], check=True, capture_output=True)
+
+    def start() -> int:
+        port = free_port()
+        log.unlink(missing_ok=True)  # pg_ctl appends: only this attempt's words count
+        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        started = subprocess.run([*as_postgres, str(pg_ctl), "-D", str(data), "-o", options, "-w", "-l", str(log),
+                                  "start"], capture_output=True, text=True)
+        words = log.read_text() if log.exists() else ""
+        if started.returncode != 0 and port_taken(words):
+            raise PortTaken(port)
+        assert started.returncode == 0, f"PostgreSQL did not start:\n{started.stderr}\n{words[-3000:]}"
+        return port
+
+    port = retry_if_port_taken(start)
     try:
         yield f"postgresql://nnviz@127.0.0.1:{port}/postgres"
     finally:

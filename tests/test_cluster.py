@@ -25,6 +25,8 @@ import httpx
 import psutil
 import pytest
 
+from .servers import PortTaken, port_taken, retry_if_port_taken
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "cluster.sh"
 START_SECONDS = 180  # the script's own deadline per part is 120 s; a busy machine is slow to start Python
@@ -69,24 +71,33 @@ def started_processes(script: subprocess.Popen[str], logs: Path) -> list[psutil.
     return [*processes, postmaster, *postmaster.children(recursive=True)]
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    stderr = tmp_path_factory.mktemp("cluster") / "stderr"
+def start_cluster(stderr: Path) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """The script, once it printed "ready", and its addresses. ``PortTaken`` if a part could not bind
+    a port the script chose (another process took it in between)."""
     # The folder must go at the stop (the last test checks it), whatever the caller's environment says.
     environment = {name: value for name, value in os.environ.items() if name != "KEEP_CLUSTER_DIR"}
     environment["NNVIZ_PYTHON"] = sys.executable
     with stderr.open("w") as errors:
         script = subprocess.Popen(["bash", str(SCRIPT)], stdout=subprocess.PIPE, stderr=errors, text=True,
                                   env=environment)
+    addresses = read_until_ready(script)
+    if addresses is None:
+        script.terminate()
+        script.wait(timeout=60)
+        reason = stderr.read_text()
+        if port_taken(reason):
+            raise PortTaken(reason)
+        if "is not installed" in reason:
+            (pytest.fail if os.environ.get("CI") else pytest.skip)(reason.strip())
+        pytest.fail(f"scripts/cluster.sh did not get ready:\n{reason[-4000:]}")
+    return script, addresses
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    stderr = tmp_path_factory.mktemp("cluster") / "stderr"  # each attempt's anew
+    script, addresses = retry_if_port_taken(lambda: start_cluster(stderr))
     try:
-        addresses = read_until_ready(script)
-        if addresses is None:
-            script.terminate()
-            script.wait(timeout=60)
-            reason = stderr.read_text()
-            if "is not installed" in reason:
-                (pytest.fail if os.environ.get("CI") else pytest.skip)(reason.strip())
-            pytest.fail(f"scripts/cluster.sh did not get ready:\n{reason[-4000:]}")
         yield Cluster(script, addresses, started_processes(script, Path(addresses["logs"])), stderr)
     finally:
         if script.poll() is None:

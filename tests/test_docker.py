@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from .waiting import wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
 HADOLINT = shutil.which("hadolint") or shutil.which("hadolint", path=str(Path(sys.executable).parent))
 # Everything the image test creates is named after this, so the teardown removes exactly that.
@@ -95,16 +97,18 @@ def run_container(image: Image) -> Iterator[Callable[[], str]]:
 
 def wait_healthy(name: str, timeout: float = 120) -> str:
     """Waits for the health check to pass; returns the API's base URL on the host."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def settled() -> dict | None:
         state = json.loads(must(docker("inspect", "--format", "{{json .State}}", name)))
         health = state.get("Health", {}).get("Status")
-        if health == "healthy":
-            address = must(docker("port", name, "8000/tcp")).splitlines()[0]
-            return f"http://{address}"
-        if not state["Running"] or health == "unhealthy":
-            break
-        time.sleep(0.5)
+        return state if health in ("healthy", "unhealthy") or not state["Running"] else None
+
+    try:
+        state = wait_until(settled, timeout, f"{name}'s health check", interval=0.5)
+    except AssertionError as error:
+        state = error
+    if isinstance(state, dict) and state.get("Health", {}).get("Status") == "healthy":
+        address = must(docker("port", name, "8000/tcp")).splitlines()[0]
+        return f"http://{address}"
     logs = docker("logs", "--tail", "40", name)
     raise AssertionError(f"{name} is not healthy ({state})\n{logs.stdout}{logs.stderr}")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import tomllib
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .waiting import wait_for_server
+from .servers import app_server
 
 pytestmark = pytest.mark.slow
 
@@ -90,27 +89,13 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(installed: Path, tmp_path: Path) -> Iterator[str]:
     """``python -m app`` from the virtual environment, run in an empty folder; yields its URL."""
-    port, log = free_port(), tmp_path / "server.log"
     # -I: the working directory and PYTHON* variables stay out of sys.path.
-    with log.open("w") as out:
-        process = subprocess.Popen([installed, "-I", "-m", "app", "--port", str(port)], cwd=tmp_path,
-                                   env=isolated_env(tmp_path), stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_server(base, process, log=log)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with app_server(tmp_path / "server.log", isolated_env(tmp_path), command=(installed, "-I", "-m", "app"),
+                    cwd=tmp_path) as running:
+        yield running.url
 
 
 def test_installed_app_runs_from_the_virtual_environment(installed, tmp_path):

@@ -4,16 +4,13 @@ plotly.js gzipped once, and Server-Sent Events neither compressed nor held back.
 import gzip
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from ..waiting import wait_for_server
+from ..servers import app_server
 from .conftest import SPIRAL
-from .test_restart import ROOT, free_port
 
 GZIP = {"Accept-Encoding": "gzip"}
 IDENTITY = {"Accept-Encoding": "identity"}
@@ -21,15 +18,10 @@ IDENTITY = {"Accept-Encoding": "identity"}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[httpx.Client]:
-    port = free_port()
-    env = os.environ | {"NNVIZ_DATA_DIR": str(tmp_path_factory.mktemp("compression")), "NNVIZ_WORKERS": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_server(f"http://127.0.0.1:{port}", process)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    folder = tmp_path_factory.mktemp("compression")
+    env = os.environ | {"NNVIZ_DATA_DIR": str(folder), "NNVIZ_WORKERS": "1"}
+    with app_server(folder / "server.log", env) as running, httpx.Client(base_url=running.url, timeout=30) as client:
         yield client
-    process.terminate()
-    process.wait(timeout=20)
 
 
 def raw_body(client: httpx.Client, method: str, path: str, headers: dict, **kwargs) -> tuple[httpx.Response, bytes]:

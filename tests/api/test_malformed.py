@@ -2,13 +2,13 @@
 
 import copy
 import json
-import time
 
 import pytest
 
 from app.main import app as application
 from app.services.experiments import EXPERIMENTS
 
+from ..waiting import DEADLINE, wait_until
 from .conftest import SPIRAL
 
 BAD_BODIES = ["{", "null", "[]", '"text"', "42", "true", '{"a": NaN}', '{"a": 1e400}', "{}" * 2,
@@ -98,13 +98,12 @@ def test_malformed_bodies_are_4xx(client, network, path):
             assert 400 <= response.status_code < 500, (body, response.text)
 
 
-def drain(client, timeout: float = 60.0) -> None:
+def drain(client, timeout: float = DEADLINE) -> None:
     """Wait until no job is queued or running: a sweep whose replaced values are still valid
     starts jobs, and a full queue would answer the next test's valid body with 503."""
-    deadline = time.monotonic() + timeout
-    while any(job["status"] in ("queued", "running") for job in client.get("/api/jobs?limit=1000").json()):
-        assert time.monotonic() < deadline, "jobs still queued or running"
-        time.sleep(0.05)
+    wait_until(lambda: not any(job["status"] in ("queued", "running")
+                               for job in client.get("/api/jobs?limit=1000").json()),
+               timeout, "no job to be queued or running")
 
 
 @pytest.mark.parametrize("path", sorted(VALID))

@@ -1,47 +1,32 @@
 """A real server process, killed with SIGKILL during a training, restarted on the same data."""
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import httpx
 import pytest
 
+from ..servers import AppServer, start_app
 from ..services.test_experiments import alone
-from ..waiting import wait_for_server, wait_until
+from ..waiting import wait_until
 from .conftest import SPIRAL
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture
 def server_factory(tmp_path):
-    """``start(port)`` runs ``python -m app`` on the test's data folder and waits until it answers."""
-    processes = []
+    """``start()`` runs ``python -m app`` on the test's data folder (each time on a port of its own:
+    a killed server's port may still be held) and waits until it answers."""
+    servers: list[AppServer] = []
     env = os.environ | {"NNVIZ_DATA_DIR": str(tmp_path), "NNVIZ_CHECKPOINT_SECONDS": "0.2", "NNVIZ_WORKERS": "1"}
 
-    def start(port: int) -> subprocess.Popen:
-        processes.append(subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for_server(f"http://127.0.0.1:{port}", processes[-1])
-        return processes[-1]
+    def start() -> AppServer:
+        servers.append(start_app(tmp_path / f"server-{len(servers)}.log", env))
+        return servers[-1]
 
     yield start
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=30)
+    for server in servers:
+        server.stop()
 
 
 RESUMABLE = {"network": {"hidden": [{"units": 16}, {"units": 16}], "seed": 3}, "data": SPIRAL,
@@ -49,9 +34,8 @@ RESUMABLE = {"network": {"hidden": [{"units": 16}, {"units": 16}], "seed": 3}, "
 
 
 def test_sigkill_during_training_loses_nothing_and_the_job_resumes(server_factory):
-    port = free_port()
-    server = server_factory(port)
-    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300)
+    server = server_factory()
+    api = httpx.Client(base_url=server.url, timeout=300)
     created = api.post("/api/networks", json={"input_dim": 2, "hidden": [{"units": 5}], "output_dim": 3}).json()
     finished = api.post("/api/jobs?wait=true", json={"network": {"hidden": [{"units": 10}]}, "data": SPIRAL,
                                                      "training": {"steps": 200}}).json()
@@ -63,10 +47,9 @@ def test_sigkill_during_training_loses_nothing_and_the_job_resumes(server_factor
     assert set(before) == {created["id"], finished["network_id"], long["network_id"]}
     assert api.get(f"/api/jobs/{long['id']}").json()["status"] == "running"
 
-    os.kill(server.pid, signal.SIGKILL)
-    server.wait(timeout=10)
+    server.kill()
 
-    server_factory(port)  # its lease expires: the new server adopts the job and resumes it
+    api.base_url = server_factory().url  # its lease expires: the new server adopts the job and resumes it
     jobs = {job["id"]: job for job in api.get("/api/jobs").json()}
     assert jobs[finished["id"]]["status"] == "done" and jobs[finished["id"]]["metrics"] == finished["metrics"]
     after = {n["id"]: api.get(f"/api/networks/{n['id']}/export").json() for n in api.get("/api/networks").json()}
@@ -84,19 +67,18 @@ def test_sigkill_during_training_loses_nothing_and_the_job_resumes(server_factor
     assert weights[0] == weights[1]
 
 
-def _crash_and_restart(server, server_factory, port: int, api: httpx.Client, path: str) -> dict:
-    """Kill the server (SIGKILL), start another on its port and wait until the job at ``path`` ends."""
-    os.kill(server.pid, signal.SIGKILL)
-    server.wait(timeout=10)
-    server_factory(port)
+def _crash_and_restart(server: AppServer, server_factory, api: httpx.Client, path: str) -> dict:
+    """Kill the server (SIGKILL), start another on the same data, point ``api`` at it and wait until
+    the job at ``path`` ends."""
+    server.kill()
+    api.base_url = server_factory().url
     return wait_until(lambda: (job := api.get(path).json())["status"] not in ("queued", "running") and job,
                       timeout=300, what=f"{path} to end after the restart")
 
 
 def test_a_sweep_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_factory):
-    port = free_port()
-    server = server_factory(port)
-    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300)
+    server = server_factory()
+    api = httpx.Client(base_url=server.url, timeout=300)
     sweep = api.post("/api/sweeps", json={
         "base": {"network": {"hidden": [{"units": 16}]}, "data": SPIRAL, "training": {"steps": 3000}},
         "axes": {"training.learning_rate": [0.1, 0.3, 1.0]}, "seeds": 2}).json()
@@ -104,7 +86,7 @@ def test_a_sweep_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_factory
                        what="a first finished run")
 
     # The new server adopts the sweep and starts again the runs without a row.
-    done = _crash_and_restart(server, server_factory, port, api, f"/api/sweeps/{sweep['id']}")
+    done = _crash_and_restart(server, server_factory, api, f"/api/sweeps/{sweep['id']}")
     assert done["status"] == "done" and done["progress"] == {"finished": 6, "total": 6}
     assert [row["run"] for row in done["rows"]] == list(range(6)) and all(r["status"] == "done" for r in done["rows"])
     kept = {row["run"]: row["network_id"] for row in done["rows"]}
@@ -112,15 +94,14 @@ def test_a_sweep_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_factory
 
 
 def test_an_experiment_cut_off_by_a_crash_runs_the_rest_after_a_restart(server_factory):
-    port = free_port()
-    server = server_factory(port)
-    api = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=300)
+    server = server_factory()
+    api = httpx.Client(base_url=server.url, timeout=300)
     job = api.post("/api/experiments/capacity", json={"steps": 3000, "seeds": 2}).json()
     wait_until(lambda: (api.get(f"/api/jobs/{job['id']}").json()["result"] or {}).get("runs"),
                what="a first finished run")
 
     # The new server adopts the experiment and starts again the runs without a record.
-    done = _crash_and_restart(server, server_factory, port, api, f"/api/jobs/{job['id']}")
+    done = _crash_and_restart(server, server_factory, api, f"/api/jobs/{job['id']}")
     assert done["status"] == "done", done["error"]
     assert done["progress"] == {"step": 3 * 2 * 3000, "total_steps": 3 * 2 * 3000, "epoch": None}
     assert done["result"] == alone("capacity", done["request"]["options"])  # as if nothing had happened

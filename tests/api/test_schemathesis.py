@@ -11,14 +11,14 @@ ends, and their events are covered by tests/api/test_jobs.py and test_sweeps.py;
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from ..servers import app_server
 
 pytestmark = pytest.mark.slow
 
@@ -31,41 +31,15 @@ RUN = ["--checks", "all", "--request-timeout", "120", "--max-examples", "5", "--
        "--exclude-path-regex", "^/api/shared/"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen, deadline_seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the server exited"
-        try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"the server did not answer within {deadline_seconds} s")
-
-
 def test_the_server_keeps_to_its_schema(tmp_path):
-    url = f"http://127.0.0.1:{free_port()}"
     env = os.environ | SETTINGS | {"NNVIZ_DATA_DIR": str(tmp_path)}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--port", url.rsplit(":", 1)[1],
-                               "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
-    try:
-        wait_until_up(url, server)
+    with app_server(tmp_path / "server.log", env) as server:
+        url = server.url
         # One visitor throughout (a bearer token), so what one request creates the next can find.
         token = httpx.post(f"{url}/api/tokens", timeout=30).json()["token"]
         run = subprocess.run([sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "--no-color",
                               "run", f"{url}/openapi.json", *RUN, "-H", f"Authorization: Bearer {token}"],
                              capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "failures" not in run.stdout.splitlines()[-1], run.stdout[-4000:]
     # Every warning fails the run but one: an operation that the short run's random ids seldom reach

@@ -3,19 +3,17 @@ and trained further through the other, and survives its server being killed."""
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.postgres import new_database
 
-from ..waiting import wait_for_server, wait_until
+from ..servers import AppServer, start_app
+from ..waiting import wait_until
 from .conftest import SPIRAL
-from .test_restart import ROOT, free_port
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -23,25 +21,23 @@ LONG = {"network": {"hidden": [{"units": 32}, {"units": 32}]}, "data": SPIRAL,
         "training": {"steps": 100_000}, "live": {"grid": 20, "interval_ms": 50}}
 
 
-def start(url: str, port: int) -> subprocess.Popen:
+def start(url: str, log: Path) -> AppServer:
     env = os.environ | {"NNVIZ_DATABASE_URL": url, "NNVIZ_SECRET_KEY": "shared-by-both-servers",
                         "NNVIZ_CHECKPOINT_SECONDS": "0.2", "NNVIZ_WORKERS": "1", "NNVIZ_DATA_DIR": "/nonexistent"}
-    process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_server(f"http://127.0.0.1:{port}", process)
-    return process
+    return start_app(log, env)
 
 
 @pytest.fixture
-def servers(postgres):
+def servers(postgres, tmp_path):
     url = new_database(postgres)
-    ports = [free_port(), free_port()]
-    processes = [start(url, port) for port in ports]
-    yield processes, [f"http://127.0.0.1:{port}" for port in ports]
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=20)
+    started = []
+    try:
+        for name in ("a", "b"):
+            started.append(start(url, tmp_path / f"{name}.log"))
+        yield started
+    finally:
+        for server in started:
+            server.stop()
 
 
 def first_frames(client: httpx.Client, job_id: str, count: int) -> list[dict]:
@@ -59,10 +55,10 @@ def first_frames(client: httpx.Client, job_id: str, count: int) -> list[dict]:
 
 
 def test_a_job_crosses_servers_and_survives_its_server(servers):
-    processes, (a_url, b_url) = servers
-    a = httpx.Client(base_url=a_url, timeout=60)
+    server_a, server_b = servers
+    a = httpx.Client(base_url=server_a.url, timeout=60)
     owner = a.get("/api/me").json()["owner"]
-    b = httpx.Client(base_url=b_url, timeout=60, cookies=a.cookies)  # one visitor, one cookie, both servers
+    b = httpx.Client(base_url=server_b.url, timeout=60, cookies=a.cookies)  # one visitor, one cookie, both servers
     assert b.get("/api/me").json()["owner"] == owner
 
     job = a.post("/api/jobs", json=LONG).json()
@@ -79,8 +75,7 @@ def test_a_job_crosses_servers_and_survives_its_server(servers):
     doomed = a.post("/api/jobs", json=LONG | {"training": {"steps": 8_000}}).json()
     wait_until(lambda: a.get(f"/api/networks/{doomed['network_id']}").json()["steps_trained"] > 0,
                what="a first checkpoint")
-    os.kill(processes[0].pid, signal.SIGKILL)
-    processes[0].wait(timeout=10)
+    server_a.kill()
     killed_at = time.monotonic()
     adopted = wait_until(lambda: (j := b.get(f"/api/jobs/{doomed['id']}").json())["status"]
                          not in ("queued", "running") and j, timeout=300, what="server B to finish the job")

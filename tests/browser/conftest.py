@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
-import subprocess
-import sys
 import tarfile
 import urllib.request
 from collections.abc import Iterator
@@ -23,7 +20,8 @@ import pytest
 
 from app.services.experiments import EXPERIMENTS
 
-from ..waiting import DEADLINE, wait_for_server
+from ..servers import app_server
+from ..waiting import DEADLINE
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,36 +52,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=experiments_last)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app served by ``python -m app`` on a free port, with its data in a temporary folder."""
-    port = _free_port()
     env = {**os.environ, "NNVIZ_DATA_DIR": str(tmp_path_factory.mktemp("nnviz-data"))}
-    log = tmp_path_factory.mktemp("server-log") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_server(base, process, log=log)
+    with app_server(tmp_path_factory.mktemp("server-log") / "server.log", env) as running:
         # The Experiments page's kept results, asked for now: the server computes them as batch work
         # while the other tests run (as a server in use has them from its first visitor), so the
         # tests of that page need not wait for them.
         for name in EXPERIMENTS:
-            assert httpx.get(f"{base}/api/experiments/{name}", timeout=DEADLINE).status_code in (200, 202)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            assert httpx.get(f"{running.url}/api/experiments/{name}", timeout=DEADLINE).status_code in (200, 202)
+        yield running.url
 
 
 @pytest.fixture(scope="session")

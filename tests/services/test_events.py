@@ -12,6 +12,7 @@ def test_a_waiter_wakes_when_its_job_changes_and_not_for_other_jobs():
         waiting = asyncio.create_task(hub.wait("a", seen, timeout=30))
         await asyncio.sleep(0)
         threading.Thread(target=hub.publish, args=("b",)).start()  # another job: no wake-up
+        # A while in which a wrong wake-up would show: that nothing happens cannot be waited for.
         await asyncio.sleep(0.05)
         assert not waiting.done()
         threading.Thread(target=hub.publish, args=("a",)).start()  # from another thread, like the executor's
