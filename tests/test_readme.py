@@ -6,11 +6,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
+
+from .servers import app_server
 
 ROOT = Path(__file__).parents[1]
 README = ROOT / "README.md"
@@ -32,42 +32,15 @@ def test_the_tour_has_the_blocks_the_text_describes():
     assert all("$NNVIZ" in block for block in blocks)
 
 
-def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
-    """``python -m app`` on a port of its own choosing (no port is picked and released first)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("NNVIZ_")}
-    env["NNVIZ_DATA_DIR"] = str(data_dir)
-    server = subprocess.Popen([sys.executable, "-m", "app", "--port", "0"], cwd=ROOT, env=env,
-                              stderr=subprocess.PIPE, text=True)
-    found: list[str] = []
-    ready = threading.Event()
-
-    def read() -> None:  # keep reading, so that the server never blocks on a full pipe
-        for line in server.stderr:
-            if not found and (match := re.search(r"Uvicorn running on (http://\S+)", line)):
-                found.append(match.group(1))
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    ready.wait(120)
-    if not found:
-        server.kill()
-        pytest.fail("the server did not start")
-    return server, found[0]
-
-
 @pytest.mark.skipif(shutil.which("jq") is None, reason="the tour uses jq (.ci/run installs it)")
 def test_the_readme_api_tour_runs_as_written(tmp_path):
-    server, url = start_server(tmp_path / "data")
-    try:
-        script = "\n".join(tour_blocks(README.read_text())).replace(WRITTEN_FOR, url)
+    env = os.environ | {"NNVIZ_DATA_DIR": str(tmp_path / "data")}
+    with app_server(tmp_path / "server.log", env) as server:  # a fresh server
+        script = "\n".join(tour_blocks(README.read_text())).replace(WRITTEN_FOR, server.url)
         work = tmp_path / "work"
         work.mkdir()
         done = subprocess.run(["bash", "-c", 'set -euo pipefail\ncurl() { command curl --fail-with-body "$@"; }\n'
                                + script], cwd=work, capture_output=True, text=True, timeout=600)
-    finally:
-        server.terminate()
-        server.wait(30)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
     assert '"parameters":41' in out  # the notes' [3, 4, 4, 1]

@@ -24,7 +24,7 @@ def list_shares(services: ServicesDep, owner: OwnerDep) -> list[dict]:
     return services.networks.shares(owner)
 
 
-@router.delete("/{token}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke one of your share links",
+@router.delete("/{share_token}", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke one of your share links",
                responses=responses(404))
-def revoke_share(token: str, services: ServicesDep, owner: OwnerDep) -> None:
-    services.networks.revoke_share(token, owner)
+def revoke_share(share_token: str, services: ServicesDep, owner: OwnerDep) -> None:
+    services.networks.revoke_share(share_token, owner)

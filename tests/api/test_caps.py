@@ -3,8 +3,6 @@ answering 429 with the limit's name; each can be listed and revoked or deleted; 
 are not there (404)."""
 
 import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
@@ -12,9 +10,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from ..waiting import wait_for_server, wait_until
+from ..servers import app_server
+from ..waiting import wait_until
 from .conftest import SPIRAL, open_client
-from .test_restart import ROOT, free_port
 
 CSV = "0.1,0.2,a\n0.3,0.4,b\n" * 50  # 1,000 characters
 DAY = 24 * 3600.0
@@ -179,16 +177,10 @@ def test_a_strangers_tokens_shares_and_uploads_are_not_there(server):
 def live_server(tmp_path_factory):
     """A real server process: an event stream ends when its client goes away, which only a real
     connection shows."""
-    port = free_port()
-    env = os.environ | {"NNVIZ_DATA_DIR": str(tmp_path_factory.mktemp("streams")), "NNVIZ_WORKERS": "1",
-                        "NNVIZ_PERSON_STREAMS": "2"}
-    process = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_server(f"http://127.0.0.1:{port}", process)
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    folder = tmp_path_factory.mktemp("streams")
+    env = os.environ | {"NNVIZ_DATA_DIR": str(folder), "NNVIZ_WORKERS": "1", "NNVIZ_PERSON_STREAMS": "2"}
+    with app_server(folder / "server.log", env) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
-    process.terminate()
-    process.wait(timeout=20)
 
 
 def test_a_person_holds_at_most_the_event_streams_the_limit_allows(live_server):

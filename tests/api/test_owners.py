@@ -32,8 +32,9 @@ def alices(people):
                                                       "seeds": 1}).json()
     assert sweep["status"] == "done"
     share = alice.post(f"/api/networks/{job['network_id']}/share").json()
+    token = alice.post("/api/tokens").json()
     return {"job": job["id"], "network": job["network_id"], "upload": upload["id"], "sweep": sweep["id"],
-            "share": share["token"]}
+            "share": share["token"], "token": token["id"]}
 
 
 def test_a_visitor_gets_a_signed_http_only_cookie_on_the_first_request(tmp_path):
@@ -54,9 +55,11 @@ def test_a_visitor_gets_a_signed_http_only_cookie_on_the_first_request(tmp_path)
 
 
 # A path parameter naming one of someone's own resources, and which of Alice's fills it in.
-OWNED = {"network_id": "network", "job_id": "job", "sweep_id": "sweep"}
+OWNED = {"network_id": "network", "job_id": "job", "sweep_id": "sweep", "upload_id": "upload", "token_id": "token",
+         "share_token": "share"}
 # Share links are public by design: whoever holds the token sees the network and may copy it
 # (test_a_share_link_shows_the_network_read_only_and_opens_a_copy); a wrong token is a 404 there.
+# Revoking one is its owner's (share_token, above).
 PUBLIC = {"token"}
 # Path parameters that name no stored resource (a figure kind, an activation, plotly's version).
 NOT_RESOURCES = {"kind", "name", "version"}
@@ -120,6 +123,9 @@ def snapshot(alice, ids: dict[str, str]) -> list:
             alice.get(f"/api/jobs/{ids['job']}").json(),
             alice.get(f"/api/sweeps/{ids['sweep']}").json(),
             alice.post("/api/datasets/preview", json={"id": ids["upload"]}).json(),
+            [token["id"] for token in alice.get("/api/tokens").json()],
+            [upload["id"] for upload in alice.get("/api/uploads").json()],
+            [share["token"] for share in alice.get("/api/shares").json()],
             alice.get(f"/api/shared/{ids['share']}").status_code]
 
 
