@@ -8,7 +8,7 @@ unguessable token that opens one network read-only.
 The signing key is the root of every credential the server hands out: a token records the key it
 was minted under (as an HMAC of a fixed text, never the key), so changing ``NNVIZ_SECRET_KEY``
 ends every cookie identity and every token at once, which is what an operator who rotates it
-because it leaked, or to start a new term afresh, asks for (docs/caps-per-person-limits-and-credentials.md).
+because it leaked, or to start a new term afresh, asks for (docs/limits.md).
 A token also ends ``NNVIZ_TOKEN_TTL`` seconds after it was minted.
 """
 
