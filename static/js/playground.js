@@ -226,7 +226,7 @@ async function main() {
   }
   session.datasets = new Map(datasets.map((d) => [d.name, d]));
   session.limits = limits;
-  const opened = await openStored(given);
+  const { network: opened, notice: missing } = await openStored(given);
   const replaced = [];
   if (!isUpload() && !session.datasets.has(settings.ds)) {
     replaced.push(`data set “${settings.ds}” → ${DEFAULTS.ds}`);
@@ -238,6 +238,7 @@ async function main() {
   session.layers = layersFromText(settings.layers, session.activations, editorLimits, replaced);
   layerEditor($("#layers"), session.layers, () => settingChanged(["layers"]), { ...editorLimits, activations: session.activations, idPrefix: "pg-layer" });
   const notices = replaced.length ? [`This address asked for values this server does not take; the nearest valid ones are used: ${replaced.join("; ")}.`] : [];
+  if (missing) notices.unshift(missing);
   bindControls();
   featureChooser($("#features"), () => settingChanged(["feat"])).catch((error) => pageError.show(error));
   bindFigureTools();
@@ -279,16 +280,16 @@ async function main() {
 }
 
 // ?network=ID opens one of your stored networks (e.g. the copy of a shared one): its settings fill
-// the page. Returns the network, or null when the address names none (or one that is not yours).
+// the page. Returns { network }, or { network: null, notice } when the address names one that is
+// gone or not yours: the page says so once it is ready (after the reset that would clear it).
 async function openStored(given) {
   const id = new URLSearchParams(window.location.search).get("network");
-  if (!id) return null;
+  if (!id) return { network: null };
   let stored;
   try {
     stored = await busy(api("GET", `/api/networks/${encodeURIComponent(id)}`, { label: "The network this address opens" }));
   } catch (error) {
-    trainErrors.show(error);
-    return null;
+    return { network: null, notice: `This address opens network ${id}, which is not on this server for you (it expired, was deleted, or is someone else's): a new network is shown instead. ${error.message}` };
   }
   const { spec } = stored;
   const data = stored.data || {};
@@ -302,7 +303,7 @@ async function openStored(given) {
       given.add(key);
     }
   }
-  return stored;
+  return { network: stored };
 }
 
 main();

@@ -445,3 +445,11 @@ def test_every_data_set_plays_with_no_console_error(page):
         page.get_by_test_id("pause").click()
         page.wait_for_selector("[data-testid=pause][disabled]")
         page.recorder.assert_clean()
+
+
+def test_an_address_naming_a_network_that_is_gone_says_so_after_the_page_is_ready(page):
+    _open(page, "?network=0123456789abcdef")
+    # Said once the page is ready, so the reset that starts a new network does not clear it.
+    expect(page.locator("#train-error")).to_contain_text("0123456789abcdef, which is not on this server for you")
+    expect(page.locator("#train-error")).to_be_visible()
+    page.recorder.assert_clean(expected_status=404)
