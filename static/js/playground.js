@@ -148,6 +148,7 @@ function bindControls() {
     await reset();
   }));
   $("#keep").addEventListener("submit", keepNetwork);
+  $("#share").addEventListener("click", shareNetwork);
   $("#open-network").addEventListener("change", openNetworkFile);
   $("#hidden-layer").addEventListener("change", drawHiddenSpace);
 }
@@ -202,6 +203,30 @@ async function keepNetwork(event) {
     trainErrors.show(error);
   }
   setTransport();
+}
+
+// A read-only link to the network as it is now (/shared/{token}: its weights and figures, and a copy
+// for whoever opens it), copied to the clipboard where the browser allows it.
+async function shareNetwork() {
+  if (!session.network) return;
+  trainErrors.clear();
+  try {
+    const share = await busy(api("POST", `/api/networks/${session.network.id}/share`, { label: "A read-only link to this network" }));
+    const url = new URL(share.url, window.location.origin).href;
+    $("#share-url").href = url;
+    $("#share-url").textContent = url;
+    $("#share-link").hidden = false;
+    let copied = "";
+    try {
+      await navigator.clipboard.writeText(url);
+      copied = "Copied.";
+    } catch {
+      copied = "Copy it from here.";
+    }
+    $("#share-copied").textContent = copied;
+  } catch (error) {
+    trainErrors.show(error);
+  }
 }
 
 // --- start -----------------------------------------------------------------------------------

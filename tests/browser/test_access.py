@@ -4,6 +4,7 @@ it, and the keyboard alone works the Playground and its charts' toolbars (SVG do
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -20,8 +21,9 @@ PHONE = (390, 844)
 
 @pytest.fixture(scope="module")
 def shared_link(browser, server: str) -> str:
-    """A share link of a network trained one epoch, made through the Playground once for this
-    module's tests: anyone may open it, so each test's own context sees the same page."""
+    """A share link of a network trained one epoch, made by the Playground's Share once for this
+    module's tests: anyone may open it, so each test's own context (another browser, in effect)
+    sees the same page."""
     page = open_page(browser, server)
     try:
         page.goto("/")
@@ -29,10 +31,15 @@ def shared_link(browser, server: str) -> str:
         page.get_by_test_id("step").click()
         expect(page.get_by_test_id("epoch")).to_have_text("1")
         network = api(page, "GET", "/api/networks").json()[0]
-        link = api(page, "POST", f"/api/networks/{network['id']}/share").json()["url"]
+        page.get_by_test_id("share").click()
+        expect(page.get_by_test_id("share-url")).to_be_visible()
+        link = page.get_by_test_id("share-url").inner_text()
+        shares = api(page, "GET", "/api/shares").json()
+        assert [(s["network_id"], s["url"]) for s in shares] == [(network["id"], urlsplit(link).path)]
+        assert page.get_by_test_id("share-url").get_attribute("href") == link
     finally:
         page.context.close()
-    return link
+    return urlsplit(link).path
 
 
 def _open(page, path: str, request: pytest.FixtureRequest | None = None) -> None:

@@ -118,6 +118,8 @@ export function setTransport() {
   $("#export").hidden = !network || playing;
   if (network) $("#export").href = `/api/networks/${network.id}/export`;
   $("#keep").hidden = !network || playing || Boolean(network.name);
+  $("#share").hidden = !network || playing;
+  if (!network) $("#share-link").hidden = true; // a link names the network it was made for
 }
 
 // Play, Pause, Step and Reset presses: an added point resumes Play only if none came meanwhile.
