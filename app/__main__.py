@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
-
+from app.server import serve
 from app.settings import get_settings
 
 
@@ -26,8 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     adopt.add_argument("owner", help="an owner id (GET /api/me shows yours)")
     args = parser.parse_args(argv)
     if args.command is None:
-        uvicorn.run("app.main:app", host=args.host, port=args.port, proxy_headers=True,
-                    access_log=settings.access_log)
+        serve(settings, args.host, args.port)
         return
     from app.services.store import Store, database_url
 

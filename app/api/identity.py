@@ -3,7 +3,8 @@
 ``Authorization: Bearer <token>`` (from ``POST /api/tokens``) names its owner; an unknown token is
 a 401. Otherwise the signed cookie does; a request without a valid one gets a new anonymous owner
 and the cookie that names it (``HttpOnly``, ``SameSite=Lax``, ``Secure`` over HTTPS). Nothing to
-sign up for, nothing to type.
+sign up for, nothing to type. How many new owners one address may get is limited
+(``app/api/rates.py``).
 """
 
 from __future__ import annotations
@@ -44,12 +45,17 @@ class Identity:
         if scheme.lower() == "bearer":
             owner = await anyio.to_thread.run_sync(owners.from_token, token.strip())
             if owner is None:
-                await _unauthorized(send)
+                await _answer(send, 401, "Authorization: unknown or revoked token (get one with POST /api/tokens)",
+                              {"www-authenticate": "Bearer"})
                 return
         else:
             cookies = _cookies(headers.get("cookie", ""))
             owner = owners.from_cookie(cookies.get(COOKIE))
             if owner is None:
+                refusal = scope["app"].state.rates.refusal("identities", scope)
+                if refusal is not None:
+                    await _answer(send, 429, *refusal)
+                    return
                 owner = new_owner()
                 issue = cookie_header(owners.cookie(owner), scope.get("scheme") == "https")
         scope.setdefault("state", {})["owner"] = owner
@@ -73,11 +79,12 @@ def _cookies(header: str) -> dict[str, str]:
     return {name: value for name, _, value in pairs if name}
 
 
-async def _unauthorized(send: Send) -> None:
-    body = json.dumps({"detail": "Authorization: unknown or revoked token (get one with POST /api/tokens)"}).encode()
-    await send({"type": "http.response.start", "status": 401,
-                "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer"),
-                            (b"content-length", str(len(body)).encode())]})
+async def _answer(send: Send, status: int, detail: str, headers: dict[str, str]) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    extra = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *extra]})
     await send({"type": "http.response.body", "body": body})
 
 

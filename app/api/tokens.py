@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from .deps import ServicesDep
-from .errors import Message
+from .errors import Message, responses
 from .identity import OwnerDep
+from .rates import limited
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
 
@@ -17,7 +18,8 @@ class TokenPublic(BaseModel):
     token_type: str = "bearer"
 
 
-@router.post("", response_model=TokenPublic, status_code=status.HTTP_201_CREATED,
+@router.post("", response_model=TokenPublic, status_code=status.HTTP_201_CREATED, dependencies=[limited("tokens")],
+             responses=responses(429),
              summary="A bearer token for your networks and jobs (the owner of this request's cookie or token)")
 def create_token(services: ServicesDep, owner: OwnerDep) -> dict:
     return {"token": services.owners.new_token(owner), "token_type": "bearer"}
