@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # fastapi-offline provides Swagger UI's and ReDoc's files; the pages themselves are app.pages.docs.
     application = FastAPIOffline(docs_url=None, redoc_url=None, static_url=docs.ASSETS, title="nnviz",
                                  version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                                 default_response_class=SafeJSONResponse, max_body_size=settings.max_body_bytes)
+                                 default_response_class=SafeJSONResponse)  # body limits: app/api/bodies.py
     application.state.settings = settings
     application.state.rates = AddressRates(settings)
     errors.install(application)

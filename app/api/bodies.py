@@ -1,7 +1,7 @@
 """Request bodies: a size limit per operation, a deadline, and a fast JSON parser for large ones.
 
-``BodyGuard`` (a plain ASGI middleware) looks up the operation a request is for and takes its
-limit: ``NNVIZ_MAX_REQUEST_BYTES`` unless the route marks another setting with ``body_limit(...)``
+``BodyGuard`` (a plain ASGI middleware) guards the body as the operation reads it. Its limit is
+``NNVIZ_MAX_REQUEST_BYTES`` unless the route marks another setting with ``body_limit(...)``
 (imports and specs with weights: ``NNVIZ_MAX_BODY_BYTES``; the CSV upload: ``NNVIZ_MAX_UPLOAD_BYTES``
 plus room for the form around the file). A ``Content-Length`` above it is answered 413 before a
 byte of the body is read; a chunked body is counted as it arrives and refused as soon as it passes
@@ -24,7 +24,6 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.services.specs import LIMIT_MARK
@@ -41,18 +40,11 @@ def body_limit(setting: str) -> dict[str, Any]:
     return {LIMIT_MARK: {"x-max-body-bytes": setting}}
 
 
-def _route_setting(scope: Scope) -> str:
-    for route in scope["app"].router.routes:
-        match, _ = route.matches(scope)
-        if match is Match.FULL:
-            extra = getattr(route, "openapi_extra", None) or {}
-            return extra.get(LIMIT_MARK, {}).get("x-max-body-bytes", DEFAULT_SETTING)
-    return DEFAULT_SETTING
-
-
 def limit_for(scope: Scope, settings: Settings, headers: Headers) -> tuple[int, str]:
-    """The body limit of this request's operation in bytes, and the setting it comes from."""
-    setting = _route_setting(scope)
+    """The body limit of this request's operation (the router has put its route in the scope by the
+    time the body is asked for) in bytes, and the setting it comes from."""
+    extra = getattr(scope.get("route"), "openapi_extra", None) or {}
+    setting = extra.get(LIMIT_MARK, {}).get("x-max-body-bytes", DEFAULT_SETTING)
     limit = getattr(settings, setting)
     if headers.get("content-type", "").startswith("multipart/form-data"):
         limit += FORM_ROOM
@@ -84,17 +76,17 @@ class BodyGuard:
             await self.app(scope, receive, send)  # no body: nothing to guard
             return
         settings: Settings = scope["app"].state.settings
-        limit, setting = limit_for(scope, settings, headers)
-        if length is not None and length.strip().isdigit() and int(length) > limit:
-            await _answer(too_large(limit, setting), send)
-            return
         deadline = anyio.current_time() + settings.body_timeout
-        received, complete, started = 0, False, False
+        received, complete, started, limit, setting = 0, False, False, 0, ""
 
         async def guarded_receive() -> Message:
-            nonlocal received, complete
+            nonlocal received, complete, limit, setting
             if complete:  # the body is in; what follows is a wait for the client to leave, with no deadline
                 return await receive()
+            if not setting:  # the first read: the operation is known, no byte of the body is read yet
+                limit, setting = limit_for(scope, settings, headers)
+                if length is not None and length.strip().isdigit() and int(length) > limit:
+                    raise too_large(limit, setting)
             with anyio.move_on_after(deadline - anyio.current_time()) as timer:
                 message = await receive()
             if timer.cancelled_caught:
@@ -110,8 +102,10 @@ class BodyGuard:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                if not complete:  # an answer before the whole body: the rest is not read, so the connection ends
-                    message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+                answer_headers = message.get("headers", [])
+                # An answer before the whole body: the rest is not read, so the connection ends.
+                if not complete and not any(name.lower() == b"connection" for name, _ in answer_headers):
+                    message = {**message, "headers": [*answer_headers, (b"connection", b"close")]}
             await send(message)
 
         try:
