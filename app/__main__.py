@@ -1,6 +1,7 @@
 """``python -m app``: serve nnviz with uvicorn; ``migrate`` and ``adopt`` for operators.
 
-    python -m app [--host H] [--port P]     serve (migrations run at start-up)
+    python -m app [--host H] [--port P]     serve (migrations run at start-up; port 0: any free port, which
+                                            the log line "Uvicorn running on ..." names)
     python -m app migrate                   bring the database's schema up to date, then exit
     python -m app adopt OWNER               give every network, job and upload stored before owners
                                             existed to OWNER (see GET /api/me)

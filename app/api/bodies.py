@@ -51,8 +51,8 @@ def limit_for(scope: Scope, settings: Settings, headers: Headers) -> tuple[int, 
     return limit, setting
 
 
-def too_large(limit: int, setting: str) -> HTTPException:
-    return HTTPException(413, f"the body is larger than this operation's limit of {limit} bytes "
+def too_large(settings: Settings, setting: str) -> HTTPException:
+    return HTTPException(413, f"the body is larger than this operation's limit of {getattr(settings, setting)} bytes "
                               f"(NNVIZ_{setting.upper()})", headers={"Connection": "close"})
 
 
@@ -86,7 +86,7 @@ class BodyGuard:
             if not setting:  # the first read: the operation is known, no byte of the body is read yet
                 limit, setting = limit_for(scope, settings, headers)
                 if length is not None and length.strip().isdigit() and int(length) > limit:
-                    raise too_large(limit, setting)
+                    raise too_large(settings, setting)
             with anyio.move_on_after(deadline - anyio.current_time()) as timer:
                 message = await receive()
             if timer.cancelled_caught:
@@ -95,7 +95,7 @@ class BodyGuard:
                 received += len(message.get("body", b""))
                 complete = not message.get("more_body", False)
                 if received > limit:
-                    raise too_large(limit, setting)
+                    raise too_large(settings, setting)
             return message
 
         async def closing_send(message: Message) -> None:

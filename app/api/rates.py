@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, params
 from starlette.types import Scope
 
 from app.services.rates import AddressRate, retry_after
@@ -46,7 +46,7 @@ class AddressRates:
         return message, {"Retry-After": str(seconds)}
 
 
-def limited(kind: Kind) -> Depends:  # type: ignore[valid-type]
+def limited(kind: Kind) -> params.Depends:
     """A route dependency: 429 when the request's address has done ``kind`` too often."""
 
     async def check(request: Request) -> None:  # async: no thread-pool hop (see deps.py)
