@@ -1,6 +1,7 @@
 """``python -m app``: serve nnviz with uvicorn; ``migrate`` and ``adopt`` for operators.
 
-    python -m app [--host H] [--port P]     serve (migrations run at start-up)
+    python -m app [--host H] [--port P]     serve (migrations run at start-up; port 0: any free port, which
+                                            the log line "Uvicorn running on ..." names)
     python -m app migrate                   bring the database's schema up to date, then exit
     python -m app adopt OWNER               give every network, job and upload stored before owners
                                             existed to OWNER (see GET /api/me)
@@ -11,8 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-import uvicorn
-
+from app.server import serve
 from app.settings import get_settings
 
 
@@ -34,8 +34,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"nnviz: {exc}")
     if args.command is None:
         store.close()
-        uvicorn.run("app.main:app", host=args.host, port=args.port, proxy_headers=True,
-                    access_log=settings.access_log)
+        serve(settings, args.host, args.port)
         return
     try:
         if args.command == "migrate":

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
 from app.api import (
@@ -30,8 +31,10 @@ from app.api import (
     tokens,
     uploads,
 )
+from app.api.bodies import BodyGuard
 from app.api.errors import SafeJSONResponse
 from app.api.identity import Identity
+from app.api.rates import AddressRates
 from app.api.security import SecurityHeaders
 from app.pages import docs
 from app.pages import routes as pages
@@ -75,8 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # fastapi-offline provides Swagger UI's and ReDoc's files; the pages themselves are app.pages.docs.
     application = FastAPIOffline(docs_url=None, redoc_url=None, static_url=docs.ASSETS, title="nnviz",
                                  version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                                 default_response_class=SafeJSONResponse, max_body_size=settings.max_body_bytes)
+                                 default_response_class=SafeJSONResponse)  # body limits: app/api/bodies.py
     application.state.settings = settings
+    application.state.rates = AddressRates(settings)
     errors.install(application)
     openapi.install(application, settings)
     for module in ROUTERS:
@@ -85,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     application.include_router(pages.router)
     application.include_router(docs.router)
     application.mount("/static", pages.static_files, name="static")
+    application.add_middleware(BodyGuard)
     application.add_middleware(Identity)
     application.add_middleware(SecurityHeaders)
     # Leaves alone what is already compressed (kept figures, plotly.js) and event streams (its
@@ -94,7 +99,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         application.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                                    allow_methods=["GET", "POST", "PATCH", "DELETE"], allow_headers=["Content-Type"])
+    # Outermost: every layer (rates, the Secure cookie) sees the client and scheme a trusted proxy names.
+    application.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return application
+
+
+def begin_shutdown(application: FastAPI) -> None:
+    """The server has been told to stop (app/server.py): end the event streams and long waits now,
+    before the server waits for their connections to close."""
+    services = getattr(application.state, "services", None)
+    if services is not None:
+        services.jobs.hub.close()
 
 
 app = create_app()

@@ -51,7 +51,9 @@ class Settings(BaseSettings):
     max_points: int = 10_000
     max_steps: int = 100_000
     max_compute: float = 2e11  # steps x training points x parameters, per job
-    max_body_bytes: int = 16_000_000  # any request body (an exported 8 x 256 network is ~10 MB of JSON)
+    max_body_bytes: int = 16_000_000  # a body with weights: an import, a spec and its weights (8 x 256: ~10 MB)
+    # Any other body (500 added points are ~32 KB; 10,000 rows to predict ~430 KB); 413 beyond (app/api/bodies.py)
+    max_request_bytes: int = 512_000
     max_upload_bytes: int = 1_000_000
     max_upload_rows: int = 10_000
     max_grid: int = 200
@@ -66,12 +68,25 @@ class Settings(BaseSettings):
     # Unnamed networks not updated for this long, and uploads no network uses, are deleted (0: never).
     scratch_ttl: float = 7 * 24 * 3600.0
 
+    # The HTTP edge (app/server.py, app/api/bodies.py): a client slower than this is answered 408 and cut off
+    header_timeout: float = 10.0  # seconds from a request's first byte (or the connection) to its last header
+    body_timeout: float = 30.0  # seconds from the headers to a request body's last byte
+    shutdown_seconds: float = 2.0  # on SIGTERM, longest wait for requests under way before they are cut off
+    # Per client address, per minute, a full minute's worth at once allowed (429 beyond; app/api/rates.py).
+    # Sized for a class of 300 behind one school address.
+    address_identities_per_minute: int = 600  # new visitors (requests without a cookie get a new owner)
+    address_tokens_per_minute: int = 300  # POST /api/tokens
+    address_jobs_per_minute: int = 3000  # jobs, sweeps and experiments started (a Play or a Step is a job)
+    # Comma-separated addresses or networks (CIDR) whose X-Forwarded-For / -Proto are believed ("*": any).
+    # Loopback by default: a proxy on the same machine (scripts/cluster.sh); compose.yaml sets its network.
+    trusted_proxies: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]
+
     # Comma-separated origins allowed by CORS; empty keeps CORS closed.
     cors_origins: Annotated[list[str], NoDecode] = []
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from app.services import catalog
 
+from .bodies import body_limit
 from .caching import CachedDep, model_json
 from .deps import ServicesDep, SettingsDep
 from .errors import BODY, responses
@@ -31,7 +32,7 @@ def preview(spec: DataSpec, services: ServicesDep, owner: OwnerDep) -> dict:
 
 
 @router.post("", response_model=UploadPublic, status_code=status.HTTP_201_CREATED,
-             summary="Upload a CSV (x1, x2, label)",
+             summary="Upload a CSV (x1, x2, label)", openapi_extra=body_limit("max_upload_bytes"),
              responses=responses(*BODY, 429, s413="the file (or the body) is larger than the server's limit",
                                  s422="a value is not acceptable, or the file is not such a CSV (the message "
                                       "names the line)"))

@@ -64,10 +64,12 @@ STATUSES: dict[int, dict[str, Any]] = {
     400: {"model": Message, "description": "the body could not be read: not JSON, or not UTF-8"},
     404: {"model": Message, "description": "no such resource"},
     409: {"model": Message, "description": "the network is being trained, or has no data yet"},
-    413: {"model": Message, "description": "the body is larger than the server's limit (`NNVIZ_MAX_BODY_BYTES`)"},
+    413: {"model": Message, "description": "the body is larger than this operation's limit (`x-max-body-bytes`; "
+                                           "the message names its setting)"},
     422: {"model": Problems, "description": "a value is not acceptable; each problem names its `field`"},
-    429: {"model": Message, "description": "you have as many jobs, networks or uploads as one person may have (the "
-                                           "message says which limit); retry after `Retry-After` seconds",
+    429: {"model": Message, "description": "you have as many jobs, networks or uploads as one person may have, or "
+                                           "your address has started too many jobs, tokens or visits this minute "
+                                           "(the message says which limit); retry after `Retry-After` seconds",
           "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}},
     503: {"model": Message, "description": "the server has as many jobs as it takes; retry after `Retry-After` "
                                            "seconds",

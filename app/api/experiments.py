@@ -16,6 +16,7 @@ from .deps import ServicesDep, SettingsDep
 from .errors import BODY, SafeJSONResponse, responses
 from .identity import OwnerDep
 from .jobs import Wait, job_answer, wait_for
+from .rates import limited
 from .schemas import JobPublic
 
 router = APIRouter(prefix="/api/experiments", tags=["experiments"])
@@ -37,7 +38,8 @@ def _route(experiment: Experiment) -> None:
         return await job_answer(services, job, wait, settings.wait_seconds, owner)
 
     router.add_api_route(f"/{experiment.name}", run, methods=["POST"], response_model=JobPublic, status_code=202,
-                         responses=ANSWERS, name=f"run_{experiment.name.replace('-', '_')}",
+                         responses=ANSWERS, dependencies=[limited("jobs")],
+                         name=f"run_{experiment.name.replace('-', '_')}",
                          summary=f"{experiment.summary}; the finished job's result holds a figure, a table and "
                                  "a summary")
 

@@ -11,13 +11,14 @@ from fastapi import APIRouter, Response
 
 from app.services import figures
 
+from .bodies import LargeJSONRoute, body_limit
 from .caching import CachedDep
 from .deps import ServicesDep
 from .errors import BODY, responses
 from .identity import OwnerDep
 from .schemas import NeuronFigureRequest, SpecFigureRequest
 
-router = APIRouter(prefix="/api/figures", tags=["figures"])
+router = APIRouter(prefix="/api/figures", tags=["figures"], route_class=LargeJSONRoute)
 
 SpecFigureKind = Literal[figures.SPEC_FIGURES]  # type: ignore[valid-type]
 
@@ -30,6 +31,7 @@ async def neuron(body: NeuronFigureRequest, services: ServicesDep, owner: OwnerD
 
 
 @router.post("/{kind}", summary="A Plotly figure of a spec with its weights (or a seed): nothing is stored",
+             openapi_extra=body_limit("max_body_bytes"),
              responses=responses(*BODY, 404, s404="no uploaded data set with that id"))
 async def spec_figure(kind: SpecFigureKind, body: SpecFigureRequest, services: ServicesDep, owner: OwnerDep,
                       cached: CachedDep) -> Response:

@@ -7,7 +7,8 @@ valid one gets a new anonymous owner and the cookie that names it (``HttpOnly``,
 
 An answer to someone is theirs: unless a route declares it ``public`` (the same for everyone), it
 is ``private`` (no shared cache keeps it), and one that says nothing about caching is not kept at
-all (see ``private``).
+all (see ``private``). How many new owners one address may get is limited
+(``app/api/rates.py``).
 """
 
 from __future__ import annotations
@@ -53,12 +54,16 @@ class Identity:
             try:
                 owner = await anyio.to_thread.run_sync(owners.from_token, token.strip())
             except TokenRefused as refused:
-                await _unauthorized(send, str(refused))
+                await _answer(send, 401, f"Authorization: {refused}", {"www-authenticate": "Bearer"})
                 return
         else:
             cookies = _cookies(headers.get("cookie", ""))
             owner = owners.from_cookie(cookies.get(COOKIE))
             if owner is None:
+                refusal = scope["app"].state.rates.refusal("identities", scope)
+                if refusal is not None:
+                    await _answer(send, 429, *refusal)
+                    return
                 owner = new_owner()
                 issue = cookie_header(owners.cookie(owner), scope.get("scheme") == "https")
         scope.setdefault("state", {})["owner"] = owner
@@ -100,11 +105,12 @@ def _cookies(header: str) -> dict[str, str]:
     return {name: value for name, _, value in pairs if name}
 
 
-async def _unauthorized(send: Send, why: str) -> None:
-    body = json.dumps({"detail": f"Authorization: {why}"}).encode()
-    await send({"type": "http.response.start", "status": 401,
-                "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer"),
-                            (b"content-length", str(len(body)).encode())]})
+async def _answer(send: Send, status: int, detail: str, headers: dict[str, str]) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    extra = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *extra]})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -16,6 +16,7 @@ from app.services.jobs import FINAL_STATUSES
 from .deps import ServicesDep, SettingsDep
 from .errors import BODY, BUSY, CONFLICT, NOT_FOUND, SafeJSONResponse, responses
 from .identity import OwnerDep
+from .rates import limited
 from .schemas import JobCreate, JobPublic
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"], responses=NOT_FOUND | CONFLICT)
@@ -30,7 +31,8 @@ async def wait_for(services: Services, job_id: str, seconds: float, owner: str) 
     notifications, not by polling."""
     hub, deadline = services.jobs.hub, time.monotonic() + seconds
     seen = hub.version(job_id)
-    while services.jobs.status(job_id, owner) not in FINAL_STATUSES and (left := deadline - time.monotonic()) > 0:
+    while (not hub.closed and services.jobs.status(job_id, owner) not in FINAL_STATUSES
+           and (left := deadline - time.monotonic()) > 0):
         seen = await hub.wait(job_id, seen, left)
     return await run_in_threadpool(services.jobs.get, job_id, owner)
 
@@ -46,7 +48,7 @@ async def job_answer(services: Services, job: dict, wait: bool, seconds: float, 
 
 @router.post("", response_model=JobPublic, status_code=status.HTTP_202_ACCEPTED,
              responses={200: {"description": "the finished job (with ?wait=true)"}} | BUSY | responses(*BODY),
-             summary="Train a network (a new spec, or a stored network by id)")
+             summary="Train a network (a new spec, or a stored network by id)", dependencies=[limited("jobs")])
 async def create_job(body: JobCreate, services: ServicesDep, settings: SettingsDep, owner: OwnerDep,
                      wait: Wait = False) -> Response:
     job = await run_in_threadpool(services.jobs.create_training, body.values(), owner)
@@ -94,10 +96,11 @@ StreamSlot = Annotated[None, Depends(stream_slot)]  # after the 404 check: a str
 async def job_events(services: Services, job_id: str) -> AsyncIterator[ServerSentEvent]:
     """Each live frame as it arrives (the worker made its JSON text; it is sent on as it is), then
     ``done``. Between frames the stream waits on the job's notification and costs nothing; a slow
-    reader skips to the newest frame instead of falling behind."""
+    reader skips to the newest frame instead of falling behind. It ends when the server stops (the
+    browser's EventSource then reconnects, to another server behind a proxy)."""
     hub, jobs = services.jobs.hub, services.jobs
     last_seq = 0
-    while True:
+    while not hub.closed:
         seen = hub.version(job_id)
         latest = jobs.progress(job_id)
         if latest is not None and latest[0] != last_seq:

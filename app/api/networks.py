@@ -12,6 +12,7 @@ from app.services import NotFound, figures
 from app.services.networks import spec_counts
 from app.services.specs import limit
 
+from .bodies import LargeJSONRoute, body_limit
 from .caching import CachedDep, model_json
 from .deps import ServicesDep
 from .errors import BODY, responses
@@ -34,7 +35,7 @@ from .schemas import (
     WeightUpdate,
 )
 
-router = APIRouter(prefix="/api/networks", tags=["networks"])
+router = APIRouter(prefix="/api/networks", tags=["networks"], route_class=LargeJSONRoute)
 shared_router = APIRouter(prefix="/api/shared", tags=["shared"], responses=responses(404))
 
 FigureKind = Literal[tuple(figures.NETWORK_FIGURES)]  # type: ignore[valid-type]
@@ -62,7 +63,7 @@ async def list_networks(services: ServicesDep, owner: OwnerDep) -> list[dict]:
 
 
 @router.post("/import", response_model=NetworkPublic, status_code=status.HTTP_201_CREATED,
-             summary="Import an exported network",
+             summary="Import an exported network", openapi_extra=body_limit("max_body_bytes"),
              responses=responses(*BODY, 404, 429, s404="no uploaded data set with that id",
                                  s422="a value is not acceptable, or the weights do not have the spec's shapes"))
 def import_network(body: NetworkExport, services: ServicesDep, owner: OwnerDep) -> dict:
@@ -77,6 +78,7 @@ async def counts(body: NetworkSpec, services: ServicesDep, cached: CachedDep) ->
 
 
 @router.post("/forward", response_model=ForwardPublic, responses=responses(*BODY),
+             openapi_extra=body_limit("max_body_bytes"),
              summary="The forward pass of a spec with its weights or a seed, layer by layer (nothing is stored)")
 def forward_unstored(body: UnstoredForward, services: ServicesDep) -> dict:
     return services.networks.unstored_forward(body.values())

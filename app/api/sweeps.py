@@ -19,6 +19,7 @@ from .deps import ServicesDep, SettingsDep
 from .errors import BODY, BUSY, NOT_FOUND, SafeJSONResponse, dumps, responses
 from .identity import OwnerDep
 from .jobs import CANCEL_WAIT_SECONDS, STREAM_CHECK_SECONDS, StreamSlot, Wait, wait_for
+from .rates import limited
 from .schemas import SweepCreate, SweepPublic
 
 router = APIRouter(prefix="/api/sweeps", tags=["sweeps"], responses=NOT_FOUND)
@@ -37,7 +38,8 @@ def _answer(sweep: dict, code: int = status.HTTP_200_OK) -> SafeJSONResponse:
                  s422="a value is not acceptable: a path that names no setting (`axes.<path>`), a value the "
                       "training request does not take, more runs than NNVIZ_MAX_SWEEP_RUNS, or runs that "
                       "together exceed the compute limit"),
-             summary="Sweep a training setup over 1-3 settings (a grid or random draws), each with several seeds")
+             summary="Sweep a training setup over 1-3 settings (a grid or random draws), each with several seeds",
+             dependencies=[limited("jobs")])
 async def create_sweep(body: SweepCreate, services: ServicesDep, settings: SettingsDep, owner: OwnerDep,
                        wait: Wait = False) -> Response:
     sweep = await run_in_threadpool(services.sweeps.start, owner, body.values())
@@ -96,7 +98,7 @@ async def sweep_events(services: Services, sweep_id: str) -> AsyncIterator[Serve
     """``progress`` (runs finished, total, and every row finished since the last event: none is
     skipped), then ``done`` with the sweep."""
     hub, sent = services.jobs.hub, -1
-    while True:
+    while not hub.closed:  # it ends when the server stops (see jobs.job_events)
         seen = hub.version(sweep_id)
         state, progress, rows = await run_in_threadpool(services.sweeps.rows_after, sweep_id, max(sent, 0))
         if rows or sent < 0:

@@ -13,6 +13,7 @@ from app.services import NotFound
 from .deps import ServicesDep
 from .errors import Message, responses
 from .identity import OwnerDep
+from .rates import limited
 
 router = APIRouter(prefix="/api/tokens", tags=["tokens"])
 
@@ -35,7 +36,8 @@ class TokenPublic(TokenInfo):
 NO_STORE = {"Cache-Control": "no-store"}  # the token is a credential: no cache may keep the answer
 
 
-@router.post("", response_model=TokenPublic, status_code=status.HTTP_201_CREATED, responses=responses(429),
+@router.post("", response_model=TokenPublic, status_code=status.HTTP_201_CREATED, dependencies=[limited("tokens")],
+             responses=responses(429),
              summary="A bearer token for your networks and jobs (the owner of this request's cookie or token)")
 def create_token(services: ServicesDep, owner: OwnerDep, response: Response) -> dict:
     response.headers.update(NO_STORE)

@@ -3,6 +3,8 @@
 A waiting request or event stream costs nothing until its job changes: ``publish`` (called from
 the executor's or the job writer's thread) wakes exactly the waiters of that job through their
 event loop, and ``wait`` returns at once when the job changed since the version the caller saw.
+``close`` (the server is stopping) wakes every waiter, and from then on ``wait`` returns at once:
+streams and long waits see ``closed`` and end, so that the server need not wait for their clients.
 ``Streams`` counts each person's open event streams.
 """
 
@@ -12,7 +14,7 @@ import asyncio
 import contextlib
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .owners import over_limit
 from .store import Full
@@ -23,6 +25,15 @@ class Hub:
         self._lock = threading.Lock()
         self._versions: dict[str, int] = defaultdict(int)
         self._waiters: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Future]]] = defaultdict(set)
+        self.closed = False
+
+    def close(self) -> None:
+        """The server is stopping: wake every waiter, now and from now on (thread-safe)."""
+        with self._lock:
+            self.closed = True
+            waiters = [entry for entries in self._waiters.values() for entry in entries]
+            self._waiters.clear()
+        _wake(waiters)
 
     def version(self, job_id: str) -> int:
         """How many times ``job_id`` has changed (0 before the first change)."""
@@ -34,9 +45,7 @@ class Hub:
         with self._lock:
             self._versions[job_id] += 1
             waiters = self._waiters.pop(job_id, set())
-        for loop, future in waiters:
-            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
-                loop.call_soon_threadsafe(_resolve, future)
+        _wake(waiters)
 
     def forget(self, job_id: str) -> None:
         """Drop a finished job's counter (its waiters have been woken by the last publish)."""
@@ -51,8 +60,8 @@ class Hub:
         future = loop.create_future()
         entry = (loop, future)
         with self._lock:
-            if self._versions.get(job_id, 0) != seen:
-                return self._versions[job_id]
+            if self.closed or self._versions.get(job_id, 0) != seen:
+                return self._versions.get(job_id, 0)
             self._waiters[job_id].add(entry)
         try:
             async with asyncio.timeout(timeout):  # unlike wait_for, no task per wait
@@ -67,6 +76,12 @@ class Hub:
                     if not waiters:
                         del self._waiters[job_id]
         return self.version(job_id)
+
+
+def _wake(waiters: Iterable[tuple[asyncio.AbstractEventLoop, asyncio.Future]]) -> None:
+    for loop, future in waiters:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+            loop.call_soon_threadsafe(_resolve, future)
 
 
 def _resolve(future: asyncio.Future) -> None:

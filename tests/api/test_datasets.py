@@ -96,7 +96,7 @@ def test_upload_limits(client):
     assert response.status_code == 422 and "10000 rows" in response.json()["detail"][0]["msg"]
     too_big = "0,0,0\n" * 200_000
     response = csv_upload(client, too_big)
-    assert response.status_code == 413 and "bytes" in response.json()["detail"]
+    assert response.status_code == 413 and "1000000 bytes (NNVIZ_MAX_UPLOAD_BYTES)" in response.json()["detail"]
     assert csv_upload(client, "0,0,a\n1,1,b\n", task="ranking").status_code == 422
     binary = client.post("/api/datasets", files={"file": ("x.csv", b"\xff\xfe\x00")})
     assert binary.status_code == 422 and field_of(binary) == ["file"]
@@ -113,7 +113,8 @@ def test_labels_stay_integers(client):
 def test_request_bodies_are_bounded(tmp_path):
     from .conftest import open_client
 
-    with open_client(tmp_path, workers=1, max_body_bytes=10_000) as small:
+    with open_client(tmp_path, workers=1, max_request_bytes=10_000) as small:
         response = small.post("/api/datasets/preview", content=b"{" + b" " * 20_000 + b"}",
                               headers={"content-type": "application/json"})
         assert response.status_code == 413
+        assert response.json()["detail"].endswith("limit of 10000 bytes (NNVIZ_MAX_REQUEST_BYTES)")

@@ -53,3 +53,23 @@ def test_a_person_holds_at_most_the_streams_the_limit_allows_and_a_closed_one_fr
     with pytest.raises(RuntimeError), streams.open("ann"):  # a stream that fails frees its place too
         raise RuntimeError
     assert streams.open_count("ann") == 0 and streams._open == {}
+
+
+def test_closing_wakes_every_waiter_and_later_waits_return_at_once():
+    """The server is stopping: event streams and long waits end now, not when their clients leave."""
+    hub = Hub()
+
+    async def scenario():
+        waiting = [asyncio.create_task(hub.wait(job, hub.version(job), timeout=600)) for job in ("a", "b", "c")]
+        await asyncio.sleep(0)
+        assert not hub.closed
+        threading.Thread(target=hub.close).start()  # from another thread, like the server's stop
+        await asyncio.wait_for(asyncio.gather(*waiting), 30)
+        assert hub.closed and hub._waiters == {}
+        await asyncio.wait_for(hub.wait("d", hub.version("d"), timeout=600), 30)
+
+    failures = []
+    thread = threading.Thread(target=lambda: failures.extend(_run(scenario)))
+    thread.start()
+    thread.join(60)
+    assert failures == []
