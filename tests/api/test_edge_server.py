@@ -7,42 +7,31 @@ and bound later."""
 
 import json
 import os
-import re
 import select
 import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from ..waiting import wait_for_server, wait_until
+from ..servers import start_app
+from ..waiting import wait_until
 from .conftest import SPIRAL
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
-
-
 class Server:
+    """``python -m app`` on a port of its own (tests/servers.py), with raw connections to it."""
+
     def __init__(self, data_dir: Path, env: dict[str, str]):
-        self.data_dir, self.log = data_dir, data_dir / "server.log"
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "app", "--port", "0"], cwd=ROOT,
-                                            env=os.environ | {"NNVIZ_DATA_DIR": str(data_dir)} | env,
-                                            stdout=log, stderr=subprocess.STDOUT)
-        found = wait_until(lambda: LISTENING.search(self.log.read_text()) or self.process.poll() is not None,
-                           what="the server to say which port it listens on")
-        assert self.process.poll() is None, self.log.read_text()[-3000:]
-        self.port = int(found.group(1))
-        self.url = f"http://127.0.0.1:{self.port}"
-        wait_for_server(self.url, self.process, log=self.log)
+        self.app = start_app(data_dir / "server.log", os.environ | {"NNVIZ_DATA_DIR": str(data_dir)} | env)
+        self.data_dir, self.process, self.url, self.log = data_dir, self.app.process, self.app.url, self.app.log
+        self.port = urlsplit(self.url).port
 
     def connect(self) -> socket.socket:
         return socket.create_connection(("127.0.0.1", self.port), timeout=30)
@@ -154,7 +143,7 @@ def test_a_small_request_is_answered_while_a_large_import_is_parsed(start_server
 
 
 def test_sigterm_with_jobs_running_and_50_streams_stops_at_once_and_lets_go_of_the_jobs(start_server):
-    server = start_server()
+    server = start_server(NNVIZ_PERSON_STREAMS="50")  # one person's 50 streams: past the default cap
     api = httpx.Client(base_url=server.url, timeout=60)
     long = {"network": {"hidden": [{"units": 32}]}, "data": SPIRAL, "training": {"steps": 100_000},
             "live": {"grid": 10, "interval_ms": 100}}
