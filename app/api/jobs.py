@@ -30,8 +30,9 @@ async def wait_for(services: Services, job_id: str, seconds: float, owner: str) 
     notifications, not by polling."""
     hub, deadline = services.jobs.hub, time.monotonic() + seconds
     seen = hub.version(job_id)
-    while services.jobs.status(job_id, owner) not in FINAL_STATUSES and (left := deadline - time.monotonic()) > 0:
-        seen = await hub.wait(job_id, seen, left)
+    with hub.watching(job_id):  # a request waiting for a job follows it: it is not parked
+        while services.jobs.status(job_id, owner) not in FINAL_STATUSES and (left := deadline - time.monotonic()) > 0:
+            seen = await hub.wait(job_id, seen, left)
     return await run_in_threadpool(services.jobs.get, job_id, owner)
 
 
@@ -60,9 +61,9 @@ def list_jobs(services: ServicesDep, owner: OwnerDep, limit: Annotated[int, Quer
     return services.jobs.list(limit, full, owner)
 
 
-@router.get("/{job_id}", response_model=JobPublic, summary="One job")
+@router.get("/{job_id}", response_model=JobPublic, summary="One job (a parked job resumes)")
 def get_job(job_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
-    return services.jobs.get(job_id, owner)
+    return services.jobs.follow(job_id, owner)
 
 
 @router.post("/{job_id}/cancel", response_model=JobPublic,
@@ -84,20 +85,25 @@ ExistingJob = Annotated[str, Depends(existing_job)]
 async def job_events(services: Services, job_id: str) -> AsyncIterator[ServerSentEvent]:
     """Each live frame as it arrives (the worker made its JSON text; it is sent on as it is), then
     ``done``. Between frames the stream waits on the job's notification and costs nothing; a slow
-    reader skips to the newest frame instead of falling behind."""
+    reader skips to the newest frame instead of falling behind. While it is open the job is followed
+    (not parked), and a parked job resumes."""
     hub, jobs = services.jobs.hub, services.jobs
     last_seq = 0
-    while True:
-        seen = hub.version(job_id)
-        latest = jobs.progress(job_id)
-        if latest is not None and latest[0] != last_seq:
-            last_seq = latest[0]
-            yield ServerSentEvent(event="progress", raw_data=latest[1]["json"])
-        elif jobs.status(job_id) in FINAL_STATUSES:
-            job = await run_in_threadpool(jobs.get, job_id)
-            yield ServerSentEvent(event="done", raw_data=JobPublic(**job).model_dump_json())
-            return
-        await hub.wait(job_id, seen, STREAM_CHECK_SECONDS)
+    with hub.watching(job_id):
+        while True:
+            seen = hub.version(job_id)
+            latest = jobs.progress(job_id)
+            status = jobs.status(job_id)
+            if latest is not None and latest[0] != last_seq:
+                last_seq = latest[0]
+                yield ServerSentEvent(event="progress", raw_data=latest[1]["json"])
+            elif status in FINAL_STATUSES:
+                job = await run_in_threadpool(jobs.get, job_id)
+                yield ServerSentEvent(event="done", raw_data=JobPublic(**job).model_dump_json())
+                return
+            elif status == "parked":  # without room now, it tries again at the next news or check
+                await run_in_threadpool(jobs.unpark, job_id)
+            await hub.wait(job_id, seen, STREAM_CHECK_SECONDS)
 
 
 @router.get("/{job_id}/events", response_class=EventSourceResponse,

@@ -63,6 +63,9 @@ class Executor(Protocol):
     def cancel(self, job_id: str) -> str:
         """``"dequeued"`` (never started), ``"signalled"`` (stops after its current slice) or ``"unknown"``."""
 
+    def park(self, job_id: str) -> str:
+        """Stop a job as ``cancel`` does, but it ends ``"parked"`` (its weights kept, to resume later)."""
+
     def shutdown(self) -> None: ...
 
 
@@ -84,6 +87,7 @@ class SlicingExecutor:
         self._notify: Notify | None = None
         self._stopping = False
         self._thread: threading.Thread | None = None  # runs _loop
+        self._parking: set[str] = set()  # jobs stopped to be parked: they end "parked", not "cancelled"
 
     # --- the interface -----------------------------------------------------------------------
 
@@ -109,6 +113,13 @@ class SlicingExecutor:
                 return "unknown"
         self._wake()
         return "signalled"
+
+    def park(self, job_id: str) -> str:
+        self._parking.add(job_id)
+        answer = self.cancel(job_id)
+        if answer != "signalled":
+            self._parking.discard(job_id)
+        return answer
 
     def load(self) -> dict[str, int]:
         """Jobs admitted and waiting, for health and benchmarks."""
@@ -151,6 +162,10 @@ class SlicingExecutor:
     # --- shared ------------------------------------------------------------------------------
 
     def _deliver(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
+        if kind == "finished" and job_id in self._parking:
+            self._parking.discard(job_id)
+            if payload.get("status") == "cancelled":  # one that ended meanwhile keeps its own end
+                payload = payload | {"status": "parked", "error": None}
         if self._on_message is not None:
             self._on_message(kind, job_id, payload)
 

@@ -4,12 +4,13 @@ The server sends ``("add", job_id, task)`` once per job, then ``("slice", job_id
 time it is that job's turn, and ``("stop", job_id)`` to cancel. A job's weights, optimizer
 memory and data stay here between slices; nothing large crosses the pipe until the job ends or
 checkpoints. After each slice the worker answers ``("slice", job_id, {"seconds", "wait"})``
-(``wait``: seconds until a paced job can take its next step), preceded by any of:
+(``seconds``: the slice's time, its frame and checkpoint included, which its person is charged;
+``wait``: seconds until a paced job can take its next step), preceded by any of:
 
-* ``progress``: a live frame (throttled to the job's interval; the boundary grid in compact form,
-  see ``app.viz.live``, and about seven times a second what ``live`` asks for besides: node maps, edges,
-  hidden-space coordinates) as ready-made JSON text plus the step counts, so the web process
-  sends it on without decoding it;
+* ``progress``: a live frame (throttled to the job's interval and its frame budget; the boundary
+  grid in compact form, see ``app.viz.live``, and about seven times a second what ``live`` asks
+  for besides: node maps, edges, hidden-space coordinates) as ready-made JSON text plus the step
+  counts, so the web process sends it on without decoding it;
 * ``checkpoint``: the weights of the last finished step, about once per ``checkpoint_seconds``;
 * ``finished``: the job's result, exactly once per job.
 
@@ -82,6 +83,11 @@ class TrainRun:
         self.pace = self.live.get("steps_per_second") if self.live else None
         self.ramp = bool(self.live.get("ramp")) if self.live else False
         self.checkpoint_seconds = task["checkpoint_seconds"]
+        # Frames draw on a budget of their own (multiply-adds, ``specs.frame_compute`` each), spent no
+        # faster than the steps go: a job whose frames cost much gets fewer of them, evenly spread.
+        self.frame_cost = task.get("frame_compute", 0.0)
+        self.frame_budget = task.get("frame_budget", math.inf)
+        self.frames_spent = 0.0
         self.bounds = None
         if self.live and (net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression")):
             self.bounds = data_bounds(data)
@@ -98,7 +104,7 @@ class TrainRun:
 
     def slice(self, seconds: float) -> dict[str, Any]:
         """Train for about ``seconds``; returns the slice report (and sends what is due)."""
-        now = time.monotonic()
+        now, started = time.monotonic(), time.perf_counter()
         if self.began is None:  # the first slice takes one step, so the first frame shows step 1
             self.began, max_steps = now, 1
             self.next_checkpoint = now + self.checkpoint_seconds
@@ -112,20 +118,28 @@ class TrainRun:
             max_steps = due - self.trainer.done
         else:
             max_steps = self.trainer.total
-        before = self.trainer.seconds
-        self.trainer.advance(max_steps, deadline=time.perf_counter() + seconds)
-        spent = self.trainer.seconds - before
+        self.trainer.advance(max_steps, deadline=started + seconds)
         now = time.monotonic()
         if self.trainer.finished:
             self.send("finished", self.job_id, self.result())
-            return {"seconds": spent, "wait": 0.0}
-        if self.live and now >= self.next_frame:
+            return {"seconds": time.perf_counter() - started, "wait": 0.0}
+        if self.live and now >= self.next_frame and self.frame_affordable():
             self.next_frame = max(self.next_frame + self.interval, now)
+            self.frames_spent += self.frame_cost
             self.send("progress", self.job_id, self.frame())
         if now >= self.next_checkpoint:
             self.next_checkpoint = now + self.checkpoint_seconds
             self.send("checkpoint", self.job_id, self.checkpoint())
-        return {"seconds": spent, "wait": self.pace_wait(time.monotonic()) if self.pace else 0.0}
+        return {"seconds": time.perf_counter() - started,
+                "wait": self.pace_wait(time.monotonic()) if self.pace else 0.0}
+
+    def frame_affordable(self) -> bool:
+        """The first frame always; then one more while the frames have spent no more than the part of
+        their budget the steps done so far have earned."""
+        if self.frames_spent == 0:
+            return True
+        earned = self.frame_budget * self.trainer.done / max(1, self.trainer.total)
+        return self.frames_spent + self.frame_cost <= earned
 
     def pace_wait(self, now: float) -> float:
         """Seconds until a paced job has its next burst of steps due. Steps come in bursts of one
