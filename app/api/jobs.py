@@ -89,6 +89,7 @@ async def job_events(services: Services, job_id: str) -> AsyncIterator[ServerSen
     (not parked), and a parked job resumes."""
     hub, jobs = services.jobs.hub, services.jobs
     last_seq = 0
+    jobs.heard(job_id)
     with hub.watching(job_id):
         while True:
             seen = hub.version(job_id)

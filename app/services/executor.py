@@ -66,6 +66,12 @@ class Executor(Protocol):
     def park(self, job_id: str) -> str:
         """Stop a job as ``cancel`` does, but it ends ``"parked"`` (its weights kept, to resume later)."""
 
+    def quiet(self, job_ids: set[str]) -> None:
+        """The jobs nobody follows now (replacing the last set): their slices make no live frames."""
+
+    def heard(self, job_id: str) -> None:
+        """Someone follows ``job_id`` again: its next slice makes a frame."""
+
     def shutdown(self) -> None: ...
 
 
@@ -88,6 +94,7 @@ class SlicingExecutor:
         self._stopping = False
         self._thread: threading.Thread | None = None  # runs _loop
         self._parking: set[str] = set()  # jobs stopped to be parked: they end "parked", not "cancelled"
+        self._quiet: frozenset[str] = frozenset()  # jobs nobody follows: no frames (a local worker's)
 
     # --- the interface -----------------------------------------------------------------------
 
@@ -120,6 +127,12 @@ class SlicingExecutor:
         if answer != "signalled":
             self._parking.discard(job_id)
         return answer
+
+    def quiet(self, job_ids: set[str]) -> None:
+        self._quiet = frozenset(job_ids)
+
+    def heard(self, job_id: str) -> None:
+        self._quiet = self._quiet - {job_id}
 
     def load(self) -> dict[str, int]:
         """Jobs admitted and waiting, for health and benchmarks."""
@@ -330,7 +343,7 @@ class LocalExecutor(SlicingExecutor):
         seconds = min(MAX_SLICE_SECONDS, max(MIN_SLICE_SECONDS,
                                              TURN_SECONDS / max(1, self._scheduler.runnable_on(index, now))))
         worker.busy = job.id
-        self._send(worker, ("slice", job.id, seconds))
+        self._send(worker, ("slice", job.id, (seconds, job.id in self._quiet)))
 
     def _stop(self, index: int, job: Job) -> None:
         self._send(self._workers[index], ("stop", job.id, None))

@@ -62,6 +62,8 @@ MAX_REMOTE_FRAMES = 1000  # latest frames kept of jobs other servers run
 # small network, not a grid of 200).
 INTERACTIVE_COMPUTE = 1e9
 INTERACTIVE_FRAME_COMPUTE = 1e6
+# A job nobody has followed for this long makes no live frames (the executor's ``quiet``), until someone does.
+QUIET_AFTER_SECONDS = 2.0
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 METRIC_KEYS = ("train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy", "train_r2", "test_r2",
                "dead_fraction", "update_ratio")
@@ -300,8 +302,8 @@ class JobService:
         if row is None:
             raise NotFound(f"no job with id {job_id!r}")
         live = self.progress(job_id) if row["status"] == "running" else None
-        if live is not None:
-            row["progress"] = dict(live[1]["progress"])
+        if live is not None and (live[1]["progress"]["step"] or 0) >= (row["progress"].get("step") or 0):
+            row["progress"] = dict(live[1]["progress"])  # (a job nobody followed: its checkpoint may be newer)
         job = public_job(row)
         if row["status"] == "queued":
             job["queue_position"] = self.executor.position(job_id)
@@ -380,6 +382,7 @@ class JobService:
 
     def park_unwatched(self) -> list[str]:
         """Park the training jobs nobody has followed for ``park_after`` seconds; their ids."""
+        self.executor.quiet(set(self.hub.unwatched(list(self._parkable), QUIET_AFTER_SECONDS)))
         if not self.park_after:
             return []
         parked = self.hub.unwatched(list(self._parkable), self.park_after)
@@ -392,10 +395,15 @@ class JobService:
 
     def follow(self, job_id: str, owner: str | None = None) -> dict[str, Any]:
         """The job, for someone asking for it: it counts as followed, and a parked job resumes."""
-        self.hub.seen(job_id)
+        self.heard(job_id)
         if self.status(job_id, owner) == "parked":
             self.unpark(job_id)
         return self.get(job_id, owner)
+
+    def heard(self, job_id: str) -> None:
+        """Someone asks for ``job_id`` or follows it: it is not parked, and makes live frames again."""
+        self.hub.seen(job_id)
+        self.executor.heard(job_id)
 
     def unpark(self, job_id: str) -> None:
         """Queue a parked job again for the steps it had left. With no room now it stays parked; a
@@ -407,7 +415,8 @@ class JobService:
             network = self.store.get_network(row["network_id"]) if row["network_id"] else None
             if (network is None or network["steps_trained"] != row["progress"]["step"]
                     or self.store.active_job_for(network["id"])):
-                self._end(job_id, "cancelled", "parked while nobody followed it; its network has changed since")
+                self._end(job_id, "cancelled",
+                          "parked while nobody followed it; its network has been trained or deleted since")
                 return
             try:
                 task, priority = self._resume_training(row)

@@ -39,3 +39,15 @@ def test_frames_are_spent_no_faster_than_their_budget_is_earned():
         budgeted.slice(0.06)
     assert free_sent.count("progress") == 5
     assert budgeted_sent.count("progress") == 1  # the first frame (step 1); the second is earned at the end
+
+
+def test_a_job_nobody_follows_makes_no_frames_and_a_paced_one_wakes_seldom():
+    run, sent = train_run({"grid": 20, "interval_ms": 50})
+    for _ in range(3):
+        run.slice(0.06, quiet=True)
+    assert "progress" not in sent
+    run.slice(0.06)  # someone follows it again: its next slice makes a frame
+    assert sent == ["progress"]
+    paced, _ = train_run({"grid": 20, "interval_ms": 50, "steps_per_second": 100})
+    paced.slice(0.01, quiet=True)  # the first step
+    assert paced.slice(0.01, quiet=True)["wait"] > 0.5  # a second's steps at once, not 50 ms' (5 steps)
