@@ -48,9 +48,12 @@ class Settings(BaseSettings):
     max_points: int = 10_000
     max_steps: int = 100_000
     max_compute: float = 2e11  # steps x training points x parameters, per job (and again for its live frames)
-    # what one step (batch x parameters), one history record (points x parameters) or one live frame
-    # (cells x parameters) may cost: about 0.1 s of one core, so a slice ends soon after it is due
+    # what one step (batch x parameters) or one history record (points x parameters) may cost: about
+    # 0.1 s of one core, so that a slice, which ends between steps, ends soon after it is due
     max_step_compute: float = 2e8
+    # what one live frame may cost (cells x parameters): the Playground's frame of the largest network
+    # (grid 40, node maps 20, the hidden view of 300 points, x 462,083 parameters) is 1.04e9
+    max_frame_compute: float = 1.2e9
     max_paced_seconds: float = 600.0  # longest a paced job (live.steps_per_second) may run
     max_body_bytes: int = 16_000_000  # any request body (an exported 8 x 256 network is ~10 MB of JSON)
     max_upload_bytes: int = 1_000_000

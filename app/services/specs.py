@@ -57,6 +57,7 @@ class Limits:
     max_steps: int
     max_compute: float
     max_step_compute: float
+    max_frame_compute: float
     max_paced_seconds: float
     max_grid: int
     max_upload_rows: int
@@ -419,13 +420,13 @@ def frame_compute(live: dict[str, Any] | None, parameters: int, points: int) -> 
 
 def check_live_cost(live: dict[str, Any], steps: int, parameters: int, points: int, limits: Limits,
                     field: str = "live") -> None:
-    """A live frame is made in one piece too, so it fits within ``max_step_compute`` like a step; and a
-    paced job ends within ``max_paced_seconds``."""
+    """A live frame is made in one piece too, so it fits within ``max_frame_compute``; and a paced job
+    ends within ``max_paced_seconds``."""
     cost = frame_compute(live, parameters, points)
-    if cost > limits.max_step_compute:
+    if cost > limits.max_frame_compute:
         raise SpecError(join(field, "grid"), f"one live frame costs {cost:.3g} multiply-adds ((grid² + nodes² + "
                                              f"points for the hidden view) x {parameters} parameters), more than "
-                                             f"the limit of {limits.max_step_compute:.3g}; use a smaller grid, "
+                                             f"the limit of {limits.max_frame_compute:.3g}; use a smaller grid, "
                                              "fewer node maps or fewer units")
     pace = live.get("steps_per_second")
     if pace and steps / pace > limits.max_paced_seconds:

@@ -146,7 +146,7 @@ def test_one_data_fit_check_behind_training_figures_and_requests():
 
 
 def test_one_step_one_record_and_one_frame_each_fit_in_a_slice():
-    limits = dataclasses.replace(LIMITS, max_step_compute=1e6, max_compute=1e12)
+    limits = dataclasses.replace(LIMITS, max_step_compute=1e6, max_frame_compute=1e6, max_compute=1e12)
     data = make_dataset("spiral", n_per_class=100, classes=3, seed=0)  # 300 points
     full = train_config({"steps": 10}, limits)
     assert field(lambda: check_budget(full, data, 5000, limits)) == "training.batch_size"  # 300 x 5000
