@@ -449,7 +449,7 @@ class JobCreate(Request):
     priority: Literal["interactive", "batch"] | None = Field(
         default=None, description="the server decides: a job of up to 1e9 multiply-adds of steps whose live "
                                   "frames cost up to 1e6 each is interactive (it takes its turns before batch "
-                                  "jobs, up to 2 s of CPU ahead), any other is batch. `batch` makes a small job "
+                                  "jobs, up to 0.5 s of CPU ahead), any other is batch. `batch` makes a small job "
                                   "batch too; `interactive` is accepted and changes nothing. The job's "
                                   "`request.priority` says what it got")
 

@@ -40,7 +40,7 @@ from typing import Any
 PRIORITIES = ("interactive", "batch")
 # CPU seconds by which interactive work goes first: more than a Play chunk's first frames need, far
 # less than it takes for a batch job to be starved noticeably.
-INTERACTIVE_LEAD = 2.0
+INTERACTIVE_LEAD = 0.5
 
 
 class QueueFull(RuntimeError):
