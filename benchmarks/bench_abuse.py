@@ -197,8 +197,12 @@ class Attack:
             self.notes.append(f"sweep refused: {response.status_code}")
             return
         sweep_id = response.json()["id"]
-        while (await client.get(f"/api/sweeps/{sweep_id}")).json()["status"] in ("queued", "running"):
-            await asyncio.sleep(0.1)
+        try:
+            while (await client.get(f"/api/sweeps/{sweep_id}")).json()["status"] in ("queued", "running"):
+                await asyncio.sleep(0.1)
+        except asyncio.CancelledError:
+            self.notes.append(f"the 2-run sweep had not finished after {time.perf_counter() - began:.1f} s")
+            raise
         self.notes.append(f"the 2-run sweep took {time.perf_counter() - began:.1f} s")
 
     async def frames(self) -> None:
