@@ -12,7 +12,8 @@ worker answers ``("slice", job_id, {"seconds", "wait"})``
   grid in compact form, see ``app.viz.live``, and about seven times a second what ``live`` asks
   for besides: node maps, edges, hidden-space coordinates) as ready-made JSON text plus the step
   counts, so the web process sends it on without decoding it;
-* ``checkpoint``: the weights of the last finished step, about once per ``checkpoint_seconds``;
+* ``checkpoint``: the weights of the last finished step, about once per ``checkpoint_seconds``
+  (``QUIET_CHECKPOINT_SECONDS`` while nobody follows the job);
 * ``finished``: the job's result, exactly once per job.
 
 Progress counts steps like the history does, over the network's whole life: ``step`` is its steps
@@ -46,9 +47,9 @@ EXTRAS_SECONDS = 0.15
 # spaced evenly in log(step)), until that outruns the machine: the first seconds show the steps in
 # which a network learns most, and then it runs free.
 RAMP_DECADE_SECONDS = 1.5
-# A paced job stores its weights this seldom at most: its few slow steps are cheap to lose in a crash,
-# and a room of them would otherwise write to the database every second each.
-PACED_CHECKPOINT_SECONDS = 10.0
+# A job nobody follows stores its weights this seldom at most: a crash costs nobody a view, and a room
+# of such jobs (paced ones, say) would otherwise write to the database every second each.
+QUIET_CHECKPOINT_SECONDS = 10.0
 # A paced job nobody follows takes its steps in bursts this far apart rather than one frame interval
 # apart: nobody sees them, and each wake-up costs the server a round trip.
 QUIET_BURST_SECONDS = 1.0
@@ -90,8 +91,6 @@ class TrainRun:
         self.pace = self.live.get("steps_per_second") if self.live else None
         self.ramp = bool(self.live.get("ramp")) if self.live else False
         self.checkpoint_seconds = task["checkpoint_seconds"]
-        if self.pace:
-            self.checkpoint_seconds = max(self.checkpoint_seconds, PACED_CHECKPOINT_SECONDS)
         # Frames draw on a budget of their own (multiply-adds, ``specs.frame_compute`` each), spent no
         # faster than the steps go: a job whose frames cost much gets fewer of them, evenly spread.
         self.frame_cost = task.get("frame_compute", 0.0)
@@ -105,7 +104,7 @@ class TrainRun:
         self.began: float | None = None
         self.next_frame = 0.0
         self.next_extras = 0.0
-        self.next_checkpoint = 0.0
+        self.last_checkpoint = 0.0
         self.sent_records = 0
 
     @property
@@ -119,7 +118,7 @@ class TrainRun:
         self.quiet = quiet
         if self.began is None:  # the first slice takes one step, so the first frame shows step 1
             self.began, max_steps = now, 1
-            self.next_checkpoint = now + self.checkpoint_seconds
+            self.last_checkpoint = now
         elif self.pace:
             if (wait := self.pace_wait(now)) > 0:
                 return {"seconds": 0.0, "wait": wait}
@@ -139,8 +138,9 @@ class TrainRun:
             self.next_frame = max(self.next_frame + self.interval, now)
             self.frames_spent += self.frame_cost
             self.send("progress", self.job_id, self.frame())
-        if now >= self.next_checkpoint:
-            self.next_checkpoint = now + self.checkpoint_seconds
+        every = max(self.checkpoint_seconds, QUIET_CHECKPOINT_SECONDS) if quiet else self.checkpoint_seconds
+        if now - self.last_checkpoint >= every:
+            self.last_checkpoint = now
             self.send("checkpoint", self.job_id, self.checkpoint())
         return {"seconds": time.perf_counter() - started,
                 "wait": self.pace_wait(time.monotonic()) if self.pace else 0.0}
