@@ -44,13 +44,23 @@ class Settings(BaseSettings):
     wait_seconds: float = 120.0  # longest ?wait=true before the job is returned as it stands
     checkpoint_seconds: float = 1.0  # how often a running job stores its weights
     min_interval_ms: int = 50  # fastest live progress rate a client may ask for
+    # A job nobody follows (no event stream, ?wait=true or GET of it) for this long is parked: its
+    # weights are kept, its slot is freed, and it resumes when someone asks for it (0: never park).
+    park_after: float = 30.0
 
     # Limits on what one request may ask for (422 beyond them)
     max_hidden_layers: int = 8
     max_units: int = 256
     max_points: int = 10_000
     max_steps: int = 100_000
-    max_compute: float = 2e11  # steps x training points x parameters, per job
+    max_compute: float = 2e11  # steps x training points x parameters, per job (and again for its live frames)
+    # what one step (batch x parameters) or one history record (points x parameters) may cost: about
+    # 0.1 s of one core, so that a slice, which ends between steps, ends soon after it is due
+    max_step_compute: float = 2e8
+    # what one live frame may cost (cells x parameters): the Playground's frame of the largest network
+    # (grid 40, node maps 20, the hidden view of 300 points, x 462,083 parameters) is 1.04e9
+    max_frame_compute: float = 1.2e9
+    max_paced_seconds: float = 600.0  # longest a paced job (live.steps_per_second) may run
     max_body_bytes: int = 16_000_000  # a body with weights: an import, a spec and its weights (8 x 256: ~10 MB)
     # Any other body (500 added points are ~32 KB; 10,000 rows to predict ~430 KB); 413 beyond (app/api/bodies.py)
     max_request_bytes: int = 512_000

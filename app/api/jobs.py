@@ -31,9 +31,10 @@ async def wait_for(services: Services, job_id: str, seconds: float, owner: str) 
     notifications, not by polling."""
     hub, deadline = services.jobs.hub, time.monotonic() + seconds
     seen = hub.version(job_id)
-    while (not hub.closed and services.jobs.status(job_id, owner) not in FINAL_STATUSES
-           and (left := deadline - time.monotonic()) > 0):
-        seen = await hub.wait(job_id, seen, left)
+    with hub.watching(job_id):  # a request waiting for a job follows it: it is not parked
+        while (not hub.closed and services.jobs.status(job_id, owner) not in FINAL_STATUSES
+               and (left := deadline - time.monotonic()) > 0):
+            seen = await hub.wait(job_id, seen, left)
     return await run_in_threadpool(services.jobs.get, job_id, owner)
 
 
@@ -62,9 +63,9 @@ def list_jobs(services: ServicesDep, owner: OwnerDep, limit: Annotated[int, Quer
     return services.jobs.list(limit, full, owner)
 
 
-@router.get("/{job_id}", response_model=JobPublic, summary="One job")
+@router.get("/{job_id}", response_model=JobPublic, summary="One job (a parked job resumes)")
 def get_job(job_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
-    return services.jobs.get(job_id, owner)
+    return services.jobs.follow(job_id, owner)
 
 
 @router.post("/{job_id}/cancel", response_model=JobPublic,
@@ -96,21 +97,27 @@ StreamSlot = Annotated[None, Depends(stream_slot)]  # after the 404 check: a str
 async def job_events(services: Services, job_id: str) -> AsyncIterator[ServerSentEvent]:
     """Each live frame as it arrives (the worker made its JSON text; it is sent on as it is), then
     ``done``. Between frames the stream waits on the job's notification and costs nothing; a slow
-    reader skips to the newest frame instead of falling behind. It ends when the server stops (the
-    browser's EventSource then reconnects, to another server behind a proxy)."""
+    reader skips to the newest frame instead of falling behind. While it is open the job is followed
+    (not parked), and a parked job resumes. It ends when the server stops (the browser's EventSource
+    then reconnects, to another server behind a proxy)."""
     hub, jobs = services.jobs.hub, services.jobs
     last_seq = 0
-    while not hub.closed:
-        seen = hub.version(job_id)
-        latest = jobs.progress(job_id)
-        if latest is not None and latest[0] != last_seq:
-            last_seq = latest[0]
-            yield ServerSentEvent(event="progress", raw_data=latest[1]["json"])
-        elif jobs.status(job_id) in FINAL_STATUSES:
-            job = await run_in_threadpool(jobs.get, job_id)
-            yield ServerSentEvent(event="done", raw_data=JobPublic(**job).model_dump_json())
-            return
-        await hub.wait(job_id, seen, STREAM_CHECK_SECONDS)
+    jobs.heard(job_id)
+    with hub.watching(job_id):
+        while not hub.closed:
+            seen = hub.version(job_id)
+            latest = jobs.progress(job_id)
+            status = jobs.status(job_id)
+            if latest is not None and latest[0] != last_seq:
+                last_seq = latest[0]
+                yield ServerSentEvent(event="progress", raw_data=latest[1]["json"])
+            elif status in FINAL_STATUSES:
+                job = await run_in_threadpool(jobs.get, job_id)
+                yield ServerSentEvent(event="done", raw_data=JobPublic(**job).model_dump_json())
+                return
+            elif status == "parked":  # without room now, it tries again at the next news or check
+                await run_in_threadpool(jobs.unpark, job_id)
+            await hub.wait(job_id, seen, STREAM_CHECK_SECONDS)
 
 
 @router.get("/{job_id}/events", response_class=EventSourceResponse, responses=responses(429),

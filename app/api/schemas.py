@@ -493,8 +493,11 @@ class JobCreate(Request):
     training: TrainingSpec = Field(default_factory=TrainingSpec)
     live: LiveOptions = Field(default_factory=LiveOptions)
     priority: Literal["interactive", "batch"] | None = Field(
-        default=None, description="interactive jobs (a page waits for them) take turns before batch jobs; "
-                                  "default: interactive for jobs of up to 1e9 multiply-adds, batch above")
+        default=None, description="the server decides: a job of up to 1e9 multiply-adds of steps whose live "
+                                  "frames cost up to 1e6 each is interactive (it takes its turns before batch "
+                                  "jobs, up to 0.5 s of CPU ahead), any other is batch. `batch` makes a small job "
+                                  "batch too; `interactive` is accepted and changes nothing. The job's "
+                                  "`request.priority` says what it got")
 
 
 class JobProgress(BaseModel):
@@ -506,7 +509,9 @@ class JobProgress(BaseModel):
 class JobPublic(BaseModel):
     id: str
     kind: Literal["train", "experiment", "sweep"]
-    status: Literal["queued", "running", "done", "diverged", "failed", "cancelled", "interrupted"]
+    status: Literal["queued", "running", "parked", "done", "diverged", "failed", "cancelled", "interrupted"] = Field(
+        description="`parked`: nobody followed the job for a while (NNVIZ_PARK_AFTER); its weights are kept on its "
+                    "network and it resumes when its events or the job itself are asked for")
     network_id: str | None
     created_at: str
     started_at: str | None

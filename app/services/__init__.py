@@ -47,7 +47,8 @@ class Services:
                                   settings.person_upload_bytes, settings.person_shares)
         server_id = secrets.token_hex(8)
         bus = PostgresBus(store.psycopg_url, server_id) if store.psycopg_url else LocalBus()
-        jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds, bus, server_id)
+        jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds, bus, server_id,
+                          park_after=settings.park_after)
         sweeps = SweepService(store, jobs, networks, settings.max_sweep_runs)  # before start: it resumes sweeps too
         jobs.start()
         expiry = Expiry(store, settings.scratch_ttl)

@@ -5,6 +5,8 @@ the executor's or the job writer's thread) wakes exactly the waiters of that job
 event loop, and ``wait`` returns at once when the job changed since the version the caller saw.
 ``close`` (the server is stopping) wakes every waiter, and from then on ``wait`` returns at once:
 streams and long waits see ``closed`` and end, so that the server need not wait for their clients.
+The hub also knows who follows a job (``watching``: an open event stream or a waiting request;
+``seen``: a request for it), so that a job nobody follows can be parked (``unwatched``).
 ``Streams`` counts each person's open event streams.
 """
 
@@ -13,19 +15,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .owners import over_limit
 from .store import Full
 
 
 class Hub:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
         self._versions: dict[str, int] = defaultdict(int)
         self._waiters: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Future]]] = defaultdict(set)
         self.closed = False
+        self._clock = clock
+        self._watchers: dict[str, int] = {}  # open streams and waiting requests per job
+        self._seen: dict[str, float] = {}  # when someone last followed or asked for the job
 
     def close(self) -> None:
         """The server is stopping: wake every waiter, now and from now on (thread-safe)."""
@@ -34,6 +40,35 @@ class Hub:
             waiters = [entry for entries in self._waiters.values() for entry in entries]
             self._waiters.clear()
         _wake(waiters)
+
+    # --- who follows a job -------------------------------------------------------------------
+
+    def seen(self, job_id: str) -> None:
+        """Someone asked for ``job_id`` just now."""
+        with self._lock:
+            self._seen[job_id] = self._clock()
+
+    @contextlib.contextmanager
+    def watching(self, job_id: str) -> Iterator[None]:
+        """``job_id`` is followed while inside (an event stream, a ``?wait=true`` request)."""
+        with self._lock:
+            self._watchers[job_id] = self._watchers.get(job_id, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._watchers[job_id] -= 1
+                if not self._watchers[job_id]:
+                    del self._watchers[job_id]
+                self._seen[job_id] = self._clock()
+
+    def unwatched(self, job_ids: Iterable[str], after: float) -> list[str]:
+        """Those of ``job_ids`` that nobody has followed or asked for in the last ``after`` seconds
+        (a job first heard of here counts from now)."""
+        now = self._clock()
+        with self._lock:
+            return [job_id for job_id in job_ids
+                    if job_id not in self._watchers and now - self._seen.setdefault(job_id, now) >= after]
 
     def version(self, job_id: str) -> int:
         """How many times ``job_id`` has changed (0 before the first change)."""
@@ -52,6 +87,8 @@ class Hub:
         with self._lock:
             if job_id not in self._waiters:
                 self._versions.pop(job_id, None)
+            if job_id not in self._watchers:
+                self._seen.pop(job_id, None)
 
     async def wait(self, job_id: str, seen: int, timeout: float) -> int:
         """Wait until ``job_id`` has changed since version ``seen`` (or ``timeout`` seconds pass);

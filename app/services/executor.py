@@ -63,6 +63,15 @@ class Executor(Protocol):
     def cancel(self, job_id: str) -> str:
         """``"dequeued"`` (never started), ``"signalled"`` (stops after its current slice) or ``"unknown"``."""
 
+    def park(self, job_id: str) -> str:
+        """Stop a job as ``cancel`` does, but it ends ``"parked"`` (its weights kept, to resume later)."""
+
+    def quiet(self, job_ids: set[str]) -> None:
+        """The jobs nobody follows now (replacing the last set): their slices make no live frames."""
+
+    def heard(self, job_id: str) -> None:
+        """Someone follows ``job_id`` again: its next slice makes a frame."""
+
     def shutdown(self) -> None: ...
 
 
@@ -84,6 +93,8 @@ class SlicingExecutor:
         self._notify: Notify | None = None
         self._stopping = False
         self._thread: threading.Thread | None = None  # runs _loop
+        self._parking: set[str] = set()  # jobs stopped to be parked: they end "parked", not "cancelled"
+        self._quiet: frozenset[str] = frozenset()  # jobs nobody follows: no frames (a local worker's)
 
     # --- the interface -----------------------------------------------------------------------
 
@@ -109,6 +120,19 @@ class SlicingExecutor:
                 return "unknown"
         self._wake()
         return "signalled"
+
+    def park(self, job_id: str) -> str:
+        self._parking.add(job_id)
+        answer = self.cancel(job_id)
+        if answer != "signalled":
+            self._parking.discard(job_id)
+        return answer
+
+    def quiet(self, job_ids: set[str]) -> None:
+        self._quiet = frozenset(job_ids)
+
+    def heard(self, job_id: str) -> None:
+        self._quiet = self._quiet - {job_id}
 
     def load(self) -> dict[str, int]:
         """Jobs admitted and waiting, for health and benchmarks."""
@@ -151,6 +175,10 @@ class SlicingExecutor:
     # --- shared ------------------------------------------------------------------------------
 
     def _deliver(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
+        if kind == "finished" and job_id in self._parking:
+            self._parking.discard(job_id)
+            if payload.get("status") == "cancelled":  # one that ended meanwhile keeps its own end
+                payload = payload | {"status": "parked", "error": None}
         if self._on_message is not None:
             self._on_message(kind, job_id, payload)
 
@@ -315,7 +343,7 @@ class LocalExecutor(SlicingExecutor):
         seconds = min(MAX_SLICE_SECONDS, max(MIN_SLICE_SECONDS,
                                              TURN_SECONDS / max(1, self._scheduler.runnable_on(index, now))))
         worker.busy = job.id
-        self._send(worker, ("slice", job.id, seconds))
+        self._send(worker, ("slice", job.id, (seconds, job.id in self._quiet)))
 
     def _stop(self, index: int, job: Job) -> None:
         self._send(self._workers[index], ("stop", job.id, None))

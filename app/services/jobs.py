@@ -1,6 +1,11 @@
 """Training, experiment and other group jobs: validate, store, hand to the executor, record what
 comes back.
 
+A training job nobody follows (``Hub.unwatched``: no event stream, waiting request or request for
+it) for ``park_after`` seconds is **parked**: stopped like a cancel, its weights and optimizer
+memory kept on its network, its slot freed; the next request for it (``follow``: its events, or
+GET) queues it again for the steps it had left. A cancel ends a parked job.
+
 The executor calls ``on_message`` from its scheduler thread; the messages are queued for one
 writer thread, the only place that writes a running job's state (so the scheduler never waits for
 the database, and the database has a single writer per server process). After each write, and
@@ -27,6 +32,7 @@ from .events import Hub
 from .executor import Executor
 from .experiments import EXPERIMENTS, ExperimentRuns, resolve_options, run_tasks
 from .networks import NetworkService, iso_time
+from .scheduler import PersonLimit, QueueFull
 from .specs import (
     Conflict,
     Limits,
@@ -34,7 +40,10 @@ from .specs import (
     build_dataset,
     check_budget,
     check_data_fits,
+    check_live_cost,
     check_live_layer,
+    frame_compute,
+    job_load,
     live_options,
     network_spec,
     resolve_data_spec,
@@ -48,7 +57,14 @@ MAX_NETWORK_HISTORY = 2000  # records kept per network
 LEASE_SECONDS = 6.0  # a job whose server has not renewed its lease for this long is adopted by another
 LEASE_RENEW_SECONDS = 1.0  # how often a server renews its leases and looks for cancels and orphaned jobs
 MAX_REMOTE_FRAMES = 1000  # latest frames kept of jobs other servers run
-INTERACTIVE_COMPUTE = 1e9  # multiply-adds: a job this small (a Play chunk, a Step) is interactive by default
+# The server decides which jobs are interactive (a client may only ask for batch): those of at most
+# INTERACTIVE_COMPUTE multiply-adds of steps (a Play chunk, a Step) whose frames cost at most
+# INTERACTIVE_FRAME_COMPUTE each (about a millisecond: the Playground's grid 40 and node maps of a
+# small network, not a grid of 200).
+INTERACTIVE_COMPUTE = 1e9
+INTERACTIVE_FRAME_COMPUTE = 1e6
+# A job nobody has followed for this long makes no live frames (the executor's ``quiet``), until someone does.
+QUIET_AFTER_SECONDS = 2.0
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 METRIC_KEYS = ("train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy", "train_r2", "test_r2",
                "dead_fraction", "update_ratio")
@@ -128,9 +144,12 @@ class JobService:
     frames, changes, cancels) arrives through the ``bus``."""
 
     def __init__(self, store: Store, executor: Executor, networks: NetworkService, limits: Limits,
-                 checkpoint_seconds: float = 1.0, bus: Bus | None = None, server_id: str | None = None):
+                 checkpoint_seconds: float = 1.0, bus: Bus | None = None, server_id: str | None = None,
+                 park_after: float = 0.0):
         self.store, self.executor, self.networks, self.limits = store, executor, networks, limits
         self.checkpoint_seconds = checkpoint_seconds
+        self.park_after = park_after  # 0: never park
+        self._parkable: set[str] = set()  # training jobs this server runs or queues
         self.hub = Hub()
         self.server_id = server_id or secrets.token_hex(8)
         self.bus: Bus = bus or LocalBus()
@@ -172,6 +191,7 @@ class JobService:
                 for job_id in self.store.cancel_requests(self.server_id):
                     self.executor.cancel(job_id)
                 self.adopt_orphans()
+                self.park_unwatched()
             except Exception:  # a database hiccup: the next round tries again, well within the lease
                 log.exception("renewing job leases failed")
 
@@ -205,6 +225,8 @@ class JobService:
             self.store.update_job(job_id, status="queued", error=None)
             self.hub.publish(job_id)
             self.executor.submit(job_id, task, row["owner"] or "", priority)
+            if task["kind"] == "train":
+                self._parkable.add(job_id)
         except Exception as exc:  # no room, or its network or data are gone: it cannot go on
             self._end(job_id, "interrupted", f"the server running this job stopped, and it could not resume: {exc}")
 
@@ -222,10 +244,20 @@ class JobService:
         upload = self.store.get_upload(data_spec["id"]) if data_spec.get("id") else None
         keys = ("spec", "weights", "optimizer", "steps_trained", "epochs_trained")
         training = request["training"] | {"steps": remaining, "epochs": None}
+        parameters = sum(w.size for w in network["weights"].values())
         task = {"kind": "train", "network": {key: network[key] for key in keys}, "data": data_spec,
                 "upload": upload, "training": training, "live": request["live"],
                 "checkpoint_seconds": self.checkpoint_seconds}
+        task |= self._costs(request["live"], parameters, build_dataset(data_spec, upload), training["batch_size"])
         return task, request.get("priority", "batch")
+
+    def _costs(self, live: dict[str, Any] | None, parameters: int, data: Dataset,
+               batch_size: int | None) -> dict[str, float]:
+        """What a training task costs, for the scheduler (``load``) and the worker (its frames' budget)."""
+        batch = min(batch_size or len(data.y_train), len(data.y_train))
+        frame = frame_compute(live, parameters, len(data.y_train))
+        return {"load": job_load(live, batch * parameters, frame), "frame_compute": frame,
+                "frame_budget": self.limits.max_compute}
 
     def _end(self, job_id: str, status: str, error: str | None) -> None:
         self.store.update_job(job_id, status=status, error=error, finished_at=time.time())
@@ -267,8 +299,8 @@ class JobService:
         if row is None:
             raise NotFound(f"no job with id {job_id!r}")
         live = self.progress(job_id) if row["status"] == "running" else None
-        if live is not None:
-            row["progress"] = dict(live[1]["progress"])
+        if live is not None and (live[1]["progress"]["step"] or 0) >= (row["progress"].get("step") or 0):
+            row["progress"] = dict(live[1]["progress"])  # (a job nobody followed: its checkpoint may be newer)
         job = public_job(row)
         if row["status"] == "queued":
             job["queue_position"] = self.executor.position(job_id)
@@ -319,11 +351,12 @@ class JobService:
             check_live_layer(live, network["spec"])
             parameters = sum(w.size for w in network["weights"].values())
             steps = check_budget(config, data, parameters, self.limits)
-            if request.get("priority"):
-                priority = request["priority"]
-            else:
-                batch = min(config.batch_size or len(data.y_train), len(data.y_train))
-                priority = "interactive" if steps * batch * parameters <= INTERACTIVE_COMPUTE else "batch"
+            check_live_cost(live, steps, parameters, len(data.y_train), self.limits)
+            costs = self._costs(live, parameters, data, config.batch_size)
+            batch = min(config.batch_size or len(data.y_train), len(data.y_train))
+            cheap = (steps * batch * parameters <= INTERACTIVE_COMPUTE
+                     and costs["frame_compute"] <= INTERACTIVE_FRAME_COMPUTE)
+            priority = "interactive" if cheap and request.get("priority") != "batch" else "batch"
             created = None
             if network_id is None:
                 self.networks.check_room(owner)
@@ -337,8 +370,66 @@ class JobService:
                 server=self.server_id, lease_until=self._lease())
         task = {"kind": "train", "network": network, "data": data_spec, "upload": upload,
                 "training": stored_request["training"], "live": live, "checkpoint_seconds": self.checkpoint_seconds}
-        self._submit(job_id, task, created, owner, priority)
+        self.hub.seen(job_id)  # its creator asked for it just now
+        self._submit(job_id, task | costs, created, owner, priority)
+        self._parkable.add(job_id)
         return self.get(job_id, owner)
+
+    # --- parking -----------------------------------------------------------------------------
+
+    def park_unwatched(self) -> list[str]:
+        """Park the training jobs nobody has followed for ``park_after`` seconds; their ids."""
+        self.executor.quiet(set(self.hub.unwatched(list(self._parkable), QUIET_AFTER_SECONDS)))
+        if not self.park_after:
+            return []
+        parked = self.hub.unwatched(list(self._parkable), self.park_after)
+        for job_id in parked:
+            self._parkable.discard(job_id)
+            if self.executor.park(job_id) == "dequeued":  # it never started: nothing to keep
+                self.store.update_job(job_id, status="parked")
+                self._changed(job_id)
+        return parked
+
+    def follow(self, job_id: str, owner: str | None = None) -> dict[str, Any]:
+        """The job, for someone asking for it: it counts as followed, and a parked job resumes."""
+        self.heard(job_id)
+        if self.status(job_id, owner) == "parked":
+            self.unpark(job_id)
+        return self.get(job_id, owner)
+
+    def heard(self, job_id: str) -> None:
+        """Someone asks for ``job_id`` or follows it: it is not parked, and makes live frames again."""
+        self.hub.seen(job_id)
+        self.executor.heard(job_id)
+
+    def unpark(self, job_id: str) -> None:
+        """Queue a parked job again for the steps it had left. With no room now it stays parked; a
+        job whose network has been trained or deleted since ends (``cancelled``)."""
+        with self._lock:
+            row = self.store.get_job(job_id)
+            if row is None or row["status"] != "parked":
+                return
+            network = self.store.get_network(row["network_id"]) if row["network_id"] else None
+            if (network is None or network["steps_trained"] != row["progress"]["step"]
+                    or self.store.active_job_for(network["id"])):
+                self._end(job_id, "cancelled",
+                          "parked while nobody followed it; its network has been trained or deleted since")
+                return
+            try:
+                task, priority = self._resume_training(row)
+            except Exception as exc:  # its data are gone
+                self._end(job_id, "interrupted", f"parked while nobody followed it, and it could not resume: {exc}")
+                return
+            if task is None:
+                return
+            self.store.update_job(job_id, status="queued", server=self.server_id, lease_until=self._lease())
+            try:
+                self.executor.submit(job_id, task, row["owner"] or "", priority)
+            except (PersonLimit, QueueFull):
+                self.store.update_job(job_id, status="parked")
+                return
+            self._parkable.add(job_id)
+        self._changed(job_id)
 
     def _network(self, request: dict[str, Any], data: Dataset, config: TrainConfig,
                  owner: str | None) -> tuple[str | None, dict]:
@@ -402,6 +493,9 @@ class JobService:
         status = self.status(job_id, owner)
         if status in FINAL_STATUSES:
             return self.get(job_id, owner)
+        if status == "parked":
+            self._end(job_id, "cancelled", None)
+            return self.get(job_id, owner)
         answer = self.executor.cancel(job_id)
         if answer == "dequeued":
             self._end(job_id, "cancelled", "cancelled before it started")
@@ -461,12 +555,16 @@ class JobService:
                 payload = self.groups[row["kind"]].end(row, payload)
             self._finish(row, payload)
             self._group_frames.pop(job_id, None)
+            if payload["status"] != "parked":
+                self._parkable.discard(job_id)
+                self.hub.forget(job_id)
 
     def _finish(self, row: dict[str, Any], payload: dict[str, Any]) -> None:
         if payload["status"] == "failed":
             log.warning("job %s failed: %s\n%s", row["id"], payload.get("error"), payload.get("traceback", ""))
-        job_fields: dict[str, Any] = {"status": payload["status"], "finished_at": time.time(),
-                                      "error": payload.get("error")}
+        job_fields: dict[str, Any] = {"status": payload["status"], "error": payload.get("error")}
+        if payload["status"] != "parked":
+            job_fields["finished_at"] = time.time()
         network_fields = None
         if "history" in payload:
             history = merge_history(row["history"], payload["history"])  # a resumed job keeps its records

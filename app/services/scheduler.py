@@ -3,10 +3,12 @@
 Every admitted job lives on one worker, which keeps its weights and optimizer memory between
 slices. Whenever a worker is free, ``pick`` chooses among that worker's jobs:
 
-1. interactive work (Play, Step, anything a page waits on) before batch work (experiments,
-   long API jobs);
-2. then the **person** who has had the least CPU lately, so five jobs get no more than one;
-3. then that person's job that has had the least.
+1. the **person** who has had the least CPU lately, so five jobs get no more than one; interactive
+   work (Play, Step: small jobs a page waits on; the server decides which, from their cost) counts
+   its person's clock ``INTERACTIVE_LEAD`` seconds behind, so it goes before batch work without
+   starving it: a person whose interactive jobs have had that much more CPU than a batch person
+   waits their turn like anyone;
+2. then that person's job that has had the least.
 
 "Lately" is virtual time: a person's clock advances by the seconds their slices take, and a
 person who becomes active again starts at the lowest clock among the active ones, so time spent
@@ -14,7 +16,10 @@ idle is not saved up for later. A paced job (``ready_at`` in the future) is skip
 while it waits.
 
 Admission: a person may have ``person_running`` jobs admitted and ``person_queued`` more waiting;
-the server ``max_running`` admitted and ``max_queued`` waiting in all. Beyond a person's limits
+the server ``max_running`` admitted and ``max_queued`` waiting in all. The server's limit counts
+**load**, not jobs: a job's ``task["load"]`` is the share of a turn it keeps busy (1 unless it is
+paced: a job waiting for its next paced step costs next to nothing), so paced jobs cannot fill the
+slots that work with steps due needs. Beyond a person's limits
 ``submit`` raises ``PersonLimit``, beyond the server's ``QueueFull``.
 
 A **group** (a sweep, an experiment: a task ``{"kind": "group", "runs": [(run_id, task), ...]}``) is
@@ -33,6 +38,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PRIORITIES = ("interactive", "batch")
+# CPU seconds by which interactive work goes first: more than a Play chunk's first frames need, far
+# less than it takes for a batch job to be starved noticeably.
+INTERACTIVE_LEAD = 0.5
 
 
 class QueueFull(RuntimeError):
@@ -58,6 +66,7 @@ class Job:
     priority: str
     task: dict[str, Any]
     seq: int
+    load: float = 1.0  # share of a turn it keeps busy (a paced job: less)
     worker: int | None = None  # set on admission
     usage: float = 0.0  # CPU seconds of its slices
     slices: int = 0
@@ -93,6 +102,11 @@ class Scheduler:
         return len(self.jobs)
 
     @property
+    def load(self) -> float:
+        """Admitted jobs' load (a group's runs count through their group)."""
+        return sum(job.load for job in self.jobs.values() if job.parent is None)
+
+    @property
     def queued(self) -> int:
         return sum(len(p.waiting) for p in self.people.values())
 
@@ -102,7 +116,8 @@ class Scheduler:
             raise ValueError(f"priority must be one of {PRIORITIES}")
         person = self.people.setdefault(owner, Person())
         limits = self.limits
-        can_run = person.running < limits.person_running and self.running < limits.max_running
+        load = min(1.0, max(0.0, float(task.get("load", 1.0))))
+        can_run = person.running < limits.person_running and self._fits(load)
         if not can_run:
             if len(person.waiting) >= limits.person_queued:
                 raise PersonLimit(f"you already have {person.running} training jobs running and "
@@ -110,7 +125,7 @@ class Scheduler:
                                   "wait for one to finish or cancel one")
             if self.queued >= limits.max_queued:
                 raise QueueFull(f"{self.queued} jobs are already waiting")
-        job = Job(job_id, owner, priority, task, next(self._seq))
+        job = Job(job_id, owner, priority, task, next(self._seq), load=load)
         if task.get("kind") == "group":
             job.runs, job.task = deque(task["runs"]), {}
         if can_run and not person.waiting:
@@ -118,6 +133,9 @@ class Scheduler:
             return job
         person.waiting.append(job)
         return None
+
+    def _fits(self, load: float) -> bool:
+        return self.load + load <= self.limits.max_running + 1e-9
 
     def _admit(self, job: Job, person: Person) -> None:
         if person.running == 0:  # back from idle: no credit saved up, no debt either
@@ -139,9 +157,9 @@ class Scheduler:
     def admit_waiting(self) -> list[Job]:
         """Admit waiting jobs while limits allow, people with the least CPU first."""
         admitted = []
-        while self.running < self.limits.max_running:
+        while True:
             candidates = [(p.clock, p.waiting[0].seq, owner) for owner, p in self.people.items()
-                          if p.waiting and p.running < self.limits.person_running]
+                          if p.waiting and p.running < self.limits.person_running and self._fits(p.waiting[0].load)]
             if not candidates:
                 break
             person = self.people[min(candidates)[2]]
@@ -174,7 +192,8 @@ class Scheduler:
                 continue
             if job.worker != worker and not self._can_start_run(job, worker):
                 continue
-            key = (PRIORITIES.index(job.priority), self.people[job.owner].clock, job.usage, job.seq)
+            lead = INTERACTIVE_LEAD if job.priority == "interactive" else 0.0
+            key = (self.people[job.owner].clock - lead, job.usage, job.seq)
             if best_key is None or key < best_key:
                 best, best_key = job, key
         if best is not None and best.runs is not None:

@@ -61,6 +61,9 @@ class Limits:
     max_points: int
     max_steps: int
     max_compute: float
+    max_step_compute: float
+    max_frame_compute: float
+    max_paced_seconds: float
     max_grid: int
     max_upload_rows: int
     min_interval_ms: int
@@ -381,7 +384,8 @@ def train_config(spec: dict[str, Any], limits: Limits, field: str = "training") 
 
 def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Limits,
                  field: str = "training") -> int:
-    """Total steps of the run; raises when steps x batch points x parameters exceeds the budget."""
+    """Total steps of the run; raises when steps x batch points x parameters exceeds the budget, or
+    when one step or one history record would cost more than a slice can hold (``check_step``)."""
     n_train = len(data.y_train)
     steps = config.total_steps(n_train)
     if steps > limits.max_steps:
@@ -391,11 +395,75 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
         raise SpecError(join(field, "history_every"), f"would take more than {MAX_RUN_HISTORY} history records; "
                                                       f"use at least {math.ceil(steps / MAX_RUN_HISTORY)}")
     batch = min(config.batch_size or n_train, n_train)
+    check_step(batch, len(data.y_train) + len(data.y_test), parameters, limits, field)
     cost = steps * batch * parameters
     if cost > limits.max_compute:
         raise SpecError(field, f"the job needs about {cost:.3g} multiply-adds (steps x points x parameters), "
                                f"more than the limit of {limits.max_compute:.3g}; use fewer steps, points or units")
     return steps
+
+
+def check_step(batch: int, points: int, parameters: int, limits: Limits, field: str = "training") -> None:
+    """A slice cannot end inside a step, so one step (batch x parameters) and one history record (every
+    point x parameters) must each fit within ``max_step_compute``: else one person's step would hold a
+    worker for seconds while everyone else's live frames wait."""
+    most = limits.max_step_compute
+    if batch * parameters > most:
+        raise SpecError(join(field, "batch_size"),
+                        f"one step of {batch} points x {parameters} parameters is {batch * parameters:.3g} "
+                        f"multiply-adds, more than the limit of {most:.3g} per step; use a batch_size of at most "
+                        f"{max(1, int(most // parameters))}, or fewer units")
+    if points * parameters > most:
+        raise SpecError("data", f"a history record evaluates all {points} points: {points * parameters:.3g} "
+                                f"multiply-adds with {parameters} parameters, more than the limit of {most:.3g}; "
+                                f"use at most {max(1, int(most // parameters))} points, or fewer units")
+
+
+def frame_compute(live: dict[str, Any] | None, parameters: int, points: int) -> float:
+    """Multiply-adds of one live frame: a forward pass per boundary cell, per node-map cell, and per
+    point for the hidden-space view (0: no frames)."""
+    if not live:
+        return 0.0
+    cells = live["grid"] ** 2 + (live["nodes"] or 0) ** 2 + (points if live.get("hidden") else 0)
+    return float(cells * parameters)
+
+
+def check_live_cost(live: dict[str, Any], steps: int, parameters: int, points: int, limits: Limits,
+                    field: str = "live") -> None:
+    """A live frame is made in one piece too, so it fits within ``max_frame_compute``; and a paced job
+    ends within ``max_paced_seconds``."""
+    cost = frame_compute(live, parameters, points)
+    if cost > limits.max_frame_compute:
+        raise SpecError(join(field, "grid"), f"one live frame costs {cost:.3g} multiply-adds ((grid² + nodes² + "
+                                             f"points for the hidden view) x {parameters} parameters), more than "
+                                             f"the limit of {limits.max_frame_compute:.3g}; use a smaller grid, "
+                                             "fewer node maps or fewer units")
+    pace = live.get("steps_per_second")
+    if pace and steps / pace > limits.max_paced_seconds:
+        raise SpecError(join(field, "steps_per_second"),
+                        f"{steps} steps at {pace:g} a second take {steps / pace:.0f} s, longer than a paced job "
+                        f"may run ({limits.max_paced_seconds:g} s); ask for at most "
+                        f"{int(pace * limits.max_paced_seconds)} steps, or a faster pace")
+
+
+# A job's share of a core while it runs, for admission (the scheduler counts load, not jobs): a job
+# that runs free takes a whole turn; a paced one only what its steps and frames cost, at about
+# CORE_COMPUTE multiply-adds a second, each step and frame costing at least its fixed overhead.
+CORE_COMPUTE = 1e9
+STEP_OVERHEAD_SECONDS = 1e-4
+FRAME_OVERHEAD_SECONDS = 1e-3
+
+
+def job_load(live: dict[str, Any] | None, step: float, frame: float) -> float:
+    """The share of a core (0 to 1) a training job keeps busy: 1 unless it is paced. ``step`` and
+    ``frame``: multiply-adds of one step and of one live frame."""
+    pace = live.get("steps_per_second") if live else None
+    if not pace:
+        return 1.0
+    frames_per_second = min(pace, 1000 / live["interval_ms"])
+    seconds = (pace * (STEP_OVERHEAD_SECONDS + step / CORE_COMPUTE)
+               + frames_per_second * (FRAME_OVERHEAD_SECONDS + frame / CORE_COMPUTE))
+    return min(1.0, seconds)
 
 
 def live_options(spec: dict[str, Any] | None, limits: Limits, field: str = "live") -> dict[str, Any]:

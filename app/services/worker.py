@@ -1,16 +1,19 @@
 """What runs inside a worker process: many jobs, one short slice at a time.
 
-The server sends ``("add", job_id, task)`` once per job, then ``("slice", job_id, seconds)`` each
-time it is that job's turn, and ``("stop", job_id)`` to cancel. A job's weights, optimizer
-memory and data stay here between slices; nothing large crosses the pipe until the job ends or
-checkpoints. After each slice the worker answers ``("slice", job_id, {"seconds", "wait"})``
-(``wait``: seconds until a paced job can take its next step), preceded by any of:
+The server sends ``("add", job_id, task)`` once per job, then ``("slice", job_id, (seconds, quiet))``
+each time it is that job's turn (``quiet``: nobody follows the job, so the slice makes no frame),
+and ``("stop", job_id)`` to cancel. A job's weights, optimizer memory and data stay here between
+slices; nothing large crosses the pipe until the job ends or checkpoints. After each slice the
+worker answers ``("slice", job_id, {"seconds", "wait"})``
+(``seconds``: the slice's time, its frame and checkpoint included, which its person is charged;
+``wait``: seconds until a paced job can take its next step), preceded by any of:
 
-* ``progress``: a live frame (throttled to the job's interval; the boundary grid in compact form,
-  see ``app.viz.live``, and about seven times a second what ``live`` asks for besides: node maps, edges,
-  hidden-space coordinates) as ready-made JSON text plus the step counts, so the web process
-  sends it on without decoding it;
-* ``checkpoint``: the weights of the last finished step, about once per ``checkpoint_seconds``;
+* ``progress``: a live frame (throttled to the job's interval and its frame budget; the boundary
+  grid in compact form, see ``app.viz.live``, and about seven times a second what ``live`` asks
+  for besides: node maps, edges, hidden-space coordinates) as ready-made JSON text plus the step
+  counts, so the web process sends it on without decoding it;
+* ``checkpoint``: the weights of the last finished step, about once per ``checkpoint_seconds``
+  (``QUIET_CHECKPOINT_SECONDS`` while nobody follows the job);
 * ``finished``: the job's result, exactly once per job.
 
 Progress counts steps like the history does, over the network's whole life: ``step`` is its steps
@@ -44,6 +47,12 @@ EXTRAS_SECONDS = 0.15
 # spaced evenly in log(step)), until that outruns the machine: the first seconds show the steps in
 # which a network learns most, and then it runs free.
 RAMP_DECADE_SECONDS = 1.5
+# A job nobody follows stores its weights this seldom at most: a crash costs nobody a view, and a room
+# of such jobs (paced ones, say) would otherwise write to the database every second each.
+QUIET_CHECKPOINT_SECONDS = 10.0
+# A paced job nobody follows takes its steps in bursts this far apart rather than one frame interval
+# apart: nobody sees them, and each wake-up costs the server a round trip.
+QUIET_BURST_SECONDS = 1.0
 
 
 class DataCache:
@@ -82,6 +91,12 @@ class TrainRun:
         self.pace = self.live.get("steps_per_second") if self.live else None
         self.ramp = bool(self.live.get("ramp")) if self.live else False
         self.checkpoint_seconds = task["checkpoint_seconds"]
+        # Frames draw on a budget of their own (multiply-adds, ``specs.frame_compute`` each), spent no
+        # faster than the steps go: a job whose frames cost much gets fewer of them, evenly spread.
+        self.frame_cost = task.get("frame_compute", 0.0)
+        self.frame_budget = task.get("frame_budget", math.inf)
+        self.frames_spent = 0.0
+        self.quiet = False
         self.bounds = None
         if self.live and (net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression")):
             self.bounds = data_bounds(data)
@@ -89,19 +104,21 @@ class TrainRun:
         self.began: float | None = None
         self.next_frame = 0.0
         self.next_extras = 0.0
-        self.next_checkpoint = 0.0
+        self.last_checkpoint = 0.0
         self.sent_records = 0
 
     @property
     def finished(self) -> bool:
         return self.trainer.finished
 
-    def slice(self, seconds: float) -> dict[str, Any]:
-        """Train for about ``seconds``; returns the slice report (and sends what is due)."""
-        now = time.monotonic()
+    def slice(self, seconds: float, quiet: bool = False) -> dict[str, Any]:
+        """Train for about ``seconds``; returns the slice report (and sends what is due: no live frame
+        when ``quiet``)."""
+        now, started = time.monotonic(), time.perf_counter()
+        self.quiet = quiet
         if self.began is None:  # the first slice takes one step, so the first frame shows step 1
             self.began, max_steps = now, 1
-            self.next_checkpoint = now + self.checkpoint_seconds
+            self.last_checkpoint = now
         elif self.pace:
             if (wait := self.pace_wait(now)) > 0:
                 return {"seconds": 0.0, "wait": wait}
@@ -112,27 +129,36 @@ class TrainRun:
             max_steps = due - self.trainer.done
         else:
             max_steps = self.trainer.total
-        before = self.trainer.seconds
-        self.trainer.advance(max_steps, deadline=time.perf_counter() + seconds)
-        spent = self.trainer.seconds - before
+        self.trainer.advance(max_steps, deadline=started + seconds)
         now = time.monotonic()
         if self.trainer.finished:
             self.send("finished", self.job_id, self.result())
-            return {"seconds": spent, "wait": 0.0}
-        if self.live and now >= self.next_frame:
+            return {"seconds": time.perf_counter() - started, "wait": 0.0}
+        if self.live and not quiet and now >= self.next_frame and self.frame_affordable():
             self.next_frame = max(self.next_frame + self.interval, now)
+            self.frames_spent += self.frame_cost
             self.send("progress", self.job_id, self.frame())
-        if now >= self.next_checkpoint:
-            self.next_checkpoint = now + self.checkpoint_seconds
+        every = max(self.checkpoint_seconds, QUIET_CHECKPOINT_SECONDS) if quiet else self.checkpoint_seconds
+        if now - self.last_checkpoint >= every:
+            self.last_checkpoint = now
             self.send("checkpoint", self.job_id, self.checkpoint())
-        return {"seconds": spent, "wait": self.pace_wait(time.monotonic()) if self.pace else 0.0}
+        return {"seconds": time.perf_counter() - started,
+                "wait": self.pace_wait(time.monotonic()) if self.pace else 0.0}
+
+    def frame_affordable(self) -> bool:
+        """The first frame always; then one more while the frames have spent no more than the part of
+        their budget the steps done so far have earned."""
+        if self.frames_spent == 0:
+            return True
+        earned = self.frame_budget * self.trainer.done / max(1, self.trainer.total)
+        return self.frames_spent + self.frame_cost <= earned
 
     def pace_wait(self, now: float) -> float:
         """Seconds until a paced job has its next burst of steps due. Steps come in bursts of one
         frame interval's worth, since nobody sees what happens between two frames: a job paced at
         100 steps a second with 50 ms frames wakes 20 times a second for 5 steps, not 100 times."""
         left = self.trainer.total - self.trainer.done
-        burst = max(1, min(left, round(self.pace * self.interval)))
+        burst = max(1, min(left, round(self.pace * (QUIET_BURST_SECONDS if self.quiet else self.interval))))
         return max(0.0, self.began + (self.trainer.done + burst - 1) / self.pace - now)
 
     def ramp_due(self, now: float) -> int:
@@ -247,7 +273,7 @@ def serve(receive: Callable[[], Any], send: Send) -> None:
             continue
         try:
             if kind == "slice":
-                report = run.slice(body)
+                report = run.slice(*body)
             else:  # "stop"
                 run.stop()
                 report = None

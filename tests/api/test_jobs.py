@@ -111,6 +111,14 @@ def test_warm_start_errors(client, trained):
     ({"network": SMALL_NET, "data": SPIRAL, "live": {"grid": 1000}}, "live.grid"),
     ({"network": SMALL_NET, "data": SPIRAL, "live": {"interval_ms": 1}}, "live.interval_ms"),
     ({"network": SMALL_NET}, "data"),
+    # one step, one history record and one frame must each fit in a slice (max_step_compute)
+    ({"network": {"hidden": [{"units": 256}] * 8}, "data": SPIRAL | {"n_per_class": 400}, "training": {"steps": 10}},
+     "training.batch_size"),
+    ({"network": {"hidden": [{"units": 256}] * 8}, "data": SPIRAL | {"n_per_class": 400},
+      "training": {"steps": 10, "batch_size": 100}}, "data"),
+    ({"network": {"hidden": [{"units": 256}] * 2}, "data": SPIRAL, "live": {"grid": 200}}, "live.grid"),
+    ({"network": SMALL_NET, "data": SPIRAL, "training": {"steps": 100_000}, "live": {"steps_per_second": 10}},
+     "live.steps_per_second"),
 ])
 def test_job_limits_and_errors(client, body, field):
     response = client.post("/api/jobs", json=body)
@@ -168,7 +176,7 @@ def test_cancel_keeps_the_last_finished_step(client):
 
 def test_a_paced_job_keeps_its_pace_and_cancels_at_once(client):
     pace = 100
-    body = {"network": SMALL_NET, "data": SPIRAL, "training": {"steps": 100_000},
+    body = {"network": SMALL_NET, "data": SPIRAL, "training": {"steps": 50_000},
             "live": {"steps_per_second": pace}}
     submitted = time.monotonic()
     job = client.post("/api/jobs", json=body).json()
@@ -313,3 +321,37 @@ def test_a_job_a_stopped_server_let_go_resumes_when_a_server_starts(tmp_path):
         resumed = wait_status(second, job["id"], timeout=120)
         assert resumed["status"] == "done" and resumed["progress"]["step"] == 30_000
         assert second.get(f"/api/networks/{job['network_id']}").json()["steps_trained"] == 30_000
+
+
+@pytest.mark.parametrize(("body", "asked", "given"), [
+    (LONG, "interactive", "batch"),  # 1.3e11 multiply-adds of steps
+    ({"network": SMALL_NET, "data": SPIRAL, "live": {"grid": 200, "nodes": 20}}, "interactive", "batch"),  # frames
+    ({"network": SMALL_NET, "data": SPIRAL}, None, "interactive"),
+    ({"network": SMALL_NET, "data": SPIRAL}, "batch", "batch"),
+])
+def test_the_server_decides_which_jobs_are_interactive(client, body, asked, given):
+    job = client.post("/api/jobs", json=body | ({"priority": asked} if asked else {})).json()
+    client.post(f"/api/jobs/{job['id']}/cancel")
+    assert job["request"]["priority"] == given
+
+
+def test_a_job_nobody_follows_is_parked_and_resumes_when_asked_for(tmp_path):
+    body = {"network": SMALL_NET, "data": SPIRAL, "training": {"steps": 5000}, "live": {"steps_per_second": 10}}
+
+    def status_in_list(job_id: str) -> str:  # the list does not count as asking for the job
+        return next(job["status"] for job in quick.get("/api/jobs").json() if job["id"] == job_id)
+
+    with open_client(tmp_path, workers=1, park_after=0.5, checkpoint_seconds=0.2) as quick:
+        job = quick.post("/api/jobs", json=body).json()
+        wait_until(lambda: status_in_list(job["id"]) == "parked", what="the job to be parked")
+        parked = quick.get("/api/jobs").json()[0]
+        network = quick.get(f"/api/networks/{job['network_id']}").json()
+        assert parked["finished_at"] is None and parked["progress"]["step"] == network["steps_trained"] > 0
+        resumed = quick.get(f"/api/jobs/{job['id']}").json()  # asking for it resumes it
+        assert resumed["status"] in ("queued", "running") and resumed["progress"]["total_steps"] == 5000
+        events = read_events(quick, job["id"], limit=3)  # following it keeps it going, well past park_after
+        steps = [data["step"] for kind, data in events if kind == "progress"]
+        assert steps and steps[-1] > network["steps_trained"] and status_in_list(job["id"]) == "running"
+        wait_until(lambda: status_in_list(job["id"]) == "parked", what="the job to be parked again")
+        cancelled = quick.post(f"/api/jobs/{job['id']}/cancel").json()  # a cancel ends a parked job
+        assert cancelled["status"] == "cancelled" and cancelled["finished_at"] is not None

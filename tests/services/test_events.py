@@ -73,3 +73,19 @@ def test_closing_wakes_every_waiter_and_later_waits_return_at_once():
     thread.start()
     thread.join(60)
     assert failures == []
+
+
+def test_a_job_is_unwatched_only_when_nobody_followed_it_for_a_while():
+    now = [100.0]
+    hub = Hub(clock=lambda: now[0])
+    assert hub.unwatched(["a", "b"], after=30) == []  # first heard of now
+    hub.seen("a")
+    with hub.watching("b"):
+        now[0] += 40
+        assert hub.unwatched(["a", "b"], after=30) == ["a"]  # b's stream is open, however long
+    now[0] += 29
+    assert hub.unwatched(["a", "b"], after=30) == ["a"]  # b counts from its stream's end
+    now[0] += 1
+    assert hub.unwatched(["a", "b"], after=30) == ["a", "b"]
+    hub.seen("a")  # a request for it
+    assert hub.unwatched(["a", "b"], after=30) == ["b"]

@@ -156,3 +156,24 @@ def test_stopping_a_group_starts_no_more_runs_and_stops_those_under_way():
     assert running.stopping and s.pick(1, now=0.0) is None and s.finished_groups() == []
     s.remove(running.id)
     assert [g.id for g in s.finished_groups()] == ["s"] and s.jobs["s"].stopping
+
+
+def test_paced_jobs_take_the_slots_their_load_needs_not_one_each():
+    s = scheduler(max_running=2, max_queued=0, person_running=4)
+    for i in range(40):  # 40 people's paced jobs, each keeping a fiftieth of a turn busy
+        assert s.submit(f"paced{i}", f"p{i}", "interactive", {"load": 0.02}) is not None
+    assert s.running == 40 and s.load == pytest.approx(0.8)
+    assert s.submit("play", "alice", "interactive", {}) is not None  # work with steps due still gets in
+    with pytest.raises(QueueFull):  # and the server's limit still holds: 1.8 + 1 is more than 2
+        s.submit("more", "bob", "interactive", {})
+
+
+def test_interactive_work_goes_first_but_does_not_starve_batch_work():
+    s = scheduler(person_running=8)
+    for i in range(4):  # four jobs that call themselves interactive
+        s.submit(f"a{i}", "mallory", "interactive", {})
+    s.submit("sweep", "bob", "batch", {})
+    first = take_turns(s, 0, 40)  # 0.4 s: within the lead, interactive work goes first
+    assert "sweep" not in first
+    later = take_turns(s, 0, 1000)  # 10 s more: once mallory is 0.5 s ahead, they take turns
+    assert later["sweep"] == pytest.approx(495, abs=2)

@@ -6,6 +6,7 @@ from app.nn import SpecError, make_dataset
 from app.services.specs import (
     Limits,
     check_budget,
+    check_live_cost,
     check_live_layer,
     live_options,
     network_spec,
@@ -142,3 +143,27 @@ def test_one_data_fit_check_behind_training_figures_and_requests():
         with pytest.raises(SpecError) as info:
             call()
         assert info.value.message.endswith(message)
+
+
+def test_one_step_one_record_and_one_frame_each_fit_in_a_slice():
+    limits = dataclasses.replace(LIMITS, max_step_compute=1e6, max_frame_compute=1e6, max_compute=1e12)
+    data = make_dataset("spiral", n_per_class=100, classes=3, seed=0)  # 300 points
+    full = train_config({"steps": 10}, limits)
+    assert field(lambda: check_budget(full, data, 5000, limits)) == "training.batch_size"  # 300 x 5000
+    small_batch = train_config({"steps": 10, "batch_size": 100}, limits)  # 100 x 5000 fits, but ...
+    with pytest.raises(SpecError, match="history record evaluates all 300 points") as info:
+        check_budget(small_batch, data, 5000, limits)
+    assert info.value.field == "data"  # ... a history record over every point does not
+    assert check_budget(small_batch, data, 3000, limits) == 10
+    live = live_options({"grid": 20}, limits)
+    check_live_cost(live, 10, 2000, 300, limits)  # 400 cells x 2000 parameters
+    heavy = live_options({"grid": 20, "nodes": 20}, limits)  # 800 cells
+    assert field(lambda: check_live_cost(heavy, 10, 2000, 300, limits)) == "live.grid"
+
+
+def test_a_paced_job_ends_within_the_paced_limit():
+    live = live_options({"steps_per_second": 10}, LIMITS)
+    check_live_cost(live, int(10 * LIMITS.max_paced_seconds), 100, 300, LIMITS)
+    with pytest.raises(SpecError, match="take 10000 s") as info:
+        check_live_cost(live, 100_000, 100, 300, LIMITS)
+    assert info.value.field == "live.steps_per_second"

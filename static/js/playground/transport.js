@@ -28,12 +28,14 @@ function livePace(first) {
 }
 
 // Steps per job within the server's compute limit (steps x batch points x parameters), so that
-// every network the page can build can play: a big one plays in shorter jobs.
+// every network the page can build can play: a big one plays in shorter jobs; a paced one no longer
+// than a paced job may run.
 function chunkSteps() {
   const points = session.data.train.X.length + settings.points.length; // added points are training points
   const batch = settings.batch ? Math.min(settings.batch, points) : points;
   const perStep = batch * session.network.counts.parameters;
-  return Math.max(1, Math.min(CHUNK_STEPS, Math.floor(session.limits.max_compute / perStep)));
+  const paced = settings.speed && settings.speed !== "ramp" ? Math.floor(settings.speed * session.limits.max_paced_seconds) : Infinity;
+  return Math.max(1, Math.min(CHUNK_STEPS, paced, Math.floor(session.limits.max_compute / perStep)));
 }
 
 function nextJob(first) {
