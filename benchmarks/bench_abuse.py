@@ -16,7 +16,13 @@ address as the attacker (as a class behind NAT: here all from loopback). The att
 * ``frames-interactive``: one identity posts 4 frame-heavy jobs (grid 200, node maps, edges, the
   hidden view, 50 ms frames; as wide a 2-layer network as one frame may cost) marked ``"interactive"`` and
   follows them, while another posts a 2-run sweep: printed, how long the sweep takes;
-* ``frames``: one such frame-heavy job.
+* ``frames``: one such frame-heavy job;
+* ``big-bodies``: one identity sends three 15.9 MB JSON bodies at once to ``POST /api/figures/neuron``,
+  again and again (printed: how long the refusals took);
+* ``streams``: one identity opens 1,000 event streams on a paced job of its own;
+* ``credentials``: one identity mints 500 API tokens as fast as it can, then makes 300 share links;
+* ``slow-clients``: 1,500 connections each send a request's headers and half its body, then
+  nothing (printed: how many the server still holds open 35 s after they were sent).
 
 Printed per attack: what the server answered the attacker, people served (a live frame, no refusal),
 the slowest first frame after pressing Play, live updates per second per person (lowest, median).
@@ -43,6 +49,10 @@ from pathlib import Path
 
 import httpx
 from server import ROOT, start_server  # benchmarks/server.py, beside this script
+
+BIG_BODY_BYTES = 15_900_000
+HALF_SENT = 1_500
+SLOW_LOOK_SECONDS = 35.0  # when to count the half-sent bodies still held open
 
 DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
 NETWORK = {"input_dim": 2, "hidden": [{"units": 8, "activation": "relu"}, {"units": 8, "activation": "relu"}],
@@ -208,6 +218,101 @@ class Attack:
     async def frames(self) -> None:
         await self.post_job(await self.client(), self.heavy_body(), watch=True)
 
+    async def big_bodies(self) -> None:
+        client = await self.client()
+        body = b'{"w1": 1, "w2": 1, "b": 0, "activation": "tanh", "data": {"points": [' + b"[0.5, 0.5, 1], " * (
+            BIG_BODY_BYTES // 15) + b"[0, 0, 0]]}}"
+        took: list[float] = []
+
+        async def send() -> None:
+            while True:
+                began = time.perf_counter()
+                response = await client.post("/api/figures/neuron", content=body,
+                                             headers={"content-type": "application/json"})
+                self.answers[str(response.status_code)] += 1
+                took.append(time.perf_counter() - began)
+
+        async def note() -> None:
+            try:
+                await asyncio.Event().wait()
+            finally:
+                if took:
+                    self.notes.append(f"{len(took)} bodies of {len(body) / 1e6:.1f} MB answered in "
+                                      f"{statistics.median(took):.2f} s (median), {max(took):.2f} s at most")
+
+        self.tasks += [asyncio.create_task(send()) for _ in range(3)] + [asyncio.create_task(note())]
+
+    async def streams(self) -> None:
+        client = await self.client()
+        job = await self.post_job(client, {"network": {"hidden": [{"units": 2}]}, "data": DATA,
+                                           "training": {"steps": 5_000}, "live": {"steps_per_second": 5}},
+                                  watch=False)
+        if job is None:
+            return
+        opened: Counter[int] = Counter()
+
+        async def stream() -> None:
+            try:
+                async with client.stream("GET", f"/api/jobs/{job['id']}/events") as events:
+                    opened[events.status_code] += 1
+                    async for _ in events.aiter_lines():
+                        pass
+            except httpx.HTTPError:
+                opened[0] += 1
+
+        self.tasks += [asyncio.create_task(stream()) for _ in range(1_000)]
+        await asyncio.sleep(2)
+        self.notes.append("1,000 streams asked for: " + ", ".join(f"{code or 'failed'}: {n}"
+                                                                  for code, n in sorted(opened.items())))
+
+    async def credentials(self) -> None:
+        client = await self.client()
+        began = time.perf_counter()
+        minted = await asyncio.gather(*(client.post("/api/tokens") for _ in range(500)))
+        codes = Counter(response.status_code for response in minted)
+        self.notes.append(f"500 tokens in {time.perf_counter() - began:.1f} s: "
+                          + ", ".join(f"{code}: {n}" for code, n in sorted(codes.items())))
+        network = (await client.post("/api/networks", json={**NETWORK, "data": DATA})).json()
+        shares = Counter([(await client.post(f"/api/networks/{network['id']}/share")).status_code
+                          for _ in range(300)])
+        self.notes.append("300 share links: " + ", ".join(f"{code}: {n}" for code, n in sorted(shares.items())))
+
+    async def slow_clients(self) -> None:
+        host, port = self.base.removeprefix("http://").split(":")
+        connections: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        refused = 0
+        for _ in range(HALF_SENT):
+            try:
+                connection = await asyncio.open_connection(host, int(port))
+            except OSError:
+                refused += 1
+                continue
+            connection[1].write(b"POST /api/networks/counts HTTP/1.1\r\nHost: nnviz\r\n"
+                                b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n" + b" " * 500)
+            connections.append(connection)
+        began = time.perf_counter()
+
+        async def closed(reader: asyncio.StreamReader) -> bool:
+            """Whether the server has closed the connection (its answer, if any, then the end)."""
+            try:
+                await asyncio.wait_for(reader.read(), 1)
+                return True
+            except (TimeoutError, OSError):
+                return False
+
+        async def note() -> None:
+            try:
+                await asyncio.Event().wait()
+            finally:  # looked at once the body deadline (NNVIZ_BODY_TIMEOUT, 30 s) has passed for all
+                await asyncio.sleep(max(0.0, SLOW_LOOK_SECONDS - (time.perf_counter() - began)))
+                ended = await asyncio.gather(*(closed(reader) for reader, _ in connections))
+                self.notes.append(f"{len(connections)} half-sent bodies ({refused} connections refused); "
+                                  f"{len(ended) - sum(ended)} still open {time.perf_counter() - began:.0f} s later")
+                for _, writer in connections:
+                    writer.close()
+
+        self.tasks.append(asyncio.create_task(note()))
+
     async def stop(self) -> None:
         for task in self.tasks:
             if not task.done() and task.get_coro().__name__ == "sweep":
@@ -219,7 +324,8 @@ class Attack:
             await client.aclose()
 
 
-ATTACKS = ("none", "paced-flood", "largest", "frames-interactive", "frames")
+ATTACKS = ("none", "paced-flood", "largest", "frames-interactive", "frames", "big-bodies", "streams", "credentials",
+           "slow-clients")
 
 
 async def scene(base: str, attack_name: str, people: int, lead: float, seconds: float) -> tuple[Attack, list[Person]]:

@@ -246,7 +246,7 @@ def test_set_one_bias(client):
 
 def test_no_bias_edit_while_a_job_trains_the_network(client):
     job = client.post("/api/jobs", json={"network": {"hidden": [{"units": 3}]}, "data": CIRCLE,
-                                         "training": {"steps": 100_000}, "live": {"steps_per_second": 10}}).json()
+                                         "training": {"steps": 5_000}, "live": {"steps_per_second": 10}}).json()
     url = f"/api/networks/{job['network_id']}/weights"
     try:
         wait_status(client, job["id"], statuses=("running",))

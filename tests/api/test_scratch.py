@@ -97,7 +97,7 @@ def test_patch_gives_a_network_other_data_that_fits(client):
 
 def test_patch_of_the_data_waits_for_training_to_stop(client):
     job = client.post("/api/jobs", json={"network": {"hidden": [{"units": 3}]}, "data": GAUSS,
-                                         "training": {"steps": 100000}, "live": {"steps_per_second": 10}}).json()
+                                         "training": {"steps": 5_000}, "live": {"steps_per_second": 10}}).json()
     url = f"/api/networks/{job['network_id']}"
     try:
         wait_status(client, job["id"], statuses=("running",))

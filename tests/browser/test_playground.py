@@ -369,8 +369,8 @@ def test_waiting_for_a_free_worker_says_so(page):
     _open(page, "?ds=gauss&layers=4-relu&speed=0")
     # A person's four jobs run at once (NNVIZ_PERSON_RUNNING_JOBS); four slow ones fill them.
     slow = {"network": {"input_dim": 2, "output_dim": 2, "hidden": [{"units": 2}]},
-            "data": {"name": "gauss", "n_per_class": 10}, "training": {"steps": 10_000},
-            "live": {"steps_per_second": 10}}
+            "data": {"name": "gauss", "n_per_class": 10}, "training": {"steps": 5_000},
+            "live": {"steps_per_second": 10}}  # 500 s: a paced job may run 600 (NNVIZ_MAX_PACED_SECONDS)
     blockers = [api(page, "POST", "/api/jobs", data=slow).json()["id"] for _ in range(4)]
     try:
         page.get_by_test_id("play").click()
