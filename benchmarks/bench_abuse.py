@@ -227,9 +227,12 @@ class Attack:
         async def send() -> None:
             while True:
                 began = time.perf_counter()
-                response = await client.post("/api/figures/neuron", content=body,
-                                             headers={"content-type": "application/json"})
-                self.answers[str(response.status_code)] += 1
+                try:
+                    response = await client.post("/api/figures/neuron", content=body,
+                                                 headers={"content-type": "application/json"})
+                    self.answers[str(response.status_code)] += 1
+                except httpx.TransportError:  # the server answered and closed before the body was sent
+                    self.answers["closed while sending"] += 1
                 took.append(time.perf_counter() - began)
 
         async def note() -> None:
@@ -245,7 +248,7 @@ class Attack:
     async def streams(self) -> None:
         client = await self.client()
         job = await self.post_job(client, {"network": {"hidden": [{"units": 2}]}, "data": DATA,
-                                           "training": {"steps": 5_000}, "live": {"steps_per_second": 5}},
+                                           "training": {"steps": 5_000}, "live": {"steps_per_second": 10}},
                                   watch=False)
         if job is None:
             return

@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ FINAL = ("done", "diverged", "failed", "cancelled", "interrupted")
 
 def open_client(data_dir: Path, **settings) -> TestClient:
     return TestClient(create_app(Settings(data_dir=data_dir, **settings)))
+
+
+@contextmanager
+def two_people(data_dir: Path, **settings) -> Iterator[tuple[TestClient, TestClient]]:
+    """Alice and Bob: two visitors (separate cookie jars) of one server (one worker)."""
+    with open_client(data_dir, workers=1, **settings) as alice:
+        yield alice, TestClient(alice.app)
 
 
 @pytest.fixture(scope="session")

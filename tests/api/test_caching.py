@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.services import figures
 
-from .conftest import SPIRAL, field_of, open_client
+from .conftest import SPIRAL, field_of, two_people
 
 SMALL = {"network": {"hidden": [{"units": 4}]}, "data": SPIRAL | {"n_per_class": 20}, "training": {"steps": 20}}
 TWO_D = {"input_dim": 2, "hidden": [{"units": 4, "activation": "tanh"}], "output_dim": 3}
@@ -21,9 +21,8 @@ PUBLIC = ["/api/activations", "/api/activations/tanh?start=-3&num=50",
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory):
-    """Alice and Bob: two visitors (separate cookie jars) of one server."""
-    with open_client(tmp_path_factory.mktemp("caching"), workers=1) as alice:
-        yield alice, TestClient(alice.app)
+    with two_people(tmp_path_factory.mktemp("caching")) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,15 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from .conftest import SPIRAL, open_client, wait_status
+from .conftest import SPIRAL, open_client, two_people, wait_status
 
 SMALL = {"network": {"hidden": [{"units": 4}]}, "data": SPIRAL | {"n_per_class": 20}, "training": {"steps": 20}}
 
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory):
-    """Alice and Bob: two visitors (separate cookie jars) of one server."""
-    with open_client(tmp_path_factory.mktemp("owners"), workers=1, person_networks=5) as alice:
-        yield alice, TestClient(alice.app)
+    with two_people(tmp_path_factory.mktemp("owners"), person_networks=5) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module")

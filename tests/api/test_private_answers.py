@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from app.pages.routes import static_files
 
-from .conftest import SPIRAL, open_client
+from .conftest import SPIRAL, two_people
 from .test_jobs import read_events
 
 SMALL = {"network": {"hidden": [{"units": 4}]}, "data": SPIRAL | {"n_per_class": 20}, "training": {"steps": 20}}
@@ -16,9 +16,8 @@ NO_STORE = "private, no-store"
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory):
-    """Alice and Bob: two visitors (separate cookie jars) of one server."""
-    with open_client(tmp_path_factory.mktemp("private"), workers=1) as alice:
-        yield alice, TestClient(alice.app)
+    with two_people(tmp_path_factory.mktemp("private")) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module")
