@@ -21,7 +21,7 @@ from .common import fmt
 from .theme import INK, MUTED, apply_theme, series_color
 
 X_AXES = {"step": "step (parameter updates)", "epoch": "epoch (passes over the training set)"}
-UPDATE_RATIO_REFERENCE = 1e-3  # the notes' rule of thumb for ‖ΔW‖ / ‖W‖ per step
+UPDATE_RATIO_REFERENCE = 1e-3  # CS231n's rule of thumb for ‖ΔW‖ / ‖W‖ per step (its Part 3, not Part 1)
 R2_FLOOR = -1.0  # lowest R² shown; worse fits run off the bottom of the chart
 TRAIN, TEST, REG = series_color(0), series_color(1), series_color(2)
 
@@ -172,7 +172,7 @@ def update_ratio_figure(history: list[dict[str, Any]]) -> go.Figure:
     fig.add_hline(y=UPDATE_RATIO_REFERENCE, line=dict(color=INK, dash="dash", width=1.5))
     # on a log axis an annotation's y is the decade (log10 of the value)
     fig.add_annotation(x=0, xref="paper", y=math.log10(UPDATE_RATIO_REFERENCE), yanchor="bottom", xanchor="left",
-                       text="≈ 1e-3 (rule of thumb)", showarrow=False, font=dict(size=11, color=INK))
+                       text="≈ 1e-3 (rule of thumb, CS231n Part 3)", showarrow=False, font=dict(size=11, color=INK))
     fig.update_yaxes(title_text="‖ΔW‖ / ‖W‖ per update (log scale)", type="log", exponentformat="power",
                      dtick=_decade_step(fig))
     if not fig.data:

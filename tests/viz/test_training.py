@@ -95,6 +95,8 @@ def test_update_ratio_is_log_with_the_reference_line(spiral_run):
     assert fig.layout.yaxis.type == "log"
     lines = [s for s in fig.layout.shapes if s.y0 == s.y1]
     assert [s.y0 for s in lines] == [1e-3]
+    # the rule of thumb is from the notes' Part 3 (learning), not the Part 1 this app follows
+    assert [a.text for a in fig.layout.annotations] == ["≈ 1e-3 (rule of thumb, CS231n Part 3)"]
     # the last record has no ratio (no update after it): dropped, not drawn as a gap or NaN
     assert len(fig.data[0].x) == sum(1 for r in result.history if r["update_ratio"])
 

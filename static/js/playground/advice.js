@@ -3,7 +3,7 @@
 import { $ } from "../ui.js";
 import { session } from "./settings.js";
 
-// The notes' rule of thumb: updates about 1e-3 of the weights; ten times less, or a hundred times
+// CS231n's rule of thumb (its Part 3, on learning): updates about 1e-3 of the weights; ten times less, or a hundred times
 // more, in every weight matrix is clearly off.
 const RATIO_LOW = 1e-4;
 const RATIO_HIGH = 1e-1;
