@@ -363,6 +363,13 @@ function fillFigureKinds(sweep) {
   // Boundaries have their own plot; a heatmap needs exactly two settings.
   const kinds = sweep.figures.filter((kind) => kind !== "boundaries" && (kind !== "heatmap" || sweep.axes.length === 2));
   options($("#figure-kind"), kinds.map((kind) => [kind, FIGURE_LABELS[kind] || kind]), sweep.figure || kinds[0]);
+  $("#figure-kind").disabled = false;
+}
+
+// Before the first run the server has not said which figures the sweep has: say so, not an empty list.
+function noFigureKindsYet() {
+  options($("#figure-kind"), [["", "after the first run"]], "");
+  $("#figure-kind").disabled = true;
 }
 
 async function drawAll(withBoundaries = true) {
@@ -498,6 +505,7 @@ async function main() {
   const score = entry && entry.task === "regression" ? "r2" : "accuracy";
   options($("#metric"), METRICS.map(([key, label]) => [key, label]), `${page.setup.test > 0 ? "test" : "train"}_${score}`);
   describeSetup();
+  noFigureKindsYet();
   const given = readSweepSettings();
   page.axes = given.length ? given : [fresh("training.learning_rate"), fresh("network.hidden[0].units")];
   renderAxes();

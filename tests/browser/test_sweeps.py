@@ -58,6 +58,9 @@ def test_the_address_holds_the_sweep(page):
     assert sorted(checked.evaluate_all("boxes => boxes.map(b => b.value)")) == ["relu", "tanh"]
     expect(page.locator("#plan")).to_have_text("2 = 2 settings × 4 seeds = 8 runs of 200 steps.")
     expect(page.locator("#metric")).to_have_value("train_loss")
+    # Which figures a sweep has comes with its first run: until then the choice says so.
+    expect(page.locator("#figure-kind")).to_be_disabled()
+    expect(page.locator("#figure-kind option")).to_have_text(["after the first run"])
     page.get_by_role("checkbox", name="sigmoid").check()  # the address follows the form
     expect(page).to_have_url(re.compile(r"vary=network.hidden%5B\*%5D.activation%3Arelu%2Ctanh%2Csigmoid"))
     page.recorder.assert_clean()
