@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,28 @@ METRIC_TITLES = {
 }
 
 
+# The words people read for the last part of a setting's path (the request's field names otherwise).
+SETTING_WORDS = {
+    "learning_rate": "learning rate", "reg_strength": "regularization strength λ", "batch_size": "batch size",
+    "steps": "training steps", "init": "initialization", "mu": "momentum μ", "hidden": "hidden layers",
+    "n_per_class": "points per class", "n_points": "points", "test_fraction": "test share",
+    "units": "units", "activation": "activation", "noise": "noise", "optimizer": "optimizer",
+}
+_LAYER_SETTING = re.compile(r"network\.hidden\[(\d+|\*)\]\.(\w+)")
+
+
+def setting_label(path: str) -> str:
+    """A setting's path as people read it: ``network.hidden[0].units`` is "units in hidden layer 1",
+    ``training.learning_rate`` "learning rate", ``data.noise`` "data noise"."""
+    if match := _LAYER_SETTING.fullmatch(path):
+        layer = "every hidden layer" if match.group(1) == "*" else f"hidden layer {int(match.group(1)) + 1}"
+        word = SETTING_WORDS.get(match.group(2), match.group(2).replace("_", " "))
+        return f"{word} {'in' if match.group(2) == 'units' else 'of'} {layer}"
+    section, _, last = path.rpartition(".")
+    word = SETTING_WORDS.get(last, last.replace("_", " "))
+    return f"data {word}" if section == "data" and last in ("noise", "seed") else word
+
+
 @dataclass(frozen=True)
 class Axis:
     """One varied setting of a sweep: its path in the training request and its values."""
@@ -40,6 +63,11 @@ class Axis:
     path: str
     values: tuple[Any, ...]
     log: bool = False  # log-spaced: drawn on a log axis
+
+    @property
+    def label(self) -> str:
+        """The setting as people read it, for titles and legends (the path stays the key)."""
+        return setting_label(self.path)
 
 
 def value_label(value: Any) -> str:
@@ -130,10 +158,10 @@ def heatmap_figure(axes: list[Axis], aggregates: list[dict[str, Any]], metric: s
     fig = go.Figure(go.Heatmap(
         x=labels_x, y=labels_y, z=z, customdata=spread, colorscale=SEQUENTIAL, hoverongaps=False,
         texttemplate="%{z:.3g}", colorbar=dict(title=dict(text=title), thickness=14),
-        hovertemplate=f"{x_axis.path} %{{x}}<br>{y_axis.path} %{{y}}<br>{title} (mean) %{{z:.4g}}<br>"
+        hovertemplate=f"{x_axis.label} %{{x}}<br>{y_axis.label} %{{y}}<br>{title} (mean) %{{z:.4g}}<br>"
                       "%{customdata}<extra></extra>"))
-    fig.update_xaxes(title_text=x_axis.path, type="category")
-    fig.update_yaxes(title_text=y_axis.path, type="category")
+    fig.update_xaxes(title_text=x_axis.label, type="category")
+    fig.update_yaxes(title_text=y_axis.label, type="category")
     return apply_theme(fig, title=dict(text=f"{title}: mean over seeds"))
 
 
@@ -160,20 +188,22 @@ def lines_figure(axes: list[Axis], aggregates: list[dict[str, Any]], metric: str
         color = series_color(i)
         low = [_stat(a, metric, "min") for a in group]
         high = [_stat(a, metric, "max") for a in group]
-        name = label or title
-        fig.add_trace(go.Scatter(x=xs, y=high, mode="lines", line=dict(width=0, color=color), legendgroup=name,
+        # The group keeps the paths (the page reads a line's settings from it); the name is for people.
+        group_key = label or title
+        name = ", ".join(f"{a.label} = {value_label(group[0]['settings'].get(a.path))}" for a in others) or title
+        fig.add_trace(go.Scatter(x=xs, y=high, mode="lines", line=dict(width=0, color=color), legendgroup=group_key,
                                  showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=xs, y=low, mode="lines", line=dict(width=0, color=color), fill="tonexty",
-                                 opacity=0.25, legendgroup=name, showlegend=False, hoverinfo="skip",
+                                 opacity=0.25, legendgroup=group_key, showlegend=False, hoverinfo="skip",
                                  name=f"{name} (min–max)"))
         fig.add_trace(go.Scatter(
-            x=xs, y=[_stat(a, metric, "mean") for a in group], mode="lines+markers", name=name, legendgroup=name,
+            x=xs, y=[_stat(a, metric, "mean") for a in group], mode="lines+markers", name=name, legendgroup=group_key,
             line=dict(color=color, width=2), customdata=[[lo, hi] for lo, hi in zip(low, high)],
-            hovertemplate=f"{x_axis.path} %{{x}}<br>{title} mean %{{y:.4g}}<br>min %{{customdata[0]:.4g}}, "
+            hovertemplate=f"{x_axis.label} %{{x}}<br>{title} mean %{{y:.4g}}<br>min %{{customdata[0]:.4g}}, "
                           f"max %{{customdata[1]:.4g}}<extra>{name}</extra>"))
-    fig.update_xaxes(title_text=x_axis.path, **_axis_type(x_axis))
+    fig.update_xaxes(title_text=x_axis.label, **_axis_type(x_axis))
     fig.update_yaxes(title_text=title)
-    return apply_theme(fig, title=dict(text=f"{title} against {x_axis.path} (band: min–max over seeds)"),
+    return apply_theme(fig, title=dict(text=f"{title} against {x_axis.label} (band: min–max over seeds)"),
                        showlegend=bool(others))
 
 
@@ -182,11 +212,11 @@ def lines_figure(axes: list[Axis], aggregates: list[dict[str, Any]], metric: str
 def _dimension(axis: Axis, values: list[Any]) -> dict[str, Any]:
     if _numeric(axis.values):
         if axis.log:
-            return {"label": f"log₁₀ {axis.path}", "values": [math.log10(v) for v in values]}
-        return {"label": axis.path, "values": values}
+            return {"label": f"log₁₀ {axis.label}", "values": [math.log10(v) for v in values]}
+        return {"label": axis.label, "values": values}
     labels = list(dict.fromkeys(value_label(v) for v in axis.values))
     index = {label: i for i, label in enumerate(labels)}
-    return {"label": axis.path, "values": [index[value_label(v)] for v in values],
+    return {"label": axis.label, "values": [index[value_label(v)] for v in values],
             "tickvals": list(range(len(labels))), "ticktext": labels}
 
 
@@ -233,15 +263,15 @@ def curves_figure(runs: list[tuple[dict[str, Any], list[dict[str, Any]]]], axis:
         points = [(r["step"], r.get(metric)) for r in history]
         ys = [y if isinstance(y, (int, float)) and math.isfinite(y) else None for _, y in points]
         color = colors.get(key, series_color(0))
-        hover = f"{axis.path} = {label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>"
+        hover = f"{axis.label} = {label}<br>step %{{x}}: %{{y:.4g}}<extra></extra>"
         fig.add_trace(go.Scatter(x=[step for step, _ in points], y=ys, mode="lines", name=label, legendgroup=key,
                                  showlegend=key not in seen, line=dict(color=color, width=1.5), opacity=0.8,
                                  hovertemplate=hover))
         seen.add(key)
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(title_text=title, type="log" if metric.endswith("loss") else "linear")
-    return apply_theme(fig, title=dict(text=f"{title} of every run, coloured by {axis.path}"),
-                       legend=dict(title=dict(text=axis.path)))
+    return apply_theme(fig, title=dict(text=f"{title} of every run, coloured by {axis.label}"),
+                       legend=dict(title=dict(text=axis.label)))
 
 
 # --- boundaries ----------------------------------------------------------------------------------

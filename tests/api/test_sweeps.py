@@ -107,7 +107,7 @@ def test_figures_of_a_two_setting_sweep(sweep, client):
     assert "min" in heatmap["customdata"][0][0]  # the seeds' spread on hover
     lines = figure(client, sweep, "lines")["data"]
     assert len(lines) == 6 and [t["name"] for t in lines if t.get("mode") == "lines+markers"] == [
-        "network.hidden[*].activation = relu", "network.hidden[*].activation = tanh"]
+        "activation of every hidden layer = relu", "activation of every hidden layer = tanh"]
     parallel = figure(client, sweep, "parallel")["data"][0]
     assert parallel["type"] == "parcoords" and len(parallel["dimensions"]) == 3
     curves = figure(client, sweep, "curves", color="network.hidden[*].activation")["data"]
@@ -155,7 +155,7 @@ def test_a_random_sweep(client):
     assert len(sweep["rows"]) == 5 and len(sweep["axes"][0]["values"]) == 5 and sweep["axes"][0]["log"]
     assert all(row["settings"]["network.hidden[0].units"] in range(2, 9) for row in sweep["rows"])
     dimensions = figure(client, sweep, "parallel")["data"][0]["dimensions"]
-    assert dimensions[0]["label"] == "log₁₀ training.learning_rate" and len(dimensions[2]["values"]) == 5
+    assert dimensions[0]["label"] == "log₁₀ learning rate" and len(dimensions[2]["values"]) == 5
 
 
 def test_someone_elses_sweep_is_not_there(sweep, client):

@@ -15,6 +15,7 @@ from app.viz.sweeps import (
     lines_figure,
     log_spaced,
     parallel_figure,
+    setting_label,
 )
 
 RATES = Axis("training.learning_rate", (0.001, 0.01, 0.1, 1.0), log=True)
@@ -54,7 +55,8 @@ def test_the_heatmap_puts_each_settings_mean_in_its_cell_with_the_spread_on_hove
 def test_lines_draw_the_mean_in_a_min_max_band_on_a_log_axis_for_log_spaced_values():
     fig = lines_figure([RATES, UNITS], grid(), "test_accuracy").to_dict()
     means = [t for t in fig["data"] if t.get("mode") == "lines+markers"]
-    assert [t["name"] for t in means] == ["network.hidden[0].units = 3", "network.hidden[0].units = 20"]
+    assert [t["name"] for t in means] == ["units in hidden layer 1 = 3", "units in hidden layer 1 = 20"]
+    assert [t["legendgroup"] for t in means] == ["network.hidden[0].units = 3", "network.hidden[0].units = 20"]
     assert list(means[0]["x"]) == [0.001, 0.01, 0.1, 1.0] and means[0]["y"][1] == pytest.approx(0.2)
     bands = [t for t in fig["data"] if t.get("fill") == "tonexty"]
     assert len(bands) == 2 and bands[0]["y"][1] == pytest.approx(0.1)
@@ -70,7 +72,7 @@ def test_parallel_coordinates_have_one_dimension_per_setting_and_the_metric():
         {"settings": {RATES.path: 0.1, ACTIVATION.path: "relu"}, "test_accuracy": None}]
     trace = parallel_figure([RATES, ACTIVATION], rows, "test_accuracy").to_dict()["data"][0]
     labels = [d["label"] for d in trace["dimensions"]]
-    assert labels == ["log₁₀ training.learning_rate", "network.hidden[*].activation", "test accuracy"]
+    assert labels == ["log₁₀ learning rate", "activation of every hidden layer", "test accuracy"]
     assert len(trace["dimensions"][0]["values"]) == 8  # the unfinished row is left out
     assert list(trace["dimensions"][1]["ticktext"]) == ["relu", "tanh"]
     assert list(trace["dimensions"][0]["values"][:2]) == [-3.0, -3.0]
@@ -105,3 +107,29 @@ def test_boundaries_are_small_multiples_six_to_a_row(spiral_data):
         boundaries_figure([])
     with pytest.raises(SpecError, match="1 to 36"):
         boundaries_figure(panels * 6)
+
+
+@pytest.mark.parametrize(("path", "label"), [
+    ("network.hidden[0].units", "units in hidden layer 1"),
+    ("network.hidden[2].activation", "activation of hidden layer 3"),
+    ("network.hidden[*].units", "units in every hidden layer"), ("training.learning_rate", "learning rate"),
+    ("training.reg_strength", "regularization strength λ"), ("training.optimizer_options.mu", "momentum μ"),
+    ("data.noise", "data noise"), ("network.init", "initialization"), ("training.optimizer", "optimizer"),
+    ("network.hidden", "hidden layers"), ("training.some_new_setting", "some new setting"),
+])
+def test_settings_are_named_as_people_read_them(path, label):
+    assert setting_label(path) == label
+
+
+def test_figures_name_settings_in_words_and_lines_keep_their_paths_as_the_key():
+    rates = Axis("training.learning_rate", (0.01, 0.1))
+    units = Axis("network.hidden[0].units", (2, 8))
+    aggregates = [aggregate({rates.path: r, units.path: u}, 0.5) for r in rates.values for u in units.values]
+    heat = heatmap_figure([rates, units], aggregates, "test_accuracy").to_dict()["layout"]
+    titles = (heat["xaxis"]["title"]["text"], heat["yaxis"]["title"]["text"])
+    assert titles == ("learning rate", "units in hidden layer 1")
+    lines = lines_figure([rates, units], aggregates, "test_accuracy").to_dict()
+    assert lines["layout"]["xaxis"]["title"]["text"] == "learning rate"
+    named = [t for t in lines["data"] if t.get("showlegend") is not False]
+    assert [t["name"] for t in named] == ["units in hidden layer 1 = 2", "units in hidden layer 1 = 8"]
+    assert [t["legendgroup"] for t in named] == ["network.hidden[0].units = 2", "network.hidden[0].units = 8"]
