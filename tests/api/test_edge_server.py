@@ -139,7 +139,9 @@ def test_a_small_request_is_answered_while_a_large_import_is_parsed(start_server
         importer.join()
     assert imported["answer"].status_code == 201, imported["answer"].text
     print(f"\nparse on the loop {parse_on_the_loop:.2f} s; longest wait during the import {max(waits):.2f} s")
-    assert max(waits) < 0.75 * parse_on_the_loop
+    # Parsed on the loop, the import held every request up for at least one whole parse; what is left
+    # is the fast parse and the machine's own delays, which a busy machine stretches like the parse.
+    assert max(waits) < parse_on_the_loop
 
 
 def test_sigterm_with_jobs_running_and_50_streams_stops_at_once_and_lets_go_of_the_jobs(start_server):

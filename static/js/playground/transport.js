@@ -180,10 +180,12 @@ export async function reset() {
     const { data } = session;
     session.network = await busy(api("POST", "/api/networks", { body: { ...networkSpec(data), seed: settings.seed, data: dataSpec() }, label: "Reset: a new network with its data" }));
     fillHiddenLayers();
-    if (previous && !previous.name) deletePrevious(previous); // a kept one stays
     showMetrics({ epoch: 0, trainLoss: null, testLoss: null });
     showStatus(`${session.network.counts.parameters} parameters in ${session.network.counts.layers} layers. Press Play or Step.`);
+    // Refreshes run one after another: once the new network's figures are drawn, none still asks
+    // for the previous one, which can go (a kept one stays).
     await refreshFigures(true);
+    if (previous && !previous.name) deletePrevious(previous);
   } catch (error) {
     trainErrors.show(error);
   }
