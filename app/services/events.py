@@ -63,10 +63,14 @@ class Hub:
                 self._seen[job_id] = self._clock()
 
     def unwatched(self, job_ids: Iterable[str], after: float) -> list[str]:
-        """Those of ``job_ids`` that nobody has followed or asked for in the last ``after`` seconds
-        (a job first heard of here counts from now)."""
-        now = self._clock()
+        """Those of ``job_ids`` (every job that may be parked) that nobody has followed or asked for
+        in the last ``after`` seconds (a job first heard of here counts from now). The times of other
+        jobs are dropped: a request for an ended job, or a stream closing after its end, would
+        otherwise leave one behind for every job the server ever ran."""
+        now, job_ids = self._clock(), list(job_ids)
         with self._lock:
+            for ended in self._seen.keys() - set(job_ids) - self._watchers.keys():
+                del self._seen[ended]
             return [job_id for job_id in job_ids
                     if job_id not in self._watchers and now - self._seen.setdefault(job_id, now) >= after]
 

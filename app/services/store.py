@@ -217,7 +217,8 @@ VERSION_0_1_TABLES = {"networks", "jobs", "uploads"}
 
 @contextlib.contextmanager
 def _one_transaction(connection: Connection) -> Iterator[None]:
-    """The whole upgrade as one transaction, so that an interrupted one changes nothing.
+    """One transaction that holds SQLite's write lock from its start (``BEGIN IMMEDIATE``): the whole
+    upgrade, so that an interrupted one changes nothing; a write checked against what is kept.
 
     PostgreSQL's DDL is transactional as it is. Python's sqlite3 opens a transaction only before
     INSERT, UPDATE and DELETE, so each CREATE or ALTER of a migration would commit on its own and a
@@ -328,10 +329,8 @@ class Store:
         its one write lock at BEGIN IMMEDIATE (a plain BEGIN would read first and let another writer
         in between); PostgreSQL takes an advisory lock of this owner's, held until commit, so other
         people's writes go on meanwhile."""
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
+        with self.engine.connect() as connection, _one_transaction(connection):
+            if connection.dialect.name != "sqlite":
                 key = int.from_bytes(hashlib.sha256(owner.encode()).digest()[:4], "big", signed=True)
                 connection.execute(select(func.pg_advisory_xact_lock(OWNER_LOCKS, key)))
             yield connection

@@ -89,3 +89,16 @@ def test_a_job_is_unwatched_only_when_nobody_followed_it_for_a_while():
     assert hub.unwatched(["a", "b"], after=30) == ["a", "b"]
     hub.seen("a")  # a request for it
     assert hub.unwatched(["a", "b"], after=30) == ["b"]
+
+
+def test_the_follow_times_of_jobs_that_cannot_be_parked_are_dropped():
+    """A GET of an ended job, or its stream closing after the end, leaves no entry for ever."""
+    now = [0.0]
+    hub = Hub(clock=lambda: now[0])
+    for job in ("ended-1", "ended-2", "running"):
+        hub.seen(job)
+    with hub.watching("streamed"):
+        assert hub.unwatched(["running"], after=30) == []
+        assert set(hub._seen) == {"running"}  # a watched job keeps its place until its stream ends
+    hub.unwatched(["running"], after=30)
+    assert set(hub._seen) == {"running"}
