@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from app.api.schemas import NetworkExport
+
 from ..servers import start_app
 from ..waiting import wait_until
 from .conftest import SPIRAL
@@ -119,29 +121,34 @@ def test_a_small_request_is_answered_while_a_large_import_is_parsed(start_server
     network = api.post("/api/networks", json={"input_dim": 2, "hidden": [{"units": 300}] * 8, "output_dim": 3})
     body = api.get(f"/api/networks/{network.json()['id']}/export").content
     assert 13_000_000 < len(body) < 16_000_000
-    parses = []
+    before = []  # what the import held every other request up for when it parsed with json on the loop
     for _ in range(3):
         started = time.monotonic()
-        json.loads(body)
-        parses.append(time.monotonic() - started)
-    parse_on_the_loop = sorted(parses)[1]  # how long the import held up every other request before
+        NetworkExport.model_validate(json.loads(body))
+        before.append(time.monotonic() - started)
+    stall_before = sorted(before)[1]
 
-    imported = {}
-    importer = threading.Thread(target=lambda: imported.update(answer=api.post(
-        "/api/networks/import", content=body, headers={"content-type": "application/json"})))
-    waits = []
-    with httpx.Client(base_url=server.url, timeout=60) as other:
-        importer.start()
-        while importer.is_alive():
-            started = time.monotonic()
-            assert other.get("/api/health").status_code == 200
-            waits.append(time.monotonic() - started)
-        importer.join()
-    assert imported["answer"].status_code == 201, imported["answer"].text
-    print(f"\nparse on the loop {parse_on_the_loop:.2f} s; longest wait during the import {max(waits):.2f} s")
-    # Parsed on the loop, the import held every request up for at least one whole parse; what is left
-    # is the fast parse and the machine's own delays, which a busy machine stretches like the parse.
-    assert max(waits) < parse_on_the_loop
+    def longest_wait_during_an_import() -> float:
+        imported = {}
+        importer = threading.Thread(target=lambda: imported.update(answer=api.post(
+            "/api/networks/import", content=body, headers={"content-type": "application/json"})))
+        waits = []
+        with httpx.Client(base_url=server.url, timeout=60) as other:
+            importer.start()
+            while importer.is_alive():
+                started = time.monotonic()
+                assert other.get("/api/health").status_code == 200
+                waits.append(time.monotonic() - started)
+            importer.join()
+        assert imported["answer"].status_code == 201, imported["answer"].text
+        assert len(waits) >= 2  # answered during the import, not only after it
+        return max(waits)
+
+    # The smallest of three imports' longest waits: a busy machine's one-off delay (another process
+    # scheduled in) lands in one import, not in all three; a stall the import causes lands in each.
+    longest = min(longest_wait_during_an_import() for _ in range(3))
+    print(f"\njson + validation on the loop {stall_before:.2f} s; longest wait during an import {longest:.2f} s")
+    assert longest < stall_before
 
 
 def test_sigterm_with_jobs_running_and_50_streams_stops_at_once_and_lets_go_of_the_jobs(start_server):
