@@ -30,6 +30,7 @@ from app.viz.sweeps import (
     default_figure,
     heatmap_figure,
     lines_figure,
+    panel_label,
     parallel_figure,
     value_label,
 )
@@ -227,7 +228,7 @@ class SweepService:
             fig = curves_figure(self._curves(sweep), _color_axis(axes, color), _history_metric(metric))
         elif kind == "boundaries":
             try:
-                fig = boundaries_figure(self._panels(sweep))
+                fig = boundaries_figure(self._panels(sweep), [axis["path"] for axis in sweep["axes"]])
             except SpecError as exc:  # e.g. inputs that are not a plane
                 raise SpecError("kind", f"the boundaries cannot be drawn: {exc.message}") from None
         else:
@@ -257,7 +258,7 @@ class SweepService:
                 net, data = self.networks.load(row["network_id"])
             except NotFound:
                 continue
-            panels.append((setting_label(row["settings"]), net, data))
+            panels.append((panel_label(row["settings"]), net, data))
         return panels
 
     # --- the runs' messages (the job service's writer thread) ------------------------------------

@@ -128,26 +128,34 @@ def activation_figure(names: list[str], start: float = -5.0, stop: float = 5.0, 
     fig = go.Figure()
     for i, name in enumerate(names):
         color = series_color(i)
+        label = ACTIVATIONS[name].label  # what the reader sees; the name stays the legend group's key
         y, dy = evaluate(name, x, slope, pieces)
         if name == "maxout":
             for k, (w, b) in enumerate(pieces):
                 fig.add_trace(go.Scatter(x=x, y=w * x + b, mode="lines", name=f"piece {k + 1}: {fmt(w)}·x + {fmt(b)}",
                                          line=dict(color=tint(color, 0.55), width=1.5, dash="dot")))
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=name, legendgroup=name,
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, legendgroup=name,
                                  line=dict(color=color, width=3)))
         if derivative:
-            fig.add_trace(go.Scatter(x=x, y=dy, mode="lines", name=f"{name}′ (derivative)", legendgroup=name,
+            fig.add_trace(go.Scatter(x=x, y=dy, mode="lines", name=f"{label}′ (derivative)", legendgroup=name,
                                      line=dict(color=color, width=2, dash="dash")))
         linear = ACTIVATIONS[name].piecewise_linear
-        label = f"{name}: f′ = 0 (no gradient)" if linear else f"{name} saturated (|f′| < {SATURATED_GRADIENT})"
+        flat = f"{label}: f′ = 0 (no gradient)" if linear else f"{label} saturated (|f′| < {SATURATED_GRADIENT})"
         for k, (lo, hi) in enumerate(saturated_ranges(x, dy, ZERO_SLOPE if linear else SATURATED_GRADIENT)):
             fig.add_vrect(x0=lo, x1=hi, fillcolor=rgba(color, 0.12), line_width=0, layer="below",
-                          name=label, legendgroup=name, showlegend=k == 0)
+                          name=flat, legendgroup=name, showlegend=k == 0)
         if ACTIVATIONS[name].slope is not None and x[0] < 0:
             alpha = ACTIVATIONS[name].slope if slope is None else slope
-            at = float(x[0] + (0.25 + 0.2 * (i % 3)) * (min(0.0, float(x[-1])) - x[0]))
-            fig.add_annotation(x=at, y=alpha * at, text=f"{name}: slope α = {fmt(alpha)} for x < 0", showarrow=True,
-                               arrowhead=2, ax=20, ay=-40 - 25 * (i % 3), font=dict(color=color), arrowcolor=color)
+            negative = min(0.0, float(x[-1])) - float(x[0])
+            at = float(x[0] + (0.25 + 0.2 * (i % 3)) * negative)
+            # The caption (its colour says whose slope it is) sits in the empty upper left, from the
+            # left edge to before x = 0, where the derivative's step and the curve rise: placed beside
+            # its arrow's head it was crossed by them. An opaque box keeps grid lines out of it.
+            top = max(float(np.max(y)), 1.0)
+            fig.add_annotation(x=at, y=alpha * at, text=f"α = {fmt(alpha)} for x < 0", showarrow=True,
+                               axref="x", ayref="y", ax=float(x[0]) + 0.02 * negative,
+                               ay=top * (0.6 - 0.12 * (i % 3)), xanchor="left", arrowhead=2,
+                               font=dict(color=color, size=11), arrowcolor=color, bgcolor="rgba(255,255,255,0.9)")
     if tanh_identity:
         sparse = x[:: max(1, len(x) // 40)]
         fig.add_trace(go.Scatter(x=sparse, y=2 * stable_sigmoid(2 * sparse) - 1, mode="markers",
@@ -156,6 +164,7 @@ def activation_figure(names: list[str], start: float = -5.0, stop: float = 5.0, 
     fig.update_xaxes(title_text="x (pre-activation w·x + b)", zeroline=True, zerolinecolor="#9aa5b1")
     fig.update_yaxes(title_text="f(x)" + (" and f′(x)" if derivative else ""), zeroline=True,
                      zerolinecolor="#9aa5b1")
-    title = ", ".join(names) + (": value (solid) and derivative (dashed)" if derivative else "")
+    title = ", ".join(ACTIVATIONS[n].label for n in names)
+    title += ": value (solid) and derivative (dashed)" if derivative else ""
     return apply_theme(fig, title=dict(text=title), height=440, hovermode="x unified",
                        legend=dict(orientation="h", y=-0.2))

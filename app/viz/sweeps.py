@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,9 +277,19 @@ def curves_figure(runs: list[tuple[dict[str, Any], list[dict[str, Any]]]], axis:
 
 # --- boundaries ----------------------------------------------------------------------------------
 
-def boundaries_figure(panels: list[tuple[str, Network, Dataset]]) -> go.Figure:
-    """Small multiples of decision boundaries, one per setting (at most 36), six to a row."""
+def boundaries_figure(panels: list[tuple[str, Network, Dataset]], settings: Sequence[str] = ()) -> go.Figure:
+    """Small multiples of decision boundaries, one per setting (at most 36), six to a row. With
+    ``settings`` (their paths), the panels are titled by their values alone and the figure's title
+    names the settings once: at six to a row a title of names and values runs into its neighbours."""
     if not panels:
         raise SpecError("kind", "no run has finished with a network to draw yet")
     columns = min(6, math.ceil(math.sqrt(len(panels))))
-    return boundary_comparison_figure(panels, grid=BOUNDARY_GRID, columns=columns)
+    fig = boundary_comparison_figure(panels, grid=BOUNDARY_GRID, columns=columns)
+    if settings:
+        fig.update_layout(title_text=f"Decision regions, each titled {' · '.join(map(setting_label, settings))}")
+    return fig
+
+
+def panel_label(settings: dict[str, Any]) -> str:
+    """A setting's values in the order of its paths (``0.01 · 8``), for a small panel's title."""
+    return " · ".join(value_label(value) for value in settings.values())

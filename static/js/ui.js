@@ -141,9 +141,9 @@ export async function drawFigure(node, figure, config = {}) {
   if (keep) node.style.minWidth = "";
   let width = node.clientWidth;
   if (keep && width > 0 && width < NARROW) {
-    // Small multiples keep their grid, each at least THUMB px wide: the figure scrolls sideways
+    // Small multiples keep their grid, each at least THUMB px (or data-thumb) wide: the figure scrolls sideways
     // in its frame (.scroll-x) rather than shrinking its thumbnails and labels into each other.
-    width = Math.max(width, THUMB * columnCount(layout) + 110);
+    width = Math.max(width, (Number(node.dataset.thumb) || THUMB) * columnCount(layout) + 110);
     node.style.minWidth = `${width}px`;
   }
   if (width > 0 && width < NARROW) layout = narrowLayout(layout, figure.data || [], width, { stack: !keep });
@@ -161,6 +161,7 @@ function columnCount(layout) {
   return new Set(starts).size;
 }
 const LINE_HEIGHT = 20; // px per line of a 14 px title
+const TOOLBAR_STRIP = 44; // px at the top of a figure for Plotly's toolbar (25 px) and the title's first line to clear it
 const LEGEND_ROW = 30; // px per row of the legend
 const LEGEND_ITEM = 150; // px a legend entry takes across, on average
 const BELOW_AXIS = 75; // px from the plot area's bottom to the legend: tick labels and the x-axis title
@@ -182,7 +183,18 @@ export function narrowLayout(layout, data, width, { stack = true } = {}) {
   }
   wrapAxisTitles(out, width);
   narrowLabels(out);
+  shortColorBars(out);
   return out;
+}
+
+// A shared colour bar keeps a readable length at the top of a tall phone figure: as a fraction of the
+// height, it stretched down the whole of a stacked figure.
+function shortColorBars(layout) {
+  for (const key of Object.keys(layout).filter((name) => /^coloraxis\d*$/.test(name))) {
+    const bar = layout[key].colorbar;
+    if (!bar || layout.height < 700) continue;
+    layout[key] = { ...layout[key], colorbar: { ...bar, lenmode: "pixels", len: 280, y: 1, yanchor: "top" } };
+  }
 }
 
 // Labels placed at data points (a network's layer names) sit closer together on a phone: a smaller
@@ -220,8 +232,12 @@ function wrapTitle(layout, width) {
   const title = typeof layout.title === "string" ? { text: layout.title } : layout.title;
   if (!title || !title.text) return 0;
   const text = narrowTitle(title.text, width);
-  layout.title = { ...title, text, x: 0.02, xanchor: "left", xref: "container", font: { ...(title.font || {}), size: 14 } };
-  const extra = (text.split(/<br\s*\/?>/i).length - title.text.split(/<br\s*\/?>/i).length) * LINE_HEIGHT;
+  // Under the toolbar's strip: a phone shows the toolbar all the time (nothing hovers), over the
+  // top right of the figure, where a title that fills the width would end.
+  layout.title = { ...title, text, x: 0.02, xanchor: "left", xref: "container", yref: "container", y: 1,
+    yanchor: "top", pad: { t: TOOLBAR_STRIP }, font: { ...(title.font || {}), size: 14 } };
+  const lines = text.split(/<br\s*\/?>/i).length;
+  const extra = Math.max(0, TOOLBAR_STRIP + lines * LINE_HEIGHT + 8 - layout.margin.t);
   layout.margin.t += extra;
   return extra;
 }

@@ -10,12 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import api, axe_violations, open_page
+from .layout import layout_problems
 
 pytestmark = pytest.mark.browser
 
 PAGES = ("/", "/activations", "/neuron", "/architecture", "/experiments", "/sweeps", "shared")
 # How many figures each page draws on its own (the Playground's curves wait for training).
-FIGURES = {"/": 3, "/activations": 6, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0, "shared": 3}
+FIGURES = {"/": 3, "/activations": 11, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0, "shared": 3}
 PHONE = (390, 844)
 
 
@@ -75,8 +76,33 @@ def test_axe_finds_no_serious_violation(page, axe_source, path, request):
     _open(page, path, request)
     if path == "/":
         _train_briefly(page)
+    assert layout_problems(page) == []
     assert axe_violations(page, axe_source) == []
     page.recorder.assert_clean()
+
+
+# The two pages whose layout grows with use: a table of trained weights, and a sweep's 20 panels.
+@pytest.mark.parametrize("size", [(1440, 900), (1280, 720), PHONE], ids=lambda size: f"{size[0]}x{size[1]}")
+def test_no_text_over_text_nor_out_of_its_card_after_use(browser, server: str, size: tuple[int, int]):
+    page = open_page(browser, server, *size)
+    try:
+        page.goto("/neuron")
+        page.get_by_test_id("train").click()
+        expect(page.locator("#weights-table tbody tr")).to_have_count(1)
+        expect(page.locator("#training-plot[data-drawn=true] .main-svg").first).to_be_attached()
+        assert layout_problems(page) == []
+        page.goto("/sweeps")  # the default plan: 4 learning rates x 5 widths
+        page.locator("#steps").fill("30")
+        page.locator("#seeds").fill("1")
+        expect(page.locator("#plan")).to_contain_text("4 × 5 = 20 settings")
+        page.locator("#run").click()
+        expect(page.locator("#status")).to_have_text("Done: 20 runs.")
+        expect(page.locator("#boundaries-plot[data-drawn=true] .main-svg").first).to_be_attached()
+        page.wait_for_load_state("networkidle")
+        assert layout_problems(page) == []
+        page.recorder.assert_clean()
+    finally:
+        page.context.close()
 
 
 # Each figure's parts as boxes in page pixels: its plot areas, titles, axis titles, legend, colour
@@ -125,6 +151,9 @@ def _fits_a_phone(page, path: str, axe_source: str, screenshot) -> None:
     figures at least 300 px wide with no part over another, panels apart, targets of 24 px, and
     nothing serious for axe-core."""
     name = "home" if path == "/" else path.strip("/")
+    # Before the screenshot: a whole-page screenshot resizes the page for a moment, and the figures'
+    # redraws that follow it leave text over text until they end.
+    problems = layout_problems(page)
     screenshot(page, f"phone-{name}")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0], "the page scrolls sideways"
     header = page.locator(".site-header").bounding_box()
@@ -134,6 +163,7 @@ def _fits_a_phone(page, path: str, axe_source: str, screenshot) -> None:
     narrow = {figure["id"]: round(figure["width"]) for figure in figures if figure["width"] < 300}
     assert narrow == {}, f"figures narrower than 300 px: {narrow}"
     assert _figure_overlaps(figures) == []
+    assert problems == []
     cards = page.locator("main .card").evaluate_all(
         "(cards) => cards.filter((c) => c.offsetParent).map((c) => { const r = c.getBoundingClientRect(); "
         "return [r.left, r.top, r.right, r.bottom]; })")

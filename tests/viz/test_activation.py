@@ -79,8 +79,11 @@ def test_sigmoid_is_shaded_where_x_is_large():
 
 def test_traces_overlay_and_derivatives():
     fig = activation_figure(["sigmoid", "tanh", "relu"], num=101)
-    assert [t.name for t in fig.data] == ["sigmoid", "sigmoid′ (derivative)", "tanh", "tanh′ (derivative)",
-                                          "relu", "relu′ (derivative)"]
+    # Named as people read them; the legend groups keep the activations' names.
+    assert [t.name for t in fig.data] == ["Sigmoid", "Sigmoid′ (derivative)", "tanh", "tanh′ (derivative)",
+                                          "ReLU", "ReLU′ (derivative)"]
+    assert [t.legendgroup for t in fig.data] == ["sigmoid", "sigmoid", "tanh", "tanh", "relu", "relu"]
+    assert fig.layout.title.text == "Sigmoid, tanh, ReLU: value (solid) and derivative (dashed)"
     assert all(len(t.x) == 101 and len(t.y) == 101 for t in fig.data)
     assert fig.data[0].line.color == fig.data[1].line.color != fig.data[2].line.color
     assert fig.data[1].line.dash == "dash"
@@ -100,10 +103,14 @@ def test_maxout_pieces_and_leaky_slope_are_drawn():
     fig = activation_figure(["maxout", "leaky_relu"], maxout_pieces=[(1, 0), (-0.5, 0), (0.2, 1)])
     pieces = [t for t in fig.data if t.name.startswith("piece")]
     assert [t.name for t in pieces] == ["piece 1: 1·x + 0", "piece 2: -0.5·x + 0", "piece 3: 0.2·x + 1"]
-    maxout = next(t for t in fig.data if t.name == "maxout")
+    maxout = next(t for t in fig.data if t.name == "Maxout")
     np.testing.assert_allclose(maxout.y, np.max([p.y for p in pieces], axis=0))
-    notes = [a.text for a in fig.layout.annotations]
-    assert "leaky_relu: slope α = 0.01 for x < 0" in notes
+    notes = [a for a in fig.layout.annotations]
+    assert [a.text for a in notes] == ["α = 0.01 for x < 0"]
+    # The arrow points at the curve (x, 0.01 x) on the left; the caption starts at the left edge and
+    # sits above the curve, clear of x = 0 where the derivative steps up.
+    assert notes[0].x < 0 and notes[0].y == pytest.approx(0.01 * notes[0].x)
+    assert notes[0].xanchor == "left" and notes[0].ax == pytest.approx(-4.9) and notes[0].ay > 1
 
 
 def test_saturated_ranges_runs():
@@ -129,5 +136,5 @@ def test_range_is_bounded():
 def test_small_slopes_are_not_saturation():
     fig = activation_figure(["leaky_relu", "prelu", "relu"], slope=0.01)
     assert _shapes(fig, "leaky_relu") == [] and _shapes(fig, "prelu") == []
-    assert [s.name for s in _shapes(fig, "relu")] == ["relu: f′ = 0 (no gradient)"]
-    assert [s.name for s in _shapes(activation_figure(["elu"]), "elu")] == ["elu saturated (|f′| < 0.05)"]
+    assert [s.name for s in _shapes(fig, "relu")] == ["ReLU: f′ = 0 (no gradient)"]
+    assert [s.name for s in _shapes(activation_figure(["elu"]), "elu")] == ["ELU saturated (|f′| < 0.05)"]

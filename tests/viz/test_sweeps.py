@@ -14,6 +14,7 @@ from app.viz.sweeps import (
     heatmap_figure,
     lines_figure,
     log_spaced,
+    panel_label,
     parallel_figure,
     setting_label,
 )
@@ -107,6 +108,25 @@ def test_boundaries_are_small_multiples_six_to_a_row(spiral_data):
         boundaries_figure([])
     with pytest.raises(SpecError, match="1 to 36"):
         boundaries_figure(panels * 6)
+
+
+def test_boundary_panels_are_titled_by_their_values_and_the_figure_names_the_settings(spiral_data):
+    settings = [{"training.learning_rate": rate, "network.hidden[0].units": units}
+                for rate in (0.001, 0.1) for units in (2, 8, 32)]
+    assert panel_label(settings[1]) == "0.001 · 8"
+    panels = [(panel_label(s), Network(NetworkSpec(2, (LayerSpec(s["network.hidden[0].units"]),), 3), seed=0),
+               spiral_data) for s in settings]
+    fig = boundaries_figure(panels, list(settings[0])).to_dict()
+    layout = fig["layout"]
+    assert layout["title"]["text"] == "Decision regions, each titled learning rate · units in hidden layer 1"
+    titles = [a["text"].split("<br>")[0] for a in layout["annotations"]]
+    assert titles == ["0.001 · 2", "0.001 · 8", "0.001 · 32", "0.1 · 2", "0.1 · 8", "0.1 · 32"]
+    # 6 panels, 3 to a row: the x axes' name under the lower row only, the y axes' at the left only.
+    named_x = [name for name in ("xaxis", *(f"xaxis{i}" for i in range(2, 7)))
+               if layout[name].get("title", {}).get("text")]
+    named_y = [name for name in ("yaxis", *(f"yaxis{i}" for i in range(2, 7)))
+               if layout[name].get("title", {}).get("text")]
+    assert named_x == ["xaxis4", "xaxis5", "xaxis6"] and named_y == ["yaxis", "yaxis4"]
 
 
 @pytest.mark.parametrize(("path", "label"), [
