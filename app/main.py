@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from app import __version__
 from app.api import (
     activations,
+    catalog,
     datasets,
     errors,
     experiments,
@@ -48,8 +49,8 @@ in worker processes, and get Plotly figures of everything inside.
 Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault. No response contains
 NaN or infinity (they become `null`)."""
 
-ROUTERS = (health, limits, activations, datasets, features, networks, figures, jobs, sweeps, experiments, gradcheck,
-           tokens, me, shares, uploads)
+ROUTERS = (health, limits, catalog, activations, datasets, features, networks, figures, jobs, sweeps, experiments,
+           gradcheck, tokens, me, shares, uploads)
 
 
 def build_executor(settings: Settings) -> Executor:

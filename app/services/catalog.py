@@ -7,9 +7,22 @@ from typing import Any
 
 import numpy as np
 
-from app.nn import ACTIVATIONS, DATASETS, Dataset, Network, SpecError, check_network, jitter_biases, load_csv
+from app.nn import (
+    ACTIVATIONS,
+    DATASETS,
+    OPTIMIZER_NAMES,
+    Dataset,
+    Network,
+    SpecError,
+    check_network,
+    jitter_biases,
+    load_csv,
+)
 from app.nn.gradcheck import THRESHOLDS
+from app.nn.initializers import INIT_NAMES
+from app.nn.losses import LOSSES
 from app.viz import class_color, class_symbol
+from app.viz.sweeps import FIGURE_LABELS, METRICS, SWEEP_FIGURES, setting_label
 
 from .owners import over_limit
 from .specs import Conflict, Limits, NotFound, build_dataset, network_spec, resolve_data_spec
@@ -19,6 +32,46 @@ GRADCHECK_POINTS = 20
 GRADCHECK_ENTRIES = 20  # entries checked per parameter
 # Multiply-adds of a check: two passes per entry checked, each about parameters x points: ~1 s.
 MAX_GRADCHECK_WORK = 2e9
+
+
+# How the pages name the core's choices (the core knows them by name only).
+OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov momentum", "adagrad": "Adagrad",
+                    "rmsprop": "RMSprop", "adam": "Adam"}
+INIT_LABELS = {"small": "small (0.01·randn)", "xavier": "Xavier", "he": "He"}
+LOSS_LABELS = {"softmax": "softmax", "svm": "multiclass SVM", "logistic": "logistic (2 classes)",
+               "hinge": "hinge (2 classes)", "mse": "squared error"}
+# The settings a sweep page offers to vary, each with values to start from (a person edits them);
+# ``choices`` names the catalog list its values come from.
+SWEEP_SETTINGS: tuple[dict[str, Any], ...] = (
+    {"path": "training.learning_rate", "values": [0.001, 0.01, 0.1, 1]},
+    {"path": "training.reg_strength", "values": [0.0001, 0.001, 0.01, 0.1]},
+    {"path": "network.hidden[0].units", "values": [2, 4, 8, 16, 32]},
+    {"path": "network.hidden[*].units", "values": [2, 4, 8, 16, 32]},
+    {"path": "network.hidden[*].activation", "choices": "activations", "values": ["relu", "tanh"]},
+    {"path": "training.optimizer", "choices": "optimizers", "values": ["sgd", "momentum", "adam"]},
+    {"path": "network.init", "choices": "initializations", "values": list(INIT_NAMES)},
+    {"path": "training.batch_size", "values": [10, 30, 100]},
+    {"path": "training.steps", "values": [100, 300, 1000, 3000]},
+    {"path": "data.noise", "values": [0, 0.1, 0.2, 0.4]},
+)
+
+
+def vocabulary() -> dict[str, Any]:
+    """Every name the pages offer, with the words they show for it: the one list each page renders
+    (``GET /api/catalog``), so that no page keeps a copy that could fall behind the server."""
+    named = lambda names, labels: [{"name": name, "label": labels[name]} for name in names]  # noqa: E731
+    return {
+        "optimizers": named(OPTIMIZER_NAMES, OPTIMIZER_LABELS),
+        "initializations": named(INIT_NAMES, INIT_LABELS),
+        "activations": [{"name": info.name, "label": info.label, "in_notes": info.in_notes}
+                        for info in ACTIVATIONS.values()],
+        # binary: for two classes, on one output unit (binary softmax and SVM)
+        "losses": [{"name": name, "label": LOSS_LABELS[name], "task": loss.task, "binary": loss.single_output,
+                    "description": loss.description} for name, loss in LOSSES.items()],
+        "metrics": [{"name": name, "label": label, "format": format_} for name, label, format_ in METRICS],
+        "sweep_figures": [{"name": kind, "label": FIGURE_LABELS[kind]} for kind in SWEEP_FIGURES],
+        "sweep_settings": [{**setting, "label": setting_label(setting["path"])} for setting in SWEEP_SETTINGS],
+    }
 
 
 def activations() -> list[dict[str, Any]]:

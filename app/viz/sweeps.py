@@ -28,11 +28,20 @@ from .theme import SEQUENTIAL, apply_theme, series_color
 SWEEP_FIGURES = ("heatmap", "lines", "boundaries", "parallel", "curves")
 MAX_LINES = 12  # lines figure: one line per combination of the other axes' values
 BOUNDARY_GRID = 40  # cells per side of each small boundary panel
-METRIC_TITLES = {
-    "train_loss": "training loss", "test_loss": "test loss", "train_accuracy": "training accuracy",
-    "test_accuracy": "test accuracy", "train_r2": "training R²", "test_r2": "test R²",
-    "dead_fraction": "dead fraction", "steps_to_target": "steps to the target loss", "seconds": "seconds",
-}
+# A run's metrics as people read them, and how their numbers are written (percent: a fraction shown
+# as %; count: a whole number; number: as it comes). The figures' titles and the pages' tables and
+# choices (through /api/catalog) take them from here.
+METRICS: tuple[tuple[str, str, str], ...] = (
+    ("test_accuracy", "test accuracy", "percent"), ("train_accuracy", "training accuracy", "percent"),
+    ("test_loss", "test loss", "number"), ("train_loss", "training loss", "number"),
+    ("test_r2", "test R²", "number"), ("train_r2", "training R²", "number"),
+    ("dead_fraction", "dead units", "percent"), ("steps_to_target", "steps to the target loss", "count"),
+    ("seconds", "seconds", "number"),
+)
+METRIC_TITLES = {name: label for name, label, _ in METRICS}
+FIGURE_LABELS = {"heatmap": "heatmap (two settings)", "lines": "lines (one setting)",
+                 "boundaries": "decision boundaries", "parallel": "parallel coordinates",
+                 "curves": "training curves"}
 
 
 # The words people read for the last part of a setting's path (the request's field names otherwise).

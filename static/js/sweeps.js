@@ -9,33 +9,11 @@ import { $, busy, drawFigure, el, errorArea, formatCell, options, pageError, pla
 const MAX_AXES = 3;
 const REFRESH_MS = 700; // at most this often the table and main figure are fetched again while runs finish
 const BOUNDARIES_MS = 2000; // the boundary grid builds a panel per setting: less often
-const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
-const INITS = ["small", "xavier", "he"];
-// The settings offered, each with a sensible list of values to start from (edit the list freely).
-const SETTINGS = [
-  { path: "training.learning_rate", label: "learning rate", values: [0.001, 0.01, 0.1, 1] },
-  { path: "training.reg_strength", label: "regularization strength λ", values: [0.0001, 0.001, 0.01, 0.1] },
-  { path: "network.hidden[0].units", label: "units in hidden layer 1", values: [2, 4, 8, 16, 32] },
-  { path: "network.hidden[*].units", label: "units in every hidden layer", values: [2, 4, 8, 16, 32] },
-  { path: "network.hidden[*].activation", label: "activation of every hidden layer", choices: "activations", values: ["relu", "tanh"] },
-  { path: "training.optimizer", label: "optimizer", choices: OPTIMIZERS, values: ["sgd", "momentum", "adam"] },
-  { path: "network.init", label: "initialization", choices: INITS, values: INITS },
-  { path: "training.batch_size", label: "batch size", values: [10, 30, 100] },
-  { path: "training.steps", label: "steps", values: [100, 300, 1000, 3000] },
-  { path: "data.noise", label: "data noise", values: [0, 0.1, 0.2, 0.4] },
-];
-const settingOf = (path) => SETTINGS.find((s) => s.path === path);
-// Row metrics of a sweep (its API's ROW_METRICS) with their labels and number formats.
-const METRICS = [
-  ["test_accuracy", "test accuracy", "percent"], ["train_accuracy", "train accuracy", "percent"],
-  ["test_loss", "test loss", "number"], ["train_loss", "train loss", "number"],
-  ["test_r2", "test R²", "number"], ["train_r2", "train R²", "number"],
-  ["dead_fraction", "dead units", "percent"], ["steps_to_target", "steps to the target loss", "count"],
-  ["seconds", "seconds", "number"],
-];
-const metricFormat = (key) => (METRICS.find(([name]) => name === key) || [])[2] || "number";
-const metricLabel = (key) => (METRICS.find(([name]) => name === key) || [])[1] || key;
-const FIGURE_LABELS = { heatmap: "heatmap (two settings)", lines: "lines (one setting)", parallel: "parallel coordinates", curves: "training curves", boundaries: "decision boundaries" };
+// The settings offered (each with values to start from), the metrics (with their labels and number
+// formats), the figure kinds and the lists a setting's values come from: all from GET /api/catalog.
+const catalog = { settings: [], metrics: [], figures: new Map(), lists: {} };
+const settingOf = (path) => catalog.settings.find((s) => s.path === path);
+const metricOf = (key) => catalog.metrics.find((m) => m.name === key) || { name: key, label: key, format: "number" };
 
 // The Playground's address keys and their defaults (the Playground writes every one of them); its
 // pace does not matter to a sweep.
@@ -76,7 +54,7 @@ function readSweepSettings() {
     const value = Math.round(Number(params.get(key)));
     if (params.has(key) && Number.isFinite(value) && value >= 1) $(`#${key}`).value = String(value);
   }
-  if (METRICS.some(([key]) => key === params.get("metric"))) $("#metric").value = params.get("metric");
+  if (catalog.metrics.some((m) => m.name === params.get("metric"))) $("#metric").value = params.get("metric");
   const axes = [];
   for (const text of params.getAll("vary")) {
     const at = text.lastIndexOf(":");
@@ -150,7 +128,7 @@ function describeSetup() {
 
 // --- what to vary -------------------------------------------------------------------------------
 
-const choicesOf = (setting) => (setting.choices === "activations" ? page.activations : setting.choices);
+const choicesOf = (setting) => (setting.choices ? catalog.lists[setting.choices] : null);
 
 function parseValues(text, field) {
   const values = text.split(/[\s,;]+/).filter(Boolean).map(Number);
@@ -170,7 +148,7 @@ function renderAxes() {
     const id = `axis-${i}`;
     const taken = new Set(page.axes.filter((_, j) => j !== i).map((a) => a.path));
     const select = el("select", { id: `${id}-setting`, onchange: (event) => { Object.assign(axis, fresh(event.target.value)); renderAxes(); } });
-    options(select, SETTINGS.filter((s) => !taken.has(s.path)).map((s) => [s.path, s.label]), axis.path);
+    options(select, catalog.settings.filter((s) => !taken.has(s.path)).map((s) => [s.path, s.label]), axis.path);
     const remove = el("button", { type: "button", class: "small", "aria-label": `Remove the setting ${setting.label}`, disabled: page.axes.length === 1,
       onclick: () => { page.axes.splice(i, 1); renderAxes(); } }, "Remove");
     const choices = choicesOf(setting);
@@ -199,7 +177,7 @@ function fresh(path) {
 
 function addAxis() {
   const taken = new Set(page.axes.map((a) => a.path));
-  const next = SETTINGS.find((s) => !taken.has(s.path));
+  const next = catalog.settings.find((s) => !taken.has(s.path));
   if (page.axes.length < MAX_AXES && next) page.axes.push(fresh(next.path));
   renderAxes();
   $(`#axis-${page.axes.length - 1}-setting`).focus();
@@ -362,7 +340,7 @@ async function refreshSweep() {
 function fillFigureKinds(sweep) {
   // Boundaries have their own plot; a heatmap needs exactly two settings.
   const kinds = sweep.figures.filter((kind) => kind !== "boundaries" && (kind !== "heatmap" || sweep.axes.length === 2));
-  options($("#figure-kind"), kinds.map((kind) => [kind, FIGURE_LABELS[kind] || kind]), sweep.figure || kinds[0]);
+  options($("#figure-kind"), kinds.map((kind) => [kind, catalog.figures.get(kind) || kind]), sweep.figure || kinds[0]);
   $("#figure-kind").disabled = false;
 }
 
@@ -415,13 +393,13 @@ function renderTables() {
   const sweep = page.sweep;
   if (!sweep) return;
   const metric = $("#metric").value;
-  const format = metricFormat(metric);
+  const { format, label: metricLabel } = metricOf(metric);
   const paths = sweep.axes.map((axis) => axis.path);
   const head = (labels) => el("thead", {}, el("tr", {}, labels.map((label) => el("th", { scope: "col" }, label))));
   const axisLabels = paths.map((path) => (settingOf(path) || { label: path }).label);
   const number = (value, attrs = {}) => el("td", { class: "num", ...attrs }, formatCell(value, format));
   $("#aggregates").replaceChildren(el("table", { id: "aggregates-table" },
-    head([...axisLabels, "runs", `${metricLabel(metric)}: mean`, "min", "max", "network"]),
+    head([...axisLabels, "runs", `${metricLabel}: mean`, "min", "max", "network"]),
     el("tbody", {}, sweep.aggregates.map((agg) => {
       const stats = agg.metrics[metric];
       return el("tr", { dataset: { setting: String(agg.setting) } },
@@ -432,14 +410,14 @@ function renderTables() {
         el("td", {}, openLink(firstRun(agg.setting), "open in the Playground")));
     }))));
   const rows = [...page.runs.values()].sort((a, b) => a.run - b.run);
-  const shown = METRICS.filter(([key]) => rows.some((row) => row[key] !== null && row[key] !== undefined));
+  const shown = catalog.metrics.filter(({ name }) => rows.some((row) => row[name] !== null && row[name] !== undefined));
   $("#runs").replaceChildren(el("table", {},
-    head(["run", ...axisLabels, "seed", "status", ...shown.map(([, label]) => label), "network"]),
+    head(["run", ...axisLabels, "seed", "status", ...shown.map((m) => m.label), "network"]),
     el("tbody", {}, rows.map((row) => el("tr", {},
       el("td", { class: "num" }, String(row.run)),
       paths.map((path) => el("td", {}, valueText(row.settings[path]))),
       el("td", { class: "num" }, String(row.seed)), el("td", {}, row.status),
-      shown.map(([key, , fmt]) => el("td", { class: "num" }, formatCell(row[key], fmt))),
+      shown.map((m) => el("td", { class: "num" }, formatCell(row[m.name], m.format))),
       el("td", {}, openLink(row, "open")))))));
 }
 
@@ -489,12 +467,16 @@ async function main() {
   await plotlyReady();
   readSetup();
   try {
-    const [activations, datasets, limits] = await busy(Promise.all([
-      api("GET", "/api/activations", { label: "The activations offered" }),
+    const [offered, datasets, limits] = await busy(Promise.all([
+      api("GET", "/api/catalog", { label: "What the server offers: settings, metrics, figures and their names" }),
       api("GET", "/api/datasets", { label: "The data sets (their settings)" }),
       serverLimits(),
     ]));
-    page.activations = activations.map((a) => a.name);
+    page.activations = offered.activations.map((a) => a.name);
+    catalog.settings = offered.sweep_settings;
+    catalog.metrics = offered.metrics;
+    catalog.figures = new Map(offered.sweep_figures.map((f) => [f.name, f.label]));
+    for (const list of ["activations", "optimizers", "initializations"]) catalog.lists[list] = offered[list].map((item) => item.name);
     page.limits = { maxLayers: limits.max_hidden_layers, maxUnits: limits.max_units };
     page.datasets = new Map(datasets.map((d) => [d.name, d]));
   } catch (error) {
@@ -503,7 +485,7 @@ async function main() {
   // Test accuracy (or R²) when some data is held out, as the server's own default.
   const entry = page.datasets.get(page.setup.ds);
   const score = entry && entry.task === "regression" ? "r2" : "accuracy";
-  options($("#metric"), METRICS.map(([key, label]) => [key, label]), `${page.setup.test > 0 ? "test" : "train"}_${score}`);
+  options($("#metric"), catalog.metrics.map((m) => [m.name, m.label]), `${page.setup.test > 0 ? "test" : "train"}_${score}`);
   describeSetup();
   noFigureKindsYet();
   const given = readSweepSettings();
