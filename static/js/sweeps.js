@@ -3,7 +3,7 @@
 // server's figures as they arrive. Every number and figure comes from /api.
 import { announce, api, serverLimits } from "./api.js";
 import { ACTIVATION_LABELS, layersFromText } from "./layers.js";
-import { DEFAULTS, pointsFromText } from "./playground/settings.js";
+import { DEFAULTS, addressParams, dataSpec, readUrl, session, settings, trainingSpec } from "./playground/settings.js";
 import { $, busy, drawFigure, el, errorArea, formatCell, options, pageError, placeholder, plotlyReady } from "./ui.js";
 
 const MAX_AXES = 3;
@@ -15,13 +15,8 @@ const catalog = { settings: [], metrics: [], figures: new Map(), lists: {} };
 const settingOf = (path) => catalog.settings.find((s) => s.path === path);
 const metricOf = (key) => catalog.metrics.find((m) => m.name === key) || { name: key, label: key, format: "number" };
 
-// The Playground's address keys and their defaults (the Playground writes every one of them); its
-// pace does not matter to a sweep.
-const PLAYGROUND = Object.fromEntries(Object.entries(DEFAULTS).filter(([key]) => key !== "speed"));
-
 const errors = errorArea($("#sweep-error"));
 const page = {
-  setup: { ...PLAYGROUND, pts: "" },
   activations: [],
   limits: { maxLayers: 8, maxUnits: 256 }, // the server's, once GET /api/limits answers
   datasets: new Map(),
@@ -32,19 +27,7 @@ const page = {
   state: "idle", // idle -> starting -> running -> (stopping) -> idle
 };
 
-// --- the base setup, from the Playground's address --------------------------------------------
-
-function readSetup() {
-  const params = new URLSearchParams(window.location.search);
-  for (const key of Object.keys(PLAYGROUND)) {
-    if (!params.has(key)) continue;
-    const raw = params.get(key);
-    const numeric = typeof PLAYGROUND[key] === "number";
-    if (!numeric) page.setup[key] = raw;
-    else if (raw !== "" && Number.isFinite(Number(raw))) page.setup[key] = Number(raw);
-  }
-  page.setup.pts = params.get("pts") || "";
-}
+// --- the base setup: the Playground's settings, read from the address by its own module ---------
 
 // The sweep's own settings in the address too (`steps`, `seeds`, `metric`, and `vary=path:v1,v2`
 // once per setting), so that a sweep can be shared or linked to (the Experiments page does).
@@ -70,9 +53,7 @@ function readSweepSettings() {
 }
 
 function writeUrl() {
-  const params = new URLSearchParams();
-  for (const key of Object.keys(PLAYGROUND)) params.set(key, String(page.setup[key]));
-  if (page.setup.pts) params.set("pts", page.setup.pts);
+  const params = addressParams();
   params.set("steps", $("#steps").value);
   params.set("seeds", $("#seeds").value);
   params.set("metric", $("#metric").value);
@@ -83,47 +64,27 @@ function writeUrl() {
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
 }
 
-function dataSpec() {
-  const s = page.setup;
-  const added = s.pts ? { points: pointsFromText(s.pts) } : {};
-  if (s.ds.startsWith("upload:")) return { id: s.ds.slice("upload:".length), test_fraction: s.test, seed: s.dseed, ...added };
-  const params = (page.datasets.get(s.ds) || { params: { n_per_class: true, classes: true } }).params;
-  const spec = { name: s.ds, noise: s.noise, seed: s.dseed, test_fraction: s.test, ...added };
-  spec[params.n_per_class ? "n_per_class" : "n_points"] = s.n;
-  if (params.classes) spec.classes = s.classes;
-  return spec;
-}
-
 function base() {
-  const s = page.setup;
+  const s = settings;
   const varied = new Set(page.axes.map((axis) => axis.path));
-  // A sweep over λ with no penalty would train the same network at every value: use L2 then.
-  const regularization = s.reg === "none" && varied.has("training.reg_strength") ? "l2" : s.reg;
   const network = { hidden: layersFromText(s.layers, page.activations, page.limits), loss: s.loss, init: s.init, seed: s.seed };
   // Input features other than the plain inputs (the Playground offers them for 2-D data only).
   const features = s.feat.split(",").filter(Boolean);
   if (features.join(",") !== DEFAULTS.feat) network.features = features;
-  return {
-    network,
-    data: dataSpec(),
-    training: {
-      optimizer: s.opt, learning_rate: s.lr, regularization, reg_strength: s.lam, batch_size: s.batch || null,
-      seed: s.seed, steps: Math.max(1, Math.round(Number($("#steps").value) || 1)),
-    },
-  };
+  const training = trainingSpec({ steps: Math.max(1, Math.round(Number($("#steps").value) || 1)) });
+  // A sweep over λ with no penalty would train the same network at every value: use L2 then.
+  if (s.reg === "none" && varied.has("training.reg_strength")) training.regularization = "l2";
+  return { network, data: dataSpec(), training };
 }
 
 function describeSetup() {
-  const s = page.setup;
+  const s = settings;
   const hidden = layersFromText(s.layers, page.activations, page.limits).map((h) => `${h.units} ${ACTIVATION_LABELS[h.activation] || h.activation}`);
   const data = s.ds.startsWith("upload:") ? "your uploaded data" : `${s.ds} data`;
   $("#base-summary").textContent = `${data} (noise ${s.noise}, ${Math.round(100 * s.test)} % held out); hidden layers: ${hidden.join(", ") || "none"}; inputs ${s.feat.replaceAll(",", ", ")}; ` +
     `${s.loss} loss, ${s.init} initialization; ${s.opt}, learning rate ${s.lr}, ${s.reg === "none" ? "no regularization" : `${s.reg.toUpperCase()} λ = ${s.lam}`}, ` +
     `${s.batch ? `batches of ${s.batch}` : "full batch"}; seed ${s.seed}.`;
-  const params = new URLSearchParams();
-  for (const key of Object.keys(PLAYGROUND)) params.set(key, String(page.setup[key]));
-  if (page.setup.pts) params.set("pts", page.setup.pts);
-  $("#base-playground").href = `/?${params}`;
+  $("#base-playground").href = `/?${addressParams()}`;
 }
 
 // --- what to vary -------------------------------------------------------------------------------
@@ -465,7 +426,7 @@ function boundaryPanel(point) {
 
 async function main() {
   await plotlyReady();
-  readSetup();
+  readUrl();
   try {
     const [offered, datasets, limits] = await busy(Promise.all([
       api("GET", "/api/catalog", { label: "What the server offers: settings, metrics, figures and their names" }),
@@ -479,13 +440,14 @@ async function main() {
     for (const list of ["activations", "optimizers", "initializations"]) catalog.lists[list] = offered[list].map((item) => item.name);
     page.limits = { maxLayers: limits.max_hidden_layers, maxUnits: limits.max_units };
     page.datasets = new Map(datasets.map((d) => [d.name, d]));
+    session.datasets = page.datasets; // the data spec is the Playground's (settings.js), made from its entry
   } catch (error) {
     pageError.show(error);
   }
   // Test accuracy (or R²) when some data is held out, as the server's own default.
-  const entry = page.datasets.get(page.setup.ds);
+  const entry = page.datasets.get(settings.ds);
   const score = entry && entry.task === "regression" ? "r2" : "accuracy";
-  options($("#metric"), catalog.metrics.map((m) => [m.name, m.label]), `${page.setup.test > 0 ? "test" : "train"}_${score}`);
+  options($("#metric"), catalog.metrics.map((m) => [m.name, m.label]), `${settings.test > 0 ? "test" : "train"}_${score}`);
   describeSetup();
   noFigureKindsYet();
   const given = readSweepSettings();

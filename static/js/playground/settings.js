@@ -60,11 +60,18 @@ export function pointsFromText(text) {
   return points;
 }
 
-export function writeUrl() {
-  settings.layers = layersToText(session.layers);
+// The settings as an address's query (every key, and the added points): the Playground's own address,
+// and the Sweeps page's link back to the Playground.
+export function addressParams() {
   const params = new URLSearchParams();
   for (const key of Object.keys(DEFAULTS)) params.set(key, String(settings[key]));
   if (settings.points.length) params.set("pts", pointsToText(settings.points));
+  return params;
+}
+
+export function writeUrl() {
+  settings.layers = layersToText(session.layers);
+  const params = addressParams();
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
   const sweepLink = document.getElementById("sweep-link");
   if (sweepLink) sweepLink.href = `/sweeps?${params}`; // the Sweeps page reads the same settings
