@@ -288,7 +288,10 @@ class TrainingSpec(Request):
     steps: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
     epochs: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
     seed: SeedValue = 0
-    history_every: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
+    history_every: whole(ge=1) | None = Field(
+        default=None, json_schema_extra=limit("max_steps"),
+        description="the widest gap between history records (default: the run's steps / 200); a network's "
+                    "first 100 steps are all recorded, then 50 records per doubling of its step count")
     optimizer_options: OptimizerOptions | None = None
 
 
