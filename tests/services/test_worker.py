@@ -58,9 +58,10 @@ def test_the_ramp_spreads_the_first_steps_over_seconds_then_runs_free():
     assert ramp_steps(30) >= 100_000  # beyond any machine's pace for the Playground's networks
     run, _ = train_run({"grid": 20, "interval_ms": 33, "ramp": True})
     run.slice(0.01)  # the first step
-    assert run.slice(0.05)["wait"] > 0 and run.trainer.done == 1  # the next step is due 50 ms after the first
-    run.began -= 0.5
-    run.slice(0.05)
-    assert run.trainer.done == ramp_steps(0.5) == 11  # what is due, not what a slice could do
+    for _ in range(5):  # slices that could take thousands of steps take what is due
+        run.slice(0.05)
+        assert run.trainer.done <= ramp_steps(time.monotonic() - run.began)
+    done = run.trainer.done
     run.began -= 30
-    assert run.slice(0.05)["seconds"] >= 0.05 and run.trainer.done > 20  # as many as the slice's time allows
+    # as many as the slice's time allows (on a busy machine that may be only a few), not what is due
+    assert run.slice(0.05)["seconds"] >= 0.05 and run.trainer.done > done
