@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(application: FastAPI) -> AsyncIterator[None]:
         services = Services.open(settings, build_executor(settings))
         application.state.services = services
+        if settings.precompute_experiments:
+            services.latest.start_all()  # queues six jobs (milliseconds); the workers compute them meanwhile
         try:
             yield
         finally:

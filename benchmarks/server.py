@@ -24,7 +24,10 @@ def free_port() -> int:
 def start_server(data_dir: str, workers: int = 2, root: Path = ROOT, **settings: str) -> tuple[subprocess.Popen, str]:
     """Start the server (of the checkout ``root``); returns the process and its base URL once it answers."""
     port = free_port()
-    env = os.environ | {"NNVIZ_DATA_DIR": data_dir, "NNVIZ_WORKERS": str(workers)}
+    # The kept experiments are not computed at start-up unless asked for: they would load the workers
+    # for the first 30 s of what a benchmark measures.
+    env = {"NNVIZ_PRECOMPUTE_EXPERIMENTS": "false"} | os.environ | {"NNVIZ_DATA_DIR": data_dir,
+                                                                     "NNVIZ_WORKERS": str(workers)}
     env |= {f"NNVIZ_{key.upper()}": str(value) for key, value in settings.items()}
     env["PYTHONPATH"] = str(root)  # that checkout's app, even where another is installed
     server = subprocess.Popen([sys.executable, "-m", "app", "--port", str(port)], cwd=root, env=env,

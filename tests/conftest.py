@@ -13,6 +13,9 @@ def pytest_configure(config: pytest.Config) -> None:
     setting says so (``monkeypatch.setenv``, ``env=`` or ``Settings(...)``)."""
     for name in [name for name in os.environ if name.startswith("NNVIZ_")]:
         del os.environ[name]
+    # Each of the suite's many short-lived servers would spend about 30 s of its workers on the kept
+    # experiments at start-up; they are computed on the first request for each instead.
+    os.environ["NNVIZ_PRECOMPUTE_EXPERIMENTS"] = "false"
 
 
 @pytest.fixture(scope="session")

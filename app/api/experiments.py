@@ -2,7 +2,8 @@
 
 One operation per experiment, made from the ``EXPERIMENTS`` registry, so that each documents its
 own options (the experiment's pydantic model, with its defaults). ``GET`` answers the result with
-the defaults that this server keeps (computed on the first request), so a page shows it at once."""
+the defaults that this server keeps (computed at start-up, or on the first request), so a page
+shows it at once."""
 
 from typing import Annotated
 
@@ -55,8 +56,9 @@ def _route(experiment: Experiment) -> None:
     router.add_api_route(f"/{experiment.name}", latest, methods=["GET"], response_model=JobPublic,
                          responses=LATEST_ANSWERS, name=f"latest_{experiment.name.replace('-', '_')}",
                          summary=f"{experiment.summary}: the result with the default options that this server keeps",
-                         description="Computed once per server, on the first request (the job belongs to the "
-                                     "server); until it has finished the answer is that job, 202, as it stands.")
+                         description="Computed once per server, at start-up (NNVIZ_PRECOMPUTE_EXPERIMENTS) or else "
+                                     "on the first request (the job belongs to the server); until it has finished "
+                                     "the answer is that job, 202, as it stands.")
 
 
 for _experiment in EXPERIMENTS.values():

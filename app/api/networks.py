@@ -19,10 +19,12 @@ from .errors import BODY, responses
 from .identity import OwnerDep
 from .schemas import (
     Counts,
+    ForkPublic,
     ForwardPublic,
     ForwardRequest,
     NetworkCreate,
     NetworkExport,
+    NetworkFork,
     NetworkPublic,
     NetworkSpec,
     NetworkUpdate,
@@ -180,6 +182,17 @@ async def node_maps(network_id: str, services: ServicesDep, owner: OwnerDep, cac
     updated_at = await run_in_threadpool(services.networks.updated_at, network_id, owner)
     return await cached.private(("node-maps", network_id, updated_at, grid), lambda: model_json(
         NodeMapsPublic, figures.node_thumbnails(services.networks, network_id, grid, owner)))
+
+
+@router.post("/{network_id}/fork", response_model=ForkPublic, status_code=status.HTTP_201_CREATED,
+             summary="Copy a network to compare with it: the same weights, data and history, some settings changed",
+             responses=responses(*BODY, 404, 409, 429, s409="a job is training the network",
+                                 s422="a value is not acceptable, nothing is changed, a change gives a parameter "
+                                      "another shape, or the data does not fit"))
+def fork_network(network_id: str, body: NetworkFork, services: ServicesDep, owner: OwnerDep) -> dict:
+    services.networks.get(network_id, owner)  # 404 for anyone else's, before saying it is busy
+    services.jobs.check_idle(network_id)  # a running job's weights are ahead of the stored ones
+    return services.networks.fork(network_id, body.values(), owner)
 
 
 @router.post("/{network_id}/share", response_model=SharePublic, status_code=status.HTTP_201_CREATED,

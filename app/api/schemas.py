@@ -199,6 +199,28 @@ class NetworkUpdate(Request):
     data: DataSpec | None = None
 
 
+class NetworkChange(_Layers):
+    """Network settings a fork changes (those given replace the network's): they must keep every
+    parameter's shape, e.g. another activation, or another loss with as many outputs."""
+
+
+class NetworkFork(Request):
+    """A copy of a stored network to train beside it (Compare), with the settings given changed."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["network"]}, {"required": ["data"]}, {"required": ["training"]}],
+        "examples": [{"training": {"learning_rate": 0.1}}, {"network": {"hidden": [{"units": 8, "activation": "tanh"},
+                                                                                 {"units": 8, "activation": "tanh"}]}}],
+    })
+
+    network: NetworkChange | None = None
+    data: DataSpec | None = Field(default=None, description="other data, which must fit the network")
+    training: TrainingSpec | None = Field(
+        default=None, description="training settings for the copy's jobs: checked and given back, not stored "
+                                  "(a network keeps no training settings; each job gives them)")
+    name: Name | None = Field(default=None, description=NAME_HELP)
+
+
 class UnstoredNetwork(Request):
     """A network that is not stored: a spec and its weights (as an export has them), or a spec and
     a seed to initialise them (without either: seed 0)."""
@@ -288,7 +310,10 @@ class TrainingSpec(Request):
     steps: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
     epochs: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
     seed: SeedValue = 0
-    history_every: whole(ge=1) | None = Field(default=None, json_schema_extra=limit("max_steps"))
+    history_every: whole(ge=1) | None = Field(
+        default=None, json_schema_extra=limit("max_steps"),
+        description="the widest gap between history records (default: the run's steps / 200); a network's "
+                    "first 100 steps are all recorded, then 50 records per doubling of its step count")
     optimizer_options: OptimizerOptions | None = None
 
 
@@ -339,6 +364,15 @@ class NetworkPublic(BaseModel):
     data: dict[str, Any] | None
     created_at: str
     updated_at: str
+
+
+class ForkPublic(BaseModel):
+    network: NetworkPublic = Field(description="the copy: the original's weights (bit for bit), optimizer memory, "
+                                               "step counts, history and data, with the changes")
+    original_id: str
+    changed: list[str] = Field(description="the settings changed, as fields: training.learning_rate, "
+                                           "network.hidden, data")
+    training: dict[str, Any] | None = Field(description="the training settings given, to send with the copy's jobs")
 
 
 class SharePublic(BaseModel):

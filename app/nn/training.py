@@ -3,9 +3,10 @@
 Each step: forward and backward on a batch, add the regularization gradient, back up the weights,
 update. The loop reuses its caches (no new arrays per step) and checks every step's loss: if it is
 NaN or inf, training stops with status ``diverged`` and the weights of the last finite step are put
-back. Every ``history_every`` steps it records, over the whole training and test sets: data loss,
-regularization loss, accuracy (R² for regression), the fraction of dead units per hidden layer and
-the update/weight norm ratio per weight matrix (the notes' ~1e-3 heuristic).
+back. At the record steps (``is_record_step``: every step of a network's first 100, then spaced
+evenly in log(step), at most ``history_every`` apart) it records, over the whole training and test
+sets: data loss, regularization loss, accuracy (R² for regression), the fraction of dead units per
+hidden layer and the update/weight norm ratio per weight matrix (the notes' ~1e-3 heuristic).
 """
 
 from __future__ import annotations
@@ -25,7 +26,31 @@ from .network import Network, check_fits
 from .optimizers import make_optimizer
 from .regularizers import Regularizer
 
-HISTORY_RECORDS = 200  # default number of history records per run
+HISTORY_RECORDS = 200  # default history_every: the run's steps over this (records of its plain stretch)
+# A network's loss moves fastest in its first steps: they are all recorded, and after them the gap
+# between records doubles each time the step count does, RECORDS_PER_DOUBLING records per doubling
+# (evenly spaced in log(step)), so a loss curve is smooth where it bends and a few hundred records
+# cover any run.
+DENSE_HISTORY_STEPS = 100
+RECORDS_PER_DOUBLING = 50
+
+
+def record_gap(step: int, every: int) -> int:
+    """The spacing of history records at network step ``step``: 1 for its first
+    ``DENSE_HISTORY_STEPS`` steps, then 2 up to step 200, 4 up to 400, ... (``RECORDS_PER_DOUBLING``
+    per doubling), never more than ``every``."""
+    if step < DENSE_HISTORY_STEPS:
+        return 1
+    doublings = (step // DENSE_HISTORY_STEPS).bit_length() - 1  # step in [100 * 2**d, 100 * 2**(d + 1))
+    return max(1, min(every, (DENSE_HISTORY_STEPS // RECORDS_PER_DOUBLING) << doublings))
+
+
+def is_record_step(step: int, every: int) -> bool:
+    """Whether the weights after ``step`` steps of a network's life are recorded (a run also records
+    its first and last weights). A function of the network's step alone, so the records of a run cut
+    into jobs or slices, or resumed from a checkpoint, fall on the same steps. Region boundaries
+    (100 * 2**d) are multiples of both gaps around them, so consecutive gaps never shrink."""
+    return step % record_gap(step, every) == 0
 
 
 @dataclass
@@ -252,7 +277,7 @@ class Trainer:
         stop = min(self.total, self.done + max_steps)
         while self.status == "running" and self.done < stop:
             i = self.done
-            pending = self.record() if i % self.every == 0 else None
+            pending = self.record() if i == 0 or is_record_step(net.steps_trained, self.every) else None
             xb, tb = self.batch_at(i)
             batch_loss = net.loss_and_grads(xb, tb, self.caches_for(xb.shape[0]))
             if not math.isfinite(batch_loss):

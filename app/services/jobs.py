@@ -25,7 +25,10 @@ import time
 from collections import OrderedDict
 from typing import Any, Protocol
 
+import numpy as np
+
 from app.nn import Dataset, Network, TrainConfig
+from app.nn.training import DENSE_HISTORY_STEPS
 
 from .bus import Bus, LocalBus
 from .events import Hub
@@ -120,15 +123,24 @@ def merge_history(previous: list[dict[str, Any]], run: list[dict[str, Any]],
                   limit: int = MAX_NETWORK_HISTORY) -> list[dict[str, Any]]:
     """A network's history followed by a run's records (which replace any from the same steps on).
 
-    Beyond ``limit`` records the older ones are thinned evenly, so a network trained in many short
-    jobs keeps a history of bounded size; the first and latest records always stay.
+    Beyond ``limit`` records they are thinned, so a network trained in many short jobs keeps a
+    history of bounded size; the first and latest records always stay.
     """
     first = run[0]["step"] if run else math.inf
     merged = [record for record in previous if record["step"] < first] + run
-    if len(merged) <= limit:
-        return merged
-    keep = sorted({round(i * (len(merged) - 1) / (limit - 1)) for i in range(limit)})
-    return [merged[i] for i in keep]
+    return merged if len(merged) <= limit else thin_history(merged, limit)
+
+
+def thin_history(history: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """At most ``limit`` of ``history``'s records (at least 2), spread as the trainer spaces them:
+    evenly in u = log(1 + step / DENSE_HISTORY_STEPS), so the start, where the loss moved fastest,
+    keeps its detail and a long plain stretch gives way. For each of ``limit`` evenly spaced values
+    of u the record nearest to it is kept (once), the first and latest among them."""
+    warped = np.log1p(np.array([record["step"] for record in history], dtype=float) / DENSE_HISTORY_STEPS)
+    targets = np.linspace(warped[0], warped[-1], max(2, limit))
+    right = np.clip(np.searchsorted(warped, targets), 1, len(warped) - 1)
+    nearest = np.where(targets - warped[right - 1] <= warped[right] - targets, right - 1, right)
+    return [history[i] for i in np.unique(nearest)]
 
 
 def metrics_of(history: list[dict[str, Any]], extra: dict[str, Any] | None = None) -> dict[str, Any]:

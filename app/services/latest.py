@@ -1,19 +1,27 @@
 """Each experiment's latest result with its default options, computed once per server.
 
-The Experiments page shows every experiment's result at once. The first request for one starts
-its job (the server's own, owned by nobody, batch work like any experiment); the finished job is
-kept in memory and every later request reads it. A job that failed or was cancelled is
-forgotten, so the next request tries again.
+The Experiments page shows every experiment's result at once. ``start_all`` (at start-up, unless
+``NNVIZ_PRECOMPUTE_EXPERIMENTS`` is off) or else the first request for one starts its job (the
+server's own, owned by nobody, batch work like any experiment); the finished job is kept in memory
+and every later request reads it. A job that failed or was cancelled is forgotten, so the next
+request tries again.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
+from app.nn import SpecError
+
 from .experiments import EXPERIMENTS
 from .jobs import FINAL_STATUSES, JobService
+from .scheduler import QueueFull
 from .specs import NotFound
+from .store import StorageError
+
+log = logging.getLogger(__name__)
 
 
 class LatestResults:
@@ -42,3 +50,18 @@ class LatestResults:
                 if job["status"] == "done":
                     self._finished[name] = job
         return job
+
+    def start_all(self) -> None:
+        """Start computing every experiment's result now (at start-up), so that the Experiments
+        page's first visitor finds them done. One that cannot start (a full queue, limits that do
+        not allow its defaults, the storage) starts on its first request, as without this."""
+        for name in EXPERIMENTS:
+            try:
+                self.get(name)
+            except (QueueFull, SpecError, StorageError) as exc:
+                log.warning("the kept result of experiment %s will be computed on its first request: %s", name, exc)
+
+    def computing(self) -> dict[str, str]:
+        """The experiments whose result is being computed: name -> job id."""
+        with self._lock:
+            return dict(self._computing)

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from app.nn import Dataset, Network, NetworkSpec, SpecError
+from app.nn import Dataset, Network, NetworkSpec, SpecError, check_fits
 
 from .cache import LRU
 from .owners import Owners, over_limit
-from .specs import Limits, NotFound, build_dataset, check_data_fits, network_spec, resolve_data_spec
+from .specs import Limits, NotFound, build_dataset, check_data_fits, network_spec, resolve_data_spec, train_config
 from .store import Full, Store, iso_time
 
 EXPORT_FORMAT, EXPORT_VERSION = "nnviz-network", 1
@@ -259,6 +259,64 @@ class NetworkService:
             raise over_limit(full) from None
         return self.get(network_id)
 
+    # --- forks (Compare) ---------------------------------------------------------------------
+
+    def fork(self, network_id: str, changes: dict[str, Any], owner: str | None = None) -> dict[str, Any]:
+        """A copy of the network to train beside it with some settings changed (``changes``: any of
+        ``network`` (hidden layers, loss, features, as a partial spec), ``data``, ``training``, and
+        ``name``). The copy starts where the network stands: the same weights bit for bit, optimizer
+        memory, step counts, history and data, so any difference between the two runs comes from
+        the settings changed. Training settings are not kept on a network (a job gives them): they
+        are checked here and given back for the copy's jobs. A change that gives any parameter
+        another shape (a layer's width, maxout's pieces, another number of features or outputs) or
+        another initialisation cannot keep the weights, and is refused naming the field."""
+        row = self.row(network_id, owner=owner)
+        network, training = changes.get("network") or {}, changes.get("training") or {}
+        if not (network or training or "data" in changes):
+            raise SpecError("training", "give the settings the copy changes: network, data or training")
+        spec = self._forked_spec(row, network)
+        data, dataset = self._resolve(changes["data"], owner) if "data" in changes else (row["data"], None)
+        if dataset is None and data is not None:
+            dataset = self.data_of(data)
+        if dataset is not None:
+            try:
+                check_fits(spec, dataset)
+            except SpecError as exc:  # the data did not change: the network's change is at fault
+                raise (SpecError("data", f"does not fit the network: {exc.message}") if "data" in changes
+                       else exc.within("network")) from None
+        if training:
+            train_config(training, self.limits)  # a SpecError names training.<field>
+        self.check_room(owner)
+        fork_id = self.store.create_network(spec.to_dict(), row["weights"], row["history"], data,
+                                            row["steps_trained"], row["epochs_trained"], owner=owner,
+                                            optimizer=row["optimizer"])
+        self._name(fork_id, changes.get("name"))
+        changed = [f"{part}.{key}" for part in ("network", "training") for key in sorted(changes.get(part) or {})]
+        return {"network": self.get(fork_id), "original_id": network_id,
+                "changed": changed + (["data"] if "data" in changes else []), "training": training or None}
+
+    def _forked_spec(self, row: dict[str, Any], network: dict[str, Any]) -> NetworkSpec:
+        """The network's spec with ``network``'s fields replaced, when every parameter keeps its shape."""
+        if "init" in network:
+            raise SpecError("network.init", "the copy starts from this network's weights, so its initialisation "
+                                            "cannot differ: create a network with that init and the same seed")
+        original = NetworkSpec.from_dict(row["spec"]).to_dict()
+        shapes = {name: value.shape for name, value in row["weights"].items()}
+        for key in [*sorted(network), None]:  # each change alone names its field; then all of them together
+            try:
+                spec = network_spec(original | ({key: network[key]} if key else network), self.limits, field="network")
+            except SpecError as exc:  # e.g. a binary loss with the network's three outputs: the change is at fault
+                raise exc if key is None or exc.field.startswith(f"network.{key}") else SpecError(
+                    f"network.{key}", f"does not fit the rest of the network ({exc.field}: {exc.message})") from None
+            changed = {name: value.shape for name, value in Network(spec).get_weights().items()}
+            for name in sorted(shapes.keys() | changed.keys()):
+                if shapes.get(name) != changed.get(name):
+                    before, after = (_shape_text(found.get(name)) for found in (shapes, changed))
+                    raise SpecError(f"network.{key}" if key else "network",
+                                    f"changes the shape of {name} ({before} → {after}), so the copy cannot start "
+                                    "from the same weights: create a network with the same seed instead")
+        return spec
+
     # --- inference ---------------------------------------------------------------------------
 
     def predict(self, network_id: str, inputs: list[list[float]], owner: str | None = None) -> dict[str, Any]:
@@ -315,3 +373,7 @@ def _as_measure(value: Any) -> Any:
     if isinstance(value, list):
         return [_as_measure(v) for v in value]
     return float(value) if isinstance(value, int) and abs(value) >= 2**63 else value
+
+
+def _shape_text(shape: tuple[int, ...] | None) -> str:
+    return "none" if shape is None else "×".join(str(size) for size in shape) or "one number"

@@ -391,6 +391,8 @@ def check_budget(config: TrainConfig, data: Dataset, parameters: int, limits: Li
     if steps > limits.max_steps:
         raise SpecError(join(field, "epochs" if config.epochs else "steps"),
                         f"{steps} steps is more than the limit of {limits.max_steps}")
+    # The dense start (``is_record_step``) adds at most 100 + 50 * log2(history_every) records to these;
+    # a job's and a network's stored history are thinned to their limits anyway (``merge_history``).
     if config.history_every and steps / config.history_every > MAX_RUN_HISTORY:
         raise SpecError(join(field, "history_every"), f"would take more than {MAX_RUN_HISTORY} history records; "
                                                       f"use at least {math.ceil(steps / MAX_RUN_HISTORY)}")

@@ -42,11 +42,19 @@ DATA_CACHE_SIZE = 32
 # Node maps, edges, hidden space (live.nodes, .edges, .hidden): about 7 frames a second, so that a
 # page that skips one now and then still draws them at least 5 times a second.
 EXTRAS_SECONDS = 0.15
-# A ramped job (``live.ramp``) may have taken floor(t / interval) + floor(10 ** (t / RAMP_DECADE_SECONDS))
-# steps t seconds after its first: one a frame at first, then ten times as many every 1.5 s (frames
-# spaced evenly in log(step)), until that outruns the machine: the first seconds show the steps in
-# which a network learns most, and then it runs free.
-RAMP_DECADE_SECONDS = 1.5
+# A ramped job (``live.ramp``, the Playground's default pace) may have taken ``ramp_steps(t)`` steps t
+# seconds after its first: RAMP_STEPS_PER_SECOND at first, then ten times as many every
+# RAMP_DECADE_SECONDS, until that outruns the machine and it runs free. The default Playground network
+# (2-8-8-3 ReLU, Adam 0.01, full batch) reaches its plateau on the spiral at about step 300, which this
+# spreads over about 11 s (docs/benchmarks.md); at one decade per 1.5 s it took 3.5 s. The pace is
+# a function of time, not of frames, so it stays the same whatever frame interval a page asks for.
+RAMP_STEPS_PER_SECOND = 20
+RAMP_DECADE_SECONDS = 6.0
+
+
+def ramp_steps(elapsed: float) -> int:
+    """Steps a ramped job may have taken ``elapsed`` seconds after its first step (at least 1)."""
+    return math.floor(elapsed * RAMP_STEPS_PER_SECOND) + math.floor(10 ** min(elapsed / RAMP_DECADE_SECONDS, 15))
 # A job nobody follows stores its weights this seldom at most: a crash costs nobody a view, and a room
 # of such jobs (paced ones, say) would otherwise write to the database every second each.
 QUIET_CHECKPOINT_SECONDS = 10.0
@@ -123,8 +131,8 @@ class TrainRun:
             if (wait := self.pace_wait(now)) > 0:
                 return {"seconds": 0.0, "wait": wait}
             max_steps = math.floor((now - self.began) * self.pace) + 1 - self.trainer.done  # due by now
-        elif self.ramp and (due := self.ramp_due(now)) < self.trainer.total:
-            if due <= self.trainer.done:  # the next step is due with the next frame
+        elif self.ramp and (due := ramp_steps(now - self.began)) < self.trainer.total:
+            if due <= self.trainer.done:  # wake with the next frame: a step between two frames is never seen
                 return {"seconds": 0.0, "wait": self.interval - (now - self.began) % self.interval}
             max_steps = due - self.trainer.done
         else:
@@ -160,11 +168,6 @@ class TrainRun:
         left = self.trainer.total - self.trainer.done
         burst = max(1, min(left, round(self.pace * (QUIET_BURST_SECONDS if self.quiet else self.interval))))
         return max(0.0, self.began + (self.trainer.done + burst - 1) / self.pace - now)
-
-    def ramp_due(self, now: float) -> int:
-        """Steps a ramped job may have taken by ``now`` (see ``RAMP_DECADE_SECONDS``)."""
-        elapsed = now - self.began
-        return math.floor(elapsed / self.interval) + math.floor(10 ** min(elapsed / RAMP_DECADE_SECONDS, 15))
 
     def progress(self) -> dict[str, Any]:
         return {"step": self.net.steps_trained, "total_steps": self.start + self.trainer.total,

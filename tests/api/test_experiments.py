@@ -1,9 +1,15 @@
+import time
+
 import pytest
 
+from app.services import jobs as jobs_module
 from app.services.experiments import EXPERIMENTS
+from app.services.jobs import FINAL_STATUSES
+from app.settings import Settings
 
 from ..services.test_experiments import alone
-from .conftest import field_of
+from ..waiting import wait_until
+from .conftest import field_of, open_client
 from .test_jobs import read_events
 
 
@@ -144,3 +150,27 @@ def test_latest_result_answers_202_while_computing(client):
     assert job["kind"] == "experiment" and job["request"]["name"] == "case-study"
     finished = client.get("/api/experiments/case-study?wait=true").json()
     assert finished["id"] == job["id"] and finished["status"] == "done"
+
+
+def test_kept_results_are_computed_at_start_up(tmp_path, monkeypatch):
+    """With NNVIZ_PRECOMPUTE_EXPERIMENTS (on by default; the suite turns it off) the server starts
+    every kept result at start-up, so that once they are done the first GET of each answers at once.
+    The runs are cut to 60 steps and one seed here: their numbers are the other tests' concern."""
+    assert Settings.model_fields["precompute_experiments"].default is True
+    resolve = jobs_module.resolve_options
+    monkeypatch.setattr(jobs_module, "resolve_options",
+                        lambda name, options, limits: resolve(name, {"steps": 60, "seeds": 1} | dict(options), limits))
+    with open_client(tmp_path, workers=2, precompute_experiments=True) as client:
+        computing = client.app.state.services.latest.computing()
+        assert sorted(computing) == sorted(EXPERIMENTS)  # all started before any request
+        jobs = client.app.state.services.jobs
+        wait_until(lambda: all(jobs.get(job_id)["status"] in FINAL_STATUSES for job_id in computing.values()),
+                   what="the kept experiments")
+        for name, job_id in computing.items():
+            started = time.monotonic()
+            response = client.get(f"/api/experiments/{name}")  # the first request for it, without ?wait
+            assert response.status_code == 200, (name, response.text)
+            assert time.monotonic() - started < 2.0
+            job = response.json()
+            assert job["id"] == job_id and job["status"] == "done" and job["result"]["table"], name
+            assert job["request"]["options"]["steps"] == 60

@@ -1,9 +1,11 @@
+import itertools
 import json
 import math
 import time
 
 import pytest
 
+from app.services.jobs import MAX_NETWORK_HISTORY
 from app.viz.live import decode_grid
 
 from ..waiting import DEADLINE, wait_until
@@ -49,6 +51,18 @@ def test_jobs_list_newest_first(client, trained):
     created = [job["created_at"] for job in jobs]
     assert created == sorted(created, reverse=True)
     assert client.get("/api/jobs/nope").status_code == 404
+
+
+def test_a_jobs_history_is_dense_where_the_loss_moves_fast(client):
+    job = client.post("/api/jobs?wait=true", json={"network": SMALL_NET, "data": SPIRAL,
+                                                   "training": {"steps": 2000}}).json()
+    steps = [record["step"] for record in job["history"]]
+    assert steps[:100] == list(range(100))
+    gaps = [later - earlier for earlier, later in itertools.pairwise(steps[99:])]
+    assert gaps == sorted(gaps) and gaps[0] == 1 and gaps[-1] == 10  # growing, up to the run's steps / 200
+    assert len(steps) == 371 <= MAX_NETWORK_HISTORY and steps[-1] == 2000
+    exported = client.get(f"/api/networks/{job['network_id']}/export").json()["history"]
+    assert [record["step"] for record in exported] == steps
 
 
 def test_warm_start_continues_the_step_count(client):

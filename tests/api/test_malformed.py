@@ -32,6 +32,7 @@ VALID = {
                               "input": [0.5, -1.0]},
     "/api/networks/{network_id}/predict": {"inputs": [[0.1, 0.2]]},
     "/api/networks/{network_id}/forward": {"input": [0.1, 0.2]},
+    "/api/networks/{network_id}/fork": {"training": {"learning_rate": 0.1}},
     "/api/experiments/capacity": {"units": [2, 3], "steps": 10, "data": {"name": "moons"}},
     "/api/sweeps": {"base": {"network": {"hidden": [{"units": 3}]}, "data": SPIRAL, "training": {"steps": 5}},
                     "axes": {"training.learning_rate": [0.1, 0.5], "network.hidden[*].activation": ["relu"]},

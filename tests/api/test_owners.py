@@ -69,6 +69,7 @@ BODIES = {
     ("PATCH", "/api/networks/{network_id}/weights"): {"layer": 1, "i": 0, "j": 0, "value": 42.0},
     ("POST", "/api/networks/{network_id}/predict"): {"inputs": [[0.1, 0.2]]},
     ("POST", "/api/networks/{network_id}/forward"): {"input": [0.1, 0.2]},
+    ("POST", "/api/networks/{network_id}/fork"): {"training": {"learning_rate": 0.1}},
 }
 HAND_WRITTEN = 12  # the routes the list written by hand had before it was derived from the app
 

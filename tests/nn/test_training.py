@@ -15,6 +15,7 @@ from app.nn import (
     make_optimizer,
     train,
 )
+from app.nn.training import HISTORY_RECORDS, RECORDS_PER_DOUBLING
 
 
 def case_study_net(hidden_units):
@@ -135,6 +136,31 @@ def test_epochs_count_minibatch_steps():
     assert net.epochs_trained == pytest.approx(3.0)
 
 
+def test_history_is_dense_at_first_then_spaced_evenly_in_log_step():
+    data = make_dataset("spiral", n_per_class=20)
+    net = Network(NetworkSpec(2, (LayerSpec(8, "relu"),), 3, init="he"), seed=0)
+    steps = [r["step"] for r in train(net, data, TrainConfig(learning_rate=0.5, steps=2000)).history]
+    assert steps[:100] == list(range(100))  # every step where the loss moves fastest
+    gaps = np.diff(steps[99:])
+    assert np.all(np.diff(gaps) >= 0) and gaps[0] == 1 and gaps[-1] == 2000 // HISTORY_RECORDS  # they grow
+    assert sorted(set(gaps)) == [1, 2, 4, 8, 10]  # doubling with the step count, up to history_every
+    assert [sum(1 for s in steps if lo <= s < 2 * lo) for lo in (100, 200, 400)] == [RECORDS_PER_DOUBLING] * 3
+    assert len(steps) == 100 + 3 * RECORDS_PER_DOUBLING + (2000 - 800) // 10 + 1 == 371
+    assert steps[-1] == 2000
+
+
+def test_record_steps_depend_on_the_network_step_alone():
+    """A run cut into jobs records the same steps as one run (plus each job's first and last)."""
+    data = make_dataset("spiral", n_per_class=20)
+    whole = Network(NetworkSpec(2, (LayerSpec(8, "relu"),), 3, init="he"), seed=0)
+    cut = Network(NetworkSpec(2, (LayerSpec(8, "relu"),), 3, init="he"), seed=0)
+    one = [r["step"] for r in train(whole, data, TrainConfig(steps=1000, history_every=10)).history]
+    pieces = [r["step"] for steps in (131, 270, 599) for r in train(cut, data, TrainConfig(steps=steps,
+                                                                                            history_every=10)).history]
+    assert sorted(set(pieces)) == sorted(set(one) | {131, 401})
+    assert [s for s in one if s >= 400] == list(range(400, 800, 8)) + list(range(800, 1001, 10))
+
+
 def test_warm_start_continues_steps_and_weights():
     data = make_dataset("spiral", n_per_class=30)
     net = Network(NetworkSpec(2, (LayerSpec(20, "relu"),), 3, init="he"), seed=0)
@@ -199,7 +225,7 @@ def test_history_records_monitors():
     net = Network(NetworkSpec(2, (LayerSpec(16, "relu"), LayerSpec(8, "tanh")), 3, init="he"), seed=0)
     result = train(net, data, TrainConfig(steps=100, history_every=10, learning_rate=0.3))
     steps = [r["step"] for r in result.history]
-    assert steps == list(range(0, 101, 10))
+    assert steps == list(range(0, 101))  # a network's first 100 steps are all recorded
     first = result.history[0]
     assert set(first) >= {"train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy",
                           "dead_fraction", "update_ratio", "epoch"}

@@ -15,7 +15,7 @@ from app.services.experiments import assemble, resolve_options, run_record, run_
 from app.services.jobs import group_task
 from app.services.scheduler import PersonLimit, SchedulerLimits
 from app.services.specs import Limits
-from app.services.worker import RAMP_DECADE_SECONDS
+from app.services.worker import ramp_steps
 from app.settings import Settings
 from app.viz.live import decode_grid
 
@@ -227,7 +227,7 @@ def test_a_paced_job_keeps_its_pace_and_wakes_only_once_per_frame(pool):
     assert recorder.wait_for("finished", "paced")["status"] == "cancelled"
 
 
-def test_a_ramped_job_starts_one_step_a_frame_and_speeds_up(pool):
+def test_a_ramped_job_starts_slow(pool):
     executor, recorder = pool
     task = train_task(100_000)
     task["live"] = {"grid": 10, "interval_ms": 50, "ramp": True}
@@ -241,12 +241,9 @@ def test_a_ramped_job_starts_one_step_a_frame_and_speeds_up(pool):
             steps.append(latest[1]["progress"]["step"])
         return bool(steps) and steps[-1] >= count
 
-    recorder.until(lambda: seen(200), what="200 ramped steps")
+    recorder.until(lambda: seen(40), what="40 ramped steps")
     elapsed = time.monotonic() - began
     assert steps[0] <= 2  # the first frames show the first steps
-    # Never ahead of the ramp (its allowance RAMP_DECADE_SECONDS after the start: ten times as many).
-    assert steps[-1] <= elapsed / 0.05 + 10 ** (elapsed / RAMP_DECADE_SECONDS) + 1
-    # Then it runs free: the allowance outgrows any machine within seconds.
-    recorder.until(lambda: executor.progress("ramp")[1]["progress"]["step"] >= 5_000, what="full speed")
+    assert steps[-1] <= ramp_steps(elapsed) + 1  # never ahead of the ramp (how it runs free: test_worker.py)
     executor.cancel("ramp")
     assert recorder.wait_for("finished", "ramp")["status"] == "cancelled"

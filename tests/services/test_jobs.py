@@ -1,3 +1,5 @@
+import numpy as np
+
 from app.services.jobs import merge_history, metrics_of
 
 
@@ -16,6 +18,17 @@ def test_long_histories_are_thinned_keeping_both_ends():
     merged = merge_history(records(*range(0, 3000)), records(3000, 3001), limit=100)
     steps = [r["step"] for r in merged]
     assert len(steps) == 100 and steps[0] == 0 and steps[-1] == 3001 and steps == sorted(steps)
+    # spaced as the trainer spaces records: evenly in log(1 + step / 100), so the start keeps its detail
+    gaps = np.diff(steps)
+    assert gaps[0] <= 4 and gaps[-1] > 90 and np.all(np.diff(gaps) >= -1)  # growing, but for rounding
+    assert sum(s < 100 for s in steps) == 20  # log(2) / log(31) of the records: what u gives the first 100 steps
+
+
+def test_thinning_an_already_log_spaced_history_stays_within_the_limit():
+    steps = [0, *range(1, 100), *range(100, 20_000, 7)]
+    merged = merge_history(records(*steps), records(20_000), limit=500)
+    assert 400 < len(merged) <= 500 and merged[0]["step"] == 0 and merged[-1]["step"] == 20_000
+    assert merge_history(records(*range(50)), [], limit=2) == records(0, 49)
 
 
 def test_metrics_come_from_the_last_record():

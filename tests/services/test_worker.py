@@ -4,7 +4,7 @@ import time
 
 from app.nn import LayerSpec, NetworkSpec
 from app.services.specs import Limits, live_options, resolve_data_spec
-from app.services.worker import DataCache, TrainRun
+from app.services.worker import DataCache, TrainRun, ramp_steps
 from app.settings import Settings
 
 LIMITS = Limits.from_settings(Settings())
@@ -51,3 +51,17 @@ def test_a_job_nobody_follows_makes_no_frames_and_a_paced_one_wakes_seldom():
     paced, _ = train_run({"grid": 20, "interval_ms": 50, "steps_per_second": 100})
     paced.slice(0.01, quiet=True)  # the first step
     assert paced.slice(0.01, quiet=True)["wait"] > 0.5  # a second's steps at once, not 50 ms' (5 steps)
+
+
+def test_the_ramp_spreads_the_first_steps_over_seconds_then_runs_free():
+    assert [ramp_steps(t) for t in (0, 1, 5, 10, 12)] == [1, 21, 106, 246, 340]
+    assert ramp_steps(30) >= 100_000  # beyond any machine's pace for the Playground's networks
+    run, _ = train_run({"grid": 20, "interval_ms": 33, "ramp": True})
+    run.slice(0.01)  # the first step
+    for _ in range(5):  # slices that could take thousands of steps take what is due
+        run.slice(0.05)
+        assert run.trainer.done <= ramp_steps(time.monotonic() - run.began)
+    done = run.trainer.done
+    run.began -= 30
+    # as many as the slice's time allows (on a busy machine that may be only a few), not what is due
+    assert run.slice(0.05)["seconds"] >= 0.05 and run.trainer.done > done
