@@ -2,7 +2,6 @@
 import still works. (Chunked bodies, counted as they arrive: tests/api/test_edge_server.py.)"""
 
 import json
-import time
 
 from .conftest import open_client
 
@@ -14,13 +13,12 @@ def test_an_oversized_body_is_refused_by_its_length_before_it_is_read(client):
     """A 15.9 MB body to the neuron figure was parsed (3.7 s) before its 422; now its length alone answers."""
     huge = json.dumps(NEURON | {"data": {"name": "xor", "points": [[0.123456789, 0.987654321, 1]] * 495_000}})
     assert 15_000_000 < len(huge) < 16_000_000  # the attack's size, below the largest limit
-    started = time.monotonic()
     response = client.post("/api/figures/neuron", content=huge, headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert response.json()["detail"] == ("the body is larger than this operation's limit of 512000 bytes "
                                          "(NNVIZ_MAX_REQUEST_BYTES)")
     assert response.headers["connection"] == "close"
-    assert time.monotonic() - started < 2  # it was never parsed (that took seconds)
+    # That it is refused before it is read, on the way in, is test_edge_server's (a real socket).
 
 
 def test_each_operation_has_its_own_limit_and_the_schema_states_it(tmp_path):

@@ -1,4 +1,3 @@
-import time
 
 import pytest
 
@@ -167,10 +166,9 @@ def test_kept_results_are_computed_at_start_up(tmp_path, monkeypatch):
         wait_until(lambda: all(jobs.get(job_id)["status"] in FINAL_STATUSES for job_id in computing.values()),
                    what="the kept experiments")
         for name, job_id in computing.items():
-            started = time.monotonic()
-            response = client.get(f"/api/experiments/{name}")  # the first request for it, without ?wait
+            # The first request for it, without ?wait: done already, and the job started at start-up.
+            response = client.get(f"/api/experiments/{name}")
             assert response.status_code == 200, (name, response.text)
-            assert time.monotonic() - started < 2.0
             job = response.json()
             assert job["id"] == job_id and job["status"] == "done" and job["result"]["table"], name
             assert job["request"]["options"]["steps"] == 60
