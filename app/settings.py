@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     token_ttl: float = 90 * 24 * 3600.0  # seconds an API token lives (0: until revoked)
     wait_seconds: float = 120.0  # longest ?wait=true before the job is returned as it stands
     checkpoint_seconds: float = 1.0  # how often a running job stores its weights
-    min_interval_ms: int = 50  # fastest live progress rate a client may ask for
+    min_interval_ms: int = 30  # fastest live progress rate a client may ask for (about 33 frames a second)
     # A job nobody follows (no event stream, ?wait=true or GET of it) for this long is parked: its
     # weights are kept, its slot is freed, and it resumes when someone asks for it (0: never park).
     park_after: float = 30.0

@@ -183,29 +183,39 @@ class TrainRun:
             grid = boundary_grid(self.net, self.bounds, self.live["grid"])
             frame["boundary"] = encode_grid(grid, n_classes_of(self.net))
             frame["overlay"] = live_overlay(self.net, self.data)
+        # The node maps and edges come with every frame: the Playground paints them on canvases at the
+        # frames' rate (30 a second), and they cost about as much as the boundary (bench_live.py).
+        frame |= self.pictures()
         now = time.monotonic()
-        if now >= self.next_extras:
+        if now >= self.next_extras and (hidden := self.hidden_view()):
             # a steady cadence rather than "0.15 s after the last one": frames come every interval, and
             # waiting for the first frame 0.15 s after the last would make it 5 a second at 50 ms; never
             # two within half a period (no burst after a pause)
             self.next_extras = max(self.next_extras + EXTRAS_SECONDS, now + EXTRAS_SECONDS / 2)
-            frame |= self.extras()
+            frame |= hidden
         return {"progress": self.progress(), "json": json.dumps(frame, separators=(",", ":"), allow_nan=False,
                                                                  default=_no_nan)}
 
     def extras(self) -> dict[str, Any]:
-        """What the job's ``live`` options ask for besides the boundary, for figures that follow
-        the training: each node's map (``nodes``), the diagram's edges (``edges``), the
-        hidden-space view's coordinates (``hidden``)."""
-        extras: dict[str, Any] = {}
+        """What the job's ``live`` options ask for besides the boundary: ``pictures`` and ``hidden_view``."""
+        return self.pictures() | self.hidden_view()
+
+    def pictures(self) -> dict[str, Any]:
+        """Each node's map (``nodes``) and the diagram's edges (``edges``), when the options ask for them."""
+        pictures: dict[str, Any] = {}
         if self.live.get("nodes") and self.net.spec.input_dim == 2:
-            extras["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"])
+            pictures["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"])
         if self.live.get("edges"):
-            extras["edges"] = encode_edges(self.net)
+            pictures["edges"] = encode_edges(self.net)
+        return pictures
+
+    def hidden_view(self) -> dict[str, Any]:
+        """The hidden-space view's coordinates (``hidden``), when asked for: about 7 times a second
+        (``EXTRAS_SECONDS``), as it costs several boundaries for a wide layer."""
         hidden = self.live.get("hidden")
         if hidden and self.net.spec.input_dim <= 2 and hidden["layer"] <= len(self.net.spec.hidden):
-            extras["hidden"] = encode_hidden(self.net, self.data, hidden["layer"]) | {"layer": hidden["layer"]}
-        return extras
+            return {"hidden": encode_hidden(self.net, self.data, hidden["layer"]) | {"layer": hidden["layer"]}}
+        return {}
 
     def checkpoint(self) -> dict[str, Any]:
         """The last finished step's weights and optimizer memory: enough to resume the job there

@@ -5,8 +5,9 @@
 // pictures Plotly drew for them and points are moved, rather than figures redrawn: a redraw costs
 // 20–100 ms, and the boundary alone comes 15–20 times a second.
 import { api } from "../api.js";
-import { decodeBiases, decodeBoundary, decodeEdges, decodeHidden } from "../live.js";
+import { decodeBoundary, decodeHidden } from "../live.js";
 import { codesPicture, colorMap, paintHeatmap } from "../heatmaps.js";
+import { paintBoundary as paintRegions, stopPainting } from "./paint.js";
 import { decodeMaps } from "../thumbnails.js";
 import { $, NARROW, busy, drawFigure, narrowTitle, options, placeholder } from "../ui.js";
 import { session } from "./settings.js";
@@ -14,7 +15,7 @@ import { trainErrors } from "./status.js";
 
 // nodes: each neuron's map (the diagram's thumbnails and the neurons figure, drawn at the same
 // grid); edges: the diagram's edges. The hidden-space layer is added by liveOptions.
-const LIVE = { grid: 40, interval_ms: 50, nodes: 20, edges: true };
+const LIVE = { grid: 40, interval_ms: 33, nodes: 20, edges: true };
 const STILL_GRID = 100; // the boundary at rest is drawn finer than the live grid
 // Every click on the boundary plot adds a point, however quick the clicks: no two make a double
 // click (which would add none and reset the axes).
@@ -129,8 +130,11 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic) {
       }
       const figure = await api("GET", `/api/networks/${id}/figures/${kind}`, { query, signal, label: `Figure: ${kind}` });
       if (!session.network || session.network.id !== id) return;
-      await drawFigure(node, figure, kind === "decision-boundary" ? BOUNDARY_CONFIG : {});
+      if (kind === "topology") withoutColorBars(figure);
+      await drawFigure(node, figure, kind === "decision-boundary" ? BOUNDARY_CONFIG : {}, FITS[kind]);
+      if (FITS[kind] && node.layout.height === node.clientHeight) followBox(node);
       if (kind === "decision-boundary") {
+        stopPainting(node); // the drawing holds the newest numbers
         Object.assign(live, {
           boundary: figure.data.length > 0, grid: null, pixels: null, wrong: null, crossing: false, shapes: figure.layout.shapes || [],
           title: (figure.layout.title || {}).text,
@@ -141,6 +145,66 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic) {
     }));
   } catch (error) {
     trainErrors.show(error);
+  }
+}
+
+// The first screen's figures fill their boxes (the page's CSS sizes them to the window): the
+// height is the box's, the margins are small, and the boundary leaves its legend to the class
+// picker under it (beside the plot it would take the width of the square plot area), except on a
+// phone, where the plot has the width to itself and the legend goes under it.
+const boxHeight = (id) => $(id).clientHeight || undefined;
+const FITS = {
+  "decision-boundary": (layout, width) => {
+    const height = boxHeight("#boundary");
+    if (!height || width < NARROW) return layout;
+    return { ...layout, height, showlegend: false, margin: { ...(layout.margin || {}), l: 48, r: 8, t: 46, b: 40 }, title: { ...(layout.title || {}), font: { size: 14 } } };
+  },
+  // The diagram's title, layer headings, legend and weight colour bar make way for the maps: the
+  // card's heading, the tools over each column and the legend under it say the same.
+  topology: (layout) => {
+    const height = boxHeight("#topology");
+    if (!height) return layout;
+    const out = { ...layout, height, title: { text: "" }, annotations: [], showlegend: false, margin: { l: 4, r: 4, t: 4, b: 4 } };
+    return out;
+  },
+  // The curves in a narrow column: stacked (narrowLayout), the step axis's title left to the
+  // panels' own titles, the legend in small print under them.
+  training: (layout, width) => {
+    const height = boxHeight("#training");
+    if (!height || width >= NARROW) return layout;
+    const out = { ...layout, height, title: { text: "" }, font: { size: 11 }, margin: { l: 46, r: 6, t: 20, b: 110 },
+      legend: { ...(layout.legend || {}), orientation: "h", x: 0, xanchor: "left", y: -0.06, yanchor: "top", font: { size: 10 } } };
+    for (const key of Object.keys(out)) if (/^xaxis\d*$/.test(key)) out[key] = { ...out[key], title: { text: "" } };
+    return out;
+  },
+};
+
+// A first-screen figure follows its box's height (the window resized, a legend or a form grew
+// beside it): a relayout of the height, once the box has settled.
+const resizing = new WeakMap();
+
+function followBox(node) {
+  if (resizing.has(node)) return;
+  let timer = null;
+  const observer = new ResizeObserver(() => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const height = node.clientHeight;
+      if (node.dataset.drawn && node.layout && height > 0 && Math.abs((node.layout.height || 0) - height) > 2) {
+        window.Plotly.relayout(node, { height });
+      }
+    }, 150);
+  });
+  observer.observe(node);
+  resizing.set(node, observer);
+}
+
+function withoutColorBars(figure) {
+  for (const trace of figure.data || []) {
+    if (trace.marker && (trace.marker.showscale || trace.marker.colorbar)) trace.marker.showscale = false;
+  }
+  for (const key of Object.keys(figure.layout || {})) {
+    if (/^coloraxis\d*$/.test(key)) figure.layout[key].showscale = false;
   }
 }
 
@@ -165,7 +229,6 @@ export function drawLiveBoundary(frame) {
   for (const hook of hooks.frame) hook(frame);
   if (frame.boundary) follow("boundary", followBoundary, frame);
   if (frame.nodes) follow("neurons", followNeurons, frame.nodes);
-  if (frame.edges) follow("topology", followEdges, frame.edges);
   if (frame.hidden) follow("hidden-space", followHidden, frame.hidden);
 }
 
@@ -196,6 +259,7 @@ async function followBoundary(frame) {
     if (marks) await window.Plotly.restyle(plot, marks.data, [marks.index]);
   }
   tally(plot);
+  plot.dataset.made = String(frame.made);
 }
 
 // The regions of a frame, painted into the heatmap's picture when the plot holds the frame's grid
@@ -205,17 +269,13 @@ const gridKey = (grid) => [grid.kind, grid.n, ...grid.x, ...(grid.y || [])].join
 
 function paintBoundary(plot, grid, boundary) {
   if (boundary.kind === "regression-1d" || live.grid !== gridKey(grid)) return false;
-  const trace = plot.data[0];
-  const axis = trace.coloraxis ? plot.layout[trace.coloraxis] : null;
+  const trace = plot._fullData[0];
+  const axis = trace.coloraxis ? plot._fullLayout[trace.coloraxis] : null;
   const scale = axis ? colorMap(axis.colorscale, axis.cmin, axis.cmax) : colorMap(trace.colorscale, trace.zmin, trace.zmax);
-  const source = codesPicture(boundary.codes, grid.n, (code) => scale(boundary.value(code)));
-  const picture = paintHeatmap(plot, 0, source);
-  if (!picture) return false;
-  trace.z = boundary.z;
-  // Pixels per data unit, from the picture's size (the cells' extent: the grid's, half a cell more
-  // on each side): the × markers' size.
-  const cells = (ends) => (ends[1] - ends[0]) * (grid.n / (grid.n - 1));
-  live.pixels = [Number(picture.getAttribute("width")) / cells(grid.x), Number(picture.getAttribute("height")) / cells(grid.y)];
+  if (!paintRegions(plot, grid, boundary.codes, (code) => scale(boundary.value(code)))) return false;
+  plot.data[0].z = boundary.z;
+  // Pixels per data unit: the × markers' size.
+  live.pixels = [Math.abs(plot._fullLayout.xaxis._m), Math.abs(plot._fullLayout.yaxis._m)];
   return true;
 }
 
@@ -307,39 +367,6 @@ function barsMoved(layout, axes) {
     const span = Math.abs((now.cmax ?? 0) - (now.cmin ?? 0)) || 1;
     return !Number.isFinite(now[key]) || Math.abs(now[key] - value) > BARS_MOVED * span;
   });
-}
-
-// The diagram's edges: the weights trace's meta.edge_ends are the drawn edges, in the frame's
-// order; each edge goes to the line trace of its style (meta.edge_style), the hover points take
-// its value on the frame's colour scale; the bias squares take theirs. (Their hover texts are the
-// drawing's until the next.)
-async function followEdges(edges) {
-  const plot = drawnPlot("#topology");
-  if (!plot) return;
-  const points = plot.data.findIndex((trace) => trace.meta && trace.meta.edge_ends);
-  if (points < 0 || plot.data[points].meta.edge_ends.length !== edges.count) return;
-  const [{ values, styles }, biases] = await Promise.all([decodeEdges(edges), edges.biases ? decodeBiases(edges.biases) : null]);
-  const ends = plot.data[points].meta.edge_ends;
-  const data = {};
-  plot.data.forEach((trace, index) => {
-    if (!trace.meta || trace.meta.edge_style === undefined) return;
-    const xs = [];
-    const ys = [];
-    styles.forEach((style, i) => {
-      if (style !== trace.meta.edge_style) return;
-      xs.push(ends[i][0], ends[i][2], null);
-      ys.push(ends[i][1], ends[i][3], null);
-    });
-    data[index] = { x: xs, y: ys };
-  });
-  data[points] = { marker: { color: values, cmin: -edges.scale, cmax: edges.scale } };
-  const squares = plot.data.findIndex((trace) => /^biases/.test(trace.name || ""));
-  const square = plot.data[squares];
-  if (biases && square && numbers(square.x).length === biases.length && typeof square.marker.color !== "string") {
-    data[squares] = { marker: { color: biases, cmin: -edges.biases.scale, cmax: edges.biases.scale } };
-  }
-  moveTraces(plot, data);
-  tally(plot);
 }
 
 // The hidden-space view's right panel: each trace's meta.hidden_rows = [start, stop, break after
