@@ -129,7 +129,13 @@ class TrainRun:
             max_steps = due - self.trainer.done
         else:
             max_steps = self.trainer.total
-        self.trainer.advance(max_steps, deadline=started + seconds)
+        deadline = started + seconds
+        if self.live and not quiet and not self.pace and self.frame_affordable():
+            # A followed job's slice ends when its next frame is due: frames then leave at their
+            # interval (30 a second for the Playground) rather than once a slice (50 ms alone on a
+            # worker). A paced job's steps come in bursts of a frame's worth already.
+            deadline = min(deadline, started + max(0.0, self.next_frame - now))
+        self.trainer.advance(max_steps, deadline=deadline)
         now = time.monotonic()
         if self.trainer.finished:
             self.send("finished", self.job_id, self.result())

@@ -7,7 +7,7 @@
 import { api } from "../api.js";
 import { decodeBoundary, decodeHidden } from "../live.js";
 import { codesPicture, colorMap, paintHeatmap } from "../heatmaps.js";
-import { paintBoundary as paintRegions, stopPainting } from "./paint.js";
+import { paintBoundary as paintRegions, paintCrosses, stopPainting } from "./paint.js";
 import { decodeMaps } from "../thumbnails.js";
 import { $, NARROW, busy, drawFigure, narrowTitle, options, placeholder } from "../ui.js";
 import { session } from "./settings.js";
@@ -43,14 +43,14 @@ const FOLLOWED = {
 // tallies: each plot's live updates since Play; generation: counts the jobs stopped;
 // title: the drawn figure's title as the server wrote it (before any phone wrapping); grid: the
 // frames' grid the boundary plot holds (gridKey), once a frame restyled it; pixels: its pixels per
-// data unit; crossing: the × markers are drawn as a shape (crosses); shapes: the drawing's own;
+// data unit (set once the frames paint it); crossing: the × markers are painted (crosses);
 // extendedAt, neuronAxesAt: when the curves took records, the neurons' colour bars were redrawn.
 const live = {
-  boundary: false, grid: null, pixels: null, crossing: false, shapes: [], since: 0, wrong: null, overlaidAt: 0,
+  boundary: false, grid: null, pixels: null, crossing: false, since: 0, wrong: null, overlaidAt: 0,
   tallies: new Map(), extendedAt: 0, neuronAxesAt: 0, generation: 0, title: null,
 };
-const OVERLAY_MS = 150;
-const CURVES_MS = 150; // the curves take the records at most this often (frames come every 50 ms or so)
+const OVERLAY_MS = 250; // a relayout of the title and × markers: 20–50 ms each
+const CURVES_MS = 300; // the curves take the records at most this often (frames come every 33 ms or so)
 
 // What the job's frames should carry for this page.
 export function liveOptions() {
@@ -92,10 +92,11 @@ let refreshesPending = 0;
 
 // `playing`: the boundary is drawn at the live grid, so that the frames can restyle it.
 // `boundaryOnly`: that, and nothing else (before Play's first job: quick, so the job starts soon).
-export function refreshFigures(withBoundary, { periodic = false, playing = false, boundaryOnly = false } = {}) {
+// `only`: that figure alone (one scrolled into view while playing).
+export function refreshFigures(withBoundary, { periodic = false, playing = false, boundaryOnly = false, only = null } = {}) {
   if (!session.network || (periodic && refreshesPending > 0)) return refreshChain;
   refreshesPending += 1;
-  refreshChain = refreshChain.then(() => drawFigures(withBoundary, playing, boundaryOnly, periodic)).finally(() => { refreshesPending -= 1; });
+  refreshChain = refreshChain.then(() => drawFigures(withBoundary, playing, boundaryOnly, periodic, only)).finally(() => { refreshesPending -= 1; });
   return refreshChain;
 }
 
@@ -108,18 +109,19 @@ export function abortFigureRequests() {
   live.generation += 1; // and the live updates still waiting: they would draw over the redrawn figures
 }
 
-async function drawFigures(withBoundary, playing, boundaryOnly, periodic) {
+async function drawFigures(withBoundary, playing, boundaryOnly, periodic, only) {
   const { network } = session;
   if (!network) return;
   const id = network.id;
   const { signal } = figureRequests;
   const trained = network.steps_trained > 0 || playing;
-  const hidden = withBoundary && !boundaryOnly ? hiddenSpaceQuery() : null;
-  const wanted = [
+  const hidden = (withBoundary && !boundaryOnly) || only === "hidden-space" ? hiddenSpaceQuery() : null;
+  const everything = [
     ...(withBoundary ? [["decision-boundary", { grid: playing ? LIVE.grid : STILL_GRID }]] : []),
-    ...(boundaryOnly ? [] : FIGURES.filter(([kind]) => !(periodic && FOLLOWED[kind] && FOLLOWED[kind]()))),
+    ...(boundaryOnly ? [] : FIGURES.filter(([kind]) => !(periodic && ((FOLLOWED[kind] && FOLLOWED[kind]()) || !onScreen(kind))))),
     ...(hidden ? [["hidden-space", hidden]] : []),
   ];
+  const wanted = only ? [...FIGURES, ["hidden-space", hidden]].filter(([kind, query]) => kind === only && query) : everything;
   if (withBoundary && !boundaryOnly && !hidden) placeholder($("#hidden-space"), "The hidden-space view needs a hidden layer.");
   try {
     await Promise.all(wanted.map(async ([kind, query]) => {
@@ -136,7 +138,7 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic) {
       if (kind === "decision-boundary") {
         stopPainting(node); // the drawing holds the newest numbers
         Object.assign(live, {
-          boundary: figure.data.length > 0, grid: null, pixels: null, wrong: null, crossing: false, shapes: figure.layout.shapes || [],
+          boundary: figure.data.length > 0, grid: null, pixels: null, wrong: null, crossing: false,
           title: (figure.layout.title || {}).text,
         });
       }
@@ -228,8 +230,35 @@ function tally(plot) {
 export function drawLiveBoundary(frame) {
   for (const hook of hooks.frame) hook(frame);
   if (frame.boundary) follow("boundary", followBoundary, frame);
-  if (frame.nodes) follow("neurons", followNeurons, frame.nodes);
-  if (frame.hidden) follow("hidden-space", followHidden, frame.hidden);
+  if (frame.nodes && onScreen("neurons")) follow("neurons", followNeurons, frame.nodes);
+  if (frame.hidden && onScreen("hidden-space")) follow("hidden-space", followHidden, frame.hidden);
+}
+
+// The figures below the first screen follow the frames only while some of them is in view: the
+// frames come 30 times a second, and their updates (Plotly's, 20–100 ms) would take the time the
+// first screen's pictures need. One scrolled into view is redrawn from the stored network at once.
+const visible = new Set();
+const seen = new WeakSet();
+const BELOW = ["hidden-space", "neurons", "dead-units", "update-ratio"];
+let watcher = null;
+
+function onScreen(id) {
+  if (!watcher) {
+    watcher = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting) {
+          const first = !seen.has(entry.target);
+          seen.add(entry.target);
+          visible.add(entry.target.id);
+          if (!first && BELOW.includes(entry.target.id)) refreshFigures(false, { playing: true, only: entry.target.id });
+        } else {
+          visible.delete(entry.target.id);
+        }
+      }
+    });
+    for (const node of document.querySelectorAll(".playground .plot")) watcher.observe(node);
+  }
+  return visible.has(id);
 }
 
 async function followBoundary(frame) {
@@ -241,19 +270,19 @@ async function followBoundary(frame) {
   const now = performance.now();
   const overlay = frame.overlay && now - live.overlaidAt >= OVERLAY_MS ? frame.overlay : null;
   if (overlay) live.overlaidAt = now;
-  const title = overlay ? withScore(plot, overlay.score) : null;
-  const layout = title ? { "title.text": title } : {};
   if (paintBoundary(plot, frame.boundary, boundary)) {
+    const retitle = overlay ? retitled(plot, overlay.score) : null;
     const marks = overlay && overlay.wrong ? crosses(plot, overlay.wrong) : null;
-    if (marks && marks.data) {
-      await window.Plotly.update(plot, marks.data, { ...layout, ...marks.layout }, [marks.index]);
-    } else if (title || marks) {
-      await window.Plotly.relayout(plot, { ...layout, ...(marks ? marks.layout : {}) });
+    if (marks) {
+      await window.Plotly.update(plot, marks.data, retitle || {}, [marks.index]);
+    } else if (retitle) {
+      await window.Plotly.relayout(plot, retitle);
     }
   } else {
     // 1-D regression: trace 0 is the fitted curve, whose values arrive as z.
     const update = boundary.kind === "regression-1d" ? { x: [boundary.x], y: [boundary.z] } : { x: [boundary.x], y: [boundary.y], z: [boundary.z] };
-    await window.Plotly.update(plot, update, layout, [0]);
+    const title = overlay ? withScore(plot, overlay.score) : null;
+    await window.Plotly.update(plot, update, title ? { "title.text": title } : {}, [0]);
     live.grid = gridKey(frame.boundary);
     const marks = overlay && overlay.wrong && !live.crossing ? markers(plot, overlay.wrong) : null;
     if (marks) await window.Plotly.restyle(plot, marks.data, [marks.index]);
@@ -516,11 +545,10 @@ function markers(plot, wrong) {
 }
 
 // The × markers and their legend count while playing, when the misclassified points changed: the
-// crosses as one path among the layout's shapes (shapes redraw alone, about a millisecond, where
-// the markers' trace would redraw every trace, 35–45 ms). The trace's own markers are moved out of
-// sight the first time, and it keeps its legend entry, whose count is rewritten in place. Their
-// hover labels come back with the next drawing. -> { layout } (and { data, index } the first
-// time: the trace to empty), or null.
+// crosses painted on the canvas over the points (a Plotly update would redraw every trace, 35–45
+// ms). The trace's own markers are emptied the first time (then -> { index, data }: that restyle),
+// and it keeps its legend entry, whose count is rewritten in place. Their hover labels come back
+// with the next drawing.
 const CROSS_PX = 4.5; // half a cross's width, as the trace's x-thin-open markers of size 11
 
 function crosses(plot, wrong) {
@@ -528,20 +556,33 @@ function crosses(plot, wrong) {
   if (index < 0) return null;
   const trace = plot.data[index];
   const name = `misclassified (${wrong.length})`;
-  const [dx, dy] = live.pixels.map((perUnit) => CROSS_PX / perUnit);
-  const path = wrong.map(([x, y]) => `M${x - dx},${y - dy}L${x + dx},${y + dy}M${x - dx},${y + dy}L${x + dx},${y - dy}`).join("");
-  const color = (trace.marker && trace.marker.color) || "black";
-  const mark = { type: "path", path, xref: "x", yref: "y", line: { color, width: 2 }, name: "misclassified", layer: "above" };
-  const layout = { shapes: [...live.shapes, ...(wrong.length ? [mark] : [])] };
+  paintCrosses(plot, wrong, (trace.marker && trace.marker.color) || "black", CROSS_PX);
   if (!live.crossing) {
     live.crossing = true;
     // One point, at no place: a trace without any is left out of the legend.
-    return { index, layout, data: { x: [[null]], y: [[null]], customdata: [[null]], hoverinfo: "skip", name } };
+    return { index, data: { x: [[null]], y: [[null]], customdata: [[null]], hoverinfo: "skip", name } };
   }
   const text = Array.from(plot.querySelectorAll(".legendtext")).find((node) => node.textContent === trace.name);
   if (text) text.textContent = name;
   trace.name = name; // for the next redraw
-  return { layout };
+  return null;
+}
+
+// The title's new scores: written into the drawn title's last line when it has the lines the
+// text has (a relayout of the title redraws the whole figure's layout, 20–50 ms), and kept in the
+// layout for the next redraw; else -> the relayout to make. Null when nothing changed.
+function retitled(plot, score) {
+  const shown = withScore(plot, score);
+  if (!shown) return null;
+  const lines = plot.querySelectorAll(".gtitle tspan.line");
+  const texts = shown.split("<br>");
+  if (lines.length === 2 && texts.length === 2) {
+    const last = lines[1].querySelector("tspan") || lines[1];
+    last.textContent = texts[1].replace(/<[^>]+>/g, "");
+    plot.layout.title.text = shown;
+    return null;
+  }
+  return { "title.text": shown };
 }
 
 // The history curves between two redraws: each line of the training, dead-units and update-ratio
@@ -573,7 +614,7 @@ function extendCurves() {
   if (!records.length) return;
   for (const [id, xKey] of Object.entries(CURVES)) {
     const plot = $(`#${id}`);
-    if (!plot.dataset.drawn || !Array.isArray(plot.data)) continue;
+    if (!plot.dataset.drawn || !Array.isArray(plot.data) || !onScreen(id)) continue;
     const data = {};
     plot.data.forEach((trace, index) => {
       if (!Array.isArray(trace.meta)) return;

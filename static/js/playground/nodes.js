@@ -44,7 +44,8 @@ async function takeMaps(answer, networkId, live) {
   const codes = await decodeMaps(answer.maps, answer.grid);
   const colors = nodeColors(answer);
   const previous = nodes && nodes.networkId === networkId ? nodes : null;
-  nodes = { ...answer, networkId, codes, colors, canvases: codes.map((map, k) => mapCanvas(map, answer.grid, colors[k])) };
+  const kept = previous ? previous.canvases : [];
+  nodes = { ...answer, networkId, codes, colors, canvases: codes.map((map, k) => mapCanvas(map, answer.grid, colors[k], kept[k])) };
   countChanges(previous, nodes);
   showLegend();
   if (live) return;
@@ -200,8 +201,16 @@ function showPreview() {
 }
 
 // The colour legend of the neurons' maps: each layer's range on its scale, as the neurons figure's
-// colour bars state them.
+// colour bars state them; rewritten at most every LEGEND_MS, and only when it changed (a change
+// of the page's text lays the page out again).
+const LEGEND_MS = 300;
+const legend = { at: 0, key: "" };
+
 function showLegend() {
+  const now = performance.now();
+  const key = JSON.stringify(nodes.layers.map((layer) => [layer.signed, layer.scale.map((v) => formatNumber(v))]));
+  if (key === legend.key || now - legend.at < LEGEND_MS) return;
+  Object.assign(legend, { at: now, key });
   const scales = colorscales();
   const gradient = (colorscale) => `linear-gradient(90deg, ${colorscale.map(([at, color]) => `${color} ${Number(at) * 100}%`).join(", ")})`;
   const names = nodes.layers.map((layer, r) => (r === 0 ? "inputs" : r === nodes.layers.length - 1 ? "outputs" : `h${r}`));

@@ -10,19 +10,21 @@
 // figure's own axes (`_fullLayout`), so a resized plot is painted where Plotly now draws.
 import { colorMap, fillPixels } from "../heatmaps.js";
 
-const canvases = new WeakMap(); // plot -> its canvas
+const canvases = new WeakMap(); // plot -> { below, above }: its canvases
 
 function canvasOf(plot, below) {
   const container = plot.querySelector(".svg-container");
   if (!container) return null;
-  let canvas = canvases.get(plot);
+  if (!canvases.has(plot)) canvases.set(plot, {});
+  const layer = below ? "below" : "above";
+  let canvas = canvases.get(plot)[layer];
   if (!canvas || canvas.parentNode !== container) {
     canvas = document.createElement("canvas");
     canvas.className = "live-canvas";
     canvas.setAttribute("aria-hidden", "true");
     const first = container.querySelector(".main-svg");
     container.insertBefore(canvas, below ? first : first.nextSibling);
-    canvases.set(plot, canvas);
+    canvases.get(plot)[layer] = canvas;
   }
   const { width, height } = plot._fullLayout;
   const ratio = window.devicePixelRatio || 1;
@@ -87,11 +89,29 @@ export function paintBoundary(plot, grid, codes, colorOf) {
   return true;
 }
 
+// The misclassified points' × markers ([x, y, …] each) over the points, `half` px from the centre
+// to a corner, in the trace's colour.
+export function paintCrosses(plot, wrong, color, half) {
+  const context = canvasOf(plot, false);
+  if (!context) return;
+  const { x, y } = pixels(plot);
+  context.strokeStyle = color;
+  context.lineWidth = 2;
+  context.beginPath();
+  for (const [px, py] of wrong) {
+    const [cx, cy] = [x(px), y(py)];
+    context.moveTo(cx - half, cy - half);
+    context.lineTo(cx + half, cy + half);
+    context.moveTo(cx - half, cy + half);
+    context.lineTo(cx + half, cy - half);
+  }
+  context.stroke();
+}
+
 // Back to Plotly's own drawing (paused: the figure is redrawn from the stored network).
 export function stopPainting(plot) {
   plot.classList.remove("painting");
-  const canvas = canvases.get(plot);
-  if (canvas) canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+  for (const canvas of Object.values(canvases.get(plot) || {})) canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
   for (const group of plot.querySelectorAll(".scatterlayer .trace[data-live-hidden]")) {
     group.style.visibility = "";
     delete group.dataset.liveHidden;
@@ -188,14 +208,25 @@ export function paintDiagram(plot, { edges, edgeScale, biases, biasScale, maps }
   return true;
 }
 
-// A node's map as a canvas of grid × grid pixels (its own, kept: the preview and the diagram
-// draw it scaled).
-export function mapCanvas(codes, grid, colorOf, canvas = document.createElement("canvas")) {
-  canvas.width = grid;
-  canvas.height = grid;
-  const context = canvas.getContext("2d");
-  const image = context.createImageData(grid, grid);
+// A node's map as a canvas of grid × grid pixels, which the preview and the diagram draw scaled.
+// `canvas`: the node's canvas of the last frame, repainted (a new canvas and its context cost
+// more than the painting).
+export function mapCanvas(codes, grid, colorOf, canvas = null) {
+  const reused = canvas && canvas.width === grid ? canvas : document.createElement("canvas");
+  if (reused !== canvas) {
+    reused.width = grid;
+    reused.height = grid;
+  }
+  const context = reused.getContext("2d");
+  const image = reusedImage(context, grid);
   fillPixels(image, codes, grid, colorOf);
   context.putImageData(image, 0, 0);
-  return canvas;
+  return reused;
+}
+
+const images = new Map(); // grid -> ImageData: filled, then put, so one serves every map
+
+function reusedImage(context, grid) {
+  if (!images.has(grid)) images.set(grid, context.createImageData(grid, grid));
+  return images.get(grid);
 }
