@@ -278,9 +278,24 @@ function fitFirstScreen() {
   $(".playground").style.setProperty("--row", `${Math.max(400, Math.floor(window.innerHeight - top - 8))}px`);
 }
 
+// On a phone the boundary comes right after the transport (Play and the picture on the first
+// screen), then the network and the data: moved in the page, not only on screen, so that the
+// keyboard still goes the way the eye does.
+function phoneOrder() {
+  const phone = window.matchMedia("(max-width: 600px)");
+  const place = () => {
+    const stage = $(".playground > .stage");
+    if (phone.matches) $(".playground > .data").before(stage);
+    else $(".playground > .network").after(stage);
+  };
+  phone.addEventListener("change", place);
+  place();
+}
+
 // --- start -----------------------------------------------------------------------------------
 
 async function main() {
+  phoneOrder();
   fitFirstScreen();
   $("#api-call").open = false; // below everything, folded: the first screen is the network at work
   await plotlyReady();

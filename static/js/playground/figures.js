@@ -132,7 +132,11 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic, only) 
       }
       const figure = await api("GET", `/api/networks/${id}/figures/${kind}`, { query, signal, label: `Figure: ${kind}` });
       if (!session.network || session.network.id !== id) return;
-      if (kind === "topology") withoutColorBars(figure);
+      if (kind === "topology") {
+        withoutColorBars(figure);
+        node.dataset.upright = String(PHONE.matches);
+        if (node.dataset.upright === "true") upright(figure);
+      }
       await drawFigure(node, figure, kind === "decision-boundary" ? BOUNDARY_CONFIG : {}, FITS[kind]);
       if (FITS[kind] && node.layout.height === node.clientHeight) followBox(node);
       if (kind === "decision-boundary") {
@@ -158,15 +162,19 @@ const boxHeight = (id) => $(id).clientHeight || undefined;
 const FITS = {
   "decision-boundary": (layout, width) => {
     const height = boxHeight("#boundary");
-    if (!height || width < NARROW) return layout;
+    if (!height || PHONE.matches) return layout;
     return { ...layout, height, showlegend: false, margin: { ...(layout.margin || {}), l: 48, r: 8, t: 46, b: 40 }, title: { ...(layout.title || {}), font: { size: 14 } } };
   },
   // The diagram's title, layer headings, legend and weight colour bar make way for the maps: the
   // card's heading, the tools over each column and the legend under it say the same.
   topology: (layout) => {
-    const height = boxHeight("#topology");
+    const height = $("#topology").dataset.upright === "true" ? layout.height : boxHeight("#topology");
     if (!height) return layout;
     const out = { ...layout, height, title: { text: "" }, annotations: [], showlegend: false, margin: { l: 4, r: 4, t: 4, b: 4 } };
+    // The room the headings had above the tallest layer goes to the maps.
+    const axis = $("#topology").dataset.upright === "true" ? "xaxis" : "yaxis";
+    const range = layout[axis] && layout[axis].range;
+    if (range) out[axis] = { ...layout[axis], range: [range[0], range[1] - HEADINGS] };
     return out;
   },
   // The curves in a narrow column: stacked (narrowLayout), the step axis's title left to the
@@ -199,6 +207,28 @@ function followBox(node) {
   });
   observer.observe(node);
   resizing.set(node, observer);
+}
+
+const PHONE = window.matchMedia("(max-width: 600px)"); // style.css's phone layout
+const HEADINGS = 1.2; // of the diagram's units above the tallest layer: its headings' room
+
+// The diagram top to bottom (a phone): each point (layer x, unit y) goes to (y, −x), the edges'
+// ends as well, the axes trade places, and the labels beside the nodes go above or below them.
+const LABEL_PLACES = { "middle left": "top center", "middle right": "bottom center" };
+
+function upright(figure) {
+  for (const trace of figure.data || []) {
+    [trace.x, trace.y] = [trace.y, trace.x];
+    if (Array.isArray(trace.y)) trace.y = trace.y.map((v) => (v === null ? null : -v));
+    else if (trace.y && trace.y.bdata) trace.y = numbers(trace.y).map((v) => -v);
+    if (trace.meta && trace.meta.edge_ends) trace.meta.edge_ends = trace.meta.edge_ends.map(([x0, y0, x1, y1]) => [y0, -x0, y1, -x1]);
+    if (typeof trace.textposition === "string") trace.textposition = LABEL_PLACES[trace.textposition] || trace.textposition;
+    else if (Array.isArray(trace.textposition)) trace.textposition = trace.textposition.map((place) => LABEL_PLACES[place] || place);
+  }
+  const { xaxis = {}, yaxis = {} } = figure.layout;
+  figure.layout.xaxis = { ...yaxis };
+  figure.layout.yaxis = { ...xaxis, range: xaxis.range ? [-xaxis.range[1], -xaxis.range[0]] : undefined };
+  figure.layout.height = 110 * (figure.layout.yaxis.range ? Math.abs(xaxis.range[1] - xaxis.range[0]) : 4);
 }
 
 function withoutColorBars(figure) {

@@ -46,12 +46,12 @@ export function layerTools(container, countBox, plot, { maxLayers, maxUnits, act
 
   // Each layer's tools over its column (the diagram's x: the inputs at 0, hidden layer i at i).
   function place() {
-    const axis = plot._fullLayout && plot._fullLayout.xaxis;
+    const axis = plot._fullLayout && plot.dataset.upright !== "true" ? plot._fullLayout.xaxis : null; // upright: in a row
+    container.classList.toggle("in-row", !axis);
     const tools = container.querySelectorAll(".layer-tool");
     tools.forEach((tool) => {
       const x = axis ? axis._offset + axis.l2p(Number(tool.dataset.layer)) : null;
-      tool.hidden = x === null || !Number.isFinite(x);
-      if (!tool.hidden) tool.style.left = `${x}px`;
+      tool.style.left = x === null || !Number.isFinite(x) ? "" : `${x}px`;
     });
   }
 

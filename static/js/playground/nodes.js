@@ -11,7 +11,7 @@ import { codesPicture, colorMap } from "../heatmaps.js";
 import { decodeMaps } from "../thumbnails.js";
 import { $, busy, el, formatNumber, options } from "../ui.js";
 import { hooks, refreshFigures } from "./figures.js";
-import { THUMB, mapCanvas, nodeBox, paintDiagram, stopPainting } from "./paint.js";
+import { mapCanvas, nodeBox, paintDiagram, stopPainting, thumbSize } from "./paint.js";
 import { session, settings, writeUrl } from "./settings.js";
 import { showStatus, trainErrors } from "./status.js";
 import { controller, stop } from "./transport.js";
@@ -85,7 +85,7 @@ function paintNodes() {
   neurons.customdata.forEach(([layer, unit], k) => {
     const at = indexOf(layer, unit);
     if (at >= 0) {
-      images.push({ source: nodes.images[at], xref: "x", yref: "y", x: neurons.x[k], y: neurons.y[k], ...THUMB, xanchor: "center", yanchor: "middle", sizing: "contain", layer: "above" });
+      images.push({ source: nodes.images[at], xref: "x", yref: "y", x: neurons.x[k], y: neurons.y[k], ...thumbSize(plot), xanchor: "center", yanchor: "middle", sizing: "contain", layer: "above" });
     }
   });
   plot.dataset.thumbnails = String(images.length);

@@ -120,12 +120,17 @@ export function stopPainting(plot) {
 
 // --- the diagram ----------------------------------------------------------------------------
 
-export const THUMB = { sizex: 0.42, sizey: 0.86 }; // a node's map, in the diagram's units (layers 1 apart, units 1 apart)
+// A node's map, in the diagram's units (layers 1 apart, units 1 apart): across the layers and
+// along them. Drawn top to bottom (a phone: `data-upright`), the units take the width.
+const THUMB = { across: 0.42, along: 0.86 };
+export const thumbSize = (plot) => (plot.dataset.upright === "true"
+  ? { sizex: 0.94, sizey: THUMB.across } : { sizex: THUMB.across, sizey: THUMB.along });
 
 // A node's map on the diagram, in the figure's pixels: {x, y, side} (its centre and its side).
 export function nodeBox(plot, xValue, yValue) {
   const { x, y, xaxis, yaxis } = pixels(plot);
-  const side = Math.min(THUMB.sizex * Math.abs(xaxis._m), THUMB.sizey * Math.abs(yaxis._m));
+  const { sizex, sizey } = thumbSize(plot);
+  const side = Math.min(sizex * Math.abs(xaxis._m), sizey * Math.abs(yaxis._m));
   return { x: x(xValue), y: y(yValue), side };
 }
 
