@@ -270,12 +270,16 @@ function editNetwork(limits) {
 
 // The first screen's row takes the height the window leaves under it, and the transport sticks
 // under the header: both measured, as the header and the intro wrap differently on each screen.
+const ROW_LEAST = 400; // px: below it the page scrolls rather than shrink the pictures further
+const ROW_MOST = 900; // px: a square plot area of about 740 px, enough on any window
+
 function fitFirstScreen() {
   const header = $(".site-header");
   document.documentElement.style.setProperty("--header-h", `${header.offsetHeight}px`);
   const row = $(".playground > .data");
   const top = row.getBoundingClientRect().top + window.scrollY;
-  $(".playground").style.setProperty("--row", `${Math.max(400, Math.floor(window.innerHeight - top - 8))}px`);
+  const row = Math.min(ROW_MOST, Math.max(ROW_LEAST, Math.floor(window.innerHeight - top - 8)));
+  $(".playground").style.setProperty("--row", `${row}px`);
 }
 
 // On a phone the boundary comes right after the transport (Play and the picture on the first

@@ -141,6 +141,7 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic, only) 
       if (FITS[kind] && node.layout.height === node.clientHeight) followBox(node);
       if (kind === "decision-boundary") {
         stopPainting(node); // the drawing holds the newest numbers
+        delete node.dataset.crosses;
         Object.assign(live, {
           boundary: figure.data.length > 0, grid: null, pixels: null, wrong: null, crossing: false,
           title: (figure.layout.title || {}).text,
@@ -587,6 +588,7 @@ function crosses(plot, wrong) {
   const trace = plot.data[index];
   const name = `misclassified (${wrong.length})`;
   paintCrosses(plot, wrong, (trace.marker && trace.marker.color) || "black", CROSS_PX);
+  plot.dataset.crosses = String(wrong.length); // what the canvas shows, for tests to read
   if (!live.crossing) {
     live.crossing = true;
     // One point, at no place: a trace without any is left out of the legend.

@@ -113,7 +113,7 @@ async function fetchMaps() {
 // --- while playing: the diagram painted on its canvas, once per animation frame ---------------
 
 // The newest of each part a frame brought (maps, edges, biases) waits for the next animation frame.
-const diagram = { edges: null, edgeScale: null, biases: null, biasScale: null, scheduled: false, made: null, paints: 0 };
+const diagram = { edges: null, biases: null, biasScale: null, scheduled: false, made: null, paints: 0 };
 
 async function takeFrame(frame) {
   if (!session.network) return;
@@ -124,7 +124,7 @@ async function takeFrame(frame) {
     frame.edges && frame.edges.biases ? decodeBiases(frame.edges.biases) : null,
   ]);
   if (!controller.active || !session.network || session.network.id !== id) return;
-  if (edges) Object.assign(diagram, { edges, edgeScale: frame.edges.scale });
+  if (edges) diagram.edges = edges;
   if (biases) Object.assign(diagram, { biases, biasScale: frame.edges.biases.scale });
   if (maps !== null || edges) diagram.made = frame.made;
   if (!diagram.scheduled) {
@@ -144,9 +144,10 @@ function paintLive() {
     const at = indexOf(layer, unit);
     return at >= 0 ? nodes.canvases[at] : null;
   }) : null;
-  if (!paintDiagram(plot, { edges, edgeScale: diagram.edgeScale, biases: diagram.biases, biasScale: diagram.biasScale, maps })) return;
+  if (!paintDiagram(plot, { edges, biases: diagram.biases, biasScale: diagram.biasScale, maps })) return;
   diagram.paints += 1;
   plot.dataset.paints = String(diagram.paints);
+  plot.dataset.updates = String(diagram.paints); // as the other charts count their live updates
   if (diagram.made) plot.dataset.made = String(diagram.made);
   showPreview();
 }

@@ -150,7 +150,7 @@ function hideTraces(plot, indices) {
 // meta.edge_style, in the order of the weights trace's meta.edge_ends), `biases` (each bias square's
 // value, or null), and `maps`: for each node of the neurons trace (its index k), a canvas-ready
 // picture or null. Plotly's lines and squares are hidden; its markers and labels stay under the maps.
-export function paintDiagram(plot, { edges, edgeScale, biases, biasScale, maps }) {
+export function paintDiagram(plot, { edges, biases, biasScale, maps }) {
   if (!plot._fullLayout || !plot._fullLayout.xaxis) return false;
   const context = canvasOf(plot, false);
   if (!context) return false;
@@ -179,7 +179,7 @@ export function paintDiagram(plot, { edges, edgeScale, biases, biasScale, maps }
       context.lineTo(x(x1), y(y1));
       context.stroke();
     });
-    if (edgeScale) plot.dataset.edgeScale = String(edgeScale);
+    plot.data[points].marker.color = edges.values; // the numbers drawn, for the next redraw and for tests
   }
   const squares = plot.data.findIndex((trace) => /^biases/.test(trace.name || ""));
   if (biases && squares >= 0) {
@@ -196,6 +196,7 @@ export function paintDiagram(plot, { edges, edgeScale, biases, biasScale, maps }
       context.strokeRect(x(xValue) - side / 2, y(trace.y[i]) - side / 2, side, side);
     });
     hidden.push(squares);
+    plot.data[squares].marker.color = biases;
   }
   if (maps) {
     const neurons = plot.data.find((trace) => trace.name === "neurons");
