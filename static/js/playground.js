@@ -276,8 +276,7 @@ const ROW_MOST = 900; // px: a square plot area of about 740 px, enough on any w
 function fitFirstScreen() {
   const header = $(".site-header");
   document.documentElement.style.setProperty("--header-h", `${header.offsetHeight}px`);
-  const row = $(".playground > .data");
-  const top = row.getBoundingClientRect().top + window.scrollY;
+  const top = $(".playground > .data").getBoundingClientRect().top + window.scrollY;
   const row = Math.min(ROW_MOST, Math.max(ROW_LEAST, Math.floor(window.innerHeight - top - 8)));
   $(".playground").style.setProperty("--row", `${row}px`);
 }
