@@ -5,7 +5,7 @@
 // figures.js (the figures and the live boundary).
 import { api, serverLimits } from "./api.js";
 import { ACTIVATION_LABELS, layerEditor, layersFromText } from "./layers.js";
-import { $, busy, options, pageError, plotlyReady } from "./ui.js";
+import { $, busy, debounce, options, pageError, plotlyReady } from "./ui.js";
 import { clearAdvice } from "./playground/advice.js";
 import { buildThumbnails, listenForClicks, loadData } from "./playground/data.js";
 import { drawHiddenSpace, fillHiddenLayers, hooks, refreshFigures } from "./playground/figures.js";
@@ -288,8 +288,14 @@ function phoneOrder() {
   const phone = window.matchMedia("(max-width: 600px)");
   const place = () => {
     const stage = $(".playground > .stage");
-    if (phone.matches) $(".playground > .data").before(stage);
-    else $(".playground > .network").after(stage);
+    const editor = $("#weight-edit");
+    if (phone.matches) {
+      $(".playground > .data").before(stage);
+      if (editor) $("#map-legend").after(editor); // under the diagram: the first screen is the plot's
+    } else {
+      $(".playground > .network").after(stage);
+      if (editor) $(".status-area .status-line").after(editor);
+    }
   };
   phone.addEventListener("change", place);
   place();
@@ -298,7 +304,6 @@ function phoneOrder() {
 // --- start -----------------------------------------------------------------------------------
 
 async function main() {
-  phoneOrder();
   fitFirstScreen();
   $("#api-call").open = false; // below everything, folded: the first screen is the network at work
   await plotlyReady();
@@ -336,6 +341,7 @@ async function main() {
   bindControls();
   featureChooser($("#features"), () => settingChanged(["feat"])).catch((error) => pageError.show(error));
   bindFigureTools();
+  phoneOrder(); // after the weight editor is made
   const choose = (name) => {
     settings.ds = name;
     dataDefaults(new Set());
@@ -370,6 +376,8 @@ async function main() {
     await reset();
   }
   listenForClicks($("#boundary"));
+  fitFirstScreen(); // the status line and the editor above the row are filled now
+  window.addEventListener("resize", debounce(fitFirstScreen, 200));
   if (notices.length) trainErrors.show(notices.join(" ")); // reset() clears the errors
 }
 

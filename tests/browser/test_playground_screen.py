@@ -56,7 +56,8 @@ def test_the_first_screen_holds_the_network_at_work(browser, server, screen):
         maps = _maps(page)
         assert len(maps) == 2 + 8 + 8 + 3, "every neuron has its map"
         if screen == "phone":
-            assert area["y"] < height and area["width"] >= 300, f"the boundary's plot area: {area}"
+            _inside(area, width, height, "the boundary's plot area")
+            assert area["width"] >= 220, f"the boundary's plot area: {area}"
             assert all(box["width"] >= 40 for box in maps), f"a neuron's map under 40 px: {maps}"
             labels = [page.locator("#topology .textpoint text").nth(k).bounding_box()
                       for k in range(page.locator("#topology .textpoint text").count())]

@@ -138,7 +138,7 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic, only) 
         if (node.dataset.upright === "true") upright(figure);
       }
       await drawFigure(node, figure, kind === "decision-boundary" ? BOUNDARY_CONFIG : {}, FITS[kind]);
-      if (FITS[kind] && node.layout.height === node.clientHeight) followBox(node);
+      if (FITS[kind] && !PHONE.matches) followBox(node);
       if (kind === "decision-boundary") {
         stopPainting(node); // the drawing holds the newest numbers
         delete node.dataset.crosses;
@@ -173,9 +173,13 @@ const FITS = {
     if (!height) return layout;
     const out = { ...layout, height, title: { text: "" }, annotations: [], showlegend: false, margin: { l: 4, r: 4, t: 4, b: 4 } };
     // The room the headings had above the tallest layer goes to the maps.
-    const axis = $("#topology").dataset.upright === "true" ? "xaxis" : "yaxis";
+    // Upright (a phone), the units run across the width: less room beside them, so that each map is
+    // at least 40 px wide.
+    const upright = $("#topology").dataset.upright === "true";
+    const axis = upright ? "xaxis" : "yaxis";
     const range = layout[axis] && layout[axis].range;
-    if (range) out[axis] = { ...layout[axis], range: [range[0], range[1] - HEADINGS] };
+    const trim = upright ? UPRIGHT_TRIM : 0;
+    if (range) out[axis] = { ...layout[axis], range: [range[0] + trim, range[1] - HEADINGS - trim] };
     return out;
   },
   // The curves in a narrow column: stacked (narrowLayout), the step axis's title left to the
@@ -212,6 +216,7 @@ function followBox(node) {
 
 const PHONE = window.matchMedia("(max-width: 600px)"); // style.css's phone layout
 const HEADINGS = 1.2; // of the diagram's units above the tallest layer: its headings' room
+const UPRIGHT_TRIM = 0.2; // of the 0.7 units beside the widest layer
 
 // The diagram top to bottom (a phone): each point (layer x, unit y) goes to (y, −x), the edges'
 // ends as well, the axes trade places, and the labels beside the nodes go above or below them.
