@@ -133,8 +133,10 @@ class TrainRun:
         if self.live and not quiet and not self.pace and self.frame_affordable():
             # A followed job's slice ends when its next frame is due: frames then leave at their
             # interval (30 a second for the Playground) rather than once a slice (50 ms alone on a
-            # worker). A paced job's steps come in bursts of a frame's worth already.
-            deadline = min(deadline, started + max(0.0, self.next_frame - now))
+            # worker). It trains for half an interval at least: on a machine too busy to keep the
+            # pace, frames come less often rather than take every slice. A paced job's steps come
+            # in bursts of a frame's worth already.
+            deadline = min(deadline, started + max(self.interval / 2, self.next_frame - now))
         self.trainer.advance(max_steps, deadline=deadline)
         now = time.monotonic()
         if self.trainer.finished:

@@ -290,10 +290,10 @@ function phoneOrder() {
     const stage = $(".playground > .stage");
     const editor = $("#weight-edit");
     if (phone.matches) {
-      $(".playground > .data").before(stage);
+      $(".playground > .data").before(stage, $(".playground > .network"));
       if (editor) $("#map-legend").after(editor); // under the diagram: the first screen is the plot's
     } else {
-      $(".playground > .network").after(stage);
+      $(".playground > .data").after($(".playground > .network"), stage);
       if (editor) $(".status-area .status-line").after(editor);
     }
   };

@@ -161,15 +161,18 @@ def test_a_new_learning_rate_applies_while_playing_without_a_pause(wide):
     page = wide
     _open(page, "?speed=0")
     statuses: list[str] = []
-    page.expose_function("noteStatus", statuses.append)
+
+    def note(status: str) -> None:
+        statuses.append(status)
+
+    page.expose_function("noteStatus", note)
     page.evaluate("""() => new MutationObserver(() => window.noteStatus(document.getElementById('status').textContent))
         .observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true })""")
     page.get_by_test_id("play").click()
     wait_until(lambda: int(page.get_attribute("#boundary", "data-updates") or 0) > 3, what="the Play's frames")
-    jobs = len([url for url in page.recorder.requests if url.endswith("/api/jobs")])
-    page.locator("#lr").select_option("0.03")
-    wait_until(lambda: len([url for url in page.recorder.requests if url.endswith("/api/jobs")]) > jobs,
-               what="a job with the new learning rate")
+    with page.expect_request(lambda request: request.method == "POST" and request.url.endswith("/api/jobs")) as asked:
+        page.locator("#lr").select_option("0.03")
+    assert asked.value.post_data_json["training"]["learning_rate"] == 0.03
     updates = int(page.get_attribute("#boundary", "data-updates") or 0)
     wait_until(lambda: int(page.get_attribute("#boundary", "data-updates") or 0) > updates + 3,
                what="the frames of the new job")

@@ -109,6 +109,11 @@ export function abortFigureRequests() {
   live.generation += 1; // and the live updates still waiting: they would draw over the redrawn figures
 }
 
+const followed = (kind) => FOLLOWED[kind] && FOLLOWED[kind]();
+// A drawn figure out of view waits (one scrolled into view is redrawn at once); a first drawing
+// does not: its card takes no room until it has something to show.
+const outOfView = (kind) => !onScreen(kind) && Boolean($(`#${kind}`).dataset.drawn);
+
 async function drawFigures(withBoundary, playing, boundaryOnly, periodic, only) {
   const { network } = session;
   if (!network) return;
@@ -118,7 +123,7 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic, only) 
   const hidden = (withBoundary && !boundaryOnly) || only === "hidden-space" ? hiddenSpaceQuery() : null;
   const everything = [
     ...(withBoundary ? [["decision-boundary", { grid: playing ? LIVE.grid : STILL_GRID }]] : []),
-    ...(boundaryOnly ? [] : FIGURES.filter(([kind]) => !(periodic && ((FOLLOWED[kind] && FOLLOWED[kind]()) || !onScreen(kind))))),
+    ...(boundaryOnly ? [] : FIGURES.filter(([kind]) => !(periodic && (followed(kind) || outOfView(kind))))),
     ...(hidden ? [["hidden-space", hidden]] : []),
   ];
   const wanted = only ? [...FIGURES, ["hidden-space", hidden]].filter(([kind, query]) => kind === only && query) : everything;
