@@ -112,7 +112,7 @@ export function abortFigureRequests() {
 const followed = (kind) => FOLLOWED[kind] && FOLLOWED[kind]();
 // A drawn figure out of view waits (one scrolled into view is redrawn at once); a first drawing
 // does not: its card takes no room until it has something to show.
-const outOfView = (kind) => !onScreen(kind) && Boolean($(`#${kind}`).dataset.drawn);
+const outOfView = (kind) => BELOW.includes(kind) && !onScreen(kind) && Boolean($(`#${kind}`).dataset.drawn);
 
 async function drawFigures(withBoundary, playing, boundaryOnly, periodic, only) {
   const { network } = session;
@@ -656,7 +656,7 @@ function extendCurves() {
   if (!records.length) return;
   for (const [id, xKey] of Object.entries(CURVES)) {
     const plot = $(`#${id}`);
-    if (!plot.dataset.drawn || !Array.isArray(plot.data) || !onScreen(id)) continue;
+    if (!plot.dataset.drawn || !Array.isArray(plot.data) || (BELOW.includes(id) && !onScreen(id))) continue;
     const data = {};
     plot.data.forEach((trace, index) => {
       if (!Array.isArray(trace.meta)) return;
