@@ -42,11 +42,11 @@ const FOLLOWED = {
 // boundary: the plot holds a heatmap the frames can update; wrong: the × markers it shows (as JSON);
 // tallies: each plot's live updates since Play; generation: counts the jobs stopped;
 // title: the drawn figure's title as the server wrote it (before any phone wrapping); grid: the
-// frames' grid the boundary plot holds (gridKey), once a frame restyled it; pixels: its pixels per
-// data unit (set once the frames paint it); crossing: the × markers are painted (crosses);
+// frames' grid the boundary plot holds (gridKey), once a frame restyled it; painted: the frames paint
+// its regions on the canvas; crossing: the × markers are painted (crosses);
 // extendedAt, neuronAxesAt: when the curves took records, the neurons' colour bars were redrawn.
 const live = {
-  boundary: false, grid: null, pixels: null, crossing: false, since: 0, wrong: null, overlaidAt: 0,
+  boundary: false, grid: null, painted: false, crossing: false, since: 0, wrong: null, overlaidAt: 0,
   tallies: new Map(), extendedAt: 0, neuronAxesAt: 0, generation: 0, title: null,
 };
 const OVERLAY_MS = 250; // a relayout of the title and × markers: 20–50 ms each
@@ -148,7 +148,7 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic, only) 
         stopPainting(node); // the drawing holds the newest numbers
         delete node.dataset.crosses;
         Object.assign(live, {
-          boundary: figure.data.length > 0, grid: null, pixels: null, wrong: null, crossing: false,
+          boundary: figure.data.length > 0, grid: null, painted: false, wrong: null, crossing: false,
           title: (figure.layout.title || {}).text,
         });
       }
@@ -344,8 +344,7 @@ function paintBoundary(plot, grid, boundary) {
   const scale = axis ? colorMap(axis.colorscale, axis.cmin, axis.cmax) : colorMap(trace.colorscale, trace.zmin, trace.zmax);
   if (!paintRegions(plot, grid, boundary.codes, (code) => scale(boundary.value(code)))) return false;
   plot.data[0].z = boundary.z;
-  // Pixels per data unit: the × markers' size.
-  live.pixels = [Math.abs(plot._fullLayout.xaxis._m), Math.abs(plot._fullLayout.yaxis._m)];
+  live.painted = true;
   return true;
 }
 
@@ -593,7 +592,7 @@ function markers(plot, wrong) {
 const CROSS_PX = 4.5; // half a cross's width, as the trace's x-thin-open markers of size 11
 
 function crosses(plot, wrong) {
-  const index = live.pixels ? changedMisclassified(plot, wrong) : -1;
+  const index = live.painted ? changedMisclassified(plot, wrong) : -1;
   if (index < 0) return null;
   const trace = plot.data[index];
   const name = `misclassified (${wrong.length})`;
