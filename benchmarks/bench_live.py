@@ -4,12 +4,13 @@
    alone and with each addition (``live.nodes`` at the Playground's 20, ``live.edges``,
    ``live.hidden``), and the worker's CPU for each addition, for a 2-8-8-3 ReLU network on the
    spiral and the case study's 2-100-3.
-2. The browser (``--browser``; Debian's Chromium through Playwright, against a real server): the
-   Playground playing a 2-8-8-3 network at full speed, the updates per second of every live chart
-   (their ``data-updates`` over ``--seconds``), with the frames' additions and without them (the
-   job's ``live`` stripped to the boundary), to see what they cost the boundary.
+2. The browser (``--browser``; Debian's Chromium through Playwright, against a real server of the
+   checkout ``--root``, this one by default): the Playground at 1440 x 900 playing a 2-8-8-3
+   network at full speed for ``--seconds``, counted in the page once per animation frame: the
+   frames in which the boundary changed and those in which each neuron's map changed (per second),
+   and the time from a frame leaving the worker (its ``made``) to its pixels (p50, p95).
 
-    python benchmarks/bench_live.py [--browser] [--seconds 10] [--rounds 2] [--repeat 200]
+    python benchmarks/bench_live.py [--browser] [--seconds 10] [--rounds 2] [--repeat 200] [--root ../main]
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import argparse
 import json
 import tempfile
 import time
+from pathlib import Path
 
-from server import start_server  # benchmarks/server.py, beside this script
+from server import ROOT, start_server  # benchmarks/server.py, beside this script
 from threadpoolctl import threadpool_limits
 
 from app.nn import LayerSpec, NetworkSpec
@@ -34,10 +36,9 @@ NETWORKS = {
     "2-8-8-3": [{"units": 8, "activation": "relu"}, {"units": 8, "activation": "relu"}],
     "2-100-3": [{"units": 100, "activation": "relu"}],
 }
-BASE = {"grid": 40, "interval_ms": 50, "steps_per_second": None, "ramp": False, "nodes": None, "edges": False,
+BASE = {"grid": 40, "interval_ms": 33, "steps_per_second": None, "ramp": False, "nodes": None, "edges": False,
         "hidden": None}
 ADDITIONS = {"nodes (grid 20)": {"nodes": 20}, "edges": {"edges": True}, "hidden (layer 1)": {"hidden": {"layer": 1}}}
-CHARTS = ("boundary", "neurons", "topology", "hidden-space", "training", "dead-units", "update-ratio")
 
 
 def _run(hidden: list[dict], live: dict) -> TrainRun:
@@ -67,7 +68,7 @@ def frames(repeat: int) -> None:
             extra = _cpu(run.extras, repeat)
             print(f"{name:8} {'+ ' + label:26} {_frame_bytes(run, run.extras()) - base:+7,} {extra * 1000:+8.2f} ms")
         run.live = BASE | everything
-        print(f"{name:8} {'all (7 frames a second)':26} {_frame_bytes(run, run.extras()):7,} "
+        print(f"{name:8} {'all':26} {_frame_bytes(run, run.extras()):7,} "
               f"{_cpu(run.extras, repeat) * 1000:+8.2f} ms")
 
 
@@ -87,21 +88,23 @@ def _cpu(call, repeat: int) -> float:
     return (time.process_time() - began) / repeat
 
 
-def browser(seconds: float, rounds: int) -> None:
+def browser(seconds: float, rounds: int, root: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as data_dir, sync_playwright() as playwright:
-        server, base = start_server(data_dir)
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                              args=["--no-sandbox", "--disable-gpu"])
+        server, base = start_server(data_dir, root=root)
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
-            for additions in (False, True) * rounds:  # taking turns: the machine's load changes
-                page = chromium.new_page(base_url=base, viewport={"width": 1280, "height": 900})
-                if not additions:
-                    page.add_init_script(BOUNDARY_ONLY)
-                rates = _play(page, seconds)
-                label = "with the additions" if additions else "boundary only"
-                print(f"{label:20} " + ", ".join(f"{chart} {rate:.1f}/s" for chart, rate in rates.items()), flush=True)
+            print(f"Playground at 1440 x 900, playing the 2-8-8-3 network on the spiral ({root}):")
+            for _ in range(rounds):
+                page = chromium.new_page(base_url=base, viewport={"width": 1440, "height": 900})
+                page.add_init_script(COUNTER)
+                result = _play(page, seconds)
+                maps = sorted(result["maps"])
+                print(f"  frames received {result['received']:.1f}/s; frames with a new picture: boundary "
+                      f"{result['boundary']:.1f}/s, each hidden and output neuron's map {maps[0]:.1f}–{maps[-1]:.1f}/s "
+                      f"(median {maps[len(maps) // 2]:.1f}, {len(maps)} maps); frame made -> painted: "
+                      f"p50 {result['p50']:.0f} ms, p95 {result['p95']:.0f} ms ({result['latency']})", flush=True)
                 page.close()
         finally:
             chromium.close()
@@ -109,38 +112,77 @@ def browser(seconds: float, rounds: int) -> None:
             server.wait(timeout=30)
 
 
-# The job's live options stripped to the boundary, in the page itself: a Playwright route would put
-# every request of the page, its event stream too, through the driver.
-BOUNDARY_ONLY = """(() => {
-    const fetch = window.fetch;
-    window.fetch = (url, options = {}) => {
-        if (String(url).endsWith("/api/jobs") && options.method === "POST") {
-            const body = JSON.parse(options.body);
-            for (const key of ["nodes", "edges", "hidden"]) delete body.live[key];
-            options = { ...options, body: JSON.stringify(body) };
-        }
-        return fetch(url, options);
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", "--no-first-run"]
+
+# Counted in the page, once per animation frame (requestAnimationFrame): a frame in which the
+# boundary's live updates (data-updates) moved on, and per neuron, a frame in which its map changed
+# (the diagram's data-map-changes, one count per node; a page without them: the href of each map's
+# layout image). The latency of a painted frame is the time since the worker made it (its `made`;
+# the same machine's clock): the page's data-made where it states which frame it painted, else the
+# newest frame the event stream brought (an earlier page, which painted whatever came last).
+COUNTER = """(() => {
+    const state = { counting: false, boundary: 0, maps: [], latencies: [], newest: null, last: null, received: 0 };
+    window.__live = state;
+    const Source = window.EventSource;
+    window.EventSource = function (...args) {
+        const source = new Source(...args);
+        source.addEventListener("progress", (event) => {
+            state.newest = JSON.parse(event.data).made;
+            if (state.counting) state.received += 1;
+        });
+        return source;
     };
+    window.EventSource.prototype = Source.prototype;
+    const mapSignature = () => {
+        const plot = document.getElementById("topology");
+        if (plot.dataset.mapChanges !== undefined) return plot.dataset.mapChanges.split(",");
+        return Array.from(plot.querySelectorAll(".layer-above image"), (image) => image.getAttribute("href"));
+    };
+    const tick = () => {
+        const boundary = document.getElementById("boundary");
+        const now = { updates: boundary.dataset.updates, maps: mapSignature() };
+        if (state.counting && state.last) {
+            if (now.updates !== state.last.updates) {
+                state.boundary += 1;
+                const made = Number(boundary.dataset.made || state.newest);
+                if (made) state.latencies.push(Date.now() - 1000 * made);
+            }
+            now.maps.forEach((value, k) => {
+                if (value !== state.last.maps[k]) state.maps[k] = (state.maps[k] || 0) + 1;
+            });
+        }
+        state.last = now;
+        requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
 })()"""
 
 
-def _play(page, seconds: float) -> dict[str, float]:
+def _play(page, seconds: float) -> dict:
     page.goto("/?ds=spiral&layers=8-relu,8-relu&opt=adam&lr=0.01&speed=0")
     page.wait_for_selector("[data-testid=play]:not([disabled])")
-    page.wait_for_selector("#hidden-space[data-drawn=true]", timeout=120_000)
+    page.wait_for_selector("#topology[data-drawn=true]", timeout=120_000)
     page.get_by_test_id("play").click()
     page.wait_for_selector("#boundary[data-updates]", timeout=120_000)
     time.sleep(3)  # past the first frames and the first stored history
-    first, began = _counts(page), time.monotonic()
+    page.evaluate("() => { Object.assign(window.__live, "
+                  "{ counting: true, boundary: 0, maps: [], latencies: [], received: 0 }); }")
+    began = time.monotonic()
     time.sleep(seconds)
-    last, elapsed = _counts(page), time.monotonic() - began
+    state = page.evaluate("() => ({ ...window.__live, counting: false, "
+                          "explicit: Boolean(document.getElementById('boundary').dataset.made) })")
+    elapsed = time.monotonic() - began
     page.get_by_test_id("pause").click(timeout=120_000)
-    return {chart: (last[chart] - first[chart]) / elapsed for chart in CHARTS}
-
-
-def _counts(page) -> dict[str, int]:
-    return page.evaluate("(ids) => Object.fromEntries(ids.map((id) => "
-                         "[id, Number(document.getElementById(id).dataset.updates || 0)]))", list(CHARTS))
+    latencies = sorted(state["latencies"]) or [float("nan")]
+    # The maps in the diagram's order, the input features' first: theirs never change.
+    inputs = page.locator("#features [aria-pressed=true]").count()
+    nodes = page.evaluate("() => document.querySelectorAll('#topology .layer-above image').length")
+    counts = (state["maps"] + [0] * max(0, nodes - len(state["maps"])))[inputs:]
+    return {"received": state["received"] / elapsed, "boundary": state["boundary"] / elapsed,
+            "maps": [(count or 0) / elapsed for count in counts],
+            "p50": latencies[len(latencies) // 2], "p95": latencies[int(0.95 * (len(latencies) - 1))],
+            "latency": "of the frame painted" if state["explicit"] else "of the newest frame received"}
 
 
 def main() -> None:
@@ -148,11 +190,12 @@ def main() -> None:
     parser.add_argument("--browser", action="store_true", help="also the Playground's update rates in Chromium")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--repeat", type=int, default=200, help="frames per CPU figure")
-    parser.add_argument("--rounds", type=int, default=2, help="browser runs of each kind")
+    parser.add_argument("--rounds", type=int, default=2, help="browser runs")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose server the browser measures")
     args = parser.parse_args()
     frames(args.repeat)
     if args.browser:
-        browser(args.seconds, args.rounds)
+        browser(args.seconds, args.rounds, args.root)
 
 
 if __name__ == "__main__":

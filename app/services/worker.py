@@ -39,8 +39,8 @@ from .specs import build_dataset
 
 Send = Callable[[str, str, Any], None]
 DATA_CACHE_SIZE = 32
-# Node maps, edges, hidden space (live.nodes, .edges, .hidden): about 7 frames a second, so that a
-# page that skips one now and then still draws them at least 5 times a second.
+# The hidden space (live.hidden): about 7 frames a second, so that a page that skips one now and then
+# still draws it at least 5 times a second (node maps and edges come with every frame).
 EXTRAS_SECONDS = 0.15
 # A ramped job (``live.ramp``, the Playground's default pace) may have taken ``ramp_steps(t)`` steps t
 # seconds after its first: RAMP_STEPS_PER_SECOND at first, then ten times as many every
@@ -139,7 +139,15 @@ class TrainRun:
             max_steps = due - self.trainer.done
         else:
             max_steps = self.trainer.total
-        self.trainer.advance(max_steps, deadline=started + seconds)
+        deadline = started + seconds
+        if self.live and not quiet and not self.pace and self.frame_affordable():
+            # A followed job's slice ends when its next frame is due: frames then leave at their
+            # interval (30 a second for the Playground) rather than once a slice (50 ms alone on a
+            # worker). It trains for half an interval at least: on a machine too busy to keep the
+            # pace, frames come less often rather than take every slice. A paced job's steps come
+            # in bursts of a frame's worth already.
+            deadline = min(deadline, started + max(self.interval / 2, self.next_frame - now))
+        self.trainer.advance(max_steps, deadline=deadline)
         now = time.monotonic()
         if self.trainer.finished:
             self.send("finished", self.job_id, self.result())
@@ -188,29 +196,39 @@ class TrainRun:
             grid = boundary_grid(self.net, self.bounds, self.live["grid"])
             frame["boundary"] = encode_grid(grid, n_classes_of(self.net))
             frame["overlay"] = live_overlay(self.net, self.data)
+        # The node maps and edges come with every frame: the Playground paints them on canvases at the
+        # frames' rate (30 a second), and they cost about as much as the boundary (bench_live.py).
+        frame |= self.pictures()
         now = time.monotonic()
-        if now >= self.next_extras:
+        if now >= self.next_extras and (hidden := self.hidden_view()):
             # a steady cadence rather than "0.15 s after the last one": frames come every interval, and
             # waiting for the first frame 0.15 s after the last would make it 5 a second at 50 ms; never
             # two within half a period (no burst after a pause)
             self.next_extras = max(self.next_extras + EXTRAS_SECONDS, now + EXTRAS_SECONDS / 2)
-            frame |= self.extras()
+            frame |= hidden
         return {"progress": self.progress(), "json": json.dumps(frame, separators=(",", ":"), allow_nan=False,
                                                                  default=_no_nan)}
 
     def extras(self) -> dict[str, Any]:
-        """What the job's ``live`` options ask for besides the boundary, for figures that follow
-        the training: each node's map (``nodes``), the diagram's edges (``edges``), the
-        hidden-space view's coordinates (``hidden``)."""
-        extras: dict[str, Any] = {}
+        """What the job's ``live`` options ask for besides the boundary: ``pictures`` and ``hidden_view``."""
+        return self.pictures() | self.hidden_view()
+
+    def pictures(self) -> dict[str, Any]:
+        """Each node's map (``nodes``) and the diagram's edges (``edges``), when the options ask for them."""
+        pictures: dict[str, Any] = {}
         if self.live.get("nodes") and self.net.spec.input_dim == 2:
-            extras["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"])
+            pictures["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"])
         if self.live.get("edges"):
-            extras["edges"] = encode_edges(self.net)
+            pictures["edges"] = encode_edges(self.net)
+        return pictures
+
+    def hidden_view(self) -> dict[str, Any]:
+        """The hidden-space view's coordinates (``hidden``), when asked for: about 7 times a second
+        (``EXTRAS_SECONDS``), as it costs several boundaries for a wide layer."""
         hidden = self.live.get("hidden")
         if hidden and self.net.spec.input_dim <= 2 and hidden["layer"] <= len(self.net.spec.hidden):
-            extras["hidden"] = encode_hidden(self.net, self.data, hidden["layer"]) | {"layer": hidden["layer"]}
-        return extras
+            return {"hidden": encode_hidden(self.net, self.data, hidden["layer"]) | {"layer": hidden["layer"]}}
+        return {}
 
     def checkpoint(self) -> dict[str, Any]:
         """The last finished step's weights and optimizer memory: enough to resume the job there

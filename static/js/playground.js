@@ -4,11 +4,12 @@
 // state machine), transport.js (Play, Pause, Step, Reset), data.js (data and added points),
 // figures.js (the figures and the live boundary).
 import { api, serverLimits } from "./api.js";
-import { layerEditor, layersFromText } from "./layers.js";
-import { $, busy, options, pageError, plotlyReady } from "./ui.js";
+import { ACTIVATION_LABELS, layerEditor, layersFromText } from "./layers.js";
+import { $, busy, debounce, options, pageError, plotlyReady } from "./ui.js";
 import { clearAdvice } from "./playground/advice.js";
 import { buildThumbnails, listenForClicks, loadData } from "./playground/data.js";
-import { drawHiddenSpace, fillHiddenLayers, refreshFigures } from "./playground/figures.js";
+import { drawHiddenSpace, fillHiddenLayers, hooks, refreshFigures } from "./playground/figures.js";
+import { layerTools } from "./playground/layertools.js";
 import {
   DATA_KEYS, DEFAULTS, NETWORK_KEYS, clampSettings, dataDefaults, datasetEntry, isUpload, parseSpeed, readUrl, session, settings, writeUrl,
 } from "./playground/settings.js";
@@ -97,7 +98,7 @@ function settingChanged(keys) {
   return changes;
 }
 
-// Data changes and network changes reset; training changes apply at once.
+// Data changes and network changes reset; training changes apply at once, and a Play goes on with them.
 async function applyChange(keys, resume) {
   try {
     if (keys.some((key) => DATA_KEYS.includes(key))) {
@@ -107,8 +108,9 @@ async function applyChange(keys, resume) {
     } else if (keys.some((key) => NETWORK_KEYS.includes(key))) {
       await stop();
       await reset();
-    } else if (resume || controller.active) {
-      await stop();
+    } else if (controller.active) {
+      await controller.renew();
+    } else if (resume) {
       await play();
     }
   } catch (error) {
@@ -229,9 +231,81 @@ async function shareNetwork() {
   }
 }
 
+// The hidden layers, edited in three places that show the same `session.layers`: the settings
+// card's editor, the tools over the diagram, and the transport's activation of every layer.
+function editNetwork(limits) {
+  const activations = session.activations;
+  let editor = null;
+  let tools = null;
+  const changed = (source) => () => {
+    if (source !== editor) editor.render();
+    tools.render();
+    fillActivations();
+    settingChanged(["layers"]);
+  };
+  editor = layerEditor($("#layers"), session.layers, () => changed(editor)(), { ...limits, activations, idPrefix: "pg-layer" });
+  tools = layerTools($("#layer-tools"), $("#layer-count"), $("#topology"), { ...limits, activations, changed: changed(tools) });
+  const all = $("#all-activations");
+  function fillActivations() {
+    const used = new Set(session.layers.map((layer) => layer.activation));
+    const mixed = used.size > 1 ? [["", "mixed"]] : [];
+    options(all, [...mixed, ...activations.map((name) => [name, ACTIVATION_LABELS[name] || name])], used.size === 1 ? [...used][0] : "");
+    all.disabled = used.size === 0;
+  }
+  all.addEventListener("change", () => {
+    if (!all.value) return;
+    for (const layer of session.layers) layer.activation = all.value;
+    changed(null)();
+  });
+  fillActivations();
+  hooks.drawn.add((kind, node) => {
+    if (kind !== "topology") return;
+    tools.render();
+    if (!node.dataset.toolsBound) {
+      node.on("plotly_afterplot", tools.place); // a resized diagram moves its columns
+      node.dataset.toolsBound = "true";
+    }
+  });
+}
+
+// The first screen's row takes the height the window leaves under it, and the transport sticks
+// under the header: both measured, as the header and the intro wrap differently on each screen.
+const ROW_LEAST = 400; // px: below it the page scrolls rather than shrink the pictures further
+const ROW_MOST = 900; // px: a square plot area of about 740 px, enough on any window
+
+function fitFirstScreen() {
+  const header = $(".site-header");
+  document.documentElement.style.setProperty("--header-h", `${header.offsetHeight}px`);
+  const top = $(".playground > .data").getBoundingClientRect().top + window.scrollY;
+  const row = Math.min(ROW_MOST, Math.max(ROW_LEAST, Math.floor(window.innerHeight - top - 8)));
+  $(".playground").style.setProperty("--row", `${row}px`);
+}
+
+// On a phone the boundary comes right after the transport (Play and the picture on the first
+// screen), then the network and the data: moved in the page, not only on screen, so that the
+// keyboard still goes the way the eye does.
+function phoneOrder() {
+  const phone = window.matchMedia("(max-width: 600px)");
+  const place = () => {
+    const stage = $(".playground > .stage");
+    const editor = $("#weight-edit");
+    if (phone.matches) {
+      $(".playground > .data").before(stage, $(".playground > .network"));
+      if (editor) $("#map-legend").after(editor); // under the diagram: the first screen is the plot's
+    } else {
+      $(".playground > .data").after($(".playground > .network"), stage);
+      if (editor) $(".status-area .status-line").after(editor);
+    }
+  };
+  phone.addEventListener("change", place);
+  place();
+}
+
 // --- start -----------------------------------------------------------------------------------
 
 async function main() {
+  fitFirstScreen();
+  $("#api-call").open = false; // below everything, folded: the first screen is the network at work
   await plotlyReady();
   const given = readUrl();
   let datasets;
@@ -261,12 +335,13 @@ async function main() {
   replaced.push(...clampSettings(limits));
   const editorLimits = { maxLayers: limits.max_hidden_layers, maxUnits: limits.max_units };
   session.layers = layersFromText(settings.layers, session.activations, editorLimits, replaced);
-  layerEditor($("#layers"), session.layers, () => settingChanged(["layers"]), { ...editorLimits, activations: session.activations, idPrefix: "pg-layer" });
+  editNetwork(editorLimits);
   const notices = replaced.length ? [`This address asked for values this server does not take; the nearest valid ones are used: ${replaced.join("; ")}.`] : [];
   if (missing) notices.unshift(missing);
   bindControls();
   featureChooser($("#features"), () => settingChanged(["feat"])).catch((error) => pageError.show(error));
   bindFigureTools();
+  phoneOrder(); // after the weight editor is made
   const choose = (name) => {
     settings.ds = name;
     dataDefaults(new Set());
@@ -301,6 +376,8 @@ async function main() {
     await reset();
   }
   listenForClicks($("#boundary"));
+  fitFirstScreen(); // the status line and the editor above the row are filled now
+  window.addEventListener("resize", debounce(fitFirstScreen, 200));
   if (notices.length) trainErrors.show(notices.join(" ")); // reset() clears the errors
 }
 

@@ -1,7 +1,7 @@
 // Small maps over the plane (see app/viz/thumbnails.py): the input features' and each neuron's
 // output. They arrive as one byte per cell, value = (byte / 127.5 − 1) · limit, and are painted
 // here on a diverging scale: red below 0, white at 0, blue above (the figures' RdBu).
-import { codesPicture, fillPixels } from "./heatmaps.js";
+import { fillPixels } from "./heatmaps.js";
 import { bytesOf } from "./live.js";
 
 const NEGATIVE = [178, 24, 43];
@@ -40,6 +40,3 @@ export function paintMap(canvas, codes, grid) {
   fillPixels(image, codes, grid, mapColor);
   context.putImageData(image, 0, 0);
 }
-
-// A map as a PNG data URL (what Plotly's layout images take).
-export const mapImage = (codes, grid) => codesPicture(codes, grid, mapColor);

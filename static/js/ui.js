@@ -132,8 +132,9 @@ export const PLOT_CONFIG = {
 };
 
 // Draw a Plotly figure (the API's JSON) into `node`; later calls update it in place. A node narrower
-// than NARROW (a phone) gets the phone layout of `narrowLayout`.
-export async function drawFigure(node, figure, config = {}) {
+// than NARROW (a phone) gets the phone layout of `narrowLayout`; `fit(layout, width)`, when given,
+// has the last word (a page fitting a figure into a box of its own).
+export async function drawFigure(node, figure, config = {}, fit = null) {
   let layout = { ...(figure.layout || {}), autosize: true };
   delete layout.width;
   if (!node.dataset.drawn) node.replaceChildren(); // a placeholder text, if any
@@ -147,6 +148,7 @@ export async function drawFigure(node, figure, config = {}) {
     node.style.minWidth = `${width}px`;
   }
   if (width > 0 && width < NARROW) layout = narrowLayout(layout, figure.data || [], width, { stack: !keep });
+  if (fit) layout = fit(layout, width);
   await window.Plotly.react(node, figure.data || [], layout, { ...PLOT_CONFIG, ...config });
   node.dataset.drawn = "true";
   toolbarKeys(node);

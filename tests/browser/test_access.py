@@ -189,7 +189,8 @@ def test_phone_layout_and_axe(phone, path, screenshot, axe_source, request):
 # The page's tab stops in order (no positive tabindex: the source's order), each with the part of the
 # Playground it is in and its box.
 TAB_STOPS = """() => {
-  const parts = [['transport', '#transport'], ['plot', '#boundary'], ['settings', 'section[aria-label=Settings]']];
+  const parts = [['transport', '#transport'], ['data', 'section:has(#datasets)'], ['network', 'section:has(#topology)'],
+    ['plot', 'section:has(#boundary)'], ['settings', 'section[aria-label=Settings]']];
   const stops = Array.from(document.querySelectorAll('a[href], button, input, select, summary, [tabindex]'))
     .filter((n) => n.tabIndex >= 0 && !n.disabled && n.offsetParent);
   return { positive: Array.from(document.querySelectorAll('[tabindex]')).filter((n) => n.tabIndex > 0).length,
@@ -201,8 +202,10 @@ TAB_STOPS = """() => {
 
 
 def _tab_order_follows_the_layout(page, wide: bool) -> None:
-    """Skip link first; then Play and the rest of the transport, the plot, the settings, in the order
-    they are laid out: one above the other on a phone, the settings beside the plot on a wide screen."""
+    """Skip link first; then Play and the rest of the transport, and the parts of the page in the
+    order they are laid out: on a wide screen the data, the network and the plot side by side (the
+    order the data flows), the settings under them; on a phone the plot first, then the network and
+    the data, one above the other, the settings last."""
     order = page.evaluate(TAB_STOPS)
     assert order["positive"] == 0
     assert order["stops"][0]["name"] == "Skip to Play and the plot"
@@ -210,14 +213,17 @@ def _tab_order_follows_the_layout(page, wide: bool) -> None:
     for index, stop in enumerate(order["stops"]):
         if stop["part"]:
             first.setdefault(stop["part"], (index, stop))
-    assert [part for part, _ in sorted(first.items(), key=lambda item: item[1][0])] == ["transport", "plot", "settings"]
+    middle = ["data", "network", "plot"] if wide else ["plot", "network", "data"]
+    parts = ["transport", *middle, "settings"]
+    assert [part for part, _ in sorted(first.items(), key=lambda item: item[1][0])] == parts
     assert first["transport"][1]["name"] == "play"
-    transport, plot, settings = (first[part][1] for part in ("transport", "plot", "settings"))
-    assert transport["top"] < plot["top"]
+    boxes = [first[part][1] for part in parts]
     if wide:
-        assert settings["left"] > plot["left"] and settings["top"] < plot["top"], (plot, settings)
+        row = boxes[1:4]
+        assert [box["left"] for box in row] == sorted(box["left"] for box in row), row
+        assert boxes[4]["top"] > max(box["top"] for box in row), boxes
     else:
-        assert plot["top"] < settings["top"], (plot, settings)
+        assert [box["top"] for box in boxes] == sorted(box["top"] for box in boxes), boxes
 
 
 def test_phone_playground_puts_the_plot_and_play_first(phone, screenshot, axe_source):

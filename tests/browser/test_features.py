@@ -67,9 +67,14 @@ def test_node_thumbnails_fill_the_diagram_and_a_hover_previews_one(page):
     expect(page.locator("#topology .layer-above image")).to_have_count(9)
     page.get_by_test_id("play").click()
     wait_until(lambda: _epoch(page) > 20, what="some training")
-    hidden_unit = page.locator("#topology .layer-above image").nth(3)  # after the 3 inputs, whose maps stay
-    before = hidden_unit.get_attribute("href")
-    wait_until(lambda: hidden_unit.get_attribute("href") != before, what="the thumbnails to follow the live frames")
+    # While playing the maps are painted on the diagram's canvas: each map's changes are counted.
+    def changes() -> list[int]:
+        return [int(n) for n in (page.get_attribute("#topology", "data-map-changes") or "").split(",") if n]
+
+    before = changes()
+    wait_until(lambda: len(changes()) == 9 and changes()[3] > (before[3] if len(before) > 3 else 0) + 1,
+               what="the thumbnails to follow the live frames")  # after the 3 inputs, whose maps stay
+    assert int(page.get_attribute("#topology", "data-paints") or 0) > 0
     page.get_by_test_id("pause").click()
     expect(page.locator("#status")).to_contain_text("Paused")
     expect(page.locator("#topology")).to_have_attribute("data-thumbnails", "9")
@@ -84,14 +89,13 @@ def test_node_thumbnails_fill_the_diagram_and_a_hover_previews_one(page):
         page.mouse.move(box["x"] - 20, box["y"] - 20)
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
         page.wait_for_timeout(200)  # a hover event's turn, not the condition: wait_until decides
-        # The node's map, under the points (a redraw after Pause on a busy machine may take an
-        # earlier preview's picture away: hover again).
-        return (page.get_attribute("#boundary", "data-preview") == "1,1"
-                and page.locator("#boundary .imagelayer image").count() == 1)
+        # The node's map, large, beside it (a redraw after Pause on a busy machine may end an
+        # earlier preview: hover again).
+        return page.get_attribute("#topology", "data-preview") == "1,1" and page.locator("#node-preview").is_visible()
 
-    wait_until(hover, what="the node's map on the boundary plot")
+    wait_until(hover, what="the node's map beside it")
     page.mouse.move(5, 5)
-    expect(page.locator("#boundary .imagelayer image")).to_have_count(0)
+    expect(page.locator("#node-preview")).to_be_hidden()
     page.recorder.assert_clean()
 
 

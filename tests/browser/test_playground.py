@@ -290,17 +290,14 @@ def _boundary(page, expression: str):
 
 def _overlay(page) -> tuple[str, int, int, int]:
     """What the boundary plot shows: (the subtitle's scores, × markers drawn, the count in their
-    legend entry, points drawn). While playing, the × are one path among the layout's shapes (two
-    strokes each), the trace's own markers out of sight; at rest, the trace's markers."""
+    legend entry (the trace's name: the legend is under the plot on a phone only), points drawn).
+    While playing, the × are painted on the canvas over the points (``data-crosses``: how many), the
+    trace's own markers out of sight; at rest, the trace's markers."""
     return tuple(_boundary(page, """[
         gd.layout.title.text.replace(/.*<span[^>]*>|<\\/span>.*/g, ""),
-        ((trace, mark) => (trace.hoverinfo !== "skip" ? length(trace.x)
-                                                      : mark ? mark.path.split("M").length / 2 - 0.5 : 0))(
-            gd.data.find((t) => t.legendgroup === "misclassified"),
-            (gd.layout.shapes || []).find((s) => s.name === "misclassified")),
-        // none: Plotly leaves a trace without points out of the legend
-        ((entry) => (entry ? Number(entry.textContent.match(/\\d+/)[0]) : 0))(
-            Array.from(gd.querySelectorAll(".legendtext")).find((t) => t.textContent.startsWith("misclassified"))),
+        ((trace) => (trace.hoverinfo !== "skip" ? length(trace.x) : Number(gd.dataset.crosses || 0)))(
+            gd.data.find((t) => t.legendgroup === "misclassified")),
+        ((trace) => Number(trace.name.match(/\\d+/)[0]))(gd.data.find((t) => t.legendgroup === "misclassified")),
         gd.data.filter((t) => (t.legendgroup || "").startsWith("class-")).reduce((n, t) => n + length(t.x), 0),
     ]"""))
 
@@ -310,17 +307,18 @@ def test_the_overlay_follows_the_live_frames(page):
     before = _overlay(page)
     page.get_by_test_id("play").click()
 
-    def changed_while_playing(*, as_a_shape: bool | None):
+    def changed_while_playing(*, crosses_painted: bool | None):
         score, crosses, counted, points = _overlay(page)
         playing = page.get_by_test_id("pause").is_enabled()
-        shape = _boundary(page, '(gd.layout.shapes || []).some((s) => s.name === "misclassified")')
-        return playing and score != before[0] and as_a_shape in (None, shape) and (score, crosses, counted, points)
+        painted = _boundary(page, "gd.dataset.crosses !== undefined")
+        shown = crosses_painted in (None, painted)
+        return playing and score != before[0] and shown and (score, crosses, counted, points)
 
-    # From the first change on (the first frame's × are the markers' trace, soon after a shape), and
-    # once they are a shape.
-    for as_a_shape in (None, True):
-        score, crosses, counted, points = wait_until(partial(changed_while_playing, as_a_shape=as_a_shape),
-                                                     what=f"the scores to change while playing ({as_a_shape=})")
+    # From the first change on (the first frame's × are the markers' trace, soon after painted), and
+    # once they are painted.
+    for crosses_painted in (None, True):
+        score, crosses, counted, points = wait_until(partial(changed_while_playing, crosses_painted=crosses_painted),
+                                                     what=f"the scores to change while playing ({crosses_painted=})")
         # The legend counts the × drawn, and the training accuracy is the share of points without one.
         assert counted == crosses
         accuracy = float(re.search(r"train ([\d.]+) %", score).group(1))
@@ -403,6 +401,8 @@ def _followed(page) -> dict[str, list]:
 
 
 def test_the_charts_follow_the_frames_between_redraws(page):
+    # The charts below the first screen follow the frames while in view: a window tall enough for all.
+    page.set_viewport_size({"width": 1280, "height": 4000})
     _open(page, "?ds=spiral&layers=8-relu,8-tanh&speed=0")
     page.wait_for_selector("#hidden-space[data-drawn=true]")
     page.get_by_test_id("play").click()

@@ -120,6 +120,28 @@ export class PlayController {
     }
   }
 
+  // New settings for the rest of this Play: the current job is cancelled (the server stores its
+  // weights and the optimizer's memory) and the next one, asked for with the new settings, goes on
+  // from them; the Play never pauses, so nothing on screen is redrawn on the way.
+  async renew() {
+    const run = this.#run;
+    if (!run || this.#state === "stopping") return;
+    if (run.pending) await run.pending.catch(() => null); // the job being created: it is the one to renew
+    const { job } = run;
+    if (this.#run !== run || !job) return; // stopped, or the next job is asked for with the new settings
+    run.job = null;
+    job.source.close();
+    try {
+      await api("POST", `/api/jobs/${job.id}/cancel`, { label: "New settings: cancel the job (the next one goes on from it)" });
+    } catch (error) {
+      if (this.#run === run) this.#end(error);
+      return;
+    }
+    if (this.#run !== run) return;
+    if (this.#state === "running") this.#to("waiting");
+    await this.#startJob(run);
+  }
+
   // The Play ends by itself (a failure, a lost connection, a job cancelled elsewhere).
   #end(error, detail = {}) {
     const run = this.#run;

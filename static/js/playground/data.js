@@ -104,7 +104,7 @@ function fillClassPicker() {
   const chosen = picker.querySelector("input:checked");
   const selected = chosen ? Number(chosen.value) : 0;
   const coordinate = (id, text) => el("label", { for: id }, text, el("input", { type: "number", id, step: "any", value: "0", class: "coordinate" }));
-  picker.replaceChildren(el("span", { class: "label" }, "Click the plot to add a point of class:"),
+  picker.replaceChildren(el("span", { class: "label" }, "Click the plot to add a point:"),
     ...data.class_names.map((name, k) => el("label", {},
       el("input", { type: "radio", name: "add-class", value: String(k), checked: k === Math.min(selected, data.n_classes - 1) }),
       swatch(data.class_styles[k]), name)),

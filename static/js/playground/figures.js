@@ -5,8 +5,9 @@
 // pictures Plotly drew for them and points are moved, rather than figures redrawn: a redraw costs
 // 20–100 ms, and the boundary alone comes 15–20 times a second.
 import { api } from "../api.js";
-import { decodeBiases, decodeBoundary, decodeEdges, decodeHidden } from "../live.js";
+import { decodeBoundary, decodeHidden } from "../live.js";
 import { codesPicture, colorMap, paintHeatmap } from "../heatmaps.js";
+import { paintBoundary as paintRegions, paintCrosses, stopPainting } from "./paint.js";
 import { decodeMaps } from "../thumbnails.js";
 import { $, NARROW, busy, drawFigure, narrowTitle, options, placeholder } from "../ui.js";
 import { session } from "./settings.js";
@@ -14,7 +15,7 @@ import { trainErrors } from "./status.js";
 
 // nodes: each neuron's map (the diagram's thumbnails and the neurons figure, drawn at the same
 // grid); edges: the diagram's edges. The hidden-space layer is added by liveOptions.
-const LIVE = { grid: 40, interval_ms: 50, nodes: 20, edges: true };
+const LIVE = { grid: 40, interval_ms: 33, nodes: 20, edges: true };
 const STILL_GRID = 100; // the boundary at rest is drawn finer than the live grid
 // Every click on the boundary plot adds a point, however quick the clicks: no two make a double
 // click (which would add none and reset the axes).
@@ -41,15 +42,15 @@ const FOLLOWED = {
 // boundary: the plot holds a heatmap the frames can update; wrong: the × markers it shows (as JSON);
 // tallies: each plot's live updates since Play; generation: counts the jobs stopped;
 // title: the drawn figure's title as the server wrote it (before any phone wrapping); grid: the
-// frames' grid the boundary plot holds (gridKey), once a frame restyled it; pixels: its pixels per
-// data unit; crossing: the × markers are drawn as a shape (crosses); shapes: the drawing's own;
+// frames' grid the boundary plot holds (gridKey), once a frame restyled it; painted: the frames paint
+// its regions on the canvas; crossing: the × markers are painted (crosses);
 // extendedAt, neuronAxesAt: when the curves took records, the neurons' colour bars were redrawn.
 const live = {
-  boundary: false, grid: null, pixels: null, crossing: false, shapes: [], since: 0, wrong: null, overlaidAt: 0,
+  boundary: false, grid: null, painted: false, crossing: false, since: 0, wrong: null, overlaidAt: 0,
   tallies: new Map(), extendedAt: 0, neuronAxesAt: 0, generation: 0, title: null,
 };
-const OVERLAY_MS = 150;
-const CURVES_MS = 150; // the curves take the records at most this often (frames come every 50 ms or so)
+const OVERLAY_MS = 250; // a relayout of the title and × markers: 20–50 ms each
+const CURVES_MS = 300; // the curves take the records at most this often (frames come every 33 ms or so)
 
 // What the job's frames should carry for this page.
 export function liveOptions() {
@@ -91,10 +92,11 @@ let refreshesPending = 0;
 
 // `playing`: the boundary is drawn at the live grid, so that the frames can restyle it.
 // `boundaryOnly`: that, and nothing else (before Play's first job: quick, so the job starts soon).
-export function refreshFigures(withBoundary, { periodic = false, playing = false, boundaryOnly = false } = {}) {
+// `only`: that figure alone (one scrolled into view while playing).
+export function refreshFigures(withBoundary, { periodic = false, playing = false, boundaryOnly = false, only = null } = {}) {
   if (!session.network || (periodic && refreshesPending > 0)) return refreshChain;
   refreshesPending += 1;
-  refreshChain = refreshChain.then(() => drawFigures(withBoundary, playing, boundaryOnly, periodic)).finally(() => { refreshesPending -= 1; });
+  refreshChain = refreshChain.then(() => drawFigures(withBoundary, playing, boundaryOnly, periodic, only)).finally(() => { refreshesPending -= 1; });
   return refreshChain;
 }
 
@@ -107,18 +109,24 @@ export function abortFigureRequests() {
   live.generation += 1; // and the live updates still waiting: they would draw over the redrawn figures
 }
 
-async function drawFigures(withBoundary, playing, boundaryOnly, periodic) {
+const followed = (kind) => FOLLOWED[kind] && FOLLOWED[kind]();
+// A drawn figure out of view waits (one scrolled into view is redrawn at once); a first drawing
+// does not: its card takes no room until it has something to show.
+const outOfView = (kind) => BELOW.includes(kind) && !onScreen(kind) && Boolean($(`#${kind}`).dataset.drawn);
+
+async function drawFigures(withBoundary, playing, boundaryOnly, periodic, only) {
   const { network } = session;
   if (!network) return;
   const id = network.id;
   const { signal } = figureRequests;
   const trained = network.steps_trained > 0 || playing;
-  const hidden = withBoundary && !boundaryOnly ? hiddenSpaceQuery() : null;
-  const wanted = [
+  const hidden = (withBoundary && !boundaryOnly) || only === "hidden-space" ? hiddenSpaceQuery() : null;
+  const everything = [
     ...(withBoundary ? [["decision-boundary", { grid: playing ? LIVE.grid : STILL_GRID }]] : []),
-    ...(boundaryOnly ? [] : FIGURES.filter(([kind]) => !(periodic && FOLLOWED[kind] && FOLLOWED[kind]()))),
+    ...(boundaryOnly ? [] : FIGURES.filter(([kind]) => !(periodic && (followed(kind) || outOfView(kind))))),
     ...(hidden ? [["hidden-space", hidden]] : []),
   ];
+  const wanted = only ? [...FIGURES, ["hidden-space", hidden]].filter(([kind, query]) => kind === only && query) : everything;
   if (withBoundary && !boundaryOnly && !hidden) placeholder($("#hidden-space"), "The hidden-space view needs a hidden layer.");
   try {
     await Promise.all(wanted.map(async ([kind, query]) => {
@@ -129,10 +137,18 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic) {
       }
       const figure = await api("GET", `/api/networks/${id}/figures/${kind}`, { query, signal, label: `Figure: ${kind}` });
       if (!session.network || session.network.id !== id) return;
-      await drawFigure(node, figure, kind === "decision-boundary" ? BOUNDARY_CONFIG : {});
+      if (kind === "topology") {
+        withoutColorBars(figure);
+        node.dataset.upright = String(PHONE.matches);
+        if (node.dataset.upright === "true") upright(figure);
+      }
+      await drawFigure(node, figure, kind === "decision-boundary" ? BOUNDARY_CONFIG : {}, FITS[kind]);
+      if (FITS[kind] && !PHONE.matches) followBox(node);
       if (kind === "decision-boundary") {
+        stopPainting(node); // the drawing holds the newest numbers
+        delete node.dataset.crosses;
         Object.assign(live, {
-          boundary: figure.data.length > 0, grid: null, pixels: null, wrong: null, crossing: false, shapes: figure.layout.shapes || [],
+          boundary: figure.data.length > 0, grid: null, painted: false, wrong: null, crossing: false,
           title: (figure.layout.title || {}).text,
         });
       }
@@ -141,6 +157,97 @@ async function drawFigures(withBoundary, playing, boundaryOnly, periodic) {
     }));
   } catch (error) {
     trainErrors.show(error);
+  }
+}
+
+// The first screen's figures fill their boxes (the page's CSS sizes them to the window): the
+// height is the box's, the margins are small, and the boundary leaves its legend to the class
+// picker under it (beside the plot it would take the width of the square plot area), except on a
+// phone, where the plot has the width to itself and the legend goes under it.
+const boxHeight = (id) => $(id).clientHeight || undefined;
+const FITS = {
+  "decision-boundary": (layout, width) => {
+    const height = boxHeight("#boundary");
+    if (!height || PHONE.matches) return layout;
+    return { ...layout, height, showlegend: false, margin: { ...(layout.margin || {}), l: 48, r: 8, t: 46, b: 40 }, title: { ...(layout.title || {}), font: { size: 14 } } };
+  },
+  // The diagram's title, layer headings, legend and weight colour bar make way for the maps: the
+  // card's heading, the tools over each column and the legend under it say the same.
+  topology: (layout) => {
+    const height = $("#topology").dataset.upright === "true" ? layout.height : boxHeight("#topology");
+    if (!height) return layout;
+    const out = { ...layout, height, title: { text: "" }, annotations: [], showlegend: false, margin: { l: 4, r: 4, t: 4, b: 4 } };
+    // The room the headings had above the tallest layer goes to the maps.
+    // Upright (a phone), the units run across the width: less room beside them, so that each map is
+    // at least 40 px wide.
+    const upright = $("#topology").dataset.upright === "true";
+    const axis = upright ? "xaxis" : "yaxis";
+    const range = layout[axis] && layout[axis].range;
+    const trim = upright ? UPRIGHT_TRIM : 0;
+    if (range) out[axis] = { ...layout[axis], range: [range[0] + trim, range[1] - HEADINGS - trim] };
+    return out;
+  },
+  // The curves in a narrow column: stacked (narrowLayout), the step axis's title left to the
+  // panels' own titles, the legend in small print under them.
+  training: (layout, width) => {
+    const height = boxHeight("#training");
+    if (!height || width >= NARROW) return layout;
+    const out = { ...layout, height, title: { text: "" }, font: { size: 11 }, margin: { l: 46, r: 6, t: 20, b: 110 },
+      legend: { ...(layout.legend || {}), orientation: "h", x: 0, xanchor: "left", y: -0.06, yanchor: "top", font: { size: 10 } } };
+    for (const key of Object.keys(out)) if (/^xaxis\d*$/.test(key)) out[key] = { ...out[key], title: { text: "" } };
+    return out;
+  },
+};
+
+// A first-screen figure follows its box's height (the window resized, a legend or a form grew
+// beside it): a relayout of the height, once the box has settled.
+const resizing = new WeakMap();
+
+function followBox(node) {
+  if (resizing.has(node)) return;
+  let timer = null;
+  const observer = new ResizeObserver(() => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const height = node.clientHeight;
+      if (node.dataset.drawn && node.layout && height > 0 && Math.abs((node.layout.height || 0) - height) > 2) {
+        window.Plotly.relayout(node, { height });
+      }
+    }, 150);
+  });
+  observer.observe(node);
+  resizing.set(node, observer);
+}
+
+const PHONE = window.matchMedia("(max-width: 600px)"); // style.css's phone layout
+const HEADINGS = 1.2; // of the diagram's units above the tallest layer: its headings' room
+const UPRIGHT_TRIM = 0.2; // of the 0.7 units beside the widest layer
+
+// The diagram top to bottom (a phone): each point (layer x, unit y) goes to (y, −x), the edges'
+// ends as well, the axes trade places, and the labels beside the nodes go above or below them.
+const LABEL_PLACES = { "middle left": "top center", "middle right": "bottom center" };
+
+function upright(figure) {
+  for (const trace of figure.data || []) {
+    [trace.x, trace.y] = [trace.y, trace.x];
+    if (Array.isArray(trace.y)) trace.y = trace.y.map((v) => (v === null ? null : -v));
+    else if (trace.y && trace.y.bdata) trace.y = numbers(trace.y).map((v) => -v);
+    if (trace.meta && trace.meta.edge_ends) trace.meta.edge_ends = trace.meta.edge_ends.map(([x0, y0, x1, y1]) => [y0, -x0, y1, -x1]);
+    if (typeof trace.textposition === "string") trace.textposition = LABEL_PLACES[trace.textposition] || trace.textposition;
+    else if (Array.isArray(trace.textposition)) trace.textposition = trace.textposition.map((place) => LABEL_PLACES[place] || place);
+  }
+  const { xaxis = {}, yaxis = {} } = figure.layout;
+  figure.layout.xaxis = { ...yaxis };
+  figure.layout.yaxis = { ...xaxis, range: xaxis.range ? [-xaxis.range[1], -xaxis.range[0]] : undefined };
+  figure.layout.height = 110 * (figure.layout.yaxis.range ? Math.abs(xaxis.range[1] - xaxis.range[0]) : 4);
+}
+
+function withoutColorBars(figure) {
+  for (const trace of figure.data || []) {
+    if (trace.marker && (trace.marker.showscale || trace.marker.colorbar)) trace.marker.showscale = false;
+  }
+  for (const key of Object.keys(figure.layout || {})) {
+    if (/^coloraxis\d*$/.test(key)) figure.layout[key].showscale = false;
   }
 }
 
@@ -164,9 +271,35 @@ function tally(plot) {
 export function drawLiveBoundary(frame) {
   for (const hook of hooks.frame) hook(frame);
   if (frame.boundary) follow("boundary", followBoundary, frame);
-  if (frame.nodes) follow("neurons", followNeurons, frame.nodes);
-  if (frame.edges) follow("topology", followEdges, frame.edges);
-  if (frame.hidden) follow("hidden-space", followHidden, frame.hidden);
+  if (frame.nodes && onScreen("neurons")) follow("neurons", followNeurons, frame.nodes);
+  if (frame.hidden && onScreen("hidden-space")) follow("hidden-space", followHidden, frame.hidden);
+}
+
+// The figures below the first screen follow the frames only while some of them is in view: the
+// frames come 30 times a second, and their updates (Plotly's, 20–100 ms) would take the time the
+// first screen's pictures need. One scrolled into view is redrawn from the stored network at once.
+const visible = new Set();
+const seen = new WeakSet();
+const BELOW = ["hidden-space", "neurons", "dead-units", "update-ratio"];
+let watcher = null;
+
+function onScreen(id) {
+  if (!watcher) {
+    watcher = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (entry.isIntersecting) {
+          const first = !seen.has(entry.target);
+          seen.add(entry.target);
+          visible.add(entry.target.id);
+          if (!first && BELOW.includes(entry.target.id)) refreshFigures(false, { playing: true, only: entry.target.id });
+        } else {
+          visible.delete(entry.target.id);
+        }
+      }
+    });
+    for (const node of document.querySelectorAll(".playground .plot")) watcher.observe(node);
+  }
+  return visible.has(id);
 }
 
 async function followBoundary(frame) {
@@ -178,24 +311,25 @@ async function followBoundary(frame) {
   const now = performance.now();
   const overlay = frame.overlay && now - live.overlaidAt >= OVERLAY_MS ? frame.overlay : null;
   if (overlay) live.overlaidAt = now;
-  const title = overlay ? withScore(plot, overlay.score) : null;
-  const layout = title ? { "title.text": title } : {};
   if (paintBoundary(plot, frame.boundary, boundary)) {
+    const retitle = overlay ? retitled(plot, overlay.score) : null;
     const marks = overlay && overlay.wrong ? crosses(plot, overlay.wrong) : null;
-    if (marks && marks.data) {
-      await window.Plotly.update(plot, marks.data, { ...layout, ...marks.layout }, [marks.index]);
-    } else if (title || marks) {
-      await window.Plotly.relayout(plot, { ...layout, ...(marks ? marks.layout : {}) });
+    if (marks) {
+      await window.Plotly.update(plot, marks.data, retitle || {}, [marks.index]);
+    } else if (retitle) {
+      await window.Plotly.relayout(plot, retitle);
     }
   } else {
     // 1-D regression: trace 0 is the fitted curve, whose values arrive as z.
     const update = boundary.kind === "regression-1d" ? { x: [boundary.x], y: [boundary.z] } : { x: [boundary.x], y: [boundary.y], z: [boundary.z] };
-    await window.Plotly.update(plot, update, layout, [0]);
+    const title = overlay ? withScore(plot, overlay.score) : null;
+    await window.Plotly.update(plot, update, title ? { "title.text": title } : {}, [0]);
     live.grid = gridKey(frame.boundary);
     const marks = overlay && overlay.wrong && !live.crossing ? markers(plot, overlay.wrong) : null;
     if (marks) await window.Plotly.restyle(plot, marks.data, [marks.index]);
   }
   tally(plot);
+  plot.dataset.made = String(frame.made);
 }
 
 // The regions of a frame, painted into the heatmap's picture when the plot holds the frame's grid
@@ -205,17 +339,12 @@ const gridKey = (grid) => [grid.kind, grid.n, ...grid.x, ...(grid.y || [])].join
 
 function paintBoundary(plot, grid, boundary) {
   if (boundary.kind === "regression-1d" || live.grid !== gridKey(grid)) return false;
-  const trace = plot.data[0];
-  const axis = trace.coloraxis ? plot.layout[trace.coloraxis] : null;
+  const trace = plot._fullData[0];
+  const axis = trace.coloraxis ? plot._fullLayout[trace.coloraxis] : null;
   const scale = axis ? colorMap(axis.colorscale, axis.cmin, axis.cmax) : colorMap(trace.colorscale, trace.zmin, trace.zmax);
-  const source = codesPicture(boundary.codes, grid.n, (code) => scale(boundary.value(code)));
-  const picture = paintHeatmap(plot, 0, source);
-  if (!picture) return false;
-  trace.z = boundary.z;
-  // Pixels per data unit, from the picture's size (the cells' extent: the grid's, half a cell more
-  // on each side): the × markers' size.
-  const cells = (ends) => (ends[1] - ends[0]) * (grid.n / (grid.n - 1));
-  live.pixels = [Number(picture.getAttribute("width")) / cells(grid.x), Number(picture.getAttribute("height")) / cells(grid.y)];
+  if (!paintRegions(plot, grid, boundary.codes, (code) => scale(boundary.value(code)))) return false;
+  plot.data[0].z = boundary.z;
+  live.painted = true;
   return true;
 }
 
@@ -307,39 +436,6 @@ function barsMoved(layout, axes) {
     const span = Math.abs((now.cmax ?? 0) - (now.cmin ?? 0)) || 1;
     return !Number.isFinite(now[key]) || Math.abs(now[key] - value) > BARS_MOVED * span;
   });
-}
-
-// The diagram's edges: the weights trace's meta.edge_ends are the drawn edges, in the frame's
-// order; each edge goes to the line trace of its style (meta.edge_style), the hover points take
-// its value on the frame's colour scale; the bias squares take theirs. (Their hover texts are the
-// drawing's until the next.)
-async function followEdges(edges) {
-  const plot = drawnPlot("#topology");
-  if (!plot) return;
-  const points = plot.data.findIndex((trace) => trace.meta && trace.meta.edge_ends);
-  if (points < 0 || plot.data[points].meta.edge_ends.length !== edges.count) return;
-  const [{ values, styles }, biases] = await Promise.all([decodeEdges(edges), edges.biases ? decodeBiases(edges.biases) : null]);
-  const ends = plot.data[points].meta.edge_ends;
-  const data = {};
-  plot.data.forEach((trace, index) => {
-    if (!trace.meta || trace.meta.edge_style === undefined) return;
-    const xs = [];
-    const ys = [];
-    styles.forEach((style, i) => {
-      if (style !== trace.meta.edge_style) return;
-      xs.push(ends[i][0], ends[i][2], null);
-      ys.push(ends[i][1], ends[i][3], null);
-    });
-    data[index] = { x: xs, y: ys };
-  });
-  data[points] = { marker: { color: values, cmin: -edges.scale, cmax: edges.scale } };
-  const squares = plot.data.findIndex((trace) => /^biases/.test(trace.name || ""));
-  const square = plot.data[squares];
-  if (biases && square && numbers(square.x).length === biases.length && typeof square.marker.color !== "string") {
-    data[squares] = { marker: { color: biases, cmin: -edges.biases.scale, cmax: edges.biases.scale } };
-  }
-  moveTraces(plot, data);
-  tally(plot);
 }
 
 // The hidden-space view's right panel: each trace's meta.hidden_rows = [start, stop, break after
@@ -489,32 +585,45 @@ function markers(plot, wrong) {
 }
 
 // The × markers and their legend count while playing, when the misclassified points changed: the
-// crosses as one path among the layout's shapes (shapes redraw alone, about a millisecond, where
-// the markers' trace would redraw every trace, 35–45 ms). The trace's own markers are moved out of
-// sight the first time, and it keeps its legend entry, whose count is rewritten in place. Their
-// hover labels come back with the next drawing. -> { layout } (and { data, index } the first
-// time: the trace to empty), or null.
+// crosses painted on the canvas over the points (a Plotly update would redraw every trace, 35–45
+// ms). The trace's own markers are emptied the first time (then -> { index, data }: that restyle),
+// and it keeps its legend entry, whose count is rewritten in place. Their hover labels come back
+// with the next drawing.
 const CROSS_PX = 4.5; // half a cross's width, as the trace's x-thin-open markers of size 11
 
 function crosses(plot, wrong) {
-  const index = live.pixels ? changedMisclassified(plot, wrong) : -1;
+  const index = live.painted ? changedMisclassified(plot, wrong) : -1;
   if (index < 0) return null;
   const trace = plot.data[index];
   const name = `misclassified (${wrong.length})`;
-  const [dx, dy] = live.pixels.map((perUnit) => CROSS_PX / perUnit);
-  const path = wrong.map(([x, y]) => `M${x - dx},${y - dy}L${x + dx},${y + dy}M${x - dx},${y + dy}L${x + dx},${y - dy}`).join("");
-  const color = (trace.marker && trace.marker.color) || "black";
-  const mark = { type: "path", path, xref: "x", yref: "y", line: { color, width: 2 }, name: "misclassified", layer: "above" };
-  const layout = { shapes: [...live.shapes, ...(wrong.length ? [mark] : [])] };
+  paintCrosses(plot, wrong, (trace.marker && trace.marker.color) || "black", CROSS_PX);
+  plot.dataset.crosses = String(wrong.length); // what the canvas shows, for tests to read
   if (!live.crossing) {
     live.crossing = true;
     // One point, at no place: a trace without any is left out of the legend.
-    return { index, layout, data: { x: [[null]], y: [[null]], customdata: [[null]], hoverinfo: "skip", name } };
+    return { index, data: { x: [[null]], y: [[null]], customdata: [[null]], hoverinfo: "skip", name } };
   }
   const text = Array.from(plot.querySelectorAll(".legendtext")).find((node) => node.textContent === trace.name);
   if (text) text.textContent = name;
   trace.name = name; // for the next redraw
-  return { layout };
+  return null;
+}
+
+// The title's new scores: written into the drawn title's last line when it has the lines the
+// text has (a relayout of the title redraws the whole figure's layout, 20–50 ms), and kept in the
+// layout for the next redraw; else -> the relayout to make. Null when nothing changed.
+function retitled(plot, score) {
+  const shown = withScore(plot, score);
+  if (!shown) return null;
+  const lines = plot.querySelectorAll(".gtitle tspan.line");
+  const texts = shown.split("<br>");
+  if (lines.length === 2 && texts.length === 2) {
+    const last = lines[1].querySelector("tspan") || lines[1];
+    last.textContent = texts[1].replace(/<[^>]+>/g, "");
+    plot.layout.title.text = shown;
+    return null;
+  }
+  return { "title.text": shown };
 }
 
 // The history curves between two redraws: each line of the training, dead-units and update-ratio
@@ -546,7 +655,7 @@ function extendCurves() {
   if (!records.length) return;
   for (const [id, xKey] of Object.entries(CURVES)) {
     const plot = $(`#${id}`);
-    if (!plot.dataset.drawn || !Array.isArray(plot.data)) continue;
+    if (!plot.dataset.drawn || !Array.isArray(plot.data) || (BELOW.includes(id) && !onScreen(id))) continue;
     const data = {};
     plot.data.forEach((trace, index) => {
       if (!Array.isArray(trace.meta)) return;

@@ -1,75 +1,102 @@
 // Inside the network diagram, as in TensorFlow Playground: each node shows its output over the
-// plane (from the live frames while playing, else from GET …/node-maps), hovering a node shows
-// its map large on the decision-boundary plot, and clicking an edge or bias (or choosing it in the
-// form under the diagram, from the keyboard) reads and edits it.
+// plane (from the live frames while playing, painted on a canvas with the edges and bias squares;
+// at rest from GET …/node-maps, as the figure's layout images), hovering or focusing a node shows
+// its map large beside it, and clicking an edge or bias (or choosing it in the form under the
+// diagram, from the keyboard) reads and edits it. A node's colours are its layer's colour axis, the
+// one the neurons figure draws the same maps with, and the legend under the diagram states it.
 // Also the boundary plot's toggles: show the test points, discretize the output.
 import { api } from "../api.js";
-import { decodeMaps, mapImage } from "../thumbnails.js";
-import { $, busy, el, options } from "../ui.js";
+import { decodeBiases, decodeEdges } from "../live.js";
+import { codesPicture, colorMap } from "../heatmaps.js";
+import { decodeMaps } from "../thumbnails.js";
+import { $, busy, el, formatNumber, options } from "../ui.js";
 import { hooks, refreshFigures } from "./figures.js";
+import { mapCanvas, nodeBox, paintDiagram, stopPainting, thumbSize } from "./paint.js";
 import { session, settings, writeUrl } from "./settings.js";
 import { showStatus, trainErrors } from "./status.js";
 import { controller, stop } from "./transport.js";
 
 const STILL_NODES = 24; // cells per side of a node's map at rest (live frames bring their own size)
-const THUMB = { sizex: 0.34, sizey: 0.82 }; // in the diagram's units: layers 1 apart, units 1 apart
-const NODE_MARKER = 40; // px: about a map's size
+// Until the neurons figure names its layers' colour scales: Plotly's RdBu and Viridis ends.
+const FALLBACK_SCALES = { signed: [[0, "rgb(103,0,31)"], [0.5, "rgb(247,247,247)"], [1, "rgb(5,48,97)"]], unsigned: [[0, "#440154"], [1, "#fde725"]] };
 
-// The latest maps: { grid, bounds, layers, images: data URLs in the layers' order, networkId }.
+// The latest maps: { grid, bounds, layers, codes (one Uint8Array per node, the layers' order),
+// colors (per node: code -> [r, g, b]), networkId }.
 let nodes = null;
 let painting = Promise.resolve();
 
-async function takeMaps(answer, networkId) {
+function colorscales() {
+  const plot = $("#neurons");
+  return (plot.layout && plot.layout.meta && plot.layout.meta.colorscales) || FALLBACK_SCALES;
+}
+
+// Per node, its colour for each code: the value (code / 127.5 − 1) · its limit, on its layer's
+// colour axis (as the neurons figure and the frames state it).
+function nodeColors(answer) {
+  const scales = colorscales();
+  return answer.layers.flatMap((layer) => {
+    const scale = colorMap(layer.signed ? scales.signed : scales.unsigned, layer.scale[0], layer.scale[1]);
+    return Array.from({ length: layer.units }, () => scale);
+  }).map((scale, k) => (code) => scale((code / 127.5 - 1) * answer.maps.limits[k]));
+}
+
+async function takeMaps(answer, networkId, live) {
   const codes = await decodeMaps(answer.maps, answer.grid);
-  nodes = { ...answer, networkId, images: codes.map((map) => mapImage(map, answer.grid)) };
+  const colors = nodeColors(answer);
+  const previous = nodes && nodes.networkId === networkId ? nodes : null;
+  const kept = previous ? previous.canvases : [];
+  nodes = { ...answer, networkId, codes, colors, canvases: codes.map((map, k) => mapCanvas(map, answer.grid, colors[k], kept[k])) };
+  countChanges(previous, nodes);
+  showLegend();
+  if (live) return;
+  nodes.images = codes.map((map, k) => codesPicture(map, answer.grid, colors[k]));
   paintNodes();
+  showPreview();
 }
 
-// The image of node (layer, unit), or null when the maps do not hold it (a summarised layer).
-function imageOf(layer, unit) {
-  if (!nodes || !session.network || nodes.networkId !== session.network.id || layer >= nodes.layers.length) return null;
-  if (unit >= nodes.layers[layer].units) return null;
-  const offset = nodes.layers.slice(0, layer).reduce((sum, entry) => sum + entry.units, 0);
-  return nodes.images[offset + unit];
+// Each node's map changes counted (`data-map-changes` of the diagram, one count per node), for
+// the benchmark to read how often each picture changes.
+function countChanges(previous, current) {
+  const plot = $("#topology");
+  const counts = (plot.dataset.mapChanges || "").split(",").map(Number);
+  const changed = current.codes.map((map, k) => {
+    const before = previous && previous.codes[k];
+    const differs = !before || before.length !== map.length || before.some((code, i) => code !== map[i]);
+    return (counts[k] || 0) + (differs ? 1 : 0);
+  });
+  plot.dataset.mapChanges = changed.join(",");
 }
 
-// Each drawn neuron of the diagram gets its map as a layout image on top of its marker.
+// Node k of the maps for node (layer, unit), or -1 when the maps do not hold it (a summarised layer).
+function indexOf(layer, unit) {
+  if (!nodes || !session.network || nodes.networkId !== session.network.id || layer >= nodes.layers.length) return -1;
+  if (unit >= nodes.layers[layer].units) return -1;
+  return nodes.layers.slice(0, layer).reduce((sum, entry) => sum + entry.units, 0) + unit;
+}
+
+// At rest: each drawn neuron of the diagram gets its map as a layout image on top of its marker
+// (what the figure's downloads show).
 function paintNodes() {
   const plot = $("#topology");
-  if (!plot.dataset.drawn || !plot.data) return;
+  if (!plot.dataset.drawn || !plot.data || !nodes.images) return;
   const neurons = plot.data.find((trace) => trace.name === "neurons");
   if (!neurons || !neurons.customdata) return;
   const images = [];
   neurons.customdata.forEach(([layer, unit], k) => {
-    const source = imageOf(layer, unit);
-    if (source) {
-      images.push({ source, xref: "x", yref: "y", x: neurons.x[k], y: neurons.y[k], ...THUMB, xanchor: "center", yanchor: "middle", sizing: "contain", layer: "above" });
+    const at = indexOf(layer, unit);
+    if (at >= 0) {
+      images.push({ source: nodes.images[at], xref: "x", yref: "y", x: neurons.x[k], y: neurons.y[k], ...thumbSize(plot), xanchor: "center", yanchor: "middle", sizing: "contain", layer: "above" });
     }
   });
   plot.dataset.thumbnails = String(images.length);
   // Larger markers under the maps move the nodes' labels (X₁², s1) out from under them; a marker
   // size is a full redraw of the trace, so it is set only when it changes, not with every frame.
   const index = plot.data.indexOf(neurons);
-  const size = images.length ? NODE_MARKER : 20;
+  const size = images.length ? Math.round(nodeBox(plot, neurons.x[0], neurons.y[0]).side) + 2 : 20;
   painting = painting.then(() => {
     if (neurons.marker.size !== size) return window.Plotly.update(plot, { "marker.size": size }, { images }, [index]);
-    return repaint(plot, images) ? null : window.Plotly.relayout(plot, { images });
+    return window.Plotly.relayout(plot, { images });
   });
-}
-
-// New sources for the layout images the plot shows, in the same places: each picture Plotly drew
-// for them takes its new source (a relayout of the images costs 3–5 ms more with every frame), and
-// the layout keeps the sources for the next redraw. False when they are not the same images.
-function repaint(plot, images) {
-  const shown = plot.layout.images || [];
-  const pictures = plot.querySelectorAll(".layer-above image");
-  const same = (a, b) => a.x === b.x && a.y === b.y && a.xref === b.xref && a.yref === b.yref;
-  if (shown.length !== images.length || pictures.length !== images.length || !images.every((image, k) => same(image, shown[k]))) return false;
-  images.forEach((image, k) => {
-    pictures[k].setAttribute("href", image.source);
-    shown[k].source = image.source;
-  });
-  return true;
 }
 
 async function fetchMaps() {
@@ -77,33 +104,123 @@ async function fetchMaps() {
   if (!network || session.data.train.X[0].length !== 2) return;
   try {
     const answer = await api("GET", `/api/networks/${network.id}/node-maps`, { query: { grid: STILL_NODES }, label: "Each neuron's output over the plane (the diagram's thumbnails)" });
-    await takeMaps(answer, network.id);
+    await takeMaps(answer, network.id, false);
   } catch (error) {
     trainErrors.show(error);
   }
 }
 
-// --- a node's map, large, on the boundary plot -------------------------------------------------
+// --- while playing: the diagram painted on its canvas, once per animation frame ---------------
+
+// The newest of each part a frame brought (maps, edges, biases) waits for the next animation frame.
+const diagram = { edges: null, biases: null, biasScale: null, scheduled: false, made: null, paints: 0 };
+
+async function takeFrame(frame) {
+  if (!session.network) return;
+  const id = session.network.id;
+  const [maps, edges, biases] = await Promise.all([
+    frame.nodes ? takeMaps(frame.nodes, id, true) : null,
+    frame.edges ? decodeEdges(frame.edges) : null,
+    frame.edges && frame.edges.biases ? decodeBiases(frame.edges.biases) : null,
+  ]);
+  if (!controller.active || !session.network || session.network.id !== id) return;
+  if (edges) diagram.edges = edges;
+  if (biases) Object.assign(diagram, { biases, biasScale: frame.edges.biases.scale });
+  if (maps !== null || edges) diagram.made = frame.made;
+  if (!diagram.scheduled) {
+    diagram.scheduled = true;
+    requestAnimationFrame(paintLive);
+  }
+}
+
+function paintLive() {
+  diagram.scheduled = false;
+  const plot = $("#topology");
+  if (!controller.active || !plot.dataset.drawn || !Array.isArray(plot.data)) return;
+  const neurons = plot.data.find((trace) => trace.name === "neurons");
+  const points = plot.data.find((trace) => trace.meta && trace.meta.edge_ends);
+  const edges = diagram.edges && points && points.meta.edge_ends.length === diagram.edges.values.length ? diagram.edges : null;
+  const maps = nodes && neurons && neurons.customdata ? neurons.customdata.map(([layer, unit]) => {
+    const at = indexOf(layer, unit);
+    return at >= 0 ? nodes.canvases[at] : null;
+  }) : null;
+  if (!paintDiagram(plot, { edges, biases: diagram.biases, biasScale: diagram.biasScale, maps })) return;
+  diagram.paints += 1;
+  plot.dataset.paints = String(diagram.paints);
+  plot.dataset.updates = String(diagram.paints); // as the other charts count their live updates
+  if (diagram.made) plot.dataset.made = String(diagram.made);
+  showPreview();
+}
+
+// --- a node's map, large, beside it -------------------------------------------------------------
+
+const PREVIEW_PX = 160;
+let previewed = null; // [layer, unit] of the node whose map is shown large, or null
 
 function preview(event) {
   const point = event.points[0];
-  if (!point || point.data.name !== "neurons" || !nodes) return;
-  const [layer, unit] = point.customdata;
-  const source = imageOf(layer, unit);
-  const plot = $("#boundary");
-  if (!source || !plot.dataset.drawn || !plot.data.length || plot.data[0].type !== "heatmap") return;
-  const [x0, x1, y0, y1] = nodes.bounds;
-  plot.dataset.preview = `${layer},${unit}`;
-  window.Plotly.restyle(plot, { opacity: 0 }, [0]);
-  window.Plotly.relayout(plot, { images: [{ source, xref: "x", yref: "y", x: x0, y: y1, sizex: x1 - x0, sizey: y1 - y0, sizing: "stretch", layer: "below" }] });
+  if (!point || point.data.name !== "neurons") return;
+  previewed = point.customdata;
+  showPreview();
 }
 
 function endPreview() {
-  const plot = $("#boundary");
-  if (!plot.dataset.preview) return;
-  delete plot.dataset.preview;
-  window.Plotly.restyle(plot, { opacity: 1 }, [0]);
-  window.Plotly.relayout(plot, { images: [] });
+  previewed = null;
+  $("#node-preview").hidden = true;
+  delete $("#topology").dataset.preview;
+}
+
+// The previewed node's map, beside the node (on the side with room), with its layer's range.
+function showPreview() {
+  const figure = $("#node-preview");
+  const plot = $("#topology");
+  if (!previewed || !plot._fullLayout) return;
+  const [layer, unit] = previewed;
+  const at = indexOf(layer, unit);
+  const neurons = plot.data.find((trace) => trace.name === "neurons");
+  const k = neurons ? neurons.customdata.findIndex(([l, u]) => l === layer && u === unit) : -1;
+  if (at < 0 || k < 0) return;
+  const canvas = $("canvas", figure);
+  if (canvas.width !== PREVIEW_PX) {
+    canvas.width = PREVIEW_PX;
+    canvas.height = PREVIEW_PX;
+  }
+  const context = canvas.getContext("2d");
+  context.imageSmoothingEnabled = false;
+  context.drawImage(nodes.canvases[at], 0, 0, PREVIEW_PX, PREVIEW_PX);
+  const box = nodeBox(plot, neurons.x[k], neurons.y[k]);
+  const { scale } = nodes.layers[layer];
+  const name = layer === 0 ? `input ${unit + 1}` : layer === nodes.layers.length - 1 ? `output ${unit + 1}` : `hidden ${layer} unit ${unit + 1}`;
+  $("figcaption", figure).textContent = `${name}: ${formatNumber(scale[0])} to ${formatNumber(scale[1])}`;
+  const width = PREVIEW_PX + 12;
+  const right = box.x + box.side / 2 + 8;
+  const left = right + width <= plot.clientWidth ? right : Math.max(0, box.x - box.side / 2 - 8 - width);
+  figure.style.left = `${left}px`;
+  figure.style.top = `${Math.max(0, Math.min(plot.clientHeight - PREVIEW_PX - 30, box.y - PREVIEW_PX / 2))}px`;
+  figure.hidden = false;
+  plot.dataset.preview = `${layer},${unit}`;
+}
+
+// The colour legend of the neurons' maps: each layer's range on its scale, as the neurons figure's
+// colour bars state them; rewritten at most every LEGEND_MS, and only when it changed (a change
+// of the page's text lays the page out again).
+const LEGEND_MS = 300;
+const legend = { at: 0, key: "" };
+
+function showLegend() {
+  const now = performance.now();
+  const key = JSON.stringify(nodes.layers.map((layer) => [layer.signed, layer.scale.map((v) => formatNumber(v))]));
+  if (key === legend.key || now - legend.at < LEGEND_MS) return;
+  Object.assign(legend, { at: now, key });
+  const scales = colorscales();
+  const gradient = (colorscale) => `linear-gradient(90deg, ${colorscale.map(([at, color]) => `${color} ${Number(at) * 100}%`).join(", ")})`;
+  const names = nodes.layers.map((layer, r) => (r === 0 ? "inputs" : r === nodes.layers.length - 1 ? "outputs" : `h${r}`));
+  $("#map-legend").replaceChildren(...nodes.layers.map((layer, r) => {
+    const bar = el("span", { class: "legend-bar" });
+    bar.style.background = gradient(layer.signed ? scales.signed : scales.unsigned); // CSSOM: the CSP allows no style attributes
+    return el("div", { class: "legend-row" }, el("span", { class: "legend-name" }, names[r]),
+      el("span", { class: "legend-end" }, formatNumber(layer.scale[0])), bar, el("span", { class: "legend-end" }, formatNumber(layer.scale[1])));
+  }), el("div", { class: "legend-row" }, el("span", { class: "legend-name" }, "weights"), "red < 0 < blue, width |w|"));
 }
 
 // --- one weight or bias: click an edge, or choose it in the form ------------------------------
@@ -145,7 +262,7 @@ function weightEditor() {
   editor.form.addEventListener("submit", setWeight);
   $("#weight-value", editor.form).addEventListener("input", () => { editor.typed = true; });
   editor.form.addEventListener("focusin", () => { if (!$("#weight-value").value) showValue(); }); // first use
-  $("#topology").after(editor.form);
+  $(".status-area .status-line").after(editor.form); // on the first screen, under the transport, one line
 }
 
 const chosen = () => editor.shapes.find((shape) => shape.name === $("#edit-parameter").value);
@@ -271,8 +388,9 @@ export function bindFigureTools() {
   weightEditor();
   hooks.drawn.add((kind, node) => {
     if (kind === "decision-boundary") {
-      delete node.dataset.preview; // a new drawing has no preview in it
       applyToggles();
+    } else if (kind === "neurons" && nodes && !controller.active) {
+      fetchMaps(); // the layers' colour scales are known now
     } else if (kind === "topology") {
       fillEditor();
       editor.values = null; // redrawn: the weights may have changed
@@ -282,11 +400,12 @@ export function bindFigureTools() {
         node.on("plotly_click", editEdge);
         node.dataset.bound = "true";
       }
-      if (controller.active) paintNodes();
-      else fetchMaps();
+      if (controller.active) requestAnimationFrame(paintLive);
+      else {
+        stopPainting(node);
+        fetchMaps();
+      }
     }
   });
-  hooks.frame.add((frame) => {
-    if (frame.nodes && session.network) takeMaps(frame.nodes, session.network.id);
-  });
+  hooks.frame.add(takeFrame);
 }
