@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Compute the Experiments page's kept results (each experiment with its defaults) at start-up, in the
     # background at batch priority, so that its first visitor does not wait for them (about 30 s of 2 workers).
     precompute_experiments: bool = True
+    # A job whose server has not renewed its lease (every second) for this long is adopted by another
+    # server, or by this one when it starts again; keep it well above the second between renewals.
+    lease_seconds: float = 6.0
     min_interval_ms: int = 30  # fastest live progress rate a client may ask for (about 33 frames a second)
     # A job nobody follows (no event stream, ?wait=true or GET of it) for this long is parked: its
     # weights are kept, its slot is freed, and it resumes when someone asks for it (0: never park).

@@ -48,7 +48,7 @@ class Services:
         server_id = secrets.token_hex(8)
         bus = PostgresBus(store.psycopg_url, server_id) if store.psycopg_url else LocalBus()
         jobs = JobService(store, executor, networks, limits, settings.checkpoint_seconds, bus, server_id,
-                          park_after=settings.park_after)
+                          park_after=settings.park_after, lease_seconds=settings.lease_seconds)
         sweeps = SweepService(store, jobs, networks, settings.max_sweep_runs)  # before start: it resumes sweeps too
         jobs.start()
         expiry = Expiry(store, settings.scratch_ttl)

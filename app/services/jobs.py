@@ -57,7 +57,7 @@ from .store import StorageError, Store
 log = logging.getLogger(__name__)
 
 MAX_NETWORK_HISTORY = 2000  # records kept per network
-LEASE_SECONDS = 6.0  # a job whose server has not renewed its lease for this long is adopted by another
+LEASE_SECONDS = 6.0  # default lease: a job whose server has not renewed it for this long is adopted by another
 LEASE_RENEW_SECONDS = 1.0  # how often a server renews its leases and looks for cancels and orphaned jobs
 MAX_REMOTE_FRAMES = 1000  # latest frames kept of jobs other servers run
 # The server decides which jobs are interactive (a client may only ask for batch): those of at most
@@ -157,10 +157,11 @@ class JobService:
 
     def __init__(self, store: Store, executor: Executor, networks: NetworkService, limits: Limits,
                  checkpoint_seconds: float = 1.0, bus: Bus | None = None, server_id: str | None = None,
-                 park_after: float = 0.0):
+                 park_after: float = 0.0, lease_seconds: float = LEASE_SECONDS):
         self.store, self.executor, self.networks, self.limits = store, executor, networks, limits
         self.checkpoint_seconds = checkpoint_seconds
         self.park_after = park_after  # 0: never park
+        self.lease_seconds = lease_seconds  # how long a lease holds unrenewed (renewed every LEASE_RENEW_SECONDS)
         self._parkable: set[str] = set()  # training jobs this server runs or queues
         self.hub = Hub()
         self.server_id = server_id or secrets.token_hex(8)
@@ -194,7 +195,7 @@ class JobService:
         self.bus.stop()
 
     def _lease(self) -> float:
-        return time.time() + LEASE_SECONDS
+        return time.time() + self.lease_seconds
 
     def _lease_loop(self) -> None:
         while not self._stopping.wait(LEASE_RENEW_SECONDS):

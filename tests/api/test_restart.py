@@ -16,9 +16,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def server_factory(tmp_path):
     """``start()`` runs ``python -m app`` on the test's data folder (each time on a port of its own:
-    a killed server's port may still be held) and waits until it answers."""
+    a killed server's port may still be held) and waits until it answers. Only one of its servers
+    runs at a time, so their leases are short (2 s instead of 6): the server started after a crash
+    adopts the killed one's jobs as soon as it is up, instead of waiting out the lease."""
     servers: list[AppServer] = []
-    env = os.environ | {"NNVIZ_DATA_DIR": str(tmp_path), "NNVIZ_CHECKPOINT_SECONDS": "0.2", "NNVIZ_WORKERS": "1"}
+    env = os.environ | {"NNVIZ_DATA_DIR": str(tmp_path), "NNVIZ_CHECKPOINT_SECONDS": "0.2", "NNVIZ_WORKERS": "1",
+                        "NNVIZ_LEASE_SECONDS": "2"}
 
     def start() -> AppServer:
         servers.append(start_app(tmp_path / f"server-{len(servers)}.log", env))
