@@ -28,8 +28,10 @@ def two_people(data_dir: Path, **settings) -> Iterator[tuple[TestClient, TestCli
 
 @pytest.fixture(scope="session")
 def client(tmp_path_factory) -> Iterator[TestClient]:
-    """One server (two workers) shared by the API tests: starting workers costs time."""
-    with open_client(tmp_path_factory.mktemp("data"), workers=2) as test_client:
+    """One server (two workers) shared by the API tests: starting workers costs time. A ``?wait=true``
+    waits up to five deadlines (the default is 120 s): an experiment's batch work on a machine whose
+    cores are all busy can take longer than that, and the tests wait for it to finish."""
+    with open_client(tmp_path_factory.mktemp("data"), workers=2, wait_seconds=5 * DEADLINE) as test_client:
         yield test_client
 
 
