@@ -26,7 +26,7 @@ const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 const INITS = [["small", "small (0.01·randn)"], ["xavier", "Xavier"], ["he", "He"]];
 const LOSSES = { softmax: "softmax", svm: "multiclass SVM", logistic: "logistic (2 classes)", hinge: "hinge (2 classes)", mse: "squared error" };
 // Training pace: a ramp (slow, then full speed), as fast as the server goes (0) or steps per second.
-const SPEEDS = [["ramp", "watch it learn (slow, then full speed)"], [0, "full speed"], [1000, "1,000 steps/s"], [300, "300 steps/s"], [100, "100 steps/s"], [30, "30 steps/s"], [10, "10 steps/s"]];
+const SPEEDS = [["ramp", "watch it learn"], [0, "full speed"], [1000, "1,000 steps/s"], [300, "300 steps/s"], [100, "100 steps/s"], [30, "30 steps/s"], [10, "10 steps/s"]];
 
 // --- controls --------------------------------------------------------------------------------
 

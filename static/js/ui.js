@@ -221,7 +221,8 @@ function wrapAxisTitles(layout, width) {
     const length = (key[0] === "x" ? across : down) * (end - start);
     const lines = wrapWords(title.text, Math.max(12, Math.floor(length / 7.5)));
     layout[key] = { ...axis, title: { ...title, text: lines.join("<br>") } };
-    if (key[0] === "y") layout.margin.l = Math.max(layout.margin.l, 60 + 18 * (lines.length - 1));
+    // Room for the tick labels ("10⁻²", "0.25") and the title's lines beside them.
+    if (key[0] === "y") layout.margin.l = Math.max(layout.margin.l, 72 + 18 * (lines.length - 1));
   }
   // The y axes keep to that margin: with their automatic margins, an axis whose scale is tied to
   // the other's (a square plane) makes Plotly redraw the figure over and over on a narrow screen.
@@ -239,9 +240,13 @@ function wrapTitle(layout, width) {
   layout.title = { ...title, text, x: 0.02, xanchor: "left", xref: "container", yref: "container", y: 1,
     yanchor: "top", pad: { t: TOOLBAR_STRIP }, font: { ...(title.font || {}), size: 14 } };
   const lines = text.split(/<br\s*\/?>/i).length;
-  const extra = Math.max(0, TOOLBAR_STRIP + lines * LINE_HEIGHT + 8 - layout.margin.t);
-  layout.margin.t += extra;
-  return extra;
+  const wrapped = (lines - title.text.split(/<br\s*\/?>/i).length) * LINE_HEIGHT;
+  layout.margin.t += wrapped;
+  // Plotly centres a title in the top margin; anchored under the strip, its middle moves down by
+  // `shift`, and the plot and the panels' own titles with it, so that the gap between them stays.
+  const shift = Math.max(0, Math.round(TOOLBAR_STRIP + (lines * LINE_HEIGHT) / 2 - layout.margin.t / 2));
+  layout.margin.t += shift;
+  return wrapped + shift;
 }
 
 // A title's text as a figure `width` px wide shows it on a phone: each line wrapped at the words (14 px

@@ -45,7 +45,8 @@ _TEXT_BOXES = """
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const text = node.textContent.trim();
     const el = node.parentElement;
-    if (!text || !el || el.closest("svg, script, style, template, option, .sr-only") || !shown(el)) continue;
+    const skipped = "svg, script, style, template, option, .sr-only, .visually-hidden";
+    if (!text || !el || el.closest(skipped) || !shown(el)) continue;
     const range = document.createRange();
     range.selectNodeContents(node);
     for (const r of range.getClientRects()) boxes.push({ text, el, r: clip(el, r) });

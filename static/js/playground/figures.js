@@ -176,7 +176,9 @@ const FITS = {
   topology: (layout) => {
     const height = $("#topology").dataset.upright === "true" ? layout.height : boxHeight("#topology");
     if (!height) return layout;
-    const out = { ...layout, height, title: { text: "" }, annotations: [], showlegend: false, margin: { l: 4, r: 4, t: 4, b: 4 } };
+    // Beside the first and last layers, room for their nodes' maps and names (x1, s1), which ran
+    // out of the card with 4 px.
+    const out = { ...layout, height, title: { text: "" }, annotations: [], showlegend: false, margin: { l: 24, r: 24, t: 4, b: 4 } };
     // The room the headings had above the tallest layer goes to the maps.
     // Upright (a phone), the units run across the width: less room beside them, so that each map is
     // at least 40 px wide.
@@ -192,7 +194,7 @@ const FITS = {
   training: (layout, width) => {
     const height = boxHeight("#training");
     if (!height || width >= NARROW) return layout;
-    const out = { ...layout, height, title: { text: "" }, font: { size: 11 }, margin: { l: 46, r: 6, t: 20, b: 110 },
+    const out = { ...layout, height, title: { text: "" }, font: { size: 11 }, margin: { l: 60, r: 6, t: 20, b: 110 }, // l: the ticks and a two-line axis title
       legend: { ...(layout.legend || {}), orientation: "h", x: 0, xanchor: "left", y: -0.06, yanchor: "top", font: { size: 10 } } };
     for (const key of Object.keys(out)) if (/^xaxis\d*$/.test(key)) out[key] = { ...out[key], title: { text: "" } };
     return out;
