@@ -221,8 +221,9 @@ function wrapAxisTitles(layout, width) {
     const length = (key[0] === "x" ? across : down) * (end - start);
     const lines = wrapWords(title.text, Math.max(12, Math.floor(length / 7.5)));
     layout[key] = { ...axis, title: { ...title, text: lines.join("<br>") } };
-    // Room for the tick labels ("10⁻²", "0.25") and the title's lines beside them.
-    if (key[0] === "y") layout.margin.l = Math.max(layout.margin.l, 72 + 18 * (lines.length - 1));
+    // A log axis's ticks (10⁻³) are wider than a linear one's: more room beside them for the title.
+    const ticks = axis.type === "log" ? 74 : 60;
+    if (key[0] === "y") layout.margin.l = Math.max(layout.margin.l, ticks + 18 * (lines.length - 1));
   }
   // The y axes keep to that margin: with their automatic margins, an axis whose scale is tied to
   // the other's (a square plane) makes Plotly redraw the figure over and over on a narrow screen.
@@ -234,17 +235,20 @@ function wrapAxisTitles(layout, width) {
 function wrapTitle(layout, width) {
   const title = typeof layout.title === "string" ? { text: layout.title } : layout.title;
   if (!title || !title.text) return 0;
-  const text = narrowTitle(title.text, width);
-  // Under the toolbar's strip: a phone shows the toolbar all the time (nothing hovers), over the
-  // top right of the figure, where a title that fills the width would end.
-  layout.title = { ...title, text, x: 0.02, xanchor: "left", xref: "container", yref: "container", y: 1,
+  // Over the plot area (right of the y axis's title, which a tall plot's reaches up beside it), and
+  // under the toolbar's strip: a phone shows the toolbar all the time (nothing hovers), over the top
+  // right of the figure, where a title that fills the width would end.
+  const text = narrowTitle(title.text, width - layout.margin.l + 20);
+  layout.title = { ...title, text, x: 0, xanchor: "left", xref: "paper", yref: "container", y: 1,
     yanchor: "top", pad: { t: TOOLBAR_STRIP }, font: { ...(title.font || {}), size: 14 } };
   const lines = text.split(/<br\s*\/?>/i).length;
   const wrapped = (lines - title.text.split(/<br\s*\/?>/i).length) * LINE_HEIGHT;
   layout.margin.t += wrapped;
   // Plotly centres a title in the top margin; anchored under the strip, its middle moves down by
   // `shift`, and the plot and the panels' own titles with it, so that the gap between them stays.
-  const shift = Math.max(0, Math.round(TOOLBAR_STRIP + (lines * LINE_HEIGHT) / 2 - layout.margin.t / 2));
+  // And the plot starts at least a line under the title's last line.
+  const shift = Math.max(0, Math.round(TOOLBAR_STRIP + (lines * LINE_HEIGHT) / 2 - layout.margin.t / 2),
+    TOOLBAR_STRIP + (lines + 1) * LINE_HEIGHT - layout.margin.t);
   layout.margin.t += shift;
   return wrapped + shift;
 }
