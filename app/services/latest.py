@@ -17,7 +17,7 @@ from app.nn import SpecError
 
 from .experiments import EXPERIMENTS
 from .jobs import FINAL_STATUSES, JobService
-from .scheduler import QueueFull
+from .scheduler import PersonLimit, QueueFull
 from .specs import NotFound
 from .store import StorageError
 
@@ -53,12 +53,13 @@ class LatestResults:
 
     def start_all(self) -> None:
         """Start computing every experiment's result now (at start-up), so that the Experiments
-        page's first visitor finds them done. One that cannot start (a full queue, limits that do
+        page's first visitor finds them done. One that cannot start (a full queue, the server's own share of
+        the workers used up (a small NNVIZ_PERSON_JOBS), limits that do
         not allow its defaults, the storage) starts on its first request, as without this."""
         for name in EXPERIMENTS:
             try:
                 self.get(name)
-            except (QueueFull, SpecError, StorageError) as exc:
+            except (QueueFull, PersonLimit, SpecError, StorageError) as exc:
                 log.warning("the kept result of experiment %s will be computed on its first request: %s", name, exc)
 
     def computing(self) -> dict[str, str]:

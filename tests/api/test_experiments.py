@@ -116,7 +116,9 @@ def test_runs_on_two_workers_give_the_numbers_of_each_run_trained_alone(client):
     # Progress counts training steps over all runs (2 settings x 2 seeds x 300), never backwards.
     assert finished["progress"] == {"step": 1200, "total_steps": 1200, "epoch": None}
     steps = [data["step"] for kind, data in events if kind == "progress"]
-    assert steps == sorted(steps) and steps[-1] == 1200 and {data["total_steps"] for _, data in events[:-1]} == {1200}
+    # A stream keeps only the newest progress for a slow reader: the last runs' may be folded into
+    # the "done" that follows, whose job holds the whole count (above).
+    assert steps == sorted(steps) and steps[-1] <= 1200 and {data["total_steps"] for _, data in events[:-1]} == {1200}
     assert events[-1][0] == "done" and events[-1][1]["status"] == "done"
 
 

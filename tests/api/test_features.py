@@ -156,10 +156,12 @@ def test_live_frames_carry_edges_and_the_hidden_space_when_asked(client):
     })
     assert job.status_code == 202, job.text
     progress = [data for kind, data in read_events(client, job.json()["id"]) if kind == "progress"]
-    extras = [frame for frame in progress if "edges" in frame]
-    assert extras and all("hidden" in frame and "nodes" not in frame for frame in extras)
-    assert len(extras) < len(progress)  # about 7 a second, frames 20
-    values, styles = decode_edges(extras[-1]["edges"])
+    # The edges with every frame (the diagram follows each); the hidden space about 7 a second, of
+    # 20 frames; no node maps, which were not asked for.
+    assert progress and all("edges" in frame and "nodes" not in frame for frame in progress)
+    extras = [frame for frame in progress if "hidden" in frame]
+    assert extras and len(extras) < len(progress)
+    values, styles = decode_edges(progress[-1]["edges"])
     assert len(values) == len(styles) == 2 * 5 + 5 * 3 + 3 * 2
     hidden = extras[-1]["hidden"]
     assert hidden["layer"] == 2 and decode_hidden(hidden).shape == (2 * 11 * 60 + 120, 2)

@@ -178,7 +178,8 @@ const FITS = {
     if (!height) return layout;
     // Beside the first and last layers, room for their nodes' maps and names (x1, s1), which ran
     // out of the card with 4 px.
-    const out = { ...layout, height, title: { text: "" }, annotations: [], showlegend: false, margin: { l: 24, r: 24, t: 4, b: 4 } };
+    const side = $("#topology").dataset.upright === "true" ? 4 : 24; // upright, the maps need the width
+    const out = { ...layout, height, title: { text: "" }, annotations: [], showlegend: false, margin: { l: side, r: side, t: 4, b: 4 } };
     // The room the headings had above the tallest layer goes to the maps.
     // Upright (a phone), the units run across the width: less room beside them, so that each map is
     // at least 40 px wide.
