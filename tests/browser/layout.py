@@ -12,8 +12,9 @@ import time
 
 # Every visible piece of text, as the reader sees it: HTML text by the boxes of its lines, SVG <text>
 # (Plotly's titles, ticks, legends and annotations) by its box, both cut to what their scrolling or
-# clipping ancestors let show. Two pieces overlapping by more than 2 px each way are a finding; a
-# piece inside another's element (a <tspan> in its <text>) is not.
+# clipping ancestors let show. Two pieces overlapping by more than 6 px each way are a finding (a
+# glyph box's corner over another's, a tick label's top by a title's descenders, is not a collision
+# a reader sees); a piece inside another's element (a <tspan> in its <text>) is not.
 _TEXT_BOXES = """
 () => {
   const shown = (el) => {
@@ -69,7 +70,7 @@ OVERLAPPING_TEXT = f"""
     if (a.el === b.el || a.el.contains(b.el) || b.el.contains(a.el)) continue;
     const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
     const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
-    if (w > 2 && h > 2) {{
+    if (w > 6 && h > 6) {{
       const size = `${{Math.round(w)}} x ${{Math.round(h)}} px`;
       found.push(`"${{a.text.slice(0, 50)}}" and "${{b.text.slice(0, 50)}}" (${{size}})`);
     }}
