@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-from server import start_server  # benchmarks/server.py, beside this script
+from server import job_events, start_server  # benchmarks/server.py, beside this script
 
 from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, train
 
@@ -91,19 +90,16 @@ def sse_rate(client: httpx.Client, seconds: float) -> None:
             "training": {"steps": 100_000}, "live": {"grid": 40}}
     job = client.post("/api/jobs", json=body).json()
     frames, grids, first, last = 0, 0, None, None
-    with client.stream("GET", f"/api/jobs/{job['id']}/events") as response:
-        event = None
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                event = line.removeprefix("event: ")
-            elif line.startswith("data: ") and event == "progress":
-                now = time.perf_counter()
-                first = first or now
-                last = now
-                frames += 1
-                grids += "boundary" in json.loads(line.removeprefix("data: "))
-                if now - first >= seconds:
-                    break
+    for kind, frame in job_events(client, job["id"]):
+        if kind != "progress":
+            continue
+        now = time.perf_counter()
+        first = first or now
+        last = now
+        frames += 1
+        grids += "boundary" in frame
+        if now - first >= seconds:
+            break
     client.post(f"/api/jobs/{job['id']}/cancel")
     rate = (frames - 1) / (last - first) if frames > 1 else 0.0
     print(f"live events, 2-8-8-3 on 501 points, 40x40 grid: {frames} frames ({grids} with a grid) in "

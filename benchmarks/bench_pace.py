@@ -13,13 +13,12 @@ within half a point of its best and the frames per second.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from server import ROOT, start_server  # benchmarks/server.py, beside this script
+from server import ROOT, job_events, start_server  # benchmarks/server.py, beside this script
 
 DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
 NETWORK = {"input_dim": 2, "features": ["x1", "x2"], "output_dim": 3, "loss": "softmax", "init": "he",
@@ -38,19 +37,13 @@ def watch(base: str, seconds: float, interval_ms: int) -> list[tuple[float, int,
                                          "live": live}).json()
     frames: list[tuple[float, int, float | None]] = []
     accuracy = None
-    with client.stream("GET", f"/api/jobs/{job['id']}/events") as events:
-        kind = None
-        for line in events.iter_lines():
-            if line.startswith("event: "):
-                kind = line.removeprefix("event: ")
-            elif line.startswith("data: ") and kind == "progress":
-                frame = json.loads(line.removeprefix("data: "))
-                accuracy = frame.get("record", {}).get("train_accuracy", accuracy)
-                frames.append((time.perf_counter() - posted, frame["step"], accuracy))
-                if frames[-1][0] >= seconds:
-                    break
-            elif kind == "done":
-                break
+    for kind, frame in job_events(client, job["id"]):
+        if kind != "progress":
+            break  # done (or failed)
+        accuracy = frame.get("record", {}).get("train_accuracy", accuracy)
+        frames.append((time.perf_counter() - posted, frame["step"], accuracy))
+        if frames[-1][0] >= seconds:
+            break
     client.post(f"/api/jobs/{job['id']}/cancel")
     return frames
 

@@ -3,11 +3,13 @@ folder, and its process's CPU time (user + system, from /proc) for per-process f
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -47,3 +49,14 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of one process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def job_events(client: httpx.Client, job_id: str) -> Iterator[tuple[str, dict]]:
+    """A job's Server-Sent Events as (kind, data) pairs, as they arrive; stop reading by breaking."""
+    with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
+        kind = None
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: ") and kind is not None:
+                yield kind, json.loads(line.removeprefix("data: "))

@@ -59,7 +59,9 @@ SWEEP_SETTINGS: tuple[dict[str, Any], ...] = (
 def vocabulary() -> dict[str, Any]:
     """Every name the pages offer, with the words they show for it: the one list each page renders
     (``GET /api/catalog``), so that no page keeps a copy that could fall behind the server."""
-    named = lambda names, labels: [{"name": name, "label": labels[name]} for name in names]  # noqa: E731
+    def named(names: tuple[str, ...], labels: dict[str, str]) -> list[dict[str, str]]:
+        return [{"name": name, "label": labels[name]} for name in names]
+
     return {
         "optimizers": named(OPTIMIZER_NAMES, OPTIMIZER_LABELS),
         "initializations": named(INIT_NAMES, INIT_LABELS),

@@ -32,7 +32,7 @@ export function colorMap(colorscale, cmin, cmax) {
 // at once (toDataURL), and a new canvas's context costs more than painting it.
 const scratches = new Map();
 
-function scratch(grid) {
+export function scratch(grid) {
   if (!scratches.has(grid)) {
     const canvas = document.createElement("canvas");
     canvas.width = grid;

@@ -8,7 +8,7 @@
 // the backgrounds are hidden while it paints), over it for the diagram (the maps cover the nodes'
 // markers; Plotly's edges and bias squares are hidden while it paints). Positions come from the
 // figure's own axes (`_fullLayout`), so a resized plot is painted where Plotly now draws.
-import { colorMap, fillPixels } from "../heatmaps.js";
+import { colorMap, fillPixels, scratch } from "../heatmaps.js";
 
 const canvases = new WeakMap(); // plot -> { below, above }: its canvases
 
@@ -44,19 +44,10 @@ function pixels(plot) {
   return { x: (v) => xaxis._offset + xaxis.l2p(v), y: (v) => yaxis._offset + yaxis.l2p(v), xaxis, yaxis };
 }
 
-// A grid × grid picture (one byte per cell, rows upwards) on a reused scratch canvas, to be drawn
-// scaled: `colorOf(code)` -> [r, g, b].
-const scratches = new Map();
-
+// A grid × grid picture (one byte per cell, rows upwards) on the reused scratch canvas of its size
+// (heatmaps.js), to be drawn scaled at once: `colorOf(code)` -> [r, g, b].
 function picture(codes, grid, colorOf) {
-  if (!scratches.has(grid)) {
-    const canvas = document.createElement("canvas");
-    canvas.width = grid;
-    canvas.height = grid;
-    const context = canvas.getContext("2d");
-    scratches.set(grid, { canvas, context, image: context.createImageData(grid, grid) });
-  }
-  const { canvas, context, image } = scratches.get(grid);
+  const { canvas, context, image } = scratch(grid);
   fillPixels(image, codes, grid, colorOf);
   context.putImageData(image, 0, 0);
   return canvas;
