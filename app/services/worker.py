@@ -46,7 +46,7 @@ EXTRAS_SECONDS = 0.15
 # seconds after its first: RAMP_STEPS_PER_SECOND at first, then ten times as many every
 # RAMP_DECADE_SECONDS, until that outruns the machine and it runs free. The default Playground network
 # (2-8-8-3 ReLU, Adam 0.01, full batch) reaches its plateau on the spiral at about step 300, which this
-# spreads over about 10 s (docs/benchmarks.md); at one decade per 1.5 s it took 3.5 s. 30 steps a
+# spreads over about 9 s (docs/benchmarks.md); at one decade per 1.5 s it took 3.5 s. 30 steps a
 # second at first: a frame's picture changes only when a step was taken, and the page draws 30 frames
 # a second. The pace is a function of time, not of frames, so it stays the same whatever frame
 # interval a page asks for.
