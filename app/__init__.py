@@ -1,3 +1,3 @@
 """nnviz: build, train and look inside small fully-connected networks."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

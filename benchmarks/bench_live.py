@@ -1,7 +1,7 @@
 """What live frames carry besides the boundary, and what the Playground makes of them.
 
 1. Frames (in-process, a worker's ``TrainRun``): bytes per frame at grid 40 with the boundary
-   alone and with each addition (``live.nodes`` at the Playground's 20, ``live.edges``,
+   alone and with each addition (``live.nodes`` at the Playground's 16, ``live.edges``,
    ``live.hidden``), and the worker's CPU for each addition, for a 2-8-8-3 ReLU network on the
    spiral and the case study's 2-100-3.
 2. The browser (``--browser``; Debian's Chromium through Playwright, against a real server of the
@@ -38,7 +38,7 @@ NETWORKS = {
 }
 BASE = {"grid": 40, "interval_ms": 33, "steps_per_second": None, "ramp": False, "nodes": None, "edges": False,
         "hidden": None}
-ADDITIONS = {"nodes (grid 20)": {"nodes": 20}, "edges": {"edges": True}, "hidden (layer 1)": {"hidden": {"layer": 1}}}
+ADDITIONS = {"nodes (grid 16)": {"nodes": 16}, "edges": {"edges": True}, "hidden (layer 1)": {"hidden": {"layer": 1}}}
 
 
 def _run(hidden: list[dict], live: dict) -> TrainRun:

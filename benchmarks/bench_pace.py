@@ -1,13 +1,13 @@
 """How fast the Playground's default run learns, as a person watches it: its first job through the API.
 
 Starts a server, creates the Playground's default network (spiral, 2-8-8-3 ReLU, He init, seed 0),
-posts the first Play job as the page does (30,000 steps, Adam 0.01, L2 0.001, full batch, history
+posts the first Play job as the page does (30,000 steps, Adam at the default 0.005, L2 0.001, full batch, history
 every 100, the default pace ``live.ramp``, frames of grid 40 with node maps and edges every
 ``--interval-ms``), reads its events for ``--seconds`` and prints, each second, the step and the
 training accuracy of the newest history record a frame carried, then when the accuracy first came
 within half a point of its best and the frames per second.
 
-    python benchmarks/bench_pace.py [--seconds 25] [--interval-ms 33] [--root OTHER_CHECKOUT]
+    python benchmarks/bench_pace.py [--seconds 25] [--interval-ms 33] [--learning-rate 0.005] [--root OTHER_CHECKOUT]
 """
 
 from __future__ import annotations
@@ -23,17 +23,18 @@ from server import ROOT, job_events, start_server  # benchmarks/server.py, besid
 DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
 NETWORK = {"input_dim": 2, "features": ["x1", "x2"], "output_dim": 3, "loss": "softmax", "init": "he",
            "hidden": [{"units": 8, "activation": "relu"}, {"units": 8, "activation": "relu"}]}
-TRAINING = {"optimizer": "adam", "learning_rate": 0.01, "regularization": "l2", "reg_strength": 0.001,
+TRAINING = {"optimizer": "adam", "learning_rate": 0.005, "regularization": "l2", "reg_strength": 0.001,
             "batch_size": None, "steps": 30_000, "history_every": 100, "seed": 0}
 
 
-def watch(base: str, seconds: float, interval_ms: int) -> list[tuple[float, int, float | None]]:
+def watch(base: str, seconds: float, interval_ms: int, learning_rate: float) -> list[tuple[float, int, float | None]]:
     """(seconds since the job was posted, step, training accuracy of the newest record) per frame."""
     client = httpx.Client(base_url=base, timeout=60)
     network = client.post("/api/networks", json=NETWORK | {"seed": 0, "data": DATA}).json()
-    live = {"grid": 40, "interval_ms": interval_ms, "nodes": 20, "edges": True, "ramp": True}
+    live = {"grid": 40, "interval_ms": interval_ms, "nodes": 16, "edges": True, "ramp": True}
     posted = time.perf_counter()
-    job = client.post("/api/jobs", json={"network": {"id": network["id"]}, "data": DATA, "training": TRAINING,
+    training = TRAINING | {"learning_rate": learning_rate}
+    job = client.post("/api/jobs", json={"network": {"id": network["id"]}, "data": DATA, "training": training,
                                          "live": live}).json()
     frames: list[tuple[float, int, float | None]] = []
     accuracy = None
@@ -72,12 +73,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=25.0)
     parser.add_argument("--interval-ms", type=int, default=33)
+    parser.add_argument("--learning-rate", type=float, default=TRAINING["learning_rate"])
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout whose server runs (an older version)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         server, base = start_server(data_dir, root=args.root)
         try:
-            report(watch(base, args.seconds, args.interval_ms))
+            report(watch(base, args.seconds, args.interval_ms, args.learning_rate))
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -442,10 +442,12 @@ class WeightPublic(BaseModel):
 
 
 class EncodedMaps(BaseModel):
-    """Small maps over the plane, one byte per cell: value = (byte / 127.5 − 1) · limit, the maps one
-    after another (grid² bytes each, rows along x₂ upwards), deflated (zlib) and base64-encoded."""
+    """Small maps over the plane, one byte per cell: value = (byte / half − 1) · limit with half =
+    (levels − 1) / 2, the maps one after another (grid² bytes each, rows along x₂ upwards), deflated
+    (zlib) and base64-encoded."""
 
     limits: list[float] = Field(description="per map: its largest |value| (0: the map is 0 everywhere)")
+    levels: int = Field(256, description="codes per map (256 here; live frames' node maps use 15)")
     data: str
 
 

@@ -33,7 +33,8 @@ from typing import Any
 from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
 from app.viz import boundary_grid, data_bounds, node_maps
 from app.viz.boundary import n_classes_of
-from app.viz.live import encode_edges, encode_grid, encode_hidden, live_overlay, rounded
+from app.viz.live import LIVE_LEVELS, encode_edges, encode_grid, encode_hidden, live_overlay, rounded
+from app.viz.thumbnails import LIVE_MAP_LEVELS
 
 from .specs import build_dataset
 
@@ -44,12 +45,13 @@ DATA_CACHE_SIZE = 32
 EXTRAS_SECONDS = 0.15
 # A ramped job (``live.ramp``, the Playground's default pace) may have taken ``ramp_steps(t)`` steps t
 # seconds after its first: RAMP_STEPS_PER_SECOND at first, then ten times as many every
-# RAMP_DECADE_SECONDS, until that outruns the machine and it runs free. The default Playground network
-# (2-8-8-3 ReLU, Adam 0.01, full batch) reaches its plateau on the spiral at about step 300, which this
-# spreads over about 9 s (docs/benchmarks.md); at one decade per 1.5 s it took 3.5 s. 30 steps a
-# second at first: a frame's picture changes only when a step was taken, and the page draws 30 frames
-# a second. The pace is a function of time, not of frames, so it stays the same whatever frame
-# interval a page asks for.
+# RAMP_DECADE_SECONDS, until that outruns the machine and it runs free. 30 steps a second at first:
+# a frame's picture changes only when a step was taken, and the page draws 30 frames a second. The
+# pace is a function of time, not of frames, so it stays the same whatever frame interval a page asks
+# for. At 30 new steps a second a run must need more than 300 steps to be watched for 10 s: the
+# Playground's default network (2-8-8-3 ReLU, Adam) reaches its plateau on the spiral at step 273 with
+# a learning rate of 0.01 (9 s) and at step 510 with 0.005, its default (about 14 s;
+# docs/benchmarks.md). At one decade per 1.5 s the first took 3.5 s.
 RAMP_STEPS_PER_SECOND = 30
 RAMP_DECADE_SECONDS = 8.0
 
@@ -194,7 +196,7 @@ class TrainRun:
             frame["record"] = rounded(history[-1])
         if self.bounds is not None:
             grid = boundary_grid(self.net, self.bounds, self.live["grid"])
-            frame["boundary"] = encode_grid(grid, n_classes_of(self.net))
+            frame["boundary"] = encode_grid(grid, n_classes_of(self.net), LIVE_LEVELS)
             frame["overlay"] = live_overlay(self.net, self.data)
         # The node maps and edges come with every frame: the Playground paints them on canvases at the
         # frames' rate (30 a second), and they cost about as much as the boundary (bench_live.py).
@@ -217,7 +219,7 @@ class TrainRun:
         """Each node's map (``nodes``) and the diagram's edges (``edges``), when the options ask for them."""
         pictures: dict[str, Any] = {}
         if self.live.get("nodes") and self.net.spec.input_dim == 2:
-            pictures["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"])
+            pictures["nodes"] = node_maps(self.net, self.bounds, self.live["nodes"], levels=LIVE_MAP_LEVELS)
         if self.live.get("edges"):
             pictures["edges"] = encode_edges(self.net)
         return pictures

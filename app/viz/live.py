@@ -6,7 +6,8 @@ compress well) and base64-encoded. 40 × 40 cells take about 1 KB instead of 10�
 and the picture is the same to the eye.
 
 * classification: ``z = k + 0.99·c`` (see ``boundary``) becomes one byte ``k·L + round(c·(L−1))``
-  with ``L = 256 // K`` levels of confidence per class;
+  with ``L`` levels of confidence per class (``levels``: at most ``256 // K``; ``LIVE_LEVELS`` in
+  live frames, where fewer levels deflate to two thirds of the bytes and look the same);
 * 2-D regression: one byte over the grid's [lo, hi];
 * 1-D regression (a curve): two bytes per point over [lo, hi], so the line does not look stepped.
 
@@ -36,10 +37,18 @@ from .inside import hidden_space_numbers, hidden_space_rows
 from .topology import MAX_UNITS, bias_numbers, edge_numbers
 
 HIDDEN_LEVELS = 4096
+# Confidence levels per class in a live boundary: TensorFlow Playground paints its output in 30
+# shades in all; 32 per class look the same at 480 px and deflate to about 0.75 KB instead of 1.1.
+LIVE_LEVELS = 32
+# The × markers' positions: 10 bits per coordinate over the points' extent (a 1024th: half a pixel
+# on a 480 px plot), the predicted class in 4 bits: 3 bytes a point instead of about 36 characters.
+WRONG_BITS = 10
 
 
-def encode_grid(grid: dict[str, Any], n_classes: int) -> dict[str, Any]:
-    """``boundary_grid``'s result -> a small JSON-ready dict (``bounds``, ``n``, base64 ``data``)."""
+def encode_grid(grid: dict[str, Any], n_classes: int, levels: int | None = None) -> dict[str, Any]:
+    """``boundary_grid``'s result -> a small JSON-ready dict (``bounds``, ``n``, base64 ``data``; for
+    classes, ``classes`` and ``levels`` of confidence per class, ``256 // n_classes`` at most and by
+    default)."""
     kind = grid["kind"]
     z = np.asarray(grid["z"], dtype=np.float64)
     x = grid["x"]
@@ -47,11 +56,11 @@ def encode_grid(grid: dict[str, Any], n_classes: int) -> dict[str, Any]:
     if grid["y"] is not None:
         frame["y"] = [_short(grid["y"][0]), _short(grid["y"][-1])]
     if kind == "classification":
-        levels = 256 // n_classes
+        levels = min(levels or 256, 256 // n_classes)
         k = np.clip(np.floor(z), 0, n_classes - 1)
         c = np.clip((z - k) / CONFIDENCE_SPAN, 0.0, 1.0)
         codes = (k * levels + np.rint(c * (levels - 1))).astype(np.uint8)
-        frame["classes"] = n_classes
+        frame |= {"classes": n_classes, "levels": levels}
     else:
         lo, hi = float(np.min(z)), float(np.max(z))
         top = 65535 if kind == "regression-1d" else 255
@@ -69,7 +78,7 @@ def decode_grid(frame: dict[str, Any]) -> np.ndarray:
     n = frame["n"]
     if frame["kind"] == "classification":
         codes = np.frombuffer(raw, dtype=np.uint8).astype(np.float64)
-        levels = 256 // frame["classes"]
+        levels = frame.get("levels", 256 // frame["classes"])
         k, q = np.floor(codes / levels), codes % levels
         return (k + CONFIDENCE_SPAN * q / (levels - 1)).reshape(n, n)
     curve = frame["kind"] == "regression-1d"
@@ -136,9 +145,10 @@ def decode_hidden(frame: dict[str, Any]) -> np.ndarray:
     return (lo + levels / (frame["levels"] - 1) * (hi - lo)).T
 
 
-def _levels(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    scaled = (values - lo) / (hi - lo) * (HIDDEN_LEVELS - 1) if hi > lo else np.zeros_like(values)
-    return np.rint(np.clip(scaled, 0, HIDDEN_LEVELS - 1)).astype(np.int64)
+def _levels(values: np.ndarray, lo: float, hi: float, top: int = HIDDEN_LEVELS - 1) -> np.ndarray:
+    """``values`` as integer levels 0 … ``top`` over [lo, hi]."""
+    scaled = (values - lo) / (hi - lo) * top if hi > lo else np.zeros_like(values)
+    return np.rint(np.clip(scaled, 0, top)).astype(np.int64)
 
 
 def _pack(raw: bytes) -> str:
@@ -151,7 +161,7 @@ def _unpack(data: str) -> bytes:
 
 def live_overlay(net: Network, data: Dataset) -> dict[str, Any]:
     """What keeps a live boundary's overlay true: the subtitle's scores (``score_text``) and, for
-    classes, the misclassified points as ``[x1, x2, predicted class]`` (the × markers)."""
+    classes, the misclassified points (the × markers, ``encode_wrong``)."""
     predictions = {split: net.predict(X) if len(X) else np.empty(0)
                    for split, X in (("train", data.X_train), ("test", data.X_test))}
     overlay: dict[str, Any] = {"score": score_text(net, data, predictions)}
@@ -159,8 +169,32 @@ def live_overlay(net: Network, data: Dataset) -> dict[str, Any]:
         X = np.concatenate([data.X_train, data.X_test])
         predicted = np.concatenate([predictions["train"], predictions["test"]])
         wrong = predicted != np.concatenate([data.y_train, data.y_test])
-        overlay["wrong"] = [[_short(x1), _short(x2), int(k)] for (x1, x2), k in zip(X[wrong], predicted[wrong])]
+        overlay["wrong"] = encode_wrong(X[wrong], predicted[wrong], X)
     return overlay
+
+
+def encode_wrong(points: np.ndarray, predicted: np.ndarray, every: np.ndarray) -> dict[str, Any]:
+    """Misclassified points (P, 2) and their predicted classes (P,) -> ``count``, ``bounds`` [x_min,
+    x_max, y_min, y_max] (of ``every`` point, so they stay put from frame to frame) and ``data``:
+    3 bytes a point, big-endian ``x << 14 | y << 4 | class`` with x and y as 10-bit levels over the
+    bounds, base64-encoded (random positions do not deflate)."""
+    top = (1 << WRONG_BITS) - 1
+    bounds = [_short(v) for v in (every[:, 0].min(), every[:, 0].max(), every[:, 1].min(), every[:, 1].max())] \
+        if len(every) else [0.0, 1.0, 0.0, 1.0]
+    levels = [_levels(points[:, k], bounds[2 * k], bounds[2 * k + 1], top) for k in (0, 1)]
+    packed = (levels[0] << 14) | (levels[1] << 4) | (predicted.astype(np.int64) & 0xF)
+    raw = np.stack([(packed >> 16) & 0xFF, (packed >> 8) & 0xFF, packed & 0xFF], axis=1).astype(np.uint8)
+    return {"count": len(points), "bounds": bounds, "data": base64.b64encode(raw.tobytes()).decode("ascii")}
+
+
+def decode_wrong(frame: dict[str, Any]) -> np.ndarray:
+    """``encode_wrong`` undone: (count, 3) float64 rows ``[x1, x2, predicted class]``."""
+    raw = np.frombuffer(base64.b64decode(frame["data"]), dtype=np.uint8).astype(np.int64).reshape(-1, 3)
+    packed = (raw[:, 0] << 16) | (raw[:, 1] << 8) | raw[:, 2]
+    top, (x_min, x_max, y_min, y_max) = (1 << WRONG_BITS) - 1, frame["bounds"]
+    x = x_min + (packed >> 14) / top * (x_max - x_min)
+    y = y_min + ((packed >> 4) & top) / top * (y_max - y_min)
+    return np.column_stack([x, y, packed & 0xF]).astype(np.float64)
 
 
 def _short(value: float) -> float:

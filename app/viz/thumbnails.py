@@ -2,10 +2,12 @@
 one per neuron of a network (what it outputs at each point), to be drawn inside the network diagram.
 
 A page draws dozens of them several times a second, so they travel as bytes, not figures: each map
-one byte per cell on a symmetric scale, ``round((v / limit + 1) · 127.5)`` with ``limit`` the map's
-largest |v| (the colour then says sign and relative size, white being 0), all maps of one answer
-concatenated, deflated and base64-encoded (``static/js/thumbnails.js`` decodes them). Rows run
-along x₂ upwards, as in ``boundary_grid``.
+one byte per cell on a symmetric scale of ``levels`` codes, ``round((v / limit + 1) · (levels − 1) / 2)``
+with ``limit`` the map's largest |v| (the colour then says sign and relative size, white being 0),
+all maps of one answer concatenated, deflated and base64-encoded (``static/js/thumbnails.js`` decodes
+them). Rows run along x₂ upwards, as in ``boundary_grid``. Answers use 256 levels; live frames use
+``LIVE_MAP_LEVELS``: 30 frames a second of 20 maps must stay small, and fewer levels deflate far
+better (about a quarter of the bytes at 15).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from .neuron import color_range
 FEATURE_BOUNDS = (-1.2, 1.2, -1.2, 1.2)  # about where the generated data sets lie
 MAX_THUMBNAIL_GRID = 64
 MAX_NODE_UNITS = 32  # per layer: the units a network diagram draws one by one (it summarises wider layers)
+MAP_LEVELS = 256
+# A live frame's maps: 7 shades each side of white. TensorFlow Playground paints its maps in 30 shades
+# in all; at 40 px a map shows no difference, and its deflated bytes are a quarter of 256 levels'.
+LIVE_MAP_LEVELS = 15
 
 
 def plane_points(bounds: Any, grid: int) -> np.ndarray:
@@ -34,24 +40,26 @@ def plane_points(bounds: Any, grid: int) -> np.ndarray:
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def encode_maps(maps: list[np.ndarray]) -> dict[str, Any]:
-    """Maps of one size, (grid²,) each -> ``{"limits": [max |v| per map], "data": base64}``."""
+def encode_maps(maps: list[np.ndarray], levels: int = MAP_LEVELS) -> dict[str, Any]:
+    """Maps of one size, (grid²,) each -> ``{"limits": [max |v| per map], "levels": levels, "data": base64}``
+    (``levels`` codes per map, 2 … 256)."""
+    half = (check_int(levels, "levels", 2, 256) - 1) / 2
     limits, codes = [], []
     for values in maps:
         values = finite32(values).astype(np.float64)
         limit = float(np.max(np.abs(values))) if values.size else 0.0
         limits.append(float(f"{limit:.4g}"))
         scaled = values / limit if limit > 0 else np.zeros_like(values)
-        codes.append(np.rint((scaled + 1.0) * 127.5).astype(np.uint8))
+        codes.append(np.rint((scaled + 1.0) * half).astype(np.uint8))
     raw = np.concatenate(codes).tobytes() if codes else b""
-    return {"limits": limits, "data": base64.b64encode(zlib.compress(raw, 6)).decode("ascii")}
+    return {"limits": limits, "levels": levels, "data": base64.b64encode(zlib.compress(raw, 6)).decode("ascii")}
 
 
 def decode_maps(encoded: dict[str, Any], grid: int) -> list[np.ndarray]:
     """``encode_maps`` undone: each map as (grid, grid) float64 (rows along x₂)."""
     raw = np.frombuffer(zlib.decompress(base64.b64decode(encoded["data"])), dtype=np.uint8).astype(np.float64)
-    cells = grid * grid
-    return [(raw[k * cells:(k + 1) * cells] / 127.5 - 1.0).reshape(grid, grid) * limit
+    cells, half = grid * grid, (encoded.get("levels", MAP_LEVELS) - 1) / 2
+    return [(raw[k * cells:(k + 1) * cells] / half - 1.0).reshape(grid, grid) * limit
             for k, limit in enumerate(encoded["limits"])]
 
 
@@ -68,13 +76,15 @@ def feature_maps(grid: int = 24, bounds: Any = FEATURE_BOUNDS) -> dict[str, Any]
 
 
 @np.errstate(over="ignore", invalid="ignore")  # exploded weights: drawn clipped, see finite32
-def node_maps(net: Network, bounds: Any, grid: int = 24, max_units: int = MAX_NODE_UNITS) -> dict[str, Any]:
+def node_maps(net: Network, bounds: Any, grid: int = 24, max_units: int = MAX_NODE_UNITS,
+              levels: int = MAP_LEVELS) -> dict[str, Any]:
     """Each node's output over the plane, layer by layer: the input layer's features, each hidden
     unit's activation, each output's score; at most ``max_units`` units per layer (the first ones).
 
     Returns ``grid``, ``bounds``, ``layers`` (per layer: ``name``, ``units`` drawn, ``total`` units,
     and the colour axis ``neuron_maps_figure`` gives the layer over the same grid, ``scale`` [cmin,
-    cmax] and ``signed``: see ``color_range``) and ``maps`` (``encode_maps`` of the maps in that order).
+    cmax] and ``signed``: see ``color_range``) and ``maps`` (``encode_maps`` of the maps in that order,
+    ``levels`` codes each).
     """
     require_network(net)
     if net.spec.input_dim != 2:
@@ -92,4 +102,5 @@ def node_maps(net: Network, bounds: Any, grid: int = 24, max_units: int = MAX_NO
         layers.append({"name": name, "units": shown, "total": int(matrix.shape[1]),
                        "scale": [float(f"{cmin:.7g}"), float(f"{cmax:.7g}")], "signed": signed})
         maps += [matrix[:, k] for k in range(shown)]
-    return {"grid": grid, "bounds": list(check_bounds(bounds)), "layers": layers, "maps": encode_maps(maps)}
+    return {"grid": grid, "bounds": [float(f"{b:.7g}") for b in check_bounds(bounds)], "layers": layers,
+            "maps": encode_maps(maps, levels)}

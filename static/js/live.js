@@ -36,7 +36,7 @@ export async function decodeBoundary(frame) {
   }
   let value;
   if (frame.kind === "classification") {
-    const levels = Math.floor(256 / frame.classes);
+    const levels = frame.levels || Math.floor(256 / frame.classes);
     value = (code) => Math.floor(code / levels) + (CONFIDENCE_SPAN * (code % levels)) / (levels - 1);
   } else {
     value = (code) => frame.lo + (code / 255) * (frame.hi - frame.lo);
@@ -46,6 +46,27 @@ export async function decodeBoundary(frame) {
     z.push(Array.from(bytes.subarray(row * n, (row + 1) * n), value));
   }
   return { kind: frame.kind, x, y: linspace(frame.y[0], frame.y[1], n), z, codes: bytes, value };
+}
+
+// {count, bounds, data} (a frame's overlay.wrong) -> [x1, x2, predicted class] per misclassified
+// point: 3 bytes each, x << 14 | y << 4 | class, x and y as 10-bit levels over the bounds. Decoded
+// once per overlay (a frame's overlay may be drawn by more than one view).
+const WRONG_TOP = 1023;
+const wrongDecoded = new WeakMap();
+
+export function wrongPoints(encoded) {
+  if (!encoded) return null;
+  if (!wrongDecoded.has(encoded)) {
+    const text = atob(encoded.data);
+    const [xMin, xMax, yMin, yMax] = encoded.bounds;
+    const points = [];
+    for (let i = 0; i + 2 < text.length; i += 3) {
+      const packed = (text.charCodeAt(i) << 16) | (text.charCodeAt(i + 1) << 8) | text.charCodeAt(i + 2);
+      points.push([xMin + ((packed >> 14) / WRONG_TOP) * (xMax - xMin), yMin + (((packed >> 4) & WRONG_TOP) / WRONG_TOP) * (yMax - yMin), packed & 15]);
+    }
+    wrongDecoded.set(encoded, points);
+  }
+  return wrongDecoded.get(encoded);
 }
 
 // {count, scale, data} -> { values: each drawn edge's weight, styles: its line trace's meta.edge_style }.

@@ -18,7 +18,7 @@ import { bindFigureTools } from "./playground/nodes.js";
 import { showMetrics, showStatus, trainErrors } from "./playground/status.js";
 import { controller, pause, play, pressed, reset, setTransport, step, stop } from "./playground/transport.js";
 
-const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.005, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_STRENGTHS = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const BATCH_SIZES = [0, 1, 5, 10, 30, 100];
 const TEST_SHARES = [0, 0.1, 0.2, 0.3, 0.4, 0.5];

@@ -1,6 +1,7 @@
 // Small maps over the plane (see app/viz/thumbnails.py): the input features' and each neuron's
-// output. They arrive as one byte per cell, value = (byte / 127.5 − 1) · limit, and are painted
-// here on a diverging scale: red below 0, white at 0, blue above (the figures' RdBu).
+// output. They arrive as one byte per cell, value = (byte / half − 1) · limit with half =
+// (levels − 1) / 2 (256 levels in answers, fewer in live frames), and are painted here on a
+// diverging scale: red below 0, white at 0, blue above (the figures' RdBu).
 import { fillPixels } from "./heatmaps.js";
 import { bytesOf } from "./live.js";
 
@@ -22,9 +23,14 @@ async function decodeOnce(encoded, grid) {
   return encoded.limits.map((_, k) => bytes.subarray(k * cells, (k + 1) * cells));
 }
 
-// A map's colour for one code (value (code / 127.5 − 1) · limit, relative to its limit).
+// A code's value relative to its map's limit (−1 … 1), in maps of `levels` codes.
+export function relative(code, levels = 256) {
+  return code / ((levels - 1) / 2) - 1;
+}
+
+// A map's colour for one code (256 levels: the feature maps).
 function mapColor(code) {
-  const v = code / 127.5 - 1; // -1 … 1
+  const v = relative(code); // -1 … 1
   const end = v < 0 ? NEGATIVE : POSITIVE;
   const t = Math.min(1, Math.abs(v));
   return end.map((c) => Math.round(255 + t * (c - 255)));

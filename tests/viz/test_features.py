@@ -88,14 +88,27 @@ def test_forward_trace_shows_the_feature_layer(circle_run):
     np.testing.assert_allclose(phi, [0.5, -0.2, 0.25, 0.04, -0.1], rtol=1e-6)
 
 
-def test_maps_round_trip_within_one_level():
+@pytest.mark.parametrize("levels", [256, 15])
+def test_maps_round_trip_within_half_a_level(levels):
     rng = np.random.default_rng(0)
     maps = [rng.normal(size=64), np.zeros(64), np.array([3.0] * 63 + [-1.5])]
-    encoded = encode_maps(maps)
+    encoded = encode_maps(maps, levels)
     assert encoded["limits"] == [pytest.approx(np.abs(maps[0]).max(), rel=1e-3), 0.0, 3.0]
+    assert encoded["levels"] == levels
     for original, decoded in zip(maps, decode_maps(encoded, 8)):
-        step = (np.abs(original).max() or 1.0) / 127.5
-        np.testing.assert_allclose(decoded.ravel(), original, atol=step * 1.01)
+        half_level = (np.abs(original).max() or 1.0) / (levels - 1)  # a level is 2·limit / (levels − 1)
+        np.testing.assert_allclose(decoded.ravel(), original, atol=half_level * 1.01)
+        if levels % 2:  # an odd count has a code for 0: a zero map, and zero cells, stay white
+            assert np.all(decoded.ravel()[original == 0] == 0)
+
+
+def test_fewer_levels_deflate_to_fewer_bytes_and_bad_levels_name_the_field():
+    x = np.linspace(-1, 1, 20)
+    maps = [np.tanh(3 * a * np.add.outer(x, x)).ravel() for a in np.linspace(0.2, 2, 20)]
+    assert len(encode_maps(maps, 15)["data"]) < len(encode_maps(maps, 256)["data"]) / 2
+    with pytest.raises(SpecError) as caught:
+        encode_maps(maps, 1)
+    assert caught.value.field == "levels"
 
 
 def test_feature_maps_are_the_features_over_the_plane():

@@ -19,9 +19,11 @@ from app.viz.live import (
     decode_edges,
     decode_grid,
     decode_hidden,
+    decode_wrong,
     encode_edges,
     encode_grid,
     encode_hidden,
+    encode_wrong,
     live_overlay,
     rounded,
 )
@@ -41,6 +43,19 @@ def test_a_classification_grid_keeps_every_cell_s_class_and_its_shade(classes):
     levels = 256 // classes
     assert np.max(np.abs(z - grid["z"])) <= 0.99 / (levels - 1) / 2 + 1e-6  # half a level of shade
     assert len(frame["data"]) < 1600 * 4 / 3  # deflated: below one base64 byte per cell
+
+
+def test_a_live_grid_s_fewer_levels_keep_the_class_within_half_a_level_in_fewer_bytes():
+    data = make_dataset("spiral", classes=3, n_per_class=40, seed=1)
+    net = Network(NetworkSpec(2, (LayerSpec(16, "tanh"),), 3, init="xavier"), seed=2)
+    grid = boundary_grid(net, data_bounds(data), 40)
+    full, live = encode_grid(grid, 3), encode_grid(grid, 3, 32)
+    assert (full["levels"], live["levels"]) == (85, 32)
+    z = decode_grid(live)
+    assert np.array_equal(np.floor(z), np.floor(grid["z"]))
+    assert np.max(np.abs(z - grid["z"])) <= 0.99 / 31 / 2 + 1e-6
+    assert len(live["data"]) < len(full["data"])
+    assert encode_grid(grid, 3, 1000)["levels"] == 85  # never more than a byte holds
 
 
 def test_regression_grids_and_curves_within_half_a_level():
@@ -68,11 +83,23 @@ def test_the_live_overlay_is_what_the_figure_shows():
     overlay = live_overlay(net, data)
     figure = decision_boundary_figure(net, data, grid=20)
     (crosses,) = [t for t in figure.data if t.legendgroup == "misclassified"]
-    assert len(overlay["wrong"]) == len(crosses.x) > 0
-    assert np.allclose([w[0] for w in overlay["wrong"]], crosses.x, atol=1e-6)
-    assert np.allclose([w[1] for w in overlay["wrong"]], crosses.y, atol=1e-6)
-    assert [w[2] for w in overlay["wrong"]] == list(crosses.customdata)
+    wrong = decode_wrong(overlay["wrong"])
+    assert overlay["wrong"]["count"] == len(wrong) == len(crosses.x) > 0
+    x_min, x_max, y_min, y_max = overlay["wrong"]["bounds"]
+    # 10 bits over the points' extent: within half a level (a 2,046th of it)
+    assert np.allclose(wrong[:, 0], crosses.x, atol=(x_max - x_min) / 2046 + 1e-6)
+    assert np.allclose(wrong[:, 1], crosses.y, atol=(y_max - y_min) / 2046 + 1e-6)
+    assert list(wrong[:, 2].astype(int)) == list(crosses.customdata)
+    assert len(overlay["wrong"]["data"]) == 4 * len(wrong)  # 3 bytes a point, base64
     assert overlay["score"] in figure.layout.title.text and overlay["score"].startswith("accuracy train")
+
+
+def test_wrong_points_keep_their_class_and_corners():
+    every = np.array([[-2.0, -1.0], [3.0, 5.0], [0.5, 0.5]])
+    encoded = encode_wrong(every, np.array([7, 0, 3]), every)
+    assert encoded["bounds"] == [-2.0, 3.0, -1.0, 5.0]
+    np.testing.assert_allclose(decode_wrong(encoded), [[-2, -1, 7], [3, 5, 0], [0.5, 0.5, 3]], atol=6 / 2046)
+    assert encode_wrong(every[:0], np.array([], dtype=int), every)["data"] == ""
 
 
 def test_a_regression_overlay_has_the_r2_and_no_crosses():

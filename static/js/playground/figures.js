@@ -5,17 +5,19 @@
 // pictures Plotly drew for them and points are moved, rather than figures redrawn: a redraw costs
 // 20–100 ms, and the boundary alone comes 15–20 times a second.
 import { api } from "../api.js";
-import { decodeBoundary, decodeHidden } from "../live.js";
+import { decodeBoundary, decodeHidden, wrongPoints } from "../live.js";
 import { codesPicture, colorMap, paintHeatmap } from "../heatmaps.js";
 import { paintBoundary as paintRegions, paintCrosses, stopPainting } from "./paint.js";
-import { decodeMaps } from "../thumbnails.js";
+import { decodeMaps, relative } from "../thumbnails.js";
 import { $, NARROW, busy, drawFigure, narrowTitle, options, placeholder } from "../ui.js";
 import { session } from "./settings.js";
 import { trainErrors } from "./status.js";
 
 // nodes: each neuron's map (the diagram's thumbnails and the neurons figure, drawn at the same
 // grid); edges: the diagram's edges. The hidden-space layer is added by liveOptions.
-const LIVE = { grid: 40, interval_ms: 33, nodes: 20, edges: true };
+// Node maps of 16 cells a side (TensorFlow Playground's have 10): a 40 px map shows no more, and a
+// frame of 20 maps stays about 3 KB (docs/benchmarks.md).
+const LIVE = { grid: 40, interval_ms: 33, nodes: 16, edges: true };
 const STILL_GRID = 100; // the boundary at rest is drawn finer than the live grid
 // Every click on the boundary plot adds a point, however quick the clicks: no two make a double
 // click (which would add none and reset the axes).
@@ -316,7 +318,7 @@ async function followBoundary(frame) {
   if (overlay) live.overlaidAt = now;
   if (paintBoundary(plot, frame.boundary, boundary)) {
     const retitle = overlay ? retitled(plot, overlay.score) : null;
-    const marks = overlay && overlay.wrong ? crosses(plot, overlay.wrong) : null;
+    const marks = overlay && overlay.wrong ? crosses(plot, wrongPoints(overlay.wrong)) : null;
     if (marks) {
       await window.Plotly.update(plot, marks.data, retitle || {}, [marks.index]);
     } else if (retitle) {
@@ -328,7 +330,7 @@ async function followBoundary(frame) {
     const title = overlay ? withScore(plot, overlay.score) : null;
     await window.Plotly.update(plot, update, title ? { "title.text": title } : {}, [0]);
     live.grid = gridKey(frame.boundary);
-    const marks = overlay && overlay.wrong && !live.crossing ? markers(plot, overlay.wrong) : null;
+    const marks = overlay && overlay.wrong && !live.crossing ? markers(plot, wrongPoints(overlay.wrong)) : null;
     if (marks) await window.Plotly.restyle(plot, marks.data, [marks.index]);
   }
   tally(plot);
@@ -410,7 +412,7 @@ async function followNeurons(nodes) {
     const k = first[r] + c;
     const layer = nodes.layers[r];
     const { colorscale, scale } = colors[r];
-    const value = (code) => (code / 127.5 - 1) * nodes.maps.limits[k];
+    const value = (code) => relative(code, nodes.maps.levels) * nodes.maps.limits[k];
     if (paintHeatmap(plot, index, codesPicture(maps[k], grid, (code) => scale(value(code))))) painted.push([trace, maps[k], value]);
     Object.assign(axes, { [`${trace.coloraxis}.cmin`]: layer.scale[0], [`${trace.coloraxis}.cmax`]: layer.scale[1], [`${trace.coloraxis}.colorscale`]: colorscale });
   });

@@ -8,7 +8,7 @@
 import { api } from "../api.js";
 import { decodeBiases, decodeEdges } from "../live.js";
 import { codesPicture, colorMap } from "../heatmaps.js";
-import { decodeMaps } from "../thumbnails.js";
+import { decodeMaps, relative } from "../thumbnails.js";
 import { $, busy, el, formatNumber, options } from "../ui.js";
 import { hooks, refreshFigures } from "./figures.js";
 import { mapCanvas, nodeBox, paintDiagram, stopPainting, thumbSize } from "./paint.js";
@@ -30,14 +30,14 @@ function colorscales() {
   return (plot.layout && plot.layout.meta && plot.layout.meta.colorscales) || FALLBACK_SCALES;
 }
 
-// Per node, its colour for each code: the value (code / 127.5 − 1) · its limit, on its layer's
+// Per node, its colour for each code: the value relative(code) · its limit, on its layer's
 // colour axis (as the neurons figure and the frames state it).
 function nodeColors(answer) {
   const scales = colorscales();
   return answer.layers.flatMap((layer) => {
     const scale = colorMap(layer.signed ? scales.signed : scales.unsigned, layer.scale[0], layer.scale[1]);
     return Array.from({ length: layer.units }, () => scale);
-  }).map((scale, k) => (code) => scale((code / 127.5 - 1) * answer.maps.limits[k]));
+  }).map((scale, k) => (code) => scale(relative(code, answer.maps.levels) * answer.maps.limits[k]));
 }
 
 async function takeMaps(answer, networkId, live) {

@@ -5,7 +5,7 @@ import { layersToText } from "../layers.js";
 export const DEFAULTS = {
   ds: "spiral", n: 100, noise: 0.2, classes: 3, test: 0.2, dseed: 0,
   layers: "8-relu,8-relu", loss: "softmax", init: "he", seed: 0,
-  opt: "adam", lr: 0.01, batch: 0, reg: "l2", lam: 0.001, speed: "ramp", feat: "x1,x2",
+  opt: "adam", lr: 0.005, batch: 0, reg: "l2", lam: 0.001, speed: "ramp", feat: "x1,x2",
   showtest: 1, discrete: 0, // the boundary plot's toggles: show the test points, discretize the output
 };
 const NUMERIC = ["n", "noise", "classes", "test", "dseed", "seed", "lr", "batch", "lam", "showtest", "discrete"];
