@@ -2,10 +2,11 @@
 
 K simulated people, each with their own HTTP client and cookie, create a network and press Play
 exactly as the Playground does (2-8-8-3 ReLU on the spiral, Adam, 10,000-step chunks continuing
-the network, live grid 40 every 50 ms; a finished chunk is followed by the next), then read their
-events for ``--seconds``. Printed for each K: the first live update after pressing Play (median,
-slowest), live updates per second per person (median, lowest), training steps per second over
-everyone, refusals, and the web process's CPU.
+the network, live grid 40 every 33 ms with node maps of 16 cells and edges, at full speed; a finished
+chunk is followed by the next), then read their events for ``--seconds``. Printed for each K: the
+first live update after pressing Play (median, slowest), live updates per second per person (median,
+lowest), training steps per second over everyone, refusals, bytes per event and over everyone per
+second (what a room's network carries), and the web process's CPU.
 
 Targets (2-core machine): K = 10: slowest first update <= 0.5 s, median >= 8 updates/s, lowest >= 4;
 K = 50: everyone gets a job, slowest first update <= 2 s, median >= 3 updates/s; steps/s at K = 10
@@ -29,9 +30,9 @@ from server import cpu_seconds, start_server  # benchmarks/server.py, beside thi
 DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
 NETWORK = {"input_dim": 2, "hidden": [{"units": 8, "activation": "relu"}, {"units": 8, "activation": "relu"}],
            "output_dim": 3, "loss": "softmax", "init": "he"}
-TRAINING = {"optimizer": "adam", "learning_rate": 0.01, "regularization": "l2", "reg_strength": 0.001,
+TRAINING = {"optimizer": "adam", "learning_rate": 0.005, "regularization": "l2", "reg_strength": 0.001,
             "batch_size": None, "seed": 0, "steps": 10_000, "history_every": 100}
-LIVE = {"grid": 40, "interval_ms": 50}
+LIVE = {"grid": 40, "interval_ms": 33, "nodes": 16, "edges": True}  # the Playground's (static/js/playground/figures.js)
 
 
 class Person:
@@ -95,7 +96,8 @@ def report(k: int, crowd: list[Person], seconds: float, cpu: float) -> float:
     size = sum(p.bytes for p in crowd) / max(1, sum(p.updates for p in crowd))
     print(f"K = {k:3d}: first update median {statistics.median(firsts):.2f} s, slowest {max(firsts):.2f} s | "
           f"updates/s per person median {statistics.median(rates):.1f}, lowest {min(rates):.1f} | "
-          f"{steps:,.0f} steps/s in all | {refused} refused | {size:,.0f} bytes per event | "
+          f"{steps:,.0f} steps/s in all | {refused} refused | {size:,.0f} bytes per event, "
+          f"{sum(p.bytes for p in crowd) / seconds / 1000:,.0f} KB/s to everyone | "
           f"web process CPU {cpu / seconds * 100:.0f} % of a core"
           if firsts else f"K = {k}: no live update at all ({refused} refused)", flush=True)
     return steps
