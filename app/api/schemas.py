@@ -27,7 +27,7 @@ from app.nn import (
     get_loss,
 )
 from app.nn.optimizers import optimizer_options
-from app.services.jobs import MAX_NETWORK_HISTORY
+from app.services.history import MAX_NETWORK_HISTORY
 from app.services.specs import (
     DEFAULT_GRID,
     DEFAULT_INTERVAL_MS,

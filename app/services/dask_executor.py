@@ -47,7 +47,7 @@ from app.nn.training import HISTORY_RECORDS
 
 from .dask_tasks import run_slice
 from .executor import Notify, OnMessage, SlicingExecutor
-from .jobs import merge_history
+from .history import merge_history
 from .scheduler import Job, Scheduler, SchedulerLimits
 
 log = logging.getLogger(__name__)

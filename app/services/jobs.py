@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import queue
 import secrets
 import threading
@@ -25,15 +24,14 @@ import time
 from collections import OrderedDict
 from typing import Any, Protocol
 
-import numpy as np
-
 from app.nn import Dataset, Network, TrainConfig
-from app.nn.training import DENSE_HISTORY_STEPS
 
 from .bus import Bus, LocalBus
 from .events import Hub
 from .executor import Executor
-from .experiments import EXPERIMENTS, ExperimentRuns, resolve_options, run_tasks
+from .experiment_runs import ExperimentRuns
+from .experiments import EXPERIMENTS, resolve_options, run_tasks
+from .history import merge_history, metrics_of
 from .networks import NetworkService, iso_time
 from .scheduler import PersonLimit, QueueFull
 from .specs import (
@@ -56,7 +54,6 @@ from .store import StorageError, Store
 
 log = logging.getLogger(__name__)
 
-MAX_NETWORK_HISTORY = 2000  # records kept per network
 LEASE_SECONDS = 6.0  # default lease: a job whose server has not renewed it for this long is adopted by another
 LEASE_RENEW_SECONDS = 1.0  # how often a server renews its leases and looks for cancels and orphaned jobs
 MAX_REMOTE_FRAMES = 1000  # latest frames kept of jobs other servers run
@@ -69,8 +66,6 @@ INTERACTIVE_FRAME_COMPUTE = 1e6
 # A job nobody has followed for this long makes no live frames (the executor's ``quiet``), until someone does.
 QUIET_AFTER_SECONDS = 2.0
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
-METRIC_KEYS = ("train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy", "train_r2", "test_r2",
-               "dead_fraction", "update_ratio")
 
 
 RUN_SEPARATOR = ":"  # a group's run is a job of the executor named "<group id>:<run index>"
@@ -117,35 +112,6 @@ def public_job(row: dict[str, Any]) -> dict[str, Any]:
         "result": row["result"],
         "request": row["request"],
     }
-
-
-def merge_history(previous: list[dict[str, Any]], run: list[dict[str, Any]],
-                  limit: int = MAX_NETWORK_HISTORY) -> list[dict[str, Any]]:
-    """A network's history followed by a run's records (which replace any from the same steps on).
-
-    Beyond ``limit`` records they are thinned, so a network trained in many short jobs keeps a
-    history of bounded size; the first and latest records always stay.
-    """
-    first = run[0]["step"] if run else math.inf
-    merged = [record for record in previous if record["step"] < first] + run
-    return merged if len(merged) <= limit else thin_history(merged, limit)
-
-
-def thin_history(history: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    """At most ``limit`` of ``history``'s records (at least 2), spread as the trainer spaces them:
-    evenly in u = log(1 + step / DENSE_HISTORY_STEPS), so the start, where the loss moved fastest,
-    keeps its detail and a long plain stretch gives way. For each of ``limit`` evenly spaced values
-    of u the record nearest to it is kept (once), the first and latest among them."""
-    warped = np.log1p(np.array([record["step"] for record in history], dtype=float) / DENSE_HISTORY_STEPS)
-    targets = np.linspace(warped[0], warped[-1], max(2, limit))
-    right = np.clip(np.searchsorted(warped, targets), 1, len(warped) - 1)
-    nearest = np.where(targets - warped[right - 1] <= warped[right] - targets, right - 1, right)
-    return [history[i] for i in np.unique(nearest)]
-
-
-def metrics_of(history: list[dict[str, Any]], extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    last = history[-1] if history else {}
-    return {key: last[key] for key in METRIC_KEYS if key in last} | (extra or {})
 
 
 class JobService:

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from app.services.jobs import MAX_NETWORK_HISTORY
+from app.services.history import MAX_NETWORK_HISTORY
 from app.viz.live import decode_grid
 
 from ..waiting import DEADLINE, wait_until

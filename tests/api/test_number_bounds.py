@@ -7,7 +7,7 @@ import pytest
 
 from app.api.schemas import MAX_WEIGHT
 from app.nn import MAX_COORDINATE
-from app.services.jobs import MAX_NETWORK_HISTORY
+from app.services.history import MAX_NETWORK_HISTORY
 
 from .conftest import field_of
 

@@ -5,17 +5,8 @@ import json
 import numpy as np
 
 from app.nn import Network, NetworkSpec, TrainConfig, train
-from app.services.experiments import (
-    activations_summary,
-    assemble,
-    capacity_summary,
-    count,
-    percent,
-    regularization_summary,
-    resolve_options,
-    run_record,
-    run_tasks,
-)
+from app.services.experiment_text import activations_summary, capacity_summary, count, percent, regularization_summary
+from app.services.experiments import assemble, resolve_options, run_record, run_tasks
 from app.services.specs import Limits, build_dataset
 from app.settings import Settings
 
