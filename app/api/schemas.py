@@ -34,6 +34,7 @@ from app.services.specs import (
     MAX_COUNT,
     MAX_ID_LENGTH,
     MAX_INTERVAL_MS,
+    MAX_SEEDS,
     MAX_STEPS_PER_SECOND,
     MAX_THUMBNAIL_GRID,
     MIN_STEPS_PER_SECOND,
@@ -45,7 +46,7 @@ from app.services.specs import (
     limit,
     whole,
 )
-from app.services.sweep_plan import MAX_AXES, MAX_RANDOM_RANGES, MAX_SEEDS
+from app.services.sweep_plan import MAX_AXES, MAX_RANDOM_RANGES
 from app.services.sweeps import ROW_METRICS
 
 Activation = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]

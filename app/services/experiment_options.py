@@ -10,10 +10,9 @@ from pydantic import Field
 
 from app.nn import ACTIVATION_NAMES, INIT_NAMES, OPTIMIZER_NAMES
 
-from .specs import DataSpec, Request, SeedValue, limit, whole
+from .specs import MAX_SEEDS, DataSpec, Request, SeedValue, limit, whole
 
 MAX_RUNS = 6
-MAX_SEEDS = 10
 CLAIM_SEEDS = 5  # the experiments whose claim is a comparison train each setting this often by default
 _MOONS = {"name": "moons", "n_per_class": 50, "noise": 0.35, "test_fraction": 0.3, "seed": 0}
 _SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.0}

@@ -77,6 +77,7 @@ class Limits:
 # --- request models shared with the API --------------------------------------------------------
 
 MAX_SEED = 2**31 - 1
+MAX_SEEDS = 20  # seeds of each setting of a sweep or an experiment (the compute limit bounds their sum)
 MAX_COUNT = 2**53 - 1  # steps a network has trained, a record's step: exact in a double, and in 64 bits
 MAX_ID_LENGTH = 64
 LIMIT_MARK = "x-nnviz-limits"  # {"maximum": "max_units"}: a JSON-schema keyword whose value is a setting

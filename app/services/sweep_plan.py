@@ -32,11 +32,19 @@ from app.nn import Dataset, LayerSpec, NetworkSpec, SpecError, TrainConfig
 from app.nn.optimizers import OPTIMIZER_NAMES, optimizer_options
 from app.viz.sweeps import Axis, log_spaced, value_label
 
-from .specs import DataSpec, Limits, build_dataset, check_budget, network_spec, resolve_data_spec, train_config
+from .specs import (
+    MAX_SEEDS,
+    DataSpec,
+    Limits,
+    build_dataset,
+    check_budget,
+    network_spec,
+    resolve_data_spec,
+    train_config,
+)
 
 MAX_AXES = 3
 MAX_RANDOM_RANGES = 6
-MAX_SEEDS = 20
 RANGE_KINDS = ("log", "linear", "choice")
 
 _LEAF = None  # a value with no settings inside

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
+
 from app.nn import SpecError
 from app.viz import figure_json
 from app.viz.sweeps import (
@@ -32,8 +34,10 @@ from app.viz.sweeps import (
     lines_figure,
     panel_label,
     parallel_figure,
+    setting_label,
     value_label,
 )
+from app.viz.training import steps_to_target
 
 from .jobs import JobService
 from .networks import NetworkService, iso_time
@@ -56,16 +60,19 @@ def _record_metric(record: dict[str, Any], key: str) -> float | None:
     return value if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
-def steps_to_target(history: list[dict[str, Any]], target: float | None) -> tuple[int | None, float | None]:
+def target_step(history: list[dict[str, Any]], target: float | None) -> tuple[int | None, float | None]:
     """The step of the first history record whose training loss is at most ``target`` (None: half
-    the first record's loss), and the target used."""
-    first = next((r["train_loss"] for r in history if _record_metric(r, "train_loss") is not None), None)
+    the first record's loss), and the target used (``viz.training.steps_to_target`` finds it)."""
+    points = [(r["step"], loss) for r in history if (loss := _record_metric(r, "train_loss")) is not None]
     if target is None:
-        if first is None:
+        if not points:
             return None, None
-        target = first / 2
-    step = next((r["step"] for r in history if (_record_metric(r, "train_loss") or math.inf) <= target), None)
-    return step, target
+        target = points[0][1] / 2
+    if not points:
+        return None, target
+    steps, losses = np.array(points, dtype=float).T
+    step = steps_to_target(steps, losses, target, higher_is_better=False)
+    return (None if step is None else int(step)), target
 
 
 def make_row(index: int, setting: int, seed: int, settings: dict[str, Any], payload: dict[str, Any],
@@ -76,7 +83,7 @@ def make_row(index: int, setting: int, seed: int, settings: dict[str, Any], payl
     history = payload.get("history") or []
     last = history[-1] if history else {}
     dead = [f for f in last.get("dead_fraction") or [] if isinstance(f, (int, float))]
-    reached, target = steps_to_target(history, target_loss)
+    reached, target = target_step(history, target_loss)
     row: dict[str, Any] = {"run": index, "setting": setting, "seed": seed, "settings": settings,
                            "status": payload.get("status"), "error": payload.get("error"),
                            "diverged": payload.get("status") == "diverged", "network_id": network_id,
@@ -104,14 +111,15 @@ def aggregate(settings: list[dict[str, Any]], seeds: int, rows: list[dict[str, A
             values = [row[key] for row in done if row[key] is not None]
             if values:
                 metrics[key] = {"mean": sum(values) / len(values), "min": min(values), "max": max(values)}
-        summaries.append({"setting": index, "settings": setting, "label": setting_label(setting), "runs": seeds,
+        summaries.append({"setting": index, "settings": setting, "label": settings_text(setting), "runs": seeds,
                           "finished": len(done), "diverged": sum(row["diverged"] for row in done),
                           "metrics": metrics})
     return summaries
 
 
-def setting_label(setting: dict[str, Any]) -> str:
-    return ", ".join(f"{path.rsplit('.', 1)[-1]} = {value_label(value)}" for path, value in setting.items())
+def settings_text(setting: dict[str, Any]) -> str:
+    """A setting's values as people read them: "units in hidden layer 1 = 8, learning rate = 0.1"."""
+    return ", ".join(f"{setting_label(path)} = {value_label(value)}" for path, value in setting.items())
 
 
 def default_metric(task: str, has_test: bool) -> str:

@@ -64,6 +64,8 @@ def test_aggregates_are_mean_min_and_max_over_the_seeds(sweep):
         assert aggregate["metrics"]["test_loss"] == pytest.approx(
             {"mean": sum(values) / 2, "min": min(values), "max": max(values)})
         assert "train_r2" not in aggregate["metrics"]
+    labels = {aggregate["setting"]: aggregate["label"] for aggregate in sweep["aggregates"]}
+    assert labels[1] == "learning rate = 0.1, activation of every hidden layer = tanh"  # as people read it
 
 
 def test_each_run_is_exactly_the_job_trained_alone(sweep, client):
