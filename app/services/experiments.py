@@ -64,7 +64,7 @@ from .experiment_text import (
 from .specs import (
     Limits,
     build_dataset,
-    data_points,
+    check_step,
     parse,
     resolve_data_spec,
 )
@@ -379,11 +379,18 @@ def resolve_options(name: str, options: dict[str, Any] | BaseModel, limits: Limi
                 where = f"{key}[{i}]" if isinstance(values, list) else key
                 raise SpecError(where, f"at most {getattr(limits, setting)}")
     resolved["data"] = resolve_data_spec(resolved["data"], limits)
-    runs = next((len(v) for v in resolved.values() if isinstance(v, list)), 2)
-    hidden = max(resolved["units"]) if isinstance(resolved["units"], list) else resolved["units"]
-    cost = runs * resolved["seeds"] * resolved["steps"] * data_points(resolved["data"]) * hidden * 4
+    # The job's budget is the sum of its runs' (each full batch): steps x training points x parameters,
+    # the same measure as a lone job's (``specs.check_budget``); each run's step must fit a slice too.
+    data = build_dataset(resolved["data"])
+    n_train, n_all = len(data.y_train), len(data.y_train) + len(data.y_test)
+    cost = 0
+    for task in run_tasks(name, resolved):
+        parameters = NetworkSpec.from_dict(task["network"]["spec"]).counts()["parameters"]
+        check_step(n_train, n_all, parameters, limits, "steps")
+        cost += task["training"]["steps"] * n_train * parameters
     if cost > limits.max_compute:
-        raise SpecError("steps", f"the experiment needs about {cost:.3g} multiply-adds, more than the limit of "
+        raise SpecError("steps", f"the experiment's runs need about {cost:.3g} multiply-adds (steps x training "
+                                 f"points x parameters, summed over its runs), more than the limit of "
                                  f"{limits.max_compute:.3g}")
     return resolved
 

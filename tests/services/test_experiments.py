@@ -3,8 +3,9 @@
 import json
 
 import numpy as np
+import pytest
 
-from app.nn import Network, NetworkSpec, TrainConfig, train
+from app.nn import Network, NetworkSpec, SpecError, TrainConfig, train
 from app.services.experiment_text import activations_summary, capacity_summary, count, percent, regularization_summary
 from app.services.experiments import assemble, resolve_options, run_record, run_tasks
 from app.services.specs import Limits, build_dataset
@@ -107,3 +108,14 @@ def test_seeds_give_each_setting_a_mean_and_a_range():
     single = alone("capacity", options | {"seeds": 1})
     assert "spread" not in single["table"][0] and "One seed per setting" in single["summary"]
     assert "bands" not in single
+
+
+def test_an_experiment_s_budget_is_the_sum_of_its_runs():
+    # capacity on its moons (70 training points): 3, 6 and 20 units of 2 inputs and 2 outputs, 5 seeds each
+    options = {"steps": 1000, "seeds": 5}
+    parameters = [units * 2 + units + units * 2 + 2 for units in (3, 6, 20)]  # W1, b1, W2, b2
+    cost = sum(5 * 1000 * 70 * p for p in parameters)
+    assert resolve_options("capacity", options, Limits.from_settings(Settings(max_compute=cost)))["seeds"] == 5
+    with pytest.raises(SpecError) as caught:
+        resolve_options("capacity", options, Limits.from_settings(Settings(max_compute=cost - 1)))
+    assert caught.value.field == "steps" and "summed over its runs" in caught.value.message
