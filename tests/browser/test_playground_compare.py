@@ -48,7 +48,7 @@ def test_compare_plays_two_networks_in_step_from_the_same_weights(page, axe_sour
     for side in SIDES:  # both boundaries painted from the frames
         page.wait_for_function(PAINTED, arg=side)
     # Frames are shown paired by step: the two sides are never more than a few steps apart on screen.
-    steps = page.evaluate("() => [...document.querySelectorAll('.compare-boundary')].map((n) => Number(n.dataset.step))")
+    steps = page.evaluate("() => [...document.querySelectorAll('.compare-boundary')].map((n) => +n.dataset.step)")
     assert abs(steps[0] - steps[1]) <= 30, steps
     page.get_by_test_id("pause").click()
     page.wait_for_selector("[data-testid=play]:not([disabled])")
@@ -96,10 +96,10 @@ def test_compare_on_a_phone_stacks_both_sides_without_text_over_text(browser, se
             plot = page.locator(f"[data-side={side}] .compare-boundary")
             plot.scroll_into_view_if_needed()
             box = plot.bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, f"the {side}'s boundary leaves the screen: {box}"
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1, f"the {side}'s boundary is cut: {box}"
             assert box["width"] >= 300, box
-            boxes.append(page.evaluate("(selector) => document.querySelector(selector).getBoundingClientRect().top + scrollY",
-                                       f"[data-side={side}]"))
+            top = "(selector) => document.querySelector(selector).getBoundingClientRect().top + scrollY"
+            boxes.append(page.evaluate(top, f"[data-side={side}]"))
         assert boxes[0] < boxes[1], "the copy is not under the network"
         assert layout_problems(page) == []
         page.recorder.assert_clean()
