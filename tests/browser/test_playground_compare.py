@@ -16,12 +16,15 @@ SIDES = ("original", "copy")
 PAINTED = "(side) => Number(document.querySelector(`[data-side=${side}] .compare-boundary`).dataset.updates || 0) >= 10"
 
 
-def _open_compare(page, setting: str = "learning_rate", value: str = "0.1") -> list[str]:
-    """Opens the Playground, forks its network with ``setting`` changed to ``value``; returns the two
-    networks' ids (the original's first)."""
+def _open_compare(page, setting: str = "learning_rate", value: str = "0.1", playing: bool = False) -> list[str]:
+    """Opens the Playground, forks its network with ``setting`` changed to ``value`` (``playing``:
+    pressing Compare while the network plays); returns the two networks' ids (the original's first)."""
     page.goto("/")
     page.wait_for_selector("[data-testid=play]:not([disabled])")
     page.wait_for_selector("#boundary[data-drawn=true] .nsewdrag")
+    if playing:
+        page.get_by_test_id("play").click()
+        page.wait_for_function("() => Number(document.querySelector('#boundary').dataset.updates || 0) >= 5")
     page.get_by_test_id("compare").click()
     page.get_by_test_id("compare-setting").select_option(setting)
     page.get_by_test_id("compare-value").select_option(value)
@@ -71,7 +74,7 @@ def test_compare_plays_two_networks_in_step_from_the_same_weights(page, axe_sour
 
 
 def test_compare_reopens_from_its_address_and_step_keeps_both_at_one_step(page):
-    _open_compare(page, "optimizer", "sgd")
+    _open_compare(page, "optimizer", "sgd", playing=True)  # Compare pauses the Play first
     page.reload()
     page.wait_for_selector("[data-side=copy] .compare-boundary[data-drawn=true] .nsewdrag")
     expect(page.locator("[data-side=copy] .compare-caption")).to_have_text("optimizer SGD")
@@ -80,6 +83,14 @@ def test_compare_reopens_from_its_address_and_step_keeps_both_at_one_step(page):
     page.wait_for_selector("[data-testid=step]:not([disabled])")
     steps = [api(page, "GET", f"/api/networks/{network_id}").json()["steps_trained"] for network_id in ids]
     assert steps[0] == steps[1] > 0
+    # Reset: a fresh network and a fresh copy of it, with the same change; the old copy is deleted.
+    page.get_by_test_id("reset").click()
+    page.wait_for_function("(old) => document.querySelector('[data-side=copy]').dataset.network !== old", arg=ids[1])
+    page.wait_for_selector("[data-side=copy] .compare-boundary[data-drawn=true] .nsewdrag")
+    expect(page.locator("[data-side=copy] [data-show=step]")).to_have_text("0")
+    assert api(page, "GET", f"/api/networks/{ids[1]}").status == 404
+    ids = [page.get_attribute(f"[data-side={side}]", "data-network") for side in SIDES]
+    assert _weights(page, ids[0]) == _weights(page, ids[1])
     # End compare, keeping the copy: it has a name now, so it stays.
     page.get_by_test_id("compare-keep").click()
     expect(page.locator("#compare-view")).to_be_hidden()

@@ -399,12 +399,12 @@ export async function resetBoth() {
   const copy = view.sides[1].network;
   await reset();
   if (!session.network) return;
+  await deleteCopy(copy);
   try {
     await fork(view.change);
   } catch (error) {
     trainErrors.show(error);
   }
-  deleteCopy(copy);
 }
 
 // --- entering and leaving ----------------------------------------------------------------------
@@ -428,6 +428,7 @@ async function fork(change) {
   driveTransport(pair);
   for (const side of view.sides) readouts(side, { step: side.network.steps_trained, epoch: side.network.epochs_trained });
   showStatus("Two networks from the same weights: press Play or Step to train both.");
+  if ($("#compare-setup").contains(document.activeElement) || document.activeElement === document.body) $("#play").focus();
   await drawSides();
 }
 
@@ -469,6 +470,7 @@ async function end(keep) {
   settings.compare = "";
   writeUrl();
   driveTransport(null);
+  $("#compare").focus(); // where the view was opened: its own buttons are gone
   await refreshFigures(true);
 }
 

@@ -129,7 +129,7 @@ export function setTransport() {
   if (network) $("#export").href = `/api/networks/${network.id}/export`;
   $("#keep").hidden = !network || active || Boolean(network.name);
   $("#share").hidden = !network || active;
-  $("#compare").disabled = !network || active;
+  $("#compare").disabled = !network; // while playing too: Compare pauses first
   if (!network) $("#share-link").hidden = true; // a link names the network it was made for
 }
 
