@@ -76,8 +76,7 @@ def test_axe_finds_no_serious_violation(page, axe_source, path, request):
     _open(page, path, request)
     if path == "/":
         _train_briefly(page)
-    if path != "shared":  # its boundary's title still touches the y axis's title (12 x 12 px): to be fixed
-        assert layout_problems(page) == []
+    assert layout_problems(page) == []
     assert axe_violations(page, axe_source) == []
     page.recorder.assert_clean()
 
