@@ -36,6 +36,10 @@ def _inside(box: dict, width: int, height: int, what: str) -> None:
         f"{what} ends outside the first screen ({width} × {height}): {box}"
 
 
+def _centre(box: dict) -> tuple[float, float]:
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
 def _maps(page) -> list[dict]:
     """The boxes of the neurons' maps in the diagram (its layout images at rest)."""
     count = int(page.get_attribute("#topology", "data-thumbnails"))
@@ -119,6 +123,30 @@ def test_a_neurons_map_shows_large_beside_it(wide):
     assert preview["x"] + preview["width"] <= boundary["x"], "the preview covers the decision boundary"
     expect(page.locator("#node-preview figcaption")).to_contain_text("hidden 1 unit 3")
     page.mouse.move(5, 5)
+    expect(page.locator("#node-preview")).to_be_hidden()
+    page.recorder.assert_clean()
+
+
+def test_a_neuron_focused_from_the_keyboard_shows_its_map_large(wide):
+    page = wide
+    _open(page)
+    spots = page.locator("#node-spots .node-spot")
+    expect(spots).to_have_count(2 + 8 + 8 + 3)
+    assert [spots.nth(k).get_attribute("tabindex") for k in range(3)] == ["0", "-1", "-1"]  # one tab stop
+    page.get_by_test_id("reset").focus()
+    while page.evaluate("() => document.activeElement.className") != "node-spot":
+        page.keyboard.press("Tab")
+    expect(page.locator("#node-preview")).to_be_visible()
+    assert page.get_attribute("#topology", "data-preview") == "0,0"
+    expect(page.locator("#node-preview figcaption")).to_contain_text("input 1")
+    for _ in range(4):  # the arrow keys go on to the third unit of hidden layer 1
+        page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("button", name="hidden 1 unit 3: its output over the plane")).to_be_focused()
+    assert page.get_attribute("#topology", "data-preview") == "1,2"
+    expect(page.locator("#node-preview figcaption")).to_contain_text("hidden 1 unit 3")
+    spot, node = _box(page, "#node-spots .node-spot >> nth=4"), _maps(page)[4]
+    assert all(abs(a - b) < 2 for a, b in zip(_centre(spot), _centre(node), strict=True)), (spot, node)  # on its map
+    page.keyboard.press("Tab")  # on out of the diagram
     expect(page.locator("#node-preview")).to_be_hidden()
     page.recorder.assert_clean()
 
