@@ -151,6 +151,42 @@ def test_a_neuron_focused_from_the_keyboard_shows_its_map_large(wide):
     page.recorder.assert_clean()
 
 
+# A point of the diagram's trace `name` (index `k`) in the page's pixels, from the figure's own axes.
+POINT = """([name, k]) => { const plot = document.querySelector('#topology');
+  const trace = plot.data.find((t) => t.name === name); const { xaxis, yaxis } = plot._fullLayout;
+  const box = plot.getBoundingClientRect();
+  return [box.left + xaxis._offset + xaxis.l2p(trace.x[k]), box.top + yaxis._offset + yaxis.l2p(trace.y[k])]; }"""
+# The value a weight's hover label shows, and the newest frame's value of that weight (as painted).
+HOVER_VALUES = """() => { const plot = document.querySelector('#topology');
+  const k = Number(plot.dataset.hoverPoint.split(',')[1]);
+  return [Number(plot.dataset.hoverValue), plot.data.find((t) => t.name === 'weights').marker.color[k]]; }"""
+LABEL = "() => document.querySelector('#topology .hoverlayer .hovertext text.nums').textContent"
+
+
+def test_a_weights_hover_label_follows_the_frames_while_playing(wide):
+    page = wide
+    _open(page, "?speed=10")  # slow: the weights change a little with every frame
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => Number(document.querySelector('#topology').dataset.paints || 0) > 5")
+    x, y = page.evaluate(POINT, ["weights", 30])
+
+    def hover() -> bool:
+        page.mouse.move(x - 20, y - 20)
+        page.mouse.move(x, y, steps=4)
+        page.wait_for_timeout(200)  # a hover event's turn: wait_until decides
+        return (page.get_attribute("#topology", "data-hover-point") or "").startswith("weights,")
+
+    wait_until(hover, what="a weight's hover label")
+    first = page.evaluate(LABEL)
+    assert "≈" in first, first
+    page.wait_for_function(f"(first) => ({LABEL})() !== first", arg=first)  # the label follows the frames
+    shown, painted = page.evaluate(HOVER_VALUES)
+    assert shown == painted
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
+    page.recorder.assert_clean()
+
+
 def test_the_transport_stays_in_view_as_the_page_scrolls(wide):
     page = wide
     _open(page)

@@ -150,6 +150,34 @@ function paintLive() {
   plot.dataset.updates = String(diagram.paints); // as the other charts count their live updates
   if (diagram.made) plot.dataset.made = String(diagram.made);
   showPreview();
+  relabel();
+}
+
+// A weight's or bias's hover label while playing: the figure's hover text holds the value the diagram
+// was drawn with, so its first line is rewritten with the newest frame's value (≈: a frame carries
+// each to 1/127 of the largest), once when it appears and with every paint after.
+let hovered = null; // { kind: "weights" | "biases", index: its point in that trace }
+
+function hoverValue(event) {
+  const point = event.points[0];
+  const kind = point && (point.data.name === "weights" ? "weights" : /^biases/.test(point.data.name || "") ? "biases" : null);
+  hovered = kind ? { kind, index: point.pointNumber } : null;
+  relabel();
+}
+
+function relabel() {
+  if (!hovered || !controller.active) return;
+  const values = hovered.kind === "weights" ? diagram.edges && diagram.edges.values : diagram.biases;
+  const value = values ? values[hovered.index] : undefined;
+  const label = $("#topology .hoverlayer .hovertext text.nums");
+  if (!Number.isFinite(value) || !label) return;
+  const line = label.querySelector("tspan.line") || label;
+  // "W1[2,1] = 0.31", "W2[1–5,3]: 40 weights", "b1[3] (not trained)", or as rewritten: "W1[2,1] ≈ 0.3"
+  const [name] = line.textContent.split(/ = | ≈ | mean ≈ |: | \(/);
+  const mean = /^[^ ]+(: | mean ≈ )/.test(line.textContent) ? " mean" : "";
+  line.textContent = `${name}${mean} ≈ ${formatNumber(value)}`;
+  // The point and value the label shows, for tests to read.
+  Object.assign($("#topology").dataset, { hoverPoint: `${hovered.kind},${hovered.index}`, hoverValue: String(value) });
 }
 
 // --- a node's map, large, beside it -------------------------------------------------------------
@@ -458,8 +486,14 @@ export function bindFigureTools() {
       fillEditor();
       editor.values = null; // redrawn: the weights may have changed
       if (!node.dataset.bound) {
-        node.on("plotly_hover", preview);
-        node.on("plotly_unhover", endPreview);
+        node.on("plotly_hover", (event) => {
+          preview(event);
+          hoverValue(event);
+        });
+        node.on("plotly_unhover", () => {
+          endPreview();
+          hovered = null;
+        });
         node.on("plotly_click", editEdge);
         node.on("plotly_afterplot", placeSpots); // a resized diagram moves its nodes
         node.dataset.bound = "true";
