@@ -167,6 +167,8 @@ function finished(side, job) {
   side.network.steps_trained = job.progress.step;
   side.diverged = job.status === "diverged";
   wake();
+  // A fresh network's curve: drawn once its first job has stored a history, then extended by records.
+  if (!side.curve.dataset.drawn) drawCurve(side).catch((error) => trainErrors.show(error));
 }
 
 function changed(side, state, detail) {
@@ -311,22 +313,24 @@ function lossOnly(figure) {
   return figure;
 }
 
-async function drawSide(side) {
+async function drawBoundary(side) {
   const { id } = side.network;
-  const [boundary, curve] = await Promise.all([
-    api("GET", `/api/networks/${id}/figures/decision-boundary`, { query: { grid: 60 }, label: `Compare: the boundary of ${side.text}` }),
-    side.network.steps_trained > 0
-      ? api("GET", `/api/networks/${id}/figures/training`, { query: { x_axis: "step" }, label: `Compare: the loss of ${side.text}` })
-      : null,
-  ]);
+  const boundary = await api("GET", `/api/networks/${id}/figures/decision-boundary`, { query: { grid: 60 }, label: `Compare: the boundary of ${side.text}` });
   for (const trace of boundary.data) if (trace.legendgroup === "misclassified") trace.visible = false;
   stopPainting(side.boundary);
   await drawFigure(side.boundary, boundary, BOUNDARY_CONFIG, fitBoundary(side.boundary));
-  if (curve && curve.data.length) await drawFigure(side.curve, lossOnly(curve), {}, fitCurve(side.curve));
-  else placeholder(side.curve, "The loss curve appears once this network has trained (after a Pause or a Step).");
 }
 
-const drawSides = () => Promise.all(view.sides.map(drawSide));
+async function drawCurve(side) {
+  const { id } = side.network;
+  const curve = side.network.steps_trained > 0
+    ? await api("GET", `/api/networks/${id}/figures/training`, { query: { x_axis: "step" }, label: `Compare: the loss of ${side.text}` })
+    : null;
+  if (curve && curve.data.length) await drawFigure(side.curve, lossOnly(curve), {}, fitCurve(side.curve));
+  else placeholder(side.curve, "The loss curve appears once this network has trained.");
+}
+
+const drawSides = () => Promise.all(view.sides.flatMap((side) => [drawBoundary(side), drawCurve(side)]));
 
 // --- Play, Pause, Step, Reset for both ----------------------------------------------------------
 
