@@ -46,16 +46,18 @@ const QUEUE_MOST = 300; // frames a side keeps while it waits for the other (abo
 const CURVES_MS = 300;
 const BOUNDARY_CONFIG = { doubleClickDelay: 0 };
 
-const view = { catalog: null, change: null, sides: [], waiters: [] };
+// pausing: a Pause is under way, the side behind catching up included.
+const view = { catalog: null, change: null, sides: [], waiters: [], pausing: false };
 export const comparing = () => view.sides.length === 2;
 
-// The pair as the transport shows it: playing while either side plays, stopping while either stops.
+// The pair as the transport shows it: playing while either side plays, stopping while either stops
+// or the side behind catches up.
 const pair = {
   get active() {
-    return view.sides.some((side) => side.controller.active);
+    return view.pausing || view.sides.some((side) => side.controller.active);
   },
   get state() {
-    if (view.sides.some((side) => side.controller.state === "stopping")) return "stopping";
+    if (view.pausing || view.sides.some((side) => side.controller.state === "stopping")) return "stopping";
     return this.active ? "running" : "idle";
   },
 };
@@ -348,15 +350,19 @@ async function stopBoth() {
 }
 
 export async function pause() {
-  await stopBoth();
+  if (view.pausing) return;
+  view.pausing = true;
   try {
+    await stopBoth();
     await catchUp();
     await drawSides();
     showStatus(`Paused, both at step ${view.sides[0].network.steps_trained}.`);
   } catch (error) {
     trainErrors.show(error);
+  } finally {
+    view.pausing = false;
+    driveTransport(pair);
   }
-  driveTransport(pair);
 }
 
 // The side behind trains the steps it lacks, with its own settings, so both stand at the same step
