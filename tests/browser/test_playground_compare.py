@@ -38,8 +38,24 @@ def _weights(page, network_id: str) -> dict:
     return api(page, "GET", f"/api/networks/{network_id}/export").json()["weights"]
 
 
-def test_compare_plays_two_networks_in_step_from_the_same_weights(page, axe_source):
+@pytest.fixture
+def wide(browser, server):
+    page = open_page(browser, server, 1440, 900)
+    yield page
+    page.context.close()
+
+
+def test_compare_plays_two_networks_in_step_from_the_same_weights(wide, axe_source):
+    page = wide
     original, copy = _open_compare(page)
+    # Side by side on one screen: each side's boundary and loss curve in view, the copy's to the right.
+    boxes = {(side, part): page.locator(f"[data-side={side}] .compare-{part}").bounding_box()
+             for side in SIDES for part in ("boundary", "curve")}
+    for where, box in boxes.items():
+        assert box["x"] >= 0 and box["y"] >= 0, where
+        assert box["x"] + box["width"] <= 1440 and box["y"] + box["height"] <= 900, where
+    assert boxes["copy", "boundary"]["x"] > boxes["original", "curve"]["x"] + boxes["original", "curve"]["width"]
+    assert boxes["copy", "boundary"]["y"] == boxes["original", "boundary"]["y"]
     assert original != copy
     expect(page.locator("[data-side=original] .compare-caption")).to_have_text("learning rate 0.01")
     expect(page.locator("[data-side=copy] .compare-caption")).to_have_text("learning rate 0.1")
