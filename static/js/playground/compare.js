@@ -532,7 +532,12 @@ export async function bindCompare() {
 
 // The address's Compare view, once the page has its network.
 export async function reopen(text) {
-  const change = text && parseChange(text);
-  if (!change || !session.network) return;
-  await start(change);
+  if (!text) return;
+  const change = parseChange(text);
+  if (change && session.network) {
+    await start(change);
+  } else {
+    settings.compare = ""; // nothing a copy can change: the single view, and an address that says so
+    writeUrl();
+  }
 }
