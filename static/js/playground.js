@@ -17,6 +17,7 @@ import { featureChooser, syncFeatures } from "./playground/features.js";
 import { bindFigureTools } from "./playground/nodes.js";
 import { showMetrics, showStatus, trainErrors } from "./playground/status.js";
 import { controller, pause, play, pressed, reset, setTransport, step, stop } from "./playground/transport.js";
+import * as compare from "./playground/compare.js";
 
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.005, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_STRENGTHS = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -142,13 +143,15 @@ function bindControls() {
     await uploadCsv(file, $("#upload-task").value, "Upload your CSV");
     event.target.value = "";
   });
-  $("#play").addEventListener("click", pressed(play));
-  $("#pause").addEventListener("click", pressed(pause));
-  $("#step").addEventListener("click", pressed(step));
-  $("#reset").addEventListener("click", pressed(async () => {
+  // In the Compare view the transport drives both networks.
+  const either = (single, both) => pressed(() => (compare.comparing() ? both() : single()));
+  $("#play").addEventListener("click", either(play, compare.play));
+  $("#pause").addEventListener("click", either(pause, compare.pause));
+  $("#step").addEventListener("click", either(step, compare.step));
+  $("#reset").addEventListener("click", either(async () => {
     await stop();
     await reset();
-  }));
+  }, compare.resetBoth));
   $("#keep").addEventListener("submit", keepNetwork);
   $("#share").addEventListener("click", shareNetwork);
   $("#open-network").addEventListener("change", openNetworkFile);
@@ -339,6 +342,7 @@ async function main() {
   const notices = replaced.length ? [`This address asked for values this server does not take; the nearest valid ones are used: ${replaced.join("; ")}.`] : [];
   if (missing) notices.unshift(missing);
   bindControls();
+  const comparing = compare.bindCompare().catch((error) => pageError.show(error));
   featureChooser($("#features"), () => settingChanged(["feat"])).catch((error) => pageError.show(error));
   bindFigureTools();
   phoneOrder(); // after the weight editor is made
@@ -378,6 +382,8 @@ async function main() {
   listenForClicks($("#boundary"));
   fitFirstScreen(); // the status line and the editor above the row are filled now
   window.addEventListener("resize", debounce(fitFirstScreen, 200));
+  await comparing;
+  await compare.reopen(settings.compare); // the address's Compare view, if it names one
   if (notices.length) trainErrors.show(notices.join(" ")); // reset() clears the errors
 }
 

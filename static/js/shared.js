@@ -1,14 +1,19 @@
 // A shared network, read-only: its figures from /api/shared/{token}, and a copy to open as one's own.
 import { api } from "./api.js";
-import { $, busy, drawFigure, pageError, placeholder, plotlyReady } from "./ui.js";
+import { $, NARROW, busy, drawFigure, pageError, placeholder, plotlyReady } from "./ui.js";
 
 const token = $("#summary").dataset.token;
 const base = `/api/shared/${encodeURIComponent(token)}`;
 
+// The boundary's plot area is square: at Plotly's default height it would be a small square under a
+// two-line title, whose box then met the y axis's title. Taller, the title has the top margin to itself.
+const FITS = { "decision-boundary": (layout, width) => (width < NARROW ? layout : { ...layout, height: BOUNDARY_HEIGHT }) };
+const BOUNDARY_HEIGHT = 600; // px
+
 async function figure(kind, label) {
   const node = $(`#${kind}`);
   try {
-    await drawFigure(node, await api("GET", `${base}/figures/${kind}`, { label }));
+    await drawFigure(node, await api("GET", `${base}/figures/${kind}`, { label }), {}, FITS[kind]);
   } catch (error) {
     placeholder(node, error.message);
   }

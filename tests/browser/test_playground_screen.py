@@ -36,6 +36,10 @@ def _inside(box: dict, width: int, height: int, what: str) -> None:
         f"{what} ends outside the first screen ({width} × {height}): {box}"
 
 
+def _centre(box: dict) -> tuple[float, float]:
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
 def _maps(page) -> list[dict]:
     """The boxes of the neurons' maps in the diagram (its layout images at rest)."""
     count = int(page.get_attribute("#topology", "data-thumbnails"))
@@ -120,6 +124,66 @@ def test_a_neurons_map_shows_large_beside_it(wide):
     expect(page.locator("#node-preview figcaption")).to_contain_text("hidden 1 unit 3")
     page.mouse.move(5, 5)
     expect(page.locator("#node-preview")).to_be_hidden()
+    page.recorder.assert_clean()
+
+
+def test_a_neuron_focused_from_the_keyboard_shows_its_map_large(wide):
+    page = wide
+    _open(page)
+    spots = page.locator("#node-spots .node-spot")
+    expect(spots).to_have_count(2 + 8 + 8 + 3)
+    assert [spots.nth(k).get_attribute("tabindex") for k in range(3)] == ["0", "-1", "-1"]  # one tab stop
+    page.get_by_test_id("reset").focus()
+    while page.evaluate("() => document.activeElement.className") != "node-spot":
+        page.keyboard.press("Tab")
+    expect(page.locator("#node-preview")).to_be_visible()
+    assert page.get_attribute("#topology", "data-preview") == "0,0"
+    expect(page.locator("#node-preview figcaption")).to_contain_text("input 1")
+    for _ in range(4):  # the arrow keys go on to the third unit of hidden layer 1
+        page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("button", name="hidden 1 unit 3: its output over the plane")).to_be_focused()
+    assert page.get_attribute("#topology", "data-preview") == "1,2"
+    expect(page.locator("#node-preview figcaption")).to_contain_text("hidden 1 unit 3")
+    spot, node = _box(page, "#node-spots .node-spot >> nth=4"), _maps(page)[4]
+    assert all(abs(a - b) < 2 for a, b in zip(_centre(spot), _centre(node), strict=True)), (spot, node)  # on its map
+    page.keyboard.press("Tab")  # on out of the diagram
+    expect(page.locator("#node-preview")).to_be_hidden()
+    page.recorder.assert_clean()
+
+
+# A point of the diagram's trace `name` (index `k`) in the page's pixels, from the figure's own axes.
+POINT = """([name, k]) => { const plot = document.querySelector('#topology');
+  const trace = plot.data.find((t) => t.name === name); const { xaxis, yaxis } = plot._fullLayout;
+  const box = plot.getBoundingClientRect();
+  return [box.left + xaxis._offset + xaxis.l2p(trace.x[k]), box.top + yaxis._offset + yaxis.l2p(trace.y[k])]; }"""
+# The value a weight's hover label shows, and the newest frame's value of that weight (as painted).
+HOVER_VALUES = """() => { const plot = document.querySelector('#topology');
+  const k = Number(plot.dataset.hoverPoint.split(',')[1]);
+  return [Number(plot.dataset.hoverValue), plot.data.find((t) => t.name === 'weights').marker.color[k]]; }"""
+LABEL = "() => document.querySelector('#topology .hoverlayer .hovertext text.nums').textContent"
+
+
+def test_a_weights_hover_label_follows_the_frames_while_playing(wide):
+    page = wide
+    _open(page, "?speed=10")  # slow: the weights change a little with every frame
+    page.get_by_test_id("play").click()
+    page.wait_for_function("() => Number(document.querySelector('#topology').dataset.paints || 0) > 5")
+    x, y = page.evaluate(POINT, ["weights", 30])
+
+    def hover() -> bool:
+        page.mouse.move(x - 20, y - 20)
+        page.mouse.move(x, y, steps=4)
+        page.wait_for_timeout(200)  # a hover event's turn: wait_until decides
+        return (page.get_attribute("#topology", "data-hover-point") or "").startswith("weights,")
+
+    wait_until(hover, what="a weight's hover label")
+    first = page.evaluate(LABEL)
+    assert "≈" in first, first
+    page.wait_for_function(f"(first) => ({LABEL})() !== first", arg=first)  # the label follows the frames
+    shown, painted = page.evaluate(HOVER_VALUES)
+    assert shown == painted
+    page.get_by_test_id("pause").click()
+    page.wait_for_selector("[data-testid=play]:not([disabled])")
     page.recorder.assert_clean()
 
 

@@ -5,7 +5,8 @@
 //   waiting | running --stop--> stopping --cancelled--> idle
 //   waiting | running --failed, diverged, connection lost--> idle
 //
-// The page tells the controller what job to ask for next (`nextJob`) and hears about frames,
+// The page tells the controller what job to ask for next (`nextJob`, which may wait: Compare holds
+// one side's next job until the other side's job has finished too) and hears about frames,
 // finished jobs and every change of state (`changed(state, detail)`); it keeps no flags of its own.
 import { announce, api } from "../api.js";
 
@@ -22,7 +23,8 @@ export class PlayController {
   #run = null; // the current Play: { job: {id, source} | null, pending: the request creating the next job }
   #stopping = null;
 
-  // hooks: nextJob(first) -> {body, label}; frame(progress); finished(job); changed(state, detail).
+  // hooks: nextJob(first) -> {body, label} (or a promise of it); frame(progress); finished(job);
+  // changed(state, detail).
   constructor(hooks) {
     this.hooks = hooks;
   }
@@ -52,7 +54,8 @@ export class PlayController {
   }
 
   async #startJob(run) {
-    const { body, label } = this.hooks.nextJob(run.first);
+    const { body, label } = await this.hooks.nextJob(run.first);
+    if (this.#run !== run) return; // stopped while the page made up its request
     run.first = false;
     const request = api("POST", "/api/jobs", { body, label });
     run.pending = request;

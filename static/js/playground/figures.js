@@ -344,13 +344,18 @@ const gridKey = (grid) => [grid.kind, grid.n, ...grid.x, ...(grid.y || [])].join
 
 function paintBoundary(plot, grid, boundary) {
   if (boundary.kind === "regression-1d" || live.grid !== gridKey(grid)) return false;
-  const trace = plot._fullData[0];
-  const axis = trace.coloraxis ? plot._fullLayout[trace.coloraxis] : null;
-  const scale = axis ? colorMap(axis.colorscale, axis.cmin, axis.cmax) : colorMap(trace.colorscale, trace.zmin, trace.zmax);
-  if (!paintRegions(plot, grid, boundary.codes, (code) => scale(boundary.value(code)))) return false;
+  if (!paintRegions(plot, grid, boundary.codes, regionColors(plot, boundary))) return false;
   plot.data[0].z = boundary.z;
   live.painted = true;
   return true;
+}
+
+// A decoded boundary frame's cells -> [r, g, b], through the colour scale of the plot's heatmap (trace 0).
+export function regionColors(plot, boundary) {
+  const trace = plot._fullData[0];
+  const axis = trace.coloraxis ? plot._fullLayout[trace.coloraxis] : null;
+  const scale = axis ? colorMap(axis.colorscale, axis.cmin, axis.cmax) : colorMap(trace.colorscale, trace.zmin, trace.zmax);
+  return (code) => scale(boundary.value(code));
 }
 
 // One live update at a time per figure: what arrives meanwhile waits, only the latest (a busy
@@ -660,28 +665,35 @@ function extendCurves() {
   if (!records.length) return;
   for (const [id, xKey] of Object.entries(CURVES)) {
     const plot = $(`#${id}`);
-    if (!plot.dataset.drawn || !Array.isArray(plot.data) || (BELOW.includes(id) && !onScreen(id))) continue;
-    const data = {};
-    plot.data.forEach((trace, index) => {
-      if (!Array.isArray(trace.meta)) return;
-      const [key, layer] = trace.meta;
-      const xs = numbers(trace.x);
-      const ys = numbers(trace.y);
-      const before = xs.length;
-      for (const record of records) {
-        const value = layer === undefined ? record[key] : (record[key] || [])[layer];
-        const after = xs.length ? record[xKey] > xs[xs.length - 1] : true;
-        if (after && Number.isFinite(value) && (id !== "update-ratio" || value > 0)) {
-          xs.push(record[xKey]);
-          ys.push(value);
-        }
-      }
-      if (xs.length > before) data[index] = { x: xs, y: ys };
-    });
-    if (Object.keys(data).length) {
-      moveTraces(plot, data).then(() => refitAxes(plot, "x"));
-      plot.dataset.extended = String(Number(plot.dataset.extended || 0) + 1);
-      tally(plot);
-    }
+    if (BELOW.includes(id) && !onScreen(id)) continue;
+    if (extendCurve(plot, records, xKey, id === "update-ratio")) tally(plot);
   }
+}
+
+// Extends a drawn curves figure's lines (each names its history key in `meta`: [key] or [key,
+// layer]) by the records, against the record's `xKey`; `positive`: values of 0 left out (a log
+// axis). Returns whether any line grew.
+export function extendCurve(plot, records, xKey, positive = false) {
+  if (!plot.dataset.drawn || !Array.isArray(plot.data)) return false;
+  const data = {};
+  plot.data.forEach((trace, index) => {
+    if (!Array.isArray(trace.meta)) return;
+    const [key, layer] = trace.meta;
+    const xs = numbers(trace.x);
+    const ys = numbers(trace.y);
+    const before = xs.length;
+    for (const record of records) {
+      const value = layer === undefined ? record[key] : (record[key] || [])[layer];
+      const after = xs.length ? record[xKey] > xs[xs.length - 1] : true;
+      if (after && Number.isFinite(value) && (!positive || value > 0)) {
+        xs.push(record[xKey]);
+        ys.push(value);
+      }
+    }
+    if (xs.length > before) data[index] = { x: xs, y: ys };
+  });
+  if (!Object.keys(data).length) return false;
+  moveTraces(plot, data).then(() => refitAxes(plot, "x"));
+  plot.dataset.extended = String(Number(plot.dataset.extended || 0) + 1);
+  return true;
 }

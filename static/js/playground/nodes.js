@@ -150,6 +150,34 @@ function paintLive() {
   plot.dataset.updates = String(diagram.paints); // as the other charts count their live updates
   if (diagram.made) plot.dataset.made = String(diagram.made);
   showPreview();
+  relabel();
+}
+
+// A weight's or bias's hover label while playing: the figure's hover text holds the value the diagram
+// was drawn with, so its first line is rewritten with the newest frame's value (≈: a frame carries
+// each to 1/127 of the largest), once when it appears and with every paint after.
+let hovered = null; // { kind: "weights" | "biases", index: its point in that trace }
+
+function hoverValue(event) {
+  const point = event.points[0];
+  const kind = point && (point.data.name === "weights" ? "weights" : /^biases/.test(point.data.name || "") ? "biases" : null);
+  hovered = kind ? { kind, index: point.pointNumber } : null;
+  relabel();
+}
+
+function relabel() {
+  if (!hovered || !controller.active) return;
+  const values = hovered.kind === "weights" ? diagram.edges && diagram.edges.values : diagram.biases;
+  const value = values ? values[hovered.index] : undefined;
+  const label = $("#topology .hoverlayer .hovertext text.nums");
+  if (!Number.isFinite(value) || !label) return;
+  const line = label.querySelector("tspan.line") || label;
+  // "W1[2,1] = 0.31", "W2[1–5,3]: 40 weights", "b1[3] (not trained)", or as rewritten: "W1[2,1] ≈ 0.3"
+  const [name] = line.textContent.split(/ = | ≈ | mean ≈ |: | \(/);
+  const mean = /^[^ ]+(: | mean ≈ )/.test(line.textContent) ? " mean" : "";
+  line.textContent = `${name}${mean} ≈ ${formatNumber(value)}`;
+  // The point and value the label shows, for tests to read.
+  Object.assign($("#topology").dataset, { hoverPoint: `${hovered.kind},${hovered.index}`, hoverValue: String(value) });
 }
 
 // --- a node's map, large, beside it -------------------------------------------------------------
@@ -190,7 +218,7 @@ function showPreview() {
   context.drawImage(nodes.canvases[at], 0, 0, PREVIEW_PX, PREVIEW_PX);
   const box = nodeBox(plot, neurons.x[k], neurons.y[k]);
   const { scale } = nodes.layers[layer];
-  const name = layer === 0 ? `input ${unit + 1}` : layer === nodes.layers.length - 1 ? `output ${unit + 1}` : `hidden ${layer} unit ${unit + 1}`;
+  const name = nodeName(layer, unit, nodes.layers.length - 1);
   $("figcaption", figure).textContent = `${name}: ${formatNumber(scale[0])} to ${formatNumber(scale[1])}`;
   const width = PREVIEW_PX + 12;
   const right = box.x + box.side / 2 + 8;
@@ -199,6 +227,68 @@ function showPreview() {
   figure.style.top = `${Math.max(0, Math.min(plot.clientHeight - PREVIEW_PX - 30, box.y - PREVIEW_PX / 2))}px`;
   figure.hidden = false;
   plot.dataset.preview = `${layer},${unit}`;
+}
+
+// A node by its layer (0: the inputs, `last`: the outputs) and unit, as the preview and the keyboard name it.
+function nodeName(layer, unit, last) {
+  if (layer === 0) return `input ${unit + 1}`;
+  return layer === last ? `output ${unit + 1}` : `hidden ${layer} unit ${unit + 1}`;
+}
+
+// The neurons from the keyboard: a button over each drawn node, named as the preview names it, in one
+// group that is one tab stop (the arrow keys go from node to node: a roving tabindex); focusing one
+// shows its map large, as hovering does. The buttons let the mouse through to Plotly's hovers.
+const spots = { group: null, key: "" };
+
+function placeSpots() {
+  const plot = $("#topology");
+  const neurons = plot.dataset.drawn && Array.isArray(plot.data) ? plot.data.find((trace) => trace.name === "neurons") : null;
+  if (!neurons || !neurons.customdata || !plot._fullLayout) {
+    spots.group.replaceChildren();
+    spots.key = "";
+    return;
+  }
+  const key = JSON.stringify(neurons.customdata);
+  if (key !== spots.key) { // other nodes: new buttons (the same ones stay, and keep the focus)
+    spots.key = key;
+    const last = Math.max(...neurons.customdata.map(([layer]) => layer));
+    spots.group.replaceChildren(...neurons.customdata.map(([layer, unit], k) => {
+      const button = el("button", { type: "button", class: "node-spot", "aria-label": `${nodeName(layer, unit, last)}: its output over the plane`, "data-node": `${layer},${unit}` });
+      button.tabIndex = k === 0 ? 0 : -1;
+      button.addEventListener("focus", () => {
+        previewed = [layer, unit];
+        showPreview();
+      });
+      button.addEventListener("blur", endPreview);
+      return button;
+    }));
+  }
+  Array.from(spots.group.children).forEach((button, k) => {
+    const box = nodeBox(plot, neurons.x[k], neurons.y[k]);
+    Object.assign(button.style, { left: `${box.x - box.side / 2}px`, top: `${box.y - box.side / 2}px`, width: `${box.side}px`, height: `${box.side}px` });
+  });
+}
+
+const SPOT_MOVES = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+
+function moveSpot(event) {
+  const all = Array.from(spots.group.children);
+  const at = all.indexOf(document.activeElement);
+  if (at < 0) return;
+  let next = null;
+  if (event.key in SPOT_MOVES) next = all[(at + SPOT_MOVES[event.key] + all.length) % all.length];
+  else if (event.key === "Home") next = all[0];
+  else if (event.key === "End") next = all[all.length - 1];
+  if (!next) return;
+  event.preventDefault();
+  all.forEach((button) => { button.tabIndex = button === next ? 0 : -1; });
+  next.focus();
+}
+
+function nodeSpots() {
+  spots.group = el("div", { class: "node-spots", id: "node-spots", role: "group", "aria-label": "The neurons: focus one to see its output over the plane (arrow keys: the next one)" });
+  spots.group.addEventListener("keydown", moveSpot);
+  $("#topology").after(spots.group);
 }
 
 // The colour legend of the neurons' maps: each layer's range on its scale, as the neurons figure's
@@ -386,6 +476,7 @@ function plotToggles() {
 export function bindFigureTools() {
   plotToggles();
   weightEditor();
+  nodeSpots();
   hooks.drawn.add((kind, node) => {
     if (kind === "decision-boundary") {
       applyToggles();
@@ -395,11 +486,19 @@ export function bindFigureTools() {
       fillEditor();
       editor.values = null; // redrawn: the weights may have changed
       if (!node.dataset.bound) {
-        node.on("plotly_hover", preview);
-        node.on("plotly_unhover", endPreview);
+        node.on("plotly_hover", (event) => {
+          preview(event);
+          hoverValue(event);
+        });
+        node.on("plotly_unhover", () => {
+          endPreview();
+          hovered = null;
+        });
         node.on("plotly_click", editEdge);
+        node.on("plotly_afterplot", placeSpots); // a resized diagram moves its nodes
         node.dataset.bound = "true";
       }
+      placeSpots();
       if (controller.active) requestAnimationFrame(paintLive);
       else {
         stopPainting(node);

@@ -13,7 +13,8 @@ export const DATA_KEYS = ["ds", "n", "noise", "classes", "test", "dseed"];
 export const NETWORK_KEYS = ["layers", "loss", "init", "seed", "feat"];
 
 // `points`: the points added by clicking, [x1, x2, class] each, part of the data spec (and the URL).
-export const settings = { ...DEFAULTS, points: [] };
+// `compare`: the Compare view's one change ("learning_rate:0.1"), or "" for the single view.
+export const settings = { ...DEFAULTS, points: [], compare: "" };
 
 // What the page works on: the data sets and limits of the server, the hidden layers being edited,
 // the preview of the current data and the stored network being trained.
@@ -35,6 +36,7 @@ export function readUrl() {
     }
   }
   if (params.has("pts")) settings.points = pointsFromText(params.get("pts"));
+  settings.compare = params.get("compare") || "";
   return new Set(params.keys());
 }
 
@@ -72,7 +74,9 @@ export function addressParams() {
 export function writeUrl() {
   settings.layers = layersToText(session.layers);
   const params = addressParams();
-  window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
+  const own = new URLSearchParams(params);
+  if (settings.compare) own.set("compare", settings.compare); // a reload opens the Compare view again
+  window.history.replaceState(null, "", `${window.location.pathname}?${own}`);
   const sweepLink = document.getElementById("sweep-link");
   if (sweepLink) sweepLink.href = `/sweeps?${params}`; // the Sweeps page reads the same settings
 }

@@ -14,26 +14,34 @@ import { showJob, showMetrics, showStatus, trainErrors } from "./status.js";
 // history every HISTORY_EVERY steps (a job's history is stored when it stops, so fewer records make
 // Pause quicker; a longer job makes fewer pauses between jobs at full speed).
 const CHUNK_STEPS = 30000;
-const HISTORY_EVERY = 100;
+export const HISTORY_EVERY = 100;
 const FIGURE_REFRESH_MS = 1000;
 
 export const controller = new PlayController({ nextJob, frame, finished, changed });
 let refreshTimer = null;
+// What the transport shows as playing: this page's controller, or Compare's pair of them
+// (`driveTransport`); anything with `active` and `state` as the controller has them.
+let driver = controller;
+
+export function driveTransport(source) {
+  driver = source || controller;
+  setTransport();
+}
 
 // The pace: a fresh network's first job ramps up (the first seconds show where it learns most);
 // the jobs after it, and a network that has trained already, go at full speed or the chosen pace.
-function livePace(first) {
-  if (settings.speed === "ramp") return { ramp: first && session.network.steps_trained === 0 };
+export function livePace(first, network = session.network) {
+  if (settings.speed === "ramp") return { ramp: first && network.steps_trained === 0 };
   return { steps_per_second: settings.speed || null };
 }
 
 // Steps per job within the server's compute limit (steps x batch points x parameters), so that
 // every network the page can build can play: a big one plays in shorter jobs; a paced one no longer
 // than a paced job may run.
-function chunkSteps() {
+export function chunkSteps(network = session.network, batchSize = settings.batch) {
   const points = session.data.train.X.length + settings.points.length; // added points are training points
-  const batch = settings.batch ? Math.min(settings.batch, points) : points;
-  const perStep = batch * session.network.counts.parameters;
+  const batch = batchSize ? Math.min(batchSize, points) : points;
+  const perStep = batch * network.counts.parameters;
   const paced = settings.speed && settings.speed !== "ramp" ? Math.floor(settings.speed * session.limits.max_paced_seconds) : Infinity;
   return Math.max(1, Math.min(CHUNK_STEPS, paced, Math.floor(session.limits.max_compute / perStep)));
 }
@@ -107,20 +115,21 @@ function stopRefreshing() {
 
 export function setTransport() {
   const { network } = session;
-  const playing = controller.active;
+  const active = driver.active;
   const focused = document.activeElement;
-  $("#play").disabled = playing || !network;
-  $("#pause").disabled = !playing || controller.state === "stopping";
-  $("#step").disabled = playing || !network;
+  $("#play").disabled = active || !network;
+  $("#pause").disabled = !active || driver.state === "stopping";
+  $("#step").disabled = active || !network;
   // Play and Pause take turns: the focus goes with them instead of falling to the page (to their
   // group while both wait, as Pause stops the job).
   const left = focused && (focused.id === "transport" || (focused.disabled && (focused.id === "play" || focused.id === "pause")));
   if (left) ([$("#pause"), $("#play")].find((button) => !button.disabled) || $("#transport")).focus();
   // The stored network's spec, weights and history, as the export endpoint gives them.
-  $("#export").hidden = !network || playing;
+  $("#export").hidden = !network || active;
   if (network) $("#export").href = `/api/networks/${network.id}/export`;
-  $("#keep").hidden = !network || playing || Boolean(network.name);
-  $("#share").hidden = !network || playing;
+  $("#keep").hidden = !network || active || Boolean(network.name);
+  $("#share").hidden = !network || active;
+  $("#compare").disabled = !network; // while playing too: Compare pauses first
   if (!network) $("#share-link").hidden = true; // a link names the network it was made for
 }
 
