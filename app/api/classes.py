@@ -109,7 +109,9 @@ def remove_member(class_id: str, member_id: str, services: ServicesDep, owner: O
                                                        "budget): each problem names its field (`setup.network...`)"),
             summary="Give the class its assignment (the lecturer); every member's open page hears of it")
 def put_assignment(class_id: str, body: AssignmentPut, services: ServicesDep, owner: OwnerDep) -> dict:
-    return services.classes.set_assignment(class_id, body.values(), owner)
+    # The setup with every default written out: each student's page reads the same settings from it.
+    request = body.values() | {"setup": body.setup.model_dump(exclude_none=True)}
+    return services.classes.set_assignment(class_id, request, owner)
 
 
 @router.get("/{class_id}/assignment", response_model=AssignmentPublic, responses=NOT_FOUND,

@@ -256,7 +256,7 @@ class ClassService:
         spec = network_spec(network, self.limits, data, field=f"{field}.network")
         config = train_config(setup.get("training") or {}, self.limits, field=f"{field}.training")
         check_budget(config, data, spec.counts()["parameters"], self.limits, field=f"{field}.training")
-        return {"data": data_spec, "network": network, "training": setup.get("training") or {}}
+        return {"data": data_spec, "network": network | {"loss": spec.loss}, "training": setup.get("training") or {}}
 
     def _check_hidden_test(self, hidden_test: dict[str, Any], data_spec: dict[str, Any]) -> dict[str, Any]:
         data = build_dataset(data_spec)

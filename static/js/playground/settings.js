@@ -16,8 +16,11 @@ export const NETWORK_KEYS = ["layers", "loss", "init", "seed", "feat"];
 export const settings = { ...DEFAULTS, points: [] };
 
 // What the page works on: the data sets and limits of the server, the hidden layers being edited,
-// the preview of the current data and the stored network being trained.
-export const session = { datasets: new Map(), limits: null, activations: [], layers: [], data: null, network: null };
+// the preview of the current data and the stored network being trained; in a class (?class=ID),
+// the class and its assignment, and the settings it locks.
+export const session = {
+  datasets: new Map(), limits: null, activations: [], layers: [], data: null, network: null, classroom: null, locked: new Set(),
+};
 
 // Reads the settings in the address into `settings`; returns the keys it had.
 export function readUrl() {
@@ -72,6 +75,7 @@ export function addressParams() {
 export function writeUrl() {
   settings.layers = layersToText(session.layers);
   const params = addressParams();
+  if (session.classroom) params.set("class", session.classroom.id); // the page stays the class's assignment
   window.history.replaceState(null, "", `${window.location.pathname}?${params}`);
   const sweepLink = document.getElementById("sweep-link");
   if (sweepLink) sweepLink.href = `/sweeps?${params}`; // the Sweeps page reads the same settings
