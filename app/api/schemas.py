@@ -15,7 +15,16 @@ import re
 import sys
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from app.nn import (
     ACTIVATION_NAMES,
@@ -528,6 +537,10 @@ class JobCreate(Request):
     data: DataSpec
     training: TrainingSpec = Field(default_factory=TrainingSpec)
     live: LiveOptions = Field(default_factory=LiveOptions)
+    class_id: str | None = Field(
+        default=None, max_length=MAX_ID_LENGTH,
+        description="the class whose assignment this job works on: you must be in the class, and a member's job "
+                    "must keep every setting the assignment locks (422 naming the first that differs)")
     priority: Literal["interactive", "batch"] | None = Field(
         default=None, description="the server decides: a job of up to 1e9 multiply-adds of steps whose live "
                                   "frames cost up to 1e6 each is interactive (it takes its turns before batch "
@@ -736,6 +749,13 @@ class SweepCreate(Request):
     target_loss: float | None = Field(default=None, gt=0, description="steps_to_target: the first history record "
                                                                      "with a training loss at most this (default: "
                                                                      "half the run's first)")
+
+    @field_validator("base")
+    @classmethod
+    def _not_a_class_job(cls, base: JobCreate) -> JobCreate:
+        if base.class_id is not None:
+            raise ValueError("a sweep is not a class's job: leave out class_id")
+        return base
 
     @model_validator(mode="after")
     def _grid_or_random(self) -> SweepCreate:

@@ -58,6 +58,7 @@ class Services:
         owners = Owners(store, settings.secret_key, settings.token_ttl, settings.person_tokens)
         classes = ClassService(store, limits, jobs.hub, bus, settings.classes_per_lecturer, settings.class_members,
                                settings.class_ttl)
+        jobs.classes = classes
         return cls(store, limits, owners, networks, jobs, sweeps, expiry, BodyCache(settings.cache_bytes),
                    LatestResults(jobs), Streams(settings.person_streams), classes)
 

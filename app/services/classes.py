@@ -25,7 +25,7 @@ from typing import Any
 import segno
 from sqlalchemy.exc import IntegrityError
 
-from app.nn import SpecError, check_points
+from app.nn import SpecError, TrainConfig, check_points
 
 from .bus import Bus
 from .events import Hub
@@ -104,6 +104,12 @@ def join_qr(url: str) -> str:
     svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=True,
                                                 title=f"QR code of {url}")
     return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+def _network_values(spec: dict[str, Any], seed: int | None) -> dict[str, Any]:
+    """A network spec's values as a lock compares them: no input features means the inputs themselves."""
+    features = spec.get("features") or (["x1", "x2"] if spec.get("input_dim") == 2 else None)
+    return spec | {"features": list(features) if features else None, "seed": seed}
 
 
 class ClassService:
@@ -296,6 +302,43 @@ class ClassService:
                                "locked": setting.name not in assignment["unlocked"]} for setting in CLASS_SETTINGS]
         public["hidden_test"] = hidden_test if role == "lecturer" else None
         return public
+
+    # --- jobs made for the assignment --------------------------------------------------------------
+
+    def check_job(self, class_id: str, owner: str | None, data_spec: dict[str, Any], spec: dict[str, Any],
+                  seed: int | None, config: TrainConfig) -> None:
+        """A job made for the class (``class_id`` in its request) by ``owner``: its resolved data spec,
+        its network's spec (``NetworkSpec.to_dict``) and initial seed (None: a stored network goes on)
+        and its training config. A member's job must keep every locked setting as the assignment
+        has it; ``SpecError`` naming the first field that does not (or ``class_id``). The lecturer
+        may try anything."""
+        row = self.store.get_class(class_id)
+        if row is None or owner is None or (row["owner"] != owner and self.store.member(row["id"], owner) is None):
+            raise SpecError("class_id", "you are not in a class with this id")
+        if row["ended_at"] is not None:
+            raise SpecError("class_id", "this class has ended")
+        if row["owner"] == owner:
+            return
+        assignment = row["assignment"]
+        if assignment is None:
+            raise SpecError("class_id", "this class has no assignment yet")
+        setup = assignment["setup"]
+        data = build_dataset(setup["data"])
+        expected = {"data": setup["data"], "training": vars(train_config(setup["training"], self.limits)),
+                    "network": _network_values(network_spec(setup["network"], self.limits, data).to_dict(),
+                                               setup["network"].get("seed", setup["training"].get("seed", 0)))}
+        given = {"data": data_spec, "training": vars(config), "network": _network_values(spec, seed)}
+        for setting in CLASS_SETTINGS:
+            if setting.name in assignment["unlocked"]:
+                continue
+            for field in setting.fields:
+                section, key = field.split(".")
+                if field == "network.seed" and seed is None:
+                    continue  # a stored network's weights were set up when it was made
+                if given[section].get(key) != expected[section].get(key):
+                    raise SpecError(field, f"is locked by the class's assignment at {expected[section].get(key)!r} "
+                                           f"({setting.label}); only {', '.join(assignment['unlocked']) or 'nothing'} "
+                                           "may change")
 
     # --- news for the members' pages --------------------------------------------------------------
 

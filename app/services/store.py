@@ -464,13 +464,19 @@ class Store:
     # --- jobs --------------------------------------------------------------------------------
 
     def create_job(self, kind: str, request: dict, network_id: str | None, progress: dict | None = None,
-                   owner: str | None = None, server: str | None = None, lease_until: float | None = None) -> str:
+                   owner: str | None = None, server: str | None = None, lease_until: float | None = None,
+                   class_id: str | None = None) -> str:
         job_id = new_id()
         self._write(insert(jobs).values(_encode({
             "id": job_id, "owner": owner, "kind": kind, "status": "queued", "network_id": network_id,
             "request": request, "progress": progress or {}, "created_at": time.time(), "server": server,
-            "lease_until": lease_until})))
+            "lease_until": lease_until, "class_id": class_id})))
         return job_id
+
+    def class_jobs(self, class_id: str, limit: int = 1000) -> list[dict[str, Any]]:
+        """The jobs made for a class's assignment, newest first (a class's wall reads them)."""
+        statement = select(jobs).where(jobs.c.class_id == class_id)
+        return self._read(statement.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit))
 
     def get_job(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
         rows = self._read(self._mine(jobs, select(jobs).where(jobs.c.id == key(job_id)), owner))

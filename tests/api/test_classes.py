@@ -235,3 +235,33 @@ def test_a_class_of_300_joins_from_one_address_with_the_default_limits(tmp_path)
                     .status_code for i in range(301)]
         assert statuses[:300] == [201] * 300 and statuses[300] == 409  # full: NNVIZ_CLASS_MEMBERS is 300
         assert lecturer.get(f"/api/classes/{made['id']}").json()["member_count"] == 300
+
+
+def test_a_members_job_keeps_the_locked_settings_and_is_stored_with_its_class(lecturer, room):
+    made, ada = room
+    base = f"/api/classes/{made['id']}"
+    assert lecturer.put(f"{base}/assignment", json=ASSIGNMENT).status_code == 200
+    job = {"class_id": made["id"], "data": SETUP["data"], "network": SETUP["network"],
+           "training": SETUP["training"] | {"steps": 5}}
+    mine = ada.post("/api/jobs", json=job | {"training": job["training"] | {"learning_rate": 0.3}})  # unlocked
+    assert mine.status_code == 202, mine.text
+    assert mine.json()["request"]["class_id"] == made["id"]
+    stored = lecturer.app.state.services.store
+    assert [row["id"] for row in stored.class_jobs(made["id"])] == [mine.json()["id"]]
+    cases = [({"training": job["training"] | {"optimizer": "sgd"}}, "training.optimizer"),
+             ({"network": {"hidden": [{"units": 9}], "init": "he"}}, "network.hidden"),
+             ({"data": SETUP["data"] | {"noise": 0.3}}, "data.noise"),
+             ({"network": SETUP["network"] | {"seed": 4}}, "network.seed")]
+    for change, field in cases:
+        refused = ada.post("/api/jobs", json=job | change)
+        assert refused.status_code == 422 and field_of(refused) == [field], refused.text
+        assert "locked by the class's assignment" in refused.json()["detail"][0]["msg"]
+    network_id = mine.json()["network_id"]
+    going_on = ada.post("/api/jobs", json=job | {"network": {"id": network_id}})
+    assert going_on.status_code in (202, 409), going_on.text  # 409 while the first job still trains it
+    stranger = visitor(lecturer).post("/api/jobs", json=job)
+    assert stranger.status_code == 422 and field_of(stranger) == ["class_id"]
+    anything = lecturer.post("/api/jobs", json=job | {"training": {"optimizer": "sgd", "steps": 5}})
+    assert anything.status_code == 202  # the lecturer may try anything
+    sweep = ada.post("/api/sweeps", json={"base": job, "axes": {"training.learning_rate": [0.1, 0.2]}})
+    assert sweep.status_code == 422 and field_of(sweep) == ["base"]
