@@ -40,13 +40,20 @@ async function act(method, path, body, label) {
   }
 }
 
+// The join link's QR code, drawn by the server (segno) as an SVG document: parsed as XML, an image
+// (paths and a title), never as HTML; anything but an <svg> is left out.
+function qrCode(svg) {
+  const root = new DOMParser().parseFromString(svg, "image/svg+xml").documentElement;
+  return root.nodeName === "svg" ? document.importNode(root, true) : "";
+}
+
 function showLecturer(view) {
   const ended = view.state === "ended";
   $("#lecturer-join").hidden = false;
   $("#class-code").textContent = view.code;
   $("#join-url").textContent = view.join_url;
   $("#join-url").href = view.join_url;
-  $("#qr").innerHTML = view.qr_svg; // the server's SVG (segno): paths and an escaped title, no script
+  $("#qr").replaceChildren(qrCode(view.qr_svg));
   $("#toggle-joining").textContent = view.joining ? "Close joining" : "Reopen joining";
   $("#toggle-joining").disabled = ended;
   $("#end-class").disabled = ended;
