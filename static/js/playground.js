@@ -380,7 +380,7 @@ async function main() {
   }
   listenForClicks($("#boundary"));
   startClass();
-  sendForm().catch((error) => pageError.show(error));
+  if (session.classroom?.view.role !== "member") sendForm().catch((error) => pageError.show(error));
   fitFirstScreen(); // the status line and the editor above the row are filled now
   window.addEventListener("resize", debounce(fitFirstScreen, 200));
   if (notices.length) trainErrors.show(notices.join(" ")); // reset() clears the errors
