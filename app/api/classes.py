@@ -128,15 +128,15 @@ def known_class(class_id: str, services: ServicesDep, owner: OwnerDep) -> str:
 KnownClass = Annotated[str, Depends(known_class)]
 
 
-async def class_events(services: Services, class_id: str) -> AsyncIterator[ServerSentEvent]:
+async def class_events(services: Services, class_id: str, owner: str) -> AsyncIterator[ServerSentEvent]:
     """``assignment`` (the assignment's version and the class's state) when the stream opens and
-    whenever either changes; it ends once the class has ended or is gone. Between changes it waits
-    on the class's notification and costs nothing."""
+    whenever either changes; it ends once the class has ended or is gone, or ``owner`` was removed
+    from it. Between changes it waits on the class's notification and costs nothing."""
     hub, key = services.jobs.hub, services.classes.event_key(class_id)
     sent = None
     while not hub.closed:
         seen = hub.version(key)
-        news = await run_in_threadpool(services.classes.news, class_id)
+        news = await run_in_threadpool(services.classes.news, class_id, owner)
         if news != sent and news is not None:
             sent = news
             yield ServerSentEvent(event="assignment", data=news)
@@ -147,6 +147,7 @@ async def class_events(services: Services, class_id: str) -> AsyncIterator[Serve
 
 @router.get("/{class_id}/events", response_class=EventSourceResponse, responses=NOT_FOUND | responses(429),
             summary="Server-Sent Events: `assignment` ({version, state}) at once and whenever it changes")
-async def events(class_id: KnownClass, services: ServicesDep, _stream: StreamSlot) -> AsyncIterator[ServerSentEvent]:
-    async for event in class_events(services, class_id):
+async def events(class_id: KnownClass, services: ServicesDep, owner: OwnerDep,
+                 _stream: StreamSlot) -> AsyncIterator[ServerSentEvent]:
+    async for event in class_events(services, class_id, owner):
         yield event

@@ -246,6 +246,7 @@ class ClassService:
         row = self._lectured(class_id, owner)
         if not self.store.delete_member(row["id"], member_id):
             raise NotFound(f"no member with id {member_id!r} in this class")
+        self._announce(row["id"])  # the removed member's open page stops following the class
 
     # --- the assignment ---------------------------------------------------------------------------
 
@@ -350,11 +351,12 @@ class ClassService:
         self.hub.publish(self.event_key(class_id))
         self.bus.publish("changed", self.event_key(class_id))
 
-    def news(self, class_id: str) -> dict[str, Any] | None:
+    def news(self, class_id: str, owner: str) -> dict[str, Any] | None:
         """What a member's page follows: the assignment's version and whether the class has ended;
-        None once the class is gone."""
-        row = self.store.get_class(class_id)
-        if row is None:
+        None once the class is gone, or ``owner`` is no longer in it (removed by the lecturer)."""
+        try:
+            row, _role = self._class(class_id, owner)
+        except NotFound:
             return None
         return {"version": (row["assignment"] or {}).get("version", 0), "state": self._state(row)}
 

@@ -220,6 +220,18 @@ def test_members_hear_of_a_new_assignment_at_once(lecturer, room):
         assert read_event(lines) == ("assignment", {"version": 1, "state": "ended"})
 
 
+def test_a_removed_members_stream_ends(lecturer, room):
+    made, ada = room
+    base = f"/api/classes/{made['id']}"
+    ada_id = lecturer.get(base).json()["members"][0]["id"]
+    with ada.stream("GET", f"{base}/events") as response:
+        lines = response.iter_lines()
+        assert read_event(lines) == ("assignment", {"version": 0, "state": "open"})
+        threading.Thread(target=lambda: lecturer.delete(f"{base}/members/{ada_id}")).start()
+        with pytest.raises(AssertionError, match="the stream ended"):
+            read_event(lines)
+
+
 def test_joins_per_address_are_limited(tmp_path):
     with open_client(tmp_path, workers=1, precompute_experiments=False, address_joins_per_minute=2) as lecturer:
         code = lecturer.post("/api/classes", json={"title": "small"}).json()["code"]

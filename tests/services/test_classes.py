@@ -130,13 +130,16 @@ def test_an_ended_class_expires_after_its_ttl(store, classes, clock):
     assert Expiry(store, 0.0, clock=lambda: clock.now + 10 * TTL).sweep()["classes"] == []  # 0: kept
 
 
-def test_news_follows_the_assignment_and_the_end(classes):
+def test_news_follows_the_assignment_the_members_and_the_end(classes):
     made = classes.create("news", "lecturer", BASE)
     key = classes.event_key(made["id"])
-    assert classes.news(made["id"]) == {"version": 0, "state": "open"}
+    view, _ = classes.join(made["code"], "Ada", "ada", BASE)
+    assert classes.news(made["id"], "ada") == {"version": 0, "state": "open"}
     before = classes.hub.version(key)
     classes.set_assignment(made["id"], {"setup": SETUP}, "lecturer")
-    assert classes.hub.version(key) == before + 1 and classes.news(made["id"])["version"] == 1
+    assert classes.hub.version(key) == before + 1 and classes.news(made["id"], "ada")["version"] == 1
+    classes.remove_member(made["id"], view["you"]["id"], "lecturer")
+    assert classes.hub.version(key) == before + 2 and classes.news(made["id"], "ada") is None
     classes.end(made["id"], "lecturer", BASE)
-    assert classes.news(made["id"]) == {"version": 1, "state": "ended"}
-    assert classes.news("gone") is None
+    assert classes.news(made["id"], "lecturer") == {"version": 1, "state": "ended"}
+    assert classes.news("gone", "lecturer") is None
