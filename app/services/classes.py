@@ -16,6 +16,7 @@ of it at once: the class's key on the jobs' ``Hub`` (and, across servers, the bu
 
 from __future__ import annotations
 
+import io
 import secrets
 import time
 from collections.abc import Callable
@@ -100,10 +101,12 @@ def name_key(name: str) -> str:
 
 
 def join_qr(url: str) -> str:
-    """The join link as a QR code: inline SVG (dark on white, so it scans on any page colour)."""
-    svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=True,
-                                                title=f"QR code of {url}")
-    return svg.replace("<svg ", '<svg role="img" ', 1)
+    """The join link as a QR code: an SVG document for inline use (dark on white, so it scans on any
+    page colour), with its namespace, so that a page may parse it as the image it is."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4, dark="#000",
+                                    light="#fff", omitsize=True, title=f"QR code of {url}")
+    return out.getvalue().decode().replace("<svg ", '<svg role="img" ', 1)
 
 
 def _network_values(spec: dict[str, Any], seed: int | None) -> dict[str, Any]:

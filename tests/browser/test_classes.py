@@ -25,6 +25,8 @@ def test_a_lecturer_and_a_student_learn_together(browser, server):
         code = lecturer.get_by_test_id("class-code").inner_text()
         assert re.fullmatch(r"[2-9A-HJKMNP-Z]{6}", code)
         expect(lecturer.locator("#qr svg")).to_be_visible()
+        assert lecturer.evaluate("() => { const qr = document.querySelector('#qr svg'); "
+                                 "return qr instanceof SVGSVGElement && qr.getBoundingClientRect().width > 100; }")
 
         student.goto("/join")
         student.locator("#join-code").fill(code.lower())
@@ -56,6 +58,9 @@ def test_a_lecturer_and_a_student_learn_together(browser, server):
         expect(student.locator("#optimizer")).to_be_disabled()
         expect(student.locator("#optimizer")).to_have_value("adam")
         expect(student.locator("label[for=optimizer] .lock")).to_be_attached()
+        for control in student.locator("#layers input, #layers select, #layers button, #features button").all():
+            expect(control).to_be_disabled()  # rebuilt by the page, kept disabled
+        expect(student.locator("#topology-title .lock")).to_be_attached()
         expect(student.locator("#lr")).to_be_enabled()
         expect(student.locator("#lr")).to_have_value("0.03")
         assert f"class={class_id}" in student.url

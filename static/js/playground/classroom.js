@@ -75,8 +75,8 @@ function keepDisabled(node) {
 
 function markLocked(target) {
   if (!target || target.querySelector(".lock")) return;
-  target.append(el("span", { class: "lock", title: "locked by your lecturer" },
-    el("span", { "aria-hidden": "true" }, " 🔒"), el("span", { class: "visually-hidden" }, " (locked by your lecturer)")));
+  // The padlock is the stylesheet's picture (an emoji needs a font not every machine has); the words are for screen readers.
+  target.append(el("span", { class: "lock", title: "locked by your lecturer" }, el("span", { class: "visually-hidden" }, " (locked by your lecturer)")));
 }
 
 function lock(settingsLocked) {
