@@ -136,12 +136,12 @@ class ClassService:
                 return row, "member"
         raise NotFound(f"no class with id {class_id!r}")
 
-    def _lectured(self, class_id: str, owner: str, writing: bool = True) -> dict[str, Any]:
-        """The class, when ``owner`` leads it (``Forbidden`` for a member); ``writing``: still live."""
+    def _lectured(self, class_id: str, owner: str) -> dict[str, Any]:
+        """The class, when ``owner`` leads it (``Forbidden`` for a member) and it has not ended."""
         row, role = self._class(class_id, owner, hidden_test=True)
         if role != "lecturer":
             raise Forbidden("only the class's lecturer may do this")
-        if writing and row["ended_at"] is not None:
+        if row["ended_at"] is not None:
             raise Conflict("this class has ended: it is read-only")
         return row
 
@@ -187,13 +187,12 @@ class ClassService:
 
     def _summary(self, row: dict[str, Any], role: str, base_url: str) -> dict[str, Any]:
         ended = row["ended_at"]
-        summary = {"id": row["id"], "title": row["title"], "role": role, "state": self._state(row),
-                   "joining": bool(row["joining"]) and ended is None, "created_at": iso_time(row["created_at"]),
-                   "ended_at": iso_time(ended),
-                   "expires_at": iso_time(ended + self.ttl) if ended is not None and self.ttl > 0 else None,
-                   "code": row["code"], "join_url": f"{base_url}/join/{row['code']}",
-                   "assignment_version": (row["assignment"] or {}).get("version", 0)}
-        return summary
+        return {"id": row["id"], "title": row["title"], "role": role, "state": self._state(row),
+                "joining": bool(row["joining"]) and ended is None, "created_at": iso_time(row["created_at"]),
+                "ended_at": iso_time(ended),
+                "expires_at": iso_time(ended + self.ttl) if ended is not None and self.ttl > 0 else None,
+                "code": row["code"], "join_url": f"{base_url}/join/{row['code']}",
+                "assignment_version": (row["assignment"] or {}).get("version", 0)}
 
     def _view(self, row: dict[str, Any], role: str, owner: str, base_url: str) -> dict[str, Any]:
         view = self._summary(row, role, base_url)

@@ -59,6 +59,7 @@ function showLecturer(view) {
   $("#end-class").disabled = ended;
   $("#send-hint").hidden = ended;
   $("#send-link").href = `/?send=${encodeURIComponent(view.id)}`;
+  if (view.expires_at) $("#class-ttl").textContent = `on ${new Date(view.expires_at).toLocaleString()}`;
 }
 
 async function showAssignment(view) {
