@@ -15,6 +15,7 @@ from app import __version__
 from app.api import (
     activations,
     catalog,
+    classes,
     datasets,
     errors,
     experiments,
@@ -50,7 +51,7 @@ Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault
 NaN or infinity (they become `null`)."""
 
 ROUTERS = (health, limits, catalog, activations, datasets, features, networks, figures, jobs, sweeps, experiments,
-           gradcheck, tokens, me, shares, uploads)
+           gradcheck, tokens, me, shares, uploads, classes)
 
 
 def build_executor(settings: Settings) -> Executor:

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     max_added_points: int = 500  # points a data spec may add to its data set (the Playground's clicks)
     max_sweep_runs: int = 256  # runs of one sweep (settings x seeds); the compute limit applies to their sum
 
+    # Classes (app/services/classes.py): a lecturer and the students who joined by the class's code
+    classes_per_lecturer: int = 20  # live (not ended) classes one person may lead
+    class_members: int = 300  # members of one class
+    class_ttl: float = 30 * 24 * 3600.0  # seconds an ended class is kept, read-only, before it is removed (0: kept)
+
     # Answers built once and kept: figures above all (app/api/caching.py)
     cache_bytes: int = 64_000_000  # bodies the server keeps, their gzip forms included (0: none)
     network_cache_bytes: int = 64_000_000  # stored networks kept rebuilt, with their data (parameters' bytes)
@@ -93,6 +98,7 @@ class Settings(BaseSettings):
     address_identities_per_minute: int = 600  # new visitors (requests without a cookie get a new owner)
     address_tokens_per_minute: int = 300  # POST /api/tokens
     address_jobs_per_minute: int = 3000  # jobs, sweeps and experiments started (a Play or a Step is a job)
+    address_joins_per_minute: int = 600  # POST /api/classes/join: a class of 300 joins at once, each retrying once
     # Comma-separated addresses or networks (CIDR) whose X-Forwarded-For / -Proto are believed ("*": any).
     # Loopback by default: a proxy on the same machine (scripts/cluster.sh); compose.yaml sets its network.
     trusted_proxies: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]

@@ -1,7 +1,9 @@
 """Error handling and response hygiene shared by every router.
 
 * Service exceptions map to status codes: the core's ``SpecError`` 422 (naming the field),
-  ``NotFound`` 404, ``Conflict`` / ``MissingData`` 409, ``QueueFull`` 503 with ``Retry-After``,
+  ``NotFound`` 404, ``Forbidden`` 403, ``Conflict`` / ``MissingData`` 409 (a ``Conflict`` that names
+  its field is answered as a 422 is: a list of problems, each with its ``field``), ``QueueFull`` 503
+  with ``Retry-After``,
   ``StorageError`` (a full or read-only disk) 503 saying nothing was saved, its path only in the log.
 * Validation errors list each problem with its dotted field path (``network.hidden[0].units``):
   ``{"detail": [{"loc", "field", "msg", "type"}]}``, the message once, without the field.
@@ -25,7 +27,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from app.nn import SpecError
-from app.services import Conflict, NotFound, PersonLimit, QueueFull, StorageError, StorageFull
+from app.services import Conflict, Forbidden, NotFound, PersonLimit, QueueFull, StorageError, StorageFull
 from app.services.figures import MissingData
 from app.services.specs import field_path
 
@@ -62,6 +64,7 @@ class Problems(BaseModel):
 
 STATUSES: dict[int, dict[str, Any]] = {
     400: {"model": Message, "description": "the body could not be read: not JSON, or not UTF-8"},
+    403: {"model": Message, "description": "only the class's lecturer may do this (you are a member)"},
     404: {"model": Message, "description": "no such resource"},
     409: {"model": Message, "description": "the network is being trained, or has no data yet"},
     413: {"model": Message, "description": "the body is larger than this operation's limit (`x-max-body-bytes`; "
@@ -138,9 +141,16 @@ def install(app: FastAPI) -> None:
     async def _not_found(request: Request, exc: NotFound) -> SafeJSONResponse:
         return SafeJSONResponse({"detail": str(exc.args[0] if exc.args else "not found")}, status_code=404)
 
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> SafeJSONResponse:
+        return SafeJSONResponse({"detail": str(exc)}, status_code=403)
+
     @app.exception_handler(Conflict)
     @app.exception_handler(MissingData)
     async def _conflict(request: Request, exc: Exception) -> SafeJSONResponse:
+        field = getattr(exc, "field", None)
+        if field:
+            return SafeJSONResponse({"detail": [problem(field, str(exc), kind="conflict")]}, status_code=409)
         return SafeJSONResponse({"detail": str(exc)}, status_code=409)
 
     @app.exception_handler(PersonLimit)

@@ -18,9 +18,9 @@ from starlette.types import Scope
 from app.services.rates import AddressRate, retry_after
 from app.settings import Settings
 
-Kind = Literal["identities", "tokens", "jobs"]
+Kind = Literal["identities", "tokens", "jobs", "joins"]
 WHAT: dict[str, str] = {"identities": "new visitors (requests without a cookie)", "tokens": "new API tokens",
-                        "jobs": "jobs started"}
+                        "jobs": "jobs started", "joins": "requests to join a class"}
 
 
 def client_address(scope: Scope) -> str:

@@ -15,7 +15,16 @@ import re
 import sys
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from app.nn import (
     ACTIVATION_NAMES,
@@ -27,6 +36,7 @@ from app.nn import (
     get_loss,
 )
 from app.nn.optimizers import optimizer_options
+from app.services.classes import CODE_LENGTH, SETTING_NAMES
 from app.services.history import MAX_NETWORK_HISTORY
 from app.services.specs import (
     DEFAULT_GRID,
@@ -38,6 +48,7 @@ from app.services.specs import (
     MAX_STEPS_PER_SECOND,
     MAX_THUMBNAIL_GRID,
     MIN_STEPS_PER_SECOND,
+    Coordinate,
     DataSpec,
     Int,
     Request,
@@ -529,6 +540,10 @@ class JobCreate(Request):
     data: DataSpec
     training: TrainingSpec = Field(default_factory=TrainingSpec)
     live: LiveOptions = Field(default_factory=LiveOptions)
+    class_id: str | None = Field(
+        default=None, max_length=MAX_ID_LENGTH,
+        description="the class whose assignment this job works on: you must be in the class, and a member's job "
+                    "must keep every setting the assignment locks (422 naming the first that differs)")
     priority: Literal["interactive", "batch"] | None = Field(
         default=None, description="the server decides: a job of up to 1e9 multiply-adds of steps whose live "
                                   "frames cost up to 1e6 each is interactive (it takes its turns before batch "
@@ -561,6 +576,129 @@ class JobPublic(BaseModel):
     request: dict[str, Any]
     queue_position: int | None = Field(default=None, description="a queued job's place among the jobs waiting "
                                                                   "for a turn (1 = next)")
+
+
+# --- classes -----------------------------------------------------------------------------------
+
+def _trimmed(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+MAX_MEMBER_NAME = 32
+MAX_PROMPT = 4000
+# A title or a member's name: one line of text, without the spaces around it. Shown as text only.
+ClassTitle = Annotated[str, BeforeValidator(_trimmed), Field(min_length=1, max_length=100, json_schema_extra={
+    "pattern": ONE_LINE}), AfterValidator(_one_line)]
+MemberName = Annotated[str, BeforeValidator(_trimmed), Field(
+    min_length=1, max_length=MAX_MEMBER_NAME, json_schema_extra={"pattern": ONE_LINE},
+    description=f"1 to {MAX_MEMBER_NAME} characters after trimming, one line; unique in the class whatever its "
+                "case"), AfterValidator(_one_line)]
+ClassSettingName = Literal[SETTING_NAMES]  # type: ignore[valid-type]
+
+
+class ClassCreate(Request):
+    title: ClassTitle
+
+
+class ClassJoin(Request):
+    code: str = Field(min_length=1, max_length=16, description=f"the class's {CODE_LENGTH}-character code (case, "
+                                                               "spaces and a dash do not matter)")
+    name: MemberName
+
+
+class ClassUpdate(Request):
+    joining: bool = Field(description="whether students may join with the code")
+
+
+class MemberUpdate(Request):
+    name: MemberName
+
+
+class AssignmentSetup(Request):
+    """A Playground setup: the data (a generated data set), a new network's spec and how to train it."""
+
+    data: DataSpec
+    network: SpecForData = Field(default_factory=SpecForData)
+    training: TrainingSpec = Field(default_factory=TrainingSpec)
+
+
+class HiddenTest(Request):
+    points: list[list[Coordinate]] = Field(
+        min_length=1, json_schema_extra=limit(max_items="max_added_points"),
+        description="test points [x1, x2, label], kept on the server and never shown to students")
+
+
+class AssignmentPut(Request):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "setup": {"data": {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0,
+                           "test_fraction": 0.2},
+                  "network": {"hidden": [{"units": 8, "activation": "relu"}], "loss": "softmax", "init": "he"},
+                  "training": {"optimizer": "adam", "learning_rate": 0.01}},
+        "prompt": "Find the smallest learning rate that still learns the spiral in 500 steps.",
+        "unlocked": ["training.learning_rate"]}]})
+
+    setup: AssignmentSetup
+    prompt: str = Field(default="", max_length=MAX_PROMPT, description="plain text shown above the plot")
+    unlocked: list[ClassSettingName] = Field(
+        default_factory=list, max_length=len(SETTING_NAMES), json_schema_extra={"uniqueItems": True},
+        description="the settings students may change (GET /api/catalog `class_settings`); the others are locked")
+    hidden_test: HiddenTest | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> AssignmentPut:
+        if len(set(self.unlocked)) != len(self.unlocked):
+            raise ValueError("unlocked names each setting once")
+        return self
+
+
+class ClassMemberPublic(BaseModel):
+    id: str | None = Field(description="null for members: only the lecturer sees the members' ids")
+    name: str
+    joined_at: str | None
+
+
+class ClassYou(BaseModel):
+    id: str
+    name: str
+
+
+class ClassSummary(BaseModel):
+    id: str
+    title: str
+    role: Literal["lecturer", "member"]
+    state: Literal["open", "closed", "ended"] = Field(description="open: students may join; closed: joining is "
+                                                                  "closed; ended: read-only until expires_at")
+    joining: bool
+    code: str
+    join_url: str
+    created_at: str
+    ended_at: str | None
+    expires_at: str | None = Field(description="when an ended class is removed (NNVIZ_CLASS_TTL)")
+    assignment_version: int = Field(description="0 before the first assignment; one more for each")
+
+
+class ClassPublic(ClassSummary):
+    members: list[ClassMemberPublic]
+    member_count: int
+    you: ClassYou | None = Field(description="your membership (null for the lecturer)")
+    prompt: str | None = Field(description="the assignment's prompt (null before the first assignment)")
+    qr_svg: str | None = Field(description="the join link as a QR code, inline SVG (the lecturer's view only)")
+
+
+class ClassSettingState(BaseModel):
+    name: str
+    label: str
+    locked: bool
+
+
+class AssignmentPublic(BaseModel):
+    setup: dict[str, Any] = Field(description="data (resolved: every parameter given), network and training")
+    prompt: str
+    unlocked: list[str]
+    version: int
+    updated_at: str
+    settings: list[ClassSettingState] = Field(description="every lockable setting and whether it is locked")
+    hidden_test: dict[str, Any] | None = Field(description="the lecturer's view only; null for students")
 
 
 # --- sweeps ------------------------------------------------------------------------------------
@@ -614,6 +752,13 @@ class SweepCreate(Request):
     target_loss: float | None = Field(default=None, gt=0, description="steps_to_target: the first history record "
                                                                      "with a training loss at most this (default: "
                                                                      "half the run's first)")
+
+    @field_validator("base")
+    @classmethod
+    def _not_a_class_job(cls, base: JobCreate) -> JobCreate:
+        if base.class_id is not None:
+            raise ValueError("a sweep is not a class's job: leave out class_id")
+        return base
 
     @model_validator(mode="after")
     def _grid_or_random(self) -> SweepCreate:
@@ -768,6 +913,10 @@ class SweepSetting(BaseModel):
     choices: str | None = Field(default=None, description="the catalog list its values come from, if any")
 
 
+class ClassSettingInfo(Named):
+    fields: list[str] = Field(description="the training request's fields it covers (section.key)")
+
+
 class Catalog(BaseModel):
     """Every name the pages offer, with the words they show for it."""
 
@@ -778,6 +927,8 @@ class Catalog(BaseModel):
     metrics: list[CatalogMetric] = Field(description="a run's metrics (sweep rows, job results)")
     sweep_figures: list[Named]
     sweep_settings: list[SweepSetting] = Field(description="the settings the Sweeps page offers to vary")
+    class_settings: list[ClassSettingInfo] = Field(description="the settings a class's assignment may lock "
+                                                               "(`unlocked` names those students may change)")
 
 
 class ActivationValues(BaseModel):

@@ -37,6 +37,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "/architecture": ("architecture", "Architecture"),
     "/experiments": ("experiments", "Experiments"),
     "/sweeps": ("sweeps", "Sweeps"),
+    "/classes": ("classes", "Classes"),
 }
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
@@ -71,9 +72,28 @@ for _path, (_page, _title) in PAGES.items():
     _page_route(_path, _page, _title)
 
 
+def _render(request: Request, page: str, title: str, **values: str) -> HTMLResponse:
+    """A page outside the navigation (its values, such as an id from the path, go to the template,
+    which writes them as text or attributes: Jinja escapes them)."""
+    context = {"page": page, "title": title, "nav": [(p, t) for p, (_, t) in PAGES.items()],
+               "path": request.url.path, **values}
+    return templates.TemplateResponse(request, f"{page}.html", context)
+
+
 @router.get("/shared/{token}", response_class=HTMLResponse, name="page_shared")
 async def shared_page(request: Request, token: str) -> HTMLResponse:
     """A network someone shared: read-only figures and a button that opens a copy."""
-    context = {"page": "shared", "title": "A shared network", "nav": [(p, t) for p, (_, t) in PAGES.items()],
-               "path": request.url.path, "token": token}
-    return templates.TemplateResponse(request, "shared.html", context)
+    return _render(request, "shared", "A shared network", token=token)
+
+
+@router.get("/classes/{class_id}", response_class=HTMLResponse, name="page_class")
+async def class_page(request: Request, class_id: str) -> HTMLResponse:
+    """One class: the lecturer's controls, or a member's view of the assignment."""
+    return _render(request, "class", "A class", class_id=class_id)
+
+
+@router.get("/join", response_class=HTMLResponse, name="page_join")
+@router.get("/join/{code}", response_class=HTMLResponse, name="page_join_code")
+async def join_page(request: Request, code: str = "") -> HTMLResponse:
+    """Join a class: its code (filled in from a join link) and a name."""
+    return _render(request, "join", "Join a class", code=code)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .bus import LocalBus, PostgresBus
 from .cache import BodyCache
+from .classes import ClassService
 from .events import Streams
 from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
 from .expiry import Expiry
@@ -16,7 +17,7 @@ from .jobs import Conflict, JobService
 from .latest import LatestResults
 from .networks import NetworkService
 from .owners import Owners
-from .specs import InvalidInput, Limits, NotFound
+from .specs import Forbidden, InvalidInput, Limits, NotFound
 from .store import StorageError, StorageFull, Store, database_url
 from .sweeps import SweepService
 
@@ -38,6 +39,7 @@ class Services:
     cache: BodyCache
     latest: LatestResults  # each experiment's result with its defaults, kept
     streams: Streams  # each person's open event streams
+    classes: ClassService
 
     @classmethod
     def open(cls, settings: Settings, executor: Executor) -> Services:
@@ -51,11 +53,14 @@ class Services:
                           park_after=settings.park_after, lease_seconds=settings.lease_seconds)
         sweeps = SweepService(store, jobs, networks, settings.max_sweep_runs)  # before start: it resumes sweeps too
         jobs.start()
-        expiry = Expiry(store, settings.scratch_ttl)
+        expiry = Expiry(store, settings.scratch_ttl, class_ttl=settings.class_ttl)
         expiry.start()  # after jobs.start(): jobs a crash left running no longer hold their networks
         owners = Owners(store, settings.secret_key, settings.token_ttl, settings.person_tokens)
+        classes = ClassService(store, limits, jobs.hub, bus, settings.classes_per_lecturer, settings.class_members,
+                               settings.class_ttl)
+        jobs.classes = classes
         return cls(store, limits, owners, networks, jobs, sweeps, expiry, BodyCache(settings.cache_bytes),
-                   LatestResults(jobs), Streams(settings.person_streams))
+                   LatestResults(jobs), Streams(settings.person_streams), classes)
 
     def close(self) -> None:
         self.expiry.stop()
@@ -63,5 +68,6 @@ class Services:
         self.store.close()
 
 
-__all__ = ["Conflict", "Executor", "InvalidInput", "Limits", "LocalExecutor", "NotFound", "PersonLimit", "QueueFull",
+__all__ = ["ClassService", "Conflict", "Executor", "Forbidden", "InvalidInput", "Limits", "LocalExecutor", "NotFound",
+           "PersonLimit", "QueueFull",
            "SchedulerLimits", "Services", "StorageError", "StorageFull", "SweepService"]

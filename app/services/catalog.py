@@ -24,6 +24,7 @@ from app.nn.losses import LOSSES
 from app.viz import class_color, class_symbol
 from app.viz.sweeps import FIGURE_LABELS, METRICS, SWEEP_FIGURES, setting_label
 
+from .classes import CLASS_SETTINGS
 from .owners import over_limit
 from .specs import Conflict, Limits, NotFound, build_dataset, network_spec, resolve_data_spec
 from .store import Full, Store, iso_time
@@ -73,6 +74,8 @@ def vocabulary() -> dict[str, Any]:
         "metrics": [{"name": name, "label": label, "format": format_} for name, label, format_ in METRICS],
         "sweep_figures": [{"name": kind, "label": FIGURE_LABELS[kind]} for kind in SWEEP_FIGURES],
         "sweep_settings": [{**setting, "label": setting_label(setting["path"])} for setting in SWEEP_SETTINGS],
+        "class_settings": [{"name": setting.name, "label": setting.label, "fields": list(setting.fields)}
+                           for setting in CLASS_SETTINGS],
     }
 
 

@@ -80,6 +80,13 @@ def group_task(group_id: str, runs: list[tuple[int, dict[str, Any]]]) -> dict[st
     return {"kind": "group", "runs": [(run_id(group_id, index), task) for index, task in runs]}
 
 
+class ClassJobs(Protocol):
+    """What a job made for a class asks of the classes (``classes.ClassService.check_job``)."""
+
+    def check_job(self, class_id: str, owner: str | None, data_spec: dict[str, Any], spec: dict[str, Any],
+                  seed: int | None, config: TrainConfig) -> None: ...
+
+
 class GroupHandler(Protocol):
     """What a kind of group job (an experiment, a sweep) does with its runs' news, after a
     restart, and when the group ends."""
@@ -141,6 +148,7 @@ class JobService:
         # by job kind: what a group's runs are (an experiment's; a sweep registers itself)
         self.groups: dict[str, GroupHandler] = {"experiment": ExperimentRuns(store, self)}
         self._group_frames: dict[str, tuple[int, dict[str, Any]]] = {}  # latest progress of a group run here
+        self.classes: ClassJobs | None = None  # checks a job made for a class's assignment (Services sets it)
 
     def start(self) -> None:
         self._writer.start()
@@ -327,6 +335,9 @@ class JobService:
         network_request = request.get("network") or {}
         with self._lock:  # "is this network idle?" and "this job trains it" happen together
             network_id, network = self._network(network_request, data, config, owner)
+            if request.get("class_id") is not None and self.classes is not None:
+                seed = None if network_request.get("id") else network_request.get("seed", config.seed)
+                self.classes.check_job(request["class_id"], owner, data_spec, network["spec"], seed, config)
             check_live_layer(live, network["spec"])
             parameters = sum(w.size for w in network["weights"].values())
             steps = check_budget(config, data, parameters, self.limits)
@@ -342,11 +353,12 @@ class JobService:
                 network_id = created = self.store.create_network(network["spec"], network["weights"], data=data_spec,
                                                                  owner=owner)
             stored_request = {"network": network_request if created else {"id": network_id}, "data": data_spec,
-                              "training": dict(vars(config)), "live": live, "priority": priority}
+                              "training": dict(vars(config)), "live": live, "priority": priority,
+                              "class_id": request.get("class_id")}
             done = network["steps_trained"]
             job_id = self.store.create_job("train", stored_request, network_id, progress={
                 "step": done, "total_steps": done + steps, "epoch": network["epochs_trained"]}, owner=owner,
-                server=self.server_id, lease_until=self._lease())
+                server=self.server_id, lease_until=self._lease(), class_id=request.get("class_id"))
         task = {"kind": "train", "network": network, "data": data_spec, "upload": upload,
                 "training": stored_request["training"], "live": live, "checkpoint_seconds": self.checkpoint_seconds}
         self.hub.seen(job_id)  # its creator asked for it just now

@@ -49,6 +49,8 @@ FULL_MESSAGES = {
               "DELETE /api/tokens/{{id}} (GET /api/tokens lists them) or all with DELETE /api/tokens?all=true",
     "streams": "you already have {limit} event streams open on this server, the most one person may "
                "(NNVIZ_PERSON_STREAMS); close some pages that follow a job or sweep, or poll GET /api/jobs/{{id}}",
+    "classes": "you already lead {limit} classes, the most one person may lead at once (NNVIZ_CLASSES_PER_LECTURER); "
+               "end one first (POST /api/classes/{{id}}/end)",
     "shares": "you already keep {limit} share links, the most one person may (NNVIZ_PERSON_SHARES); revoke one "
               "with DELETE /api/shares/{{token}} (GET /api/shares lists them)",
 }

@@ -4,7 +4,21 @@ SQLite and PostgreSQL), weights as ``.npz`` bytes, times as seconds since the ep
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 
 metadata = MetaData()
 
@@ -48,6 +62,7 @@ jobs = Table(
     Column("lease_until", Float),
     Column("cancel_requested", Integer, nullable=False, server_default="0"),
     Column("kept", Boolean, nullable=False, server_default=false()),
+    Column("class_id", String(32), index=True),  # the class whose assignment the job works on
 )
 Index("jobs_created", jobs.c.created_at)
 Index("jobs_status", jobs.c.status)
@@ -93,4 +108,34 @@ server_values = Table(
     "server_values", metadata,
     Column("name", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# A class: a lecturer (the owner who made it) and the members who joined it by its code. ``code`` is
+# unique; an ended class is read-only and removed NNVIZ_CLASS_TTL seconds after ``ended_at``. The
+# assignment (setup, prompt, unlocked settings) is JSON text; its hidden test set has a column of its
+# own, read only for the lecturer.
+classes = Table(
+    "classes", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("code", String(8), nullable=False, unique=True),
+    Column("owner", String(64), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("joining", Boolean, nullable=False, server_default=true()),
+    Column("created_at", Float, nullable=False),
+    Column("ended_at", Float),
+    Column("assignment", Text),
+    Column("hidden_test", Text),
+)
+
+# ``name_key`` is the name case-folded: names are unique in a class regardless of case.
+class_members = Table(
+    "class_members", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("class_id", String(32), nullable=False),
+    Column("owner", String(64), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False),
+    Column("joined_at", Float, nullable=False),
+    UniqueConstraint("class_id", "owner", name="class_members_owner"),
+    UniqueConstraint("class_id", "name_key", name="class_members_name"),
 )

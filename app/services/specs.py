@@ -48,7 +48,16 @@ class NotFound(LookupError):
 
 
 class Conflict(RuntimeError):
-    """The request clashes with the current state (e.g. the network is being trained)."""
+    """The request clashes with the current state (e.g. the network is being trained); ``field``
+    names the request's field at fault when one is (a class's ``code`` whose joining is closed)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class Forbidden(PermissionError):
+    """Someone may see the resource but not do this to it (a member of a class, not its lecturer)."""
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from . import schema
-from .schema import jobs, networks, server_values, shares, tokens, uploads
+from .schema import class_members, classes, jobs, networks, server_values, shares, tokens, uploads
 
-_JSON_COLUMNS = {"spec", "history", "data", "request", "progress", "metrics", "result", "class_names"}
+_JSON_COLUMNS = {"spec", "history", "data", "request", "progress", "metrics", "result", "class_names", "assignment",
+                 "hidden_test"}
+CLASS_COLUMNS = ("id", "code", "owner", "title", "joining", "created_at", "ended_at", "assignment")  # no hidden test
 ACTIVE_STATUSES = ("queued", "running")
 NETWORK_SUMMARY = ("id", "owner", "name", "spec", "data", "steps_trained", "epochs_trained", "created_at",
                    "updated_at")
@@ -462,13 +464,19 @@ class Store:
     # --- jobs --------------------------------------------------------------------------------
 
     def create_job(self, kind: str, request: dict, network_id: str | None, progress: dict | None = None,
-                   owner: str | None = None, server: str | None = None, lease_until: float | None = None) -> str:
+                   owner: str | None = None, server: str | None = None, lease_until: float | None = None,
+                   class_id: str | None = None) -> str:
         job_id = new_id()
         self._write(insert(jobs).values(_encode({
             "id": job_id, "owner": owner, "kind": kind, "status": "queued", "network_id": network_id,
             "request": request, "progress": progress or {}, "created_at": time.time(), "server": server,
-            "lease_until": lease_until})))
+            "lease_until": lease_until, "class_id": class_id})))
         return job_id
+
+    def class_jobs(self, class_id: str, limit: int = 1000) -> list[dict[str, Any]]:
+        """The jobs made for a class's assignment, newest first (a class's wall reads them)."""
+        statement = select(jobs).where(jobs.c.class_id == class_id)
+        return self._read(statement.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit))
 
     def get_job(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
         rows = self._read(self._mine(jobs, select(jobs).where(jobs.c.id == key(job_id)), owner))
@@ -684,6 +692,105 @@ class Store:
             return {table.name: connection.execute(update(table).where(table.c.owner.is_(None))
                                                    .values(owner=owner)).rowcount
                     for table in (networks, jobs, uploads)}
+
+    # --- classes -----------------------------------------------------------------------------
+
+    def create_class(self, owner: str, title: str, code: str, max_live: int | None = None) -> dict[str, Any]:
+        """Store a new class led by ``owner``; with ``max_live``, only if they then lead no more live
+        (not ended) classes (else ``Full``). An ``IntegrityError`` when ``code`` is taken."""
+        row = {"id": new_id(), "code": code, "owner": owner, "title": title, "joining": True,
+               "created_at": time.time()}
+        live = select(func.count()).select_from(classes).where(classes.c.owner == owner, classes.c.ended_at.is_(None))
+        self._insert_within(owner, [("classes", live, 1, max_live)], [(classes, row)])
+        return row | {"ended_at": None, "assignment": None}
+
+    def get_class(self, class_id: str, hidden_test: bool = False) -> dict[str, Any] | None:
+        """A class (its hidden test set only when asked for: the lecturer's view)."""
+        columns = [classes.c[name] for name in CLASS_COLUMNS] + ([classes.c.hidden_test] if hidden_test else [])
+        rows = self._read(select(*columns).where(classes.c.id == key(class_id)))
+        return rows[0] if rows else None
+
+    def class_by_code(self, code: str) -> dict[str, Any] | None:
+        rows = self._read(select(*(classes.c[name] for name in CLASS_COLUMNS)).where(classes.c.code == key(code)))
+        return rows[0] if rows else None
+
+    def classes_of(self, owner: str) -> list[dict[str, Any]]:
+        """The classes ``owner`` leads or has joined, newest first."""
+        joined = select(class_members.c.class_id).where(class_members.c.owner == owner)
+        statement = select(*(classes.c[name] for name in CLASS_COLUMNS)).where(
+            or_(classes.c.owner == owner, classes.c.id.in_(joined)))
+        return self._read(statement.order_by(classes.c.created_at.desc(), classes.c.id))
+
+    def update_class(self, class_id: str, **fields: Any) -> bool:
+        unknown = set(fields) - {"joining", "ended_at", "assignment", "hidden_test"}
+        if unknown:
+            raise ValueError(f"not a class's field: {', '.join(sorted(unknown))}")
+        return self._write(update(classes).where(classes.c.id == class_id).values(_encode(fields))) == 1
+
+    def member(self, class_id: str, owner: str) -> dict[str, Any] | None:
+        rows = self._read(select(class_members).where(class_members.c.class_id == class_id,
+                                                      class_members.c.owner == owner))
+        return rows[0] if rows else None
+
+    def members(self, class_id: str) -> list[dict[str, Any]]:
+        """A class's members in the order they joined."""
+        return self._read(select(class_members).where(class_members.c.class_id == class_id)
+                          .order_by(class_members.c.joined_at, class_members.c.id))
+
+    def join_class(self, class_id: str, owner: str, name: str, name_key: str,
+                   max_members: int | None = None) -> tuple[str, dict[str, Any] | None]:
+        """Make ``owner`` a member under ``name``, checked in the transaction that writes, so that a
+        class joined by hundreds at once never passes ``max_members`` nor holds one name twice.
+        Returns (outcome, member row): ``joined``, ``member`` (they already were: their row as it
+        stands), or a refusal with None: ``gone``, ``ended``, ``closed``, ``taken``, ``full``."""
+        with self._owner_transaction(f"class {class_id}") as connection:
+            found = connection.execute(select(classes.c.joining, classes.c.ended_at)
+                                       .where(classes.c.id == class_id)).first()
+            if found is None:
+                return "gone", None
+            existing = connection.execute(select(class_members).where(
+                class_members.c.class_id == class_id, class_members.c.owner == owner)).first()
+            if existing is not None:
+                return "member", dict(existing._mapping)
+            if found.ended_at is not None:
+                return "ended", None
+            if not found.joining:
+                return "closed", None
+            taken = connection.execute(select(class_members.c.id).where(
+                class_members.c.class_id == class_id, class_members.c.name_key == name_key)).first()
+            if taken is not None:
+                return "taken", None
+            count = connection.execute(select(func.count()).select_from(class_members)
+                                       .where(class_members.c.class_id == class_id)).scalar_one()
+            if max_members is not None and count >= max_members:
+                return "full", None
+            row = {"id": new_id(), "class_id": class_id, "owner": owner, "name": name, "name_key": name_key,
+                   "joined_at": time.time()}
+            connection.execute(insert(class_members).values(row))
+            return "joined", row
+
+    def rename_member(self, class_id: str, member_id: str, name: str, name_key: str) -> bool | None:
+        """True when renamed, False when another member has that name, None when there is no such member."""
+        try:
+            renamed = self._write(update(class_members).where(
+                class_members.c.class_id == class_id, class_members.c.id == key(member_id)).values(
+                name=name, name_key=name_key))
+        except IntegrityError:
+            return False
+        return True if renamed == 1 else None
+
+    def delete_member(self, class_id: str, member_id: str) -> bool:
+        return self._write(delete(class_members).where(class_members.c.class_id == class_id,
+                                                       class_members.c.id == key(member_id))) == 1
+
+    def delete_ended_classes(self, before: float) -> list[str]:
+        """Delete, with their members, the classes that ended before ``before``; their ids."""
+        with self.engine.begin() as connection:
+            ended = [row.id for row in connection.execute(select(classes.c.id).where(classes.c.ended_at < before))]
+            if ended:
+                connection.execute(delete(class_members).where(class_members.c.class_id.in_(ended)))
+                connection.execute(delete(classes).where(classes.c.id.in_(ended)))
+        return ended
 
     # --- server-wide values --------------------------------------------------------------------
 

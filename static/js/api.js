@@ -1,11 +1,13 @@
 // The one way the pages talk to the server: JSON requests under /api, errors as plain words,
 // and a copyable curl command for every call a page makes.
 
+// `problems`: the server's list of problems, each naming its `field` (a 422, or a 409 that names one).
 export class ApiError extends Error {
-  constructor(message, status) {
+  constructor(message, status, problems = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
+    this.problems = problems;
   }
 }
 
@@ -87,7 +89,8 @@ export async function api(method, path, { body, form, query, label, signal } = {
   }
   if (!response.ok) {
     const message = payload && payload.detail !== undefined ? describeDetail(payload.detail) : text || response.statusText;
-    throw new ApiError(`${method} ${path} failed (${response.status}): ${message}`, response.status);
+    const problems = payload && Array.isArray(payload.detail) ? payload.detail : [];
+    throw new ApiError(`${method} ${path} failed (${response.status}): ${message}`, response.status, problems);
   }
   return payload;
 }

@@ -7,6 +7,7 @@ import { api, serverLimits } from "./api.js";
 import { ACTIVATION_LABELS, layerEditor, layersFromText } from "./layers.js";
 import { $, busy, debounce, options, pageError, plotlyReady } from "./ui.js";
 import { clearAdvice } from "./playground/advice.js";
+import { openAssignment, sendForm, startClass } from "./playground/classroom.js";
 import { buildThumbnails, listenForClicks, loadData } from "./playground/data.js";
 import { drawHiddenSpace, fillHiddenLayers, hooks, refreshFigures } from "./playground/figures.js";
 import { layerTools } from "./playground/layertools.js";
@@ -329,6 +330,7 @@ async function main() {
   session.datasets = new Map(datasets.map((d) => [d.name, d]));
   session.limits = limits;
   const { network: opened, notice: missing } = await openStored(given);
+  const classNotice = await openAssignment(given);
   const replaced = [];
   if (!isUpload() && !session.datasets.has(settings.ds)) {
     replaced.push(`data set “${settings.ds}” → ${DEFAULTS.ds}`);
@@ -341,6 +343,7 @@ async function main() {
   editNetwork(editorLimits);
   const notices = replaced.length ? [`This address asked for values this server does not take; the nearest valid ones are used: ${replaced.join("; ")}.`] : [];
   if (missing) notices.unshift(missing);
+  if (classNotice) notices.unshift(classNotice);
   bindControls();
   const comparing = compare.bindCompare().catch((error) => pageError.show(error));
   featureChooser($("#features"), () => settingChanged(["feat"])).catch((error) => pageError.show(error));
@@ -380,6 +383,8 @@ async function main() {
     await reset();
   }
   listenForClicks($("#boundary"));
+  startClass();
+  if (session.classroom?.view.role !== "member") sendForm().catch((error) => pageError.show(error));
   fitFirstScreen(); // the status line and the editor above the row are filled now
   window.addEventListener("resize", debounce(fitFirstScreen, 200));
   await comparing;

@@ -4,6 +4,7 @@ import copy
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.main import app as application
 from app.services.experiments import EXPERIMENTS
@@ -37,11 +38,13 @@ VALID = {
     "/api/sweeps": {"base": {"network": {"hidden": [{"units": 3}]}, "data": SPIRAL, "training": {"steps": 5}},
                     "axes": {"training.learning_rate": [0.1, 0.5], "network.hidden[*].activation": ["relu"]},
                     "seeds": 1},
+    "/api/classes": {"title": "a class"},
+    "/api/classes/join": {"code": "ZZZZZZ", "name": "Ada"},
 }
 
 
 WITHOUT_BODY = ("/api/jobs/{job_id}/cancel", "/api/tokens", "/api/networks/{network_id}/share",
-                "/api/shared/{token}/copy", "/api/sweeps/{sweep_id}/cancel")
+                "/api/shared/{token}/copy", "/api/sweeps/{sweep_id}/cancel", "/api/classes/{class_id}/end")
 
 
 def post_paths() -> list[str]:
@@ -50,7 +53,8 @@ def post_paths() -> list[str]:
 
 def concrete(path: str, network_id: str) -> str:
     return (path.replace("{network_id}", network_id).replace("{job_id}", "nope").replace("{sweep_id}", "nope")
-            .replace("{name}", "capacity").replace("{token}", "nope").replace("{kind}", "decision-boundary"))
+            .replace("{name}", "capacity").replace("{token}", "nope").replace("{kind}", "decision-boundary")
+            .replace("{class_id}", "nope"))
 
 
 def leaves(value, path=()):
@@ -111,6 +115,8 @@ def drain(client, timeout: float = DEADLINE) -> None:
 def test_each_field_with_wrong_values(client, network, path):
     url = concrete(path, network["id"])
     valid = VALID[path]
+    if path == "/api/classes/join":  # a class someone else leads, so that the body is valid
+        valid = valid | {"code": TestClient(client.app).post("/api/classes", json={"title": "x"}).json()["code"]}
     drain(client)
     assert check(client.post(url, json=valid)).status_code in (200, 201, 202)
     for leaf in leaves(valid):

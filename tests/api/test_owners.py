@@ -32,8 +32,10 @@ def alices(people):
     assert sweep["status"] == "done"
     share = alice.post(f"/api/networks/{job['network_id']}/share").json()
     token = alice.post("/api/tokens").json()
+    lectured = alice.post("/api/classes", json={"title": "Alice's class"}).json()
+    member = TestClient(alice.app).post("/api/classes/join", json={"code": lectured["code"], "name": "Carol"}).json()
     return {"job": job["id"], "network": job["network_id"], "upload": upload["id"], "sweep": sweep["id"],
-            "share": share["token"], "token": token["id"]}
+            "share": share["token"], "token": token["id"], "class": lectured["id"], "member": member["you"]["id"]}
 
 
 def test_a_visitor_gets_a_signed_http_only_cookie_on_the_first_request(tmp_path):
@@ -55,11 +57,16 @@ def test_a_visitor_gets_a_signed_http_only_cookie_on_the_first_request(tmp_path)
 
 # A path parameter naming one of someone's own resources, and which of Alice's fills it in.
 OWNED = {"network_id": "network", "job_id": "job", "sweep_id": "sweep", "upload_id": "upload", "token_id": "token",
-         "share_token": "share"}
+         "share_token": "share", "class_id": "class", "member_id": "member"}
 # Share links are public by design: whoever holds the token sees the network and may copy it
 # (test_a_share_link_shows_the_network_read_only_and_opens_a_copy); a wrong token is a 404 there.
 # Revoking one is its owner's (share_token, above).
-PUBLIC = {"token"}
+# A class's code is what its students type to join: the join page is the same form for anyone, and a
+# wrong code is a 422 naming the field (tests/api/test_classes.py).
+PUBLIC = {"token", "code"}
+# Pages that are the same shell for anyone, the id as given; everything on them comes from the API
+# routes above (a stranger's class is a 404 there).
+SHELLS = {("GET", "/classes/{class_id}")}
 # Path parameters that name no stored resource (a figure kind, an activation, plotly's version).
 NOT_RESOURCES = {"kind", "name", "version"}
 # A valid body for each route on someone's resource that needs one, so that what answers is the
@@ -70,6 +77,9 @@ BODIES = {
     ("POST", "/api/networks/{network_id}/predict"): {"inputs": [[0.1, 0.2]]},
     ("POST", "/api/networks/{network_id}/forward"): {"input": [0.1, 0.2]},
     ("POST", "/api/networks/{network_id}/fork"): {"training": {"learning_rate": 0.1}},
+    ("PATCH", "/api/classes/{class_id}"): {"joining": False},
+    ("PATCH", "/api/classes/{class_id}/members/{member_id}"): {"name": "Bob's now"},
+    ("PUT", "/api/classes/{class_id}/assignment"): {"setup": {"data": {"name": "xor"}}, "prompt": "Bob's now"},
 }
 HAND_WRITTEN = 12  # the routes the list written by hand had before it was derived from the app
 
@@ -86,7 +96,8 @@ def app_routes(app) -> list[tuple[str, str]]:
 
 def routes_on_owned_resources(app) -> list[tuple[str, str]]:
     """The routes whose path names one of someone's resources."""
-    return [(method, path) for method, path in app_routes(app) if set(path_parameters(path)) & set(OWNED)]
+    return [(method, path) for method, path in app_routes(app)
+            if set(path_parameters(path)) & set(OWNED) and (method, path) not in SHELLS]
 
 
 def filled_in(app, method: str, path: str, ids: dict[str, str]) -> list[str]:
@@ -126,6 +137,8 @@ def snapshot(alice, ids: dict[str, str]) -> list:
             [token["id"] for token in alice.get("/api/tokens").json()],
             [upload["id"] for upload in alice.get("/api/uploads").json()],
             [share["token"] for share in alice.get("/api/shares").json()],
+            alice.get(f"/api/classes/{ids['class']}").json(),
+            alice.get(f"/api/classes/{ids['class']}/assignment").status_code,
             alice.get(f"/api/shared/{ids['share']}").status_code]
 
 

@@ -4,7 +4,8 @@ whose 422 depends on stored state or on what values mean together, each with its
 
 The server gets small jobs (compute limit) and a short wait, so that the run stays short; its
 schema states those limits itself. The event streams are left out: they stay open until their job
-ends, and their events are covered by tests/api/test_jobs.py and test_sweeps.py; so are the tokens
+(or class) ends, and their events are covered by tests/api/test_jobs.py, test_sweeps.py and
+test_classes.py; so are the tokens
 (revoking the run's own token would leave the rest of the run nobody's) and what share links open
 (no operation in the run makes one), both covered by tests/api/test_owners.py.
 """
@@ -27,6 +28,7 @@ SETTINGS = {"NNVIZ_WORKERS": "1", "NNVIZ_QUEUE_SIZE": "2", "NNVIZ_MAX_COMPUTE": 
 RUN = ["--checks", "all", "--request-timeout", "120", "--max-examples", "5", "--workers", "1", "--seed", "0",
        "--max-time", "25",
        "--exclude-path", "/api/jobs/{job_id}/events", "--exclude-path", "/api/sweeps/{sweep_id}/events",
+       "--exclude-path", "/api/classes/{class_id}/events",
        "--exclude-path", "/api/tokens",
        "--exclude-path-regex", "^/api/shared/"]
 

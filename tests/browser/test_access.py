@@ -6,17 +6,23 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
+from ..waiting import DEADLINE
 from .conftest import api, axe_violations, open_page
 from .layout import layout_problems
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/", "/activations", "/neuron", "/architecture", "/experiments", "/sweeps", "shared")
+PAGES = ("/", "/activations", "/neuron", "/architecture", "/experiments", "/sweeps", "shared", "/classes", "/join",
+         "class")
 # How many figures each page draws on its own (the Playground's curves wait for training).
-FIGURES = {"/": 3, "/activations": 11, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0, "shared": 3}
+FIGURES = {"/": 3, "/activations": 11, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0, "shared": 3,
+           "/classes": 0, "/join": 0, "class": 0}
+ASSIGNMENT = {"setup": {"data": {"name": "spiral"}}, "prompt": "Make the boundary follow the arms.",
+              "unlocked": ["training.learning_rate"]}
 PHONE = (390, 844)
 
 
@@ -43,10 +49,26 @@ def shared_link(browser, server: str) -> str:
     return urlsplit(link).path
 
 
+def _a_class(page, server: str) -> str:
+    """The page of a class the page's person leads, with a member and an assignment."""
+    made = api(page, "POST", "/api/classes", data={"title": "Week 3: the spiral"}).json()
+    joined = httpx.post(f"{server}/api/classes/join", json={"code": made["code"], "name": "Ada"}, timeout=DEADLINE)
+    assert joined.status_code == 201
+    assert api(page, "PUT", f"/api/classes/{made['id']}/assignment", data=ASSIGNMENT).status == 200
+    return f"/classes/{made['id']}"
+
+
 def _open(page, path: str, request: pytest.FixtureRequest | None = None) -> None:
     """Open ``path`` and wait until its figures are drawn and its requests have ended (``request``
-    gives the share link when ``path`` is "shared")."""
-    page.goto(request.getfixturevalue("shared_link") if path == "shared" else path)
+    gives the share link when ``path`` is "shared", and the server for "class", a class's page)."""
+    if path == "shared":
+        page.goto(request.getfixturevalue("shared_link"))
+    elif path == "class":
+        page.goto(_a_class(page, request.getfixturevalue("server")))
+        expect(page.get_by_test_id("member")).to_have_count(1)
+        expect(page.locator("#unlocked")).to_be_visible()
+    else:
+        page.goto(path)
     if path == "/":
         page.wait_for_selector("[data-testid=play]:not([disabled])")
     if FIGURES[path]:

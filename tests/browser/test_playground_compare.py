@@ -57,7 +57,8 @@ def test_compare_plays_two_networks_in_step_from_the_same_weights(wide, axe_sour
     assert boxes["copy", "boundary"]["x"] > boxes["original", "curve"]["x"] + boxes["original", "curve"]["width"]
     assert boxes["copy", "boundary"]["y"] == boxes["original", "boundary"]["y"]
     assert original != copy
-    expect(page.locator("[data-side=original] .compare-caption")).to_have_text("learning rate 0.005"  # the Playground's default)
+    # the original keeps the Playground's default learning rate
+    expect(page.locator("[data-side=original] .compare-caption")).to_have_text("learning rate 0.005")
     expect(page.locator("[data-side=copy] .compare-caption")).to_have_text("learning rate 0.1")
     assert "compare=learning_rate%3A0.1" in page.url  # a reload opens the view again
     assert _weights(page, original) == _weights(page, copy)  # before Play: the same weights, bit for bit

@@ -13,6 +13,7 @@ from tests.waiting import wait_until
 
 TTL = 100.0
 OLD, RECENT = 2 * TTL, 0.1 * TTL  # seconds since the last update
+NOTHING = {"jobs": [], "networks": [], "uploads": [], "classes": []}
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_a_sweep_deletes_exactly_the_expired_scratch(store):
     assert set(deleted["uploads"]) == {unused_old, upload_of_scratch}  # its only network went in the same sweep
     assert ids(store, "networks") == {scratch_recent, named_old, training_old}
     assert ids(store, "uploads") == {upload_of_named, upload_of_job, unused_recent}
-    assert Expiry(store, TTL, clock=lambda: now).sweep() == {"jobs": [], "networks": [], "uploads": []}
+    assert Expiry(store, TTL, clock=lambda: now).sweep() == NOTHING
 
 
 def test_a_later_clock_expires_the_rest_and_a_zero_ttl_nothing(store):
@@ -92,9 +93,9 @@ def test_a_later_clock_expires_the_rest_and_a_zero_ttl_nothing(store):
     unused = upload(store, RECENT)
     job = store.create_job("train", {"data": {"name": "xor"}}, None)
     store.update_job(job, status="done", finished_at=time.time())
-    assert Expiry(store, 0.0, clock=lambda: time.time() + 1e9).sweep() == {"jobs": [], "networks": [], "uploads": []}
+    assert Expiry(store, 0.0, clock=lambda: time.time() + 1e9).sweep() == NOTHING
     deleted = Expiry(store, TTL, clock=lambda: time.time() + TTL).sweep()
-    assert deleted == {"jobs": [job], "networks": [scratch], "uploads": [unused]}
+    assert deleted == {"jobs": [job], "networks": [scratch], "uploads": [unused], "classes": []}
     assert ids(store, "networks") == {kept}
 
 

@@ -149,6 +149,7 @@ function typedPoint(event) {
 // A new point joins the data spec's list of added points (to a thousandth: finer than a pixel); the
 // network keeps training on the new data, from where it is.
 function addPoint(point) {
+  if (session.locked.has("data.points")) return; // a class's assignment that locks the data
   const picker = $("#class-picker input:checked");
   if (!picker || !session.data || session.data.task !== "classification") return;
   const round = (value) => Math.round(value * 1000) / 1000;

@@ -17,8 +17,11 @@ export const NETWORK_KEYS = ["layers", "loss", "init", "seed", "feat"];
 export const settings = { ...DEFAULTS, points: [], compare: "" };
 
 // What the page works on: the data sets and limits of the server, the hidden layers being edited,
-// the preview of the current data and the stored network being trained.
-export const session = { datasets: new Map(), limits: null, activations: [], layers: [], data: null, network: null };
+// the preview of the current data and the stored network being trained; in a class (?class=ID),
+// the class and its assignment, and the settings it locks.
+export const session = {
+  datasets: new Map(), limits: null, activations: [], layers: [], data: null, network: null, classroom: null, locked: new Set(),
+};
 
 // Reads the settings in the address into `settings`; returns the keys it had.
 export function readUrl() {
@@ -76,6 +79,7 @@ export function writeUrl() {
   const params = addressParams();
   const own = new URLSearchParams(params);
   if (settings.compare) own.set("compare", settings.compare); // a reload opens the Compare view again
+  if (session.classroom) own.set("class", session.classroom.id); // the page stays the class's assignment
   window.history.replaceState(null, "", `${window.location.pathname}?${own}`);
   const sweepLink = document.getElementById("sweep-link");
   if (sweepLink) sweepLink.href = `/sweeps?${params}`; // the Sweeps page reads the same settings
@@ -154,3 +158,6 @@ export function trainingSpec(amount) {
     batch_size: settings.batch || null, seed: settings.seed, ...amount,
   };
 }
+
+// A job made for a class's assignment names the class: the server checks it keeps the locked settings.
+export const classJob = () => (session.classroom && session.classroom.view.state !== "ended" ? { class_id: session.classroom.id } : {});

@@ -7,7 +7,7 @@ import {
   abortFigureRequests, boundaryIsLive, countLiveUpdates, drawLiveBoundary, fillHiddenLayers, keepRecord, liveOptions,
   refreshFigures,
 } from "./figures.js";
-import { dataSpec, networkSpec, session, settings, trainingSpec } from "./settings.js";
+import { classJob, dataSpec, networkSpec, session, settings, trainingSpec } from "./settings.js";
 import { showJob, showMetrics, showStatus, trainErrors } from "./status.js";
 
 // Play runs jobs of CHUNK_STEPS steps back to back (fewer for a big network: chunkSteps), recording
@@ -51,7 +51,7 @@ function nextJob(first) {
   const body = {
     network: { id: session.network.id }, data: dataSpec(),
     training: trainingSpec({ steps, history_every: Math.min(HISTORY_EVERY, steps) }),
-    live: { ...liveOptions(), ...livePace(first) },
+    live: { ...liveOptions(), ...livePace(first) }, ...classJob(),
   };
   return { body, label: "Play: a training job continuing this network" };
 }
@@ -164,7 +164,7 @@ export async function step() {
   trainErrors.clear();
   $("#step").disabled = true;
   try {
-    const body = { network: { id: session.network.id }, data: dataSpec(), training: trainingSpec({ epochs: 1, history_every: 1 }) };
+    const body = { network: { id: session.network.id }, data: dataSpec(), training: trainingSpec({ epochs: 1, history_every: 1 }), ...classJob() };
     const job = await busy(api("POST", "/api/jobs", { query: { wait: true }, body, label: "Step: one epoch, waiting for the result" }));
     showJob(job);
     if (job.status === "diverged") adviseDiverged(job.progress.step);

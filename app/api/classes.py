@@ -1,0 +1,153 @@
+"""``/api/classes``: a lecturer's classes, joining one by its code, its members, its assignment and
+the event stream that tells the members' pages of a new assignment.
+
+Anyone who is neither the class's lecturer nor a member gets 404 for everything about it; a member
+asking for a lecturer's action gets 403."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from app.services import Services
+
+from .deps import ServicesDep
+from .errors import BODY, NOT_FOUND, Message, Problems, SafeJSONResponse, responses
+from .identity import OwnerDep
+from .jobs import STREAM_CHECK_SECONDS, StreamSlot
+from .rates import limited
+from .schemas import (
+    AssignmentPublic,
+    AssignmentPut,
+    ClassCreate,
+    ClassJoin,
+    ClassMemberPublic,
+    ClassPublic,
+    ClassSummary,
+    ClassUpdate,
+    MemberUpdate,
+)
+
+router = APIRouter(prefix="/api/classes", tags=["classes"])
+
+LECTURER = responses(403, 404) | {409: {"model": Message, "description": "the class has ended: it is read-only"}}
+JOIN_409 = ("the class has ended or its joining is closed (field `code`), it is full (field `code`), you lead it "
+            "(field `code`), or someone in it has this name (field `name`): a list of problems, as a 422's")
+JOIN_422 = ("a value is not acceptable (a name empty or longer than 32 characters after trimming, or with control "
+            "characters: field `name`), or no class has this code (field `code`: a code is typed by a person, so a "
+            "wrong one is a mistake in the form, not a missing resource)")
+
+
+def base_url(request: Request) -> str:
+    """This server's address as the browser reached it (a trusted proxy's, see app/api/rates.py)."""
+    return str(request.base_url).rstrip("/")
+
+
+BaseUrl = Annotated[str, Depends(base_url)]
+
+
+@router.post("", response_model=ClassPublic, status_code=status.HTTP_201_CREATED,
+             responses=responses(429, *BODY), summary="Make a class: you are its lecturer")
+def create_class(body: ClassCreate, services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> dict:
+    return services.classes.create(body.title, owner, url)
+
+
+@router.get("", response_model=list[ClassSummary], summary="The classes you lead or have joined, newest first")
+def list_classes(services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> list[dict]:
+    return services.classes.list(owner, url)
+
+
+@router.post("/join", response_model=ClassPublic, status_code=status.HTTP_201_CREATED, dependencies=[limited("joins")],
+             responses={200: {"description": "you already were a member: the class as it stands (your name is "
+                                             "unchanged)"}} | responses(400, 413, 422, 429, s422=JOIN_422)
+             | {409: {"model": Problems, "description": JOIN_409}},
+             summary="Join a class by its code, under a display name")
+def join_class(body: ClassJoin, services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> Response:
+    view, joined = services.classes.join(body.code, body.name, owner, url)
+    return SafeJSONResponse(ClassPublic(**view).model_dump(),
+                            status_code=status.HTTP_201_CREATED if joined else status.HTTP_200_OK)
+
+
+@router.get("/{class_id}", response_model=ClassPublic, responses=NOT_FOUND,
+            summary="One class: the lecturer sees its members' ids and the QR code of its join link")
+def get_class(class_id: str, services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> dict:
+    return services.classes.get(class_id, owner, url)
+
+
+@router.patch("/{class_id}", response_model=ClassPublic, responses=LECTURER | responses(*BODY),
+              summary="Close or reopen joining (the lecturer)")
+def update_class(class_id: str, body: ClassUpdate, services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> dict:
+    return services.classes.set_joining(class_id, body.joining, owner, url)
+
+
+@router.post("/{class_id}/end", response_model=ClassPublic, responses=LECTURER,
+             summary="End the class (the lecturer): read-only from now, removed after NNVIZ_CLASS_TTL seconds")
+def end_class(class_id: str, services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> dict:
+    return services.classes.end(class_id, owner, url)
+
+
+@router.patch("/{class_id}/members/{member_id}", response_model=ClassMemberPublic,
+              responses=LECTURER | responses(*BODY), summary="Rename a member (the lecturer)")
+def rename_member(class_id: str, member_id: str, body: MemberUpdate, services: ServicesDep,
+                  owner: OwnerDep) -> dict:
+    return services.classes.rename_member(class_id, member_id, body.name, owner) | {"joined_at": None}
+
+
+@router.delete("/{class_id}/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT, responses=LECTURER,
+               summary="Remove a member (the lecturer)")
+def remove_member(class_id: str, member_id: str, services: ServicesDep, owner: OwnerDep) -> None:
+    services.classes.remove_member(class_id, member_id, owner)
+
+
+@router.put("/{class_id}/assignment", response_model=AssignmentPublic,
+            responses=LECTURER | responses(*BODY, s422="a value is not acceptable, or the setup is not one a job "
+                                                       "would take (its data does not fit its network, the compute "
+                                                       "budget): each problem names its field (`setup.network...`)"),
+            summary="Give the class its assignment (the lecturer); every member's open page hears of it")
+def put_assignment(class_id: str, body: AssignmentPut, services: ServicesDep, owner: OwnerDep) -> dict:
+    # The setup with every default written out: each student's page reads the same settings from it.
+    request = body.values() | {"setup": body.setup.model_dump(exclude_none=True)}
+    return services.classes.set_assignment(class_id, request, owner)
+
+
+@router.get("/{class_id}/assignment", response_model=AssignmentPublic, responses=NOT_FOUND,
+            summary="The class's assignment (its hidden test set only for the lecturer)")
+def get_assignment(class_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.classes.assignment(class_id, owner)
+
+
+def known_class(class_id: str, services: ServicesDep, owner: OwnerDep) -> str:
+    """404 before a stream starts (a generator's own errors would come after the 200)."""
+    return services.classes.check_member(class_id, owner)
+
+
+KnownClass = Annotated[str, Depends(known_class)]
+
+
+async def class_events(services: Services, class_id: str, owner: str) -> AsyncIterator[ServerSentEvent]:
+    """``assignment`` (the assignment's version and the class's state) when the stream opens and
+    whenever either changes; it ends once the class has ended or is gone, or ``owner`` was removed
+    from it. Between changes it waits on the class's notification and costs nothing."""
+    hub, key = services.jobs.hub, services.classes.event_key(class_id)
+    sent = None
+    while not hub.closed:
+        seen = hub.version(key)
+        news = await run_in_threadpool(services.classes.news, class_id, owner)
+        if news != sent and news is not None:
+            sent = news
+            yield ServerSentEvent(event="assignment", data=news)
+        if news is None or news["state"] == "ended":
+            return
+        await hub.wait(key, seen, STREAM_CHECK_SECONDS)
+
+
+@router.get("/{class_id}/events", response_class=EventSourceResponse, responses=NOT_FOUND | responses(429),
+            summary="Server-Sent Events: `assignment` ({version, state}) at once and whenever it changes")
+async def events(class_id: KnownClass, services: ServicesDep, owner: OwnerDep,
+                 _stream: StreamSlot) -> AsyncIterator[ServerSentEvent]:
+    async for event in class_events(services, class_id, owner):
+        yield event
