@@ -60,7 +60,7 @@ def encode_grid(grid: dict[str, Any], n_classes: int, levels: int | None = None)
         k = np.clip(np.floor(z), 0, n_classes - 1)
         c = np.clip((z - k) / CONFIDENCE_SPAN, 0.0, 1.0)
         codes = (k * levels + np.rint(c * (levels - 1))).astype(np.uint8)
-        frame |= {"classes": n_classes, "levels": levels}
+        frame |= {"classes": n_classes, "levels": levels, "span": CONFIDENCE_SPAN}  # the page decodes by it
     else:
         lo, hi = float(np.min(z)), float(np.max(z))
         top = 65535 if kind == "regression-1d" else 255
@@ -80,7 +80,7 @@ def decode_grid(frame: dict[str, Any]) -> np.ndarray:
         codes = np.frombuffer(raw, dtype=np.uint8).astype(np.float64)
         levels = frame.get("levels", 256 // frame["classes"])
         k, q = np.floor(codes / levels), codes % levels
-        return (k + CONFIDENCE_SPAN * q / (levels - 1)).reshape(n, n)
+        return (k + frame.get("span", CONFIDENCE_SPAN) * q / (levels - 1)).reshape(n, n)
     curve = frame["kind"] == "regression-1d"
     codes = np.frombuffer(raw, dtype="<u2" if curve else np.uint8).astype(np.float64)
     top = 65535 if curve else 255

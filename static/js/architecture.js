@@ -1,6 +1,7 @@
 // Architecture: build a spec, let the server count it, draw its topology and trace a forward pass.
 // All previews of the spec (initialised from the seed): nothing is stored as you type.
 import { api, serverLimits } from "./api.js";
+import { loadCatalog } from "./catalog.js";
 import { layerEditor } from "./layers.js";
 import { $, busy, debounce, drawFigure, el, errorArea, formatNumber, pageError, plotlyReady } from "./ui.js";
 
@@ -129,7 +130,7 @@ async function main() {
   let activations;
   let limits;
   try {
-    [activations, limits] = await Promise.all([api("GET", "/api/activations"), serverLimits()]);
+    [activations, limits] = await Promise.all([api("GET", "/api/activations"), serverLimits(), loadCatalog()]);
   } catch (error) {
     pageError.show(error);
     return;

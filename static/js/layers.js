@@ -1,11 +1,7 @@
 // The network editor shared by the Playground and the Architecture page: hidden layers as rows of
 // (units, activation), with add/remove. `layers` is an array of {units, activation}, edited in place.
+import { labelOf } from "./catalog.js";
 import { el } from "./ui.js";
-
-export const ACTIVATION_LABELS = {
-  sigmoid: "sigmoid", tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU", prelu: "PReLU", maxout: "maxout",
-  elu: "ELU", softplus: "softplus", gelu: "GELU", swish: "swish", linear: "linear",
-};
 
 // `maxLayers`, `maxUnits`: the server's limits (GET /api/limits), stated under the rows; a value
 // beyond them is clamped, and the note says so.
@@ -30,7 +26,7 @@ export function layerEditor(container, layers, onChange, { maxLayers, maxUnits, 
       const activation = el("select", {
         id: activationId,
         onchange: (event) => { layer.activation = event.target.value; onChange(); },
-      }, activations.map((name) => el("option", { value: name, selected: name === layer.activation }, ACTIVATION_LABELS[name] || name)));
+      }, activations.map((name) => el("option", { value: name, selected: name === layer.activation }, labelOf("activations", name))));
       const remove = el("button", {
         type: "button", class: "small", "aria-label": `Remove hidden layer ${i + 1}`,
         onclick: () => { layers.splice(i, 1); render(); onChange(); },

@@ -21,8 +21,6 @@ export async function bytesOf(base64) {
   return new Uint8Array(await new Response(stream.readable).arrayBuffer());
 }
 
-const CONFIDENCE_SPAN = 0.99; // z = k + 0.99·c, as in app/viz/boundary.py
-
 // -> { kind, x, y, z, codes, value }: z is rows of numbers (a heatmap) or one row of values (a 1-D
 // curve); a heatmap's cells as they came (codes, one byte each) and the number of each code (value).
 export async function decodeBoundary(frame) {
@@ -36,8 +34,9 @@ export async function decodeBoundary(frame) {
   }
   let value;
   if (frame.kind === "classification") {
+    // z = k + span·c: the class, and the confidence in `levels` steps over the frame's span
     const levels = frame.levels || Math.floor(256 / frame.classes);
-    value = (code) => Math.floor(code / levels) + (CONFIDENCE_SPAN * (code % levels)) / (levels - 1);
+    value = (code) => Math.floor(code / levels) + (frame.span * (code % levels)) / (levels - 1);
   } else {
     value = (code) => frame.lo + (code / 255) * (frame.hi - frame.lo);
   }

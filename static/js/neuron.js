@@ -3,13 +3,13 @@
 // (logistic or hinge loss) by a training job, whose network is deleted once its weights are read.
 import { api } from "./api.js";
 import { $, busy, debounce, drawFigure, el, errorArea, formatNumber, pageError, placeholder, plotlyReady } from "./ui.js";
-import { ACTIVATION_LABELS } from "./layers.js";
 
 const REG_STEPS = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3];
 const neuronErrors = errorArea($("#neuron-error"));
 const trainErrors = errorArea($("#train-error"));
 const trainedRows = [];
 let drawing = 0;
+let labels = {}; // activation name -> its label (GET /api/activations)
 
 const weight = (id) => Number($(`#${id}`).value);
 const regStrength = () => REG_STEPS[Number($("#reg").value)];
@@ -44,7 +44,7 @@ async function drawNeuron() {
       drawFigure($("#neuron-plot"), { ...map, layout: { ...map.layout, title: undefined, height: 380, showlegend: false } }),
       drawFigure($("#classifier-plot"), { ...regions, layout: { ...regions.layout, title: undefined, height: 380 } }),
     ]);
-    const label = ACTIVATION_LABELS[activation] || activation;
+    const label = labels[activation] || activation;
     const signed = (value) => (value < 0 ? ` − ${formatNumber(-value)}` : ` + ${formatNumber(value)}`);
     $("#output-reading").textContent = `${label}(${formatNumber(weight("w1"))}·x1${signed(weight("w2"))}·x2${signed(weight("b"))}). The weights set the direction of the line w·x + b = 0 and how steeply the output changes across it; b shifts it.`;
   } catch (error) {
@@ -115,8 +115,10 @@ async function main() {
   await plotlyReady();
   placeholder($("#training-plot"), "The loss curve appears after training.");
   try {
-    const activations = (await api("GET", "/api/activations")).map((a) => a.name).filter((name) => name !== "maxout" && name !== "prelu");
-    $("#activation").replaceChildren(...activations.map((name) => el("option", { value: name, selected: name === "sigmoid" }, ACTIVATION_LABELS[name] || name)));
+    // PReLU and maxout are layers with parameters of their own, not one neuron's squashing function
+    const activations = (await api("GET", "/api/activations")).filter((a) => a.name !== "maxout" && a.name !== "prelu");
+    labels = Object.fromEntries(activations.map((a) => [a.name, a.label]));
+    $("#activation").replaceChildren(...activations.map((a) => el("option", { value: a.name, selected: a.name === "sigmoid" }, a.label)));
   } catch (error) {
     pageError.show(error);
     return;

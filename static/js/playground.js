@@ -4,7 +4,8 @@
 // state machine), transport.js (Play, Pause, Step, Reset), data.js (data and added points),
 // figures.js (the figures and the live boundary).
 import { api, serverLimits } from "./api.js";
-import { ACTIVATION_LABELS, layerEditor, layersFromText } from "./layers.js";
+import { choices, labelOf, loadCatalog } from "./catalog.js";
+import { layerEditor, layersFromText } from "./layers.js";
 import { $, busy, debounce, options, pageError, plotlyReady } from "./ui.js";
 import { clearAdvice } from "./playground/advice.js";
 import { openAssignment, sendForm, startClass } from "./playground/classroom.js";
@@ -24,9 +25,6 @@ const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.005, 0.01, 0.03, 0.1, 0
 const REG_STRENGTHS = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const BATCH_SIZES = [0, 1, 5, 10, 30, 100];
 const TEST_SHARES = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
-const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
-const INITS = [["small", "small (0.01·randn)"], ["xavier", "Xavier"], ["he", "He"]];
-const LOSSES = { softmax: "softmax", svm: "multiclass SVM", logistic: "logistic (2 classes)", hinge: "hinge (2 classes)", mse: "squared error" };
 // Training pace: a ramp (slow, then full speed), as fast as the server goes (0) or steps per second.
 const SPEEDS = [["ramp", "watch it learn"], [0, "full speed"], [1000, "1,000 steps/s"], [300, "300 steps/s"], [100, "100 steps/s"], [30, "30 steps/s"], [10, "10 steps/s"]];
 
@@ -55,9 +53,9 @@ function fillControls() {
   // A value from the address that is not in a list joins it (the lists are choices, not limits).
   const withSetting = (values, key) => (values.includes(settings[key]) ? values : [...values, settings[key]].sort((a, b) => a - b));
   options($("#test"), withSetting(TEST_SHARES, "test").map((share) => [share, `${Math.round(100 * (1 - share))} : ${Math.round(100 * share)}`]), settings.test);
-  options($("#init"), INITS, settings.init);
+  options($("#init"), choices("initializations"), settings.init);
   $("#seed").value = String(settings.seed);
-  options($("#optimizer"), OPTIMIZERS.map((name) => [name, name]), settings.opt);
+  options($("#optimizer"), choices("optimizers"), settings.opt);
   options($("#lr"), withSetting(LEARNING_RATES, "lr").map((rate) => [rate, String(rate)]), settings.lr);
   options($("#batch"), withSetting(BATCH_SIZES, "batch").map((size) => [size, size ? String(size) : "full batch"]), settings.batch);
   options($("#reg"), [["none", "none"], ["l1", "L1"], ["l2", "L2"]], settings.reg);
@@ -73,7 +71,7 @@ function fillLosses() {
   const { data } = session;
   const allowed = data.task === "regression" ? ["mse"] : ["softmax", "svm", ...(data.n_classes === 2 ? ["logistic", "hinge"] : [])];
   if (!allowed.includes(settings.loss)) settings.loss = allowed[0];
-  options($("#loss"), allowed.map((name) => [name, LOSSES[name]]), settings.loss);
+  options($("#loss"), allowed.map((name) => [name, labelOf("losses", name)]), settings.loss);
 }
 
 // New data: its preview, the losses that fit it and the controls that show it.
@@ -253,7 +251,7 @@ function editNetwork(limits) {
   function fillActivations() {
     const used = new Set(session.layers.map((layer) => layer.activation));
     const mixed = used.size > 1 ? [["", "mixed"]] : [];
-    options(all, [...mixed, ...activations.map((name) => [name, ACTIVATION_LABELS[name] || name])], used.size === 1 ? [...used][0] : "");
+    options(all, [...mixed, ...activations.map((name) => [name, labelOf("activations", name)])], used.size === 1 ? [...used][0] : "");
     all.disabled = used.size === 0;
   }
   all.addEventListener("change", () => {
@@ -319,6 +317,7 @@ async function main() {
       api("GET", "/api/activations"),
       api("GET", "/api/datasets", { label: "The data sets and their parameters" }),
       serverLimits(),
+      loadCatalog(),
     ]));
     session.activations = activations.map((a) => a.name);
     datasets = list;

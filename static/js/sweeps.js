@@ -2,7 +2,8 @@
 // seeds. POST /api/sweeps starts it; its events carry each finished run, and the page redraws the
 // server's figures as they arrive. Every number and figure comes from /api.
 import { announce, api, serverLimits } from "./api.js";
-import { ACTIVATION_LABELS, layersFromText } from "./layers.js";
+import { labelOf, loadCatalog } from "./catalog.js";
+import { layersFromText } from "./layers.js";
 import { DEFAULTS, addressParams, dataSpec, readUrl, session, settings, trainingSpec } from "./playground/settings.js";
 import { $, busy, drawFigure, el, errorArea, formatCell, options, pageError, placeholder, plotlyReady } from "./ui.js";
 
@@ -79,7 +80,7 @@ function base() {
 
 function describeSetup() {
   const s = settings;
-  const hidden = layersFromText(s.layers, page.activations, page.limits).map((h) => `${h.units} ${ACTIVATION_LABELS[h.activation] || h.activation}`);
+  const hidden = layersFromText(s.layers, page.activations, page.limits).map((h) => `${h.units} ${labelOf("activations", h.activation)}`);
   const data = s.ds.startsWith("upload:") ? "your uploaded data" : `${s.ds} data`;
   $("#base-summary").textContent = `${data} (noise ${s.noise}, ${Math.round(100 * s.test)} % held out); hidden layers: ${hidden.join(", ") || "none"}; inputs ${s.feat.replaceAll(",", ", ")}; ` +
     `${s.loss} loss, ${s.init} initialization; ${s.opt}, learning rate ${s.lr}, ${s.reg === "none" ? "no regularization" : `${s.reg.toUpperCase()} λ = ${s.lam}`}, ` +
@@ -119,7 +120,7 @@ function renderAxes() {
           // In the order picked: the figures and tables list the values so.
           axis.values = axis.values.filter((value) => value !== name).concat(event.target.checked ? [name] : []);
           updatePlan();
-        } }), ACTIVATION_LABELS[name] || name)))
+        } }), labelOf("activations", name))))
       : el("div", { class: "field" }, el("label", { for: `${id}-values` }, "values (comma-separated)"),
         el("input", { type: "text", id: `${id}-values`, value: axis.text, inputmode: "decimal", oninput: (event) => { axis.text = event.target.value; updatePlan(); } }));
     return el("div", { class: "axis-row" },
@@ -340,7 +341,7 @@ async function drawAll(withBoundaries = true) {
   }
 }
 
-const valueText = (value) => (typeof value === "string" ? (ACTIVATION_LABELS[value] || value) : formatCell(value, "setting"));
+const valueText = (value) => (typeof value === "string" ? labelOf("activations", value) : formatCell(value, "setting"));
 const openLink = (row, text) => (row && row.network_id
   ? el("a", { href: `/?network=${encodeURIComponent(row.network_id)}` }, text)
   : "—");
@@ -429,7 +430,7 @@ async function main() {
   readUrl();
   try {
     const [offered, datasets, limits] = await busy(Promise.all([
-      api("GET", "/api/catalog", { label: "What the server offers: settings, metrics, figures and their names" }),
+      loadCatalog(),
       api("GET", "/api/datasets", { label: "The data sets (their settings)" }),
       serverLimits(),
     ]));

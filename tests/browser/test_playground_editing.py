@@ -43,7 +43,7 @@ def test_a_link_with_values_out_of_range_uses_the_nearest_valid_ones_and_says_so
     assert settings["layers"] == [f"4-relu,{limits['max_units']}-tanh"]
     message = page.locator("#train-error")
     for replaced in ("classes 20 → 8", f"points 99999 → {limits['max_points'] // 8}",
-                     f"layer 2: {limits['max_units'] + 1} units → {limits['max_units']}", "learning rate -1 → 0.01"):
+                     f"layer 2: {limits['max_units'] + 1} units → {limits['max_units']}", "learning rate -1 → 0.005"):
         expect(message).to_contain_text(replaced)
     expect(page.get_by_test_id("play")).to_be_enabled()
     page.recorder.assert_clean()

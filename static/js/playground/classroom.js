@@ -4,6 +4,7 @@
 // as soon as the class's event stream says so. A lecturer's "Send to a class" sends the page's
 // setup as a class's assignment.
 import { announce, api } from "../api.js";
+import { loadCatalog } from "../catalog.js";
 import { $, busy, el, pageError } from "../ui.js";
 import { dataSpec, networkSpec, session, settings, trainingSpec } from "./settings.js";
 
@@ -124,7 +125,7 @@ export function startClass() {
 
 // "Send to a class", for whoever leads a class that has not ended.
 export async function sendForm() {
-  const [classes, catalog] = await Promise.all([api("GET", "/api/classes"), api("GET", "/api/catalog")]);
+  const [classes, catalog] = await Promise.all([api("GET", "/api/classes"), loadCatalog()]);
   const led = classes.filter((item) => item.role === "lecturer" && item.state !== "ended");
   if (!led.length) return;
   const wanted = new URLSearchParams(window.location.search).get("send") || session.classroom?.id;

@@ -16,6 +16,7 @@
 //   the side behind then trains the missing steps (same settings, its own job), and both stand at
 //   the same step. Step trains one epoch of the original, then as many steps of the copy.
 import { api } from "../api.js";
+import { loadCatalog } from "../catalog.js";
 import { decodeBoundary } from "../live.js";
 import { $, busy, drawFigure, formatNumber, options, placeholder } from "../ui.js";
 import { PlayController } from "./controller.js";
@@ -502,7 +503,7 @@ async function deleteCopy(network) {
 // The Compare button, its form (the setting and its new value, from the catalog) and End compare;
 // `reopen`: the address's change ("learning_rate:0.1"), opened once the page's network is ready.
 export async function bindCompare() {
-  view.catalog = await api("GET", "/api/catalog", { label: "The names of the settings and their choices" });
+  view.catalog = await loadCatalog();
   const offered = view.catalog.sweep_settings.filter((setting) => FORKABLE.includes(setting.path));
   options($("#compare-setting"), offered.map((setting) => [keyOf(setting.path), setting.label]), "learning_rate");
   $("#compare-setting").addEventListener("change", fillValues);

@@ -2,7 +2,7 @@
 // column of the diagram, − / + for its units and its activation; beside the card's title, − / +
 // for the hidden layers. The settings card's layer editor edits the same `session.layers` (the keyboard's and the
 // exact numbers' way); `changed()` rebuilds the network.
-import { ACTIVATION_LABELS } from "../layers.js";
+import { labelOf } from "../catalog.js";
 import { el } from "../ui.js";
 import { session } from "./settings.js";
 
@@ -32,7 +32,7 @@ export function layerTools(container, countBox, plot, { maxLayers, maxUnits, act
           layer.activation = event.target.value;
           changed();
         },
-      }, activations.map((name) => el("option", { value: name, selected: name === layer.activation }, ACTIVATION_LABELS[name] || name)));
+      }, activations.map((name) => el("option", { value: name, selected: name === layer.activation }, labelOf("activations", name))));
       return el("div", { class: "layer-tool", dataset: { layer: String(i + 1) } },
         el("div", { class: "units" },
           button("−", `Fewer units in hidden layer ${i + 1}`, `units-minus-${i + 1}`, layer.units <= 1, () => { layer.units -= 1; }),
