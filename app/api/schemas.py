@@ -922,6 +922,7 @@ class Catalog(BaseModel):
 
     optimizers: list[Named]
     initializations: list[Named]
+    regularizations: list[Named]
     activations: list[CatalogActivation]
     losses: list[CatalogLoss]
     metrics: list[CatalogMetric] = Field(description="a run's metrics (sweep rows, job results)")

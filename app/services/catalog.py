@@ -21,6 +21,7 @@ from app.nn import (
 from app.nn.gradcheck import THRESHOLDS
 from app.nn.initializers import INIT_NAMES
 from app.nn.losses import LOSSES
+from app.nn.regularizers import REGULARIZATION_NAMES
 from app.viz import class_color, class_symbol
 from app.viz.sweeps import FIGURE_LABELS, METRICS, SWEEP_FIGURES, setting_label
 
@@ -39,6 +40,7 @@ MAX_GRADCHECK_WORK = 2e9
 OPTIMIZER_LABELS = {"sgd": "SGD", "momentum": "momentum", "nesterov": "Nesterov momentum", "adagrad": "Adagrad",
                     "rmsprop": "RMSprop", "adam": "Adam"}
 INIT_LABELS = {"small": "small (0.01·randn)", "xavier": "Xavier", "he": "He"}
+REGULARIZATION_LABELS = {"none": "none", "l1": "L1", "l2": "L2"}
 LOSS_LABELS = {"softmax": "softmax", "svm": "multiclass SVM", "logistic": "logistic (2 classes)",
                "hinge": "hinge (2 classes)", "mse": "squared error"}
 # The settings a sweep page offers to vary, each with values to start from (a person edits them);
@@ -66,6 +68,7 @@ def vocabulary() -> dict[str, Any]:
     return {
         "optimizers": named(OPTIMIZER_NAMES, OPTIMIZER_LABELS),
         "initializations": named(INIT_NAMES, INIT_LABELS),
+        "regularizations": named(REGULARIZATION_NAMES, REGULARIZATION_LABELS),
         "activations": [{"name": info.name, "label": info.label, "in_notes": info.in_notes}
                         for info in ACTIVATIONS.values()],
         # binary: for two classes, on one output unit (binary softmax and SVM)

@@ -58,7 +58,7 @@ function fillControls() {
   options($("#optimizer"), choices("optimizers"), settings.opt);
   options($("#lr"), withSetting(LEARNING_RATES, "lr").map((rate) => [rate, String(rate)]), settings.lr);
   options($("#batch"), withSetting(BATCH_SIZES, "batch").map((size) => [size, size ? String(size) : "full batch"]), settings.batch);
-  options($("#reg"), [["none", "none"], ["l1", "L1"], ["l2", "L2"]], settings.reg);
+  options($("#reg"), choices("regularizations"), settings.reg);
   options($("#lam"), withSetting(REG_STRENGTHS, "lam").map((value) => [value, String(value)]), settings.lam);
   options($("#speed"), SPEEDS.some(([value]) => value === settings.speed) ? SPEEDS : [...SPEEDS, [settings.speed, `${settings.speed} steps/s`]], settings.speed);
   for (const button of document.querySelectorAll(".dataset-thumb")) {

@@ -3,6 +3,7 @@
 from app.nn import ACTIVATION_NAMES, OPTIMIZER_NAMES
 from app.nn.initializers import INIT_NAMES
 from app.nn.losses import LOSS_NAMES
+from app.nn.regularizers import REGULARIZATION_NAMES
 from app.services.specs import Limits
 from app.services.sweep_plan import Planner
 from app.services.sweeps import ROW_METRICS
@@ -18,9 +19,10 @@ def test_the_catalog_names_what_the_core_takes_with_words_for_each(client):
     assert answer.status_code == 200
     catalog = answer.json()
     names = {key: [item["name"] for item in catalog[key]] for key in
-             ("optimizers", "initializations", "activations", "losses", "metrics", "sweep_figures")}
+             ("optimizers", "initializations", "regularizations", "activations", "losses", "metrics", "sweep_figures")}
     assert names["optimizers"] == list(OPTIMIZER_NAMES)
     assert names["initializations"] == list(INIT_NAMES)
+    assert names["regularizations"] == list(REGULARIZATION_NAMES)
     assert names["activations"] == list(ACTIVATION_NAMES)
     assert names["losses"] == list(LOSS_NAMES)
     assert sorted(names["metrics"]) == sorted(ROW_METRICS)
