@@ -2,8 +2,9 @@
 
 K simulated people, each with their own HTTP client and cookie, create a network and press Play
 exactly as the Playground does (2-8-8-3 ReLU on the spiral, Adam, 10,000-step chunks continuing
-the network, live grid 40 every 33 ms with node maps of 16 cells and edges, at full speed; a finished
-chunk is followed by the next), then read their events for ``--seconds``. Printed for each K: the
+the network, live grid 40 every 33 ms with node maps of 16 cells and edges, at the Playground's default
+pace ``live.ramp``, or at full speed with ``--full-speed``; a finished chunk is followed by the next),
+then read their events for ``--seconds``. Printed for each K: the
 first live update after pressing Play (median, slowest), live updates per second per person (median,
 lowest), training steps per second over everyone, refusals, bytes per event and over everyone per
 second (what a room's network carries), and the web process's CPU.
@@ -12,7 +13,7 @@ Targets (2-core machine): K = 10: slowest first update <= 0.5 s, median >= 8 upd
 K = 50: everyone gets a job, slowest first update <= 2 s, median >= 3 updates/s; steps/s at K = 10
 >= 0.8 x steps/s at K = 1.
 
-    python benchmarks/bench_people.py [--people 1 10 50] [--seconds 15]
+    python benchmarks/bench_people.py [--people 1 10 50] [--seconds 15] [--full-speed]
 """
 
 from __future__ import annotations
@@ -32,11 +33,13 @@ NETWORK = {"input_dim": 2, "hidden": [{"units": 8, "activation": "relu"}, {"unit
            "output_dim": 3, "loss": "softmax", "init": "he"}
 TRAINING = {"optimizer": "adam", "learning_rate": 0.005, "regularization": "l2", "reg_strength": 0.001,
             "batch_size": None, "seed": 0, "steps": 10_000, "history_every": 100}
-LIVE = {"grid": 40, "interval_ms": 33, "nodes": 16, "edges": True}  # the Playground's (static/js/playground/figures.js)
+# the Playground's (static/js/playground/figures.js), with its default pace
+LIVE = {"grid": 40, "interval_ms": 33, "nodes": 16, "edges": True, "ramp": True}
 
 
 class Person:
-    def __init__(self, base: str):
+    def __init__(self, base: str, live: dict):
+        self.live = live
         self.client = httpx.AsyncClient(base_url=base, timeout=60)
         self.first_update: float | None = None
         self.updates = 0
@@ -48,7 +51,7 @@ class Person:
         network = (await self.client.post("/api/networks", json={**NETWORK, "seed": 0, "data": DATA})).json()
         pressed = time.perf_counter()
         while time.perf_counter() < until:
-            body = {"network": {"id": network["id"]}, "data": DATA, "training": TRAINING, "live": LIVE}
+            body = {"network": {"id": network["id"]}, "data": DATA, "training": TRAINING, "live": self.live}
             response = await self.client.post("/api/jobs", json=body)
             if response.status_code != 202:
                 self.refused.append(response.status_code)
@@ -77,8 +80,8 @@ class Person:
                 await self.client.post(f"/api/jobs/{job['id']}/cancel")
 
 
-async def room(base: str, people: int, seconds: float) -> list[Person]:
-    crowd = [Person(base) for _ in range(people)]
+async def room(base: str, people: int, seconds: float, live: dict) -> list[Person]:
+    crowd = [Person(base, live) for _ in range(people)]
     for person in crowd:
         await person.client.get("/api/me")  # each gets a cookie of their own
     until = time.perf_counter() + seconds
@@ -107,14 +110,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--full-speed", action="store_true", help="no pace (live.ramp off): train as fast as it goes")
     args = parser.parse_args()
+    live = LIVE | {"ramp": not args.full_speed}
     rates = {}
     for k in args.people:
         with tempfile.TemporaryDirectory() as data_dir:
             server, base = start_server(data_dir)
             try:
                 cpu = cpu_seconds(server.pid)
-                crowd = asyncio.run(room(base, k, args.seconds))
+                crowd = asyncio.run(room(base, k, args.seconds, live))
                 rates[k] = report(k, crowd, args.seconds, cpu_seconds(server.pid) - cpu)
             finally:
                 server.terminate()
