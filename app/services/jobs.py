@@ -22,6 +22,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.nn import Dataset, Network, TrainConfig
@@ -31,7 +32,7 @@ from .events import Hub
 from .executor import Executor
 from .experiment_runs import ExperimentRuns
 from .experiments import EXPERIMENTS, resolve_options, run_tasks
-from .history import merge_history, metrics_of
+from .history import GrowingHistory, metrics_of
 from .networks import NetworkService, iso_time
 from .scheduler import PersonLimit, QueueFull
 from .specs import (
@@ -78,6 +79,16 @@ def run_id(group_id: str, index: int) -> str:
 def group_task(group_id: str, runs: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
     """The executor's task of a group: its runs (index, training task) as jobs of their own."""
     return {"kind": "group", "runs": [(run_id(group_id, index), task) for index, task in runs]}
+
+
+@dataclass
+class Histories:
+    """A running training job's stored history and its network's, as the writer keeps them from its
+    first checkpoint to its end: read once, each record encoded once."""
+
+    network_id: str
+    job: GrowingHistory
+    network: GrowingHistory
 
 
 class GroupHandler(Protocol):
@@ -141,6 +152,8 @@ class JobService:
         # by job kind: what a group's runs are (an experiment's; a sweep registers itself)
         self.groups: dict[str, GroupHandler] = {"experiment": ExperimentRuns(store, self)}
         self._group_frames: dict[str, tuple[int, dict[str, Any]]] = {}  # latest progress of a group run here
+        # the stored histories of the training jobs this writer has checkpointed (writer thread only)
+        self._histories: dict[str, Histories] = {}
 
     def start(self) -> None:
         self._writer.start()
@@ -519,16 +532,16 @@ class JobService:
         if kind == "started":  # needs no read: a deleted job's update changes nothing
             self.store.update_job(job_id, status="running", started_at=time.time())
             return
+        if kind == "checkpoint" and job_id in self._histories:  # no read: the writer has what it needs
+            self._checkpoint(job_id, self._histories[job_id], payload)
+            return
         row = self.store.get_job(job_id)
         if row is None:
             return
         if kind == "checkpoint" and row["network_id"]:
-            history = merge_history(self.networks.history(row["network_id"]), payload["history"])
-            self.store.update_network(row["network_id"], payload["weights"], payload["steps_trained"],
-                                      payload["epochs_trained"], history=history, optimizer=payload.get("optimizer"))
-            job_history = merge_history(row["history"], payload["history"])  # a resumed job keeps its records
-            self.store.update_job(job_id, progress=payload["progress"], history=job_history,
-                                  metrics=metrics_of(job_history))
+            histories = self._histories[job_id] = Histories(row["network_id"], GrowingHistory(row["history"]),
+                                                            GrowingHistory(self.networks.history(row["network_id"])))
+            self._checkpoint(job_id, histories, payload)
         elif kind == "finished":
             if row["kind"] in self.groups:
                 payload = self.groups[row["kind"]].end(row, payload)
@@ -538,6 +551,18 @@ class JobService:
                 self._parkable.discard(job_id)
                 self.hub.forget(job_id)
 
+    def _checkpoint(self, job_id: str, histories: Histories, payload: dict[str, Any]) -> None:
+        """A running job's weights, progress and history so far, and its network's, in one write."""
+        job_history, network_history = histories.job, histories.network
+        job_history.update(payload["history"])
+        network_history.update(payload["history"])
+        self.store.save_job(job_id, {"progress": payload["progress"], "history": job_history.text(),
+                                     "metrics": metrics_of(job_history.tail())},
+                            histories.network_id, {"weights": payload["weights"], "optimizer": payload.get("optimizer"),
+                                         "steps_trained": payload["steps_trained"],
+                                         "epochs_trained": payload["epochs_trained"],
+                                         "history": network_history.text()})
+
     def _finish(self, row: dict[str, Any], payload: dict[str, Any]) -> None:
         if payload["status"] == "failed":
             log.warning("job %s failed: %s\n%s", row["id"], payload.get("error"), payload.get("traceback", ""))
@@ -545,16 +570,21 @@ class JobService:
         if payload["status"] != "parked":
             job_fields["finished_at"] = time.time()
         network_fields = None
+        histories = self._histories.pop(row["id"], None)
+        job_history, network_history = (histories.job, histories.network) if histories else (None, None)
         if "history" in payload:
-            history = merge_history(row["history"], payload["history"])  # a resumed job keeps its records
-            job_fields |= {"history": history, "progress": payload["progress"],
-                           "metrics": metrics_of(history, {"seconds": payload.get("seconds")})}
+            job_history = job_history or GrowingHistory(row["history"])  # a resumed job keeps its records
+            job_history.update(payload["history"])
+            job_fields |= {"history": job_history.text(), "progress": payload["progress"],
+                           "metrics": metrics_of(job_history.tail(), {"seconds": payload.get("seconds")})}
         if "result" in payload:
             job_fields["result"] = payload["result"]
         if row["network_id"] and "weights" in payload:
+            network_history = network_history or GrowingHistory(self.networks.history(row["network_id"]))
+            network_history.update(payload["history"])
             network_fields = {"weights": payload["weights"], "optimizer": payload.get("optimizer"),
                               "steps_trained": payload["steps_trained"],
                               "epochs_trained": payload["epochs_trained"], "data": row["request"]["data"],
-                              "history": merge_history(self.networks.history(row["network_id"]), payload["history"])}
-        self.store.finish_job(row["id"], job_fields, row["network_id"], network_fields)
+                              "history": network_history.text()}
+        self.store.save_job(row["id"], job_fields, row["network_id"], network_fields)
 
