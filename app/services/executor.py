@@ -314,23 +314,34 @@ class LocalExecutor(SlicingExecutor):
     # --- the scheduler thread ----------------------------------------------------------------
 
     def _loop(self) -> None:
+        # The next slices are chosen only when something changed for the scheduler (a slice or a job
+        # ended, a wake-up, a paced job due): not after every live frame or checkpoint that passes
+        # through, since choosing looks at every admitted job (300 in a full class).
+        changed, due = True, None
         while True:
             with self._lock:
                 if self._stopping:
                     return
-                timeout = self._dispatch()
+                now = time.monotonic()
+                if changed or (due is not None and now >= due):
+                    wait_seconds = self._dispatch()
+                    due = None if wait_seconds is None else now + wait_seconds
+                timeout = None if due is None else max(0.0, due - now)
                 conns = {worker.conn: worker for worker in self._workers}
                 sentinels = {worker.process.sentinel: worker for worker in self._workers}
             ready = wait([*conns, *sentinels, self._wake_reader], timeout)
+            changed = False
             for item in ready:
                 if item is self._wake_reader:
+                    changed = True
                     while self._wake_reader.poll():
                         self._wake_reader.recv()
                 elif item in conns:
-                    self._receive_from(conns[item])
+                    changed |= self._receive_from(conns[item])
             for item in ready:
                 if item in sentinels and not sentinels[item].process.is_alive():
                     self._replace(sentinels[item])
+                    changed = True
 
     def _worker_free(self, index: int) -> bool:
         return self._workers[index].busy is None
@@ -352,17 +363,19 @@ class LocalExecutor(SlicingExecutor):
         with contextlib.suppress(OSError):  # the worker died: its sentinel fires and its jobs fail
             worker.conn.send(message)
 
-    def _receive_from(self, worker: _Worker) -> None:
+    def _receive_from(self, worker: _Worker) -> bool:
+        """Pass one message of ``worker`` on; whether it changed what the scheduler may choose."""
         try:
             kind, job_id, payload = worker.conn.recv()
         except (EOFError, OSError):
-            return  # the process died; its sentinel says so
+            return True  # the process died; its sentinel says so
         if kind == "slice":
             with self._lock:
                 worker.busy = None
                 self._slice_done(job_id, payload)
         else:
             self._receive(kind, job_id, payload)
+        return kind in ("slice", "finished")
 
     def _replace(self, dead: _Worker) -> None:
         if time.monotonic() - dead.started < RESPAWN_PAUSE_SECONDS:
