@@ -7,7 +7,9 @@ pace ``live.ramp``, or at full speed with ``--full-speed``; a finished chunk is 
 then read their events for ``--seconds``. Printed for each K: the
 first live update after pressing Play (median, slowest), live updates per second per person (median,
 lowest), training steps per second over everyone, refusals, bytes per event and over everyone per
-second (what a room's network carries), and the web process's CPU.
+second (what a room's network carries), the CPU of the web process and of its workers (and the
+server's CPU per update: a figure less swayed than the rates by other programs on the machine), and
+the load average before and after.
 
 Targets (2-core machine): K = 10: slowest first update <= 0.5 s, median >= 8 updates/s, lowest >= 4;
 K = 50: everyone gets a job, slowest first update <= 2 s, median >= 3 updates/s; steps/s at K = 10
@@ -26,7 +28,9 @@ import tempfile
 import time
 
 import httpx
-from server import cpu_seconds, start_server  # benchmarks/server.py, beside this script
+import os
+
+from server import cpu_seconds, descendants_cpu_seconds, start_server  # benchmarks/server.py, beside this script
 
 DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
 NETWORK = {"input_dim": 2, "hidden": [{"units": 8, "activation": "relu"}, {"units": 8, "activation": "relu"}],
@@ -91,7 +95,7 @@ async def room(base: str, people: int, seconds: float, live: dict) -> list[Perso
     return crowd
 
 
-def report(k: int, crowd: list[Person], seconds: float, cpu: float) -> float:
+def report(k: int, crowd: list[Person], seconds: float, cpu: float, workers_cpu: float, load: tuple[float, float]) -> float:
     firsts = [p.first_update for p in crowd if p.first_update is not None]
     rates = [p.updates / seconds for p in crowd]
     steps = sum(p.steps for p in crowd) / seconds
@@ -101,7 +105,9 @@ def report(k: int, crowd: list[Person], seconds: float, cpu: float) -> float:
           f"updates/s per person median {statistics.median(rates):.1f}, lowest {min(rates):.1f} | "
           f"{steps:,.0f} steps/s in all | {refused} refused | {size:,.0f} bytes per event, "
           f"{sum(p.bytes for p in crowd) / seconds / 1000:,.0f} KB/s to everyone | "
-          f"web process CPU {cpu / seconds * 100:.0f} % of a core"
+          f"web process CPU {cpu / seconds * 100:.0f} % of a core, workers {workers_cpu / seconds * 100:.0f} % | "
+          f"{(cpu + workers_cpu) * 1000 / max(1, sum(p.updates for p in crowd)):.1f} ms of the server's CPU per update | "
+          f"load average {load[0]:.1f} -> {load[1]:.1f}"
           if firsts else f"K = {k}: no live update at all ({refused} refused)", flush=True)
     return steps
 
@@ -118,9 +124,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as data_dir:
             server, base = start_server(data_dir)
             try:
-                cpu = cpu_seconds(server.pid)
+                cpu, workers, load = cpu_seconds(server.pid), descendants_cpu_seconds(server.pid), os.getloadavg()[0]
                 crowd = asyncio.run(room(base, k, args.seconds, live))
-                rates[k] = report(k, crowd, args.seconds, cpu_seconds(server.pid) - cpu)
+                rates[k] = report(k, crowd, args.seconds, cpu_seconds(server.pid) - cpu,
+                                  descendants_cpu_seconds(server.pid) - workers, (load, os.getloadavg()[0]))
             finally:
                 server.terminate()
                 server.wait(timeout=20)

@@ -51,6 +51,32 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def descendants_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds so far of the processes a process started, and theirs (a server's
+    workers: children of its forkserver), the living ones."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    family, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in family and child not in family:
+                family.add(child)
+                grew = True
+    total = 0.0
+    for member in family - {pid}:
+        try:
+            total += cpu_seconds(member)
+        except OSError:
+            pass
+    return total
+
+
 def job_events(client: httpx.Client, job_id: str) -> Iterator[tuple[str, dict]]:
     """A job's Server-Sent Events as (kind, data) pairs, as they arrive; stop reading by breaking."""
     with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
