@@ -258,8 +258,8 @@ def _worker_main(conn: Connection) -> None:
         except (EOFError, OSError):
             return None
 
-    def send(kind: str, job_id: str, payload: Any) -> None:
-        conn.send((kind, job_id, payload))
+    def send(messages: list[tuple[str, str, Any]]) -> None:
+        conn.send(messages)
 
     with contextlib.suppress(BrokenPipeError, EOFError, OSError):  # the server is gone
         serve(receive, send)
@@ -364,18 +364,22 @@ class LocalExecutor(SlicingExecutor):
             worker.conn.send(message)
 
     def _receive_from(self, worker: _Worker) -> bool:
-        """Pass one message of ``worker`` on; whether it changed what the scheduler may choose."""
+        """Pass on what ``worker`` sent (the messages one of its tasks made); whether it changed what
+        the scheduler may choose."""
         try:
-            kind, job_id, payload = worker.conn.recv()
+            messages = worker.conn.recv()
         except (EOFError, OSError):
             return True  # the process died; its sentinel says so
-        if kind == "slice":
-            with self._lock:
-                worker.busy = None
-                self._slice_done(job_id, payload)
-        else:
-            self._receive(kind, job_id, payload)
-        return kind in ("slice", "finished")
+        changed = False
+        for kind, job_id, payload in messages:
+            if kind == "slice":
+                with self._lock:
+                    worker.busy = None
+                    self._slice_done(job_id, payload)
+            else:
+                self._receive(kind, job_id, payload)
+            changed |= kind in ("slice", "finished")
+        return changed
 
     def _replace(self, dead: _Worker) -> None:
         if time.monotonic() - dead.started < RESPAWN_PAUSE_SECONDS:
