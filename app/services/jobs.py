@@ -517,7 +517,8 @@ class JobService:
                 log.error("job %s: %s not saved: %s", job_id, kind, exc)
             except Exception:  # one bad message must not stop the job bookkeeping
                 log.exception("job %s: could not record %s", job_id, kind)
-            self._changed(group_id)
+            if kind != "checkpoint" or index:  # a training job's checkpoint changes nothing its followers
+                self._changed(group_id)         # wait for (its status, its frames): no wake-up for 100 a second
 
     def _apply_run(self, kind: str, group_id: str, index: int, payload: dict[str, Any]) -> None:
         row = self.store.get_job(group_id)
