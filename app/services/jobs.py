@@ -15,12 +15,14 @@ queued or running are marked ``interrupted`` when the service starts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
 import secrets
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -66,6 +68,7 @@ INTERACTIVE_COMPUTE = 1e9
 INTERACTIVE_FRAME_COMPUTE = 1e6
 # A job nobody has followed for this long makes no live frames (the executor's ``quiet``), until someone does.
 QUIET_AFTER_SECONDS = 2.0
+NETWORK_LOCKS = 64  # locks shared by the networks (by hash) that guard "one active job per network"
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 
 
@@ -143,7 +146,10 @@ class JobService:
         self.hub = Hub()
         self.server_id = server_id or secrets.token_hex(8)
         self.bus: Bus = bus or LocalBus()
-        self._lock = threading.Lock()  # guards "is this network busy?" against a second job
+        # "Is this network idle?" and "this job trains it" happen together under its network's lock:
+        # one lock per network (a few shared by hashing), so that a class pressing Play on their own
+        # networks at once do not wait for one another's checks and writes
+        self._locks = [threading.Lock() for _ in range(NETWORK_LOCKS)]
         self._inbox: queue.SimpleQueue[tuple[str, str, dict[str, Any]] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_loop, name="nnviz-job-writer", daemon=True)
         self._stopping = threading.Event()
@@ -338,7 +344,7 @@ class JobService:
         config = train_config(request.get("training") or {}, self.limits)
         live = live_options(request.get("live"), self.limits)
         network_request = request.get("network") or {}
-        with self._lock:  # "is this network idle?" and "this job trains it" happen together
+        with self._network_lock(network_request.get("id")):
             network_id, network = self._network(network_request, data, config, owner)
             check_live_layer(live, network["spec"])
             parameters = sum(w.size for w in network["weights"].values())
@@ -397,7 +403,8 @@ class JobService:
     def unpark(self, job_id: str) -> None:
         """Queue a parked job again for the steps it had left. With no room now it stays parked; a
         job whose network has been trained or deleted since ends (``cancelled``)."""
-        with self._lock:
+        known = self.store.get_job(job_id)
+        with self._network_lock(known["network_id"] if known else None):
             row = self.store.get_job(job_id)
             if row is None or row["status"] != "parked":
                 return
@@ -422,6 +429,13 @@ class JobService:
                 return
             self._parkable.add(job_id)
         self._changed(job_id)
+
+    def _network_lock(self, network_id: str | None) -> Any:
+        """The lock under which a stored network's next job is checked and stored (a network made
+        by the request itself needs none: nobody else can train it yet)."""
+        if not network_id:
+            return contextlib.nullcontext()
+        return self._locks[zlib.crc32(network_id.encode()) % NETWORK_LOCKS]
 
     def _network(self, request: dict[str, Any], data: Dataset, config: TrainConfig,
                  owner: str | None) -> tuple[str | None, dict]:
