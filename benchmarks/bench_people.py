@@ -24,13 +24,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
 
 import httpx
-import os
-
 from server import cpu_seconds, descendants_cpu_seconds, start_server  # benchmarks/server.py, beside this script
 
 DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
@@ -96,18 +95,20 @@ async def room(base: str, people: int, seconds: float, live: dict) -> list[Perso
     return crowd
 
 
-def report(k: int, crowd: list[Person], seconds: float, cpu: float, workers_cpu: float, load: tuple[float, float]) -> float:
+def report(k: int, crowd: list[Person], seconds: float, cpu: float, workers_cpu: float,
+           load: tuple[float, float]) -> float:
     firsts = [p.first_update for p in crowd if p.first_update is not None]
     rates = [p.updates / seconds for p in crowd]
     steps = sum(p.steps for p in crowd) / seconds
     refused = sum(len(p.refused) for p in crowd)
-    size = sum(p.bytes for p in crowd) / max(1, sum(p.updates for p in crowd))
+    updates = max(1, sum(p.updates for p in crowd))
+    size = sum(p.bytes for p in crowd) / updates
     print(f"K = {k:3d}: first update median {statistics.median(firsts):.2f} s, slowest {max(firsts):.2f} s | "
           f"updates/s per person median {statistics.median(rates):.1f}, lowest {min(rates):.1f} | "
           f"{steps:,.0f} steps/s in all | {refused} refused | {size:,.0f} bytes per event, "
           f"{sum(p.bytes for p in crowd) / seconds / 1000:,.0f} KB/s to everyone | "
           f"web process CPU {cpu / seconds * 100:.0f} % of a core, workers {workers_cpu / seconds * 100:.0f} % | "
-          f"{(cpu + workers_cpu) * 1000 / max(1, sum(p.updates for p in crowd)):.1f} ms of the server's CPU per update | "
+          f"{(cpu + workers_cpu) * 1000 / updates:.1f} ms of the server's CPU per update | "
           f"load average {load[0]:.1f} -> {load[1]:.1f}"
           if firsts else f"K = {k}: no live update at all ({refused} refused)", flush=True)
     return steps

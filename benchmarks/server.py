@@ -3,6 +3,7 @@ folder, and its process's CPU time (user + system, from /proc) for per-process f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -70,10 +71,8 @@ def descendants_cpu_seconds(pid: int) -> float:
                 grew = True
     total = 0.0
     for member in family - {pid}:
-        try:
+        with contextlib.suppress(OSError):  # it ended meanwhile
             total += cpu_seconds(member)
-        except OSError:
-            pass
     return total
 
 

@@ -61,7 +61,8 @@ class GrowingHistory:
         self.before, self.limit = before, limit
         self.run: list[dict[str, Any]] = []
         self._run_texts: list[str] = []
-        self._kept: tuple[float, int, list[str]] | None = None  # (run's first step, records of before kept, their texts)
+        # (the run's first step, how many records of before come first, their texts)
+        self._kept: tuple[float, int, list[str]] | None = None
 
     def update(self, run: list[dict[str, Any]]) -> None:
         """The run's records so far (those already seen are normally unchanged: their text is kept)."""

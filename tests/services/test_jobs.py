@@ -1,6 +1,6 @@
-import numpy as np
-
 import json
+
+import numpy as np
 
 from app.services.history import GrowingHistory, merge_history, metrics_of
 
@@ -48,7 +48,7 @@ def test_a_growing_history_is_the_merge_of_what_was_stored_and_the_run_so_far():
         assert growing.records() == merge_history(before, run)
         assert growing.text() == json.dumps(merge_history(before, run))  # the text the store writes
         assert growing.tail() == merge_history(before, run)[-1:]
-    changed = records(20, 21, 22) + [{"step": 24, "train_loss": 0.5, "diverged_at": 24}]  # a run's end marks its last
+    changed = [*records(20, 21, 22), {"step": 24, "train_loss": 0.5, "diverged_at": 24}]  # a run's end marks its last
     growing.update(changed)
     assert json.loads(growing.text()) == merge_history(before, changed)
     assert GrowingHistory(before).tail() == records(30) and GrowingHistory([]).text() == "[]"
