@@ -29,8 +29,10 @@ class Settings(BaseSettings):
     # A Dask scheduler's address (tcp://host:8786, tls://...): jobs run on that cluster instead of
     # the local workers. Never reachable from outside: it runs whatever it is sent.
     dask_scheduler: str = ""
-    max_running_jobs: int = 64  # jobs trained at once, taking turns in short slices
-    queue_size: int = 64  # jobs waiting for a turn beyond those; then POST /api/jobs answers 503
+    # Jobs trained at once, taking turns in short slices: a class of 300 pressing Play all train, each
+    # person's frames coming less often as the room fills, rather than some waiting for a turn.
+    max_running_jobs: int = 300
+    queue_size: int = 300  # jobs waiting for a turn beyond those; then POST /api/jobs answers 503
     person_running_jobs: int = 4  # one person's jobs trained at once ...
     person_queued_jobs: int = 4  # ... and waiting; beyond that their next job is refused with 429
     person_networks: int = 200  # networks one person may keep

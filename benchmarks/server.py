@@ -3,6 +3,7 @@ folder, and its process's CPU time (user + system, from /proc) for per-process f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -49,6 +50,30 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of one process so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds so far of the processes a process started, and theirs (a server's
+    workers: children of its forkserver), the living ones."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    family, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in family and child not in family:
+                family.add(child)
+                grew = True
+    total = 0.0
+    for member in family - {pid}:
+        with contextlib.suppress(OSError):  # it ended meanwhile
+            total += cpu_seconds(member)
+    return total
 
 
 def job_events(client: httpx.Client, job_id: str) -> Iterator[tuple[str, dict]]:

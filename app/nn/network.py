@@ -374,10 +374,16 @@ class Network:
         caller's to add.
         """
         scores = self.forward(X, caches)
-        loss, dout = self.loss.forward_backward(scores, target, caches[-1])
+        loss, dscores = self.loss.forward_backward(scores, target, caches[-1])
+        self.backward(dscores, caches)
+        return loss
+
+    def backward(self, dscores: np.ndarray, caches: list[Cache]) -> None:
+        """The backward pass of the forward pass that filled ``caches``: dscores (N, output_dim) in,
+        every parameter's gradient written into ``grads`` / ``grad_flat``."""
+        dout = dscores
         for layer, cache in zip(reversed(self.layers), reversed(caches[:-1])):
             dout = layer.backward(dout, cache)
-        return loss
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Labels (classification) or values (regression) for inputs X: (N, input_dim)."""

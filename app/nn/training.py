@@ -135,9 +135,13 @@ class _Evaluator:
         self.target = net.loss.encode(y, net.spec.output_dim)
 
     def __call__(self) -> dict[str, float | None]:
+        scores = self.net.forward(self.X, self.caches)
+        loss, _ = self.net.loss.forward_backward(scores, self.target, self.caches[-1])
+        return self.metrics(scores, loss)
+
+    def metrics(self, scores: np.ndarray, loss: float) -> dict[str, float | None]:
+        """The metrics of the set's ``scores`` and their mean ``loss`` (a forward pass over the set)."""
         net = self.net
-        scores = net.forward(self.X, self.caches)
-        loss, _ = net.loss.forward_backward(scores, self.target, self.caches[-1])
         if not np.all(np.isfinite(scores)):
             return {"loss": None, "metric": None}
         if net.loss.task == "regression":
@@ -228,9 +232,11 @@ class Trainer:
         xbuf, tbuf = self.batch_buffers[idx.size]
         return np.take(self.X, idx, axis=0, out=xbuf), np.take(self.target, idx, axis=0, out=tbuf)
 
-    def record(self) -> dict[str, Any]:
+    def record(self, train_m: dict[str, float | None] | None = None) -> dict[str, Any]:
+        """The history record of the current weights (``train_m``: the training set's metrics, when a
+        full-batch step's forward pass has just measured them in the evaluation's caches)."""
         net = self.net
-        train_m = self.eval_train()
+        train_m = train_m or self.eval_train()
         test_m = self.eval_test() if self.eval_test else {"loss": None, "metric": None}
         metric = "r2" if net.loss.task == "regression" else "accuracy"
         return {
@@ -250,8 +256,10 @@ class Trainer:
         ratios = []
         for start, stop in self.weight_slices:
             before = self.backup[start:stop]
-            norm = float(np.linalg.norm(before))
-            change = float(np.linalg.norm(self.net.flat[start:stop] - before))
+            after = self.net.flat[start:stop] - before
+            # sqrt(v·v): np.linalg.norm's own arithmetic for a vector, without its checks (a record's
+            # many small calls add up)
+            norm, change = math.sqrt(before.dot(before)), math.sqrt(after.dot(after))
             ratios.append(_finite(change / norm) if norm else None)
         return ratios
 
@@ -277,9 +285,19 @@ class Trainer:
         stop = min(self.total, self.done + max_steps)
         while self.status == "running" and self.done < stop:
             i = self.done
-            pending = self.record() if i == 0 or is_record_step(net.steps_trained, self.every) else None
-            xb, tb = self.batch_at(i)
-            batch_loss = net.loss_and_grads(xb, tb, self.caches_for(xb.shape[0]))
+            recorded = i == 0 or is_record_step(net.steps_trained, self.every)
+            if recorded and self.batch == self.n:
+                # Full batch: the step's forward pass over the training set is the record's, so it is
+                # made once (the same numbers: the same weights, inputs and arithmetic).
+                caches = self.caches_for(self.n)
+                scores = net.forward(self.X, caches)
+                batch_loss, dscores = net.loss.forward_backward(scores, self.target, caches[-1])
+                pending = self.record(self.eval_train.metrics(scores, batch_loss))
+                net.backward(dscores, caches)
+            else:
+                pending = self.record() if recorded else None
+                xb, tb = self.batch_at(i)
+                batch_loss = net.loss_and_grads(xb, tb, self.caches_for(xb.shape[0]))
             if not math.isfinite(batch_loss):
                 self.status, self.diverged_at = "diverged", net.steps_trained
                 if i > 0:  # put back the weights of the last step whose loss was finite

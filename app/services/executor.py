@@ -258,8 +258,8 @@ def _worker_main(conn: Connection) -> None:
         except (EOFError, OSError):
             return None
 
-    def send(kind: str, job_id: str, payload: Any) -> None:
-        conn.send((kind, job_id, payload))
+    def send(messages: list[tuple[str, str, Any]]) -> None:
+        conn.send(messages)
 
     with contextlib.suppress(BrokenPipeError, EOFError, OSError):  # the server is gone
         serve(receive, send)
@@ -314,23 +314,34 @@ class LocalExecutor(SlicingExecutor):
     # --- the scheduler thread ----------------------------------------------------------------
 
     def _loop(self) -> None:
+        # The next slices are chosen only when something changed for the scheduler (a slice or a job
+        # ended, a wake-up, a paced job due): not after every live frame or checkpoint that passes
+        # through, since choosing looks at every admitted job (300 in a full class).
+        changed, due = True, None
         while True:
             with self._lock:
                 if self._stopping:
                     return
-                timeout = self._dispatch()
+                now = time.monotonic()
+                if changed or (due is not None and now >= due):
+                    wait_seconds = self._dispatch()
+                    due = None if wait_seconds is None else now + wait_seconds
+                timeout = None if due is None else max(0.0, due - now)
                 conns = {worker.conn: worker for worker in self._workers}
                 sentinels = {worker.process.sentinel: worker for worker in self._workers}
             ready = wait([*conns, *sentinels, self._wake_reader], timeout)
+            changed = False
             for item in ready:
                 if item is self._wake_reader:
+                    changed = True
                     while self._wake_reader.poll():
                         self._wake_reader.recv()
                 elif item in conns:
-                    self._receive_from(conns[item])
+                    changed |= self._receive_from(conns[item])
             for item in ready:
                 if item in sentinels and not sentinels[item].process.is_alive():
                     self._replace(sentinels[item])
+                    changed = True
 
     def _worker_free(self, index: int) -> bool:
         return self._workers[index].busy is None
@@ -352,17 +363,23 @@ class LocalExecutor(SlicingExecutor):
         with contextlib.suppress(OSError):  # the worker died: its sentinel fires and its jobs fail
             worker.conn.send(message)
 
-    def _receive_from(self, worker: _Worker) -> None:
+    def _receive_from(self, worker: _Worker) -> bool:
+        """Pass on what ``worker`` sent (the messages one of its tasks made); whether it changed what
+        the scheduler may choose."""
         try:
-            kind, job_id, payload = worker.conn.recv()
+            messages = worker.conn.recv()
         except (EOFError, OSError):
-            return  # the process died; its sentinel says so
-        if kind == "slice":
-            with self._lock:
-                worker.busy = None
-                self._slice_done(job_id, payload)
-        else:
-            self._receive(kind, job_id, payload)
+            return True  # the process died; its sentinel says so
+        changed = False
+        for kind, job_id, payload in messages:
+            if kind == "slice":
+                with self._lock:
+                    worker.busy = None
+                    self._slice_done(job_id, payload)
+            else:
+                self._receive(kind, job_id, payload)
+            changed |= kind in ("slice", "finished")
+        return changed
 
     def _replace(self, dead: _Worker) -> None:
         if time.monotonic() - dead.started < RESPAWN_PAUSE_SECONDS:

@@ -1,6 +1,7 @@
 """Training histories as they are stored: a network's records across its jobs (``merge_history``),
 kept to a bounded size in the trainer's own spacing (``thin_history``), and a job's final metrics
-(``metrics_of``). Used by the job service and both executors."""
+(``metrics_of``); a running job's stored history as it grows (``GrowingHistory``). Used by the job
+service and both executors."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from app.nn.training import DENSE_HISTORY_STEPS
+
+from .store import JSONText, json_text
 
 MAX_NETWORK_HISTORY = 2000  # records kept per network
 METRIC_KEYS = ("train_loss", "reg_loss", "train_accuracy", "test_loss", "test_accuracy", "train_r2", "test_r2",
@@ -43,3 +46,46 @@ def thin_history(history: list[dict[str, Any]], limit: int) -> list[dict[str, An
 def metrics_of(history: list[dict[str, Any]], extra: dict[str, Any] | None = None) -> dict[str, Any]:
     last = history[-1] if history else {}
     return {key: last[key] for key in METRIC_KEYS if key in last} | (extra or {})
+
+
+class GrowingHistory:
+    """A stored history (a network's, a job's) while a run adds to it: ``merge_history(before,
+    run)`` for the run's records so far, kept in memory with each record's JSON text made once, so
+    that a checkpoint every second neither reads the stored history back nor encodes it again.
+
+    ``before`` is the stored history when the run's first checkpoint came. A history beyond
+    ``limit`` records is thinned from ``before`` and the whole run each time, as one merge at the
+    end would do."""
+
+    def __init__(self, before: list[dict[str, Any]], limit: int = MAX_NETWORK_HISTORY):
+        self.before, self.limit = before, limit
+        self.run: list[dict[str, Any]] = []
+        self._run_texts: list[str] = []
+        # (the run's first step, how many records of before come first, their texts)
+        self._kept: tuple[float, int, list[str]] | None = None
+
+    def update(self, run: list[dict[str, Any]]) -> None:
+        """The run's records so far (those already seen are normally unchanged: their text is kept)."""
+        same = 0
+        while same < min(len(run), len(self.run)) and run[same] == self.run[same]:
+            same += 1
+        self._run_texts[same:] = [json_text(record) for record in run[same:]]
+        self.run = list(run)
+
+    def tail(self) -> list[dict[str, Any]]:
+        """The latest record (none when there is none), for ``metrics_of``."""
+        return (self.run or self.before)[-1:]
+
+    def records(self) -> list[dict[str, Any]]:
+        return merge_history(self.before, self.run, self.limit)
+
+    def text(self) -> JSONText:
+        """``records()`` as the store's JSON text."""
+        first = self.run[0]["step"] if self.run else math.inf
+        if self._kept is None or self._kept[0] != first:
+            kept = [record for record in self.before if record["step"] < first]
+            self._kept = (first, len(kept), [json_text(record) for record in kept])
+        _, kept, texts = self._kept
+        if kept + len(self.run) > self.limit:
+            return json_text(self.records())
+        return JSONText("[" + ", ".join(texts + self._run_texts) + "]")

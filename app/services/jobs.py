@@ -15,13 +15,16 @@ queued or running are marked ``interrupted`` when the service starts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import queue
 import secrets
 import threading
 import time
+import zlib
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.nn import Dataset, Network, TrainConfig
@@ -31,7 +34,7 @@ from .events import Hub
 from .executor import Executor
 from .experiment_runs import ExperimentRuns
 from .experiments import EXPERIMENTS, resolve_options, run_tasks
-from .history import merge_history, metrics_of
+from .history import GrowingHistory, metrics_of
 from .networks import NetworkService, iso_time
 from .scheduler import PersonLimit, QueueFull
 from .specs import (
@@ -65,6 +68,7 @@ INTERACTIVE_COMPUTE = 1e9
 INTERACTIVE_FRAME_COMPUTE = 1e6
 # A job nobody has followed for this long makes no live frames (the executor's ``quiet``), until someone does.
 QUIET_AFTER_SECONDS = 2.0
+NETWORK_LOCKS = 64  # locks shared by the networks (by hash) that guard "one active job per network"
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 
 
@@ -85,6 +89,16 @@ class ClassJobs(Protocol):
 
     def check_job(self, class_id: str, owner: str | None, data_spec: dict[str, Any], spec: dict[str, Any],
                   seed: int | None, config: TrainConfig) -> None: ...
+
+
+@dataclass
+class Histories:
+    """A running training job's stored history and its network's, as the writer keeps them from its
+    first checkpoint to its end: read once, each record encoded once."""
+
+    network_id: str
+    job: GrowingHistory
+    network: GrowingHistory
 
 
 class GroupHandler(Protocol):
@@ -139,7 +153,10 @@ class JobService:
         self.hub = Hub()
         self.server_id = server_id or secrets.token_hex(8)
         self.bus: Bus = bus or LocalBus()
-        self._lock = threading.Lock()  # guards "is this network busy?" against a second job
+        # "Is this network idle?" and "this job trains it" happen together under its network's lock:
+        # one lock per network (a few shared by hashing), so that a class pressing Play on their own
+        # networks at once do not wait for one another's checks and writes
+        self._locks = [threading.Lock() for _ in range(NETWORK_LOCKS)]
         self._inbox: queue.SimpleQueue[tuple[str, str, dict[str, Any]] | None] = queue.SimpleQueue()
         self._writer = threading.Thread(target=self._write_loop, name="nnviz-job-writer", daemon=True)
         self._stopping = threading.Event()
@@ -149,6 +166,8 @@ class JobService:
         self.groups: dict[str, GroupHandler] = {"experiment": ExperimentRuns(store, self)}
         self._group_frames: dict[str, tuple[int, dict[str, Any]]] = {}  # latest progress of a group run here
         self.classes: ClassJobs | None = None  # checks a job made for a class's assignment (Services sets it)
+        # the stored histories of the training jobs this writer has checkpointed (writer thread only)
+        self._histories: dict[str, Histories] = {}
 
     def start(self) -> None:
         self._writer.start()
@@ -333,7 +352,7 @@ class JobService:
         config = train_config(request.get("training") or {}, self.limits)
         live = live_options(request.get("live"), self.limits)
         network_request = request.get("network") or {}
-        with self._lock:  # "is this network idle?" and "this job trains it" happen together
+        with self._network_lock(network_request.get("id")):
             network_id, network = self._network(network_request, data, config, owner)
             if request.get("class_id") is not None and self.classes is not None:
                 seed = None if network_request.get("id") else network_request.get("seed", config.seed)
@@ -396,7 +415,8 @@ class JobService:
     def unpark(self, job_id: str) -> None:
         """Queue a parked job again for the steps it had left. With no room now it stays parked; a
         job whose network has been trained or deleted since ends (``cancelled``)."""
-        with self._lock:
+        known = self.store.get_job(job_id)
+        with self._network_lock(known["network_id"] if known else None):
             row = self.store.get_job(job_id)
             if row is None or row["status"] != "parked":
                 return
@@ -421,6 +441,13 @@ class JobService:
                 return
             self._parkable.add(job_id)
         self._changed(job_id)
+
+    def _network_lock(self, network_id: str | None) -> Any:
+        """The lock under which a stored network's next job is checked and stored (a network made
+        by the request itself needs none: nobody else can train it yet)."""
+        if not network_id:
+            return contextlib.nullcontext()
+        return self._locks[zlib.crc32(network_id.encode()) % NETWORK_LOCKS]
 
     def _network(self, request: dict[str, Any], data: Dataset, config: TrainConfig,
                  owner: str | None) -> tuple[str | None, dict]:
@@ -516,7 +543,8 @@ class JobService:
                 log.error("job %s: %s not saved: %s", job_id, kind, exc)
             except Exception:  # one bad message must not stop the job bookkeeping
                 log.exception("job %s: could not record %s", job_id, kind)
-            self._changed(group_id)
+            if kind != "checkpoint" or index:  # a training job's checkpoint changes nothing its followers
+                self._changed(group_id)         # wait for (its status, its frames): no wake-up for 100 a second
 
     def _apply_run(self, kind: str, group_id: str, index: int, payload: dict[str, Any]) -> None:
         row = self.store.get_job(group_id)
@@ -531,16 +559,16 @@ class JobService:
         if kind == "started":  # needs no read: a deleted job's update changes nothing
             self.store.update_job(job_id, status="running", started_at=time.time())
             return
+        if kind == "checkpoint" and job_id in self._histories:  # no read: the writer has what it needs
+            self._checkpoint(job_id, self._histories[job_id], payload)
+            return
         row = self.store.get_job(job_id)
         if row is None:
             return
         if kind == "checkpoint" and row["network_id"]:
-            history = merge_history(self.networks.history(row["network_id"]), payload["history"])
-            self.store.update_network(row["network_id"], payload["weights"], payload["steps_trained"],
-                                      payload["epochs_trained"], history=history, optimizer=payload.get("optimizer"))
-            job_history = merge_history(row["history"], payload["history"])  # a resumed job keeps its records
-            self.store.update_job(job_id, progress=payload["progress"], history=job_history,
-                                  metrics=metrics_of(job_history))
+            histories = self._histories[job_id] = Histories(row["network_id"], GrowingHistory(row["history"]),
+                                                            GrowingHistory(self.networks.history(row["network_id"])))
+            self._checkpoint(job_id, histories, payload)
         elif kind == "finished":
             if row["kind"] in self.groups:
                 payload = self.groups[row["kind"]].end(row, payload)
@@ -550,6 +578,18 @@ class JobService:
                 self._parkable.discard(job_id)
                 self.hub.forget(job_id)
 
+    def _checkpoint(self, job_id: str, histories: Histories, payload: dict[str, Any]) -> None:
+        """A running job's weights, progress and history so far, and its network's, in one write."""
+        job_history, network_history = histories.job, histories.network
+        job_history.update(payload["history"])
+        network_history.update(payload["history"])
+        self.store.save_job(job_id, {"progress": payload["progress"], "history": job_history.text(),
+                                     "metrics": metrics_of(job_history.tail())},
+                            histories.network_id, {"weights": payload["weights"], "optimizer": payload.get("optimizer"),
+                                         "steps_trained": payload["steps_trained"],
+                                         "epochs_trained": payload["epochs_trained"],
+                                         "history": network_history.text()})
+
     def _finish(self, row: dict[str, Any], payload: dict[str, Any]) -> None:
         if payload["status"] == "failed":
             log.warning("job %s failed: %s\n%s", row["id"], payload.get("error"), payload.get("traceback", ""))
@@ -557,16 +597,21 @@ class JobService:
         if payload["status"] != "parked":
             job_fields["finished_at"] = time.time()
         network_fields = None
+        histories = self._histories.pop(row["id"], None)
+        job_history, network_history = (histories.job, histories.network) if histories else (None, None)
         if "history" in payload:
-            history = merge_history(row["history"], payload["history"])  # a resumed job keeps its records
-            job_fields |= {"history": history, "progress": payload["progress"],
-                           "metrics": metrics_of(history, {"seconds": payload.get("seconds")})}
+            job_history = job_history or GrowingHistory(row["history"])  # a resumed job keeps its records
+            job_history.update(payload["history"])
+            job_fields |= {"history": job_history.text(), "progress": payload["progress"],
+                           "metrics": metrics_of(job_history.tail(), {"seconds": payload.get("seconds")})}
         if "result" in payload:
             job_fields["result"] = payload["result"]
         if row["network_id"] and "weights" in payload:
+            network_history = network_history or GrowingHistory(self.networks.history(row["network_id"]))
+            network_history.update(payload["history"])
             network_fields = {"weights": payload["weights"], "optimizer": payload.get("optimizer"),
                               "steps_trained": payload["steps_trained"],
                               "epochs_trained": payload["epochs_trained"], "data": row["request"]["data"],
-                              "history": merge_history(self.networks.history(row["network_id"]), payload["history"])}
-        self.store.finish_job(row["id"], job_fields, row["network_id"], network_fields)
+                              "history": network_history.text()}
+        self.store.save_job(row["id"], job_fields, row["network_id"], network_fields)
 

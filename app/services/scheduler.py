@@ -53,8 +53,8 @@ class PersonLimit(RuntimeError):
 
 @dataclass(frozen=True)
 class SchedulerLimits:
-    max_running: int = 64  # jobs time-sliced at once, over all people
-    max_queued: int = 256  # jobs waiting to be admitted, over all people
+    max_running: int = 300  # jobs time-sliced at once, over all people (their load: see ``submit``)
+    max_queued: int = 300  # jobs waiting to be admitted, over all people
     person_running: int = 4
     person_queued: int = 8
 

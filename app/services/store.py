@@ -112,8 +112,14 @@ def unpack_weights(blob: bytes) -> tuple[dict[str, np.ndarray], dict[str, Any] |
     return weights, optimizer or None
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, allow_nan=False, default=_to_builtin)
+class JSONText(str):
+    """A JSON column's value already encoded (``json_text``): stored as it is. A running job's history
+    is written every second and grows a record at a time: its writer encodes each record once."""
+
+
+def json_text(value: Any) -> JSONText:
+    """``value`` as a JSON column stores it (NaN refused, NumPy values as plain numbers)."""
+    return JSONText(json.dumps(value, allow_nan=False, default=_to_builtin))
 
 
 def _to_builtin(value: Any) -> Any:
@@ -125,8 +131,8 @@ def _to_builtin(value: Any) -> Any:
 
 
 def _encode(fields: dict[str, Any]) -> dict[str, Any]:
-    return {key: _dumps(value) if key in _JSON_COLUMNS and value is not None else value
-            for key, value in fields.items()}
+    return {key: json_text(value) if key in _JSON_COLUMNS and value is not None and not isinstance(value, JSONText)
+            else value for key, value in fields.items()}
 
 
 def _decode(row: Any) -> dict[str, Any]:
@@ -503,15 +509,16 @@ class Store:
     def delete_job(self, job_id: str) -> bool:
         return self._write(delete(jobs).where(jobs.c.id == job_id)) == 1
 
-    def finish_job(self, job_id: str, job_fields: dict[str, Any], network_id: str | None = None,
-                   network_fields: dict[str, Any] | None = None) -> None:
-        """The job's final state and its network's final weights, in one transaction."""
+    def save_job(self, job_id: str, job_fields: dict[str, Any], network_id: str | None = None,
+                 network_fields: dict[str, Any] | None = None) -> None:
+        """A job's state and its network's weights (a checkpoint, the end), in one transaction.
+        ``network_fields``: ``weights`` and ``optimizer`` (packed together) and any other columns."""
         network_row = None
         if network_id is not None and network_fields:  # encoded before the transaction: readers wait less
-            network_row = _encode({
+            columns = {key: value for key, value in network_fields.items() if key not in ("weights", "optimizer")}
+            network_row = _encode(columns | {
                 "weights": pack_weights(network_fields["weights"], network_fields.get("optimizer")),
-                "steps_trained": network_fields["steps_trained"], "epochs_trained": network_fields["epochs_trained"],
-                "history": network_fields["history"], "data": network_fields["data"], "updated_at": time.time()})
+                "updated_at": time.time()})
         with self.engine.begin() as connection:
             if network_row is not None:
                 connection.execute(update(networks).where(networks.c.id == network_id).values(network_row))

@@ -16,6 +16,8 @@ worker answers ``("slice", job_id, {"seconds", "wait"})``
   (``QUIET_CHECKPOINT_SECONDS`` while nobody follows the job);
 * ``finished``: the job's result, exactly once per job.
 
+What one message of the server's makes goes back as one list of these ``(kind, job_id, payload)``.
+
 Progress counts steps like the history does, over the network's whole life: ``step`` is its steps
 trained so far and ``total_steps`` what it will have when this run ends.
 """
@@ -276,37 +278,52 @@ def _no_nan(value: Any) -> Any:
     raise TypeError(f"cannot send {type(value).__name__} in a live frame")
 
 
-def serve(receive: Callable[[], Any], send: Send) -> None:
-    """A worker's loop: messages from the server until it sends None or goes away."""
+def serve(receive: Callable[[], Any], send: Callable[[list[tuple[str, str, Any]]], None]) -> None:
+    """A worker's loop: messages from the server until it sends None or goes away. What a message
+    makes (a slice's frame, checkpoint and report, say) goes back as one list: one write to the pipe
+    and one wake-up of the server's scheduler thread rather than one each."""
     runs: dict[str, TrainRun] = {}
     datasets = DataCache()
+    outbox: list[tuple[str, str, Any]] = []
+
+    def post(kind: str, job_id: str, payload: Any) -> None:
+        outbox.append((kind, job_id, payload))
+
     while True:
         message = receive()
         if message is None:
             return
-        kind, job_id, body = message
-        if kind == "add":
-            try:
-                runs[job_id] = TrainRun(job_id, body, send, datasets)
-            except Exception as exc:  # a task that cannot start fails alone; the worker lives on
-                send("finished", job_id, failure(exc))
-            continue
-        run = runs.get(job_id)
-        if run is None:  # finished or failed to start: the server learns it from "finished"
-            if kind == "slice":
-                send("slice", job_id, {"seconds": 0.0, "wait": 0.0})
-            continue
+        answer(message, runs, datasets, post)
+        if outbox:
+            send(outbox[:])
+            outbox.clear()
+
+
+def answer(message: tuple[str, str, Any], runs: dict[str, TrainRun], datasets: DataCache, send: Send) -> None:
+    """Do what one message from the server asks, sending what it makes."""
+    kind, job_id, body = message
+    if kind == "add":
         try:
-            if kind == "slice":
-                report = run.slice(*body)
-            else:  # "stop"
-                run.stop()
-                report = None
-        except Exception as exc:
+            runs[job_id] = TrainRun(job_id, body, send, datasets)
+        except Exception as exc:  # a task that cannot start fails alone; the worker lives on
             send("finished", job_id, failure(exc))
-            runs.pop(job_id)
-            report = {"seconds": 0.0, "wait": 0.0} if kind == "slice" else None
-        if run.finished:
-            runs.pop(job_id, None)
-        if report is not None:
-            send("slice", job_id, report)
+        return
+    run = runs.get(job_id)
+    if run is None:  # finished or failed to start: the server learns it from "finished"
+        if kind == "slice":
+            send("slice", job_id, {"seconds": 0.0, "wait": 0.0})
+        return
+    try:
+        if kind == "slice":
+            report = run.slice(*body)
+        else:  # "stop"
+            run.stop()
+            report = None
+    except Exception as exc:
+        send("finished", job_id, failure(exc))
+        runs.pop(job_id)
+        report = {"seconds": 0.0, "wait": 0.0} if kind == "slice" else None
+    if run.finished:
+        runs.pop(job_id, None)
+    if report is not None:
+        send("slice", job_id, report)

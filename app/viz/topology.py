@@ -10,6 +10,7 @@ traces by sign and strength, so even a 2-100-3 network stays a light, readable f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -105,15 +106,28 @@ def _layer_label(spec: NetworkSpec, layer: int) -> str:
     return f"<b>output</b><br>{spec.output_dim} · {kind} ({spec.loss})"
 
 
-def _edge_value(W: np.ndarray, source: Slot, target: Slot, units: int, pieces: int) -> tuple[float, float]:
-    """(signed value, strength) of one drawn edge: the weight itself, or for maxout the piece with
-    the largest |w|; for aggregated slots the mean weight and mean |w|."""
-    cols = [p * units + j for p in range(pieces) for j in target.units]
-    block = W[np.ix_(list(source.units), cols)]
-    if source.single and target.single:
-        strongest = block.flat[int(np.argmax(np.abs(block)))]
-        return float(strongest), abs(float(strongest))
-    return float(block.mean()), float(np.abs(block).mean())
+def _slot_values(W: np.ndarray, sources: list[Slot], targets: list[Slot], units: int,
+                 pieces: int) -> tuple[np.ndarray, np.ndarray]:
+    """(signed values, strengths), each (targets, sources), of the drawn edges from ``sources`` to
+    ``targets`` for ``W`` (fan_in, pieces × units): a lone edge's weight itself, or for maxout the
+    piece with the largest |w|; an edge of aggregated slots the mean weight and mean |w|. The lone
+    edges are picked out at once (most of a figure); the few aggregated blocks are averaged one by one."""
+    by_piece = W.reshape(W.shape[0], pieces, units)  # column p·units + j is piece p of unit j
+    strongest = (by_piece[:, 0, :] if pieces == 1 else
+                 np.take_along_axis(by_piece, np.argmax(np.abs(by_piece), axis=1)[:, None, :], axis=1)[:, 0, :])
+    rows = np.array([source.units[0] for source in sources])
+    cols = np.array([target.units[0] for target in targets])
+    values = strongest[rows[None, :], cols[:, None]]
+    strengths = np.abs(values)
+    wide_targets = [t for t, target in enumerate(targets) if not target.single]
+    wide_sources = [s for s, source in enumerate(sources) if not source.single]
+    blocks = {(t, s) for t in wide_targets for s in range(len(sources))}
+    blocks |= {(t, s) for s in wide_sources for t in range(len(targets))}
+    for t, s in sorted(blocks):
+        source, target = sources[s].units, targets[t].units
+        block = by_piece[source.start:source.stop, :, target.start:target.stop].reshape(len(source), -1)
+        values[t, s], strengths[t, s] = block.mean(), np.abs(block).mean()
+    return values, strengths
 
 
 def _edge_where(layer: int, W: np.ndarray | None, source: Slot, target: Slot, units: int,
@@ -127,7 +141,7 @@ def _edge_where(layer: int, W: np.ndarray | None, source: Slot, target: Slot, un
 
 
 def _edge_hover(layer: int, W: np.ndarray | None, source: Slot, target: Slot, units: int, pieces: int,
-                names: tuple[str, str]) -> str:
+                names: tuple[str, str], value: float, strength: float) -> str:
     name = f"W{layer}[{target.label()},{source.label()}]"
     where = f"{names[0]} unit {source.label()} → {names[1]} unit {target.label()}"
     if W is None:
@@ -137,7 +151,6 @@ def _edge_hover(layer: int, W: np.ndarray | None, source: Slot, target: Slot, un
         shown = ", ".join(fmt(v) for v in values)
         suffix = f" ({pieces} pieces)" if pieces > 1 else ""
         return f"{name} = {shown}{suffix}<br>{where}"
-    value, strength = _edge_value(W, source, target, units, pieces)
     count = len(source.units) * len(target.units) * pieces
     return f"{name}: {count} weights<br>mean {fmt(value)}, mean |w| {fmt(strength)}<br>{where}"
 
@@ -150,24 +163,31 @@ def _counts_title(spec: NetworkSpec, counts: dict[str, int]) -> str:
 
 
 def _views(spec: NetworkSpec, max_units: int) -> list[LayerView]:
-    return [_layer_view(name, float(i), units, max_units)
-            for i, (name, units) in enumerate(zip(_layer_names(spec), spec.sizes))]
+    return _layer_views(tuple(_layer_names(spec)), tuple(spec.sizes), max_units)
 
 
-def _edges(net: Network, views: list[LayerView], trained: bool, hover: bool) -> list[Edge]:
+@lru_cache(maxsize=256)
+def _layer_views(names: tuple[str, ...], sizes: tuple[int, ...], max_units: int) -> list[LayerView]:
+    """The layers' drawn slots (kept: live frames ask for the same network's many times a second; never changed)."""
+    return [_layer_view(name, float(i), units, max_units) for i, (name, units) in enumerate(zip(names, sizes))]
+
+
+def _edges(net: Network, views: list[LayerView], trained: bool) -> list[Edge]:
     """The drawn edges, layer by layer, each target's edges from every source slot."""
     edges: list[Edge] = []
     for layer in range(1, len(views)):
         source_view, target_view = views[layer - 1], views[layer]
         dense = net.layers[layer - 1]
         W = net.params[f"W{layer}"] if trained else None
-        for target in target_view.slots:
-            for source in source_view.slots:
-                value, strength = (_edge_value(W, source, target, dense.units, dense.pieces)
-                                   if W is not None else (0.0, 0.0))
+        shape = (len(target_view.slots), len(source_view.slots))
+        values, strengths = (_slot_values(W, source_view.slots, target_view.slots, dense.units, dense.pieces)
+                             if W is not None else (np.zeros(shape), np.zeros(shape)))
+        for t, target in enumerate(target_view.slots):
+            for s, source in enumerate(source_view.slots):
+                value, strength = float(values[t, s]), float(strengths[t, s])
                 text = _edge_hover(layer, W, source, target, dense.units, dense.pieces,
-                                   (source_view.name, target_view.name)) if hover else ""
-                where = _edge_where(layer, W, source, target, dense.units, dense.pieces) if hover else None
+                                   (source_view.name, target_view.name), value, strength)
+                where = _edge_where(layer, W, source, target, dense.units, dense.pieces)
                 edges.append(Edge(source_view.x, source.y, target_view.x, target.y, value, strength, text, where))
     return edges
 
@@ -176,9 +196,11 @@ def edge_numbers(net: Network, max_units: int = MAX_UNITS) -> tuple[np.ndarray, 
     """What ``topology_figure(net, max_units)`` draws of the weights, in its edges' order (the
     hover points' order): each edge's line style (an index into ``EDGE_STYLES``), its value
     relative to the colour scale (−1 … 1) and that scale (the largest |value|)."""
-    edges = _edges(net, _views(net.spec, check_int(max_units, "max_units", 2, 1000)), True, hover=False)
-    values = np.array([e.value for e in edges])
-    strengths = np.array([e.strength for e in edges])
+    views = _views(net.spec, check_int(max_units, "max_units", 2, 1000))
+    layers = [_slot_values(net.params[f"W{layer}"], views[layer - 1].slots, views[layer].slots,
+                           net.layers[layer - 1].units, net.layers[layer - 1].pieces) for layer in range(1, len(views))]
+    values = np.concatenate([layer_values.ravel() for layer_values, _ in layers])
+    strengths = np.concatenate([layer_strengths.ravel() for _, layer_strengths in layers])
     styles, scale = edge_styles(values, strengths, trained=True)
     return styles, values / scale, scale
 
@@ -208,7 +230,7 @@ def topology_figure(model: Network | NetworkSpec, max_units: int = MAX_UNITS) ->
     max_units = check_int(max_units, "max_units", 2, 1000)
     spec = net.spec
     views = _views(spec, max_units)
-    edges = _edges(net, views, trained, hover=True)
+    edges = _edges(net, views, trained)
     fig = go.Figure()
     fig.add_traces(_edge_traces(edges, trained))
     fig.add_traces(_node_traces(net, views, trained))
@@ -330,7 +352,8 @@ def _bias_squares(net: Network, views: list[LayerView], trained: bool) -> dict[s
     for layer, view in enumerate(views[1:], start=1):
         bias = net.params[f"b{layer}"] if trained else None
         units, pieces = net.layers[layer - 1].units, net.layers[layer - 1].pieces
-        for slot in view.slots:
+        colours = _bias_values(net, layer, view.slots) if trained else None
+        for index, slot in enumerate(view.slots):
             biases["x"].append(view.x + BIAS_OFFSET[0])
             biases["y"].append(slot.y + BIAS_OFFSET[1])
             # (layer, j, value) of a lone unit's bias (a maxout unit's first piece), as the edges have theirs
@@ -340,22 +363,30 @@ def _bias_squares(net: Network, views: list[LayerView], trained: bool) -> dict[s
                 biases["value"].append(0.0)
                 biases["hover"].append(f"b{layer}[{slot.label()}] (not trained)")
                 continue
-            values = bias[[p * units + j for p in range(pieces) for j in slot.units]]
+            biases["value"].append(float(colours[index]))
             if slot.single:
-                biases["value"].append(float(values[np.argmax(np.abs(values))]))
+                values = bias[[p * units + slot.units[0] for p in range(pieces)]]
                 biases["hover"].append(f"b{layer}[{slot.label()}] = {', '.join(fmt(v) for v in values)}")
             else:
-                biases["value"].append(float(values.mean()))
-                biases["hover"].append(f"b{layer}[{slot.label()}]: mean {fmt(float(values.mean()))}")
+                biases["hover"].append(f"b{layer}[{slot.label()}]: mean {fmt(float(colours[index]))}")
     return biases
 
 
 def bias_numbers(net: Network, max_units: int = MAX_UNITS) -> tuple[np.ndarray, float]:
     """What ``topology_figure(net, max_units)`` draws of the biases, in its squares' order: each
     square's value relative to its colour scale (−1 … 1) and that scale (the largest |value|)."""
-    values = np.array(_bias_squares(net, _views(net.spec, check_int(max_units, "max_units", 2, 1000)), True)["value"])
+    views = _views(net.spec, check_int(max_units, "max_units", 2, 1000))
+    values = np.concatenate([_bias_values(net, layer, view.slots) for layer, view in enumerate(views[1:], start=1)])
     scale = float(np.abs(values).max()) if values.size and np.abs(values).max() > 0 else 1.0
     return values / scale, scale
+
+
+def _bias_values(net: Network, layer: int, slots: list[Slot]) -> np.ndarray:
+    """(slots,) the colour of each bias square of ``layer``: a lone unit's bias (a maxout unit's piece
+    with the largest |b|), an aggregate's mean; the edges' rule with one source."""
+    bias, dense = net.params[f"b{layer}"], net.layers[layer - 1]
+    values, _ = _slot_values(bias.reshape(1, -1), [Slot(range(1), 0.0)], slots, dense.units, dense.pieces)
+    return values[:, 0]
 
 
 def _node_text(spec: NetworkSpec, layer: int, j: int, last: int) -> str:

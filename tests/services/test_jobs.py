@@ -1,6 +1,8 @@
+import json
+
 import numpy as np
 
-from app.services.jobs import merge_history, metrics_of
+from app.services.history import GrowingHistory, merge_history, metrics_of
 
 
 def records(*steps):
@@ -36,3 +38,24 @@ def test_metrics_come_from_the_last_record():
                                                                           "train_accuracy": 0.9, "epoch": 5.0}]
     assert metrics_of(history, {"seconds": 1.5}) == {"train_loss": 0.5, "train_accuracy": 0.9, "seconds": 1.5}
     assert metrics_of([]) == {}
+
+
+def test_a_growing_history_is_the_merge_of_what_was_stored_and_the_run_so_far():
+    before = records(0, 10, 20, 30)
+    growing = GrowingHistory(before)
+    for run in (records(20), records(20, 21), records(20, 21, 22, 24), records(20, 21, 22, 24)):
+        growing.update(run)
+        assert growing.records() == merge_history(before, run)
+        assert growing.text() == json.dumps(merge_history(before, run))  # the text the store writes
+        assert growing.tail() == merge_history(before, run)[-1:]
+    changed = [*records(20, 21, 22), {"step": 24, "train_loss": 0.5, "diverged_at": 24}]  # a run's end marks its last
+    growing.update(changed)
+    assert json.loads(growing.text()) == merge_history(before, changed)
+    assert GrowingHistory(before).tail() == records(30) and GrowingHistory([]).text() == "[]"
+
+
+def test_a_growing_history_beyond_the_limit_is_thinned_as_one_merge_would():
+    before = records(*range(0, 300))
+    growing = GrowingHistory(before, limit=100)
+    growing.update(records(300, 301))
+    assert json.loads(growing.text()) == merge_history(before, records(300, 301), limit=100)

@@ -177,3 +177,19 @@ def test_interactive_work_goes_first_but_does_not_starve_batch_work():
     assert "sweep" not in first
     later = take_turns(s, 0, 1000)  # 10 s more: once mallory is 0.5 s ahead, they take turns
     assert later["sweep"] == pytest.approx(495, abs=2)
+
+
+def test_a_class_of_300_all_train_and_share_the_workers_evenly():
+    s = Scheduler(2, SchedulerLimits())  # the defaults: a class pressing Play at once is admitted whole
+    for i in range(300):
+        assert s.submit(f"job{i}", f"student{i}", "interactive", {}) is not None
+    assert s.running == 300 and s.queued == 0
+    counts = {}
+    for worker in (0, 1):  # 150 on each
+        counts |= take_turns(s, worker, 150 * 5, seconds=0.01)
+    for i in range(300, 310):  # more than a class: they wait, and are admitted as places free up
+        assert s.submit(f"job{i}", f"student{i}", "interactive", {}) is None
+    assert s.queued == 10
+    # every student had a turn, and none more than one turn ahead of another: a crowded server slows
+    # everyone's frames alike rather than starving some
+    assert len(counts) == 300 and set(counts.values()) == {5}

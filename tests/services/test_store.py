@@ -108,16 +108,16 @@ def test_interrupt_marks_only_active_jobs(store):
     assert [job["id"] for job in store.list_jobs()] == [done, running, queued]
 
 
-def test_finish_job_is_one_transaction(store):
+def test_save_job_is_one_transaction(store):
     network_id = store.create_network({}, weights(), steps_trained=3)
     job_id = store.create_job("train", {}, network_id)
     store.update_job(job_id, status="running")
     with pytest.raises(ValueError):  # NaN cannot be stored: neither row may change
-        store.finish_job(job_id, {"status": "done", "metrics": {"loss": float("nan")}}, network_id,
+        store.save_job(job_id, {"status": "done", "metrics": {"loss": float("nan")}}, network_id,
                          {"weights": weights(), "steps_trained": 9, "epochs_trained": 1.0, "history": [],
                           "data": None})
     assert store.get_job(job_id)["status"] == "running" and store.get_network(network_id)["steps_trained"] == 3
-    store.finish_job(job_id, {"status": "done", "metrics": {"loss": 0.5}}, network_id,
+    store.save_job(job_id, {"status": "done", "metrics": {"loss": 0.5}}, network_id,
                      {"weights": weights(), "steps_trained": 9, "epochs_trained": 1.0, "history": [{"step": 9}],
                       "data": {"name": "xor"}})
     assert store.get_job(job_id)["metrics"] == {"loss": 0.5}
