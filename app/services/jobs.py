@@ -1,22 +1,19 @@
-"""Training, experiment and other group jobs: validate, store, hand to the executor, record what
-comes back.
+"""Training, experiment and other group jobs: validate, store, hand to the executor, answer.
+
+``JobService`` is three parts: this module (creating jobs, queries, parking, cancels), the writer
+(``job_writer.py``: the one thread that records what the executor reports) and the cluster part
+(``job_cluster.py``: leases, adoption and resuming, news between servers on the bus). Waiters and
+event streams hear of every change through the ``Hub`` (``events.py``).
 
 A training job nobody follows (``Hub.unwatched``: no event stream, waiting request or request for
 it) for ``park_after`` seconds is **parked**: stopped like a cancel, its weights and optimizer
 memory kept on its network, its slot freed; the next request for it (``follow``: its events, or
-GET) queues it again for the steps it had left. A cancel ends a parked job.
-
-The executor calls ``on_message`` from its scheduler thread; the messages are queued for one
-writer thread, the only place that writes a running job's state (so the scheduler never waits for
-the database, and the database has a single writer per server process). After each write, and
-with each live frame, the job's waiters are notified through the ``Hub``. Jobs a crash left
-queued or running are marked ``interrupted`` when the service starts.
+GET) queues it again for the steps it had left. A cancel ends a parked job. Jobs a crash left
+queued or running are adopted and resumed from their last checkpoint (``job_cluster.py``).
 """
-
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import queue
 import secrets
@@ -24,7 +21,6 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.nn import Dataset, Network, TrainConfig
@@ -34,7 +30,8 @@ from .events import Hub
 from .executor import Executor
 from .experiment_runs import ExperimentRuns
 from .experiments import EXPERIMENTS, resolve_options, run_tasks
-from .history import GrowingHistory, metrics_of
+from .job_cluster import LEASE_SECONDS, JobCluster, group_task
+from .job_writer import Histories, JobWriter
 from .networks import NetworkService, iso_time
 from .scheduler import PersonLimit, QueueFull
 from .specs import (
@@ -53,13 +50,10 @@ from .specs import (
     resolve_data_spec,
     train_config,
 )
-from .store import StorageError, Store
+from .store import Store
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 6.0  # default lease: a job whose server has not renewed it for this long is adopted by another
-LEASE_RENEW_SECONDS = 1.0  # how often a server renews its leases and looks for cancels and orphaned jobs
-MAX_REMOTE_FRAMES = 1000  # latest frames kept of jobs other servers run
 # The server decides which jobs are interactive (a client may only ask for batch): those of at most
 # INTERACTIVE_COMPUTE multiply-adds of steps (a Play chunk, a Step) whose frames cost at most
 # INTERACTIVE_FRAME_COMPUTE each (about a millisecond: the Playground's grid 40 and node maps of a
@@ -72,33 +66,11 @@ NETWORK_LOCKS = 64  # locks shared by the networks (by hash) that guard "one act
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 
 
-RUN_SEPARATOR = ":"  # a group's run is a job of the executor named "<group id>:<run index>"
-
-
-def run_id(group_id: str, index: int) -> str:
-    return f"{group_id}{RUN_SEPARATOR}{index}"
-
-
-def group_task(group_id: str, runs: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
-    """The executor's task of a group: its runs (index, training task) as jobs of their own."""
-    return {"kind": "group", "runs": [(run_id(group_id, index), task) for index, task in runs]}
-
-
 class ClassJobs(Protocol):
     """What a job made for a class asks of the classes (``classes.ClassService.check_job``)."""
 
     def check_job(self, class_id: str, owner: str | None, data_spec: dict[str, Any], spec: dict[str, Any],
                   seed: int | None, config: TrainConfig) -> None: ...
-
-
-@dataclass
-class Histories:
-    """A running training job's stored history and its network's, as the writer keeps them from its
-    first checkpoint to its end: read once, each record encoded once."""
-
-    network_id: str
-    job: GrowingHistory
-    network: GrowingHistory
 
 
 class GroupHandler(Protocol):
@@ -135,7 +107,7 @@ def public_job(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class JobService:
+class JobService(JobCluster, JobWriter):
     """Jobs of one server process. With several servers on one database, each runs the jobs
     created through it and holds a lease on each, renewed every second: a job whose server stopped
     renewing (it crashed, or stopped and let go) is adopted by another server, or by this one when
@@ -187,76 +159,6 @@ class JobService:
         self.store.release_leases(self.server_id)
         self.bus.stop()
 
-    def _lease(self) -> float:
-        return time.time() + self.lease_seconds
-
-    def _lease_loop(self) -> None:
-        while not self._stopping.wait(LEASE_RENEW_SECONDS):
-            try:
-                self.store.renew_leases(self.server_id, self._lease())
-                for job_id in self.store.cancel_requests(self.server_id):
-                    self.executor.cancel(job_id)
-                self.adopt_orphans()
-                self.park_unwatched()
-            except Exception:  # a database hiccup: the next round tries again, well within the lease
-                log.exception("renewing job leases failed")
-
-    def adopt_orphans(self) -> list[str]:
-        """Take over the jobs whose server stopped renewing their lease, and resume each."""
-        adopted = []
-        now = time.time()
-        for job_id in self.store.orphaned_jobs(now):
-            if self.store.claim_job(job_id, self.server_id, now, self._lease()):
-                log.info("job %s: adopted from a server that stopped; resuming", job_id)
-                self._resume(job_id)
-                adopted.append(job_id)
-        return adopted
-
-    def _resume(self, job_id: str) -> None:
-        """Queue an adopted job again: a training job from its network's last checkpoint, a group
-        (an experiment, a sweep) with the runs it has no result of."""
-        row = self.store.get_job(job_id)
-        try:
-            if row["kind"] in self.groups:
-                runs, priority = self.groups[row["kind"]].resume(row), "batch"
-                if not runs:
-                    self._finish(row, self.groups[row["kind"]].end(row, {"status": "done", "error": None}))
-                    self._changed(job_id)
-                    return
-                task: dict[str, Any] | None = group_task(job_id, runs)
-            else:
-                task, priority = self._resume_training(row)
-            if task is None:
-                return
-            self.store.update_job(job_id, status="queued", error=None)
-            self.hub.publish(job_id)
-            self.executor.submit(job_id, task, row["owner"] or "", priority)
-            if task["kind"] == "train":
-                self._parkable.add(job_id)
-        except Exception as exc:  # no room, or its network or data are gone: it cannot go on
-            self._end(job_id, "interrupted", f"the server running this job stopped, and it could not resume: {exc}")
-
-    def _resume_training(self, row: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
-        request = row["request"]
-        network = self.store.get_network(row["network_id"]) if row["network_id"] else None
-        if network is None:
-            raise NotFound("its network was deleted")
-        total = row["progress"].get("total_steps") or network["steps_trained"]
-        remaining = total - network["steps_trained"]
-        if remaining <= 0:  # it had finished every step when its server stopped
-            self._end(row["id"], "done", None)
-            return None, ""
-        data_spec = request["data"]
-        upload = self.store.get_upload(data_spec["id"]) if data_spec.get("id") else None
-        keys = ("spec", "weights", "optimizer", "steps_trained", "epochs_trained")
-        training = request["training"] | {"steps": remaining, "epochs": None}
-        parameters = sum(w.size for w in network["weights"].values())
-        task = {"kind": "train", "network": {key: network[key] for key in keys}, "data": data_spec,
-                "upload": upload, "training": training, "live": request["live"],
-                "checkpoint_seconds": self.checkpoint_seconds}
-        task |= self._costs(request["live"], parameters, build_dataset(data_spec, upload), training["batch_size"])
-        return task, request.get("priority", "batch")
-
     def _costs(self, live: dict[str, Any] | None, parameters: int, data: Dataset,
                batch_size: int | None) -> dict[str, float]:
         """What a training task costs, for the scheduler (``load``) and the worker (its frames' budget)."""
@@ -268,34 +170,6 @@ class JobService:
     def _end(self, job_id: str, status: str, error: str | None) -> None:
         self.store.update_job(job_id, status=status, error=error, finished_at=time.time())
         self._changed(job_id)
-
-    # --- news ----------------------------------------------------------------------------------
-
-    def _on_frame(self, job_id: str) -> None:
-        """From the executor: a new live frame (or an admission) of a job this server runs."""
-        self.hub.publish(job_id)
-        if self.bus.shared and (latest := self.executor.progress(job_id)) is not None:
-            self.bus.publish("frame", job_id, f"{latest[0]}\t{latest[1]['json']}")
-
-    def _changed(self, job_id: str) -> None:
-        self.hub.publish(job_id)
-        self.bus.publish("changed", job_id)
-
-    def _on_bus(self, kind: str, job_id: str, data: str) -> None:
-        """From another server: a frame or a change of a job it runs, or a cancel for one of ours."""
-        if kind == "frame":
-            seq, _, text = data.partition("\t")
-            frame = json.loads(text)
-            progress = {key: frame.get(key) for key in ("step", "total_steps", "epoch")}
-            self._remote[job_id] = (int(seq), {"progress": progress, "json": text})
-            self._remote.move_to_end(job_id)
-            while len(self._remote) > MAX_REMOTE_FRAMES:
-                self._remote.popitem(last=False)
-        elif kind == "cancel":
-            self.executor.cancel(job_id)
-        elif kind == "changed":
-            self._remote.pop(job_id, None)
-        self.hub.publish(job_id)
 
     # --- queries -----------------------------------------------------------------------------
 
@@ -521,97 +395,3 @@ class JobService:
             self.store.request_cancel(job_id)
             self.bus.publish("cancel", job_id)
         return self.get(job_id, owner)
-
-    # --- messages from the executor (one thread) ---------------------------------------------
-
-    def on_message(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
-        """From the executor's thread: queue the message for the writer thread."""
-        self._inbox.put((kind, job_id, payload))
-
-    def _write_loop(self) -> None:
-        while (message := self._inbox.get()) is not None:
-            kind, job_id, payload = message
-            group_id, _, index = job_id.partition(RUN_SEPARATOR)
-            if index and kind not in ("finished", "checkpoint"):
-                continue  # a group's run: its group hears of its checkpoints and its end
-            try:
-                if index:
-                    self._apply_run(kind, group_id, int(index), payload)
-                else:
-                    self._apply(kind, job_id, payload)
-            except StorageError as exc:  # the training goes on; its next checkpoint tries again
-                log.error("job %s: %s not saved: %s", job_id, kind, exc)
-            except Exception:  # one bad message must not stop the job bookkeeping
-                log.exception("job %s: could not record %s", job_id, kind)
-            if kind != "checkpoint" or index:  # a training job's checkpoint changes nothing its followers
-                self._changed(group_id)         # wait for (its status, its frames): no wake-up for 100 a second
-
-    def _apply_run(self, kind: str, group_id: str, index: int, payload: dict[str, Any]) -> None:
-        row = self.store.get_job(group_id)
-        if row is None or row["kind"] not in self.groups:
-            return
-        if kind == "finished":
-            self.groups[row["kind"]].on_run(group_id, index, payload)
-        else:
-            self.groups[row["kind"]].on_progress(group_id, index, payload["progress"])
-
-    def _apply(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
-        if kind == "started":  # needs no read: a deleted job's update changes nothing
-            self.store.update_job(job_id, status="running", started_at=time.time())
-            return
-        if kind == "checkpoint" and job_id in self._histories:  # no read: the writer has what it needs
-            self._checkpoint(job_id, self._histories[job_id], payload)
-            return
-        row = self.store.get_job(job_id)
-        if row is None:
-            return
-        if kind == "checkpoint" and row["network_id"]:
-            histories = self._histories[job_id] = Histories(row["network_id"], GrowingHistory(row["history"]),
-                                                            GrowingHistory(self.networks.history(row["network_id"])))
-            self._checkpoint(job_id, histories, payload)
-        elif kind == "finished":
-            if row["kind"] in self.groups:
-                payload = self.groups[row["kind"]].end(row, payload)
-            self._finish(row, payload)
-            self._group_frames.pop(job_id, None)
-            if payload["status"] != "parked":
-                self._parkable.discard(job_id)
-                self.hub.forget(job_id)
-
-    def _checkpoint(self, job_id: str, histories: Histories, payload: dict[str, Any]) -> None:
-        """A running job's weights, progress and history so far, and its network's, in one write."""
-        job_history, network_history = histories.job, histories.network
-        job_history.update(payload["history"])
-        network_history.update(payload["history"])
-        self.store.save_job(job_id, {"progress": payload["progress"], "history": job_history.text(),
-                                     "metrics": metrics_of(job_history.tail())},
-                            histories.network_id, {"weights": payload["weights"], "optimizer": payload.get("optimizer"),
-                                         "steps_trained": payload["steps_trained"],
-                                         "epochs_trained": payload["epochs_trained"],
-                                         "history": network_history.text()})
-
-    def _finish(self, row: dict[str, Any], payload: dict[str, Any]) -> None:
-        if payload["status"] == "failed":
-            log.warning("job %s failed: %s\n%s", row["id"], payload.get("error"), payload.get("traceback", ""))
-        job_fields: dict[str, Any] = {"status": payload["status"], "error": payload.get("error")}
-        if payload["status"] != "parked":
-            job_fields["finished_at"] = time.time()
-        network_fields = None
-        histories = self._histories.pop(row["id"], None)
-        job_history, network_history = (histories.job, histories.network) if histories else (None, None)
-        if "history" in payload:
-            job_history = job_history or GrowingHistory(row["history"])  # a resumed job keeps its records
-            job_history.update(payload["history"])
-            job_fields |= {"history": job_history.text(), "progress": payload["progress"],
-                           "metrics": metrics_of(job_history.tail(), {"seconds": payload.get("seconds")})}
-        if "result" in payload:
-            job_fields["result"] = payload["result"]
-        if row["network_id"] and "weights" in payload:
-            network_history = network_history or GrowingHistory(self.networks.history(row["network_id"]))
-            network_history.update(payload["history"])
-            network_fields = {"weights": payload["weights"], "optimizer": payload.get("optimizer"),
-                              "steps_trained": payload["steps_trained"],
-                              "epochs_trained": payload["epochs_trained"], "data": row["request"]["data"],
-                              "history": network_history.text()}
-        self.store.save_job(row["id"], job_fields, row["network_id"], network_fields)
-

@@ -12,7 +12,7 @@ import pytest
 from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, train
 from app.services.executor import WORKER_DIED, LocalExecutor
 from app.services.experiments import assemble, resolve_options, run_record, run_tasks
-from app.services.jobs import group_task
+from app.services.job_cluster import group_task
 from app.services.scheduler import PersonLimit, SchedulerLimits
 from app.services.specs import Limits
 from app.services.worker import ramp_steps
