@@ -78,6 +78,7 @@ BODIES = {
     ("POST", "/api/networks/{network_id}/forward"): {"input": [0.1, 0.2]},
     ("POST", "/api/networks/{network_id}/fork"): {"training": {"learning_rate": 0.1}},
     ("PATCH", "/api/classes/{class_id}"): {"joining": False},
+    ("POST", "/api/classes/{class_id}/submissions"): {"network_id": "0123456789abcdef"},
     ("PATCH", "/api/classes/{class_id}/members/{member_id}"): {"name": "Bob's now"},
     ("PUT", "/api/classes/{class_id}/assignment"): {"setup": {"data": {"name": "xor"}}, "prompt": "Bob's now"},
 }
