@@ -15,6 +15,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.services import Services
 from app.services.wall import TICK_SECONDS, TILE_SECONDS, WallTracker
+from app.viz.theme import CLASS_COLORS
 
 from .deps import ServicesDep
 from .errors import BODY, NOT_FOUND, Message, Problems, SafeJSONResponse, responses
@@ -174,7 +175,7 @@ def members_csv(class_id: str, services: ServicesDep, owner: OwnerDep) -> Respon
 def wall(class_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
     lectured = services.classes.lectured(class_id, owner)
     return {"tiles": services.wall.tiles(lectured, WallTracker()), "tick_seconds": TICK_SECONDS,
-            "tile_seconds": TILE_SECONDS}
+            "tile_seconds": TILE_SECONDS, "class_colors": list(CLASS_COLORS)}
 
 
 def known_class(class_id: str, services: ServicesDep, owner: OwnerDep) -> str:

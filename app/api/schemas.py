@@ -767,6 +767,7 @@ class WallPublic(BaseModel):
     tiles: list[WallTile] = Field(description="one per member, in the order they joined")
     tick_seconds: float = Field(description="the lecturer's event stream looks at the room this often")
     tile_seconds: float = Field(description="a tile is sent at most this often on the stream")
+    class_colors: list[str] = Field(description="class k's colour in a boundary, as the figures draw it")
 
 
 # --- sweeps ------------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ OWNED = {"network_id": "network", "job_id": "job", "sweep_id": "sweep", "upload_
 PUBLIC = {"token", "code"}
 # Pages that are the same shell for anyone, the id as given; everything on them comes from the API
 # routes above (a stranger's class is a 404 there).
-SHELLS = {("GET", "/classes/{class_id}")}
+SHELLS = {("GET", "/classes/{class_id}"), ("GET", "/classes/{class_id}/wall")}
 # Path parameters that name no stored resource (a figure kind, an activation, plotly's version).
 NOT_RESOURCES = {"kind", "name", "version"}
 # A valid body for each route on someone's resource that needs one, so that what answers is the
