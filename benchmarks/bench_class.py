@@ -38,6 +38,7 @@ TRAINING = {"optimizer": "adam", "learning_rate": 0.005, "regularization": "l2",
 CHUNK = {"steps": 10_000, "history_every": 100}
 LIVE = {"grid": 40, "interval_ms": 33, "nodes": 16, "edges": True, "ramp": True}  # the Playground's
 PRESS_WITHIN = 10.0  # seconds over which the students press Play
+WALL_GRACE = 3.0  # seconds the wall is read after the students stop
 
 
 async def events(response: httpx.Response):
@@ -123,16 +124,20 @@ async def lesson(base: str, students: int, seconds: float) -> tuple[list[Student
     wall = Wall(lecturer)
     start = time.perf_counter()
     until = start + seconds
-    reading = asyncio.create_task(wall.read(made["id"], until))
+    # The wall is read a little longer than the students play: a first frame that came just before
+    # the end still reaches it.
+    reading = asyncio.create_task(wall.read(made["id"], until + WALL_GRACE))
     await asyncio.gather(*(student.play(made["id"], PRESS_WITHIN * i / students, until)
                            for i, student in enumerate(room)))
     await reading
+    seconds = time.perf_counter() - start
     for client in [lecturer, *(student.client for student in room)]:
         await client.aclose()
-    return room, wall, time.perf_counter() - start
+    return room, wall, seconds
 
 
-def report(room: list[Student], wall: Wall, seconds: float, cpu: float) -> None:
+def report(room: list[Student], wall: Wall, seconds: float, wall_seconds: float, cpu: float) -> None:
+    """``seconds``: how long the students played; ``wall_seconds``: how long the wall was read."""
     served = [s for s in room if s.first_frame is not None and not s.refused]
     firsts = [s.first_frame - s.pressed for s in served]
     rates = [s.updates / (seconds - (s.pressed - min(x.pressed for x in room))) for s in served]
@@ -147,9 +152,9 @@ def report(room: list[Student], wall: Wall, seconds: float, cpu: float) -> None:
     if to_wall:
         print(f"first frame -> tile with a boundary on the wall: median {statistics.median(to_wall):.2f} s, "
               f"max {max(to_wall):.2f} s (target <= 1 s){f'; {missing} never shown' if missing else ''}")
-    print(f"wall stream: {wall.bytes / seconds / 1000:.1f} KB/s (target <= 100), {wall.tiles / seconds:.1f} "
+    print(f"wall stream: {wall.bytes / wall_seconds / 1000:.1f} KB/s (target <= 100), {wall.tiles / wall_seconds:.1f} "
           f"tiles/s, {wall.bytes / max(1, wall.tiles):.0f} bytes per tile")
-    print(f"web process CPU {cpu / seconds * 100:.0f} % of a core; load average {os.getloadavg()[0]:.1f}")
+    print(f"web process CPU {cpu / wall_seconds * 100:.0f} % of a core; load average {os.getloadavg()[0]:.1f}")
 
 
 def main() -> None:
@@ -162,8 +167,8 @@ def main() -> None:
         try:
             cpu = cpu_seconds(server.pid)
             print(f"load average at the start {os.getloadavg()[0]:.1f}", flush=True)
-            room, wall, seconds = asyncio.run(lesson(base, args.students, args.seconds))
-            report(room, wall, seconds, cpu_seconds(server.pid) - cpu)
+            room, wall, wall_seconds = asyncio.run(lesson(base, args.students, args.seconds))
+            report(room, wall, args.seconds, wall_seconds, cpu_seconds(server.pid) - cpu)
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -31,6 +31,9 @@ from .schemas import (
     ClassPublic,
     ClassSummary,
     ClassUpdate,
+    GalleryCopy,
+    GalleryEntry,
+    GalleryPin,
     LeaderboardPublic,
     MemberUpdate,
     SubmissionCreate,
@@ -176,6 +179,41 @@ def wall(class_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
     lectured = services.classes.lectured(class_id, owner)
     return {"tiles": services.wall.tiles(lectured, WallTracker()), "tick_seconds": TICK_SECONDS,
             "tile_seconds": TILE_SECONDS, "class_colors": list(CLASS_COLORS)}
+
+
+@router.put("/{class_id}/gallery/{submission_id}", response_model=list[GalleryEntry],
+            responses=LECTURER | responses(*BODY),
+            summary="Pin a submission to the class's gallery with a caption (the lecturer); the gallery")
+def pin(class_id: str, submission_id: str, body: GalleryPin, services: ServicesDep, owner: OwnerDep) -> list[dict]:
+    return services.classes.pin(class_id, submission_id, body.caption, owner)
+
+
+@router.delete("/{class_id}/gallery/{submission_id}", status_code=status.HTTP_204_NO_CONTENT, responses=LECTURER,
+               summary="Take a submission out of the gallery (the lecturer)")
+def unpin(class_id: str, submission_id: str, services: ServicesDep, owner: OwnerDep) -> None:
+    services.classes.pin(class_id, submission_id, None, owner)
+
+
+@router.get("/{class_id}/gallery", response_model=list[GalleryEntry], responses=NOT_FOUND,
+            summary="The submissions the lecturer pinned, with their captions, in the order pinned")
+def gallery(class_id: str, services: ServicesDep, owner: OwnerDep) -> list[dict]:
+    return services.classes.gallery(class_id, owner)
+
+
+@router.post("/{class_id}/gallery/{submission_id}/copy", response_model=GalleryCopy,
+             status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | responses(429),
+             summary="A copy of a pinned network, as submitted, as your own (to open in the Playground)")
+def copy_pinned(class_id: str, submission_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return {"network_id": services.classes.copy_pinned(class_id, submission_id, owner)}
+
+
+@router.get("/{class_id}/export", response_class=SafeJSONResponse, responses=responses(403, 404),
+            summary="The whole class as one JSON file (the lecturer): members, the assignment with its hidden "
+                    "test points, the leaderboard, each member's latest class job's final metrics")
+def export_class(class_id: str, services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> SafeJSONResponse:
+    document = services.classes.export(class_id, owner, url)
+    name = f"class-{document['class']['id']}.json"
+    return SafeJSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def known_class(class_id: str, services: ServicesDep, owner: OwnerDep) -> str:

@@ -724,6 +724,7 @@ class SubmissionPublic(BaseModel):
 
 
 class LeaderboardEntry(BaseModel):
+    id: str = Field(description="the submission's id (the gallery's pins name it)")
     rank: int = Field(description="1 is the best; equal scores with equal parameters share a rank")
     member_id: str | None = Field(description="the lecturer's view only")
     name: str
@@ -739,6 +740,25 @@ class LeaderboardEntry(BaseModel):
 class LeaderboardPublic(BaseModel):
     metric: Metric
     entries: list[LeaderboardEntry] = Field(description="best first: by score, then fewer parameters, then earlier")
+
+
+class GalleryPin(Request):
+    caption: str = Field(min_length=1, max_length=500, description="plain text shown with the pinned network")
+
+
+class GalleryEntry(BaseModel):
+    id: str = Field(description="the submission's id: POST .../gallery/{id}/copy opens a copy")
+    name: str
+    caption: str
+    score: float | None
+    metric: Metric
+    scored_on: ScoredOn
+    parameters: int
+    pinned_at: str
+
+
+class GalleryCopy(BaseModel):
+    network_id: str = Field(description="your copy: open it in the Playground at /?network={network_id}")
 
 
 class WallJob(BaseModel):

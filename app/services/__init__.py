@@ -61,6 +61,7 @@ class Services:
         classes = ClassService(store, limits, jobs.hub, bus, settings.classes_per_lecturer, settings.class_members,
                                settings.class_ttl)
         jobs.classes = classes
+        classes.networks = networks
         return cls(store, limits, owners, networks, jobs, sweeps, expiry, BodyCache(settings.cache_bytes),
                    LatestResults(jobs), Streams(settings.person_streams), classes,
                    WallService(store, networks, jobs.progress))

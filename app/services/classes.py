@@ -21,7 +21,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import segno
@@ -119,6 +119,12 @@ def _network_values(spec: dict[str, Any], seed: int | None) -> dict[str, Any]:
     return spec | {"features": list(features) if features else None, "seed": seed}
 
 
+class NetworkRoom(Protocol):
+    """What a copy from the gallery asks of the networks (``networks.NetworkService.check_room``)."""
+
+    def check_room(self, owner: str | None) -> None: ...
+
+
 class ClassService:
     """``members``: most members a class may have; ``per_lecturer``: live classes one person may lead;
     ``ttl``: seconds an ended class is kept (for its ``expires_at``)."""
@@ -127,6 +133,7 @@ class ClassService:
                  members: int | None = None, ttl: float = 0.0, clock: Callable[[], float] = time.time):
         self.store, self.limits, self.hub, self.bus = store, limits, hub, bus
         self.per_lecturer, self.max_members, self.ttl, self.clock = per_lecturer, members, ttl, clock
+        self.networks: NetworkRoom | None = None  # whether a person may keep one more network (Services sets it)
 
     # --- who asks --------------------------------------------------------------------------------
 
@@ -417,7 +424,51 @@ class ClassService:
     def members_csv(self, class_id: str, owner: str) -> str:
         """Per member, their latest class job's final metrics (the lecturer)."""
         row = self._lectured(class_id, owner, open_only=False)
-        return csv_text(MEMBER_COLUMNS, member_rows(self.store.members(row["id"]), self.store.class_jobs(row["id"])))
+        rows = member_rows(self.store.members(row["id"]), self.store.class_job_heads(row["id"]))
+        return csv_text(MEMBER_COLUMNS, rows)
+
+    # --- the gallery: submissions the lecturer pins for everyone to open --------------------------
+
+    def pin(self, class_id: str, submission_id: str, caption: str | None, owner: str) -> list[dict[str, Any]]:
+        """Pin a submission to the gallery with ``caption`` (None: unpin it); the gallery as it then stands."""
+        row = self._lectured(class_id, owner)
+        if not self.store.pin_submission(row["id"], submission_id, caption):
+            raise NotFound(f"no submission with id {submission_id!r} in this class")
+        return self.gallery(class_id, owner)
+
+    def gallery(self, class_id: str, owner: str) -> list[dict[str, Any]]:
+        """The pinned submissions in the order they were pinned (members and the lecturer)."""
+        row, _role = self._class(class_id, owner)
+        pinned = sorted((entry for entry in self.store.submissions(row["id"]) if entry["pinned_at"] is not None),
+                        key=lambda entry: (entry["pinned_at"], entry["id"]))
+        return [{key: entry[key] for key in ("id", "name", "caption", "score", "metric", "scored_on", "parameters")}
+                | {"pinned_at": iso_time(entry["pinned_at"])} for entry in pinned]
+
+    def copy_pinned(self, class_id: str, submission_id: str, owner: str) -> str:
+        """A copy of a pinned submission's network, as it was submitted, as ``owner``'s own network
+        with the assignment's data attached (to open in the Playground); its id."""
+        row, _role = self._class(class_id, owner)
+        entry = self.store.submission(row["id"], submission_id)
+        if entry is None or entry["pinned_at"] is None or row["assignment"] is None:
+            raise NotFound(f"no pinned submission with id {submission_id!r} in this class")
+        if self.networks is not None:
+            self.networks.check_room(owner)
+        return self.store.create_network(entry["spec"], entry["weights"], data=row["assignment"]["setup"]["data"],
+                                         owner=owner)
+
+    def export(self, class_id: str, owner: str, base_url: str) -> dict[str, Any]:
+        """The whole class as one JSON document for its lecturer: the class, its members, the
+        assignment with its hidden test points, the leaderboard and each member's latest class job's
+        final metrics."""
+        row = self._lectured(class_id, owner, open_only=False)
+        view = self._view(row, "lecturer", owner, base_url)
+        assignment = self._assignment(row["assignment"], row.get("hidden_test"), "lecturer") \
+            if row["assignment"] else None
+        return {"format": "nnviz-class", "version": 1,
+                "class": {key: view[key] for key in ("id", "title", "code", "state", "created_at", "ended_at")},
+                "members": view["members"], "assignment": assignment,
+                "leaderboard": ranked(self.store.submissions(row["id"])),
+                "jobs": member_rows(self.store.members(row["id"]), self.store.class_job_heads(row["id"]))}
 
     # --- news for the members' pages --------------------------------------------------------------
 

@@ -44,9 +44,9 @@ def ranked(submissions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for position, (row, on_front) in enumerate(zip(order, pareto_flags(order), strict=True), start=1):
         tie = previous is not None and (row["score"], row["parameters"]) == (previous["score"], previous["parameters"])
         rank = entries[-1]["rank"] if tie else position
-        entries.append({"rank": rank, "member_id": row["member_id"], "name": row["name"], "score": row["score"],
-                        "metric": row["metric"], "scored_on": row["scored_on"], "parameters": row["parameters"],
-                        "pareto": on_front, "submitted_at": iso_time(row["submitted_at"])})
+        entries.append({"id": row["id"], "rank": rank, "member_id": row["member_id"], "name": row["name"],
+                        "score": row["score"], "metric": row["metric"], "scored_on": row["scored_on"],
+                        "parameters": row["parameters"], "pareto": on_front, "submitted_at": iso_time(row["submitted_at"])})
         previous = row
     return entries
 

@@ -156,5 +156,7 @@ class_submissions = Table(
     Column("scored_on", String(16), nullable=False),
     Column("parameters", Integer, nullable=False),
     Column("submitted_at", Float, nullable=False),
+    Column("caption", Text),  # the lecturer's words when they pinned it to the class's gallery
+    Column("pinned_at", Float),  # null: not in the gallery
     UniqueConstraint("class_id", "member_id", name="class_submissions_member"),
 )

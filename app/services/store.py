@@ -812,6 +812,22 @@ class Store:
             connection.execute(insert(class_submissions).values(_encode(row)))
         return {name: value for name, value in row.items() if name != "weights"}
 
+    def pin_submission(self, class_id: str, submission_id: str, caption: str | None) -> bool:
+        """Pin a submission to the class's gallery with ``caption`` (None: unpin it); False when the
+        class has no such submission."""
+        values = {"caption": caption, "pinned_at": None if caption is None else time.time()}
+        return self._write(update(class_submissions).where(class_submissions.c.class_id == class_id,
+                                                           class_submissions.c.id == key(submission_id))
+                           .values(values)) == 1
+
+    def submission(self, class_id: str, submission_id: str) -> dict[str, Any] | None:
+        """One submission with its weights (unpacked)."""
+        rows = self._read(select(class_submissions).where(class_submissions.c.class_id == class_id,
+                                                          class_submissions.c.id == key(submission_id)))
+        if not rows:
+            return None
+        return rows[0] | {"weights": unpack_weights(rows[0]["weights"])[0]}
+
     def submissions(self, class_id: str) -> list[dict[str, Any]]:
         """A class's submissions (without their weights), each with its member's name."""
         columns = [column for column in class_submissions.c if column.name != "weights"]

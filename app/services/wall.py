@@ -119,7 +119,9 @@ class WallService:
         kept = tracker.kept.setdefault(job["id"], {"record": job["metrics"] or None, "boundary": None,
                                                    "parameters": self._parameters(job["network_id"])})
         step, epoch = (job["progress"] or {}).get("step"), (job["progress"] or {}).get("epoch")
-        live = self.progress(job["id"]) if job["status"] == "running" else None
+        # a queued job's row may not say "running" yet while its frames already come (the row is
+        # written by the jobs' writer thread, later under load): the frames are asked for either way
+        live = self.progress(job["id"]) if job["status"] in ("queued", "running") else None
         if live is not None:
             seen = tracker.frames.get(job["id"])
             if seen is None or seen[0] != live[0]:

@@ -36,6 +36,12 @@ class Recording:
     def post(self, path: str, **options):
         return self.request("POST", path, **options)
 
+    def put(self, path: str, **options):
+        return self.request("PUT", path, **options)
+
+    def delete(self, path: str, **options):
+        return self.request("DELETE", path, **options)
+
 
 @pytest.fixture(scope="module")
 def lecturer(tmp_path_factory):
@@ -161,3 +167,49 @@ def test_the_lecturer_s_csv_tables(lecturer, room):
     members = list(csv.DictReader(io.StringIO(lecturer.get(f"{base}/members.csv").text)))
     assert members[0]["status"] == "done" and float(members[0]["train_accuracy"]) >= 0
     assert members[1]["name"] == "Grace" and members[1]["job_id"] == ""
+
+
+def test_the_lecturer_exports_the_whole_class(lecturer, room):
+    base = f"/api/classes/{room['id']}"
+    ada = join(lecturer, room["code"], "Ada")
+    ada.post(f"{base}/submissions", json={"network_id": trained(ada, room["id"], [{"units": 4}])})
+    assert ada.get(f"{base}/export").status_code == 403
+    assert TestClient(lecturer.app).get(f"{base}/export").status_code == 404
+    answer = lecturer.get(f"{base}/export")
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    document = answer.json()
+    assert document["format"] == "nnviz-class" and document["class"]["id"] == room["id"]
+    assert [m["name"] for m in document["members"]] == ["Ada"]
+    assert document["assignment"]["hidden_test"]["points"] == HIDDEN
+    assert [e["name"] for e in document["leaderboard"]] == ["Ada"] and document["jobs"][0]["status"] == "done"
+
+
+def test_the_lecturer_pins_submissions_to_the_gallery_and_members_open_copies(lecturer, room):
+    base = f"/api/classes/{room['id']}"
+    ada, grace = join(lecturer, room["code"], "Ada"), join(lecturer, room["code"], "Grace")
+    network = trained(ada, room["id"], [{"units": 5}])
+    submitted = ada.post(f"{base}/submissions", json={"network_id": network}).json()
+    entry = lecturer.get(f"{base}/leaderboard").json()["entries"][0]
+    assert grace.get(f"{base}/gallery").json() == []
+    assert grace.post(f"{base}/gallery/{entry['id']}/copy").status_code == 404  # not pinned
+    assert ada.put(f"{base}/gallery/{entry['id']}", json={"caption": "Small"}).status_code == 403
+    assert lecturer.put(f"{base}/gallery/nothing", json={"caption": "Small"}).status_code == 404
+    pinned = lecturer.put(f"{base}/gallery/{entry['id']}", json={"caption": "Five units <b>suffice</b>"})
+    assert pinned.status_code == 200, pinned.text
+    shown = grace.get(f"{base}/gallery").json()
+    assert [(g["name"], g["caption"], g["score"]) for g in shown] == [
+        ("Ada", "Five units <b>suffice</b>", submitted["score"])]
+    as_submitted = ada.client.get(f"/api/networks/{network}/export").json()["weights"]
+    going_on = {"class_id": room["id"], "data": SETUP["data"], "network": {"id": network},
+                "training": SETUP["training"] | {"steps": 5}}
+    assert ada.post("/api/jobs?wait=true", json=going_on).status_code == 200  # Ada trains on
+    copy = grace.post(f"{base}/gallery/{entry['id']}/copy")
+    assert copy.status_code == 201, copy.text
+    mine = grace.get(f"/api/networks/{copy.json()['network_id']}").json()
+    assert mine["counts"]["parameters"] == submitted["parameters"] and mine["data"]["name"] == "spiral"
+    original = ada.client.get(f"/api/networks/{network}/export").json()
+    copied = grace.get(f"/api/networks/{copy.json()['network_id']}/export").json()
+    assert copied["weights"] == as_submitted != original["weights"]  # the copy is as submitted
+    assert TestClient(lecturer.app).get(f"{base}/gallery").status_code == 404
+    assert lecturer.delete(f"{base}/gallery/{entry['id']}").status_code == 204
+    assert grace.get(f"{base}/gallery").json() == []

@@ -4,7 +4,7 @@ from app.services.leaderboard import csv_text, pareto_flags, ranked
 
 
 def entry(name, score, parameters, at=0.0):
-    return {"member_id": name, "name": name, "score": score, "parameters": parameters, "metric": "accuracy",
+    return {"id": name, "member_id": name, "name": name, "score": score, "parameters": parameters, "metric": "accuracy",
             "scored_on": "hidden_test", "submitted_at": at}
 
 

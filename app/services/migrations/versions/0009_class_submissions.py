@@ -1,5 +1,6 @@
 """Class submissions: a member's network entered for the class's leaderboard, with a copy of its
-weights and spec as they were, and its score on the assignment's hidden test points.
+weights and spec as they were, its score on the assignment's hidden test points, and the caption
+the lecturer gave it when pinning it to the class's gallery.
 
 Revision ID: 0009
 Revises: 0008
@@ -28,6 +29,8 @@ def upgrade() -> None:
         sa.Column("scored_on", sa.String(16), nullable=False),
         sa.Column("parameters", sa.Integer, nullable=False),
         sa.Column("submitted_at", sa.Float, nullable=False),
+        sa.Column("caption", sa.Text),
+        sa.Column("pinned_at", sa.Float),
         sa.UniqueConstraint("class_id", "member_id", name="class_submissions_member"),
     )
 
