@@ -46,7 +46,8 @@ def ranked(submissions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rank = entries[-1]["rank"] if tie else position
         entries.append({"id": row["id"], "rank": rank, "member_id": row["member_id"], "name": row["name"],
                         "score": row["score"], "metric": row["metric"], "scored_on": row["scored_on"],
-                        "parameters": row["parameters"], "pareto": on_front, "submitted_at": iso_time(row["submitted_at"])})
+                        "parameters": row["parameters"], "pareto": on_front,
+                        "submitted_at": iso_time(row["submitted_at"])})
         previous = row
     return entries
 

@@ -71,3 +71,36 @@ def test_the_lecturer_s_wall_follows_the_students(browser, server):
     finally:
         for page in (lecturer, zoe, ada):
             page.context.close()
+
+
+def test_a_student_submits_the_lecturer_pins_and_another_opens_a_copy(browser, server):
+    lecturer, ada, zoe = (open_page(browser, server) for _ in range(3))
+    try:
+        made = api(lecturer, "POST", "/api/classes", data={"title": "Gallery"}).json()
+        base = f"/api/classes/{made['id']}"
+        assert api(lecturer, "PUT", f"{base}/assignment",
+                   data={"setup": SETUP, "unlocked": ["training.learning_rate"]}).status == 200
+        for page, name in ((ada, "Ada"), (zoe, "Zoe")):
+            assert api(page, "POST", "/api/classes/join", data={"code": made["code"], "name": name}).status == 201
+        job = {"class_id": made["id"], "data": SETUP["data"], "network": SETUP["network"],
+               "training": SETUP["training"] | {"steps": 30}}
+        assert api(ada, "POST", "/api/jobs?wait=true", data=job).status == 200
+        ada.goto(f"/classes/{made['id']}")
+        ada.get_by_test_id("submit-network").click()
+        expect(ada.locator("#submit-status")).to_contain_text("Submitted")
+        expect(ada.get_by_test_id("leaderboard-row")).to_have_count(1)
+
+        lecturer.goto(f"/classes/{made['id']}")
+        lecturer.once("dialog", lambda dialog: dialog.accept("Small and sure"))
+        lecturer.get_by_test_id("leaderboard-row").get_by_role("button", name="Pin").click()
+        expect(lecturer.get_by_test_id("gallery-item")).to_contain_text("Small and sure")
+
+        zoe.goto(f"/classes/{made['id']}")
+        expect(zoe.get_by_test_id("gallery-item")).to_contain_text("Ada")
+        zoe.get_by_test_id("open-copy").click()
+        zoe.wait_for_url("**/?network=*")
+        zoe.wait_for_selector("[data-testid=play]:not([disabled])")
+        lecturer.recorder.assert_clean()
+    finally:
+        for page in (lecturer, ada, zoe):
+            page.context.close()
