@@ -14,6 +14,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from app.services import Services
+from app.services.wall import TICK_SECONDS, TILE_SECONDS, WallTracker
+from app.viz.theme import CLASS_COLORS
 
 from .deps import ServicesDep
 from .errors import BODY, NOT_FOUND, Message, Problems, SafeJSONResponse, responses
@@ -29,7 +31,14 @@ from .schemas import (
     ClassPublic,
     ClassSummary,
     ClassUpdate,
+    GalleryCopy,
+    GalleryEntry,
+    GalleryPin,
+    LeaderboardPublic,
     MemberUpdate,
+    SubmissionCreate,
+    SubmissionPublic,
+    WallPublic,
 )
 
 router = APIRouter(prefix="/api/classes", tags=["classes"])
@@ -120,6 +129,93 @@ def get_assignment(class_id: str, services: ServicesDep, owner: OwnerDep) -> dic
     return services.classes.assignment(class_id, owner)
 
 
+SUBMIT_403 = {403: {"model": Message, "description": "only the class's members submit (you are its lecturer)"}}
+SUBMIT_409 = {409: {"model": Message, "description": "the class has ended, or has no assignment yet"}}
+CSV = {200: {"content": {"text/csv": {}}, "description": "a CSV table with a header line"}}
+
+
+@router.post("/{class_id}/submissions", response_model=SubmissionPublic, status_code=status.HTTP_201_CREATED,
+             responses=SUBMIT_403 | NOT_FOUND | SUBMIT_409 | responses(
+                 *BODY, s422="the network does not fit the assignment (its data, or a locked setting): field "
+                             "`network_id`"),
+             summary="Submit one of your networks for the leaderboard (a member): scored on the server, on the "
+                     "assignment's hidden test points; it replaces your earlier submission")
+def submit(class_id: str, body: SubmissionCreate, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.classes.submit(class_id, body.network_id, owner)
+
+
+@router.get("/{class_id}/leaderboard", response_model=LeaderboardPublic, responses=NOT_FOUND,
+            summary="The submissions ranked by score, the accuracy-against-parameters Pareto front marked")
+def leaderboard(class_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.classes.leaderboard(class_id, owner)
+
+
+@router.get("/{class_id}/leaderboard/figure", response_class=Response, responses=NOT_FOUND,
+            summary="A Plotly figure of the leaderboard: score against parameters (log scale), the Pareto front")
+def leaderboard_figure(class_id: str, services: ServicesDep, owner: OwnerDep) -> Response:
+    return Response(services.classes.leaderboard_figure(class_id, owner), media_type="application/json")
+
+
+def csv_answer(text: str, name: str) -> Response:
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/{class_id}/leaderboard.csv", response_class=Response, responses=CSV | responses(403, 404),
+            summary="The leaderboard as CSV (the lecturer)")
+def leaderboard_csv(class_id: str, services: ServicesDep, owner: OwnerDep) -> Response:
+    return csv_answer(services.classes.leaderboard_csv(class_id, owner), f"leaderboard-{class_id}.csv")
+
+
+@router.get("/{class_id}/members.csv", response_class=Response, responses=CSV | responses(403, 404),
+            summary="Every member's latest class job and its final metrics, as CSV (the lecturer)")
+def members_csv(class_id: str, services: ServicesDep, owner: OwnerDep) -> Response:
+    return csv_answer(services.classes.members_csv(class_id, owner), f"members-{class_id}.csv")
+
+
+@router.get("/{class_id}/wall", response_model=WallPublic, responses=responses(403, 404),
+            summary="The lecturer's wall: one tile per member (their class job, its scores, a small boundary, flags)")
+def wall(class_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    lectured = services.classes.lectured(class_id, owner)
+    return {"tiles": services.wall.tiles(lectured, WallTracker()), "tick_seconds": TICK_SECONDS,
+            "tile_seconds": TILE_SECONDS, "class_colors": list(CLASS_COLORS)}
+
+
+@router.put("/{class_id}/gallery/{submission_id}", response_model=list[GalleryEntry],
+            responses=LECTURER | responses(*BODY),
+            summary="Pin a submission to the class's gallery with a caption (the lecturer); the gallery")
+def pin(class_id: str, submission_id: str, body: GalleryPin, services: ServicesDep, owner: OwnerDep) -> list[dict]:
+    return services.classes.pin(class_id, submission_id, body.caption, owner)
+
+
+@router.delete("/{class_id}/gallery/{submission_id}", status_code=status.HTTP_204_NO_CONTENT, responses=LECTURER,
+               summary="Take a submission out of the gallery (the lecturer)")
+def unpin(class_id: str, submission_id: str, services: ServicesDep, owner: OwnerDep) -> None:
+    services.classes.pin(class_id, submission_id, None, owner)
+
+
+@router.get("/{class_id}/gallery", response_model=list[GalleryEntry], responses=NOT_FOUND,
+            summary="The submissions the lecturer pinned, with their captions, in the order pinned")
+def gallery(class_id: str, services: ServicesDep, owner: OwnerDep) -> list[dict]:
+    return services.classes.gallery(class_id, owner)
+
+
+@router.post("/{class_id}/gallery/{submission_id}/copy", response_model=GalleryCopy,
+             status_code=status.HTTP_201_CREATED, responses=NOT_FOUND | responses(429),
+             summary="A copy of a pinned network, as submitted, as your own (to open in the Playground)")
+def copy_pinned(class_id: str, submission_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return {"network_id": services.classes.copy_pinned(class_id, submission_id, owner)}
+
+
+@router.get("/{class_id}/export", response_class=SafeJSONResponse, responses=responses(403, 404),
+            summary="The whole class as one JSON file (the lecturer): members, the assignment with its hidden "
+                    "test points, the leaderboard, each member's latest class job's final metrics")
+def export_class(class_id: str, services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> SafeJSONResponse:
+    document = services.classes.export(class_id, owner, url)
+    name = f"class-{document['class']['id']}.json"
+    return SafeJSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def known_class(class_id: str, services: ServicesDep, owner: OwnerDep) -> str:
     """404 before a stream starts (a generator's own errors would come after the 200)."""
     return services.classes.check_member(class_id, owner)
@@ -131,7 +227,12 @@ KnownClass = Annotated[str, Depends(known_class)]
 async def class_events(services: Services, class_id: str, owner: str) -> AsyncIterator[ServerSentEvent]:
     """``assignment`` (the assignment's version and the class's state) when the stream opens and
     whenever either changes; it ends once the class has ended or is gone, or ``owner`` was removed
-    from it. Between changes it waits on the class's notification and costs nothing."""
+    from it. Between changes it waits on the class's notification and costs nothing. The lecturer's
+    stream also carries the wall (``wall_events``)."""
+    if await run_in_threadpool(services.classes.role, class_id, owner) == "lecturer":
+        async for event in wall_events(services, class_id, owner):
+            yield event
+        return
     hub, key = services.jobs.hub, services.classes.event_key(class_id)
     sent = None
     while not hub.closed:
@@ -145,8 +246,31 @@ async def class_events(services: Services, class_id: str, owner: str) -> AsyncIt
         await hub.wait(key, seen, STREAM_CHECK_SECONDS)
 
 
+async def wall_events(services: Services, class_id: str, owner: str,
+                      tracker: WallTracker | None = None) -> AsyncIterator[ServerSentEvent]:
+    """The lecturer's stream: ``assignment`` as a member's, and ``tiles``: the tiles that changed
+    since this stream last sent them (all of them at first), each at most twice a second. One loop
+    per lecturer's stream looks at the room every ``TICK_SECONDS``; the students' jobs do nothing
+    for it. It ends when the class is gone (an ended class's wall still shows its last state)."""
+    hub, key = services.jobs.hub, services.classes.event_key(class_id)
+    tracker, sent = tracker or WallTracker(), None
+    while not hub.closed:
+        seen = hub.version(key)
+        news = await run_in_threadpool(services.classes.news, class_id, owner)
+        if news is None:
+            return
+        if news != sent:
+            sent = news
+            yield ServerSentEvent(event="assignment", data=news)
+        tiles = await run_in_threadpool(services.wall.tiles, class_id, tracker)
+        if due := tracker.due(tiles):
+            yield ServerSentEvent(event="tiles", data=due)
+        await hub.wait(key, seen, TICK_SECONDS)
+
+
 @router.get("/{class_id}/events", response_class=EventSourceResponse, responses=NOT_FOUND | responses(429),
-            summary="Server-Sent Events: `assignment` ({version, state}) at once and whenever it changes")
+            summary="Server-Sent Events: `assignment` ({version, state}) at once and whenever it changes; for the "
+                    "lecturer also `tiles`: the wall's tiles that changed, at most twice a second each")
 async def events(class_id: KnownClass, services: ServicesDep, owner: OwnerDep,
                  _stream: StreamSlot) -> AsyncIterator[ServerSentEvent]:
     async for event in class_events(services, class_id, owner):

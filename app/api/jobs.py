@@ -63,9 +63,10 @@ def list_jobs(services: ServicesDep, owner: OwnerDep, limit: Annotated[int, Quer
     return services.jobs.list(limit, full, owner)
 
 
-@router.get("/{job_id}", response_model=JobPublic, summary="One job (a parked job resumes)")
+@router.get("/{job_id}", response_model=JobPublic,
+            summary="One job (a parked job resumes); a class's lecturer reads the jobs made for the class too")
 def get_job(job_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
-    return services.jobs.follow(job_id, owner)
+    return services.jobs.follow(job_id, services.jobs.reader(job_id, owner))
 
 
 @router.post("/{job_id}/cancel", response_model=JobPublic,
@@ -76,8 +77,9 @@ async def cancel_job(job_id: str, services: ServicesDep, owner: OwnerDep) -> dic
 
 
 def existing_job(job_id: str, services: ServicesDep, owner: OwnerDep) -> str:
-    """404 before a stream starts (a generator's own errors would come after the 200)."""
-    services.jobs.status(job_id, owner)
+    """404 before a stream starts (a generator's own errors would come after the 200). A class's
+    lecturer follows the class's jobs too (the wall's full-screen view)."""
+    services.jobs.status(job_id, services.jobs.reader(job_id, owner))
     return job_id
 
 

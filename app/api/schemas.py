@@ -59,6 +59,7 @@ from app.services.specs import (
 )
 from app.services.sweep_plan import MAX_AXES, MAX_RANDOM_RANGES
 from app.services.sweeps import ROW_METRICS
+from app.services.wall import FLAGS as WALL_FLAGS
 
 Activation = Literal[ACTIVATION_NAMES]  # type: ignore[valid-type]
 LossName = Literal[LOSS_NAMES]  # type: ignore[valid-type]
@@ -699,6 +700,94 @@ class AssignmentPublic(BaseModel):
     updated_at: str
     settings: list[ClassSettingState] = Field(description="every lockable setting and whether it is locked")
     hidden_test: dict[str, Any] | None = Field(description="the lecturer's view only; null for students")
+
+
+class SubmissionCreate(Request):
+    network_id: str = Field(min_length=1, max_length=64, description="one of your networks, fitting the assignment")
+
+
+Metric = Literal["accuracy", "r2"]
+ScoredOn = Literal["hidden_test", "test_split", "training_set"]
+SCORED_ON = ("where the score was measured: the assignment's hidden test points, or, without them, its data's test "
+             "split (its training set when it has none)")
+
+
+class SubmissionPublic(BaseModel):
+    network_id: str
+    name: str = Field(description="your display name in the class")
+    score: float | None = Field(description="accuracy, or R² for regression (null: the network's outputs are not "
+                                            "finite)")
+    metric: Metric
+    scored_on: ScoredOn = Field(description=SCORED_ON)
+    parameters: int
+    submitted_at: str
+
+
+class LeaderboardEntry(BaseModel):
+    id: str = Field(description="the submission's id (the gallery's pins name it)")
+    rank: int = Field(description="1 is the best; equal scores with equal parameters share a rank")
+    member_id: str | None = Field(description="the lecturer's view only")
+    name: str
+    score: float | None
+    metric: Metric
+    scored_on: ScoredOn = Field(description=SCORED_ON)
+    parameters: int
+    pareto: bool = Field(description="no other submission has at least this score with at most these parameters "
+                                     "and is strictly better in one")
+    submitted_at: str
+
+
+class LeaderboardPublic(BaseModel):
+    metric: Metric
+    entries: list[LeaderboardEntry] = Field(description="best first: by score, then fewer parameters, then earlier")
+
+
+class GalleryPin(Request):
+    caption: str = Field(min_length=1, max_length=500, description="plain text shown with the pinned network")
+
+
+class GalleryEntry(BaseModel):
+    id: str = Field(description="the submission's id: POST .../gallery/{id}/copy opens a copy")
+    name: str
+    caption: str
+    score: float | None
+    metric: Metric
+    scored_on: ScoredOn
+    parameters: int
+    pinned_at: str
+
+
+class GalleryCopy(BaseModel):
+    network_id: str = Field(description="your copy: open it in the Playground at /?network={network_id}")
+
+
+class WallJob(BaseModel):
+    id: str = Field(description="GET /api/jobs/{id} and its events: the lecturer may follow it")
+    status: str
+
+
+class WallTile(BaseModel):
+    member_id: str
+    name: str
+    job: WallJob | None = Field(description="the member's newest class job (null: none yet)")
+    step: int | None
+    epoch: float | None
+    metric: Metric
+    train: float | None = Field(description="training accuracy (R² for regression) at the latest record")
+    test: float | None
+    parameters: int | None
+    boundary: dict[str, Any] | None = Field(description="a small decision boundary, encoded as a live frame's "
+                                                        "`boundary` (16 × 16 cells at most)")
+    flags: list[Literal[WALL_FLAGS]] = Field(
+        description="not_started: no class job yet; diverged: the loss became NaN; dead_layer: every ReLU of a "
+                    "hidden layer is dead; idle: no new step for over 2 minutes")
+
+
+class WallPublic(BaseModel):
+    tiles: list[WallTile] = Field(description="one per member, in the order they joined")
+    tick_seconds: float = Field(description="the lecturer's event stream looks at the room this often")
+    tile_seconds: float = Field(description="a tile is sent at most this often on the stream")
+    class_colors: list[str] = Field(description="class k's colour in a boundary, as the figures draw it")
 
 
 # --- sweeps ------------------------------------------------------------------------------------

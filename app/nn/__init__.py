@@ -11,7 +11,7 @@ from .losses import LOSS_NAMES, get_loss
 from .network import LayerSpec, Network, NetworkSpec, check_fits, outputs_needed
 from .optimizers import OPTIMIZER_NAMES, make_optimizer
 from .regularizers import REGULARIZATION_NAMES, Regularizer
-from .training import Progress, TrainConfig, Trainer, TrainResult, train
+from .training import Progress, TrainConfig, Trainer, TrainResult, score, train
 
 __all__ = [
     "ACTIVATIONS", "ACTIVATION_NAMES", "DATASETS", "FEATURES", "FEATURE_NAMES", "INIT_NAMES", "LOSS_NAMES",
@@ -20,5 +20,5 @@ __all__ = [
     "SpecError", "TrainConfig", "TrainResult", "Trainer", "add_points", "check_fits", "check_network", "check_points",
     "feature_values",
     "get_activation", "get_loss", "jitter_biases", "load_csv", "make_dataset", "make_optimizer", "numerical_gradient",
-    "outputs_needed", "rel_error", "train",
+    "outputs_needed", "rel_error", "score", "train",
 ]

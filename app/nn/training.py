@@ -144,13 +144,26 @@ class _Evaluator:
         net = self.net
         if not np.all(np.isfinite(scores)):
             return {"loss": None, "metric": None}
-        if net.loss.task == "regression":
-            residual = float(np.sum((scores - self.target) ** 2))
-            spread = float(np.sum((self.target - self.target.mean(axis=0)) ** 2))
-            metric = 1.0 - residual / spread if spread > 0 else None
-        else:
-            metric = float(np.mean(net.loss.predict(scores) == self.y))
-        return {"loss": _finite(loss), "metric": metric}
+        return {"loss": _finite(loss), "metric": _metric(net, scores, self.target, self.y)}
+
+
+def _metric(net: Network, scores: np.ndarray, target: np.ndarray, y: np.ndarray) -> float | None:
+    """Accuracy of finite ``scores`` (N, C) against labels ``y`` (N,); for regression R² = 1 − SS_res / SS_tot
+    against ``target`` (N, T) (None when the targets do not vary)."""
+    if net.loss.task == "regression":
+        residual = float(np.sum((scores - target) ** 2))
+        spread = float(np.sum((target - target.mean(axis=0)) ** 2))
+        return 1.0 - residual / spread if spread > 0 else None
+    return float(np.mean(net.loss.predict(scores) == y))
+
+
+def score(net: Network, X: np.ndarray, y: np.ndarray) -> float | None:
+    """The network's accuracy (R² for regression) on ``X`` (N, D) with labels or targets ``y`` (N,);
+    None when its scores are not finite (or the targets do not vary)."""
+    scores = net.forward(X)
+    if not np.all(np.isfinite(scores)):
+        return None
+    return _metric(net, scores, net.loss.encode(y, net.spec.output_dim), y)
 
 
 def train(

@@ -92,6 +92,12 @@ async def class_page(request: Request, class_id: str) -> HTMLResponse:
     return _render(request, "class", "A class", class_id=class_id)
 
 
+@router.get("/classes/{class_id}/wall", response_class=HTMLResponse, name="page_class_wall")
+async def class_wall_page(request: Request, class_id: str) -> HTMLResponse:
+    """A class's wall (its lecturer's; for anyone else the API refuses and the page says so)."""
+    return _render(request, "class_wall", "A class's wall", class_id=class_id)
+
+
 @router.get("/join", response_class=HTMLResponse, name="page_join")
 @router.get("/join/{code}", response_class=HTMLResponse, name="page_join_code")
 async def join_page(request: Request, code: str = "") -> HTMLResponse:

@@ -20,6 +20,7 @@ from .owners import Owners
 from .specs import Forbidden, InvalidInput, Limits, NotFound
 from .store import StorageError, StorageFull, Store, database_url
 from .sweeps import SweepService
+from .wall import WallService
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -40,6 +41,7 @@ class Services:
     latest: LatestResults  # each experiment's result with its defaults, kept
     streams: Streams  # each person's open event streams
     classes: ClassService
+    wall: WallService  # the tiles of a class's wall
 
     @classmethod
     def open(cls, settings: Settings, executor: Executor) -> Services:
@@ -59,8 +61,10 @@ class Services:
         classes = ClassService(store, limits, jobs.hub, bus, settings.classes_per_lecturer, settings.class_members,
                                settings.class_ttl)
         jobs.classes = classes
+        classes.networks = networks
         return cls(store, limits, owners, networks, jobs, sweeps, expiry, BodyCache(settings.cache_bytes),
-                   LatestResults(jobs), Streams(settings.person_streams), classes)
+                   LatestResults(jobs), Streams(settings.person_streams), classes,
+                   WallService(store, networks, jobs.progress))
 
     def close(self) -> None:
         self.expiry.stop()

@@ -21,15 +21,19 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
+import numpy as np
 import segno
 from sqlalchemy.exc import IntegrityError
 
-from app.nn import SpecError, TrainConfig, check_points
+from app.nn import Network, SpecError, TrainConfig, check_fits, check_points, score
+from app.viz.common import figure_json
+from app.viz.leaderboard import leaderboard_figure
 
 from .bus import Bus
 from .events import Hub
+from .leaderboard import LEADERBOARD_COLUMNS, MEMBER_COLUMNS, csv_text, member_rows, ranked
 from .owners import over_limit
 from .specs import (
     Conflict,
@@ -115,6 +119,12 @@ def _network_values(spec: dict[str, Any], seed: int | None) -> dict[str, Any]:
     return spec | {"features": list(features) if features else None, "seed": seed}
 
 
+class NetworkRoom(Protocol):
+    """What a copy from the gallery asks of the networks (``networks.NetworkService.check_room``)."""
+
+    def check_room(self, owner: str | None) -> None: ...
+
+
 class ClassService:
     """``members``: most members a class may have; ``per_lecturer``: live classes one person may lead;
     ``ttl``: seconds an ended class is kept (for its ``expires_at``)."""
@@ -123,6 +133,7 @@ class ClassService:
                  members: int | None = None, ttl: float = 0.0, clock: Callable[[], float] = time.time):
         self.store, self.limits, self.hub, self.bus = store, limits, hub, bus
         self.per_lecturer, self.max_members, self.ttl, self.clock = per_lecturer, members, ttl, clock
+        self.networks: NetworkRoom | None = None  # whether a person may keep one more network (Services sets it)
 
     # --- who asks --------------------------------------------------------------------------------
 
@@ -136,12 +147,12 @@ class ClassService:
                 return row, "member"
         raise NotFound(f"no class with id {class_id!r}")
 
-    def _lectured(self, class_id: str, owner: str) -> dict[str, Any]:
-        """The class, when ``owner`` leads it (``Forbidden`` for a member) and it has not ended."""
+    def _lectured(self, class_id: str, owner: str, open_only: bool = True) -> dict[str, Any]:
+        """The class, when ``owner`` leads it (``Forbidden`` for a member) and (``open_only``) it has not ended."""
         row, role = self._class(class_id, owner, hidden_test=True)
         if role != "lecturer":
             raise Forbidden("only the class's lecturer may do this")
-        if row["ended_at"] is not None:
+        if open_only and row["ended_at"] is not None:
             raise Conflict("this class has ended: it is read-only")
         return row
 
@@ -343,6 +354,122 @@ class ClassService:
                                            f"({setting.label}); only {', '.join(assignment['unlocked']) or 'nothing'} "
                                            "may change")
 
+    # --- submissions and the leaderboard -----------------------------------------------------------
+
+    def submit(self, class_id: str, network_id: str, owner: str) -> dict[str, Any]:
+        """Enter a member's own network (``network_id``) on the leaderboard, scored here on the
+        assignment's hidden test points, or on its data's test split (its training set when it has
+        none) when there are none: ``scored_on`` says which. The hidden points never leave."""
+        row, role = self._class(class_id, owner, hidden_test=True)
+        if role != "member":
+            raise Forbidden("only the class's members submit networks")
+        if row["ended_at"] is not None:
+            raise Conflict("this class has ended: it is read-only")
+        if row["assignment"] is None:
+            raise Conflict("this class has no assignment yet: there is nothing to submit for")
+        network = self.store.get_network(network_id, owner=owner)
+        if network is None:
+            raise NotFound(f"no network with id {network_id!r}")
+        net = Network.from_dict(network)
+        setup = row["assignment"]["setup"]
+        data = build_dataset(setup["data"])
+        try:
+            check_fits(net, data)
+            self.check_job(row["id"], owner, setup["data"], net.spec.to_dict(), None,
+                           train_config(setup["training"], self.limits))
+        except SpecError as exc:
+            raise SpecError("network_id", f"does not fit the assignment: {exc.message}") from None
+        scored = self._score(net, data, row.get("hidden_test"))
+        member = self.store.member(row["id"], owner)
+        entry = self.store.submit(row["id"], member["id"], network["id"], net.spec.to_dict(), net.get_weights(),
+                                  scored, net.spec.counts()["parameters"])
+        return {key: entry[key] for key in ("network_id", "score", "metric", "scored_on", "parameters")} | {
+            "name": member["name"], "submitted_at": iso_time(entry["submitted_at"])}
+
+    @staticmethod
+    def _score(net: Network, data: Any, hidden_test: dict[str, Any] | None) -> dict[str, Any]:
+        """The network's score (accuracy, or R² for regression) and where it was measured."""
+        if hidden_test:
+            points = np.asarray(hidden_test["points"], dtype=np.float64)
+            X, y, where = points[:, :-1], points[:, -1], "hidden_test"
+            if data.task == "classification":
+                y = y.astype(np.int64)
+        elif len(data.X_test):
+            X, y, where = data.X_test, data.y_test, "test_split"
+        else:
+            X, y, where = data.X_train, data.y_train, "training_set"
+        return {"score": score(net, X, y), "metric": "r2" if data.task == "regression" else "accuracy",
+                "scored_on": where}
+
+    def leaderboard(self, class_id: str, owner: str) -> dict[str, Any]:
+        """The submissions best first, with the Pareto front marked (members and the lecturer)."""
+        row, role = self._class(class_id, owner)
+        entries = ranked(self.store.submissions(row["id"]))
+        if role != "lecturer":
+            entries = [entry | {"member_id": None} for entry in entries]
+        metric = "r2" if row["assignment"] and self._task(row) == "regression" else "accuracy"
+        return {"metric": metric, "entries": entries}
+
+    def _task(self, row: dict[str, Any]) -> str:
+        return build_dataset(row["assignment"]["setup"]["data"]).task
+
+    def leaderboard_figure(self, class_id: str, owner: str) -> str:
+        board = self.leaderboard(class_id, owner)
+        return figure_json(leaderboard_figure(board["entries"], board["metric"]))
+
+    def leaderboard_csv(self, class_id: str, owner: str) -> str:
+        row = self._lectured(class_id, owner, open_only=False)
+        return csv_text(LEADERBOARD_COLUMNS, ranked(self.store.submissions(row["id"])))
+
+    def members_csv(self, class_id: str, owner: str) -> str:
+        """Per member, their latest class job's final metrics (the lecturer)."""
+        row = self._lectured(class_id, owner, open_only=False)
+        rows = member_rows(self.store.members(row["id"]), self.store.class_job_heads(row["id"]))
+        return csv_text(MEMBER_COLUMNS, rows)
+
+    # --- the gallery: submissions the lecturer pins for everyone to open --------------------------
+
+    def pin(self, class_id: str, submission_id: str, caption: str | None, owner: str) -> list[dict[str, Any]]:
+        """Pin a submission to the gallery with ``caption`` (None: unpin it); the gallery as it then stands."""
+        row = self._lectured(class_id, owner)
+        if not self.store.pin_submission(row["id"], submission_id, caption):
+            raise NotFound(f"no submission with id {submission_id!r} in this class")
+        return self.gallery(class_id, owner)
+
+    def gallery(self, class_id: str, owner: str) -> list[dict[str, Any]]:
+        """The pinned submissions in the order they were pinned (members and the lecturer)."""
+        row, _role = self._class(class_id, owner)
+        pinned = sorted((entry for entry in self.store.submissions(row["id"]) if entry["pinned_at"] is not None),
+                        key=lambda entry: (entry["pinned_at"], entry["id"]))
+        return [{key: entry[key] for key in ("id", "name", "caption", "score", "metric", "scored_on", "parameters")}
+                | {"pinned_at": iso_time(entry["pinned_at"])} for entry in pinned]
+
+    def copy_pinned(self, class_id: str, submission_id: str, owner: str) -> str:
+        """A copy of a pinned submission's network, as it was submitted, as ``owner``'s own network
+        with the assignment's data attached (to open in the Playground); its id."""
+        row, _role = self._class(class_id, owner)
+        entry = self.store.submission(row["id"], submission_id)
+        if entry is None or entry["pinned_at"] is None or row["assignment"] is None:
+            raise NotFound(f"no pinned submission with id {submission_id!r} in this class")
+        if self.networks is not None:
+            self.networks.check_room(owner)
+        return self.store.create_network(entry["spec"], entry["weights"], data=row["assignment"]["setup"]["data"],
+                                         owner=owner)
+
+    def export(self, class_id: str, owner: str, base_url: str) -> dict[str, Any]:
+        """The whole class as one JSON document for its lecturer: the class, its members, the
+        assignment with its hidden test points, the leaderboard and each member's latest class job's
+        final metrics."""
+        row = self._lectured(class_id, owner, open_only=False)
+        view = self._view(row, "lecturer", owner, base_url)
+        assignment = self._assignment(row["assignment"], row.get("hidden_test"), "lecturer") \
+            if row["assignment"] else None
+        return {"format": "nnviz-class", "version": 1,
+                "class": {key: view[key] for key in ("id", "title", "code", "state", "created_at", "ended_at")},
+                "members": view["members"], "assignment": assignment,
+                "leaderboard": ranked(self.store.submissions(row["id"])),
+                "jobs": member_rows(self.store.members(row["id"]), self.store.class_job_heads(row["id"]))}
+
     # --- news for the members' pages --------------------------------------------------------------
 
     def event_key(self, class_id: str) -> str:
@@ -361,6 +488,19 @@ class ClassService:
         except NotFound:
             return None
         return {"version": (row["assignment"] or {}).get("version", 0), "state": self._state(row)}
+
+    def role(self, class_id: str, owner: str) -> str:
+        """``lecturer`` or ``member`` (``NotFound`` for anyone else)."""
+        return self._class(class_id, owner)[1]
+
+    def lectured(self, class_id: str, owner: str) -> str:
+        """The class's id when ``owner`` leads it, ended or not (``Forbidden`` for a member, else ``NotFound``)."""
+        return self._lectured(class_id, owner, open_only=False)["id"]
+
+    def leads(self, class_id: str | None, owner: str | None) -> bool:
+        """Whether ``owner`` leads the class ``class_id`` (a job's class: its lecturer may follow the job)."""
+        row = self.store.get_class(class_id) if class_id and owner else None
+        return row is not None and row["owner"] == owner
 
     def check_member(self, class_id: str, owner: str) -> str:
         """The class's id when ``owner`` leads it or is a member (else ``NotFound``)."""

@@ -67,10 +67,13 @@ FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 
 
 class ClassJobs(Protocol):
-    """What a job made for a class asks of the classes (``classes.ClassService.check_job``)."""
+    """What a job made for a class asks of the classes (``classes.ClassService.check_job``), and whether
+    someone leads a job's class (``leads``: its lecturer may read it)."""
 
     def check_job(self, class_id: str, owner: str | None, data_spec: dict[str, Any], spec: dict[str, Any],
                   seed: int | None, config: TrainConfig) -> None: ...
+
+    def leads(self, class_id: str | None, owner: str | None) -> bool: ...
 
 
 class GroupHandler(Protocol):
@@ -190,6 +193,13 @@ class JobService(JobCluster, JobWriter):
         """Newest first; without ``full`` each job leaves out its history and result (they can be large)."""
         jobs = [public_job(row) for row in self.store.list_jobs(limit, owner)]
         return jobs if full else [job | {"history": None, "result": None} for job in jobs]
+
+    def reader(self, job_id: str, owner: str | None) -> str | None:
+        """Whom ``owner`` reads the job as: themselves, or anyone's reader (None) when it is a job made
+        for a class they lead (the wall's view of a student's job). Only reading: a cancel stays the owner's."""
+        if owner is None or self.store.job_status(job_id, owner) is not None:
+            return owner
+        return None if self.classes is not None and self.classes.leads(self.store.job_class(job_id), owner) else owner
 
     def status(self, job_id: str, owner: str | None = None) -> str:
         status = self.store.job_status(job_id, owner)

@@ -139,3 +139,24 @@ class_members = Table(
     UniqueConstraint("class_id", "owner", name="class_members_owner"),
     UniqueConstraint("class_id", "name_key", name="class_members_name"),
 )
+
+# A member's entry on the class's leaderboard (one per member: a newer one replaces it), with the
+# network's spec and weights as they were when submitted, and its score (``metric`` on ``scored_on``:
+# the hidden test points, or the data's own test split when the assignment has none).
+class_submissions = Table(
+    "class_submissions", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("class_id", String(32), nullable=False),
+    Column("member_id", String(32), nullable=False),
+    Column("network_id", String(32), nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("weights", LargeBinary, nullable=False),
+    Column("score", Float),
+    Column("metric", String(16), nullable=False),
+    Column("scored_on", String(16), nullable=False),
+    Column("parameters", Integer, nullable=False),
+    Column("submitted_at", Float, nullable=False),
+    Column("caption", Text),  # the lecturer's words when they pinned it to the class's gallery
+    Column("pinned_at", Float),  # null: not in the gallery
+    UniqueConstraint("class_id", "member_id", name="class_submissions_member"),
+)

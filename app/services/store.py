@@ -49,7 +49,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from . import schema
-from .schema import class_members, classes, jobs, networks, server_values, shares, tokens, uploads
+from .schema import class_members, class_submissions, classes, jobs, networks, server_values, shares, tokens, uploads
 
 _JSON_COLUMNS = {"spec", "history", "data", "request", "progress", "metrics", "result", "class_names", "assignment",
                  "hidden_test"}
@@ -484,6 +484,19 @@ class Store:
         statement = select(jobs).where(jobs.c.class_id == class_id)
         return self._read(statement.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit))
 
+    def class_job_heads(self, class_id: str, limit: int = 5000) -> list[dict[str, Any]]:
+        """``class_jobs`` without the large columns (request, history, result): what a class's wall reads
+        twice a second."""
+        columns = [jobs.c[name] for name in ("id", "owner", "status", "network_id", "created_at", "started_at",
+                                             "finished_at", "progress", "metrics")]
+        statement = select(*columns).where(jobs.c.class_id == class_id)
+        return self._read(statement.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit))
+
+    def job_class(self, job_id: str) -> str | None:
+        """The class a job was made for (None: none, or no such job)."""
+        rows = self._read(select(jobs.c.class_id).where(jobs.c.id == key(job_id)))
+        return rows[0]["class_id"] if rows else None
+
     def get_job(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
         rows = self._read(self._mine(jobs, select(jobs).where(jobs.c.id == key(job_id)), owner))
         return rows[0] if rows else None
@@ -787,15 +800,56 @@ class Store:
         return True if renamed == 1 else None
 
     def delete_member(self, class_id: str, member_id: str) -> bool:
-        return self._write(delete(class_members).where(class_members.c.class_id == class_id,
-                                                       class_members.c.id == key(member_id))) == 1
+        with self.engine.begin() as connection:
+            connection.execute(delete(class_submissions).where(class_submissions.c.class_id == class_id,
+                                                               class_submissions.c.member_id == key(member_id)))
+            return connection.execute(delete(class_members).where(class_members.c.class_id == class_id,
+                                                                  class_members.c.id == key(member_id))).rowcount == 1
+
+    def submit(self, class_id: str, member_id: str, network_id: str, spec: dict[str, Any],
+               weights: dict[str, np.ndarray], scored: dict[str, Any], parameters: int) -> dict[str, Any]:
+        """Store a member's submission (``scored``: score, metric, scored_on), replacing their
+        earlier one in the same transaction; the new row without its weights."""
+        row = {"id": new_id(), "class_id": class_id, "member_id": member_id, "network_id": network_id,
+               "spec": spec, "weights": pack_weights(weights), "parameters": parameters, "submitted_at": time.time(),
+               **{name: scored[name] for name in ("score", "metric", "scored_on")}}
+        with self.engine.begin() as connection:
+            connection.execute(delete(class_submissions).where(class_submissions.c.class_id == class_id,
+                                                               class_submissions.c.member_id == member_id))
+            connection.execute(insert(class_submissions).values(_encode(row)))
+        return {name: value for name, value in row.items() if name != "weights"}
+
+    def pin_submission(self, class_id: str, submission_id: str, caption: str | None) -> bool:
+        """Pin a submission to the class's gallery with ``caption`` (None: unpin it); False when the
+        class has no such submission."""
+        values = {"caption": caption, "pinned_at": None if caption is None else time.time()}
+        return self._write(update(class_submissions).where(class_submissions.c.class_id == class_id,
+                                                           class_submissions.c.id == key(submission_id))
+                           .values(values)) == 1
+
+    def submission(self, class_id: str, submission_id: str) -> dict[str, Any] | None:
+        """One submission with its weights (unpacked)."""
+        rows = self._read(select(class_submissions).where(class_submissions.c.class_id == class_id,
+                                                          class_submissions.c.id == key(submission_id)))
+        if not rows:
+            return None
+        return rows[0] | {"weights": unpack_weights(rows[0]["weights"])[0]}
+
+    def submissions(self, class_id: str) -> list[dict[str, Any]]:
+        """A class's submissions (without their weights), each with its member's name."""
+        columns = [column for column in class_submissions.c if column.name != "weights"]
+        statement = select(*columns, class_members.c.name).join(
+            class_members, class_members.c.id == class_submissions.c.member_id).where(
+            class_submissions.c.class_id == class_id)
+        return self._read(statement.order_by(class_submissions.c.submitted_at, class_submissions.c.id))
 
     def delete_ended_classes(self, before: float) -> list[str]:
-        """Delete, with their members, the classes that ended before ``before``; their ids."""
+        """Delete, with their members and submissions, the classes that ended before ``before``; their ids."""
         with self.engine.begin() as connection:
             ended = [row.id for row in connection.execute(select(classes.c.id).where(classes.c.ended_at < before))]
             if ended:
                 connection.execute(delete(class_members).where(class_members.c.class_id.in_(ended)))
+                connection.execute(delete(class_submissions).where(class_submissions.c.class_id.in_(ended)))
                 connection.execute(delete(classes).where(classes.c.id.in_(ended)))
         return ended
 

@@ -88,6 +88,20 @@ def decode_grid(frame: dict[str, Any]) -> np.ndarray:
     return z if curve else z.reshape(n, n)
 
 
+def coarse_grid(frame: dict[str, Any], n: int, levels: int | None = None) -> dict[str, Any]:
+    """An ``encode_grid`` frame redrawn at ``n`` cells a side (a frame at most that fine as it is):
+    the cells nearest to an even ``n``-point spacing, encoded again with ``levels`` of confidence per
+    class. A thumbnail of a live boundary without touching the network."""
+    if frame["n"] <= n:
+        return frame
+    z = decode_grid(frame)
+    picked = np.rint(np.linspace(0, frame["n"] - 1, n)).astype(np.int64)
+    z = z[picked] if z.ndim == 1 else z[np.ix_(picked, picked)]
+    grid = {"kind": frame["kind"], "z": z, "x": np.linspace(*frame["x"], n),
+            "y": np.linspace(*frame["y"], n) if "y" in frame else None}
+    return encode_grid(grid, frame.get("classes", 1), levels)
+
+
 def encode_edges(net: Network, max_units: int = MAX_UNITS) -> dict[str, Any]:
     """What ``topology_figure(net, max_units)`` draws of the weights (``edge_numbers``), in its
     edges' order: ``count`` edges, ``scale`` (the colour scale's ±limit) and ``data``: one signed

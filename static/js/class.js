@@ -78,6 +78,79 @@ async function showAssignment(view) {
   }
 }
 
+const scoreText = (entry) => (entry.score === null ? "–" : entry.metric === "r2" ? `R² ${entry.score.toFixed(3)}` : `${(100 * entry.score).toFixed(1)} %`);
+
+function leaderboardRow(entry, lecturing, ended) {
+  const cells = [el("td", {}, String(entry.rank)), el("td", {}, entry.name), el("td", {}, scoreText(entry)),
+    el("td", {}, String(entry.parameters)), el("td", {}, entry.pareto ? "★" : "")];
+  if (lecturing) {
+    const pin = el("button", { type: "button", class: "small", disabled: ended, "aria-label": `Pin ${entry.name}'s network to the gallery`,
+      onclick: () => {
+        const caption = window.prompt(`A caption for ${entry.name}'s network in the gallery:`);
+        if (caption) act("PUT", `/gallery/${encodeURIComponent(entry.id)}`, { caption }, `Pin ${entry.name}'s network`);
+      } }, "Pin");
+    cells.push(el("td", {}, pin));
+  }
+  return el("tr", { dataset: { testid: "leaderboard-row" } }, ...cells);
+}
+
+function galleryItem(entry, lecturing, ended) {
+  const open = el("button", { type: "button", class: "small", dataset: { testid: "open-copy" }, onclick: () => openCopy(entry) },
+    `Open a copy of ${entry.name}'s network`);
+  const item = el("li", { class: "member", dataset: { testid: "gallery-item" } },
+    el("strong", {}, entry.name), ` (${scoreText(entry)}, ${entry.parameters} parameters): `, el("span", {}, entry.caption), " ", open);
+  if (lecturing && !ended) {
+    item.append(" ", el("button", { type: "button", class: "small", onclick: () => act("DELETE", `/gallery/${encodeURIComponent(entry.id)}`, undefined, "Unpin") }, "Unpin"));
+  }
+  return item;
+}
+
+async function openCopy(entry) {
+  pageError.clear();
+  try {
+    const copy = await busy(api("POST", `${base}/gallery/${encodeURIComponent(entry.id)}/copy`, { label: `A copy of ${entry.name}'s network` }));
+    window.location.assign(`/?network=${encodeURIComponent(copy.network_id)}`);
+  } catch (error) {
+    pageError.show(error);
+  }
+}
+
+// A member's newest network made for this class: their newest class job's.
+async function submitNewest() {
+  pageError.clear();
+  try {
+    const jobs = await api("GET", "/api/jobs", { query: { limit: 100 } });
+    const job = jobs.find((candidate) => candidate.request && candidate.request.class_id === classId && candidate.network_id);
+    if (!job) {
+      $("#submit-status").textContent = "Train a network for this assignment first (Open the assignment, then Play).";
+      return;
+    }
+    const entry = await busy(api("POST", `${base}/submissions`, { body: { network_id: job.network_id }, label: "Submit my network" }));
+    $("#submit-status").textContent = `Submitted: ${scoreText(entry)} with ${entry.parameters} parameters.`;
+    await showLeaderboard(current);
+  } catch (error) {
+    pageError.show(error);
+  }
+}
+
+async function showLeaderboard(view) {
+  if (view.assignment_version === 0) return;
+  const lecturing = view.role === "lecturer";
+  const ended = view.state === "ended";
+  const [board, gallery] = await Promise.all([api("GET", `${base}/leaderboard`, { label: "The leaderboard" }),
+    api("GET", `${base}/gallery`, { label: "The gallery" })]);
+  $("#leaderboard-card").hidden = false;
+  $("#submit-row").hidden = lecturing || ended;
+  $("#pin-column").hidden = !lecturing;
+  $("#leaderboard").replaceChildren(...board.entries.map((entry) => leaderboardRow(entry, lecturing, ended)));
+  $("#lecturer-files").hidden = !lecturing;
+  $("#leaderboard-csv").href = `${base}/leaderboard.csv`;
+  $("#members-csv").href = `${base}/members.csv`;
+  $("#class-export").href = `${base}/export`;
+  $("#gallery-card").hidden = gallery.length === 0;
+  $("#gallery").replaceChildren(...gallery.map((entry) => galleryItem(entry, lecturing, ended)));
+}
+
 async function load() {
   const view = await busy(api("GET", base, { label: "The class" }));
   current = view;
@@ -92,6 +165,7 @@ async function load() {
   if (view.you) $("#you").textContent = `You joined as ${view.you.name}.`;
   $("#members").replaceChildren(...view.members.map((member) => memberRow(member, lecturing && view.state !== "ended")));
   await showAssignment(view);
+  await showLeaderboard(view);
   if (!lecturing && view.state !== "ended" && !stream) follow();
 }
 
@@ -109,6 +183,7 @@ function follow() {
   });
 }
 
+$("#submit-network").addEventListener("click", submitNewest);
 $("#toggle-joining").addEventListener("click", () => act("PATCH", "", { joining: !current.joining }, current.joining ? "Close joining" : "Reopen joining"));
 $("#end-class").addEventListener("click", () => {
   if (window.confirm("End this class? It becomes read-only, and nobody can join it any more.")) act("POST", "/end", undefined, "End the class");

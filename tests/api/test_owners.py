@@ -33,9 +33,17 @@ def alices(people):
     share = alice.post(f"/api/networks/{job['network_id']}/share").json()
     token = alice.post("/api/tokens").json()
     lectured = alice.post("/api/classes", json={"title": "Alice's class"}).json()
-    member = TestClient(alice.app).post("/api/classes/join", json={"code": lectured["code"], "name": "Carol"}).json()
+    carol = TestClient(alice.app)
+    member = carol.post("/api/classes/join", json={"code": lectured["code"], "name": "Carol"}).json()
+    class_base = f"/api/classes/{lectured['id']}"
+    assert alice.put(f"{class_base}/assignment", json={"setup": SMALL | {"training": {}}}).status_code == 200
+    carols = carol.post("/api/jobs?wait=true", json=SMALL | {"class_id": lectured["id"]}).json()
+    assert carol.post(f"{class_base}/submissions", json={"network_id": carols["network_id"]}).status_code == 201
+    submission = alice.get(f"{class_base}/leaderboard").json()["entries"][0]["id"]
+    assert alice.put(f"{class_base}/gallery/{submission}", json={"caption": "Carol's"}).status_code == 200
     return {"job": job["id"], "network": job["network_id"], "upload": upload["id"], "sweep": sweep["id"],
-            "share": share["token"], "token": token["id"], "class": lectured["id"], "member": member["you"]["id"]}
+            "share": share["token"], "token": token["id"], "class": lectured["id"], "member": member["you"]["id"],
+            "submission": submission}
 
 
 def test_a_visitor_gets_a_signed_http_only_cookie_on_the_first_request(tmp_path):
@@ -57,7 +65,7 @@ def test_a_visitor_gets_a_signed_http_only_cookie_on_the_first_request(tmp_path)
 
 # A path parameter naming one of someone's own resources, and which of Alice's fills it in.
 OWNED = {"network_id": "network", "job_id": "job", "sweep_id": "sweep", "upload_id": "upload", "token_id": "token",
-         "share_token": "share", "class_id": "class", "member_id": "member"}
+         "share_token": "share", "class_id": "class", "member_id": "member", "submission_id": "submission"}
 # Share links are public by design: whoever holds the token sees the network and may copy it
 # (test_a_share_link_shows_the_network_read_only_and_opens_a_copy); a wrong token is a 404 there.
 # Revoking one is its owner's (share_token, above).
@@ -66,7 +74,7 @@ OWNED = {"network_id": "network", "job_id": "job", "sweep_id": "sweep", "upload_
 PUBLIC = {"token", "code"}
 # Pages that are the same shell for anyone, the id as given; everything on them comes from the API
 # routes above (a stranger's class is a 404 there).
-SHELLS = {("GET", "/classes/{class_id}")}
+SHELLS = {("GET", "/classes/{class_id}"), ("GET", "/classes/{class_id}/wall")}
 # Path parameters that name no stored resource (a figure kind, an activation, plotly's version).
 NOT_RESOURCES = {"kind", "name", "version"}
 # A valid body for each route on someone's resource that needs one, so that what answers is the
@@ -78,6 +86,8 @@ BODIES = {
     ("POST", "/api/networks/{network_id}/forward"): {"input": [0.1, 0.2]},
     ("POST", "/api/networks/{network_id}/fork"): {"training": {"learning_rate": 0.1}},
     ("PATCH", "/api/classes/{class_id}"): {"joining": False},
+    ("POST", "/api/classes/{class_id}/submissions"): {"network_id": "0123456789abcdef"},
+    ("PUT", "/api/classes/{class_id}/gallery/{submission_id}"): {"caption": "Bob's now"},
     ("PATCH", "/api/classes/{class_id}/members/{member_id}"): {"name": "Bob's now"},
     ("PUT", "/api/classes/{class_id}/assignment"): {"setup": {"data": {"name": "xor"}}, "prompt": "Bob's now"},
 }
@@ -139,6 +149,8 @@ def snapshot(alice, ids: dict[str, str]) -> list:
             [share["token"] for share in alice.get("/api/shares").json()],
             alice.get(f"/api/classes/{ids['class']}").json(),
             alice.get(f"/api/classes/{ids['class']}/assignment").status_code,
+            alice.get(f"/api/classes/{ids['class']}/leaderboard").json(),
+            alice.get(f"/api/classes/{ids['class']}/gallery").json(),
             alice.get(f"/api/shared/{ids['share']}").status_code]
 
 

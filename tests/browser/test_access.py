@@ -17,10 +17,10 @@ from .layout import layout_problems
 pytestmark = pytest.mark.browser
 
 PAGES = ("/", "/activations", "/neuron", "/architecture", "/experiments", "/sweeps", "shared", "/classes", "/join",
-         "class")
+         "class", "wall")
 # How many figures each page draws on its own (the Playground's curves wait for training).
 FIGURES = {"/": 3, "/activations": 11, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0, "shared": 3,
-           "/classes": 0, "/join": 0, "class": 0}
+           "/classes": 0, "/join": 0, "class": 0, "wall": 0}
 ASSIGNMENT = {"setup": {"data": {"name": "spiral"}}, "prompt": "Make the boundary follow the arms.",
               "unlocked": ["training.learning_rate"]}
 PHONE = (390, 844)
@@ -60,13 +60,17 @@ def _a_class(page, server: str) -> str:
 
 def _open(page, path: str, request: pytest.FixtureRequest | None = None) -> None:
     """Open ``path`` and wait until its figures are drawn and its requests have ended (``request``
-    gives the share link when ``path`` is "shared", and the server for "class", a class's page)."""
+    gives the share link when ``path`` is "shared", and the server for "class", a class's page, and
+    for "wall", its wall)."""
     if path == "shared":
         page.goto(request.getfixturevalue("shared_link"))
     elif path == "class":
         page.goto(_a_class(page, request.getfixturevalue("server")))
         expect(page.get_by_test_id("member")).to_have_count(1)
         expect(page.locator("#unlocked")).to_be_visible()
+    elif path == "wall":
+        page.goto(_a_class(page, request.getfixturevalue("server")) + "/wall")
+        expect(page.get_by_test_id("wall-tile")).to_have_count(1)
     else:
         page.goto(path)
     if path == "/":

@@ -13,6 +13,7 @@ from app.nn import (
     check_fits,
     make_dataset,
     make_optimizer,
+    score,
     train,
 )
 from app.nn.training import HISTORY_RECORDS, RECORDS_PER_DOUBLING
@@ -44,6 +45,19 @@ def test_case_study_two_layer_net():
     assert total_loss(result.history[0]) == pytest.approx(1.0986, abs=0.002)
     assert total_loss(result.metrics) == pytest.approx(0.245, abs=0.01)
     assert result.metrics["train_accuracy"] >= 0.97
+
+
+def test_score_is_the_history_s_accuracy_and_r2_on_any_points():
+    data = make_dataset("spiral", test_fraction=0.2)
+    net = case_study_net(0)
+    result = train(net, data, TrainConfig(learning_rate=1.0, steps=50))
+    assert score(net, data.X_test, data.y_test) == pytest.approx(result.metrics["test_accuracy"])
+    assert score(net, data.X_train[:4], np.array([0, 1, 2, 0])) in (0.0, 0.25, 0.5, 0.75, 1.0)
+    line = make_dataset("plane", n_points=50)
+    regression = Network(NetworkSpec(2, (), 1, "mse", "small"), seed=0)
+    result = train(regression, line, TrainConfig(learning_rate=0.5, steps=100))
+    assert score(regression, line.X_train, line.y_train) == pytest.approx(result.metrics["train_r2"])
+    assert score(regression, line.X_train[:3], np.zeros(3)) is None  # targets that do not vary
 
 
 LEARNING_RATES = {"sgd": 1.0, "momentum": 0.2, "nesterov": 0.2, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.01}
