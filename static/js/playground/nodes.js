@@ -55,13 +55,20 @@ async function takeMaps(answer, networkId, live) {
 }
 
 // Each node's map changes counted (`data-map-changes` of the diagram, one count per node), for
-// the benchmark to read how often each picture changes.
+// the benchmark to read how often each picture changes: its codes, its limit (the codes are relative
+// to it) or its layer's colour axis.
 function countChanges(previous, current) {
   const plot = $("#topology");
   const counts = (plot.dataset.mapChanges || "").split(",").map(Number);
+  const scaleOf = (answer) => answer.layers.flatMap((layer) => Array.from({ length: layer.units }, () => layer.scale.join(",")));
+  const [scalesBefore, scalesNow] = [previous ? scaleOf(previous) : [], scaleOf(current)];
   const changed = current.codes.map((map, k) => {
     const before = previous && previous.codes[k];
-    const differs = !before || before.length !== map.length || before.some((code, i) => code !== map[i]);
+    const [limitBefore, limitNow] = [previous && previous.maps.limits[k], current.maps.limits[k]];
+    // a map that is 0 everywhere (a dead unit) keeps its one colour whatever its layer's axis does
+    const flat = limitBefore === 0 && limitNow === 0;
+    const differs = !before || before.length !== map.length || before.some((code, i) => code !== map[i])
+      || (!flat && (limitBefore !== limitNow || scalesBefore[k] !== scalesNow[k]));
     return (counts[k] || 0) + (differs ? 1 : 0);
   });
   plot.dataset.mapChanges = changed.join(",");
