@@ -14,6 +14,7 @@ from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, Scheduler
 from .expiry import Expiry
 from .jobs import Conflict, JobService
 from .latest import LatestResults
+from .lessons import LessonService
 from .networks import NetworkService
 from .owners import Owners
 from .specs import InvalidInput, Limits, NotFound
@@ -38,6 +39,7 @@ class Services:
     cache: BodyCache
     latest: LatestResults  # each experiment's result with its defaults, kept
     streams: Streams  # each person's open event streams
+    lessons: LessonService  # what each person has read and answered of /learn
 
     @classmethod
     def open(cls, settings: Settings, executor: Executor) -> Services:
@@ -55,7 +57,7 @@ class Services:
         expiry.start()  # after jobs.start(): jobs a crash left running no longer hold their networks
         owners = Owners(store, settings.secret_key, settings.token_ttl, settings.person_tokens)
         return cls(store, limits, owners, networks, jobs, sweeps, expiry, BodyCache(settings.cache_bytes),
-                   LatestResults(jobs), Streams(settings.person_streams))
+                   LatestResults(jobs), Streams(settings.person_streams), LessonService(store))
 
     def close(self) -> None:
         self.expiry.stop()

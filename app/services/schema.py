@@ -4,7 +4,20 @@ SQLite and PostgreSQL), weights as ``.npz`` bytes, times as seconds since the ep
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, Index, Integer, LargeBinary, MetaData, String, Table, Text, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    false,
+)
 
 metadata = MetaData()
 
@@ -93,4 +106,25 @@ server_values = Table(
     "server_values", metadata,
     Column("name", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# The lesson (/learn): the sections each person has read, and every answer they gave (the answer as
+# JSON, and whether the page found it right against its live result), so that a room's answers to a
+# question can be counted without names.
+lesson_reads = Table(
+    "lesson_reads", metadata,
+    Column("owner", String(64), nullable=False),
+    Column("section", String(32), nullable=False),
+    Column("read_at", Float, nullable=False),
+    PrimaryKeyConstraint("owner", "section"),
+)
+
+lesson_answers = Table(
+    "lesson_answers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(64), nullable=False, index=True),
+    Column("question", String(64), nullable=False, index=True),
+    Column("answer", Text, nullable=False),
+    Column("correct", Boolean, nullable=False),
+    Column("answered_at", Float, nullable=False),
 )
