@@ -65,7 +65,7 @@ QUESTIONS = (
              "Multiply w₁, w₂ and b by 2. What does the line w·x + b = 0 do?", "choice",
              (("stays", "It stays where it is"), ("moves", "It moves over"), ("turns", "It turns"))),
     Question("classifier-xor", "classifier",
-             "Will one neuron trained as a binary softmax classifier get more than 75 % of the xor points right?",
+             "Will one neuron trained as a binary softmax classifier get more than 90 % of the xor points right?",
              "choice", YES_NO),
     Question("activations-dead", "activations",
              "Three networks train on the spiral with a learning rate far too high. Which will have the most "
