@@ -14,9 +14,11 @@ from .layout import layout_problems
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/", "/activations", "/neuron", "/architecture", "/experiments", "/sweeps", "shared")
+PAGES = ("/", "/learn", "/activations", "/neuron", "/architecture", "/experiments", "/sweeps", "shared")
 # How many figures each page draws on its own (the Playground's curves wait for training).
-FIGURES = {"/": 3, "/activations": 11, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0, "shared": 3}
+# The lesson draws a section's figures as it comes near the screen: _open scrolls through it.
+FIGURES = {"/": 3, "/learn": 7, "/activations": 11, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0,
+           "shared": 3}
 PHONE = (390, 844)
 
 
@@ -49,6 +51,11 @@ def _open(page, path: str, request: pytest.FixtureRequest | None = None) -> None
     page.goto(request.getfixturevalue("shared_link") if path == "shared" else path)
     if path == "/":
         page.wait_for_selector("[data-testid=play]:not([disabled])")
+    if path == "/learn":
+        for section in page.locator(".lesson-section").all():
+            section.scroll_into_view_if_needed()
+            page.wait_for_load_state("networkidle")
+        page.evaluate("window.scrollTo(0, 0)")
     if FIGURES[path]:
         expect(page.locator("[data-drawn=true] .main-svg").nth(FIGURES[path] - 1)).to_be_attached()
     page.wait_for_load_state("networkidle")
