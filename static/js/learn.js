@@ -351,7 +351,9 @@ async function showActivationFigures() {
     api("GET", "/api/activations/sigmoid/figure", { query: { start: -6, stop: 6 }, label: "§4: the sigmoid and its slope" }),
     api("GET", "/api/activations/tanh/figure", { query: { start: -6, stop: 6, compare: "sigmoid", tanh_identity: true }, label: "§4: tanh = 2σ(2x) − 1" }),
   ]);
-  await Promise.all([drawFigure($("#activations-sigmoid"), sigmoid), drawFigure($("#activations-tanh"), tanh)]);
+  // Each plot has its heading on the page, as on the Activations page.
+  const untitled = (figure) => ({ ...figure, layout: { ...figure.layout, title: undefined, margin: { ...figure.layout.margin, t: 20 } } });
+  await Promise.all([drawFigure($("#activations-sigmoid"), untitled(sigmoid)), drawFigure($("#activations-tanh"), untitled(tanh))]);
   const costs = await Promise.all(["relu", "leaky_relu", "prelu", "maxout"].map((activation) => api("POST", "/api/networks/counts", {
     body: { input_dim: 2, hidden: [{ units: 10, activation }], output_dim: 3, loss: "softmax" }, label: "§4: what each activation's units cost",
   }).then((counts) => [activation, counts])));
