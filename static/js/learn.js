@@ -502,6 +502,9 @@ async function showSizes() {
   for (const [key, result] of [["capacity", capacity], ["lambda", regularization]]) {
     $(`#sizes-${key}-summary`).textContent = result.summary;
     await drawFigure($(`#sizes-${key}-plot`), result.figure);
+    // The spread over the seeds, as the Experiments page draws it.
+    $(`#sizes-${key}-bands`).hidden = !result.bands;
+    if (result.bands) await drawFigure($(`#sizes-${key}-bands`), result.bands);
     $(`#sizes-${key}-table`).replaceChildren(renderTable(result) || "");
   }
   sizes.capacity = capacity;
@@ -573,7 +576,7 @@ async function runSpiral() {
 
 judges["spiral-linear"] = (answer) => {
   if (spiral.linear === null) return { waiting: "Press “Train both on the spiral” to find out." };
-  const choices = [33, 50, 75, 98];
+  const choices = questions.find((q) => q.id === "spiral-linear").choices.map((choice) => Number(choice.value));
   const nearest = choices.reduce((a, b) => (Math.abs(b - 100 * spiral.linear) < Math.abs(a - 100 * spiral.linear) ? b : a));
   return { correct: answer === String(nearest), text: `the linear classifier reached ${percent(spiral.linear)} (the notes: 49 %), the 2-layer network ${percent(spiral.network)} (the notes: 98 %): three straight boundaries cut each arm in pieces.` };
 };
