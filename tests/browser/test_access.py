@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from ..waiting import DEADLINE, wait_until
 from .conftest import api, axe_violations, open_page
 from .layout import layout_problems
 
@@ -154,6 +155,18 @@ def _figure_overlaps(figures: list[dict]) -> list[str]:
     return found
 
 
+def _settled(page, script: str):
+    """What ``script`` reads from the page once two reads 250 ms apart agree: the figures' redraws
+    after the screenshot's resize have ended (a page of many figures, the lesson, takes a while)."""
+    def same_twice():
+        before = page.evaluate(script)
+        page.wait_for_timeout(250)
+        after = page.evaluate(script)
+        return (after,) if after == before else None  # a tuple: no figures at all is an answer too
+
+    return wait_until(same_twice, DEADLINE, "the figures to stop moving")[0]
+
+
 def _fits_a_phone(page, path: str, axe_source: str, screenshot) -> None:
     """The phone's checks of the page ``path`` as it is now: no sideways scrolling, a small header,
     figures at least 300 px wide with no part over another, panels apart, targets of 24 px, and
@@ -166,7 +179,7 @@ def _fits_a_phone(page, path: str, axe_source: str, screenshot) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0], "the page scrolls sideways"
     header = page.locator(".site-header").bounding_box()
     assert header["height"] <= 56, f"the sticky header takes {header['height']} px"
-    figures = page.evaluate(FIGURE_BOXES)
+    figures = _settled(page, FIGURE_BOXES)
     assert len(figures) >= FIGURES[path]
     narrow = {figure["id"]: round(figure["width"]) for figure in figures if figure["width"] < 300}
     assert narrow == {}, f"figures narrower than 300 px: {narrow}"
