@@ -24,6 +24,7 @@ from app.api import (
     gradcheck,
     health,
     jobs,
+    learn,
     limits,
     me,
     networks,
@@ -51,7 +52,7 @@ Errors are `{"detail": ...}`; a 422 lists each problem with the `field` at fault
 NaN or infinity (they become `null`)."""
 
 ROUTERS = (health, limits, catalog, activations, datasets, features, networks, figures, jobs, sweeps, experiments,
-           gradcheck, tokens, me, shares, uploads, classes)
+           gradcheck, tokens, me, shares, uploads, classes, learn)
 
 
 def build_executor(settings: Settings) -> Executor:

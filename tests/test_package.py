@@ -111,7 +111,9 @@ def test_installed_app_serves_pages_static_files_and_plotly(server):
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     module = re.search(r'<script type="module" src="(/static/[0-9a-f]{12}/js/playground.js)"></script>', page.text)
     assert module and httpx.get(f"{server}{module.group(1)}").content == (ROOT / "static/js/playground.js").read_bytes()
-    for name in ("css/style.css", "js/playground.js", "favicon.svg"):
+    # KaTeX, vendored for the lesson's math: its script, style sheet and a font, from the wheel.
+    for name in ("css/style.css", "js/playground.js", "favicon.svg", "vendor/katex/katex.min.js",
+                 "vendor/katex/katex.min.css", "vendor/katex/fonts/KaTeX_Main-Regular.woff2"):
         response = httpx.get(f"{server}/static/{name}")
         assert response.status_code == 200, name
         assert response.content == (ROOT / "static" / name).read_bytes(), name

@@ -32,6 +32,7 @@ static_files = VersionedStaticFiles(STATIC_DIR)  # mounted at /static by app.mai
 # path -> (page name = template and script name, title shown in the navigation)
 PAGES: dict[str, tuple[str, str]] = {
     "/": ("playground", "Playground"),
+    "/learn": ("learn", "Lesson"),
     "/activations": ("activations", "Activations"),
     "/neuron": ("neuron", "One neuron"),
     "/architecture": ("architecture", "Architecture"),

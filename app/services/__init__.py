@@ -15,6 +15,7 @@ from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, Scheduler
 from .expiry import Expiry
 from .jobs import Conflict, JobService
 from .latest import LatestResults
+from .lessons import LessonService
 from .networks import NetworkService
 from .owners import Owners
 from .specs import Forbidden, InvalidInput, Limits, NotFound
@@ -42,6 +43,7 @@ class Services:
     streams: Streams  # each person's open event streams
     classes: ClassService
     wall: WallService  # the tiles of a class's wall
+    lessons: LessonService  # what each person has read and answered of /learn
 
     @classmethod
     def open(cls, settings: Settings, executor: Executor) -> Services:
@@ -64,7 +66,7 @@ class Services:
         classes.networks = networks
         return cls(store, limits, owners, networks, jobs, sweeps, expiry, BodyCache(settings.cache_bytes),
                    LatestResults(jobs), Streams(settings.person_streams), classes,
-                   WallService(store, networks, jobs.progress))
+                   WallService(store, networks, jobs.progress), LessonService(store))
 
     def close(self) -> None:
         self.expiry.stop()

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -159,4 +160,25 @@ class_submissions = Table(
     Column("caption", Text),  # the lecturer's words when they pinned it to the class's gallery
     Column("pinned_at", Float),  # null: not in the gallery
     UniqueConstraint("class_id", "member_id", name="class_submissions_member"),
+)
+
+# The lesson (/learn): the sections each person has read, and every answer they gave (the answer as
+# JSON, and whether the page found it right against its live result), so that a room's answers to a
+# question can be counted without names.
+lesson_reads = Table(
+    "lesson_reads", metadata,
+    Column("owner", String(64), nullable=False),
+    Column("section", String(32), nullable=False),
+    Column("read_at", Float, nullable=False),
+    PrimaryKeyConstraint("owner", "section"),
+)
+
+lesson_answers = Table(
+    "lesson_answers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(64), nullable=False, index=True),
+    Column("question", String(64), nullable=False, index=True),
+    Column("answer", Text, nullable=False),
+    Column("correct", Boolean, nullable=False),
+    Column("answered_at", Float, nullable=False),
 )

@@ -49,10 +49,22 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from . import schema
-from .schema import class_members, class_submissions, classes, jobs, networks, server_values, shares, tokens, uploads
+from .schema import (
+    class_members,
+    class_submissions,
+    classes,
+    jobs,
+    lesson_answers,
+    lesson_reads,
+    networks,
+    server_values,
+    shares,
+    tokens,
+    uploads,
+)
 
 _JSON_COLUMNS = {"spec", "history", "data", "request", "progress", "metrics", "result", "class_names", "assignment",
-                 "hidden_test"}
+                 "hidden_test", "answer"}
 CLASS_COLUMNS = ("id", "code", "owner", "title", "joining", "created_at", "ended_at", "assignment")  # no hidden test
 ACTIVE_STATUSES = ("queued", "running")
 NETWORK_SUMMARY = ("id", "owner", "name", "spec", "data", "steps_trained", "epochs_trained", "created_at",
@@ -852,6 +864,29 @@ class Store:
                 connection.execute(delete(class_submissions).where(class_submissions.c.class_id.in_(ended)))
                 connection.execute(delete(classes).where(classes.c.id.in_(ended)))
         return ended
+
+    # --- the lesson ---------------------------------------------------------------------------
+
+    def sections_read(self, owner: str) -> set[str]:
+        statement = select(lesson_reads.c.section).where(lesson_reads.c.owner == owner)
+        return {row["section"] for row in self._read(statement)}
+
+    def mark_section_read(self, owner: str, section: str) -> None:
+        with contextlib.suppress(IntegrityError):  # read before: the first time counts
+            self._write(insert(lesson_reads).values(owner=owner, section=section, read_at=time.time()))
+
+    def add_lesson_answer(self, owner: str, question: str, answer: Any, correct: bool) -> None:
+        self._write(insert(lesson_answers).values(_encode({"owner": owner, "question": question, "answer": answer,
+                                                           "correct": correct, "answered_at": time.time()})))
+
+    def lesson_answers(self, owner: str) -> list[dict[str, Any]]:
+        """``owner``'s answers, oldest first."""
+        return self._read(select(lesson_answers).where(lesson_answers.c.owner == owner).order_by(lesson_answers.c.id))
+
+    def reset_lesson(self, owner: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(delete(lesson_reads).where(lesson_reads.c.owner == owner))
+            connection.execute(delete(lesson_answers).where(lesson_answers.c.owner == owner))
 
     # --- server-wide values --------------------------------------------------------------------
 

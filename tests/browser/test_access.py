@@ -10,17 +10,18 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from ..waiting import DEADLINE
+from ..waiting import DEADLINE, wait_until
 from .conftest import api, axe_violations, open_page
 from .layout import layout_problems
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("/", "/activations", "/neuron", "/architecture", "/experiments", "/sweeps", "shared", "/classes", "/join",
-         "class", "wall")
+PAGES = ("/", "/learn", "/activations", "/neuron", "/architecture", "/experiments", "/sweeps", "shared", "/classes",
+         "/join", "class", "wall")
 # How many figures each page draws on its own (the Playground's curves wait for training).
-FIGURES = {"/": 3, "/activations": 11, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0, "shared": 3,
-           "/classes": 0, "/join": 0, "class": 0, "wall": 0}
+# The lesson draws a section's figures as it comes near the screen: _open scrolls through it.
+FIGURES = {"/": 3, "/learn": 7, "/activations": 11, "/neuron": 2, "/architecture": 2, "/experiments": 0, "/sweeps": 0,
+           "shared": 3, "/classes": 0, "/join": 0, "class": 0, "wall": 0}
 ASSIGNMENT = {"setup": {"data": {"name": "spiral"}}, "prompt": "Make the boundary follow the arms.",
               "unlocked": ["training.learning_rate"]}
 PHONE = (390, 844)
@@ -75,6 +76,11 @@ def _open(page, path: str, request: pytest.FixtureRequest | None = None) -> None
         page.goto(path)
     if path == "/":
         page.wait_for_selector("[data-testid=play]:not([disabled])")
+    if path == "/learn":
+        for section in page.locator(".lesson-section").all():
+            section.scroll_into_view_if_needed()
+            page.wait_for_load_state("networkidle")
+        page.evaluate("window.scrollTo(0, 0)")
     if FIGURES[path]:
         expect(page.locator("[data-drawn=true] .main-svg").nth(FIGURES[path] - 1)).to_be_attached()
     page.wait_for_load_state("networkidle")
@@ -172,6 +178,18 @@ def _figure_overlaps(figures: list[dict]) -> list[str]:
     return found
 
 
+def _settled(page, script: str):
+    """What ``script`` reads from the page once two reads 250 ms apart agree: the figures' redraws
+    after the screenshot's resize have ended (a page of many figures, the lesson, takes a while)."""
+    def same_twice():
+        before = page.evaluate(script)
+        page.wait_for_timeout(250)
+        after = page.evaluate(script)
+        return (after,) if after == before else None  # a tuple: no figures at all is an answer too
+
+    return wait_until(same_twice, DEADLINE, "the figures to stop moving")[0]
+
+
 def _fits_a_phone(page, path: str, axe_source: str, screenshot) -> None:
     """The phone's checks of the page ``path`` as it is now: no sideways scrolling, a small header,
     figures at least 300 px wide with no part over another, panels apart, targets of 24 px, and
@@ -184,7 +202,7 @@ def _fits_a_phone(page, path: str, axe_source: str, screenshot) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0], "the page scrolls sideways"
     header = page.locator(".site-header").bounding_box()
     assert header["height"] <= 56, f"the sticky header takes {header['height']} px"
-    figures = page.evaluate(FIGURE_BOXES)
+    figures = _settled(page, FIGURE_BOXES)
     assert len(figures) >= FIGURES[path]
     narrow = {figure["id"]: round(figure["width"]) for figure in figures if figure["width"] < 300}
     assert narrow == {}, f"figures narrower than 300 px: {narrow}"
