@@ -26,6 +26,8 @@ from .schemas import (
     AssignmentPublic,
     AssignmentPut,
     ClassCreate,
+    ClassFollow,
+    ClassFollowPublic,
     ClassJoin,
     ClassMemberPublic,
     ClassPublic,
@@ -36,6 +38,7 @@ from .schemas import (
     GalleryPin,
     LeaderboardPublic,
     MemberUpdate,
+    RoomAnswers,
     SubmissionCreate,
     SubmissionPublic,
     WallPublic,
@@ -181,6 +184,18 @@ def wall(class_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
             "tile_seconds": TILE_SECONDS, "class_colors": list(CLASS_COLORS)}
 
 
+@router.put("/{class_id}/follow", response_model=ClassFollowPublic, responses=LECTURER | responses(*BODY),
+            summary="Follow me: every member's /learn shows this section (the lecturer); null lets them read on alone")
+def follow(class_id: str, body: ClassFollow, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.classes.follow(class_id, owner, body.section)
+
+
+@router.get("/{class_id}/answers", response_model=RoomAnswers, responses=responses(403, 404),
+            summary="How the room answered each of the lesson's questions, as counts (the lecturer; never names)")
+def answers(class_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.classes.answers(class_id, owner)
+
+
 @router.put("/{class_id}/gallery/{submission_id}", response_model=list[GalleryEntry],
             responses=LECTURER | responses(*BODY),
             summary="Pin a submission to the class's gallery with a caption (the lecturer); the gallery")
@@ -234,14 +249,20 @@ async def class_events(services: Services, class_id: str, owner: str) -> AsyncIt
             yield event
         return
     hub, key = services.jobs.hub, services.classes.event_key(class_id)
-    sent = None
+    sent, followed = None, None
     while not hub.closed:
         seen = hub.version(key)
         news = await run_in_threadpool(services.classes.news, class_id, owner)
-        if news != sent and news is not None:
+        if news is None:
+            return
+        follow = news.pop("follow")
+        if news != sent:
             sent = news
             yield ServerSentEvent(event="assignment", data=news)
-        if news is None or news["state"] == "ended":
+        if follow != followed:  # "Follow me": the section of /learn the lecturer shows (null: none)
+            followed = follow
+            yield ServerSentEvent(event="follow", data={"section": follow})
+        if news["state"] == "ended":
             return
         await hub.wait(key, seen, STREAM_CHECK_SECONDS)
 
@@ -259,6 +280,7 @@ async def wall_events(services: Services, class_id: str, owner: str,
         news = await run_in_threadpool(services.classes.news, class_id, owner)
         if news is None:
             return
+        news.pop("follow")  # the lecturer leads: their own pages need not follow
         if news != sent:
             sent = news
             yield ServerSentEvent(event="assignment", data=news)

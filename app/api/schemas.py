@@ -742,6 +742,28 @@ class LeaderboardPublic(BaseModel):
     entries: list[LeaderboardEntry] = Field(description="best first: by score, then fewer parameters, then earlier")
 
 
+class ClassFollow(Request):
+    section: str | None = Field(max_length=32, description="the /learn section every member's page shows (its id: "
+                                                           "GET /api/learn/questions names them); null: none")
+
+
+class ClassFollowPublic(BaseModel):
+    section: str | None
+
+
+class RoomAnswer(BaseModel):
+    id: str = Field(description="the question's id (GET /api/learn/questions)")
+    section: str
+    text: str
+    right: int = Field(description="members whose latest answer to it was right")
+    wrong: int = Field(description="members whose latest answer to it was wrong")
+
+
+class RoomAnswers(BaseModel):
+    members: int
+    questions: list[RoomAnswer]
+
+
 class GalleryPin(Request):
     caption: str = Field(min_length=1, max_length=500, description="plain text shown with the pinned network")
 

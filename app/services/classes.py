@@ -34,6 +34,7 @@ from app.viz.leaderboard import leaderboard_figure
 from .bus import Bus
 from .events import Hub
 from .leaderboard import LEADERBOARD_COLUMNS, MEMBER_COLUMNS, csv_text, member_rows, ranked
+from .lessons import QUESTIONS, SECTIONS
 from .owners import over_limit
 from .specs import (
     Conflict,
@@ -470,6 +471,32 @@ class ClassService:
                 "leaderboard": ranked(self.store.submissions(row["id"])),
                 "jobs": member_rows(self.store.members(row["id"]), self.store.class_job_heads(row["id"]))}
 
+    # --- the lesson, together ---------------------------------------------------------------------
+
+    def follow(self, class_id: str, owner: str, section: str | None) -> dict[str, Any]:
+        """"Follow me": the lecturer asks every member's /learn to show ``section`` (None: each reads on
+        their own again). ``SpecError`` on ``section`` for one the lesson does not have."""
+        row = self._lectured(class_id, owner)
+        if section is not None and section not in {s.id for s in SECTIONS}:
+            raise SpecError("section", f"the lesson has no section {section!r}; its sections: "
+                                       f"{', '.join(s.id for s in SECTIONS)}")
+        self.store.update_class(row["id"], following=section)
+        self._announce(row["id"])
+        return {"section": section}
+
+    def answers(self, class_id: str, owner: str) -> dict[str, Any]:
+        """How the room answered each of the lesson's questions, as counts and never names: each
+        member's latest answer to it, right or wrong (the lecturer's own are not counted)."""
+        row = self._lectured(class_id, owner, open_only=False)
+        latest: dict[tuple[str, str], bool] = {}
+        for answer in self.store.class_answers(row["id"]):
+            latest[answer["owner"], answer["question"]] = answer["correct"]
+        counts = [{"id": q.id, "section": q.section, "text": q.text,
+                   "right": sum(1 for (_, question), right in latest.items() if question == q.id and right),
+                   "wrong": sum(1 for (_, question), right in latest.items() if question == q.id and not right)}
+                  for q in QUESTIONS]
+        return {"members": len(self.store.members(row["id"])), "questions": counts}
+
     # --- news for the members' pages --------------------------------------------------------------
 
     def event_key(self, class_id: str) -> str:
@@ -487,7 +514,8 @@ class ClassService:
             row, _role = self._class(class_id, owner)
         except NotFound:
             return None
-        return {"version": (row["assignment"] or {}).get("version", 0), "state": self._state(row)}
+        return {"version": (row["assignment"] or {}).get("version", 0), "state": self._state(row),
+                "follow": row.get("following")}
 
     def role(self, class_id: str, owner: str) -> str:
         """``lecturer`` or ``member`` (``NotFound`` for anyone else)."""

@@ -126,6 +126,7 @@ classes = Table(
     Column("ended_at", Float),
     Column("assignment", Text),
     Column("hidden_test", Text),
+    Column("following", String(32)),  # the lesson section the lecturer asks the room to follow (/learn)
 )
 
 # ``name_key`` is the name case-folded: names are unique in a class regardless of case.

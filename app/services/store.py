@@ -65,7 +65,8 @@ from .schema import (
 
 _JSON_COLUMNS = {"spec", "history", "data", "request", "progress", "metrics", "result", "class_names", "assignment",
                  "hidden_test", "answer"}
-CLASS_COLUMNS = ("id", "code", "owner", "title", "joining", "created_at", "ended_at", "assignment")  # no hidden test
+CLASS_COLUMNS = ("id", "code", "owner", "title", "joining", "created_at", "ended_at", "assignment",
+                 "following")  # no hidden test
 ACTIVE_STATUSES = ("queued", "running")
 NETWORK_SUMMARY = ("id", "owner", "name", "spec", "data", "steps_trained", "epochs_trained", "created_at",
                    "updated_at")
@@ -734,7 +735,7 @@ class Store:
                "created_at": time.time()}
         live = select(func.count()).select_from(classes).where(classes.c.owner == owner, classes.c.ended_at.is_(None))
         self._insert_within(owner, [("classes", live, 1, max_live)], [(classes, row)])
-        return row | {"ended_at": None, "assignment": None}
+        return row | {"ended_at": None, "assignment": None, "following": None}
 
     def get_class(self, class_id: str, hidden_test: bool = False) -> dict[str, Any] | None:
         """A class (its hidden test set only when asked for: the lecturer's view)."""
@@ -754,7 +755,7 @@ class Store:
         return self._read(statement.order_by(classes.c.created_at.desc(), classes.c.id))
 
     def update_class(self, class_id: str, **fields: Any) -> bool:
-        unknown = set(fields) - {"joining", "ended_at", "assignment", "hidden_test"}
+        unknown = set(fields) - {"joining", "ended_at", "assignment", "hidden_test", "following"}
         if unknown:
             raise ValueError(f"not a class's field: {', '.join(sorted(unknown))}")
         return self._write(update(classes).where(classes.c.id == class_id).values(_encode(fields))) == 1
@@ -878,6 +879,12 @@ class Store:
     def add_lesson_answer(self, owner: str, question: str, answer: Any, correct: bool) -> None:
         self._write(insert(lesson_answers).values(_encode({"owner": owner, "question": question, "answer": answer,
                                                            "correct": correct, "answered_at": time.time()})))
+
+    def class_answers(self, class_id: str) -> list[dict[str, Any]]:
+        """Every lesson answer of a class's members (owner, question, correct), oldest first."""
+        members = select(class_members.c.owner).where(class_members.c.class_id == class_id)
+        return self._read(select(lesson_answers.c.owner, lesson_answers.c.question, lesson_answers.c.correct)
+                          .where(lesson_answers.c.owner.in_(members)).order_by(lesson_answers.c.id))
 
     def lesson_answers(self, owner: str) -> list[dict[str, Any]]:
         """``owner``'s answers, oldest first."""

@@ -147,6 +147,22 @@ async function load() {
   $("#wall-state").textContent = "Live.";
   await update(wall.tiles);
   follow();
+  roomAnswers();
+}
+
+// The room's answers to the lesson's questions (counts, never names), every ANSWERS_MS.
+const ANSWERS_MS = 5000;
+async function roomAnswers() {
+  try {
+    const room = await api("GET", `${base}/answers`, { label: "How the room answered the lesson's questions" });
+    $("#room-answers").hidden = false;
+    $("#room-answers-rows").replaceChildren(...room.questions.map((q) => el("tr", { "data-question": q.id },
+      el("td", {}, q.text), el("td", { class: "num" }, String(q.right)), el("td", { class: "num" }, String(q.wrong)))));
+  } catch (error) {
+    pageError.show(error);
+    return;
+  }
+  setTimeout(roomAnswers, ANSWERS_MS);
 }
 
 $("#wall-sort").addEventListener("change", arrange);

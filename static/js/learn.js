@@ -3,7 +3,8 @@
 // read, answers and whether they were right) is kept by /api/learn/progress. A section's figures
 // are made when it first comes near the screen; goTo(section) scrolls to one (`/learn#neuron`).
 import { api } from "./api.js";
-import { ACTIVATION_LABELS } from "./layers.js";
+import { labelOf, loadCatalog } from "./catalog.js";
+import { withClass } from "./learn_class.js";
 import { renderTable, whenDone } from "./results.js";
 import { $, $$, busy, debounce, drawFigure, el, errorArea, formatCell, formatNumber, pageError, placeholder, plotlyReady } from "./ui.js";
 
@@ -245,7 +246,8 @@ async function worked() {
   const name = $("#neuron-activation").value;
   const values = await api("GET", `/api/activations/${name}`, { query: { start: z, stop: z, num: 2 }, label: "§2: f(z) and f′(z) at the point" });
   const n = (v) => formatNumber(v);
-  const f = (ACTIVATION_LABELS[name] || name).replace("ReLU", "\\mathrm{ReLU}").replace("leaky \\mathrm{ReLU}", "\\mathrm{leaky}");
+  // the function's name in TeX: sigmoid and tanh by their symbols, any other by its label
+  const f = { sigmoid: "\\sigma", tanh: "\\tanh" }[name] || `\\mathrm{${labelOf("activations", name).replace(/ /g, "\\ ")}}`;
   const node = $("#neuron-worked");
   node.replaceChildren(el("div", { class: "tex display" }), el("div", { class: "tex display" }));
   const [sum, output] = node.children;
@@ -359,7 +361,7 @@ async function showActivationFigures() {
   }).then((counts) => [activation, counts])));
   const head = el("tr", {}, ["hidden layer of 10", "weights", "biases", "slopes", "parameters of 2 → 10 → 3"].map((t) => el("th", { scope: "col" }, t)));
   $("#activations-cost").replaceChildren(el("thead", {}, head), el("tbody", {}, costs.map(([activation, counts]) => el("tr", {},
-    el("td", {}, ACTIVATION_LABELS[activation]), ...[counts.weights, counts.biases, counts.slopes, counts.parameters].map((v) => el("td", { class: "num" }, String(v)))))));
+    el("td", {}, labelOf("activations", activation)), ...[counts.weights, counts.biases, counts.slopes, counts.parameters].map((v) => el("td", { class: "num" }, String(v)))))));
 }
 
 // The ReLU run in the Playground: the same network, data and learning rate.
@@ -384,7 +386,7 @@ async function runActivations() {
   activations.dead = Object.fromEntries(RUN_ACTIVATIONS.map((name, i) => [name, jobs[i].metrics.dead_fraction[0]]));
   const head = el("tr", {}, ["activation", "dead units", "training accuracy"].map((t) => el("th", { scope: "col" }, t)));
   $("#activations-table").replaceChildren(el("caption", {}, `After 200 steps at learning rate ${lr}`), el("thead", {}, head),
-    el("tbody", {}, RUN_ACTIVATIONS.map((name, i) => el("tr", { "data-activation": name }, el("td", {}, ACTIVATION_LABELS[name]),
+    el("tbody", {}, RUN_ACTIVATIONS.map((name, i) => el("tr", { "data-activation": name }, el("td", {}, labelOf("activations", name)),
       el("td", { class: "num" }, `${Math.round(20 * activations.dead[name])} of 20`), el("td", { class: "num" }, percent(jobs[i].metrics.train_accuracy))))));
   $("#activations-status").textContent = `Dead: a unit whose input is negative for every training point, so its gradient is zero for good. The notes report up to 40 % of a ReLU network; here ${percent(activations.dead.relu)} at learning rate ${lr}.`;
   judge("activations-dead");
@@ -394,7 +396,7 @@ judges["activations-dead"] = (answer) => {
   if (!activations.dead) return { waiting: "Press “Run the three networks” to find out." };
   const most = RUN_ACTIVATIONS.reduce((best, name) => (activations.dead[name] > activations.dead[best] ? name : best));
   if (activations.dead[most] === 0) return { waiting: "No unit died at this learning rate: choose a higher one and run again." };
-  return { correct: answer === most, text: `${ACTIVATION_LABELS[most]} lost ${percent(activations.dead[most])} of its units. Leaky ReLU keeps a small slope below zero, and tanh's slope is never exactly zero, so neither can die this way.` };
+  return { correct: answer === most, text: `${labelOf("activations", most)} lost ${percent(activations.dead[most])} of its units. Leaky ReLU keeps a small slope below zero, and tanh's slope is never exactly zero, so neither can die this way.` };
 };
 
 // --- §5 Layers ------------------------------------------------------------------------------------
@@ -687,6 +689,7 @@ async function main() {
     [questions, progress] = await Promise.all([
       api("GET", "/api/learn/questions", { label: "The lesson's questions" }),
       api("GET", "/api/learn/progress", { label: "Your progress through the lesson" }),
+      loadCatalog(),
     ]);
   } catch (error) {
     pageError.show(error);
@@ -701,6 +704,7 @@ async function main() {
   window.addEventListener("hashchange", () => goTo(window.location.hash.slice(1)));
   watchSections();
   if (window.location.hash) goTo(window.location.hash.slice(1));
+  withClass(goTo);
 }
 
 main();

@@ -277,3 +277,50 @@ def test_a_members_job_keeps_the_locked_settings_and_is_stored_with_its_class(le
     assert anything.status_code == 202  # the lecturer may try anything
     sweep = ada.post("/api/sweeps", json={"base": job, "axes": {"training.learning_rate": [0.1, 0.2]}})
     assert sweep.status_code == 422 and field_of(sweep) == ["base"]
+
+
+def test_follow_me_moves_the_members_lesson_and_only_the_lecturer_leads(lecturer, room):
+    made, ada = room
+    base = f"/api/classes/{made['id']}"
+    assert ada.put(f"{base}/follow", json={"section": "layers"}).status_code == 403
+    assert visitor(lecturer).put(f"{base}/follow", json={"section": "layers"}).status_code == 404
+    wrong = lecturer.put(f"{base}/follow", json={"section": "no-such-section"})
+    assert wrong.status_code == 422 and field_of(wrong) == ["section"]
+    with ada.stream("GET", f"{base}/events") as response:
+        lines = response.iter_lines()
+        assert read_event(lines) == ("assignment", {"version": 0, "state": "open"})
+        started = time.monotonic()
+        threading.Thread(target=lambda: lecturer.put(f"{base}/follow", json={"section": "layers"})).start()
+        assert read_event(lines) == ("follow", {"section": "layers"})  # no new assignment: only the section
+        assert time.monotonic() - started < DEADLINE
+        threading.Thread(target=lambda: lecturer.put(f"{base}/follow", json={"section": None})).start()
+        assert read_event(lines) == ("follow", {"section": None})
+    lecturer.put(f"{base}/follow", json={"section": "spiral"})
+    with ada.stream("GET", f"{base}/events") as response:  # a page that opens later goes there at once
+        lines = response.iter_lines()
+        assert [read_event(lines), read_event(lines)] == [("assignment", {"version": 0, "state": "open"}),
+                                                          ("follow", {"section": "spiral"})]
+
+
+def test_the_room_s_answers_are_counts_of_its_members_latest_answers_never_names(lecturer, room):
+    made, ada = room
+    base = f"/api/classes/{made['id']}"
+    question = ada.get("/api/learn/questions").json()[0]
+    answer = question["choices"][0]["value"] if question.get("choices") else 26
+    for correct in (False, True):  # Ada's latest answer counts: right
+        assert ada.post("/api/learn/answers", json={"question": question["id"], "answer": answer,
+                                                    "correct": correct}).status_code == 201
+    bob = visitor(lecturer)
+    assert bob.post("/api/classes/join", json={"code": made["code"], "name": "Bob"}).status_code == 201
+    assert bob.post("/api/learn/answers", json={"question": question["id"], "answer": answer,
+                                                "correct": False}).status_code == 201
+    stranger = visitor(lecturer)  # not in the class: not counted
+    stranger.post("/api/learn/answers", json={"question": question["id"], "answer": answer, "correct": True})
+    room_answers = lecturer.get(f"{base}/answers")
+    assert room_answers.status_code == 200
+    counts = {q["id"]: (q["right"], q["wrong"]) for q in room_answers.json()["questions"]}
+    assert counts[question["id"]] == (1, 1) and room_answers.json()["members"] == 2
+    assert all(sum(pair) == 0 for qid, pair in counts.items() if qid != question["id"])
+    assert "Ada" not in room_answers.text and "Bob" not in room_answers.text
+    assert ada.get(f"{base}/answers").status_code == 403
+    assert stranger.get(f"{base}/answers").status_code == 404
