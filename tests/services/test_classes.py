@@ -134,12 +134,14 @@ def test_news_follows_the_assignment_the_members_and_the_end(classes):
     made = classes.create("news", "lecturer", BASE)
     key = classes.event_key(made["id"])
     view, _ = classes.join(made["code"], "Ada", "ada", BASE)
-    assert classes.news(made["id"], "ada") == {"version": 0, "state": "open"}
+    assert classes.news(made["id"], "ada") == {"version": 0, "state": "open", "follow": None}
+    classes.follow(made["id"], "lecturer", "layers")  # "Follow me" on /learn: news too
+    assert classes.news(made["id"], "ada")["follow"] == "layers"
     before = classes.hub.version(key)
     classes.set_assignment(made["id"], {"setup": SETUP}, "lecturer")
     assert classes.hub.version(key) == before + 1 and classes.news(made["id"], "ada")["version"] == 1
     classes.remove_member(made["id"], view["you"]["id"], "lecturer")
     assert classes.hub.version(key) == before + 2 and classes.news(made["id"], "ada") is None
     classes.end(made["id"], "lecturer", BASE)
-    assert classes.news(made["id"], "lecturer") == {"version": 1, "state": "ended"}
+    assert classes.news(made["id"], "lecturer") == {"version": 1, "state": "ended", "follow": "layers"}
     assert classes.news("gone", "lecturer") is None

@@ -177,7 +177,7 @@ def test_a_database_written_by_version_0_1_upgrades_in_place_with_nothing_lost(t
     before.close()
     store = Store(_copy_fixture(tmp_path))
     try:
-        assert store.revision == "0010"
+        assert store.revision == "0011"
         assert {table: len(rows) for table, rows in (("networks", store.list_networks()),
                                                      ("jobs", store.list_jobs()))} == {
             "networks": counts["networks"], "jobs": counts["jobs"]}
@@ -190,7 +190,7 @@ def test_a_database_written_by_version_0_1_upgrades_in_place_with_nothing_lost(t
         assert experiment["status"] == "done" and experiment["result"]["table"]
     finally:
         store.close()
-    assert Store(database_url("", tmp_path)).revision == "0010"  # opening again changes nothing
+    assert Store(database_url("", tmp_path)).revision == "0011"  # opening again changes nothing
 
 def _in_threads(count: int, work) -> list:
     """``work(i)`` for i < count, all at once on their own threads; each result, or the exception raised."""
@@ -299,7 +299,7 @@ def test_tokens_from_before_0007_keep_working_with_an_id_of_their_own(url):
     engine.dispose()
     store = Store(url)
     try:
-        assert store.revision == "0010"
+        assert store.revision == "0011"
         row = store.token(_hash("old token"))
         assert row["id"] == _hash("old token")[:16] and row["prefix"] is None and row["key_id"] is None
         owners = Owners(store, "the key in use")
@@ -330,7 +330,7 @@ def test_an_upgrade_that_runs_out_of_room_changes_nothing_and_says_what_to_do(tm
     with sqlite3.connect(tmp_path / "nnviz.sqlite3") as db:  # one transaction: no half schema left behind
         assert db.execute("SELECT name FROM sqlite_master").fetchall() == []
     store = Store(url)  # once there is room, it starts
-    assert store.revision == "0010" and store.list_networks() == []
+    assert store.revision == "0011" and store.list_networks() == []
     store.close()
 
 
@@ -340,7 +340,7 @@ def test_a_first_start_left_half_done_starts_again_from_scratch(tmp_path):
         db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
         db.execute("CREATE TABLE networks (id TEXT)")
     store = Store(database_url("", tmp_path))
-    assert store.revision == "0010"
+    assert store.revision == "0011"
     network_id = store.create_network({"input_dim": 2}, weights())
     assert [row["id"] for row in store.list_networks()] == [network_id]
     store.close()
