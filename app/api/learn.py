@@ -4,7 +4,7 @@ the latest answer to each question), with a reset. The sections and questions li
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr, field_validator
@@ -54,8 +54,11 @@ class ProgressPublic(BaseModel):
         description="the latest answer to each question answered, in the lesson's order")
 
 
+QuestionId = Literal[tuple(q.id for q in QUESTIONS)]  # type: ignore[valid-type]
+
+
 class AnswerCreate(BaseModel):
-    question: StrictStr = Field(description="a question's id (`GET /api/learn/questions`)", max_length=64)
+    question: QuestionId = Field(description="a question's id (`GET /api/learn/questions`)")
     answer: Answer = Field(description="one of the question's choices, or a number")
     correct: StrictBool = Field(description="whether the page found the answer right against its live result")
 

@@ -40,6 +40,7 @@ VALID = {
                     "seeds": 1},
     "/api/classes": {"title": "a class"},
     "/api/classes/join": {"code": "ZZZZZZ", "name": "Ada"},
+    "/api/learn/answers": {"question": "layers-params", "answer": 41, "correct": True},
 }
 
 
@@ -108,11 +109,16 @@ def test_malformed_bodies_are_4xx(client, network, path):
 
 
 def drain(client, timeout: float = DEADLINE) -> None:
-    """Wait until no job is queued or running: a sweep whose replaced values are still valid
-    starts jobs, and a full queue would answer the next test's valid body with 503."""
-    wait_until(lambda: not any(job["status"] in ("queued", "running")
-                               for job in client.get("/api/jobs?limit=1000").json()),
-               timeout, "no job to be queued or running")
+    """Cancel every queued or running job and wait until they have ended: a sweep whose replaced
+    values are still valid starts jobs (and a null body starts an experiment with its defaults),
+    and a full queue would answer the next test's valid body with 503. Cancelled rather than waited
+    for: what they would compute is not what these tests check."""
+    def busy() -> list[dict]:
+        return [job for job in client.get("/api/jobs?limit=1000").json() if job["status"] in ("queued", "running")]
+
+    for job in busy():
+        client.post(f"/api/jobs/{job['id']}/cancel")
+    wait_until(lambda: not busy(), timeout, "no job to be queued or running")
 
 
 @pytest.mark.parametrize("path", sorted(VALID))

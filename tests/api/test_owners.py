@@ -75,8 +75,9 @@ PUBLIC = {"token", "code"}
 # Pages that are the same shell for anyone, the id as given; everything on them comes from the API
 # routes above (a stranger's class is a 404 there).
 SHELLS = {("GET", "/classes/{class_id}"), ("GET", "/classes/{class_id}/wall")}
-# Path parameters that name no stored resource (a figure kind, an activation, plotly's version).
-NOT_RESOURCES = {"kind", "name", "version"}
+# Path parameters that name no stored resource (a figure kind, an activation, plotly's version, a
+# section of the lesson: each person's progress through it is their own by their identity alone).
+NOT_RESOURCES = {"kind", "name", "version", "section"}
 # A valid body for each route on someone's resource that needs one, so that what answers is the
 # owner check, not the body's validation.
 BODIES = {
@@ -90,6 +91,7 @@ BODIES = {
     ("PUT", "/api/classes/{class_id}/gallery/{submission_id}"): {"caption": "Bob's now"},
     ("PATCH", "/api/classes/{class_id}/members/{member_id}"): {"name": "Bob's now"},
     ("PUT", "/api/classes/{class_id}/assignment"): {"setup": {"data": {"name": "xor"}}, "prompt": "Bob's now"},
+    ("PUT", "/api/classes/{class_id}/follow"): {"section": "layers"},
 }
 HAND_WRITTEN = 12  # the routes the list written by hand had before it was derived from the app
 
