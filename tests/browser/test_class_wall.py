@@ -16,15 +16,21 @@ SETUP = {"data": {"name": "spiral", "n_per_class": 40, "classes": 2, "noise": 0.
          "training": {"optimizer": "adam", "learning_rate": 0.03}}
 
 
+def _class_of(lecturer, title: str, students: dict) -> tuple[dict, str]:
+    """A class the lecturer's page leads, with the assignment and each student page joined under its name."""
+    made = api(lecturer, "POST", "/api/classes", data={"title": title}).json()
+    base = f"/api/classes/{made['id']}"
+    assert api(lecturer, "PUT", f"{base}/assignment",
+               data={"setup": SETUP, "unlocked": ["training.learning_rate"]}).status == 200
+    for page, name in students.items():
+        assert api(page, "POST", "/api/classes/join", data={"code": made["code"], "name": name}).status == 201
+    return made, base
+
+
 def test_the_lecturer_s_wall_follows_the_students(browser, server):
     lecturer, zoe, ada = (open_page(browser, server) for _ in range(3))
     try:
-        made = api(lecturer, "POST", "/api/classes", data={"title": "Wall"}).json()
-        base = f"/api/classes/{made['id']}"
-        assert api(lecturer, "PUT", f"{base}/assignment",
-                   data={"setup": SETUP, "unlocked": ["training.learning_rate"]}).status == 200
-        for page, name in ((zoe, "Zoe"), (ada, "Ada")):
-            assert api(page, "POST", "/api/classes/join", data={"code": made["code"], "name": name}).status == 201
+        made, base = _class_of(lecturer, "Wall", {zoe: "Zoe", ada: "Ada"})
         lecturer.goto(f"/classes/{made['id']}")
         lecturer.get_by_test_id("wall-link").click()
         expect(lecturer.get_by_test_id("wall-tile")).to_have_count(2)
@@ -76,12 +82,7 @@ def test_the_lecturer_s_wall_follows_the_students(browser, server):
 def test_a_student_submits_the_lecturer_pins_and_another_opens_a_copy(browser, server):
     lecturer, ada, zoe = (open_page(browser, server) for _ in range(3))
     try:
-        made = api(lecturer, "POST", "/api/classes", data={"title": "Gallery"}).json()
-        base = f"/api/classes/{made['id']}"
-        assert api(lecturer, "PUT", f"{base}/assignment",
-                   data={"setup": SETUP, "unlocked": ["training.learning_rate"]}).status == 200
-        for page, name in ((ada, "Ada"), (zoe, "Zoe")):
-            assert api(page, "POST", "/api/classes/join", data={"code": made["code"], "name": name}).status == 201
+        made, _base = _class_of(lecturer, "Gallery", {ada: "Ada", zoe: "Zoe"})
         job = {"class_id": made["id"], "data": SETUP["data"], "network": SETUP["network"],
                "training": SETUP["training"] | {"steps": 30}}
         assert api(ada, "POST", "/api/jobs?wait=true", data=job).status == 200

@@ -60,19 +60,24 @@ def _visit(page, session, server: str, path: str = "/", ready: tuple[str, ...] =
     return {"seconds": usable, "transfers": [t for t in transfers.values() if "path" in t]}
 
 
-def test_playground_time_to_usable_on_a_slow_connection(browser, server):
-    # Its own context, without request interception: Playwright's routing would bypass the cache.
+def _two_visits(browser, server: str, *page_and_ready) -> tuple[dict, dict]:
+    """A first visit and a second (the versioned files cached) on the slow connection, in a context
+    of its own without request interception: Playwright's routing would bypass the cache."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
         session = context.new_cdp_session(page)
         session.send("Network.enable")
         session.send("Network.emulateNetworkConditions", SLOW)
-        first = _visit(page, session, server)
+        first = _visit(page, session, server, *page_and_ready)
         page.goto("about:blank")
-        again = _visit(page, session, server)
+        return first, _visit(page, session, server, *page_and_ready)
     finally:
         context.close()
+
+
+def test_playground_time_to_usable_on_a_slow_connection(browser, server):
+    first, again = _two_visits(browser, server)
     sent = sum(t.get("bytes", 0) for t in first["transfers"])
     print(f"\nPlayground at 10 Mbit/s, 40 ms: usable after {first['seconds']:.2f} s on the first visit "
           f"({sent / 1e6:.2f} MB over the wire), {again['seconds']:.2f} s on the second")
@@ -91,17 +96,7 @@ def test_playground_time_to_usable_on_a_slow_connection(browser, server):
 def test_the_lesson_s_first_figure_on_a_slow_connection(browser, server):
     """The lesson's first figure within LESSON_TARGET_S once the browser has the site's versioned
     files (plotly.js alone is 1.5 MB gzipped: 1.2 s at 10 Mbit/s on a first visit, which is printed)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        page = context.new_page()
-        session = context.new_cdp_session(page)
-        session.send("Network.enable")
-        session.send("Network.emulateNetworkConditions", SLOW)
-        first = _visit(page, session, server, "/learn", LESSON_READY)
-        page.goto("about:blank")
-        again = _visit(page, session, server, "/learn", LESSON_READY)
-    finally:
-        context.close()
+    first, again = _two_visits(browser, server, "/learn", LESSON_READY)
     sent = sum(t.get("bytes", 0) for t in first["transfers"])
     print(f"\nThe lesson at 10 Mbit/s, 40 ms: first figure after {first['seconds']:.2f} s on the first visit "
           f"({sent / 1e6:.2f} MB over the wire), {again['seconds']:.2f} s on the second")
