@@ -18,11 +18,13 @@ function lead(classId, title) {
   const toggle = $("#follow-me");
   toggle.hidden = false;
   $("label[for=follow-me]").hidden = false;
+  // One PUT at a time, in order: the last section sent is the one the room sees.
   let sent = null;
+  let queue = Promise.resolve();
   const send = (section) => {
     if (section === sent) return;
     sent = section;
-    api("PUT", `/api/classes/${classId}/follow`, { body: { section }, label: "Follow me: the section your class sees" })
+    queue = queue.then(() => api("PUT", `/api/classes/${classId}/follow`, { body: { section }, label: "Follow me: the section your class sees" }))
       .then(() => { $("#follow-status").textContent = section ? `Your class follows you: ${$(`#${section} h2`).textContent}` : "Your students read on their own."; })
       .catch((error) => pageError.show(error));
   };
@@ -30,10 +32,14 @@ function lead(classId, title) {
   window.addEventListener("scroll", () => {
     if (!toggle.checked) return;
     clearTimeout(timer);
-    timer = setTimeout(() => send(topSection()), 250); // once the scrolling settles
+    // once the scrolling settles, and only while Follow me is still on
+    timer = setTimeout(() => { if (toggle.checked) send(topSection()); }, 250);
   }, { passive: true });
   window.addEventListener("hashchange", () => { if (toggle.checked) send(window.location.hash.slice(1) || topSection()); });
-  toggle.addEventListener("change", () => send(toggle.checked ? topSection() : null));
+  toggle.addEventListener("change", () => {
+    clearTimeout(timer);
+    send(toggle.checked ? topSection() : null);
+  });
 }
 
 function join(classId, title, goTo) {

@@ -30,8 +30,8 @@ def _drawn(page, minimum: int) -> None:
 def test_navigation_links_every_page(page):
     page.goto("/activations")
     links = page.get_by_role("navigation", name="Pages").get_by_role("link")
-    expected = ["Playground", "Activations", "One neuron", "Architecture", "Experiments", "Sweeps", "Classes",
-                "REST API"]
+    expected = ["Playground", "Lesson", "Activations", "One neuron", "Architecture", "Experiments", "Sweeps",
+                "Classes", "REST API"]
     assert links.all_inner_texts() == expected
     expect(page.get_by_role("link", name="Activations")).to_have_attribute("aria-current", "page")
     page.get_by_role("link", name="Architecture").click()
