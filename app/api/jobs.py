@@ -109,13 +109,10 @@ async def job_events(services: Services, job_id: str) -> AsyncIterator[ServerSen
         while not hub.closed:
             seen = hub.version(job_id)
             latest = jobs.progress(job_id)
-            # the status is read before the frame is sent: a job whose last frame and end came together
-            # is told done at the next turn, not after the next wake-up
-            status = jobs.status(job_id)
-            if latest is not None and latest[0] != last_seq:
+            if latest is not None and latest[0] != last_seq:  # a new frame: the job is running, no need to ask
                 last_seq = latest[0]
                 yield ServerSentEvent(event="progress", raw_data=latest[1]["json"])
-            elif status in FINAL_STATUSES:
+            elif (status := jobs.status(job_id)) in FINAL_STATUSES:
                 job = await run_in_threadpool(jobs.get, job_id)
                 yield ServerSentEvent(event="done", raw_data=JobPublic(**job).model_dump_json())
                 return
