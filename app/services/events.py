@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import threading
 import time
 from collections import Counter, defaultdict
@@ -26,12 +27,17 @@ from .store import Full
 class Hub:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._lock = threading.Lock()
-        self._versions: dict[str, int] = defaultdict(int)
+        # A job's version is drawn from one counter for all jobs, so it never repeats: a job forgotten
+        # (its counter dropped) and changed again cannot come back to a version a waiter already saw,
+        # which would leave that waiter asleep through the job's end.
+        self._versions: dict[str, int] = {}
+        self._next_version = itertools.count(1)
         self._waiters: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Future]]] = defaultdict(set)
         self.closed = False
         self._clock = clock
         self._watchers: dict[str, int] = {}  # open streams and waiting requests per job
         self._seen: dict[str, float] = {}  # when someone last followed or asked for the job
+        self._forgotten: set[str] = set()  # ended jobs whose counter goes when their last follower leaves
 
     def close(self) -> None:
         """The server is stopping: wake every waiter, now and from now on (thread-safe)."""
@@ -60,7 +66,12 @@ class Hub:
                 self._watchers[job_id] -= 1
                 if not self._watchers[job_id]:
                     del self._watchers[job_id]
-                self._seen[job_id] = self._clock()
+                if job_id in self._forgotten and job_id not in self._watchers:
+                    self._forgotten.discard(job_id)  # ended while followed: nobody needs its counter now
+                    self._versions.pop(job_id, None)
+                    self._seen.pop(job_id, None)
+                else:
+                    self._seen[job_id] = self._clock()
 
     def unwatched(self, job_ids: Iterable[str], after: float) -> list[str]:
         """Those of ``job_ids`` (every job that may be parked) that nobody has followed or asked for
@@ -75,24 +86,27 @@ class Hub:
                     if job_id not in self._watchers and now - self._seen.setdefault(job_id, now) >= after]
 
     def version(self, job_id: str) -> int:
-        """How many times ``job_id`` has changed (0 before the first change)."""
+        """A number that changes whenever ``job_id`` changes (0 before the first change)."""
         with self._lock:
             return self._versions.get(job_id, 0)
 
     def publish(self, job_id: str) -> None:
         """``job_id`` changed: wake its waiters (thread-safe)."""
         with self._lock:
-            self._versions[job_id] += 1
+            self._versions[job_id] = next(self._next_version)
             waiters = self._waiters.pop(job_id, set())
         _wake(waiters)
 
     def forget(self, job_id: str) -> None:
-        """Drop a finished job's counter (its waiters have been woken by the last publish)."""
+        """Drop a finished job's counter (its waiters have been woken by the last publish). While a
+        request or stream still follows it, the counter stays until the last one leaves: one that read
+        the version before the job's first change would otherwise find 0 again and sleep on."""
         with self._lock:
-            if job_id not in self._waiters:
-                self._versions.pop(job_id, None)
-            if job_id not in self._watchers:
-                self._seen.pop(job_id, None)
+            if job_id in self._watchers or job_id in self._waiters:
+                self._forgotten.add(job_id)
+                return
+            self._versions.pop(job_id, None)
+            self._seen.pop(job_id, None)
 
     async def wait(self, job_id: str, seen: int, timeout: float) -> int:
         """Wait until ``job_id`` has changed since version ``seen`` (or ``timeout`` seconds pass);

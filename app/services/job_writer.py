@@ -45,17 +45,20 @@ class JobWriter:
             group_id, _, index = job_id.partition(RUN_SEPARATOR)
             if index and kind not in ("finished", "checkpoint"):
                 continue  # a group's run: its group hears of its checkpoints and its end
+            ended = False
             try:
                 if index:
                     self._apply_run(kind, group_id, int(index), payload)
                 else:
-                    self._apply(kind, job_id, payload)
+                    ended = self._apply(kind, job_id, payload)
             except StorageError as exc:  # the training goes on; its next checkpoint tries again
                 log.error("job %s: %s not saved: %s", job_id, kind, exc)
             except Exception:  # one bad message must not stop the job bookkeeping
                 log.exception("job %s: could not record %s", job_id, kind)
             if kind != "checkpoint" or index:  # a training job's checkpoint changes nothing its followers
                 self._changed(group_id)         # wait for (its status, its frames): no wake-up for 100 a second
+            if ended:  # after its last change has woken its waiters, the hub drops its counter
+                self.hub.forget(job_id)
 
     def _apply_run(self, kind: str, group_id: str, index: int, payload: dict[str, Any]) -> None:
         row = self.store.get_job(group_id)
@@ -66,16 +69,17 @@ class JobWriter:
         else:
             self.groups[row["kind"]].on_progress(group_id, index, payload["progress"])
 
-    def _apply(self, kind: str, job_id: str, payload: dict[str, Any]) -> None:
+    def _apply(self, kind: str, job_id: str, payload: dict[str, Any]) -> bool:
+        """Record one message of a job; True when the job has ended (not parked)."""
         if kind == "started":  # needs no read: a deleted job's update changes nothing
             self.store.update_job(job_id, status="running", started_at=time.time())
-            return
+            return False
         if kind == "checkpoint" and job_id in self._histories:  # no read: the writer has what it needs
             self._checkpoint(job_id, self._histories[job_id], payload)
-            return
+            return False
         row = self.store.get_job(job_id)
         if row is None:
-            return
+            return False
         if kind == "checkpoint" and row["network_id"]:
             histories = self._histories[job_id] = Histories(row["network_id"], GrowingHistory(row["history"]),
                                                             GrowingHistory(self.networks.history(row["network_id"])))
@@ -87,7 +91,8 @@ class JobWriter:
             self._group_frames.pop(job_id, None)
             if payload["status"] != "parked":
                 self._parkable.discard(job_id)
-                self.hub.forget(job_id)
+                return True
+        return False
 
     def _checkpoint(self, job_id: str, histories: Histories, payload: dict[str, Any]) -> None:
         """A running job's weights, progress and history so far, and its network's, in one write."""

@@ -16,12 +16,40 @@ def test_a_waiter_wakes_when_its_job_changes_and_not_for_other_jobs():
         await asyncio.sleep(0.05)
         assert not waiting.done()
         threading.Thread(target=hub.publish, args=("a",)).start()  # from another thread, like the executor's
-        assert await asyncio.wait_for(waiting, 30) == seen + 1
-        assert await hub.wait("a", seen, timeout=30) == seen + 1  # already changed: no waiting at all
-        assert await hub.wait("a", seen + 1, timeout=0.01) == seen + 1  # nothing new: the timeout ends it
+        changed = await asyncio.wait_for(waiting, 30)
+        assert changed != seen and changed == hub.version("a")
+        assert await hub.wait("a", seen, timeout=30) == changed  # already changed: no waiting at all
+        assert await hub.wait("a", changed, timeout=0.01) == changed  # nothing new: the timeout ends it
         assert hub._waiters == {}  # no waiter left behind
 
     # A loop of its own, in a thread: the browser tests' synchronous Playwright may hold this thread's.
+    failures = []
+    thread = threading.Thread(target=lambda: failures.extend(_run(scenario)))
+    thread.start()
+    thread.join(60)
+    assert failures == []
+
+
+def test_a_job_that_ends_between_a_waiters_look_and_its_wait_still_wakes_it():
+    """The writer forgets an ended job's counter: a waiter that read the version before (``seen``),
+    and waits after, must not find that same version again and sleep through the job's end."""
+    hub = Hub()
+
+    async def scenario():
+        with hub.watching("step"):
+            before_any_change = hub.version("step")  # 0: the job has not started
+            hub.publish("step")  # started
+            after_start = hub.version("step")
+            hub.forget("step")  # the writer: the job has ended...
+            hub.publish("step")  # ...and its last change is published (in either order)
+            hub.forget("step")
+            for seen in (before_any_change, after_start):
+                assert await asyncio.wait_for(hub.wait("step", seen, timeout=600), 30) != seen
+        assert hub._versions == {} and hub._forgotten == set()  # dropped once its last follower left
+        hub.publish("other")
+        hub.forget("other")  # nobody follows it: dropped at once
+        assert hub._versions == {}
+
     failures = []
     thread = threading.Thread(target=lambda: failures.extend(_run(scenario)))
     thread.start()
