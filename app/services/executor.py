@@ -40,10 +40,12 @@ WORKER_DIED = "the worker process stopped unexpectedly"
 WORKER_NICENESS = 5
 RESPAWN_PAUSE_SECONDS = 1.0  # a worker that dies right after starting is not restarted in a tight loop
 # A slice lasts about this long divided by the jobs waiting on its worker, within the bounds below:
-# alone, a job trains in 50 ms slices; ten jobs on a worker take turns of 10 ms, so each gets a
-# live frame about every 100 ms.
-TURN_SECONDS = 0.1
-MIN_SLICE_SECONDS, MAX_SLICE_SECONDS = 0.01, 0.05
+# alone, a job trains in 50 ms slices; ten jobs on a worker take turns of 6.6 ms; fifty (a class of
+# 100 on two workers) of 2 ms, each followed by the job's live frame (about 2 ms for the Playground's),
+# so that each of them still gets 3-4 frames a second (benchmarks/bench_class.py). Shorter turns
+# would give more frames and fewer steps between them.
+TURN_SECONDS = 0.066
+MIN_SLICE_SECONDS, MAX_SLICE_SECONDS = 0.002, 0.05
 
 __all__ = ["Executor", "LocalExecutor", "PersonLimit", "QueueFull", "SchedulerLimits", "SlicingExecutor"]
 

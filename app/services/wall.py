@@ -116,8 +116,10 @@ class WallService:
                                 "train": None, "test": None}
         if job is None:
             return tile | {"flags": tile_flags(None, None, 0.0)}
-        kept = tracker.kept.setdefault(job["id"], {"record": job["metrics"] or None, "boundary": None,
-                                                   "parameters": self._parameters(job["network_id"])})
+        kept = tracker.kept.get(job["id"])
+        if kept is None:  # the network is read once per job, not at every tile (it holds the weights)
+            kept = tracker.kept[job["id"]] = {"record": job["metrics"] or None, "boundary": None,
+                                              "parameters": self._parameters(job["network_id"])}
         step, epoch = (job["progress"] or {}).get("step"), (job["progress"] or {}).get("epoch")
         # a queued job's row may not say "running" yet while its frames already come (the row is
         # written by the jobs' writer thread, later under load): the frames are asked for either way

@@ -64,6 +64,11 @@ def ramp_steps(elapsed: float) -> int:
 # A job nobody follows stores its weights this seldom at most: a crash costs nobody a view, and a room
 # of such jobs (paced ones, say) would otherwise write to the database every second each.
 QUIET_CHECKPOINT_SECONDS = 10.0
+# A followed job stores its weights every ``checkpoint_seconds`` (1 s by default) while few jobs share
+# its worker; in a crowd no more often than this many seconds per job on the worker, so that a class of
+# 100 writes about 40 checkpoints a second to the database rather than 100 (a crash costs each of them
+# a few seconds of training at most; Pause and the job's end store the weights as always).
+CHECKPOINT_SECONDS_PER_PEER = 0.05
 # A paced job nobody follows takes its steps in bursts this far apart rather than one frame interval
 # apart: nobody sees them, and each wake-up costs the server a round trip.
 QUIET_BURST_SECONDS = 1.0
@@ -111,6 +116,7 @@ class TrainRun:
         self.frame_budget = task.get("frame_budget", math.inf)
         self.frames_spent = 0.0
         self.quiet = False
+        self.peers = 1  # jobs on this worker (``answer`` keeps it current): checkpoints come less often in a crowd
         self.bounds = None
         if self.live and (net.spec.input_dim == 2 or (net.spec.input_dim == 1 and net.loss.task == "regression")):
             self.bounds = data_bounds(data)
@@ -160,7 +166,7 @@ class TrainRun:
             self.next_frame = max(self.next_frame + self.interval, now)
             self.frames_spent += self.frame_cost
             self.send("progress", self.job_id, self.frame())
-        every = max(self.checkpoint_seconds, QUIET_CHECKPOINT_SECONDS) if quiet else self.checkpoint_seconds
+        every = max(self.checkpoint_seconds, QUIET_CHECKPOINT_SECONDS if quiet else self.peers * CHECKPOINT_SECONDS_PER_PEER)
         if now - self.last_checkpoint >= every:
             self.last_checkpoint = now
             self.send("checkpoint", self.job_id, self.checkpoint())
@@ -315,6 +321,7 @@ def answer(message: tuple[str, str, Any], runs: dict[str, TrainRun], datasets: D
         return
     try:
         if kind == "slice":
+            run.peers = len(runs)
             report = run.slice(*body)
         else:  # "stop"
             run.stop()

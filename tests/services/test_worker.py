@@ -66,3 +66,21 @@ def test_the_ramp_spreads_the_first_steps_over_seconds_then_runs_free():
     # As many as the slice's time allows (on a busy machine that may be only a few), not what is due:
     # a followed job's slice ends when its next frame is due, after half a frame's interval at least.
     assert run.slice(0.05)["seconds"] >= 0.033 / 2 and run.trainer.done > done
+
+
+def test_in_a_crowded_worker_a_followed_job_stores_its_weights_less_often():
+    """Alone, a followed job checkpoints every ``checkpoint_seconds``; among 100 jobs on its worker no
+    more often than ``CHECKPOINT_SECONDS_PER_PEER`` each (5 s), so a class does not flood the database."""
+    from app.services.worker import CHECKPOINT_SECONDS_PER_PEER
+
+    def checkpoints(peers: int) -> int:
+        run, sent = train_run({"grid": 10, "interval_ms": 50}, checkpoint_seconds=0.05)
+        run.peers = peers
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            run.slice(0.01)
+        return sent.count("checkpoint")
+
+    assert 100 * CHECKPOINT_SECONDS_PER_PEER > 0.5
+    assert checkpoints(1) >= 4  # every 0.05 s over 0.5 s (a busy machine may drop a few)
+    assert checkpoints(100) == 0  # the first one would come after 5 s
