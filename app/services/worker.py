@@ -166,7 +166,8 @@ class TrainRun:
             self.next_frame = max(self.next_frame + self.interval, now)
             self.frames_spent += self.frame_cost
             self.send("progress", self.job_id, self.frame())
-        every = max(self.checkpoint_seconds, QUIET_CHECKPOINT_SECONDS if quiet else self.peers * CHECKPOINT_SECONDS_PER_PEER)
+        crowd = QUIET_CHECKPOINT_SECONDS if quiet else self.peers * CHECKPOINT_SECONDS_PER_PEER
+        every = max(self.checkpoint_seconds, crowd)
         if now - self.last_checkpoint >= every:
             self.last_checkpoint = now
             self.send("checkpoint", self.job_id, self.checkpoint())
