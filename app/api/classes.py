@@ -33,6 +33,8 @@ from .schemas import (
     ClassPublic,
     ClassSummary,
     ClassUpdate,
+    CrowdPublic,
+    CrowdPut,
     GalleryCopy,
     GalleryEntry,
     GalleryPin,
@@ -194,6 +196,32 @@ def follow(class_id: str, body: ClassFollow, services: ServicesDep, owner: Owner
             summary="How the room answered each of the lesson's questions, as counts (the lecturer; never names)")
 def answers(class_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
     return services.classes.answers(class_id, owner)
+
+
+CROWD_409 = {409: {"model": Message, "description": "the class has ended, or has no assignment yet"}}
+
+
+@router.put("/{class_id}/crowd", response_model=CrowdPublic, responses=responses(403, 404, *BODY, s422=(
+                "the setting names no field of a training request, or one the assignment locks or cannot unlock: "
+                "field `setting`")) | CROWD_409,
+            summary="Choose the setting the class's crowd experiment varies (the lecturer); the crowd")
+def choose_crowd(class_id: str, body: CrowdPut, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.crowd.choose(class_id, body.setting, owner)
+
+
+@router.get("/{class_id}/crowd", response_model=CrowdPublic, responses=NOT_FOUND,
+            summary="The crowd experiment: per value of the varied setting, the members' train and test scores "
+                    "(mean, min, max over each member's latest finished class run at that value) and their count")
+def crowd(class_id: str, services: ServicesDep, owner: OwnerDep) -> dict:
+    return services.crowd.get(class_id, owner)
+
+
+@router.get("/{class_id}/crowd/figure", response_class=Response, responses=NOT_FOUND | {
+                409: {"model": Message, "description": "the lecturer has not chosen a setting yet"}},
+            summary="A Plotly figure of the crowd experiment: train and test score against the setting, each a "
+                    "mean in a min–max band over the students")
+def crowd_figure(class_id: str, services: ServicesDep, owner: OwnerDep) -> Response:
+    return Response(services.crowd.figure(class_id, owner), media_type="application/json")
 
 
 @router.put("/{class_id}/gallery/{submission_id}", response_model=list[GalleryEntry],

@@ -36,7 +36,8 @@ from app.nn import (
     get_loss,
 )
 from app.nn.optimizers import optimizer_options
-from app.services.classes import CODE_LENGTH, SETTING_NAMES
+from app.services.class_settings import SETTING_NAMES
+from app.services.classes import CODE_LENGTH
 from app.services.history import MAX_NETWORK_HISTORY
 from app.services.specs import (
     DEFAULT_GRID,
@@ -594,6 +595,7 @@ MemberName = Annotated[str, BeforeValidator(_trimmed), Field(
     min_length=1, max_length=MAX_MEMBER_NAME, json_schema_extra={"pattern": ONE_LINE},
     description=f"1 to {MAX_MEMBER_NAME} characters after trimming, one line; unique in the class whatever its "
                 "case"), AfterValidator(_one_line)]
+MAX_SETTING_PATH = 100  # a sweep's setting path, such as network.hidden[0].units
 ClassSettingName = Literal[SETTING_NAMES]  # type: ignore[valid-type]
 
 
@@ -644,6 +646,11 @@ class AssignmentPut(Request):
         default_factory=list, max_length=len(SETTING_NAMES), json_schema_extra={"uniqueItems": True},
         description="the settings students may change (GET /api/catalog `class_settings`); the others are locked")
     hidden_test: HiddenTest | None = None
+    crowd: str | None = Field(
+        default=None, min_length=1, max_length=MAX_SETTING_PATH,
+        description="the setting the class's crowd experiment varies: a sweep's setting path "
+                    "(`network.hidden[0].units`) that `unlocked` leaves to the students (422 `crowd` otherwise); "
+                    "null: none. Left out: the earlier assignment's, while it stays unlocked")
 
     @model_validator(mode="after")
     def _unique(self) -> AssignmentPut:
@@ -696,6 +703,7 @@ class AssignmentPublic(BaseModel):
     setup: dict[str, Any] = Field(description="data (resolved: every parameter given), network and training")
     prompt: str
     unlocked: list[str]
+    crowd: str | None = Field(description="the setting the crowd experiment varies (null: none chosen)")
     version: int
     updated_at: str
     settings: list[ClassSettingState] = Field(description="every lockable setting and whether it is locked")
@@ -762,6 +770,45 @@ class RoomAnswer(BaseModel):
 class RoomAnswers(BaseModel):
     members: int
     questions: list[RoomAnswer]
+
+
+class CrowdPut(Request):
+    setting: str | None = Field(min_length=1, max_length=MAX_SETTING_PATH,
+                                description="a sweep's setting path the assignment leaves unlocked "
+                                            "(`network.hidden[0].units`, `training.reg_strength`, "
+                                            "`training.learning_rate`, `network.hidden[*].activation`); null: none")
+
+
+class CrowdStats(BaseModel):
+    mean: float
+    min: float
+    max: float
+
+
+class CrowdValue(BaseModel):
+    value: Any = Field(description="the setting's value")
+    label: str
+    students: int = Field(description="members whose latest finished run at this value counts")
+    diverged: int = Field(description="of them, runs that diverged")
+    train: CrowdStats | None = Field(description="training accuracy (R² for regression) over the students; null: none")
+    test: CrowdStats | None = Field(description="test accuracy (R²) on the data's test split; null: no test split")
+
+
+class CrowdChoice(BaseModel):
+    path: str
+    label: str
+
+
+class CrowdPublic(BaseModel):
+    setting: str | None = Field(description="the varied setting's path; null: the lecturer has chosen none")
+    label: str | None
+    metric: Literal["accuracy", "r2"]
+    members: int
+    runs: int = Field(description="runs counted: each member's latest finished class job per value")
+    since: str | None = Field(description="runs made since the assignment's current version count")
+    values: list[CrowdValue]
+    choices: list[CrowdChoice] = Field(description="settings the crowd may vary: the catalog's sweep settings "
+                                                   "the assignment leaves unlocked")
 
 
 class GalleryPin(Request):

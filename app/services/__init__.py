@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from .bus import LocalBus, PostgresBus
 from .cache import BodyCache
 from .classes import ClassService
+from .crowd import CrowdService
 from .events import Streams
 from .executor import Executor, LocalExecutor, PersonLimit, QueueFull, SchedulerLimits
 from .expiry import Expiry
@@ -43,6 +44,7 @@ class Services:
     streams: Streams  # each person's open event streams
     classes: ClassService
     wall: WallService  # the tiles of a class's wall
+    crowd: CrowdService  # a class's crowd experiment
     lessons: LessonService  # what each person has read and answered of /learn
 
     @classmethod
@@ -66,7 +68,8 @@ class Services:
         classes.networks = networks
         return cls(store, limits, owners, networks, jobs, sweeps, expiry, BodyCache(settings.cache_bytes),
                    LatestResults(jobs), Streams(settings.person_streams), classes,
-                   WallService(store, networks, jobs.progress), LessonService(store))
+                   WallService(store, networks, jobs.progress),
+                   CrowdService(store, classes.check_member, classes.lectured, classes.announce), LessonService(store))
 
     def close(self) -> None:
         self.expiry.stop()

@@ -25,7 +25,7 @@ from app.nn.regularizers import REGULARIZATION_NAMES
 from app.viz import class_color, class_symbol
 from app.viz.sweeps import FIGURE_LABELS, METRICS, SWEEP_FIGURES, setting_label
 
-from .classes import CLASS_SETTINGS
+from .class_settings import CLASS_SETTINGS
 from .owners import over_limit
 from .specs import Conflict, Limits, NotFound, build_dataset, network_spec, resolve_data_spec
 from .store import Full, Store, iso_time

@@ -20,7 +20,6 @@ import io
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -32,6 +31,8 @@ from app.viz.common import figure_json
 from app.viz.leaderboard import leaderboard_figure
 
 from .bus import Bus
+from .class_settings import CLASS_SETTINGS
+from .crowd import chosen_setting
 from .events import Hub
 from .leaderboard import LEADERBOARD_COLUMNS, MEMBER_COLUMNS, csv_text, member_rows, ranked
 from .lessons import QUESTIONS, SECTIONS
@@ -55,40 +56,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 CODE_TRIES = 8  # a new code is drawn again when it is taken (rare)
 EVENT_PREFIX = "class:"  # a class's key on the hub and the bus, beside the jobs' ids
-
-
-@dataclass(frozen=True)
-class ClassSetting:
-    """A setting a lecturer may lock: its name (a path in a training request), its label, and the
-    request fields it covers (``section.key``)."""
-
-    name: str
-    label: str
-    fields: tuple[str, ...]
-
-
-# What a lecturer can lock, in the Playground's order. Fields no setting covers (steps, epochs,
-# history, input and output sizes, which follow the data) are never locked: Play runs in chunks.
-CLASS_SETTINGS: tuple[ClassSetting, ...] = (
-    ClassSetting("data.name", "data set", ("data.name", "data.id")),
-    ClassSetting("data.classes", "classes", ("data.classes",)),
-    ClassSetting("data.size", "points", ("data.n_per_class", "data.n_points")),
-    ClassSetting("data.noise", "noise", ("data.noise",)),
-    ClassSetting("data.seed", "data seed (Regenerate)", ("data.seed",)),
-    ClassSetting("data.test_fraction", "train : test", ("data.test_fraction",)),
-    ClassSetting("data.points", "added points", ("data.points",)),
-    ClassSetting("network.hidden", "hidden layers, units and activations", ("network.hidden",)),
-    ClassSetting("network.features", "input features", ("network.features",)),
-    ClassSetting("network.loss", "loss", ("network.loss",)),
-    ClassSetting("network.init", "initialization", ("network.init",)),
-    ClassSetting("seed", "seed", ("network.seed", "training.seed")),
-    ClassSetting("training.optimizer", "optimizer", ("training.optimizer", "training.optimizer_options")),
-    ClassSetting("training.learning_rate", "learning rate", ("training.learning_rate",)),
-    ClassSetting("training.regularization", "regularization", ("training.regularization",)),
-    ClassSetting("training.reg_strength", "strength λ", ("training.reg_strength",)),
-    ClassSetting("training.batch_size", "batch size", ("training.batch_size",)),
-)
-SETTING_NAMES = tuple(setting.name for setting in CLASS_SETTINGS)
 
 
 def new_code() -> str:
@@ -191,7 +158,7 @@ class ClassService:
         """End the class: nobody joins it any more, nothing in it changes; it is removed ``ttl`` seconds later."""
         row = self._lectured(class_id, owner)
         self.store.update_class(row["id"], ended_at=self.clock(), joining=False)
-        self._announce(row["id"])
+        self.announce(row["id"])
         return self.get(class_id, owner, base_url)
 
     def _state(self, row: dict[str, Any]) -> str:
@@ -260,7 +227,7 @@ class ClassService:
         row = self._lectured(class_id, owner)
         if not self.store.delete_member(row["id"], member_id):
             raise NotFound(f"no member with id {member_id!r} in this class")
-        self._announce(row["id"])  # the removed member's open page stops following the class
+        self.announce(row["id"])  # the removed member's open page stops following the class
 
     # --- the assignment ---------------------------------------------------------------------------
 
@@ -288,18 +255,21 @@ class ClassService:
         return {"points": rows}
 
     def set_assignment(self, class_id: str, request: dict[str, Any], owner: str) -> dict[str, Any]:
-        """Give the class a new assignment (``request``: setup, prompt, unlocked, hidden_test; the
-        request model has checked each alone) and tell every member's open page."""
+        """Give the class a new assignment (``request``: setup, prompt, unlocked, hidden_test, crowd; the
+        request model has checked each alone) and tell every member's open page. Without ``crowd`` the
+        crowd experiment keeps its setting while the new assignment leaves it unlocked."""
         row = self._lectured(class_id, owner)
         setup = self.check_setup(request["setup"])
         hidden_test = request.get("hidden_test")
         if hidden_test is not None:
             hidden_test = self._check_hidden_test(hidden_test, setup["data"])
         version = (row["assignment"] or {}).get("version", 0) + 1
-        assignment = {"setup": setup, "prompt": request.get("prompt", ""), "unlocked": request.get("unlocked", []),
-                      "version": version, "updated_at": self.clock()}
+        unlocked = request.get("unlocked", [])
+        assignment = {"setup": setup, "prompt": request.get("prompt", ""), "unlocked": unlocked,
+                      "crowd": chosen_setting(request, row["assignment"], unlocked), "version": version,
+                      "updated_at": self.clock()}
         self.store.update_class(row["id"], assignment=assignment, hidden_test=hidden_test)
-        self._announce(row["id"])
+        self.announce(row["id"])
         return self._assignment(assignment, hidden_test, "lecturer")
 
     def assignment(self, class_id: str, owner: str) -> dict[str, Any]:
@@ -312,6 +282,7 @@ class ClassService:
     @staticmethod
     def _assignment(assignment: dict[str, Any], hidden_test: dict[str, Any] | None, role: str) -> dict[str, Any]:
         public = {key: assignment[key] for key in ("setup", "prompt", "unlocked", "version")}
+        public["crowd"] = assignment.get("crowd")
         public["updated_at"] = iso_time(assignment["updated_at"])
         public["settings"] = [{"name": setting.name, "label": setting.label,
                                "locked": setting.name not in assignment["unlocked"]} for setting in CLASS_SETTINGS]
@@ -481,7 +452,7 @@ class ClassService:
             raise SpecError("section", f"the lesson has no section {section!r}; its sections: "
                                        f"{', '.join(s.id for s in SECTIONS)}")
         self.store.update_class(row["id"], following=section)
-        self._announce(row["id"])
+        self.announce(row["id"])
         return {"section": section}
 
     def answers(self, class_id: str, owner: str) -> dict[str, Any]:
@@ -502,7 +473,7 @@ class ClassService:
     def event_key(self, class_id: str) -> str:
         return EVENT_PREFIX + class_id
 
-    def _announce(self, class_id: str) -> None:
+    def announce(self, class_id: str) -> None:
         """The class changed (its assignment, or it ended): wake its streams here and on other servers."""
         self.hub.publish(self.event_key(class_id))
         self.bus.publish("changed", self.event_key(class_id))

@@ -258,6 +258,10 @@ class JobService(JobCluster, JobWriter):
             stored_request = {"network": network_request if created else {"id": network_id}, "data": data_spec,
                               "training": dict(vars(config)), "live": live, "priority": priority,
                               "class_id": request.get("class_id")}
+            if request.get("class_id") is not None:
+                # What the run trained, on the job itself: the class's crowd experiment reads each
+                # run's settings from here, also once its network (a Play chunk's) is gone.
+                stored_request["spec"] = network["spec"]
             done = network["steps_trained"]
             job_id = self.store.create_job("train", stored_request, network_id, progress={
                 "step": done, "total_steps": done + steps, "epoch": network["epochs_trained"]}, owner=owner,

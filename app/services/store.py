@@ -505,6 +505,15 @@ class Store:
         statement = select(*columns).where(jobs.c.class_id == class_id)
         return self._read(statement.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit))
 
+    def class_job_runs(self, class_id: str, statuses: tuple[str, ...], since: float,
+                       limit: int = 20000) -> list[dict[str, Any]]:
+        """A class's jobs with one of ``statuses`` made since ``since``, newest first, with their
+        requests and final metrics (not their histories): the crowd experiment's runs."""
+        columns = [jobs.c[name] for name in ("id", "owner", "status", "created_at", "request", "metrics")]
+        statement = select(*columns).where(jobs.c.class_id == class_id, jobs.c.status.in_(statuses),
+                                           jobs.c.created_at >= since)
+        return self._read(statement.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit))
+
     def job_class(self, job_id: str) -> str | None:
         """The class a job was made for (None: none, or no such job)."""
         rows = self._read(select(jobs.c.class_id).where(jobs.c.id == key(job_id)))

@@ -149,6 +149,30 @@ def set_path(request: dict[str, Any], steps: list[tuple[str, int | str | None]],
         targets = following
 
 
+def get_path(request: dict[str, Any], steps: list[tuple[str, int | str | None]]) -> Any:
+    """The value at a parsed path in ``request``, where ``set_path`` would set it: ``[*]`` gives the
+    one value every entry has there. ``LookupError`` when the request has none (a missing field or
+    layer, or entries whose values differ)."""
+    if not steps:
+        return request
+    (name, index), rest = steps[0], steps[1:]
+    if not isinstance(request, dict) or name not in request:
+        raise LookupError(name)
+    node = request[name]
+    if index is None:
+        return get_path(node, rest)
+    if not isinstance(node, list) or not node:
+        raise LookupError(name)
+    if index != "*":
+        if index >= len(node):
+            raise LookupError(name)
+        return get_path(node[index], rest)
+    values = [get_path(item, rest) for item in node]
+    if any(json.dumps(value, sort_keys=True) != json.dumps(values[0], sort_keys=True) for value in values):
+        raise LookupError(name)
+    return values[0]
+
+
 # --- the plan ------------------------------------------------------------------------------------
 
 @dataclass

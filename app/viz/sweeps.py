@@ -177,13 +177,18 @@ def heatmap_figure(axes: list[Axis], aggregates: list[dict[str, Any]], metric: s
 
 # --- lines ---------------------------------------------------------------------------------------
 
-def lines_figure(axes: list[Axis], aggregates: list[dict[str, Any]], metric: str) -> go.Figure:
-    """``metric`` against the first setting, its mean over the seeds as a line in a band from the
-    min to the max; one line per combination of the other settings' values (at most
-    ``MAX_LINES``); a log x axis for log-spaced values."""
+def lines_figure(axes: list[Axis], aggregates: list[dict[str, Any]], metric: str | Sequence[str],
+                 over: str = "seeds") -> go.Figure:
+    """``metric`` (or each of several) against the first setting, its mean as a line in a band from
+    the min to the max over the runs of each value (``over``: what they differ by, for the title);
+    one line per metric and combination of the other settings' values (at most ``MAX_LINES``
+    combinations); a log x axis for log-spaced values."""
     axes = _check_axes(axes, None, "lines")
+    metrics = [metric] if isinstance(metric, str) else list(metric)
+    if not metrics:
+        raise SpecError("metric", "name at least one metric")
     x_axis, others = axes[0], axes[1:]
-    title = _title(metric)
+    titles = [_title(name) for name in metrics]
     groups: dict[str, list[dict[str, Any]]] = {}
     for aggregate in aggregates:
         label = ", ".join(f"{a.path} = {value_label(aggregate['settings'].get(a.path))}" for a in others)
@@ -192,29 +197,32 @@ def lines_figure(axes: list[Axis], aggregates: list[dict[str, Any]], metric: str
         raise SpecError("kind", f"lines draws at most {MAX_LINES} lines; the other settings make {len(groups)}")
     fig = go.Figure()
     order = {_key(v): i for i, v in enumerate(x_axis.values)}
-    for i, (label, group) in enumerate(groups.items()):
+    lines = [(label, group, name, title) for label, group in groups.items() for name, title in zip(metrics, titles)]
+    for i, (label, group, name, title) in enumerate(lines):
         group = sorted(group, key=lambda a: order.get(_key(a["settings"].get(x_axis.path)), 0))
         xs = [_x(x_axis, a["settings"].get(x_axis.path)) for a in group]
         color = series_color(i)
-        low = [_stat(a, metric, "min") for a in group]
-        high = [_stat(a, metric, "max") for a in group]
+        low = [_stat(a, name, "min") for a in group]
+        high = [_stat(a, name, "max") for a in group]
         # The group keeps the paths (the page reads a line's settings from it); the name is for people.
-        group_key = label or title
-        name = ", ".join(f"{a.label} = {value_label(group[0]['settings'].get(a.path))}" for a in others) or title
+        group_key = f"{label} {name}" if len(metrics) > 1 else label or title
+        line_name = ", ".join(f"{a.label} = {value_label(group[0]['settings'].get(a.path))}" for a in others)
+        line_name = ", ".join(part for part in (title if len(metrics) > 1 else "", line_name) if part) or title
         fig.add_trace(go.Scatter(x=xs, y=high, mode="lines", line=dict(width=0, color=color), legendgroup=group_key,
                                  showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=xs, y=low, mode="lines", line=dict(width=0, color=color), fill="tonexty",
                                  opacity=0.25, legendgroup=group_key, showlegend=False, hoverinfo="skip",
-                                 name=f"{name} (min–max)"))
+                                 name=f"{line_name} (min–max)"))
         fig.add_trace(go.Scatter(
-            x=xs, y=[_stat(a, metric, "mean") for a in group], mode="lines+markers", name=name, legendgroup=group_key,
-            line=dict(color=color, width=2), customdata=[[lo, hi] for lo, hi in zip(low, high)],
+            x=xs, y=[_stat(a, name, "mean") for a in group], mode="lines+markers", name=line_name,
+            legendgroup=group_key, line=dict(color=color, width=2), customdata=[[lo, hi] for lo, hi in zip(low, high)],
             hovertemplate=f"{x_axis.label} %{{x}}<br>{title} mean %{{y:.4g}}<br>min %{{customdata[0]:.4g}}, "
-                          f"max %{{customdata[1]:.4g}}<extra>{name}</extra>"))
+                          f"max %{{customdata[1]:.4g}}<extra>{line_name}</extra>"))
     fig.update_xaxes(title_text=x_axis.label, **_axis_type(x_axis))
-    fig.update_yaxes(title_text=title)
-    return apply_theme(fig, title=dict(text=f"{title} against {x_axis.label} (band: min–max over seeds)"),
-                       showlegend=bool(others))
+    fig.update_yaxes(title_text=" and ".join(titles))
+    return apply_theme(fig, title=dict(text=f"{' and '.join(titles)} against {x_axis.label} "
+                                            f"(band: min–max over {over})"),
+                       showlegend=bool(others) or len(metrics) > 1)
 
 
 # --- parallel coordinates ------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from app.services.classes import CODE_ALPHABET, CODE_LENGTH, SETTING_NAMES
+from app.services.class_settings import SETTING_NAMES
+from app.services.classes import CODE_ALPHABET, CODE_LENGTH
 
 from ..waiting import DEADLINE
 from .conftest import field_of, open_client
