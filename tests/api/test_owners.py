@@ -92,6 +92,7 @@ BODIES = {
     ("PATCH", "/api/classes/{class_id}/members/{member_id}"): {"name": "Bob's now"},
     ("PUT", "/api/classes/{class_id}/assignment"): {"setup": {"data": {"name": "xor"}}, "prompt": "Bob's now"},
     ("PUT", "/api/classes/{class_id}/follow"): {"section": "layers"},
+    ("PUT", "/api/classes/{class_id}/crowd"): {"setting": "training.learning_rate"},
 }
 HAND_WRITTEN = 12  # the routes the list written by hand had before it was derived from the app
 

@@ -67,6 +67,27 @@ def test_lines_draw_the_mean_in_a_min_max_band_on_a_log_axis_for_log_spaced_valu
     assert one["layout"]["xaxis"]["type"] == "category" and list(one["data"][-1]["x"]) == ["relu", "tanh"]
 
 
+def test_lines_draw_several_metrics_each_in_its_band_and_name_what_the_runs_differ_by():
+    crowd = [{"settings": {UNITS.path: units}, "finished": 2, "runs": 4, "metrics": {
+        "train_accuracy": {"mean": train, "min": train - 0.1, "max": train + 0.1},
+        "test_accuracy": {"mean": train - 0.2, "min": train - 0.3, "max": train - 0.1}}}
+        for units, train in ((3, 0.6), (20, 0.9))]
+    fig = lines_figure([UNITS], crowd, ("train_accuracy", "test_accuracy"), over="students").to_dict()
+    means = [t for t in fig["data"] if t.get("mode") == "lines+markers"]
+    assert [t["name"] for t in means] == ["training accuracy", "test accuracy"]
+    assert [list(t["y"]) for t in means] == [pytest.approx([0.6, 0.9]), pytest.approx([0.4, 0.7])]
+    assert all(list(t["x"]) == [3, 20] for t in means)
+    bands = [t for t in fig["data"] if t.get("fill") == "tonexty"]
+    assert [list(t["y"]) for t in bands] == [pytest.approx([0.5, 0.8]), pytest.approx([0.3, 0.6])]
+    assert len({t["legendgroup"] for t in means}) == 2 and fig["layout"]["showlegend"]
+    assert fig["layout"]["title"]["text"] == ("training accuracy and test accuracy against units in hidden layer 1 "
+                                              "(band: min–max over students)")
+    json.loads(figure_json(lines_figure([UNITS], crowd, ("train_accuracy", "test_accuracy"))))
+    with pytest.raises(SpecError) as caught:
+        lines_figure([UNITS], crowd, ())
+    assert caught.value.field == "metric"
+
+
 def test_parallel_coordinates_have_one_dimension_per_setting_and_the_metric():
     rows = [{"settings": {RATES.path: r, ACTIVATION.path: a}, "test_accuracy": 0.5 + r / 10}
             for r in RATES.values for a in ACTIVATION.values] + [
