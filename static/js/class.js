@@ -1,8 +1,10 @@
 // One class. Its lecturer sees the code (large), the join link and its QR code, the members (rename,
 // remove), joining closed or reopened, the end of the class, and the assignment; a member sees the
 // title, the assignment's prompt with a link that opens it in the Playground, and the members' names.
-// A member's page follows the class's event stream and shows a new assignment as it arrives.
+// A member's page follows the class's event stream and shows a new assignment as it arrives. Both
+// show the crowd experiment (class_crowd.js).
 import { announce, api } from "./api.js";
+import { showCrowd } from "./class_crowd.js";
 import { $, busy, el, pageError } from "./ui.js";
 
 const classId = $("#class-title").dataset.classId;
@@ -166,6 +168,7 @@ async function load() {
   $("#members").replaceChildren(...view.members.map((member) => memberRow(member, lecturing && view.state !== "ended")));
   await showAssignment(view);
   await showLeaderboard(view);
+  await showCrowd(view, base);
   if (!lecturing && view.state !== "ended" && !stream) follow();
 }
 
