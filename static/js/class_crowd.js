@@ -49,7 +49,10 @@ async function refresh() {
 
 function tick() {
   if (document.hidden) return;
-  refresh().catch((error) => pageError.show(error));
+  refresh().catch((error) => {
+    if (error.status === 404) window.clearInterval(state.timer); // removed from the class, or it is gone
+    pageError.show(error);
+  });
 }
 
 async function choose(event) {
