@@ -77,3 +77,42 @@ def test_a_lecturer_and_a_student_learn_together(browser, server):
     finally:
         lecturer.context.close()
         student.context.close()
+
+
+CROWD_SETUP = {"data": {"name": "spiral", "n_per_class": 20, "classes": 2, "noise": 0.1, "seed": 0,
+                        "test_fraction": 0.25},
+               "network": {"hidden": [{"units": 4, "activation": "relu"}], "loss": "softmax", "init": "he"},
+               "training": {"optimizer": "adam", "learning_rate": 0.05}}
+
+
+def test_the_crowd_experiment_draws_the_rooms_runs(browser, server):
+    lecturer, student = open_page(browser, server), open_page(browser, server)
+    try:
+        made = api(lecturer, "POST", "/api/classes", data={"title": "Crowd"}).json()
+        base = f"/api/classes/{made['id']}"
+        assignment = {"setup": CROWD_SETUP, "unlocked": ["network.hidden", "training.learning_rate"],
+                      "crowd": "network.hidden[0].units"}
+        assert api(lecturer, "PUT", f"{base}/assignment", data=assignment).ok
+        assert api(student, "POST", "/api/classes/join", data={"code": made["code"], "name": "Ada"}).ok
+        for units in (3, 6):
+            job = {"class_id": made["id"], "data": CROWD_SETUP["data"],
+                   "training": CROWD_SETUP["training"] | {"steps": 5},
+                   "network": CROWD_SETUP["network"] | {"hidden": [{"units": units, "activation": "relu"}]}}
+            assert api(student, "POST", "/api/jobs?wait=true", data=job).json()["status"] == "done"
+
+        student.goto(f"/classes/{made['id']}")
+        expect(student.get_by_test_id("crowd-summary")).to_contain_text("2 runs from 1 student at 2 values")
+        expect(student.locator("#crowd-plot .main-svg").first).to_be_attached()
+        expect(student.locator("#crowd-choose")).to_be_hidden()
+
+        lecturer.goto(f"/classes/{made['id']}")
+        expect(lecturer.get_by_test_id("crowd-setting")).to_have_value("network.hidden[0].units")
+        lecturer.get_by_test_id("crowd-setting").select_option("training.learning_rate")
+        expect(lecturer.get_by_test_id("crowd-summary")).to_contain_text("1 value of learning rate")
+        # The student's page asks again by itself.
+        expect(student.get_by_test_id("crowd-summary")).to_contain_text("learning rate", timeout=20_000)
+        lecturer.recorder.assert_clean()
+        student.recorder.assert_clean()
+    finally:
+        lecturer.context.close()
+        student.context.close()
