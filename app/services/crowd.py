@@ -2,8 +2,8 @@
 
 The lecturer names one setting (a sweep's path, ``network.hidden[0].units``, ``training.reg_strength``,
 ``training.learning_rate``, ``network.hidden[*].activation``) that the assignment leaves unlocked;
-it is kept on the assignment (``crowd``). Every member's finished class job (``done`` or
-``diverged``) made since the assignment's current version is a run: its value of the setting is
+it is kept on the assignment (``crowd``). Every member's ended class job that trained (``done``,
+``diverged``, or ``cancelled``: paused) made since the assignment's current version is a run: its value of the setting is
 read from the job's stored request (class jobs keep their network's spec, ``jobs.py``), its scores
 are the job's final metrics, taken on the data's own training and test split (the hidden test
 points are never touched here). Per member and value only the **latest** finished run counts: Play
@@ -33,7 +33,10 @@ from .store import Store, iso_time
 from .sweep_plan import get_path, parse_path
 from .sweeps import ROW_METRICS, aggregate
 
-RUN_STATUSES = ("done", "diverged")  # a finished run; a cancelled chunk is the Pause of a network trained on
+# A run that trained: done, diverged, or cancelled, which is how Pause ends a Play chunk (the Playground's
+# chunks are 30,000 steps: most students pause long before one ends). A job cancelled before its first
+# step has no metrics and is left out.
+RUN_STATUSES = ("done", "diverged", "cancelled")
 _SECTION_KEY = re.compile(r"(\w+)\.(\w+)")
 
 
@@ -103,7 +106,7 @@ def crowd_runs(jobs: list[dict[str, Any]], members: set[str], path: str) -> tupl
     steps = parse_path(path, "setting")
     latest: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
     for job in jobs:
-        if job["owner"] not in members:
+        if job["owner"] not in members or not job["metrics"]:  # (cancelled before its first record)
             continue
         try:
             value = get_path(run_settings(job["request"] or {}), steps)

@@ -144,3 +144,28 @@ def test_a_new_assignment_starts_the_crowd_again(lecturer, room):
     assert lecturer.put(f"{base}/assignment", json=again).status_code == 200
     crowd = ada.get(f"{base}/crowd").json()
     assert crowd["setting"] == UNITS and crowd["runs"] == 0 and crowd["values"] == []
+
+
+def test_a_paused_chunk_counts_as_the_network_its_student_left(lecturer, room):
+    """Play trains in chunks of 30,000 steps and most students press Pause long before one ends: the
+    paused job (cancelled) is their run, with the metrics it had; one cancelled before it trained is not."""
+    from tests.waiting import wait_until
+
+    base = f"/api/classes/{room['id']}"
+    ada = join(lecturer, room["code"], "Ada")
+    job = {"class_id": room["id"], "data": SETUP["data"],
+           "network": SETUP["network"] | {"hidden": [{"units": 6, "activation": "relu"}]},
+           "training": SETUP["training"] | {"steps": 30_000, "history_every": 100}}
+    started = ada.post("/api/jobs", json=job)
+    assert started.status_code == 202, started.text
+    started = started.json()
+    wait_until(lambda: (ada.get(f"/api/jobs/{started['id']}").json()["progress"]["step"] or 0) >= 200,
+               what="the chunk to train a few steps")
+    paused = ada.post(f"/api/jobs/{started['id']}/cancel").json()
+    paused = wait_until(lambda: (j := ada.get(f"/api/jobs/{started['id']}").json())["status"] == "cancelled" and j,
+                        what="the pause")
+    metrics = lecturer.app.state.services.store.get_job(paused["id"])["metrics"]
+    assert metrics and metrics["train_accuracy"] is not None
+    crowd = ada.get(f"{base}/crowd").json()
+    assert [(value["value"], value["students"]) for value in crowd["values"]] == [(6, 1)]
+    assert crowd["values"][0]["train"]["mean"] == pytest.approx(metrics["train_accuracy"])
