@@ -4,9 +4,10 @@ The lecturer names one setting (a sweep's path, ``network.hidden[0].units``, ``t
 ``training.learning_rate``, ``network.hidden[*].activation``) that the assignment leaves unlocked;
 it is kept on the assignment (``crowd``). Every member's ended class job that trained (``done``,
 ``diverged``, or ``cancelled``: paused) made since the assignment's current version is a run: its
-value of the setting is read from the job's stored request (class jobs keep their network's spec, ``jobs.py``), its scores
-are the job's final metrics, taken on the data's own training and test split (the hidden test
-points are never touched here). Per member and value only the **latest** finished run counts: Play
+value of the setting is read from the job's stored request (class jobs keep their network's spec,
+``jobs.py``), its scores are the job's final metrics, taken on the data's own training and test
+split (the hidden test points are never touched here). Per member and value only the **latest** run
+counts: Play
 trains a network in chunks, each a job, and the latest is the network as its student left it, so
 each student is one point per value and the spread is the one people and seeds make.
 
