@@ -323,7 +323,7 @@ class ClassService:
         try:
             rows = check_points(hidden_test["points"], data.input_dim, data.task, data.n_classes)
         except SpecError as exc:
-            raise exc.within("hidden_test.points") from None
+            raise exc.within("hidden_test") from None
         return {"points": rows}
 
     def set_assignment(self, class_id: str, request: dict[str, Any], owner: str) -> dict[str, Any]:
