@@ -101,6 +101,7 @@ class Settings(BaseSettings):
     address_tokens_per_minute: int = 300  # POST /api/tokens
     address_jobs_per_minute: int = 3000  # jobs, sweeps and experiments started (a Play or a Step is a job)
     address_joins_per_minute: int = 600  # POST /api/classes/join: a class of 300 joins at once, each retrying once
+    address_imports_per_minute: int = 30  # POST /api/classes/import: a lecturer's act, each up to 300 members
     # Comma-separated addresses or networks (CIDR) whose X-Forwarded-For / -Proto are believed ("*": any).
     # Loopback by default: a proxy on the same machine (scripts/cluster.sh); compose.yaml sets its network.
     trusted_proxies: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]

@@ -17,6 +17,7 @@ from app.services import Services
 from app.services.wall import TICK_SECONDS, TILE_SECONDS, WallTracker
 from app.viz.theme import CLASS_COLORS
 
+from .bodies import LargeJSONRoute, body_limit
 from .deps import ServicesDep
 from .errors import BODY, NOT_FOUND, Message, Problems, SafeJSONResponse, responses
 from .identity import OwnerDep
@@ -26,6 +27,7 @@ from .schemas import (
     AssignmentPublic,
     AssignmentPut,
     ClassCreate,
+    ClassExport,
     ClassFollow,
     ClassFollowPublic,
     ClassJoin,
@@ -68,6 +70,39 @@ BaseUrl = Annotated[str, Depends(base_url)]
              responses=responses(429, *BODY), summary="Make a class: you are its lecturer")
 def create_class(body: ClassCreate, services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> dict:
     return services.classes.create(body.title, owner, url)
+
+
+IMPORT_HELP = """A class as `GET /api/classes/{id}/export` wrote it, on this server or another (format
+`nnviz-class`, version 1 or 2), made a new class that you lead, with a new id and a new join code,
+open for joining. Carried: the title; the assignment (setup, prompt, unlocked settings, hidden test
+points), checked as a new one is; the members, as names: nobody can act as an imported member (they
+never submit or train here; you may rename or remove them), and their names are taken in the class;
+the leaderboard's entries with their scores, where they were scored and their parameter counts;
+the gallery's pins with their captions and networks (version 2), which members open as copies.
+Not carried: the students' jobs and networks (the `jobs` section is read, not imported), the old
+class's id, code, state and times, and the networks of the entries the gallery does not pin (such
+an entry cannot be pinned here). All of it is stored in one transaction, or nothing."""
+IMPORT_422 = ("a value is not acceptable, or the parts do not fit together: a section longer than the class's members "
+              "limit (NNVIZ_CLASS_MEMBERS), two members with one name, an entry naming no member or a second entry of "
+              "one, a metric not the assignment's, a pinned network that does not fit the assignment's data or has "
+              "not its entry's parameters, a setup a job would not take: each problem names its field "
+              "(`assignment.setup.network.hidden`, `leaderboard[3].member_id`)")
+
+
+def import_class(body: ClassExport, services: ServicesDep, owner: OwnerDep, url: BaseUrl) -> dict:
+    document = body.model_dump(by_alias=True, exclude_unset=True)
+    if body.assignment is not None:  # the setup with every default written out, as put_assignment stores it
+        document["assignment"]["setup"] = body.assignment.setup.model_dump(exclude_none=True)
+    return services.classes.import_(document, owner, url)
+
+
+# Added here rather than by a decorator: a document with pinned networks is read with orjson (LargeJSONRoute).
+router.add_api_route("/import", import_class, methods=["POST"], response_model=ClassPublic,
+                     status_code=status.HTTP_201_CREATED, dependencies=[limited("imports")],
+                     openapi_extra=body_limit("max_body_bytes"), route_class_override=LargeJSONRoute,
+                     responses=responses(429, *BODY, s422=IMPORT_422),
+                     summary="Import a class exported here or elsewhere: you lead the new class",
+                     description=IMPORT_HELP)
 
 
 @router.get("", response_model=list[ClassSummary], summary="The classes you lead or have joined, newest first")

@@ -1,4 +1,5 @@
-"""Per client address: how fast it may create identities (new cookies), API tokens and jobs.
+"""Per client address: how fast it may create identities (new cookies), API tokens, jobs, joins of a
+class and imported classes.
 
 Identities cost nothing to make, so the per-person limits alone would let one machine be a thousand
 people; these limits are per address instead, sized so that a class of 300 behind one school
@@ -18,9 +19,9 @@ from starlette.types import Scope
 from app.services.rates import AddressRate, retry_after
 from app.settings import Settings
 
-Kind = Literal["identities", "tokens", "jobs", "joins"]
+Kind = Literal["identities", "tokens", "jobs", "joins", "imports"]
 WHAT: dict[str, str] = {"identities": "new visitors (requests without a cookie)", "tokens": "new API tokens",
-                        "jobs": "jobs started", "joins": "requests to join a class"}
+                        "jobs": "jobs started", "joins": "requests to join a class", "imports": "classes imported"}
 
 
 def client_address(scope: Scope) -> str:

@@ -36,8 +36,9 @@ from app.nn import (
     get_loss,
 )
 from app.nn.optimizers import optimizer_options
+from app.services.class_import import parse_instant
 from app.services.class_settings import SETTING_NAMES
-from app.services.classes import CODE_LENGTH
+from app.services.classes import CODE_LENGTH, EXPORT_FORMAT
 from app.services.history import MAX_NETWORK_HISTORY
 from app.services.specs import (
     DEFAULT_GRID,
@@ -631,15 +632,7 @@ class HiddenTest(Request):
         description="test points [x1, x2, label], kept on the server and never shown to students")
 
 
-class AssignmentPut(Request):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "setup": {"data": {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0,
-                           "test_fraction": 0.2},
-                  "network": {"hidden": [{"units": 8, "activation": "relu"}], "loss": "softmax", "init": "he"},
-                  "training": {"optimizer": "adam", "learning_rate": 0.01}},
-        "prompt": "Find the smallest learning rate that still learns the spiral in 500 steps.",
-        "unlocked": ["training.learning_rate"]}]})
-
+class _Assignment(Request):
     setup: AssignmentSetup
     prompt: str = Field(default="", max_length=MAX_PROMPT, description="plain text shown above the plot")
     unlocked: list[ClassSettingName] = Field(
@@ -653,16 +646,28 @@ class AssignmentPut(Request):
                     "null: none. Left out: the earlier assignment's, while it stays unlocked")
 
     @model_validator(mode="after")
-    def _unique(self) -> AssignmentPut:
+    def _unique(self) -> _Assignment:
         if len(set(self.unlocked)) != len(self.unlocked):
             raise ValueError("unlocked names each setting once")
         return self
+
+
+class AssignmentPut(_Assignment):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "setup": {"data": {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0,
+                           "test_fraction": 0.2},
+                  "network": {"hidden": [{"units": 8, "activation": "relu"}], "loss": "softmax", "init": "he"},
+                  "training": {"optimizer": "adam", "learning_rate": 0.01}},
+        "prompt": "Find the smallest learning rate that still learns the spiral in 500 steps.",
+        "unlocked": ["training.learning_rate"]}]})
 
 
 class ClassMemberPublic(BaseModel):
     id: str | None = Field(description="null for members: only the lecturer sees the members' ids")
     name: str
     joined_at: str | None
+    imported: bool = Field(default=False, description="came with an imported class: a name nobody can act as "
+                                                      "(nobody signs in as them; the lecturer may rename or remove it)")
 
 
 class ClassYou(BaseModel):
@@ -828,6 +833,98 @@ class GalleryEntry(BaseModel):
 
 class GalleryCopy(BaseModel):
     network_id: str = Field(description="your copy: open it in the Playground at /?network={network_id}")
+
+
+# --- a class's export, imported into a new class ------------------------------------------------
+
+def _instant(value: str) -> str:
+    parse_instant(value)
+    return value
+
+
+Instant = Annotated[str, Field(max_length=40, json_schema_extra={"format": "date-time"}), AfterValidator(_instant)]
+ExportId = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+PER_MEMBER = limit(max_items="class_members")  # each section holds at most one row per member
+NOT_CARRIED = "read for its type, not carried"
+
+
+class ExportedClass(Request):
+    """Only the title is carried: the new class has its own id, code, state and creation time."""
+
+    title: ClassTitle
+    id: ExportId | None = Field(default=None, description=NOT_CARRIED)
+    code: str | None = Field(default=None, max_length=16, description=NOT_CARRIED)
+    state: Literal["open", "closed", "ended"] | None = Field(default=None, description=NOT_CARRIED)
+    created_at: Instant | None = Field(default=None, description=NOT_CARRIED)
+    ended_at: Instant | None = Field(default=None, description=NOT_CARRIED)
+
+
+class ExportedMember(Request):
+    id: ExportId = Field(description="the member's id in the document (the leaderboard's member_id names it); the "
+                                     "imported member gets a new one")
+    name: MemberName
+    joined_at: Instant
+    imported: bool = Field(default=False, description=NOT_CARRIED + ": every imported member is one")
+
+
+class ExportedSetting(Request):
+    name: str = Field(max_length=64)
+    label: str = Field(max_length=200)
+    locked: bool
+
+
+class ExportedAssignment(_Assignment):
+    version: whole(ge=1, le=MAX_COUNT) | None = Field(default=None, description=NOT_CARRIED + ": the import is "
+                                                                                              "version 1")
+    updated_at: Instant | None = Field(default=None, description=NOT_CARRIED)
+    settings: list[ExportedSetting] | None = Field(default=None, max_length=len(SETTING_NAMES),
+                                                   description=NOT_CARRIED + ": it follows from unlocked")
+
+
+class ExportedEntry(Request):
+    id: ExportId = Field(description="the entry's id in the document (a gallery pin names it)")
+    member_id: ExportId = Field(description="one of the document's members, each with one entry at most")
+    score: float | None = Field(le=1.0, description="accuracy (0 to 1) or R² (at most 1), as scored where it was "
+                                                    "submitted; null: the network's outputs were not finite")
+    metric: Metric = Field(description="the assignment's")
+    scored_on: ScoredOn = Field(description=SCORED_ON)
+    parameters: whole(ge=1, le=MAX_COUNT)
+    submitted_at: Instant
+    name: str | None = Field(default=None, max_length=MAX_MEMBER_NAME, description=NOT_CARRIED + ": the member's")
+    rank: whole(ge=1, le=MAX_COUNT) | None = Field(default=None, description=NOT_CARRIED + ": ranked again")
+    pareto: bool | None = Field(default=None, description=NOT_CARRIED + ": found again")
+
+
+class ExportedNetwork(Request):
+    spec: NetworkSpec
+    weights: Weights = Field(description="every parameter (W1, b1, ...) in the shape the spec gives it")
+
+
+class ExportedPin(Request):
+    id: ExportId = Field(description="the leaderboard entry pinned (its id in the document)")
+    caption: str = Field(min_length=1, max_length=500)
+    pinned_at: Instant
+    network: ExportedNetwork = Field(description="the network as submitted: a member's copy opens it")
+    name: str | None = Field(default=None, max_length=MAX_MEMBER_NAME, description=NOT_CARRIED)
+    score: float | None = Field(default=None, description=NOT_CARRIED + ": the entry's")
+    metric: Metric | None = Field(default=None, description=NOT_CARRIED)
+    scored_on: ScoredOn | None = Field(default=None, description=NOT_CARRIED)
+    parameters: whole(ge=1, le=MAX_COUNT) | None = Field(default=None, description=NOT_CARRIED + ": the entry's")
+
+
+class ClassExport(Request):
+    """A class as ``GET /api/classes/{id}/export`` writes it (version 1, or 2 with the gallery)."""
+
+    format: Literal[EXPORT_FORMAT]  # type: ignore[valid-type]
+    version: Literal[1, 2] = Field(description="1: without the gallery; 2: with it")
+    class_: ExportedClass = Field(alias="class")
+    members: list[ExportedMember] = Field(default_factory=list, json_schema_extra=PER_MEMBER)
+    assignment: ExportedAssignment | None = None
+    leaderboard: list[ExportedEntry] = Field(default_factory=list, json_schema_extra=PER_MEMBER)
+    jobs: list[dict[str, str | float | None]] = Field(
+        default_factory=list, json_schema_extra=PER_MEMBER,
+        description=NOT_CARRIED + ": each member's latest class job on the server it ran on")
+    gallery: list[ExportedPin] = Field(default_factory=list, json_schema_extra=PER_MEMBER)
 
 
 class WallJob(BaseModel):

@@ -31,6 +31,7 @@ from app.viz.common import figure_json
 from app.viz.leaderboard import leaderboard_figure
 
 from .bus import Bus
+from .class_import import check_sizes, imported_members, imported_submissions, is_imported, pin_imported
 from .class_settings import CLASS_SETTINGS
 from .crowd import chosen_setting
 from .events import Hub
@@ -49,6 +50,10 @@ from .specs import (
     train_config,
 )
 from .store import Full, Store, iso_time
+
+EXPORT_FORMAT = "nnviz-class"
+# 1: members, assignment, leaderboard, jobs; 2 adds the gallery with its pinned networks. Both import.
+EXPORT_VERSION = 2
 
 # Six characters without lookalikes (no 0/O, 1/I/L): 30⁶, about 7·10⁸ codes, so a guess finds a
 # live class about once in millions of tries; joins per address are limited besides.
@@ -128,16 +133,46 @@ class ClassService:
 
     def create(self, title: str, owner: str, base_url: str) -> dict[str, Any]:
         """A new class led by ``owner`` (``PersonLimit`` when they lead as many live ones as one may)."""
+        row = self._with_new_code(lambda code: self.store.create_class(owner, title, code, self.per_lecturer))
+        return self._view(row, "lecturer", owner, base_url)
+
+    @staticmethod
+    def _with_new_code(write: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+        """``write(code)`` with a new code, drawn again when it is taken (rare); ``Full`` as ``PersonLimit``."""
         for _ in range(CODE_TRIES):
             try:
-                row = self.store.create_class(owner, title, new_code(), self.per_lecturer)
-                break
+                return write(new_code())
             except Full as full:
                 raise over_limit(full) from None
-            except IntegrityError:  # the code is taken: draw another
+            except IntegrityError:
                 continue
-        else:
-            raise Conflict("could not find a free class code; try again")
+        raise Conflict("could not find a free class code; try again")
+
+    def import_(self, document: dict[str, Any], owner: str, base_url: str) -> dict[str, Any]:
+        """A new class led by ``owner`` from a class's export (``export``; the request model has
+        checked each value alone): its title, assignment, members (names nobody can act as),
+        leaderboard and gallery, in one transaction (``class_import`` says what stays behind).
+        ``SpecError`` naming the document's field; ``PersonLimit`` as ``create``."""
+        check_sizes(document, self.max_members)
+        assignment, hidden_test, data = None, None, None
+        if document.get("assignment") is not None:
+            request = document["assignment"]
+            setup = self.check_setup(request["setup"], field="assignment.setup")
+            if request.get("hidden_test") is not None:
+                try:
+                    hidden_test = self._check_hidden_test(request["hidden_test"], setup["data"])
+                except SpecError as exc:
+                    raise exc.within("assignment") from None
+            assignment = {"setup": setup, "prompt": request.get("prompt", ""), "unlocked": request.get("unlocked", []),
+                          "version": 1, "updated_at": self.clock()}
+            data = build_dataset(setup["data"])
+        members, member_ids = imported_members(document.get("members") or [], name_key)
+        metric = None if data is None else "r2" if data.task == "regression" else "accuracy"
+        submissions = imported_submissions(document.get("leaderboard") or [], member_ids, metric)
+        pin_imported(submissions, document.get("gallery") or [], self.limits, data)
+        title = document["class"]["title"]
+        row = self._with_new_code(lambda code: self.store.import_class(
+            owner, title, code, assignment, hidden_test, members, list(submissions.values()), self.per_lecturer))
         return self._view(row, "lecturer", owner, base_url)
 
     def list(self, owner: str, base_url: str) -> list[dict[str, Any]]:
@@ -177,12 +212,13 @@ class ClassService:
         view = self._summary(row, role, base_url)
         members = self.store.members(row["id"])
         if role == "lecturer":
-            view["members"] = [{"id": m["id"], "name": m["name"], "joined_at": iso_time(m["joined_at"])}
-                               for m in members]
+            view["members"] = [{"id": m["id"], "name": m["name"], "joined_at": iso_time(m["joined_at"]),
+                                "imported": is_imported(m["owner"])} for m in members]
             view["qr_svg"] = join_qr(view["join_url"])
             view["you"] = None
         else:
-            view["members"] = [{"id": None, "name": m["name"], "joined_at": None} for m in members]
+            view["members"] = [{"id": None, "name": m["name"], "joined_at": None, "imported": is_imported(m["owner"])}
+                               for m in members]
             view["qr_svg"] = None
             view["you"] = next(({"id": m["id"], "name": m["name"]} for m in members if m["owner"] == owner), None)
         view["member_count"] = len(members)
@@ -247,11 +283,14 @@ class ClassService:
         return {"data": data_spec, "network": network | {"loss": spec.loss}, "training": setup.get("training") or {}}
 
     def _check_hidden_test(self, hidden_test: dict[str, Any], data_spec: dict[str, Any]) -> dict[str, Any]:
+        if len(hidden_test["points"]) > self.limits.max_added_points:
+            raise SpecError("hidden_test.points", f"at most {self.limits.max_added_points} points "
+                                                  "(NNVIZ_MAX_ADDED_POINTS)")
         data = build_dataset(data_spec)
         try:
             rows = check_points(hidden_test["points"], data.input_dim, data.task, data.n_classes)
         except SpecError as exc:
-            raise exc.within("hidden_test.points") from None
+            raise exc.within("hidden_test") from None
         return {"points": rows}
 
     def set_assignment(self, class_id: str, request: dict[str, Any], owner: str) -> dict[str, Any]:
@@ -404,7 +443,10 @@ class ClassService:
     def pin(self, class_id: str, submission_id: str, caption: str | None, owner: str) -> list[dict[str, Any]]:
         """Pin a submission to the gallery with ``caption`` (None: unpin it); the gallery as it then stands."""
         row = self._lectured(class_id, owner)
-        if not self.store.pin_submission(row["id"], submission_id, caption):
+        entry = self.store.submission(row["id"], submission_id)
+        if entry is not None and caption is not None and not entry["spec"]:
+            raise Conflict("this entry was imported without its network: there is nothing to open from the gallery")
+        if entry is None or not self.store.pin_submission(row["id"], submission_id, caption):
             raise NotFound(f"no submission with id {submission_id!r} in this class")
         return self.gallery(class_id, owner)
 
@@ -430,17 +472,25 @@ class ClassService:
 
     def export(self, class_id: str, owner: str, base_url: str) -> dict[str, Any]:
         """The whole class as one JSON document for its lecturer: the class, its members, the
-        assignment with its hidden test points, the leaderboard and each member's latest class job's
-        final metrics."""
+        assignment with its hidden test points, the leaderboard, each member's latest class job's
+        final metrics, and the gallery with each pinned network (spec and weights, so that an import
+        elsewhere opens them too: ``import_``)."""
         row = self._lectured(class_id, owner, open_only=False)
         view = self._view(row, "lecturer", owner, base_url)
         assignment = self._assignment(row["assignment"], row.get("hidden_test"), "lecturer") \
             if row["assignment"] else None
-        return {"format": "nnviz-class", "version": 1,
+        gallery = [pin | {"network": self._network_of(row["id"], pin["id"])} for pin in self.gallery(class_id, owner)]
+        return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION,
                 "class": {key: view[key] for key in ("id", "title", "code", "state", "created_at", "ended_at")},
                 "members": view["members"], "assignment": assignment,
                 "leaderboard": ranked(self.store.submissions(row["id"])),
-                "jobs": member_rows(self.store.members(row["id"]), self.store.class_job_heads(row["id"]))}
+                "jobs": member_rows(self.store.members(row["id"]), self.store.class_job_heads(row["id"])),
+                "gallery": gallery}
+
+    def _network_of(self, class_id: str, submission_id: str) -> dict[str, Any]:
+        """A submission's network as a network's export holds it: the spec, and the weights as lists."""
+        entry = self.store.submission(class_id, submission_id)
+        return {"spec": entry["spec"], "weights": {name: value.tolist() for name, value in entry["weights"].items()}}
 
     # --- the lesson, together ---------------------------------------------------------------------
 

@@ -746,6 +746,24 @@ class Store:
         self._insert_within(owner, [("classes", live, 1, max_live)], [(classes, row)])
         return row | {"ended_at": None, "assignment": None, "following": None}
 
+    def import_class(self, owner: str, title: str, code: str, assignment: dict[str, Any] | None,
+                     hidden_test: dict[str, Any] | None, members: list[dict[str, Any]],
+                     submissions: list[dict[str, Any]], max_live: int | None = None) -> dict[str, Any]:
+        """``create_class`` with its assignment, members and submissions (rows without ``class_id``;
+        a submission's ``weights`` as arrays) written in the same transaction: all of it, or nothing
+        when ``owner`` leads as many live classes as one may (``Full``) or ``code`` is taken
+        (``IntegrityError``)."""
+        row = {"id": new_id(), "code": code, "owner": owner, "title": title, "joining": True,
+               "created_at": time.time(), "assignment": assignment, "hidden_test": hidden_test}
+        live = select(func.count()).select_from(classes).where(classes.c.owner == owner, classes.c.ended_at.is_(None))
+        rows = [(classes, _encode(row))]
+        rows += [(class_members, member | {"class_id": row["id"]}) for member in members]
+        rows += [(class_submissions, _encode(entry | {"class_id": row["id"],
+                                                      "weights": pack_weights(entry["weights"])}))
+                 for entry in submissions]
+        self._insert_within(owner, [("classes", live, 1, max_live)], rows)
+        return row | {"ended_at": None, "following": None}
+
     def get_class(self, class_id: str, hidden_test: bool = False) -> dict[str, Any] | None:
         """A class (its hidden test set only when asked for: the lecturer's view)."""
         columns = [classes.c[name] for name in CLASS_COLUMNS] + ([classes.c.hidden_test] if hidden_test else [])

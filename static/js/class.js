@@ -15,6 +15,7 @@ let stream = null;
 
 function memberRow(member, lecturing) {
   const item = el("li", { class: "member", dataset: { testid: "member" } }, el("span", { class: "member-name" }, member.name));
+  if (member.imported) item.append(" ", el("span", { class: "hint", title: "came with the imported class: nobody can act as them" }, "(imported)"));
   if (!lecturing) return item;
   const inputId = `rename-${member.id}`;
   const form = el("form", { class: "rename", "aria-label": `Rename ${member.name}` },

@@ -1,4 +1,4 @@
-// Classes: make one (you lead it), and the list of those you lead or have joined.
+// Classes: make one or import one (you lead it), and the list of those you lead or have joined.
 import { api } from "./api.js";
 import { $, busy, el, pageError } from "./ui.js";
 
@@ -25,5 +25,26 @@ async function makeClass(event) {
   }
 }
 
+// A class file (GET /api/classes/{id}/export, from this server or another) made a new class, then opened.
+async function importClass(event) {
+  const file = event.target.files[0];
+  if (!file) return;
+  pageError.clear();
+  try {
+    let exported;
+    try {
+      exported = JSON.parse(await file.text());
+    } catch {
+      throw new Error(`${file.name} is not a class file (JSON): import the file a class page's “the whole class (JSON)” saved.`);
+    }
+    const made = await busy(api("POST", "/api/classes/import", { body: exported, label: "Import a class" }));
+    window.location.assign(`/classes/${encodeURIComponent(made.id)}`);
+  } catch (error) {
+    pageError.show(error);
+  }
+  event.target.value = "";
+}
+
 $("#new-class").addEventListener("submit", makeClass);
+$("#import-class").addEventListener("change", importClass);
 showList().catch((error) => pageError.show(error));

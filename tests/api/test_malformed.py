@@ -10,7 +10,7 @@ from app.main import app as application
 from app.services.experiments import EXPERIMENTS
 
 from ..waiting import DEADLINE, wait_until
-from .conftest import SPIRAL
+from .conftest import SPIRAL, open_client
 
 BAD_BODIES = ["{", "null", "[]", '"text"', "42", "true", '{"a": NaN}', '{"a": 1e400}', "{}" * 2,
               json.dumps({"network": {"hidden": [{"units": 1e400}]}}), '{"inputs": [[NaN, 1]]}',
@@ -93,7 +93,7 @@ def check(response):
 def test_every_post_endpoint_is_covered():
     experiments = {f"/api/experiments/{name}" for name in EXPERIMENTS}
     covered = (set(VALID) | set(WITHOUT_BODY) | set(MALFORMED_ONLY) | experiments
-               | {"/api/datasets", "/api/networks/import"})
+               | {"/api/datasets", "/api/networks/import", "/api/classes/import"})
     assert set(post_paths()) == covered
 
 
@@ -149,3 +149,28 @@ def test_import_with_wrong_values(client, network):
         for value in BAD_VALUES:
             response = check(client.post("/api/networks/import", json=replaced(document, leaf, value)))
             assert response.status_code in (201, 422)
+
+
+def test_class_import_with_wrong_values(tmp_path):
+    """Each leaf of a class's export (with an assignment and a member) replaced by a wrong value: a
+    4xx naming the problem, never a 500. The classes made are ended, so the importer keeps room; its
+    server does not limit imports per address (each of these requests would count)."""
+    with open_client(tmp_path, workers=1, precompute_experiments=False, address_imports_per_minute=0) as importer:
+        check_class_import(importer)
+
+
+def check_class_import(importer: TestClient) -> None:
+    made = importer.post("/api/classes", json={"title": "x"}).json()
+    setup = {"data": {"name": "xor", "n_per_class": 10}, "network": {"hidden": [{"units": 2}]}}
+    assert importer.put(f"/api/classes/{made['id']}/assignment", json={
+        "setup": setup, "hidden_test": {"points": [[0.5, 0.5, 1]]}}).status_code == 200
+    joined = TestClient(importer.app).post("/api/classes/join", json={"code": made["code"], "name": "Ada"})
+    assert joined.status_code == 201
+    document = importer.get(f"/api/classes/{made['id']}/export").json()
+    importer.post(f"/api/classes/{made['id']}/end")
+    for leaf in leaves(document):
+        for value in BAD_VALUES:
+            response = check(importer.post("/api/classes/import", json=replaced(document, leaf, value)))
+            assert response.status_code in (201, 422), (leaf, value, response.text)
+            if response.status_code == 201:
+                importer.post(f"/api/classes/{response.json()['id']}/end")
