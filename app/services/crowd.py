@@ -17,9 +17,11 @@ per value), drawn by the sweeps' ``lines_figure``: one aggregator and one figure
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +40,7 @@ from .sweeps import ROW_METRICS, aggregate
 # chunks are 30,000 steps: most students pause long before one ends). A job cancelled before its first
 # step has no metrics and is left out.
 RUN_STATUSES = ("done", "diverged", "cancelled")
+SUMMARY_SECONDS = 2.0  # how long one reading of a class's runs answers everyone who asks
 _SECTION_KEY = re.compile(r"(\w+)\.(\w+)")
 
 
@@ -159,8 +162,12 @@ class CrowdService:
     ``lectured``), from the class service; ``announce``: tell the class's pages it changed."""
 
     def __init__(self, store: Store, check_member: Callable[[str, str], str], lectured: Callable[[str, str], str],
-                 announce: Callable[[str], None]):
+                 announce: Callable[[str], None], clock: Callable[[], float] = time.monotonic):
         self.store, self.check_member, self.lectured, self.announce = store, check_member, lectured, announce
+        self.clock = clock
+        # Every open class page asks every few seconds: a room of 300 would read every run of the class
+        # 60 times a second. One reading serves every asker of the class for SUMMARY_SECONDS.
+        self._summaries: dict[tuple, tuple[float, dict[str, Any]]] = {}
 
     def choose(self, class_id: str, setting: str | None, owner: str) -> dict[str, Any]:
         """The lecturer names the setting the crowd varies (None: no crowd experiment); the crowd."""
@@ -180,14 +187,21 @@ class CrowdService:
         row = self.store.get_class(self.check_member(class_id, owner))
         assignment = row["assignment"] or {}
         path = assignment.get("crowd")
+        key, now = (row["id"], path, assignment.get("updated_at")), self.clock()
+        kept = self._summaries.get(key)
+        if kept is not None and now - kept[0] < SUMMARY_SECONDS:
+            return copy.deepcopy(kept[1])
         members = {member["owner"] for member in self.store.members(row["id"])}
         values, rows = [], []
         if path:
             runs = self.store.class_job_runs(row["id"], RUN_STATUSES, assignment["updated_at"])
             values, rows = crowd_runs(runs, members, path)
-        summary = crowd_summary(path, values, rows, len(members))
-        return summary | {"since": iso_time(assignment.get("updated_at")),
-                          "choices": choices(assignment.get("unlocked", []))}
+        summary = crowd_summary(path, values, rows, len(members)) | {
+            "since": iso_time(assignment.get("updated_at")), "choices": choices(assignment.get("unlocked", []))}
+        for stale in [k for k, (made, _) in self._summaries.items() if now - made >= SUMMARY_SECONDS]:
+            del self._summaries[stale]
+        self._summaries[key] = (now, summary)
+        return copy.deepcopy(summary)
 
     def get(self, class_id: str, owner: str) -> dict[str, Any]:
         summary = self.summary(class_id, owner)

@@ -2,6 +2,7 @@
 setting the lecturer chose, summarised as the sweeps summarise their runs and drawn by their figure."""
 
 import json
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -169,3 +170,22 @@ def test_a_paused_chunk_counts_as_the_network_its_student_left(lecturer, room):
     crowd = ada.get(f"{base}/crowd").json()
     assert [(value["value"], value["students"]) for value in crowd["values"]] == [(6, 1)]
     assert crowd["values"][0]["train"]["mean"] == pytest.approx(metrics["train_accuracy"])
+
+
+def test_one_reading_of_the_runs_answers_the_whole_room_for_two_seconds(lecturer, room):
+    """Every class page asks every 5 s: within SUMMARY_SECONDS the crowd is answered from one reading
+    (on the service's clock), after it the new runs are read."""
+    from app.services.crowd import SUMMARY_SECONDS
+
+    service = lecturer.app.state.services.crowd
+    now = [1000.0]
+    service.clock, base = (lambda: now[0]), f"/api/classes/{room['id']}"
+    try:
+        ada = join(lecturer, room["code"], "Ada")
+        assert ada.get(f"{base}/crowd").json()["runs"] == 0
+        run(ada, room["id"], 3)
+        assert lecturer.get(f"{base}/crowd").json()["runs"] == 0  # the same reading, for another asker
+        now[0] += SUMMARY_SECONDS
+        assert ada.get(f"{base}/crowd").json()["runs"] == 1
+    finally:
+        service.clock = time.monotonic
