@@ -3,6 +3,7 @@ and trained further through the other, and survives its server being killed."""
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -81,3 +82,54 @@ def test_a_job_crosses_servers_and_survives_its_server(servers):
                          not in ("queued", "running") and j, timeout=300, what="server B to finish the job")
     assert adopted["status"] == "done" and adopted["progress"]["step"] == 8_000
     print(f"\njob adopted and finished by server B {time.monotonic() - killed_at:.1f} s after server A was killed")
+
+
+def class_events(client: httpx.Client, class_id: str, wanted: int, first: threading.Event) -> list[tuple[str, dict]]:
+    """The class stream's events until an ``assignment`` event of version ``wanted`` has come; ``first``
+    is set when the first event has come."""
+    seen, kind = [], None
+    with client.stream("GET", f"/api/classes/{class_id}/events") as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: "):
+                seen.append((kind, json.loads(line.removeprefix("data: "))))
+                first.set()
+                if kind == "assignment" and seen[-1][1].get("version") == wanted:
+                    return seen
+    raise AssertionError(f"the stream ended before version {wanted}: {seen}")
+
+
+def test_a_class_works_the_same_through_either_server(servers):
+    """A lecturer on one server, a student on the other: joining, the assignment's news on the
+    student's stream, the student's class job on the lecturer's wall and the leaderboard."""
+    server_a, server_b = servers
+    lecturer = httpx.Client(base_url=server_a.url, timeout=60)
+    made = lecturer.post("/api/classes", json={"title": "Two servers"}).json()
+    setup = {"data": SPIRAL, "network": {"hidden": [{"units": 8, "activation": "relu"}]}, "training": {"steps": 20}}
+    first = lecturer.put(f"/api/classes/{made['id']}/assignment", json={"setup": setup, "unlocked": ["training.learning_rate"]})
+    assert first.status_code == 200, first.text
+    student = httpx.Client(base_url=server_b.url, timeout=60)
+    joined = student.post("/api/classes/join", json={"code": made["code"], "name": "Ada"})
+    assert joined.status_code == 201, joined.text
+
+    # The student's stream is on B; the lecturer changes the assignment through A: the news crosses.
+    events: list = []
+    opened = threading.Event()
+    reader = threading.Thread(target=lambda: events.extend(class_events(student, made["id"], 2, opened)))
+    reader.start()
+    assert opened.wait(60)  # the stream is open and has sent version 1 before the change below
+    second = lecturer.put(f"/api/classes/{made['id']}/assignment",
+                          json={"setup": setup, "unlocked": ["training.learning_rate"], "prompt": "Now with a prompt."})
+    assert second.status_code == 200 and second.json()["version"] == 2
+    reader.join(60)
+    assert [data["version"] for kind, data in events if kind == "assignment"] == [1, 2]
+
+    job = student.post("/api/jobs?wait=true", json={"class_id": made["id"], **setup}).json()
+    assert job["status"] == "done", job
+    tiles = wait_until(lambda: (t := lecturer.get(f"/api/classes/{made['id']}/wall").json()["tiles"])[0]["job"] and t,
+                       what="the student's job on the wall served by A")
+    assert tiles[0]["name"] == "Ada" and tiles[0]["job"]["id"] == job["id"] and tiles[0]["step"] == 20
+    # The lecturer (A) reads the student's class job, which B ran.
+    assert lecturer.get(f"/api/jobs/{job['id']}").json()["progress"]["step"] == 20
