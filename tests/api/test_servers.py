@@ -108,7 +108,8 @@ def test_a_class_works_the_same_through_either_server(servers):
     lecturer = httpx.Client(base_url=server_a.url, timeout=60)
     made = lecturer.post("/api/classes", json={"title": "Two servers"}).json()
     setup = {"data": SPIRAL, "network": {"hidden": [{"units": 8, "activation": "relu"}]}, "training": {"steps": 20}}
-    first = lecturer.put(f"/api/classes/{made['id']}/assignment", json={"setup": setup, "unlocked": ["training.learning_rate"]})
+    first = lecturer.put(f"/api/classes/{made['id']}/assignment",
+                         json={"setup": setup, "unlocked": ["training.learning_rate"]})
     assert first.status_code == 200, first.text
     student = httpx.Client(base_url=server_b.url, timeout=60)
     joined = student.post("/api/classes/join", json={"code": made["code"], "name": "Ada"})
