@@ -26,6 +26,26 @@ def two_people(data_dir: Path, **settings) -> Iterator[tuple[TestClient, TestCli
         yield alice, TestClient(alice.app)
 
 
+def class_server(tmp_path_factory: pytest.TempPathFactory, **settings) -> Iterator[TestClient]:
+    """The lecturer's client on a server of the module's own (one worker, no kept experiments), for
+    the class tests."""
+    with open_client(tmp_path_factory.mktemp("data"), workers=1, precompute_experiments=False, **settings) as client:
+        yield client
+
+
+def person(client: TestClient) -> TestClient:
+    """Another person on the same server (a cookie jar of their own)."""
+    return TestClient(client.app)
+
+
+def join(lecturer: TestClient, code: str, name: str) -> TestClient:
+    """A new person who has joined the class of ``code`` as ``name``."""
+    student = person(lecturer)
+    joined = student.post("/api/classes/join", json={"code": code, "name": name})
+    assert joined.status_code == 201, joined.text
+    return student
+
+
 @pytest.fixture(scope="session")
 def client(tmp_path_factory) -> Iterator[TestClient]:
     """One server (two workers) shared by the API tests: starting workers costs time. A ``?wait=true``

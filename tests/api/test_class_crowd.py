@@ -7,7 +7,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import field_of, open_client
+from .conftest import class_server, field_of, join
 
 SETUP = {"data": {"name": "spiral", "n_per_class": 20, "classes": 2, "noise": 0.1, "seed": 0, "test_fraction": 0.25},
          "network": {"hidden": [{"units": 4, "activation": "relu"}], "loss": "softmax", "init": "he"},
@@ -17,8 +17,7 @@ UNITS = "network.hidden[0].units"
 
 @pytest.fixture(scope="module")
 def lecturer(tmp_path_factory):
-    with open_client(tmp_path_factory.mktemp("data"), workers=1, precompute_experiments=False) as client:
-        yield client
+    yield from class_server(tmp_path_factory)
 
 
 @pytest.fixture
@@ -29,12 +28,6 @@ def room(lecturer):
     assert answer.status_code == 200 and answer.json()["crowd"] == UNITS, answer.text
     yield made
     lecturer.post(f"/api/classes/{made['id']}/end")
-
-
-def join(lecturer: TestClient, code: str, name: str) -> TestClient:
-    student = TestClient(lecturer.app)
-    assert student.post("/api/classes/join", json={"code": code, "name": name}).status_code == 201
-    return student
 
 
 def run(person: TestClient, class_id: str, units: int | None = None, network_id: str | None = None,

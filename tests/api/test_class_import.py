@@ -7,7 +7,7 @@ import copy
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import field_of, open_client
+from .conftest import class_server, field_of, open_client, person
 
 SETUP = {"data": {"name": "spiral", "n_per_class": 20, "classes": 2, "noise": 0.1, "seed": 0, "test_fraction": 0.25},
          "network": {"hidden": [{"units": 4, "activation": "relu"}], "loss": "softmax", "init": "he"},
@@ -18,14 +18,7 @@ ENTRY_KEYS = ("rank", "name", "score", "metric", "scored_on", "parameters", "par
 
 @pytest.fixture(scope="module")
 def lecturer(tmp_path_factory):
-    with open_client(tmp_path_factory.mktemp("data"), workers=1, precompute_experiments=False,
-                     classes_per_lecturer=2, class_members=3) as client:
-        yield client
-
-
-def person(lecturer: TestClient) -> TestClient:
-    """Another person on the same server (a cookie jar of their own)."""
-    return TestClient(lecturer.app)
+    yield from class_server(tmp_path_factory, classes_per_lecturer=2, class_members=3)
 
 
 def join_and_submit(lecturer: TestClient, made: dict, name: str, units: int) -> TestClient:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.services.leaderboard import LEADERBOARD_COLUMNS, MEMBER_COLUMNS
 
-from .conftest import field_of, open_client
+from .conftest import class_server, field_of
 
 SETUP = {"data": {"name": "spiral", "n_per_class": 20, "classes": 2, "noise": 0.1, "seed": 0, "test_fraction": 0.25},
          "network": {"hidden": [{"units": 4, "activation": "relu"}], "loss": "softmax", "init": "he"},
@@ -45,8 +45,7 @@ class Recording:
 
 @pytest.fixture(scope="module")
 def lecturer(tmp_path_factory):
-    with open_client(tmp_path_factory.mktemp("data"), workers=1, precompute_experiments=False) as client:
-        yield client
+    yield from class_server(tmp_path_factory)
 
 
 def join(lecturer: TestClient, code: str, name: str) -> Recording:

@@ -7,15 +7,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ..waiting import DEADLINE
-from .conftest import open_client
+from .conftest import class_server
 from .test_class_leaderboard import SETUP
 from .test_classes import read_event
 
 
 @pytest.fixture(scope="module")
 def lecturer(tmp_path_factory):
-    with open_client(tmp_path_factory.mktemp("data"), workers=1, precompute_experiments=False) as client:
-        yield client
+    yield from class_server(tmp_path_factory)
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ import threading
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.services.class_settings import SETTING_NAMES
 from app.services.classes import CODE_ALPHABET, CODE_LENGTH
 
 from ..waiting import DEADLINE
-from .conftest import field_of, open_client
+from .conftest import class_server, field_of, open_client, person
 
 SETUP = {"data": {"name": "spiral", "n_per_class": 50, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2},
          "network": {"hidden": [{"units": 8, "activation": "relu"}], "loss": "softmax", "init": "he"},
@@ -23,21 +22,14 @@ ASSIGNMENT = {"setup": SETUP, "prompt": "Find the smallest learning rate that st
 
 @pytest.fixture(scope="module")
 def lecturer(tmp_path_factory):
-    with open_client(tmp_path_factory.mktemp("data"), workers=1, precompute_experiments=False,
-                     classes_per_lecturer=3, class_members=4) as client:
-        yield client
-
-
-def visitor(lecturer: TestClient) -> TestClient:
-    """Another person on the same server (a cookie jar of their own)."""
-    return TestClient(lecturer.app)
+    yield from class_server(tmp_path_factory, classes_per_lecturer=3, class_members=4)
 
 
 @pytest.fixture
 def room(lecturer):
     """A new class (the lecturer's) with one student in it; ended afterwards, so the lecturer has room for the next."""
     made = lecturer.post("/api/classes", json={"title": "CS231n, week 3"}).json()
-    student = visitor(lecturer)
+    student = person(lecturer)
     assert student.post("/api/classes/join", json={"code": made["code"], "name": "Ada"}).status_code == 201
     yield made, student
     lecturer.post(f"/api/classes/{made['id']}/end")
@@ -59,7 +51,7 @@ def test_a_class_has_a_six_character_code_without_lookalikes(lecturer):
 
 def test_students_join_by_code_and_see_names_not_ids(lecturer, room):
     made, _ada = room
-    grace = visitor(lecturer)
+    grace = person(lecturer)
     joined = grace.post("/api/classes/join", json={"code": f" {made['code'][:3].lower()}-{made['code'][3:]} ",
                                                    "name": "Grace"})
     assert joined.status_code == 201, joined.text
@@ -79,7 +71,7 @@ def test_students_join_by_code_and_see_names_not_ids(lecturer, room):
     ("ADA", 409, "already has this name"), (" ada ", 409, "already has this name")])
 def test_names_are_trimmed_one_line_short_and_unique_whatever_their_case(lecturer, room, name, status, why):
     made, _ada = room
-    answer = visitor(lecturer).post("/api/classes/join", json={"code": made["code"], "name": name})
+    answer = person(lecturer).post("/api/classes/join", json={"code": made["code"], "name": name})
     assert answer.status_code == status
     assert field_of(answer) == ["name"] and why in answer.json()["detail"][0]["msg"]
 
@@ -87,24 +79,24 @@ def test_names_are_trimmed_one_line_short_and_unique_whatever_their_case(lecture
 def test_a_name_is_text_only_and_may_be_32_characters(lecturer, room):
     made, _ada = room
     name = "<b>Bob</b> & 'x'" + "é" * 16
-    joined = visitor(lecturer).post("/api/classes/join", json={"code": made["code"], "name": name})
+    joined = person(lecturer).post("/api/classes/join", json={"code": made["code"], "name": name})
     assert joined.status_code == 201 and joined.json()["you"]["name"] == name
 
 
 def test_wrong_closed_full_and_ended_classes_say_so_on_the_code(lecturer, room):
     made, _ada = room
-    wrong = visitor(lecturer).post("/api/classes/join", json={"code": "ZZZZZZ", "name": "Eve"})
+    wrong = person(lecturer).post("/api/classes/join", json={"code": "ZZZZZZ", "name": "Eve"})
     assert wrong.status_code == 422 and field_of(wrong) == ["code"]
     assert lecturer.patch(f"/api/classes/{made['id']}", json={"joining": False}).json()["state"] == "closed"
-    closed = visitor(lecturer).post("/api/classes/join", json={"code": made["code"], "name": "Eve"})
+    closed = person(lecturer).post("/api/classes/join", json={"code": made["code"], "name": "Eve"})
     assert closed.status_code == 409 and field_of(closed) == ["code"] and "closed" in closed.json()["detail"][0]["msg"]
     assert lecturer.patch(f"/api/classes/{made['id']}", json={"joining": True}).json()["state"] == "open"
     for name in ("B", "C", "D"):  # the class holds 4 (class_members=4): Ada and these
-        assert visitor(lecturer).post("/api/classes/join", json={"code": made["code"], "name": name}).status_code == 201
-    full = visitor(lecturer).post("/api/classes/join", json={"code": made["code"], "name": "E"})
+        assert person(lecturer).post("/api/classes/join", json={"code": made["code"], "name": name}).status_code == 201
+    full = person(lecturer).post("/api/classes/join", json={"code": made["code"], "name": "E"})
     assert full.status_code == 409 and field_of(full) == ["code"] and "full" in full.json()["detail"][0]["msg"]
     lecturer.post(f"/api/classes/{made['id']}/end")
-    ended = visitor(lecturer).post("/api/classes/join", json={"code": made["code"], "name": "F"})
+    ended = person(lecturer).post("/api/classes/join", json={"code": made["code"], "name": "F"})
     assert ended.status_code == 409 and "ended" in ended.json()["detail"][0]["msg"]
 
 
@@ -117,7 +109,7 @@ def test_only_the_lecturer_runs_the_class_and_strangers_find_nothing(lecturer, r
                ("DELETE", f"{base}/members/{member_id}", None), ("PUT", f"{base}/assignment", ASSIGNMENT)]
     for method, path, body in actions:
         assert ada.request(method, path, json=body).status_code == 403, (method, path)
-    stranger = visitor(lecturer)
+    stranger = person(lecturer)
     stranger.get("/api/classes")  # a cookie of their own
     for method, path, body in [*actions, ("GET", base, None), ("GET", f"{base}/assignment", None),
                                ("GET", f"{base}/events", None)]:
@@ -128,7 +120,7 @@ def test_only_the_lecturer_runs_the_class_and_strangers_find_nothing(lecturer, r
 def test_the_lecturer_renames_and_removes_members(lecturer, room):
     made, ada = room
     base = f"/api/classes/{made['id']}"
-    visitor(lecturer).post("/api/classes/join", json={"code": made["code"], "name": "Grace"})
+    person(lecturer).post("/api/classes/join", json={"code": made["code"], "name": "Grace"})
     ada_id, grace_id = (m["id"] for m in lecturer.get(base).json()["members"])
     taken = lecturer.patch(f"{base}/members/{ada_id}", json={"name": "grace"})
     assert taken.status_code == 409 and field_of(taken) == ["name"]
@@ -152,7 +144,7 @@ def test_an_ended_class_is_read_only(lecturer, room):
 
 
 def test_a_lecturer_leads_a_limited_number_of_live_classes(lecturer):
-    other = visitor(lecturer)
+    other = person(lecturer)
     made = [other.post("/api/classes", json={"title": f"class {i}"}) for i in range(4)]
     assert [answer.status_code for answer in made] == [201, 201, 201, 429]
     assert "NNVIZ_CLASSES_PER_LECTURER" in made[-1].json()["detail"]
@@ -236,7 +228,7 @@ def test_a_removed_members_stream_ends(lecturer, room):
 def test_joins_per_address_are_limited(tmp_path):
     with open_client(tmp_path, workers=1, precompute_experiments=False, address_joins_per_minute=2) as lecturer:
         code = lecturer.post("/api/classes", json={"title": "small"}).json()["code"]
-        answers = [visitor(lecturer).post("/api/classes/join", json={"code": code, "name": f"s{i}"}) for i in range(3)]
+        answers = [person(lecturer).post("/api/classes/join", json={"code": code, "name": f"s{i}"}) for i in range(3)]
         assert [a.status_code for a in answers] == [201, 201, 429]
         assert "NNVIZ_ADDRESS_JOINS_PER_MINUTE" in answers[-1].json()["detail"]
 
@@ -244,7 +236,7 @@ def test_joins_per_address_are_limited(tmp_path):
 def test_a_class_of_300_joins_from_one_address_with_the_default_limits(tmp_path):
     with open_client(tmp_path, workers=1, precompute_experiments=False) as lecturer:
         made = lecturer.post("/api/classes", json={"title": "the whole year"}).json()
-        statuses = [visitor(lecturer).post("/api/classes/join", json={"code": made["code"], "name": f"student {i}"})
+        statuses = [person(lecturer).post("/api/classes/join", json={"code": made["code"], "name": f"student {i}"})
                     .status_code for i in range(301)]
         assert statuses[:300] == [201] * 300 and statuses[300] == 409  # full: NNVIZ_CLASS_MEMBERS is 300
         assert lecturer.get(f"/api/classes/{made['id']}").json()["member_count"] == 300
@@ -272,7 +264,7 @@ def test_a_members_job_keeps_the_locked_settings_and_is_stored_with_its_class(le
     network_id = mine.json()["network_id"]
     going_on = ada.post("/api/jobs", json=job | {"network": {"id": network_id}})
     assert going_on.status_code in (202, 409), going_on.text  # 409 while the first job still trains it
-    stranger = visitor(lecturer).post("/api/jobs", json=job)
+    stranger = person(lecturer).post("/api/jobs", json=job)
     assert stranger.status_code == 422 and field_of(stranger) == ["class_id"]
     anything = lecturer.post("/api/jobs", json=job | {"training": {"optimizer": "sgd", "steps": 5}})
     assert anything.status_code == 202  # the lecturer may try anything
@@ -284,7 +276,7 @@ def test_follow_me_moves_the_members_lesson_and_only_the_lecturer_leads(lecturer
     made, ada = room
     base = f"/api/classes/{made['id']}"
     assert ada.put(f"{base}/follow", json={"section": "layers"}).status_code == 403
-    assert visitor(lecturer).put(f"{base}/follow", json={"section": "layers"}).status_code == 404
+    assert person(lecturer).put(f"{base}/follow", json={"section": "layers"}).status_code == 404
     wrong = lecturer.put(f"{base}/follow", json={"section": "no-such-section"})
     assert wrong.status_code == 422 and field_of(wrong) == ["section"]
     with ada.stream("GET", f"{base}/events") as response:
@@ -311,11 +303,11 @@ def test_the_room_s_answers_are_counts_of_its_members_latest_answers_never_names
     for correct in (False, True):  # Ada's latest answer counts: right
         assert ada.post("/api/learn/answers", json={"question": question["id"], "answer": answer,
                                                     "correct": correct}).status_code == 201
-    bob = visitor(lecturer)
+    bob = person(lecturer)
     assert bob.post("/api/classes/join", json={"code": made["code"], "name": "Bob"}).status_code == 201
     assert bob.post("/api/learn/answers", json={"question": question["id"], "answer": answer,
                                                 "correct": False}).status_code == 201
-    stranger = visitor(lecturer)  # not in the class: not counted
+    stranger = person(lecturer)  # not in the class: not counted
     stranger.post("/api/learn/answers", json={"question": question["id"], "answer": answer, "correct": True})
     room_answers = lecturer.get(f"{base}/answers")
     assert room_answers.status_code == 200
