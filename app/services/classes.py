@@ -29,7 +29,7 @@ from app.nn import SpecError, TrainConfig, check_points
 
 from .bus import Bus
 from .class_import import check_sizes, imported_members, imported_submissions, is_imported, pin_imported
-from .class_results import EXPORT_FORMAT, ClassResults  # noqa: F401 (EXPORT_FORMAT: the request models name it here)
+from .class_results import ClassResults
 from .class_settings import CLASS_SETTINGS
 from .crowd import chosen_setting
 from .events import Hub

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from app.services.class_import import parse_instant
+from app.services.class_results import EXPORT_FORMAT
 from app.services.class_settings import SETTING_NAMES
-from app.services.classes import EXPORT_FORMAT
 from app.services.specs import MAX_COUNT, MAX_ID_LENGTH, Request, limit, whole
 
 from .classes import SCORED_ON, Metric, ScoredOn, _Assignment
