@@ -17,7 +17,7 @@ from app.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
-ASSET = re.compile(r'(?:src|href)="(/(?:static|vendor)/[^"]*)"')
+ASSET = re.compile(r'(?:src|href|content)="(/(?:static|vendor)/[^"]*)"')
 PRELOAD = re.compile(r'<link rel="modulepreload" href="/static/[0-9a-f]{12}/([^"]+)">')
 VERSIONED = re.compile(r"/static/[0-9a-f]{12}/.+|/vendor/[0-9a-f]{12}/plotly\.min\.js")
 IMPORT = re.compile(r'from "(\.{1,2}/[^"]+)"')
@@ -34,9 +34,9 @@ def test_pages_use_versioned_urls_kept_for_a_year(client, path):
     page = client.get(path)
     assert page.status_code == 200
     urls = ASSET.findall(page.text)
-    # icon, style sheet, plotly.js, the page's module and page.js (what every page does once), and the
-    # modules these import; the lesson also has KaTeX's style sheet and script
-    assert len(urls) == (7 if path == "/learn" else 5) + len(PRELOAD.findall(page.text)), urls
+    # icon, style sheet, plotly.js (the lesson names it for its module to load), the page's module and
+    # page.js (what every page does once), and the modules these import
+    assert len(urls) == 5 + len(PRELOAD.findall(page.text)), urls
     for url in urls:
         assert VERSIONED.fullmatch(url), url
         response = client.get(url)
