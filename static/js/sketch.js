@@ -4,6 +4,7 @@
 // decision-boundary figure holds is painted: one heatmap with a colour scale and scatter markers,
 // on one pair of axes of equal scale. No side effects on import.
 import { colorMap } from "./heatmaps.js";
+import { NARROW } from "./plots.js";
 
 // Plotly's JSON sends arrays as {dtype, bdata} (base64, row-major when it has a shape); read
 // either form as a flat list of numbers.
@@ -18,11 +19,15 @@ const FONT = "Inter, 'Segoe UI', system-ui, -apple-system, Helvetica, Arial, san
 const INK = "#1f2933";
 const LEGEND_WIDTH = 150; // Plotly's legend on the right, beside the plot
 
+// Whether the legend has a column beside the plot: not on a phone, where drawFigure's layout puts it
+// below, which the sketch leaves out.
+const withLegend = (layout, width) => layout.showlegend !== false && width >= NARROW;
+
 // The plot area: the template's margins, the legend's column, then the axes' equal scale
 // (scaleanchor) shrinking one side, centred as Plotly's constrain: "domain" does.
 function plotArea(layout, width, height) {
   const margin = { l: 60, r: 30, t: 60, b: 55, ...(layout.template?.layout?.margin || {}), ...(layout.margin || {}) };
-  const right = width - margin.r - (layout.showlegend === false ? 0 : LEGEND_WIDTH);
+  const right = width - margin.r - (withLegend(layout, width) ? LEGEND_WIDTH : 0);
   const box = { left: margin.l, top: margin.t, width: Math.max(right - margin.l, 10), height: Math.max(height - margin.t - margin.b, 10) };
   const [x0, x1] = layout.xaxis.range;
   const [y0, y1] = layout.yaxis.range;
@@ -147,7 +152,7 @@ export function sketchFigure(node, figure) {
     else if (trace.type === "scatter" && trace.visible !== false) paintScatter(context, trace, area);
   }
   paintFrame(context, layout, area);
-  paintLegend(context, traces, area);
+  if (withLegend(layout, width)) paintLegend(context, traces, area);
   node.replaceChildren(canvas);
   node.dataset.sketch = "true";
   node.dataset.drawn = "true";
