@@ -82,4 +82,3 @@ def module_graph(directory: Path, entries: tuple[str, ...]) -> list[str]:
         base = Path(name).parent
         todo += [posixpath.normpath((base / found).as_posix()) for found in STATIC_IMPORT.findall(source)]
     return [name for name in seen if name not in entries]
-
