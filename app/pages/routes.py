@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 
 from app.httpcache import accepts_gzip, etag_matches
 
-from .assets import IMMUTABLE, SHORT, VersionedStaticFiles, files_version, gzipped
+from .assets import IMMUTABLE, SHORT, VersionedStaticFiles, files_version, gzipped, module_graph
 
 
 def _package_dir(package: str) -> Path:
@@ -42,7 +43,16 @@ PAGES: dict[str, tuple[str, str]] = {
 }
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
-templates.env.globals |= {"static_url": static_files.url, "plotly_url": f"/vendor/{PLOTLY_VERSION}/plotly.min.js"}
+
+
+@cache
+def module_preloads(entries: tuple[str, ...]) -> list[str]:
+    """The static modules a page's scripts import (read once: the files do not change while serving)."""
+    return module_graph(STATIC_DIR, entries)
+
+
+templates.env.globals |= {"static_url": static_files.url, "plotly_url": f"/vendor/{PLOTLY_VERSION}/plotly.min.js",
+                          "module_preloads": lambda entries: module_preloads(tuple(entries))}
 router = APIRouter(include_in_schema=False)
 
 

@@ -6,16 +6,38 @@ import { api } from "./api.js";
 import { labelOf, loadCatalog } from "./catalog.js";
 import { withClass } from "./learn_class.js";
 import { renderTable, whenDone } from "./results.js";
-import { $, $$, busy, debounce, drawFigure, el, errorArea, formatCell, formatNumber, pageError, placeholder, plotlyReady } from "./ui.js";
+import { numbers, sketchFigure } from "./sketch.js";
+import { $, $$, busy, debounce, drawFigure, el, errorArea, formatCell, formatNumber, pageError, placeholder } from "./ui.js";
 
 const percent = (value) => formatCell(value, "percent");
 
 // --- Math: TeX strings in the page, typeset by the KaTeX the app serves ---------------------------
 
+// Until KaTeX is there the template's formulas show their plain-text form, a computed one its TeX
+// source; loadMath typesets every one once KaTeX has arrived.
 function typeset(node, source = node.dataset.tex) {
   node.dataset.tex = source;
   if (window.katex) window.katex.render(source, node, { throwOnError: false, displayMode: node.classList.contains("display") });
   else node.textContent = source;
+}
+
+// KaTeX (its script 270 kB, style sheet and fonts) is asked for after the first figure, which
+// needs none of it. Its files sit in this module's version of the static files.
+let mathLoading = null;
+function loadMath() {
+  if (mathLoading) return mathLoading;
+  const file = (name) => new URL(`../vendor/katex/${name}`, import.meta.url).href;
+  const loaded = (node) => new Promise((resolve, reject) => {
+    node.addEventListener("load", resolve, { once: true });
+    node.addEventListener("error", () => reject(new Error("KaTeX could not be loaded: the formulas stay as plain text")), { once: true });
+    document.head.append(node);
+  });
+  mathLoading = Promise.all([
+    loaded(el("link", { rel: "stylesheet", href: file("katex.min.css") })),
+    loaded(el("script", { src: file("katex.min.js") })),
+  ]).then(() => { for (const node of $$(".tex[data-tex]")) typeset(node); })
+    .catch((error) => pageError.show(error));
+  return mathLoading;
 }
 
 // --- Questions: asked first, judged against the section's live result ---------------------------
@@ -132,14 +154,9 @@ function forget(networkId) {
 const boundary = (networkId, label) => api("GET", `/api/networks/${networkId}/figures/decision-boundary`, { label });
 const playground = (params) => `/?${new URLSearchParams(params)}`;
 const sized = (figure, height = 360) => ({ ...figure, layout: { ...figure.layout, height } });
-
-// Plotly's JSON sends arrays as {dtype, bdata} (base64); read either form as numbers.
-function numbers(array) {
-  if (Array.isArray(array)) return array;
-  const bytes = Uint8Array.from(atob(array.bdata), (c) => c.charCodeAt(0));
-  const types = { f4: Float32Array, f8: Float64Array, i1: Int8Array, i2: Int16Array, i4: Int32Array, u1: Uint8Array };
-  return Array.from(new types[array.dtype](bytes.buffer));
-}
+// Resolves once what the page holds now has been painted (the frame after it is drawn): plotly.js
+// from the cache compiles for a good part of a second, which must not come before the sketch's paint.
+const shown = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
 
 // A section's part that can fail shows its own error; the rest of the page goes on.
 function guarded(errorNode, target, work) {
@@ -166,7 +183,16 @@ async function showUntrained() {
     body: { spec: { input_dim: 2, hidden: hiddenOf(activation), output_dim: 2, loss: "softmax", init: "he" }, seed: 0, data: CIRCLE, grid: 50 },
     label: `§1: the ${activation} network before training`,
   })));
-  await Promise.all(KINDS.map((kind, i) => drawFigure($(`#nonlinearity-${kind}`), sized(figures[i]))));
+  const nodes = KINDS.map((kind) => $(`#nonlinearity-${kind}`));
+  if (nodes.some((node) => node.dataset.drawn)) return; // trained meanwhile
+  // The page's first figure: painted now, then drawn by Plotly (hovers, zoom, downloads) when
+  // plotly.js has come; on a first visit that is about 1.5 MB later.
+  if (!window.Plotly) {
+    figures.forEach((figure, i) => sketchFigure(nodes[i], sized(figure)));
+    await shown();
+  }
+  Promise.all(nodes.map((node, i) => drawFigure(node, sized(figures[i]))))
+    .catch((error) => errorArea($("#nonlinearity-error")).show(error));
 }
 
 async function trainNonlinearity() {
@@ -644,11 +670,39 @@ const SECTIONS = {
   },
 };
 
+// The page's first figure (§1's) needs none of the lesson's questions, the person's progress or the
+// catalog's names: it is asked for at once, beside them, rather than a round trip later.
+const ON_ITS_OWN = new Set(["nonlinearity"]);
+
+// The lesson's questions (their forms built), the person's progress and the catalog's names; true
+// once there, false when they could not be had (the page's error says why).
+let loaded = null;
+
+function loadLesson() {
+  return Promise.all([
+    api("GET", "/api/learn/questions", { label: "The lesson's questions" }),
+    api("GET", "/api/learn/progress", { label: "Your progress through the lesson" }),
+    loadCatalog(),
+  ]).then(([asked, answered]) => {
+    [questions, progress] = [asked, answered];
+    for (const question of questions) {
+      const node = $(`.question[data-question="${question.id}"]`);
+      if (node) questionBox(node, question);
+    }
+    renderProgress();
+    return true;
+  }, (error) => {
+    pageError.show(error);
+    return false;
+  });
+}
+
 const started = new Set();
 function start(section) {
   if (started.has(section) || !SECTIONS[section]) return;
   started.add(section);
-  Promise.resolve(SECTIONS[section]()).catch((error) => errorArea($(`#${section}-error`)).show(error));
+  const setUp = ON_ITS_OWN.has(section) ? SECTIONS[section]() : loaded.then((ok) => ok && SECTIONS[section]());
+  Promise.resolve(setUp).catch((error) => errorArea($(`#${section}-error`)).show(error)).finally(loadMath);
 }
 
 // Scroll to a section (its id, as in /learn#neuron), start its figures and put the focus on its heading.
@@ -657,11 +711,26 @@ export function goTo(section) {
   if (!node || !node.classList.contains("lesson-section")) return false;
   start(section);
   node.scrollIntoView({ block: "start" });
-  const heading = $("h2", node);
-  heading.tabIndex = -1;
-  heading.focus({ preventScroll: true });
+  focusHeading(node);
   if (window.location.hash !== `#${section}`) history.replaceState(null, "", `#${section}`);
   return true;
+}
+
+function focusHeading(section) {
+  const heading = $("h2", section);
+  heading.tabIndex = -1;
+  heading.focus({ preventScroll: true });
+}
+
+// A section named in the address is gone to at once; the browser's own move to the address's
+// fragment can come later, up to the load event, and takes the focus away (a section cannot hold
+// it): the heading gets it back then, unless the person has put it somewhere meanwhile.
+function goToAddress() {
+  const section = window.location.hash.slice(1);
+  if (!section || !goTo(section)) return;
+  window.addEventListener("load", () => {
+    if (document.activeElement === document.body) focusHeading(document.getElementById(section));
+  }, { once: true });
 }
 
 function watchSections() {
@@ -673,7 +742,7 @@ function watchSections() {
     for (const entry of entries) {
       if (!entry.isIntersecting) continue;
       ends.unobserve(entry.target);
-      markRead(entry.target.closest(".lesson-section").id);
+      loaded.then((ok) => ok && markRead(entry.target.closest(".lesson-section").id));
     }
   });
   for (const section of $$(".lesson-section")) {
@@ -683,27 +752,12 @@ function watchSections() {
 }
 
 async function main() {
-  await plotlyReady();
-  for (const node of $$(".tex[data-tex]")) typeset(node);
-  try {
-    [questions, progress] = await Promise.all([
-      api("GET", "/api/learn/questions", { label: "The lesson's questions" }),
-      api("GET", "/api/learn/progress", { label: "Your progress through the lesson" }),
-      loadCatalog(),
-    ]);
-  } catch (error) {
-    pageError.show(error);
-    return;
-  }
-  for (const question of questions) {
-    const node = $(`.question[data-question="${question.id}"]`);
-    if (node) questionBox(node, question);
-  }
-  renderProgress();
-  $("#reset-progress").addEventListener("click", resetProgress);
+  loaded = loadLesson();
   window.addEventListener("hashchange", () => goTo(window.location.hash.slice(1)));
   watchSections();
-  if (window.location.hash) goTo(window.location.hash.slice(1));
+  goToAddress();
+  if (!(await loaded)) return;
+  $("#reset-progress").addEventListener("click", resetProgress);
   withClass(goTo);
 }
 

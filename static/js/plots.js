@@ -25,9 +25,11 @@ export const PLOT_CONFIG = {
 // than NARROW (a phone) gets the phone layout of `narrowLayout`; `fit(layout, width)`, when given,
 // has the last word (a page fitting a figure into a box of its own).
 export async function drawFigure(node, figure, config = {}, fit = null) {
+  if (!window.Plotly) await plotlyReady(); // only then: a page's code may go on with the figure before the draw ends
   let layout = { ...(figure.layout || {}), autosize: true };
   delete layout.width;
-  if (!node.dataset.drawn) node.replaceChildren(); // a placeholder text, if any
+  if (!node.dataset.drawn || node.dataset.sketch) node.replaceChildren(); // a placeholder text or a sketch (sketch.js), if any
+  delete node.dataset.sketch;
   const keep = node.dataset.narrow === "keep";
   if (keep) node.style.minWidth = "";
   let width = node.clientWidth;
@@ -82,8 +84,23 @@ export function placeholder(node, text) {
   node.replaceChildren(el("p", { class: "placeholder" }, text));
 }
 
-// Plotly is loaded with `defer`; modules also run after parsing, but wait for it to be safe.
+// plotly.js: base.html loads it with `defer`, before the page's module runs. A page that must not
+// wait for it (the lesson, whose first figure is a sketch) names it in <meta name="plotly-js"> instead,
+// and the first call here loads it; one script element, one promise.
+let plotlyLoading = null;
+
 export function plotlyReady() {
   if (window.Plotly) return Promise.resolve();
-  return new Promise((resolve) => window.addEventListener("load", resolve, { once: true }));
+  if (!plotlyLoading) {
+    const named = document.querySelector("meta[name=plotly-js]");
+    plotlyLoading = !named
+      ? new Promise((resolve) => window.addEventListener("load", resolve, { once: true }))
+      : new Promise((resolve, reject) => {
+        const script = el("script", { src: named.content });
+        script.addEventListener("load", resolve, { once: true });
+        script.addEventListener("error", () => reject(new Error("plotly.js could not be loaded: reload the page to draw the figures")), { once: true });
+        document.head.append(script);
+      });
+  }
+  return plotlyLoading;
 }

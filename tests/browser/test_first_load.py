@@ -1,15 +1,15 @@
-"""The Playground's first load over a slow connection (10 Mbit/s, 40 ms latency, as Chromium's
-network emulation gives it), and a second visit served from the browser's cache.
+"""The Playground's and the lesson's first load over a slow connection (10 Mbit/s, 40 ms latency,
+as Chromium's network emulation gives it), and a second visit served from the browser's cache.
 
-The time to usable is printed, not asserted: a busy machine makes it slower without anything being
-wrong. What is asserted is what makes it short: compressed transfers, and versioned files (the page's
-scripts, style sheet and plotly.js) that a second visit takes from the cache without asking.
+The Playground's time to usable is printed, not asserted: a busy machine makes it slower without
+anything being wrong. What is asserted is what makes it short: compressed transfers, and versioned
+files (the page's scripts, style sheet and plotly.js) that a second visit takes from the cache
+without asking. The lesson's first figure, which waits for no 1.5 MB of plotly.js, is asserted.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,10 +28,24 @@ LESSON_READY = ("#nonlinearity-relu[data-drawn=true]", "#nonlinearity-linear[dat
 LESSON_TARGET_S = 1.5
 
 
-def _visit(page, session, server: str, path: str = "/", ready: tuple[str, ...] = PLAYGROUND_READY) -> dict:
-    """Load ``path``; return the seconds until it is usable (every ``ready`` selector there: for the
-    Playground, Play enabled and the boundary drawn) and, per request to this server, the bytes it
-    moved and whether the cache answered it."""
+# Installed in the page before its own scripts: the time from the navigation's start to the first
+# frame in which every ready selector is there, in seconds. Taken in the page, since the test's own
+# clock would add its round trips to the page, which a page compiling plotly.js (the lesson, once
+# its first figure is up) answers late.
+USABLE_CLOCK = """(ready) => {
+  const observer = new MutationObserver(() => {
+    if (!ready.every((selector) => document.querySelector(selector))) return;
+    observer.disconnect();
+    requestAnimationFrame(() => { window.usableAfter = performance.now() / 1000; });
+  });
+  observer.observe(document, { subtree: true, childList: true, attributes: true });
+}"""
+
+
+def _visit(page, session, server: str, path: str = "/") -> dict:
+    """Load ``path``; return the seconds until it is usable (``USABLE_CLOCK``'s, its ready selectors
+    given by the caller) and, per request to this server, the bytes it moved and whether the cache
+    answered it."""
     transfers: dict[str, dict] = {}
 
     def received(event: dict) -> None:
@@ -51,27 +65,28 @@ def _visit(page, session, server: str, path: str = "/", ready: tuple[str, ...] =
     session.on("Network.responseReceived", received)
     session.on("Network.requestServedFromCache", cached)
     session.on("Network.loadingFinished", finished)
-    started = time.perf_counter()
-    page.goto(f"{server}{path}")
-    for selector in ready:
-        page.wait_for_selector(selector, timeout=WAIT_MS)
-    usable = time.perf_counter() - started
+    # Not waiting for the load event: the lesson asks for plotly.js after its first figure, and the
+    # load event waits for that too.
+    page.goto(f"{server}{path}", wait_until="commit")
+    page.wait_for_function("() => window.usableAfter !== undefined", timeout=WAIT_MS)
+    usable = page.evaluate("window.usableAfter")
     page.wait_for_load_state("networkidle")
     return {"seconds": usable, "transfers": [t for t in transfers.values() if "path" in t]}
 
 
-def _two_visits(browser, server: str, *page_and_ready) -> tuple[dict, dict]:
+def _two_visits(browser, server: str, path: str = "/", ready: tuple[str, ...] = PLAYGROUND_READY) -> tuple[dict, dict]:
     """A first visit and a second (the versioned files cached) on the slow connection, in a context
     of its own without request interception: Playwright's routing would bypass the cache."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
+        page.add_init_script(f"({USABLE_CLOCK})({json.dumps(list(ready))});")
         session = context.new_cdp_session(page)
         session.send("Network.enable")
         session.send("Network.emulateNetworkConditions", SLOW)
-        first = _visit(page, session, server, *page_and_ready)
+        first = _visit(page, session, server, path)
         page.goto("about:blank")
-        return first, _visit(page, session, server, *page_and_ready)
+        return first, _visit(page, session, server, path)
     finally:
         context.close()
 
@@ -94,8 +109,8 @@ def test_playground_time_to_usable_on_a_slow_connection(browser, server):
 
 
 def test_the_lesson_s_first_figure_on_a_slow_connection(browser, server):
-    """The lesson's first figure within LESSON_TARGET_S once the browser has the site's versioned
-    files (plotly.js alone is 1.5 MB gzipped: 1.2 s at 10 Mbit/s on a first visit, which is printed)."""
+    """The lesson's first figure within LESSON_TARGET_S on a first visit: it is painted from the API's
+    numbers before plotly.js (1.5 MB gzipped: 1.2 s at 10 Mbit/s) has come."""
     first, again = _two_visits(browser, server, "/learn", LESSON_READY)
     sent = sum(t.get("bytes", 0) for t in first["transfers"])
     print(f"\nThe lesson at 10 Mbit/s, 40 ms: first figure after {first['seconds']:.2f} s on the first visit "
@@ -104,7 +119,7 @@ def test_the_lesson_s_first_figure_on_a_slow_connection(browser, server):
     figures |= {"lesson_first_visit_s": round(first["seconds"], 3), "lesson_second_visit_s": round(again["seconds"], 3)}
     FIGURES.parent.mkdir(parents=True, exist_ok=True)
     FIGURES.write_text(json.dumps(figures, indent=2) + "\n")
-    assert again["seconds"] <= LESSON_TARGET_S, f"the lesson's first figure took {again['seconds']:.2f} s"
+    assert first["seconds"] <= LESSON_TARGET_S, f"the first figure took {first['seconds']:.2f} s on a first visit"
     # §3 trains a neuron and §4 counts parameters: neither section is near the first screen.
     lazy = [t["path"] for t in first["transfers"] if t["path"].startswith(("/api/jobs", "/api/networks/counts"))]
     assert lazy == [], f"figures below the fold loaded at once: {lazy}"

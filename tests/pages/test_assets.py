@@ -17,9 +17,10 @@ from app.settings import Settings
 ROOT = Path(__file__).resolve().parents[2]
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300"
-ASSET = re.compile(r'(?:src|href)="(/(?:static|vendor)/[^"]*)"')
+ASSET = re.compile(r'(?:src|href|content)="(/(?:static|vendor)/[^"]*)"')
+PRELOAD = re.compile(r'<link rel="modulepreload" href="/static/[0-9a-f]{12}/([^"]+)">')
 VERSIONED = re.compile(r"/static/[0-9a-f]{12}/.+|/vendor/[0-9a-f]{12}/plotly\.min\.js")
-IMPORT = re.compile(r'from "(\./[^"]+)"')
+IMPORT = re.compile(r'from "(\.{1,2}/[^"]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +34,9 @@ def test_pages_use_versioned_urls_kept_for_a_year(client, path):
     page = client.get(path)
     assert page.status_code == 200
     urls = ASSET.findall(page.text)
-    # icon, style sheet, plotly.js, the page's module and page.js (what every page does once); the
-    # lesson also has KaTeX's style sheet and script
-    assert len(urls) == (7 if path == "/learn" else 5), urls
+    # icon, style sheet, plotly.js (the lesson names it for its module to load), the page's module and
+    # page.js (what every page does once), and the modules these import
+    assert len(urls) == 5 + len(PRELOAD.findall(page.text)), urls
     for url in urls:
         assert VERSIONED.fullmatch(url), url
         response = client.get(url)
@@ -44,7 +45,15 @@ def test_pages_use_versioned_urls_kept_for_a_year(client, path):
 
 def test_relative_imports_stay_in_the_version(client):
     pages = [*(name for name, _ in PAGES.values()), "shared"]
-    seen, todo = set(), [static_files.url(f"js/{name}.js") for name in pages]
+    seen = imported(client, [static_files.url(f"js/{name}.js") for name in pages])
+    assert static_files.url("js/api.js") in seen and static_files.url("js/ui.js") in seen
+    assert all(url.startswith(f"/static/{static_files.version}/js/") for url in seen)
+
+
+def imported(client, entries: list[str]) -> set[str]:
+    """The URLs of the modules ``entries`` (URLs) import, directly or not, the entries included,
+    resolved as a browser resolves them."""
+    seen, todo = set(), list(entries)
     while todo:
         url = todo.pop()
         if url in seen:
@@ -53,8 +62,15 @@ def test_relative_imports_stay_in_the_version(client):
         module = client.get(url)
         assert module.status_code == 200 and module.headers["cache-control"] == IMMUTABLE, url
         todo += [urljoin(url, name) for name in IMPORT.findall(module.text)]
-    assert static_files.url("js/api.js") in seen and static_files.url("js/ui.js") in seen
-    assert all(url.startswith(f"/static/{static_files.version}/js/") for url in seen)
+    return seen
+
+
+def test_pages_preload_every_module_their_scripts_import(client):
+    pages = {path: name for path, (name, _) in PAGES.items()} | {"/shared/some-token": "shared"}
+    for path, name in pages.items():
+        entries = [static_files.url(f"js/{name}.js"), static_files.url("js/page.js")]
+        preloaded = {static_files.url(module) for module in PRELOAD.findall(client.get(path).text)}
+        assert preloaded == imported(client, entries) - set(entries), path
 
 
 def test_unversioned_and_other_versions_urls_serve_the_current_files_briefly(client):
