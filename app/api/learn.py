@@ -31,6 +31,8 @@ class QuestionPublic(BaseModel):
     text: str
     kind: str = Field(description="`choice`: one of `choices`; `number`: a number")
     choices: list[ChoicePublic]
+    threshold: float | None = Field(default=None, description="the measured accuracy or R² the answer turns on, "
+                                                              "where the question has one")
 
 
 class SectionProgress(BaseModel):
@@ -73,7 +75,7 @@ class AnswerCreate(BaseModel):
 
 @router.get("/questions", response_model=list[QuestionPublic], summary="The lesson's questions, in its order")
 def questions() -> list[dict]:
-    return [{"id": q.id, "section": q.section, "text": q.text, "kind": q.kind,
+    return [{"id": q.id, "section": q.section, "text": q.text, "kind": q.kind, "threshold": q.threshold,
              "choices": [{"value": value, "label": label} for value, label in q.choices]} for q in QUESTIONS]
 
 

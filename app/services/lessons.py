@@ -32,6 +32,9 @@ class Question:
     text: str
     kind: str  # "choice": one of ``choices``; "number": a number
     choices: tuple[tuple[str, str], ...] = field(default=())  # (value, what the page shows)
+    # The measured value the page's answer turns on (an accuracy or an R²), where the question has one:
+    # its one home, which the question's text states and the page judges by.
+    threshold: float | None = None
 
     def check(self, answer: Any) -> None:
         """Raise ``SpecError("answer", ...)`` unless ``answer`` is an answer to this question."""
@@ -55,26 +58,29 @@ SECTIONS = (
     Section("spiral", 8, "The spiral"),
 )
 YES_NO = (("yes", "Yes"), ("no", "No"))
+SEPARATED = 0.9  # a network "separates" the circle's disc from its ring with this share of its points right
+XOR_BAR = 0.9  # "more than 90 %" of the xor points: one line gets at best three quadrants of four
+FIT_BAR = 0.9  # R² of a fit that "fits" the sine
 QUESTIONS = (
     Question("nonlinearity-circle", "nonlinearity",
              "Both networks have 8 hidden units and train on the circle data. Which of them will separate the "
              "inner disc from the ring?", "choice",
              (("relu", "Only the one with max(0, ·)"), ("linear", "Only the one without it"), ("both", "Both"),
-              ("neither", "Neither"))),
+              ("neither", "Neither")), SEPARATED),
     Question("neuron-scale", "neuron",
              "Multiply w₁, w₂ and b by 2. What does the line w·x + b = 0 do?", "choice",
              (("stays", "It stays where it is"), ("moves", "It moves over"), ("turns", "It turns"))),
     Question("classifier-xor", "classifier",
-             "Will one neuron trained as a binary softmax classifier get more than 90 % of the xor points right?",
-             "choice", YES_NO),
+             "Will one neuron trained as a binary softmax classifier get more than "
+             f"{XOR_BAR:.0%} of the xor points right?".replace("%", " %"), "choice", YES_NO, XOR_BAR),
     Question("activations-dead", "activations",
              "Three networks train on the spiral with a learning rate far too high. Which will have the most "
              "dead units after the run?", "choice",
              (("relu", "ReLU"), ("tanh", "tanh"), ("leaky_relu", "leaky ReLU"))),
     Question("layers-params", "layers", "How many learnable parameters does [3, 4, 4, 1] have?", "number"),
     Question("power-width", "power",
-             "Will one hidden layer of the width you chose fit the sine wave with R² of at least 0.9?",
-             "choice", YES_NO),
+             f"Will one hidden layer of the width you chose fit the sine wave with R² of at least {FIT_BAR}?",
+             "choice", YES_NO, FIT_BAR),
     Question("sizes-capacity", "sizes",
              "Which width gets the most training points right: 3, 6 or 20 hidden units?", "choice",
              (("3", "3 units"), ("6", "6 units"), ("20", "20 units"))),

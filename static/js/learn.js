@@ -48,6 +48,8 @@ const pending = new Map(); // question id -> the answer waiting for its live res
 const boxes = new Map(); // question id -> {verdict node}
 let progress = null;
 let questions = [];
+// The accuracy or R² a question's answer turns on: the server's (GET /api/learn/questions), stated in its text.
+const thresholdOf = (id) => questions.find((q) => q.id === id).threshold;
 
 function questionBox(node, question) {
   const name = `q-${question.id}`;
@@ -227,7 +229,7 @@ function showProduct(weights) {
 
 judges["nonlinearity-circle"] = (answer) => {
   if (!nonlinearity.accuracy) return { waiting: "Press “Train both networks” to find out." };
-  const separated = (kind) => nonlinearity.accuracy[kind] >= 0.9;
+  const separated = (kind) => nonlinearity.accuracy[kind] >= thresholdOf("nonlinearity-circle");
   const measured = separated("relu") ? (separated("linear") ? "both" : "relu") : (separated("linear") ? "linear" : "neither");
   return { correct: answer === measured, text: `the network with the max got ${percent(nonlinearity.accuracy.relu)} right, the one without it ${percent(nonlinearity.accuracy.linear)}: a disc inside a ring needs a bent boundary, and W₂W₁ is one matrix, a straight one.` };
 };
@@ -365,7 +367,7 @@ function renderClassifierRows() {
 
 judges["classifier-xor"] = (answer) => {
   if (classifier.xor === null) return { waiting: "Choose the xor data and press “Train the neuron” to find out." };
-  const above = classifier.xor > 0.9;
+  const above = classifier.xor > thresholdOf("classifier-xor");
   return { correct: answer === (above ? "yes" : "no"), text: `trained on xor it got ${percent(classifier.xor)} of the points right. One neuron draws one line, and no line puts opposite quadrants on the same side: at best it gets three of the four quadrants right.` };
 };
 
@@ -504,8 +506,9 @@ async function fitSine() {
 judges["power-width"] = (answer) => {
   const units = Number($("#power-width").value);
   if (!power.fit || power.fit.units !== units) return { waiting: `Press “Fit the sine” to fit it with ${units} units.` };
-  const fits = power.fit.r2 >= 0.9;
-  return { correct: answer === (fits ? "yes" : "no"), text: `with ${units} units R² is ${formatNumber(power.fit.r2)}${fits ? "" : ", short of 0.9"}. Each ReLU unit adds at most one bend to the curve.` };
+  const bar = thresholdOf("power-width");
+  const fits = power.fit.r2 >= bar;
+  return { correct: answer === (fits ? "yes" : "no"), text: `with ${units} units R² is ${formatNumber(power.fit.r2)}${fits ? "" : `, short of ${bar}`}. Each ReLU unit adds at most one bend to the curve.` };
 };
 
 // --- §7 Layer sizes: the experiments this server keeps ------------------------------------------------

@@ -23,7 +23,12 @@ def test_the_questions_come_from_one_place_in_the_lesson_s_order(client):
     assert {q["section"] for q in questions} == set(sections), "every section asks a question"
     assert [sections.index(q["section"]) for q in questions] == sorted(sections.index(q["section"]) for q in questions)
     params = next(q for q in questions if q["id"] == "layers-params")
-    assert params["kind"] == "number" and params["choices"] == []
+    assert params["kind"] == "number" and params["choices"] == [] and params["threshold"] is None
+    # A bar the page judges by is served with the question, and its text states that same bar.
+    by_id = {q["id"]: q for q in questions}
+    assert by_id["classifier-xor"]["threshold"] == 0.9 and "more than 90 %" in by_id["classifier-xor"]["text"]
+    assert by_id["power-width"]["threshold"] == 0.9 and "R² of at least 0.9" in by_id["power-width"]["text"]
+    assert by_id["nonlinearity-circle"]["threshold"] == 0.9
 
 
 def test_a_new_person_has_read_nothing_and_answers_are_kept_per_person(client):
