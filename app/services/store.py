@@ -26,18 +26,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from sqlalchemy import (
-    Connection,
-    Table,
-    and_,
-    delete,
-    event,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Table, and_, delete, event, func, insert, or_, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
@@ -65,11 +54,11 @@ from .store_engine import (
     open_engine,
     storage_error,
 )
+from .store_jobs import ACTIVE_STATUSES, JobStore
 from .store_values import JSONText, _decode, _encode, iso_time, json_text, key, new_id, pack_weights, unpack_weights
 
 CLASS_COLUMNS = ("id", "code", "owner", "title", "joining", "created_at", "ended_at", "assignment",
                  "following")  # no hidden test
-ACTIVE_STATUSES = ("queued", "running")
 NETWORK_SUMMARY = ("id", "owner", "name", "spec", "data", "steps_trained", "epochs_trained", "created_at",
                    "updated_at")
 OWNER_LOCKS = 0x6E6E  # PostgreSQL advisory locks' first key: one lock per owner in this space
@@ -83,8 +72,9 @@ class Full(Exception):
         self.what, self.kept, self.adding, self.limit = what, kept, adding, limit
 
 
-class Store:
-    """The database at ``url`` (a SQLAlchemy URL, see ``database_url``); rows come back as dicts."""
+class Store(JobStore):
+    """The database at ``url`` (a SQLAlchemy URL, see ``database_url``); rows come back as dicts.
+    The methods by area come from its mixins; it holds the engine and the plumbing they share."""
 
     def __init__(self, url: str):
         self.url = url
@@ -256,131 +246,6 @@ class Store:
             if unused:
                 connection.execute(delete(uploads).where(uploads.c.id.in_(unused)))
         return {"jobs": old_jobs, "networks": expired, "uploads": unused}
-
-    # --- jobs --------------------------------------------------------------------------------
-
-    def create_job(self, kind: str, request: dict, network_id: str | None, progress: dict | None = None,
-                   owner: str | None = None, server: str | None = None, lease_until: float | None = None,
-                   class_id: str | None = None) -> str:
-        job_id = new_id()
-        self._write(insert(jobs).values(_encode({
-            "id": job_id, "owner": owner, "kind": kind, "status": "queued", "network_id": network_id,
-            "request": request, "progress": progress or {}, "created_at": time.time(), "server": server,
-            "lease_until": lease_until, "class_id": class_id})))
-        return job_id
-
-    def class_jobs(self, class_id: str, limit: int = 1000) -> list[dict[str, Any]]:
-        """The jobs made for a class's assignment, newest first (a class's wall reads them)."""
-        statement = select(jobs).where(jobs.c.class_id == class_id)
-        return self._read(statement.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit))
-
-    def class_job_heads(self, class_id: str, limit: int = 5000) -> list[dict[str, Any]]:
-        """``class_jobs`` without the large columns (request, history, result): what a class's wall reads
-        twice a second."""
-        columns = [jobs.c[name] for name in ("id", "owner", "status", "network_id", "created_at", "started_at",
-                                             "finished_at", "progress", "metrics")]
-        statement = select(*columns).where(jobs.c.class_id == class_id)
-        return self._read(statement.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit))
-
-    def class_job_runs(self, class_id: str, statuses: tuple[str, ...], since: float,
-                       limit: int = 20000) -> list[dict[str, Any]]:
-        """A class's jobs with one of ``statuses`` made since ``since``, newest first, with their
-        requests and final metrics (not their histories): the crowd experiment's runs."""
-        columns = [jobs.c[name] for name in ("id", "owner", "status", "created_at", "request", "metrics")]
-        statement = select(*columns).where(jobs.c.class_id == class_id, jobs.c.status.in_(statuses),
-                                           jobs.c.created_at >= since)
-        return self._read(statement.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit))
-
-    def job_class(self, job_id: str) -> str | None:
-        """The class a job was made for (None: none, or no such job)."""
-        rows = self._read(select(jobs.c.class_id).where(jobs.c.id == key(job_id)))
-        return rows[0]["class_id"] if rows else None
-
-    def get_job(self, job_id: str, owner: str | None = None) -> dict[str, Any] | None:
-        rows = self._read(self._mine(jobs, select(jobs).where(jobs.c.id == key(job_id)), owner))
-        return rows[0] if rows else None
-
-    def job_status(self, job_id: str, owner: str | None = None) -> str | None:
-        with self.engine.connect() as connection:
-            statement = self._mine(jobs, select(jobs.c.status).where(jobs.c.id == key(job_id)), owner)
-            return connection.execute(statement).scalar_one_or_none()
-
-    def list_jobs(self, limit: int = 100, owner: str | None = None) -> list[dict[str, Any]]:
-        statement = select(jobs).order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit)
-        return self._read(self._mine(jobs, statement, owner))
-
-    def active_job_for(self, network_id: str) -> str | None:
-        """The id of a queued or running job training ``network_id``, if any."""
-        rows = self._read(select(jobs.c.id).where(jobs.c.network_id == network_id,
-                                                  jobs.c.status.in_(ACTIVE_STATUSES)).limit(1))
-        return rows[0]["id"] if rows else None
-
-    def update_job(self, job_id: str, **fields: Any) -> bool:
-        return self._write(update(jobs).where(jobs.c.id == job_id).values(_encode(fields))) == 1
-
-    def delete_job(self, job_id: str) -> bool:
-        return self._write(delete(jobs).where(jobs.c.id == job_id)) == 1
-
-    def save_job(self, job_id: str, job_fields: dict[str, Any], network_id: str | None = None,
-                 network_fields: dict[str, Any] | None = None) -> None:
-        """A job's state and its network's weights (a checkpoint, the end), in one transaction.
-        ``network_fields``: ``weights`` and ``optimizer`` (packed together) and any other columns."""
-        network_row = None
-        if network_id is not None and network_fields:  # encoded before the transaction: readers wait less
-            columns = {key: value for key, value in network_fields.items() if key not in ("weights", "optimizer")}
-            network_row = _encode(columns | {
-                "weights": pack_weights(network_fields["weights"], network_fields.get("optimizer")),
-                "updated_at": time.time()})
-        with self.engine.begin() as connection:
-            if network_row is not None:
-                connection.execute(update(networks).where(networks.c.id == network_id).values(network_row))
-            connection.execute(update(jobs).where(jobs.c.id == job_id).values(_encode(job_fields)))
-
-    # --- leases: which server runs a job -----------------------------------------------------
-
-    def renew_leases(self, server: str, until: float) -> int:
-        """Extend the leases of every active job ``server`` runs; how many it holds."""
-        return self._write(update(jobs).where(jobs.c.server == server, jobs.c.status.in_(ACTIVE_STATUSES))
-                           .values(lease_until=until))
-
-    def release_leases(self, server: str) -> int:
-        """Let other servers adopt ``server``'s active jobs at once (it is stopping)."""
-        return self.renew_leases(server, 0.0)
-
-    def orphaned_jobs(self, now: float) -> list[str]:
-        """Active jobs whose server stopped renewing its lease (or that never had one)."""
-        rows = self._read(select(jobs.c.id).where(
-            jobs.c.status.in_(ACTIVE_STATUSES), (jobs.c.lease_until.is_(None)) | (jobs.c.lease_until < now))
-            .order_by(jobs.c.created_at))
-        return [row["id"] for row in rows]
-
-    def claim_job(self, job_id: str, server: str, now: float, until: float) -> bool:
-        """Take over an orphaned job; False when its lease holds or another server was quicker."""
-        statement = update(jobs).where(
-            jobs.c.id == job_id, jobs.c.status.in_(ACTIVE_STATUSES),
-            (jobs.c.lease_until.is_(None)) | (jobs.c.lease_until < now)).values(server=server, lease_until=until)
-        return self._write(statement) == 1
-
-    def request_cancel(self, job_id: str) -> bool:
-        return self._write(update(jobs).where(jobs.c.id == job_id, jobs.c.status.in_(ACTIVE_STATUSES))
-                           .values(cancel_requested=1)) == 1
-
-    def cancel_requests(self, server: str) -> list[str]:
-        """Active jobs of ``server`` that someone asked (through any server) to cancel."""
-        rows = self._read(select(jobs.c.id).where(jobs.c.server == server, jobs.c.cancel_requested == 1,
-                                                  jobs.c.status.in_(ACTIVE_STATUSES)))
-        return [row["id"] for row in rows]
-
-    def interrupt_active_jobs(self, reason: str) -> int:
-        """Mark jobs a previous process left queued or running as ``interrupted``."""
-        return self._write(update(jobs).where(jobs.c.status.in_(ACTIVE_STATUSES))
-                           .values(status="interrupted", error=reason, finished_at=time.time()))
-
-    def count_active_jobs(self, owner: str) -> int:
-        with self.engine.connect() as connection:
-            statement = select(func.count()).select_from(jobs).where(jobs.c.owner == owner,
-                                                                      jobs.c.status.in_(ACTIVE_STATUSES))
-            return connection.execute(statement).scalar_one()
 
     # --- uploads -----------------------------------------------------------------------------
 
