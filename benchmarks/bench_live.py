@@ -25,7 +25,8 @@ from server import ROOT, start_server  # benchmarks/server.py, beside this scrip
 from threadpoolctl import threadpool_limits
 
 from app.nn import LayerSpec, NetworkSpec
-from app.services.specs import Limits, resolve_data_spec
+from app.services.data_specs import resolve_data_spec
+from app.services.specs import Limits
 from app.services.worker import DataCache, TrainRun
 from app.settings import Settings
 

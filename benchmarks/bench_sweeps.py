@@ -17,8 +17,8 @@ from pathlib import Path
 
 from app.nn import Network, NetworkSpec, TrainConfig, train
 from app.services import LocalExecutor, SchedulerLimits, Services
+from app.services.data_specs import build_dataset
 from app.services.jobs import FINAL_STATUSES
-from app.services.specs import build_dataset
 from app.settings import Settings
 
 SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.0}

@@ -12,7 +12,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app.services.specs import LIMIT_MARK, Limits, data_spec_schema
+from app.services.data_specs import data_spec_schema
+from app.services.specs import LIMIT_MARK, Limits
 from app.settings import Settings
 
 

@@ -26,8 +26,9 @@ from app.viz import class_color, class_symbol
 from app.viz.sweeps import FIGURE_LABELS, METRICS, SWEEP_FIGURES, setting_label
 
 from .class_settings import CLASS_SETTINGS
+from .data_specs import build_dataset, resolve_data_spec
 from .owners import over_limit
-from .specs import Conflict, Limits, NotFound, build_dataset, network_spec, resolve_data_spec
+from .specs import Conflict, Limits, NotFound, network_spec
 from .store import Full, Store, iso_time
 
 GRADCHECK_POINTS = 20

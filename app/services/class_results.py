@@ -19,9 +19,10 @@ from app.nn import Network, SpecError, check_fits, score
 from app.viz.common import figure_json
 from app.viz.leaderboard import leaderboard_figure
 
+from .data_specs import build_dataset
 from .leaderboard import LEADERBOARD_COLUMNS, MEMBER_COLUMNS, csv_text, member_rows, ranked
 from .lessons import QUESTIONS, SECTIONS
-from .specs import Conflict, Forbidden, NotFound, build_dataset, train_config
+from .specs import Conflict, Forbidden, NotFound, train_config
 from .store import iso_time
 
 EXPORT_FORMAT = "nnviz-class"

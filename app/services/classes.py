@@ -32,19 +32,10 @@ from .class_import import check_sizes, imported_members, imported_submissions, i
 from .class_results import ClassResults
 from .class_settings import CLASS_SETTINGS
 from .crowd import chosen_setting
+from .data_specs import build_dataset, resolve_data_spec
 from .events import Hub
 from .owners import over_limit
-from .specs import (
-    Conflict,
-    Forbidden,
-    Limits,
-    NotFound,
-    build_dataset,
-    check_budget,
-    network_spec,
-    resolve_data_spec,
-    train_config,
-)
+from .specs import Conflict, Forbidden, Limits, NotFound, check_budget, network_spec, train_config
 from .store import Full, Store, iso_time
 
 # Six characters without lookalikes (no 0/O, 1/I/L): 30⁶, about 7·10⁸ codes, so a guess finds a

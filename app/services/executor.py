@@ -20,15 +20,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing as mp
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import wait
 from typing import Any, Protocol
 
 from .scheduler import Job, PersonLimit, QueueFull, Scheduler, SchedulerLimits
+from .worker import process_main
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +35,6 @@ OnMessage = Callable[[str, str, dict[str, Any]], None]
 Notify = Callable[[str], None]
 
 WORKER_DIED = "the worker process stopped unexpectedly"
-# Training yields the CPU to the server process, so requests stay quick while jobs run.
-WORKER_NICENESS = 5
 RESPAWN_PAUSE_SECONDS = 1.0  # a worker that dies right after starting is not restarted in a tight loop
 # A slice lasts about this long divided by the jobs waiting on its worker, within the bounds below:
 # alone, a job trains in 50 ms slices; ten jobs on a worker take turns of 6.6 ms; fifty (a class of
@@ -241,36 +238,10 @@ class SlicingExecutor:
             self._scheduler.charge(job_id, report["seconds"])
 
 
-def _worker_main(conn: Connection) -> None:
-    """A worker process: serve slices until the server says stop or goes away."""
-    from threadpoolctl import threadpool_limits
-
-    from .worker import serve
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
-    os.nice(WORKER_NICENESS)
-    # Each worker is one of the scheduler's cores: BLAS threads of its own (NumPy's SVD, say, for the
-    # hidden-space view's principal components) would only fight the other workers for the same cores,
-    # at 50 times the CPU of one thread for a 300 x 100 matrix on a busy 2-core machine.
-    threadpool_limits(1)
-
-    def receive() -> Any:
-        try:
-            return conn.recv()
-        except (EOFError, OSError):
-            return None
-
-    def send(messages: list[tuple[str, str, Any]]) -> None:
-        conn.send(messages)
-
-    with contextlib.suppress(BrokenPipeError, EOFError, OSError):  # the server is gone
-        serve(receive, send)
-
-
 class _Worker:
     def __init__(self, ctx: Any):
         self.conn, worker_end = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(worker_end,), daemon=True, name="nnviz-worker")
+        self.process = ctx.Process(target=process_main, args=(worker_end,), daemon=True, name="nnviz-worker")
         self.process.start()
         worker_end.close()
         self.started = time.monotonic()

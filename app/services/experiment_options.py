@@ -10,7 +10,8 @@ from pydantic import Field
 
 from app.nn import ACTIVATION_NAMES, INIT_NAMES, OPTIMIZER_NAMES
 
-from .specs import MAX_SEEDS, DataSpec, Request, SeedValue, limit, whole
+from .data_specs import DataSpec
+from .specs import MAX_SEEDS, Request, SeedValue, limit, whole
 
 MAX_RUNS = 6
 CLAIM_SEEDS = 5  # the experiments whose claim is a comparison train each setting this often by default

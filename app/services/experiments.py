@@ -42,6 +42,7 @@ from app.viz import boundary_comparison_figure, figure_json, loss_comparison_fig
 from app.viz.sweeps import Axis, lines_figure, log_spaced
 from app.viz.training import seed_series, steps_to_target
 
+from .data_specs import build_dataset, resolve_data_spec
 from .experiment_options import (
     ActivationsOptions,
     ApproximationOptions,
@@ -61,13 +62,7 @@ from .experiment_text import (
     regularization_summary,
     table_columns,
 )
-from .specs import (
-    Limits,
-    build_dataset,
-    check_step,
-    parse,
-    resolve_data_spec,
-)
+from .specs import Limits, check_step, parse
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ With several API servers on one database, each runs the jobs created through it 
 each, renewed every second: a job whose server stopped renewing (it crashed, or stopped and let go)
 is adopted by another server, or by this one when it starts again, and resumes from its last
 checkpoint (a training job from its network's, a group with the runs it has no result of). News for
-jobs run elsewhere (live frames, changes, cancels) arrives through the ``bus``. ``JobCluster`` is
+jobs run elsewhere (live frames, changes, cancels) arrives through the ``bus``. Each lease round also
+parks the training jobs nobody follows (``park_unwatched``), which resume when asked for (``follow``). ``JobCluster`` is
 one of ``JobService``'s parts (``jobs.py``); its state is the service's.
 """
 
@@ -15,12 +16,16 @@ import logging
 import time
 from typing import Any
 
-from .specs import NotFound, build_dataset
+from .data_specs import build_dataset
+from .scheduler import PersonLimit, QueueFull
+from .specs import NotFound
 
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 6.0  # default lease: a job whose server has not renewed it for this long is adopted by another
 LEASE_RENEW_SECONDS = 1.0  # how often a server renews its leases and looks for cancels and orphaned jobs
+# A job nobody has followed for this long makes no live frames (the executor's ``quiet``), until someone does.
+QUIET_AFTER_SECONDS = 2.0
 MAX_REMOTE_FRAMES = 1000  # latest frames kept of jobs other servers run
 RUN_SEPARATOR = ":"  # a group's run is a job of the executor named "<group id>:<run index>"
 
@@ -134,3 +139,60 @@ class JobCluster:
         elif kind == "changed":
             self._remote.pop(job_id, None)
         self.hub.publish(job_id)
+
+    # --- parking -----------------------------------------------------------------------------
+
+    def park_unwatched(self) -> list[str]:
+        """Park the training jobs nobody has followed for ``park_after`` seconds; their ids."""
+        self.executor.quiet(set(self.hub.unwatched(list(self._parkable), QUIET_AFTER_SECONDS)))
+        if not self.park_after:
+            return []
+        parked = self.hub.unwatched(list(self._parkable), self.park_after)
+        for job_id in parked:
+            self._parkable.discard(job_id)
+            if self.executor.park(job_id) == "dequeued":  # it never started: nothing to keep
+                self.store.update_job(job_id, status="parked")
+                self._changed(job_id)
+        return parked
+
+    def follow(self, job_id: str, owner: str | None = None) -> dict[str, Any]:
+        """The job, for someone asking for it: it counts as followed, and a parked job resumes."""
+        self.heard(job_id)
+        if self.status(job_id, owner) == "parked":
+            self.unpark(job_id)
+        return self.get(job_id, owner)
+
+    def heard(self, job_id: str) -> None:
+        """Someone asks for ``job_id`` or follows it: it is not parked, and makes live frames again."""
+        self.hub.seen(job_id)
+        self.executor.heard(job_id)
+
+    def unpark(self, job_id: str) -> None:
+        """Queue a parked job again for the steps it had left. With no room now it stays parked; a
+        job whose network has been trained or deleted since ends (``cancelled``)."""
+        known = self.store.get_job(job_id)
+        with self._network_lock(known["network_id"] if known else None):
+            row = self.store.get_job(job_id)
+            if row is None or row["status"] != "parked":
+                return
+            network = self.store.get_network(row["network_id"]) if row["network_id"] else None
+            if (network is None or network["steps_trained"] != row["progress"]["step"]
+                    or self.store.active_job_for(network["id"])):
+                self._end(job_id, "cancelled",
+                          "parked while nobody followed it; its network has been trained or deleted since")
+                return
+            try:
+                task, priority = self._resume_training(row)
+            except Exception as exc:  # its data are gone
+                self._end(job_id, "interrupted", f"parked while nobody followed it, and it could not resume: {exc}")
+                return
+            if task is None:
+                return
+            self.store.update_job(job_id, status="queued", server=self.server_id, lease_until=self._lease())
+            try:
+                self.executor.submit(job_id, task, row["owner"] or "", priority)
+            except (PersonLimit, QueueFull):
+                self.store.update_job(job_id, status="parked")
+                return
+            self._parkable.add(job_id)
+        self._changed(job_id)

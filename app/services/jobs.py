@@ -1,8 +1,8 @@
 """Training, experiment and other group jobs: validate, store, hand to the executor, answer.
 
-``JobService`` is three parts: this module (creating jobs, queries, parking, cancels), the writer
+``JobService`` is three parts: this module (creating jobs, queries, cancels), the writer
 (``job_writer.py``: the one thread that records what the executor reports) and the cluster part
-(``job_cluster.py``: leases, adoption and resuming, news between servers on the bus). Waiters and
+(``job_cluster.py``: leases, adoption and resuming, parking, news between servers on the bus). Waiters and
 event streams hear of every change through the ``Hub`` (``events.py``).
 
 A training job nobody follows (``Hub.unwatched``: no event stream, waiting request or request for
@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from app.nn import Dataset, Network, TrainConfig
 
 from .bus import Bus, LocalBus
+from .data_specs import build_dataset, resolve_data_spec
 from .events import Hub
 from .executor import Executor
 from .experiment_runs import ExperimentRuns
@@ -33,12 +34,10 @@ from .experiments import EXPERIMENTS, resolve_options, run_tasks
 from .job_cluster import LEASE_SECONDS, JobCluster, group_task
 from .job_writer import Histories, JobWriter
 from .networks import NetworkService, iso_time
-from .scheduler import PersonLimit, QueueFull
 from .specs import (
     Conflict,
     Limits,
     NotFound,
-    build_dataset,
     check_budget,
     check_data_fits,
     check_live_cost,
@@ -47,7 +46,6 @@ from .specs import (
     job_load,
     live_options,
     network_spec,
-    resolve_data_spec,
     train_config,
 )
 from .store import Store
@@ -60,8 +58,6 @@ log = logging.getLogger(__name__)
 # small network, not a grid of 200).
 INTERACTIVE_COMPUTE = 1e9
 INTERACTIVE_FRAME_COMPUTE = 1e6
-# A job nobody has followed for this long makes no live frames (the executor's ``quiet``), until someone does.
-QUIET_AFTER_SECONDS = 2.0
 NETWORK_LOCKS = 64  # locks shared by the networks (by hash) that guard "one active job per network"
 FINAL_STATUSES = ("done", "diverged", "failed", "cancelled", "interrupted")
 
@@ -272,63 +268,6 @@ class JobService(JobCluster, JobWriter):
         self._submit(job_id, task | costs, created, owner, priority)
         self._parkable.add(job_id)
         return self.get(job_id, owner)
-
-    # --- parking -----------------------------------------------------------------------------
-
-    def park_unwatched(self) -> list[str]:
-        """Park the training jobs nobody has followed for ``park_after`` seconds; their ids."""
-        self.executor.quiet(set(self.hub.unwatched(list(self._parkable), QUIET_AFTER_SECONDS)))
-        if not self.park_after:
-            return []
-        parked = self.hub.unwatched(list(self._parkable), self.park_after)
-        for job_id in parked:
-            self._parkable.discard(job_id)
-            if self.executor.park(job_id) == "dequeued":  # it never started: nothing to keep
-                self.store.update_job(job_id, status="parked")
-                self._changed(job_id)
-        return parked
-
-    def follow(self, job_id: str, owner: str | None = None) -> dict[str, Any]:
-        """The job, for someone asking for it: it counts as followed, and a parked job resumes."""
-        self.heard(job_id)
-        if self.status(job_id, owner) == "parked":
-            self.unpark(job_id)
-        return self.get(job_id, owner)
-
-    def heard(self, job_id: str) -> None:
-        """Someone asks for ``job_id`` or follows it: it is not parked, and makes live frames again."""
-        self.hub.seen(job_id)
-        self.executor.heard(job_id)
-
-    def unpark(self, job_id: str) -> None:
-        """Queue a parked job again for the steps it had left. With no room now it stays parked; a
-        job whose network has been trained or deleted since ends (``cancelled``)."""
-        known = self.store.get_job(job_id)
-        with self._network_lock(known["network_id"] if known else None):
-            row = self.store.get_job(job_id)
-            if row is None or row["status"] != "parked":
-                return
-            network = self.store.get_network(row["network_id"]) if row["network_id"] else None
-            if (network is None or network["steps_trained"] != row["progress"]["step"]
-                    or self.store.active_job_for(network["id"])):
-                self._end(job_id, "cancelled",
-                          "parked while nobody followed it; its network has been trained or deleted since")
-                return
-            try:
-                task, priority = self._resume_training(row)
-            except Exception as exc:  # its data are gone
-                self._end(job_id, "interrupted", f"parked while nobody followed it, and it could not resume: {exc}")
-                return
-            if task is None:
-                return
-            self.store.update_job(job_id, status="queued", server=self.server_id, lease_until=self._lease())
-            try:
-                self.executor.submit(job_id, task, row["owner"] or "", priority)
-            except (PersonLimit, QueueFull):
-                self.store.update_job(job_id, status="parked")
-                return
-            self._parkable.add(job_id)
-        self._changed(job_id)
 
     def _network_lock(self, network_id: str | None) -> Any:
         """The lock under which a stored network's next job is checked and stored (a network made

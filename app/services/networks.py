@@ -15,8 +15,9 @@ import numpy as np
 from app.nn import Dataset, Network, NetworkSpec, SpecError, check_fits
 
 from .cache import LRU
+from .data_specs import build_dataset, resolve_data_spec
 from .owners import Owners, over_limit
-from .specs import Limits, NotFound, build_dataset, check_data_fits, network_spec, resolve_data_spec, train_config
+from .specs import Limits, NotFound, check_data_fits, network_spec, train_config
 from .store import Full, Store, iso_time
 
 EXPORT_FORMAT, EXPORT_VERSION = "nnviz-network", 1

@@ -32,16 +32,8 @@ from app.nn import Dataset, LayerSpec, NetworkSpec, SpecError, TrainConfig
 from app.nn.optimizers import OPTIMIZER_NAMES, optimizer_options
 from app.viz.sweeps import Axis, log_spaced, value_label
 
-from .specs import (
-    MAX_SEEDS,
-    DataSpec,
-    Limits,
-    build_dataset,
-    check_budget,
-    network_spec,
-    resolve_data_spec,
-    train_config,
-)
+from .data_specs import DataSpec, build_dataset, resolve_data_spec
+from .specs import MAX_SEEDS, Limits, check_budget, network_spec, train_config
 
 MAX_AXES = 3
 MAX_RANDOM_RANGES = 6

@@ -24,12 +24,16 @@ trained so far and ``total_steps`` what it will have when this run ends.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
+import signal
 import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any
 
 from app.nn import Dataset, Network, NetworkSpec, TrainConfig, Trainer
@@ -38,7 +42,7 @@ from app.viz.boundary import n_classes_of
 from app.viz.live import LIVE_LEVELS, encode_edges, encode_grid, encode_hidden, live_overlay, rounded
 from app.viz.thumbnails import LIVE_MAP_LEVELS
 
-from .specs import build_dataset
+from .data_specs import build_dataset
 
 Send = Callable[[str, str, Any], None]
 DATA_CACHE_SIZE = 32
@@ -335,3 +339,31 @@ def answer(message: tuple[str, str, Any], runs: dict[str, TrainRun], datasets: D
         runs.pop(job_id, None)
     if report is not None:
         send("slice", job_id, report)
+
+
+# Training yields the CPU to the server process, so requests stay quick while jobs run.
+WORKER_NICENESS = 5
+
+
+def process_main(conn: Connection) -> None:
+    """A worker process: serve slices until the server says stop or goes away."""
+    from threadpoolctl import threadpool_limits
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    os.nice(WORKER_NICENESS)
+    # Each worker is one of the scheduler's cores: BLAS threads of its own (NumPy's SVD, say, for the
+    # hidden-space view's principal components) would only fight the other workers for the same cores,
+    # at 50 times the CPU of one thread for a 300 x 100 matrix on a busy 2-core machine.
+    threadpool_limits(1)
+
+    def receive() -> Any:
+        try:
+            return conn.recv()
+        except (EOFError, OSError):
+            return None
+
+    def send(messages: list[tuple[str, str, Any]]) -> None:
+        conn.send(messages)
+
+    with contextlib.suppress(BrokenPipeError, EOFError, OSError):  # the server is gone
+        serve(receive, send)

@@ -84,6 +84,8 @@ def test_event_streams_are_neither_compressed_nor_held_back(server):
                     break
         assert received.startswith(b"event: progress") or b"\nevent: progress" in received
         # The event came while the job still ran (5,000 steps at 50 a second): nothing waited for its end.
-        assert server.get(f"/api/jobs/{job['id']}").json()["status"] == "running"
+        # (Its row may still say "queued": the writer thread records the start after the first frame
+        # has gone out on a busy machine.)
+        assert server.get(f"/api/jobs/{job['id']}").json()["status"] in ("queued", "running")
     finally:
         server.post(f"/api/jobs/{job['id']}/cancel")

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from app.nn import Network, NetworkSpec, SpecError, TrainConfig, train
+from app.services.data_specs import build_dataset
 from app.services.experiment_text import activations_summary, capacity_summary, count, percent, regularization_summary
 from app.services.experiments import assemble, resolve_options, run_record, run_tasks
-from app.services.specs import Limits, build_dataset
+from app.services.specs import Limits
 from app.settings import Settings
 
 

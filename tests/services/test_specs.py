@@ -3,6 +3,7 @@ import dataclasses
 import pytest
 
 from app.nn import SpecError, make_dataset
+from app.services.data_specs import resolve_data_spec
 from app.services.specs import (
     Limits,
     check_budget,
@@ -10,7 +11,6 @@ from app.services.specs import (
     check_live_layer,
     live_options,
     network_spec,
-    resolve_data_spec,
     train_config,
 )
 from app.settings import Settings

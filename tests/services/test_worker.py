@@ -3,7 +3,8 @@
 import time
 
 from app.nn import LayerSpec, NetworkSpec
-from app.services.specs import Limits, live_options, resolve_data_spec
+from app.services.data_specs import resolve_data_spec
+from app.services.specs import Limits, live_options
 from app.services.worker import DataCache, TrainRun, ramp_steps
 from app.settings import Settings
 

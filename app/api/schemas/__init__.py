@@ -13,10 +13,11 @@ One module per area, every model re-exported here (``from app.api.schemas import
 ``common`` (the core's names as types, one-line names, bounded weights), ``specs`` (network and
 training specs, live options), ``networks``, ``jobs``, ``classes`` (with the lecturer's wall),
 ``class_export`` (a class's export document, for import), ``sweeps``, ``datasets``, ``catalog``
-(activations and every name the pages offer) and ``gradcheck``. ``DataSpec`` and ``Request`` come
-from ``app.services.specs``."""
+(activations and every name the pages offer) and ``gradcheck``. ``DataSpec`` comes from
+``app.services.data_specs`` and ``Request`` from ``app.services.specs``."""
 
-from app.services.specs import DataSpec, Request
+from app.services.data_specs import DataSpec
+from app.services.specs import Request
 
 from .catalog import (
     ActivationInfo,

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.services.class_settings import SETTING_NAMES
 from app.services.classes import CODE_LENGTH
-from app.services.specs import Coordinate, DataSpec, Request, limit
+from app.services.data_specs import Coordinate, DataSpec
+from app.services.specs import Request, limit
 from app.services.wall import FLAGS as WALL_FLAGS
 
 from .common import ClassTitle, MemberName

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.services.specs import DataSpec, Request
+from app.services.data_specs import DataSpec
+from app.services.specs import Request
 
 from .common import RegularizationName
 from .specs import SpecForData

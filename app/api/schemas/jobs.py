@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.services.specs import MAX_ID_LENGTH, DataSpec, Request
+from app.services.data_specs import DataSpec
+from app.services.specs import MAX_ID_LENGTH, Request
 
 from .specs import JobNetwork, LiveOptions, TrainingSpec
 

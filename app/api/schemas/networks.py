@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.services.data_specs import DataSpec
 from app.services.history import MAX_NETWORK_HISTORY
-from app.services.specs import MAX_COUNT, DataSpec, Int, Request, limit, whole
+from app.services.specs import MAX_COUNT, Int, Request, limit, whole
 
 from .common import NAME_HELP, Name, Weight, Weights
 from .specs import NetworkSpec

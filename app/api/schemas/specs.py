@@ -9,6 +9,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from app.nn import FEATURE_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, get_loss
 from app.nn.optimizers import optimizer_options
+from app.services.data_specs import DataSpec
 from app.services.specs import (
     DEFAULT_GRID,
     DEFAULT_INTERVAL_MS,
@@ -17,7 +18,6 @@ from app.services.specs import (
     MAX_STEPS_PER_SECOND,
     MAX_THUMBNAIL_GRID,
     MIN_STEPS_PER_SECOND,
-    DataSpec,
     Int,
     Request,
     Seed,
