@@ -48,7 +48,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from server import ROOT, start_server  # benchmarks/server.py, beside this script
+from server import ROOT, event_lines, start_server  # benchmarks/server.py, beside this script
 
 BIG_BODY_BYTES = 15_900_000
 HALF_SENT = 1_500
@@ -103,17 +103,14 @@ class Person:
                 return
             job = response.json()
             async with self.client.stream("GET", f"/api/jobs/{job['id']}/events") as events:
-                kind = None
-                async for line in events.aiter_lines():
-                    if line.startswith("event: "):
-                        kind = line.removeprefix("event: ")
-                    elif line.startswith("data: ") and kind == "progress":
+                async for kind, _ in event_lines(events):
+                    if kind == "progress":
                         if self.first_frame is None:
                             self.first_frame = time.perf_counter() - pressed
                         self.updates += 1
                         if time.perf_counter() >= until:
                             break
-                    elif line.startswith("data: ") and kind == "done":
+                    elif kind == "done":
                         break
             if time.perf_counter() >= until:
                 await self.client.post(f"/api/jobs/{job['id']}/cancel")

@@ -32,7 +32,7 @@ import tempfile
 import time
 
 import httpx
-from server import cpu_seconds, start_server  # benchmarks/server.py, beside this script
+from server import cpu_seconds, event_lines, start_server  # benchmarks/server.py, beside this script
 
 DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
 NETWORK = {"hidden": [{"units": 8, "activation": "relu"}, {"units": 8, "activation": "relu"}], "loss": "softmax",
@@ -42,16 +42,6 @@ CHUNK = {"steps": 10_000, "history_every": 100}
 LIVE = {"grid": 40, "interval_ms": 33, "nodes": 16, "edges": True, "ramp": True}  # the Playground's
 PRESS_WITHIN = 10.0  # seconds over which the students press Play
 WALL_GRACE = 3.0  # seconds the wall is read after the students stop
-
-
-async def events(response: httpx.Response):
-    """(event, data line) pairs of a Server-Sent Events stream."""
-    kind = None
-    async for line in response.aiter_lines():
-        if line.startswith("event: "):
-            kind = line.removeprefix("event: ")
-        elif line.startswith("data: "):
-            yield kind, line
 
 
 class Student:
@@ -84,7 +74,7 @@ class Student:
             job = response.json()
             network = {"id": job["network_id"]}
             async with self.client.stream("GET", f"/api/jobs/{job['id']}/events") as stream:
-                async for kind, line in events(stream):
+                async for kind, line in event_lines(stream):
                     if kind == "progress":
                         if self.first_frame is None:
                             self.first_frame = time.perf_counter()
@@ -107,7 +97,7 @@ class Wall:
 
     async def read(self, class_id: str, until: float) -> None:
         async with self.client.stream("GET", f"/api/classes/{class_id}/events") as stream:
-            async for kind, line in events(stream):
+            async for kind, line in event_lines(stream):
                 self.bytes += len(line) + len(kind or "") + 9  # "event: " and the line ends
                 if kind == "tiles":
                     for tile in json.loads(line.removeprefix("data: ")):

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
+from server import event_lines  # benchmarks/server.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
@@ -56,11 +57,8 @@ async def read_delays(base: str, cookies: httpx.Cookies, job_id: str, until: flo
     delays: list[float] = []
     async with (httpx.AsyncClient(base_url=base, cookies=cookies, timeout=60) as client,
                 client.stream("GET", f"/api/jobs/{job_id}/events") as events):
-        kind = None
-        async for line in events.aiter_lines():
-            if line.startswith("event: "):
-                kind = line.removeprefix("event: ")
-            elif line.startswith("data: ") and kind == "progress":
+        async for kind, line in event_lines(events):
+            if kind == "progress":
                 arrived = time.time()
                 made = json.loads(line.removeprefix("data: ")).get("made")
                 if made is not None:

@@ -30,7 +30,12 @@ import tempfile
 import time
 
 import httpx
-from server import cpu_seconds, descendants_cpu_seconds, start_server  # benchmarks/server.py, beside this script
+from server import (  # benchmarks/server.py, beside this script
+    cpu_seconds,
+    descendants_cpu_seconds,
+    event_lines,
+    start_server,
+)
 
 DATA = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2}
 NETWORK = {"input_dim": 2, "hidden": [{"units": 8, "activation": "relu"}, {"units": 8, "activation": "relu"}],
@@ -64,11 +69,8 @@ class Person:
             start_step = job["progress"]["step"]
             last_step = start_step
             async with self.client.stream("GET", f"/api/jobs/{job['id']}/events") as events:
-                kind = None
-                async for line in events.aiter_lines():
-                    if line.startswith("event: "):
-                        kind = line.removeprefix("event: ")
-                    elif line.startswith("data: ") and kind == "progress":
+                async for kind, line in event_lines(events):
+                    if kind == "progress":
                         self.bytes += len(line)
                         if self.first_update is None:
                             self.first_update = time.perf_counter() - pressed
@@ -76,7 +78,7 @@ class Person:
                         last_step = json.loads(line.removeprefix("data: "))["step"]
                         if time.perf_counter() >= until:
                             break
-                    elif line.startswith("data: ") and kind == "done":
+                    elif kind == "done":
                         last_step = json.loads(line.removeprefix("data: "))["progress"]["step"]
                         break
             self.steps += last_step - start_step

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -85,3 +85,14 @@ def job_events(client: httpx.Client, job_id: str) -> Iterator[tuple[str, dict]]:
                 kind = line.removeprefix("event: ")
             elif line.startswith("data: ") and kind is not None:
                 yield kind, json.loads(line.removeprefix("data: "))
+
+
+async def event_lines(response: httpx.Response) -> AsyncIterator[tuple[str | None, str]]:
+    """(event, data line) pairs of a Server-Sent Events stream as they arrive; the line keeps its
+    ``data: `` prefix, so its length is what the stream carried."""
+    kind = None
+    async for line in response.aiter_lines():
+        if line.startswith("event: "):
+            kind = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            yield kind, line

@@ -24,10 +24,12 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app.services.specs import LIMIT_MARK
 from app.settings import Settings
+
+from .middleware import HttpMiddleware
 
 DEFAULT_SETTING = "max_request_bytes"
 FORM_ROOM = 64 * 1024  # a multipart form's boundaries and part headers around the file
@@ -61,14 +63,8 @@ def too_slow(seconds: float) -> HTTPException:
                          headers={"Connection": "close"})
 
 
-class BodyGuard:
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class BodyGuard(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         length = headers.get("content-length")
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()

@@ -19,9 +19,11 @@ from typing import Annotated
 import anyio
 from fastapi import Depends, Request
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app.services.owners import TokenRefused, new_owner
+
+from .middleware import HttpMiddleware
 
 COOKIE = "nnviz_owner"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest browsers keep a cookie
@@ -37,13 +39,10 @@ def cookie_header(value: str, secure: bool) -> bytes:
     return "; ".join([*parts, "Secure"] if secure else parts).encode()
 
 
-class Identity:
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+class Identity(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         services = getattr(scope["app"].state, "services", None)
-        if scope["type"] != "http" or scope["path"] in ANONYMOUS_PATHS or services is None:
+        if scope["path"] in ANONYMOUS_PATHS or services is None:
             await self.app(scope, receive, send)
             return
         owners = services.owners

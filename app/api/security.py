@@ -7,7 +7,9 @@ Content-Security-Policy that allows only this origin (plotly needs inline styles
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from .middleware import HttpMiddleware
 
 # frame-ancestors: no other site may show the pages in a frame (X-Frame-Options says the same to
 # older browsers), where a click could be steered onto a button it does not show.
@@ -18,14 +20,8 @@ DOCS_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'
 DOCS_PATHS = ("/docs", "/redoc")
 
 
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeaders(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         docs = scope["path"].startswith(DOCS_PATHS)
 
         async def send_with_headers(message: Message) -> None:

@@ -50,6 +50,10 @@ class Loss:
         (reused between calls when given). Returns ``(loss, dscores)`` with dscores: (N, C), the
         1/N of the mean already applied; dscores lives in ``cache`` and is overwritten by its next use.
         """
+        return self._forward_backward(scores, target, Cache() if cache is None else cache)
+
+    def _forward_backward(self, scores: np.ndarray, target: np.ndarray, cache: Cache) -> tuple[float, np.ndarray]:
+        """``forward_backward`` with its work arrays in ``cache``: each loss's own formula."""
         raise NotImplementedError
 
     def predict(self, scores: np.ndarray) -> np.ndarray:
@@ -73,8 +77,7 @@ class SoftmaxLoss(Loss):
     name = "softmax"
     description = "Softmax cross-entropy: −log of the probability given to the right class."
 
-    def forward_backward(self, scores, target, cache=None):
-        cache = Cache() if cache is None else cache
+    def _forward_backward(self, scores, target, cache):
         n = scores.shape[0]
         rowmax = cache.array("rowmax", (n, 1))
         shifted = cache.array("shifted", scores.shape)
@@ -95,8 +98,7 @@ class SVMLoss(Loss):
     name = "svm"
     description = "Multiclass SVM (Weston–Watkins): Σ over wrong classes of max(0, s_j − s_y + 1)."
 
-    def forward_backward(self, scores, target, cache=None):
-        cache = Cache() if cache is None else cache
+    def _forward_backward(self, scores, target, cache):
         n = scores.shape[0]
         correct = cache.array("correct", (n, 1))
         margins = cache.array("margins", scores.shape)
@@ -119,8 +121,7 @@ class LogisticLoss(Loss):
     single_output = True
     description = "Binary softmax (logistic regression) on one output: P(y=1|x) = σ(s)."
 
-    def forward_backward(self, scores, target, cache=None):
-        cache = Cache() if cache is None else cache
+    def _forward_backward(self, scores, target, cache):
         n = scores.shape[0]
         # −[t log σ(s) + (1 − t) log(1 − σ(s))] = log(1 + e^s) − t·s, computed without overflow.
         loss = (np.logaddexp(0.0, scores).sum() - np.vdot(target, scores)) / n
@@ -138,8 +139,7 @@ class HingeLoss(Loss):
     def encode(self, y, output_dim):
         return 2.0 * super().encode(y, output_dim) - 1.0
 
-    def forward_backward(self, scores, target, cache=None):
-        cache = Cache() if cache is None else cache
+    def _forward_backward(self, scores, target, cache):
         n = scores.shape[0]
         slack = cache.array("slack", scores.shape)
         np.multiply(target, scores, out=slack)
@@ -161,8 +161,7 @@ class MSELoss(Loss):
         y = np.asarray(y, dtype=np.float64)
         return y.reshape(y.shape[0], -1)
 
-    def forward_backward(self, scores, target, cache=None):
-        cache = Cache() if cache is None else cache
+    def _forward_backward(self, scores, target, cache):
         n = scores.shape[0]
         diff = cache.array("dscores", scores.shape)
         np.subtract(scores, target, out=diff)

@@ -24,6 +24,8 @@ class Optimizer:
         self.learning_rate = float(learning_rate)
         self.t = 0  # Adam's step count, for its bias correction
         self._tmp: np.ndarray | None = None
+        for slot in self.slots:
+            setattr(self, slot, None)  # made at the first step, when the parameters' shape is known
 
     def state(self) -> dict[str, object]:
         """The optimizer's memory (velocity, caches, moments, step count), to continue later."""
@@ -43,10 +45,11 @@ class Optimizer:
         self.t = int(state.get("t", 0))
         return True
 
-    def _state(self, x: np.ndarray, fill: float = 0.0) -> np.ndarray:
-        return np.full_like(x, fill)
-
-    def _scratch(self, x: np.ndarray) -> np.ndarray:
+    def _prepare(self, x: np.ndarray) -> np.ndarray:
+        """Zero state arrays shaped like ``x`` where there are none yet; returns a scratch array of that shape."""
+        for slot in self.slots:
+            if getattr(self, slot) is None:
+                setattr(self, slot, np.zeros_like(x))
         if self._tmp is None or self._tmp.shape != x.shape:
             self._tmp = np.empty_like(x)
         return self._tmp
@@ -66,7 +69,7 @@ class SGD(Optimizer):
     name = "sgd"
 
     def step(self, x, dx):
-        tmp = self._scratch(x)
+        tmp = self._prepare(x)
         np.multiply(dx, self.learning_rate, out=tmp)
         x -= tmp
 
@@ -76,16 +79,14 @@ class Momentum(Optimizer):
 
     name = "momentum"
     slots = ("v",)
+    v: np.ndarray | None
 
     def __init__(self, learning_rate: float, mu: float = 0.9):
         super().__init__(learning_rate)
         self.mu = mu
-        self.v: np.ndarray | None = None
 
     def step(self, x, dx):
-        if self.v is None:
-            self.v = self._state(x)
-        tmp = self._scratch(x)
+        tmp = self._prepare(x)
         self.v *= self.mu
         np.multiply(dx, self.learning_rate, out=tmp)
         self.v -= tmp
@@ -98,9 +99,7 @@ class Nesterov(Momentum):
     name = "nesterov"
 
     def step(self, x, dx):
-        if self.v is None:
-            self.v = self._state(x)
-        tmp = self._scratch(x)
+        tmp = self._prepare(x)
         np.multiply(self.v, -self.mu, out=tmp)  # −μ·v_prev
         x += tmp
         self.v *= self.mu
@@ -115,16 +114,14 @@ class Adagrad(Optimizer):
 
     name = "adagrad"
     slots = ("cache",)
+    cache: np.ndarray | None
 
     def __init__(self, learning_rate: float, eps: float = 1e-8):
         super().__init__(learning_rate)
         self.eps = eps
-        self.cache: np.ndarray | None = None
 
     def step(self, x, dx):
-        if self.cache is None:
-            self.cache = self._state(x)
-        tmp = self._scratch(x)
+        tmp = self._prepare(x)
         np.multiply(dx, dx, out=tmp)
         self.cache += tmp
         _scaled_update(x, dx, self.cache, self.learning_rate, self.eps, tmp)
@@ -135,17 +132,15 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
     slots = ("cache",)
+    cache: np.ndarray | None
 
     def __init__(self, learning_rate: float, decay: float = 0.99, eps: float = 1e-8):
         super().__init__(learning_rate)
         self.decay = decay
         self.eps = eps
-        self.cache: np.ndarray | None = None
 
     def step(self, x, dx):
-        if self.cache is None:
-            self.cache = self._state(x)
-        tmp = self._scratch(x)
+        tmp = self._prepare(x)
         np.multiply(dx, dx, out=tmp)
         tmp *= 1.0 - self.decay
         self.cache *= self.decay
@@ -159,18 +154,16 @@ class Adam(Optimizer):
 
     name = "adam"
     slots = ("m", "v")
+    m: np.ndarray | None
+    v: np.ndarray | None
 
     def __init__(self, learning_rate: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(learning_rate)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
-        self.m: np.ndarray | None = None
-        self.v: np.ndarray | None = None
 
     def step(self, x, dx):
-        if self.m is None:
-            self.m, self.v = self._state(x), self._state(x)
         self.t += 1
-        tmp = self._scratch(x)
+        tmp = self._prepare(x)
         self.m *= self.beta1
         np.multiply(dx, 1.0 - self.beta1, out=tmp)
         self.m += tmp

@@ -70,28 +70,28 @@ class RegularizationOptions(MoonsOptions):
     reg_strengths: _runs(Strength) = [0.001, 0.01, 0.1]
 
 
-class ActivationsOptions(ExperimentOptions):
+class SpiralOptions(ExperimentOptions):
+    """The notes' case study: the 3-class spiral, 100 hidden units, SGD at learning rate 1, L2 of 1e-3."""
+
     data: DataSpec = DataSpec(**_SPIRAL)
     optimizer: OptimizerName = "sgd"
     learning_rate: LearningRate = 1.0
+    units: Units = 100
+    reg_strength: Strength = 1e-3
+
+
+class ActivationsOptions(SpiralOptions):
     steps: Steps = 3000
     init: InitName = "small"
     seeds: Seeds = CLAIM_SEEDS
     activations: _runs(ActivationName) = ["relu", "tanh", "sigmoid", "leaky_relu"]
-    units: Units = 100
-    reg_strength: Strength = 1e-3
     target_accuracy: Annotated[float, Field(gt=0, le=1)] = 0.75
 
 
-class DeadReluOptions(ExperimentOptions):
-    data: DataSpec = DataSpec(**_SPIRAL)
-    optimizer: OptimizerName = "sgd"
-    learning_rate: LearningRate = 1.0
+class DeadReluOptions(SpiralOptions):
     steps: Steps = 2000
     init: InitName = "he"
     learning_rates: _runs(LearningRate) = [0.1, 0.3, 1.0, 3.0, 10.0]
-    units: Units = 100
-    reg_strength: Strength = 1e-3
 
 
 class ApproximationOptions(ExperimentOptions):
@@ -104,12 +104,7 @@ class ApproximationOptions(ExperimentOptions):
     units: _runs(Units) = [1, 2, 4, 8, 32]
 
 
-class CaseStudyOptions(ExperimentOptions):
-    data: DataSpec = DataSpec(**_SPIRAL)
-    optimizer: OptimizerName = "sgd"
-    learning_rate: LearningRate = 1.0
+class CaseStudyOptions(SpiralOptions):
     steps: Steps = 10_000
     init: InitName = "small"
-    units: Units = 100
-    reg_strength: Strength = 1e-3
     linear_steps: Steps = 200

@@ -1,4 +1,5 @@
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from ..waiting import DEADLINE, wait_until
 
 SPIRAL = {"name": "spiral", "n_per_class": 100, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0}
 SMALL_NET = {"hidden": [{"units": 8, "activation": "relu"}]}
+SMALL_JOB = {"network": {"hidden": [{"units": 4}]}, "data": SPIRAL | {"n_per_class": 20}, "training": {"steps": 20}}
 FINAL = ("done", "diverged", "failed", "cancelled", "interrupted")
 
 
@@ -26,11 +28,29 @@ def two_people(data_dir: Path, **settings) -> Iterator[tuple[TestClient, TestCli
         yield alice, TestClient(alice.app)
 
 
+@pytest.fixture(scope="module")
+def people(tmp_path_factory) -> Iterator[tuple[TestClient, TestClient]]:
+    """Alice and Bob on a server of the module's own."""
+    with two_people(tmp_path_factory.mktemp("people")) as pair:
+        yield pair
+
+
 def class_server(tmp_path_factory: pytest.TempPathFactory, **settings) -> Iterator[TestClient]:
     """The lecturer's client on a server of the module's own (one worker, no kept experiments), for
     the class tests."""
     with open_client(tmp_path_factory.mktemp("data"), workers=1, precompute_experiments=False, **settings) as client:
         yield client
+
+
+@contextmanager
+def assigned_class(lecturer: TestClient, title: str, assignment: dict) -> Iterator[dict]:
+    """A new class of ``lecturer``'s with ``assignment`` set; ended afterwards, so the lecturer has
+    room for the next."""
+    made = lecturer.post("/api/classes", json={"title": title}).json()
+    answer = lecturer.put(f"/api/classes/{made['id']}/assignment", json=assignment)
+    assert answer.status_code == 200, answer.text
+    yield made
+    lecturer.post(f"/api/classes/{made['id']}/end")
 
 
 def person(client: TestClient) -> TestClient:
@@ -75,6 +95,17 @@ def trained(client) -> dict:
     job = response.json()
     assert job["status"] == "done"
     return job
+
+
+def sse_events(lines: Iterable[str]) -> Iterator[tuple[str | None, dict]]:
+    """A Server-Sent Events stream's (event, data) pairs from its lines, as they arrive; the data
+    must be strict JSON (no NaN or infinity)."""
+    kind = None
+    for line in lines:
+        if line.startswith("event: "):
+            kind = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            yield kind, json.loads(line.removeprefix("data: "), parse_constant=pytest.fail)
 
 
 def wait_status(client: TestClient, job_id: str, statuses=FINAL, timeout: float = DEADLINE) -> dict:

@@ -10,9 +10,8 @@ from fastapi.testclient import TestClient
 
 from app.services import figures
 
-from .conftest import SPIRAL, field_of, two_people
+from .conftest import SMALL_JOB, field_of
 
-SMALL = {"network": {"hidden": [{"units": 4}]}, "data": SPIRAL | {"n_per_class": 20}, "training": {"steps": 20}}
 TWO_D = {"input_dim": 2, "hidden": [{"units": 4, "activation": "tanh"}], "output_dim": 3}
 STRONG_ETAG = re.compile(r'"[0-9a-f]{32}"')
 PUBLIC = ["/api/activations", "/api/activations/tanh?start=-3&num=50",
@@ -20,15 +19,9 @@ PUBLIC = ["/api/activations", "/api/activations/tanh?start=-3&num=50",
 
 
 @pytest.fixture(scope="module")
-def people(tmp_path_factory):
-    with two_people(tmp_path_factory.mktemp("caching")) as pair:
-        yield pair
-
-
-@pytest.fixture(scope="module")
 def alices(people) -> str:
     """A trained network of Alice's."""
-    job = people[0].post("/api/jobs?wait=true", json=SMALL).json()
+    job = people[0].post("/api/jobs?wait=true", json=SMALL_JOB).json()
     assert job["status"] == "done"
     return job["network_id"]
 
@@ -120,11 +113,11 @@ def test_a_stored_networks_figure_is_private_built_once_and_revalidated(people, 
 
 def test_training_the_network_gives_new_etags_and_new_figures(people, builds):
     alice, _ = people
-    network = alice.post("/api/jobs?wait=true", json=SMALL).json()["network_id"]
+    network = alice.post("/api/jobs?wait=true", json=SMALL_JOB).json()["network_id"]
     paths = [f"/api/networks/{network}/figures/{kind}" for kind in ("topology", "training")]
     before = [alice.get(path) for path in paths]
     assert all(response.status_code == 200 for response in before)
-    assert alice.post("/api/jobs?wait=true", json=SMALL | {"network": {"id": network}}).json()["status"] == "done"
+    assert alice.post("/api/jobs?wait=true", json=SMALL_JOB | {"network": {"id": network}}).json()["status"] == "done"
     after = [alice.get(path, headers={"If-None-Match": old.headers["etag"]}) for path, old in zip(paths, before)]
     for old, new in zip(before, after):
         assert new.status_code == 200 and new.headers["etag"] != old.headers["etag"]

@@ -7,7 +7,7 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import class_server, field_of, join
+from .conftest import assigned_class, class_server, field_of, join
 
 SETUP = {"data": {"name": "spiral", "n_per_class": 20, "classes": 2, "noise": 0.1, "seed": 0, "test_fraction": 0.25},
          "network": {"hidden": [{"units": 4, "activation": "relu"}], "loss": "softmax", "init": "he"},
@@ -22,12 +22,10 @@ def lecturer(tmp_path_factory):
 
 @pytest.fixture
 def room(lecturer):
-    made = lecturer.post("/api/classes", json={"title": "Crowd"}).json()
     assignment = {"setup": SETUP, "unlocked": ["network.hidden", "training.learning_rate"], "crowd": UNITS}
-    answer = lecturer.put(f"/api/classes/{made['id']}/assignment", json=assignment)
-    assert answer.status_code == 200 and answer.json()["crowd"] == UNITS, answer.text
-    yield made
-    lecturer.post(f"/api/classes/{made['id']}/end")
+    with assigned_class(lecturer, "Crowd", assignment) as made:
+        assert lecturer.get(f"/api/classes/{made['id']}/assignment").json()["crowd"] == UNITS
+        yield made
 
 
 def run(person: TestClient, class_id: str, units: int | None = None, network_id: str | None = None,

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.services.leaderboard import LEADERBOARD_COLUMNS, MEMBER_COLUMNS
 
-from .conftest import class_server, field_of
+from .conftest import assigned_class, class_server, field_of
 
 SETUP = {"data": {"name": "spiral", "n_per_class": 20, "classes": 2, "noise": 0.1, "seed": 0, "test_fraction": 0.25},
          "network": {"hidden": [{"units": 4, "activation": "relu"}], "loss": "softmax", "init": "he"},
@@ -65,12 +65,10 @@ def trained(student: Recording, class_id: str, hidden: list[dict], steps: int = 
 
 @pytest.fixture
 def room(lecturer):
-    made = lecturer.post("/api/classes", json={"title": "Leaderboard"}).json()
     assignment = {"setup": SETUP, "unlocked": ["network.hidden", "training.learning_rate"],
                   "hidden_test": {"points": HIDDEN}}
-    assert lecturer.put(f"/api/classes/{made['id']}/assignment", json=assignment).status_code == 200
-    yield made
-    lecturer.post(f"/api/classes/{made['id']}/end")
+    with assigned_class(lecturer, "Leaderboard", assignment) as made:
+        yield made
 
 
 def test_a_submission_is_scored_on_the_hidden_points_which_no_student_ever_sees(lecturer, room):

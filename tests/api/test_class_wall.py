@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ..waiting import DEADLINE
-from .conftest import class_server
+from .conftest import assigned_class, class_server, join
 from .test_class_leaderboard import SETUP
 from .test_classes import read_event
 
@@ -19,13 +19,8 @@ def lecturer(tmp_path_factory):
 
 @pytest.fixture
 def room(lecturer):
-    made = lecturer.post("/api/classes", json={"title": "Wall"}).json()
-    assert lecturer.put(f"/api/classes/{made['id']}/assignment",
-                        json={"setup": SETUP, "unlocked": ["training.learning_rate"]}).status_code == 200
-    ada = TestClient(lecturer.app)
-    assert ada.post("/api/classes/join", json={"code": made["code"], "name": "Ada"}).status_code == 201
-    yield made, ada
-    lecturer.post(f"/api/classes/{made['id']}/end")
+    with assigned_class(lecturer, "Wall", {"setup": SETUP, "unlocked": ["training.learning_rate"]}) as made:
+        yield made, join(lecturer, made["code"], "Ada")
 
 
 def play(student: TestClient, class_id: str, steps: int = 40) -> dict:

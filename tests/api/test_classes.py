@@ -1,7 +1,6 @@
 """Classes over HTTP: a lecturer makes one, students join it by code and name, only the lecturer
 runs it, strangers find nothing, and the members' pages hear of a new assignment at once."""
 
-import json
 import threading
 import time
 
@@ -11,7 +10,7 @@ from app.services.class_settings import SETTING_NAMES
 from app.services.classes import CODE_ALPHABET, CODE_LENGTH
 
 from ..waiting import DEADLINE
-from .conftest import class_server, field_of, open_client, person
+from .conftest import class_server, field_of, open_client, person, sse_events
 
 SETUP = {"data": {"name": "spiral", "n_per_class": 50, "classes": 3, "noise": 0.2, "seed": 0, "test_fraction": 0.2},
          "network": {"hidden": [{"units": 8, "activation": "relu"}], "loss": "softmax", "init": "he"},
@@ -188,12 +187,8 @@ def test_the_catalog_names_the_lockable_settings(lecturer):
 
 
 def read_event(lines) -> tuple[str, dict]:
-    event = None
-    for line in lines:
-        if line.startswith("event: "):
-            event = line.removeprefix("event: ")
-        elif line.startswith("data: "):
-            return event, json.loads(line.removeprefix("data: "))
+    for event in sse_events(lines):
+        return event
     raise AssertionError("the stream ended")
 
 

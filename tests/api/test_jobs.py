@@ -9,7 +9,7 @@ from app.services.history import MAX_NETWORK_HISTORY
 from app.viz.live import decode_grid
 
 from ..waiting import DEADLINE, wait_until
-from .conftest import SMALL_NET, SPIRAL, field_of, open_client, wait_status
+from .conftest import SMALL_NET, SPIRAL, field_of, open_client, sse_events, wait_status
 
 CASE_STUDY = {
     "network": {"hidden": [{"units": 100, "activation": "relu"}], "loss": "softmax", "init": "small"},
@@ -216,18 +216,15 @@ def test_busy_network_cannot_be_trained_twice_or_deleted(client):
 
 def read_events(client, job_id: str, limit: float = DEADLINE, under: str = "jobs") -> list[tuple[str, dict]]:
     """A job's (or, ``under="sweeps"``, a sweep's) events until ``done`` or ``limit`` seconds."""
-    events, event = [], None
+    events = []
     deadline = time.monotonic() + limit
     with client.stream("GET", f"/api/{under}/{job_id}/events") as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                event = line.removeprefix("event: ")
-            elif line.startswith("data: "):
-                events.append((event, json.loads(line.removeprefix("data: "), parse_constant=pytest.fail)))
-                if event == "done" or time.monotonic() > deadline:
-                    break
+        for event, data in sse_events(response.iter_lines()):
+            events.append((event, data))
+            if event == "done" or time.monotonic() > deadline:
+                break
     return events
 
 

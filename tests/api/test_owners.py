@@ -8,13 +8,12 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
-from .conftest import SPIRAL, open_client, two_people, wait_status
-
-SMALL = {"network": {"hidden": [{"units": 4}]}, "data": SPIRAL | {"n_per_class": 20}, "training": {"steps": 20}}
+from .conftest import SMALL_JOB, open_client, two_people, wait_status
 
 
 @pytest.fixture(scope="module")
 def people(tmp_path_factory):
+    """Alice and Bob on a server where a person keeps at most 5 networks (conftest's, with a limit)."""
     with two_people(tmp_path_factory.mktemp("owners"), person_networks=5) as pair:
         yield pair
 
@@ -23,11 +22,11 @@ def people(tmp_path_factory):
 def alices(people):
     """A trained network of Alice's, its job, a sweep, an upload and a share link of hers."""
     alice, _ = people
-    job = alice.post("/api/jobs?wait=true", json=SMALL).json()
+    job = alice.post("/api/jobs?wait=true", json=SMALL_JOB).json()
     assert job["status"] == "done"
     upload = alice.post("/api/datasets", files={"file": ("d.csv", "0,0,a\n1,1,b\n0,1,a\n1,0,b\n")},
                         data={"task": "classification"}).json()
-    sweep = alice.post("/api/sweeps?wait=true", json={"base": SMALL, "axes": {"training.learning_rate": [0.1]},
+    sweep = alice.post("/api/sweeps?wait=true", json={"base": SMALL_JOB, "axes": {"training.learning_rate": [0.1]},
                                                       "seeds": 1}).json()
     assert sweep["status"] == "done"
     share = alice.post(f"/api/networks/{job['network_id']}/share").json()
@@ -36,8 +35,8 @@ def alices(people):
     carol = TestClient(alice.app)
     member = carol.post("/api/classes/join", json={"code": lectured["code"], "name": "Carol"}).json()
     class_base = f"/api/classes/{lectured['id']}"
-    assert alice.put(f"{class_base}/assignment", json={"setup": SMALL | {"training": {}}}).status_code == 200
-    carols = carol.post("/api/jobs?wait=true", json=SMALL | {"class_id": lectured["id"]}).json()
+    assert alice.put(f"{class_base}/assignment", json={"setup": SMALL_JOB | {"training": {}}}).status_code == 200
+    carols = carol.post("/api/jobs?wait=true", json=SMALL_JOB | {"class_id": lectured["id"]}).json()
     assert carol.post(f"{class_base}/submissions", json={"network_id": carols["network_id"]}).status_code == 201
     submission = alice.get(f"{class_base}/leaderboard").json()["entries"][0]["id"]
     assert alice.put(f"{class_base}/gallery/{submission}", json={"caption": "Carol's"}).status_code == 200
@@ -183,7 +182,7 @@ def test_someone_elses_resources_named_in_a_body_are_not_there(people, alices):
     alice, bob = people
     network, data = alices["network"], {"id": alices["upload"]}
     for method, path, body in [
-        ("POST", "/api/jobs", {"network": {"id": network}, "data": SMALL["data"]}),
+        ("POST", "/api/jobs", {"network": {"id": network}, "data": SMALL_JOB["data"]}),
         ("POST", "/api/datasets/preview", data),
         ("POST", "/api/jobs", {"network": {"hidden": [{"units": 3}]}, "data": data}),
     ]:
@@ -194,7 +193,7 @@ def test_someone_elses_resources_named_in_a_body_are_not_there(people, alices):
 
 def test_lists_show_only_your_own(people, alices):
     alice, bob = people
-    bobs = bob.post("/api/jobs?wait=true", json=SMALL).json()
+    bobs = bob.post("/api/jobs?wait=true", json=SMALL_JOB).json()
     assert [n["id"] for n in bob.get("/api/networks").json()] == [bobs["network_id"]]
     assert [j["id"] for j in bob.get("/api/jobs").json()] == [bobs["id"]]
     assert alices["network"] in [n["id"] for n in alice.get("/api/networks").json()]
@@ -243,7 +242,7 @@ def test_one_person_keeps_at_most_the_networks_the_limit_allows(tmp_path):
         refused = client.post("/api/networks", json=spec)
         assert refused.status_code == 429 and "2 networks" in refused.json()["detail"]
         assert refused.headers["retry-after"]
-        assert client.post("/api/jobs", json=SMALL).status_code == 429
+        assert client.post("/api/jobs", json=SMALL_JOB).status_code == 429
         other = TestClient(client.app)
         assert other.post("/api/networks", json=spec).status_code == 201  # a limit per person
 

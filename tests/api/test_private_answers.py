@@ -7,25 +7,18 @@ from fastapi.testclient import TestClient
 
 from app.pages.routes import static_files
 
-from .conftest import SPIRAL, two_people
+from .conftest import SMALL_JOB
 from .test_jobs import read_events
 
-SMALL = {"network": {"hidden": [{"units": 4}]}, "data": SPIRAL | {"n_per_class": 20}, "training": {"steps": 20}}
 NO_STORE = "private, no-store"
-
-
-@pytest.fixture(scope="module")
-def people(tmp_path_factory):
-    with two_people(tmp_path_factory.mktemp("private")) as pair:
-        yield pair
 
 
 @pytest.fixture(scope="module")
 def alices(people) -> dict:
     """Alice's trained job and network, a sweep of hers and an upload."""
     alice, _ = people
-    job = alice.post("/api/jobs?wait=true", json=SMALL).json()
-    sweep = alice.post("/api/sweeps?wait=true", json={"base": SMALL, "axes": {"training.learning_rate": [0.1, 1.0]},
+    job = alice.post("/api/jobs?wait=true", json=SMALL_JOB).json()
+    sweep = alice.post("/api/sweeps?wait=true", json={"base": SMALL_JOB, "axes": {"training.learning_rate": [0.1, 1.0]},
                                                        "seeds": 1}).json()
     upload = alice.post("/api/datasets", files={"file": ("d.csv", "0,0,a\n1,1,b\n0,1,a\n1,0,b\n")},
                         data={"task": "classification"}).json()

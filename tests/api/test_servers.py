@@ -1,7 +1,6 @@
 """Two API servers on one PostgreSQL database: a job started through one is followed, cancelled
 and trained further through the other, and survives its server being killed."""
 
-import json
 import os
 import threading
 import time
@@ -14,7 +13,7 @@ from tests.postgres import new_database
 
 from ..servers import AppServer, start_app
 from ..waiting import wait_until
-from .conftest import SPIRAL
+from .conftest import SPIRAL, sse_events
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -42,14 +41,12 @@ def servers(postgres, tmp_path):
 
 
 def first_frames(client: httpx.Client, job_id: str, count: int) -> list[dict]:
-    frames, kind = [], None
+    frames = []
     with client.stream("GET", f"/api/jobs/{job_id}/events") as response:
         assert response.status_code == 200
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                kind = line.removeprefix("event: ")
-            elif line.startswith("data: ") and kind == "progress":
-                frames.append(json.loads(line.removeprefix("data: ")))
+        for kind, data in sse_events(response.iter_lines()):
+            if kind == "progress":
+                frames.append(data)
                 if len(frames) == count:
                     return frames
     raise AssertionError("the stream ended before the frames came")
@@ -87,17 +84,14 @@ def test_a_job_crosses_servers_and_survives_its_server(servers):
 def class_events(client: httpx.Client, class_id: str, wanted: int, first: threading.Event) -> list[tuple[str, dict]]:
     """The class stream's events until an ``assignment`` event of version ``wanted`` has come; ``first``
     is set when the first event has come."""
-    seen, kind = [], None
+    seen = []
     with client.stream("GET", f"/api/classes/{class_id}/events") as response:
         assert response.status_code == 200
-        for line in response.iter_lines():
-            if line.startswith("event: "):
-                kind = line.removeprefix("event: ")
-            elif line.startswith("data: "):
-                seen.append((kind, json.loads(line.removeprefix("data: "))))
-                first.set()
-                if kind == "assignment" and seen[-1][1].get("version") == wanted:
-                    return seen
+        for kind, data in sse_events(response.iter_lines()):
+            seen.append((kind, data))
+            first.set()
+            if kind == "assignment" and data.get("version") == wanted:
+                return seen
     raise AssertionError(f"the stream ended before version {wanted}: {seen}")
 
 

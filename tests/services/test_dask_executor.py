@@ -23,8 +23,13 @@ from app.settings import Settings
 from app.viz.live import decode_grid
 
 from ..api.test_jobs import read_events
-from .test_executor import SPIRAL, Recorder, capacity_options, capacity_result, capacity_task, train_task
-from .test_experiments import alone
+from .test_executor import (
+    SPIRAL,
+    Recorder,
+    check_a_failing_task_reports_its_error,
+    check_an_experiment_beside_a_training_job,
+    train_task,
+)
 
 pytestmark = pytest.mark.dask
 
@@ -183,20 +188,11 @@ def test_a_job_survives_its_worker_being_killed(pool, cluster, client, optimizer
 
 
 def test_an_experiment_runs_beside_a_training_job(pool):
-    executor, recorder = pool
-    executor.submit("exp", capacity_task(), priority="batch")
-    executor.submit("play", train_task(200))
-    assert recorder.wait_for("finished", "play")["status"] == "done"
-    assert capacity_result(recorder) == alone("capacity", capacity_options())  # each run's numbers, as alone
+    check_an_experiment_beside_a_training_job(pool)
 
 
 def test_a_failing_task_reports_its_error(pool):
-    executor, recorder = pool
-    task = train_task(10)
-    task["network"]["weights"]["W1"] = task["network"]["weights"]["W1"][:1]
-    executor.submit("bad", task)
-    result = recorder.wait_for("finished", "bad")
-    assert result["status"] == "failed" and "W1" in result["error"]
+    check_a_failing_task_reports_its_error(pool)
 
 
 def test_one_person_with_three_jobs_gets_no_more_than_one_with_one(cluster):

@@ -178,14 +178,7 @@ def test_a_dead_worker_fails_its_job_and_is_replaced(pool):
 
 
 def test_a_failing_task_reports_its_error(pool):
-    executor, recorder = pool
-    task = train_task(10)
-    task["network"]["weights"]["W1"] = task["network"]["weights"]["W1"][:1]
-    executor.submit("bad", task)
-    result = recorder.wait_for("finished", "bad")
-    assert result["status"] == "failed" and "W1" in result["error"]
-    executor.submit("good", train_task(10))
-    assert recorder.wait_for("finished", "good")["status"] == "done"
+    check_a_failing_task_reports_its_error(pool)
 
 
 def capacity_options() -> dict:
@@ -205,12 +198,29 @@ def capacity_result(recorder: Recorder) -> dict:
     return assemble("capacity", capacity_options(), records)
 
 
-def test_an_experiment_shares_the_worker_in_slices(pool):
+def check_an_experiment_beside_a_training_job(pool) -> None:
+    """Both executors: an experiment sharing the workers with a training job gets each run's numbers as alone."""
     executor, recorder = pool
     executor.submit("exp", capacity_task(), priority="batch")
     executor.submit("play", train_task(200))
     assert recorder.wait_for("finished", "play")["status"] == "done"
-    assert capacity_result(recorder) == alone("capacity", capacity_options())  # each run's numbers, as alone
+    assert capacity_result(recorder) == alone("capacity", capacity_options())
+
+
+def check_a_failing_task_reports_its_error(pool) -> None:
+    """Both executors: a task that cannot run ends ``failed`` naming the fault, and the next one runs."""
+    executor, recorder = pool
+    task = train_task(10)
+    task["network"]["weights"]["W1"] = task["network"]["weights"]["W1"][:1]
+    executor.submit("bad", task)
+    result = recorder.wait_for("finished", "bad")
+    assert result["status"] == "failed" and "W1" in result["error"]
+    executor.submit("good", train_task(10))
+    assert recorder.wait_for("finished", "good")["status"] == "done"
+
+
+def test_an_experiment_shares_the_worker_in_slices(pool):
+    check_an_experiment_beside_a_training_job(pool)
 
 
 def test_a_paced_job_keeps_its_pace_and_wakes_only_once_per_frame(pool):

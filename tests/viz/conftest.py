@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from app.nn import LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, train
+from app.nn import Dataset, LayerSpec, Network, NetworkSpec, TrainConfig, make_dataset, train
 
 
 def values(array) -> np.ndarray:
@@ -32,20 +32,25 @@ def spiral_run(spiral_data):
     return net, result
 
 
+def regression_run(data_name: str, n_points: int, test_fraction: float, spec: NetworkSpec, seed: int,
+                   config: TrainConfig) -> tuple[Network, Dataset]:
+    """A small regression network trained on ``data_name``: the network and its data."""
+    data = make_dataset(data_name, n_points=n_points, test_fraction=test_fraction)
+    net = Network(spec, seed=seed)
+    train(net, data, config)
+    return net, data
+
+
 @pytest.fixture(scope="session")
 def sine_run():
-    data = make_dataset("sine", n_points=60, test_fraction=0.2)
-    net = Network(NetworkSpec(1, (LayerSpec(10, "tanh"),), 1, "mse", "xavier"), seed=1)
-    train(net, data, TrainConfig(steps=100, learning_rate=0.1))
-    return net, data
+    return regression_run("sine", 60, 0.2, NetworkSpec(1, (LayerSpec(10, "tanh"),), 1, "mse", "xavier"), 1,
+                          TrainConfig(steps=100, learning_rate=0.1))
 
 
 @pytest.fixture(scope="session")
 def plane_run():
-    data = make_dataset("plane", n_points=80, test_fraction=0.25)
-    net = Network(NetworkSpec(2, (LayerSpec(5, "relu"),), 1, "mse", "he"), seed=2)
-    train(net, data, TrainConfig(steps=50, learning_rate=0.05))
-    return net, data
+    return regression_run("plane", 80, 0.25, NetworkSpec(2, (LayerSpec(5, "relu"),), 1, "mse", "he"), 2,
+                          TrainConfig(steps=50, learning_rate=0.05))
 
 
 def assert_finite_json(text: str) -> None:
