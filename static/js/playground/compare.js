@@ -4,26 +4,22 @@
 // server's boundary figure, whose regions the frames paint on its canvas (paint.js), and the
 // server's loss curve, which the frames' records extend (figures.js).
 //
-// In step, in three places:
-// - the jobs: each side has its own PlayController; both ask for jobs of the same steps, history
-//   spacing and pace (a paced job takes its steps by the clock), and a side whose job has finished
-//   waits for the other's to finish before asking for the next (`nextJob`), so they are never more
-//   than one job apart;
-// - the screen: frames are paired by step. Each side's frames wait in a queue; a frame is shown once
-//   the other side has sent a frame of the same step or a later one, so the side ahead is held at
-//   the step the slower side has reached (the two show steps at most one frame's steps apart);
-// - Pause: both jobs are cancelled, each after its current slice, so they stop a few steps apart;
-//   the side behind then trains the missing steps (same settings, its own job), and both stand at
-//   the same step. Step trains one epoch of the original, then as many steps of the copy.
+// Each side has its own PlayController; both ask for jobs of the same steps, history spacing and
+// pace (a paced job takes its steps by the clock). The pairing (pairing.js) holds a side's next job
+// until the other's has finished, shows frames paired by step and, on Pause, has the side behind
+// train the steps it lacks (same settings, its own job). Step trains one epoch of the original,
+// then as many steps of the copy.
 import { api } from "../api.js";
 import { loadCatalog } from "../catalog.js";
 import { decodeBoundary } from "../live.js";
-import { $, busy, drawFigure, formatNumber, options, placeholder } from "../ui.js";
+import { $, busy, options } from "../ui.js";
 import { regionColors } from "./boundary.js";
+import { drawBoundary, drawCurve, metricsOf, readouts, sideNode } from "./compare_side.js";
 import { PlayController } from "./controller.js";
 import { extendCurve } from "./curves.js";
 import { refreshFigures } from "./figures.js";
-import { paintBoundary, stopPainting } from "./paint.js";
+import { paintBoundary } from "./paint.js";
+import { Pairing } from "./pairing.js";
 import { dataSpec, session, settings, trainingSpec, writeUrl } from "./settings.js";
 import { showMetrics, showStatus, trainErrors } from "./status.js";
 import { HISTORY_EVERY, chunkSteps, driveTransport, livePace, reset, stop as stopSingle } from "./transport.js";
@@ -45,25 +41,12 @@ const CURRENT = {
 };
 const LIVE = { grid: 40, interval_ms: 33 }; // the boundary alone: two streams share the page
 const CHUNK_STEPS = 2000; // shorter jobs than the single view's: the side ahead waits at most one job
-const QUEUE_MOST = 300; // frames a side keeps while it waits for the other (about 10 s of them)
 const CURVES_MS = 300;
-const BOUNDARY_CONFIG = { doubleClickDelay: 0 };
 
-// pausing: a Pause is under way, the side behind catching up included.
-const view = { catalog: null, change: null, sides: [], waiters: [], pausing: false };
-export const comparing = () => view.sides.length === 2;
-
-// The pair as the transport shows it: playing while either side plays, stopping while either stops
-// or the side behind catches up.
-const pair = {
-  get active() {
-    return view.pausing || view.sides.some((side) => side.controller.active);
-  },
-  get state() {
-    if (view.pausing || view.sides.some((side) => side.controller.state === "stopping")) return "stopping";
-    return this.active ? "running" : "idle";
-  },
-};
+const view = { catalog: null, change: null };
+// The two sides, [original, copy], and the transport's view of them (`active`, `state`).
+const pair = new Pairing((side, frame) => show(side, frame));
+export const comparing = () => pair.sides.length === 2;
 
 // --- the change ------------------------------------------------------------------------------
 
@@ -115,46 +98,24 @@ function forkBody({ key, value }) {
 
 // A side: its network, the training settings its jobs change, its controller and its part of the page.
 function makeSide(role, network, training, text) {
-  const node = $("#compare-side").content.firstElementChild.cloneNode(true);
-  const heading = node.querySelector(".compare-caption");
-  heading.id = `compare-caption-${role}`;
-  heading.textContent = text;
-  node.setAttribute("aria-labelledby", heading.id);
-  node.dataset.side = role;
-  node.dataset.network = network.id;
-  node.dataset.testid = `compare-${role}`;
-  const boundary = node.querySelector(".compare-boundary");
-  const curve = node.querySelector(".compare-curve");
-  boundary.setAttribute("aria-label", `Decision regions of the ${role === "original" ? "network" : "copy"} (${text})`);
-  curve.setAttribute("aria-label", `Loss curves of the ${role === "original" ? "network" : "copy"} (${text})`);
+  const { node, boundary, curve } = sideNode(role, network, text);
   const side = {
     role, network, training, text, node, boundary, curve,
-    queue: [], latest: null, jobsDone: 0, painting: null, records: [], extendedAt: 0, diverged: false, shown: {},
+    painting: null, records: [], extendedAt: 0, diverged: false, shown: {},
   };
   side.controller = new PlayController({
     nextJob: (first) => nextJob(side, first),
-    frame: (progress) => arrived(side, progress),
+    frame: (progress) => pair.arrived(side, progress),
     finished: (job) => finished(side, job),
     changed: (state, detail) => changed(side, state, detail),
   });
   return side;
 }
 
-const otherOf = (side) => view.sides.find((other) => other !== side);
-
-// Wakes whatever waits for the pair to change (a side's job finished, a side stopped).
-function wake() {
-  for (const resolve of view.waiters.splice(0)) resolve();
-}
-
-const changedOnce = () => new Promise((resolve) => view.waiters.push(resolve));
-
-// The same steps, history spacing and pace for both sides' jobs; a side asks for its next job only
-// once the other side's job has finished too (or the other side stopped).
+// The same steps, history spacing and pace for both sides' jobs, once the pairing gives the side its turn.
 async function nextJob(side, first) {
-  const other = otherOf(side);
-  while (other.controller.active && other.jobsDone < side.jobsDone) await changedOnce();
-  const steps = Math.min(CHUNK_STEPS, ...view.sides.map((s) => chunkSteps(s.network, batchOf(s))));
+  await pair.turn(side);
+  const steps = Math.min(CHUNK_STEPS, ...pair.sides.map((s) => chunkSteps(s.network, batchOf(s))));
   return {
     body: {
       network: { id: side.network.id }, data: dataSpec(),
@@ -168,10 +129,9 @@ async function nextJob(side, first) {
 const batchOf = (side) => ("batch_size" in side.training ? side.training.batch_size : settings.batch);
 
 function finished(side, job) {
-  side.jobsDone += 1;
   side.network.steps_trained = job.progress.step;
   side.diverged = job.status === "diverged";
-  wake();
+  pair.finished(side);
   // A fresh network's curve: drawn once its first job has stored a history, then extended by records.
   if (!side.curve.dataset.drawn) drawCurve(side).catch((error) => trainErrors.show(error));
 }
@@ -182,7 +142,7 @@ function changed(side, state, detail) {
     if (state === "running") showStatus("Training both…");
     return;
   }
-  wake();
+  pair.wake();
   // The job's last step, which the screen may not have shown (held for the other side's frames).
   if (detail.cancelled) showJob(side, detail.cancelled);
   if (detail.ended) {
@@ -192,27 +152,7 @@ function changed(side, state, detail) {
   }
 }
 
-// --- frames, paired by step -------------------------------------------------------------------
-
-function arrived(side, progress) {
-  side.queue.push(progress);
-  if (side.queue.length > QUEUE_MOST) side.queue.shift();
-  side.latest = progress.step;
-  showPaired();
-}
-
-// The step both sides have reached: the slower one's newest frame. Each side shows its newest frame
-// at or before it; the side ahead keeps its later frames until the other catches up.
-function showPaired() {
-  const [a, b] = view.sides;
-  if (a.latest === null || b.latest === null) return;
-  const reached = Math.min(a.latest, b.latest);
-  for (const side of view.sides) {
-    let shown = null;
-    while (side.queue.length && side.queue[0].step <= reached) shown = side.queue.shift();
-    if (shown) show(side, shown);
-  }
-}
+// --- frames, once paired --------------------------------------------------------------------
 
 // One paint at a time per side; a frame arriving meanwhile replaces the one waiting.
 async function show(side, frame) {
@@ -259,123 +199,36 @@ function extendLater(side, record) {
   extendCurve(side.curve, side.records.splice(0), "step");
 }
 
-// A record's or a job's numbers as the readouts name them (accuracy, or R² for regression).
-function metricsOf(numbers) {
-  const metric = "train_accuracy" in numbers ? "accuracy" : "r2";
-  return {
-    train_loss: numbers.train_loss, test_loss: numbers.test_loss,
-    train_metric: numbers[`train_${metric}`], test_metric: numbers[`test_${metric}`], metric,
-  };
-}
-
-function readouts(side, values) {
-  Object.assign(side.shown, values);
-  for (const [key, value] of Object.entries(values)) {
-    const node = side.node.querySelector(`[data-show="${key}"]`);
-    if (!node || value === undefined) continue;
-    if (key === "step") node.textContent = String(value);
-    else if (key === "epoch") node.textContent = Number.isInteger(value) ? String(value) : value.toFixed(1);
-    else if (key.endsWith("_metric")) node.textContent = values.metric === "accuracy" && Number.isFinite(value) ? `${(100 * value).toFixed(1)} %` : formatNumber(value);
-    else node.textContent = formatNumber(value);
-  }
-  if (values.metric) {
-    for (const label of side.node.querySelectorAll("[data-metric]")) label.textContent = `${label.dataset.metric} ${values.metric === "accuracy" ? "accuracy" : "R²"}`;
-  }
-}
-
 function showJob(side, job) {
   side.network.steps_trained = job.progress.step;
   readouts(side, { step: job.progress.step, epoch: job.progress.epoch, ...metricsOf(job.metrics || {}) });
 }
 
-// --- the figures ------------------------------------------------------------------------------
-
-// Small versions of the single view's boundary and loss curve: the box's height, small margins, no
-// title (the caption and the readouts above say it); the × markers are left out, as the painted
-// regions move under them while playing.
-function fitBoundary(node) {
-  return (layout) => ({
-    ...layout, height: node.clientHeight || layout.height, showlegend: false, title: { text: "" },
-    margin: { l: 58, r: 6, t: 8, b: 40 },
-  });
-}
-
-function fitCurve(node) {
-  return (layout) => ({
-    ...layout, height: node.clientHeight || layout.height, title: { text: "" }, font: { size: 11 },
-    margin: { l: 52, r: 6, t: 48, b: 40 },
-    legend: { orientation: "h", x: 0, xanchor: "left", y: 1.02, yanchor: "bottom", font: { size: 10 } },
-  });
-}
-
-// The loss panel alone of the server's training figure (the accuracy is in the readouts, the
-// panel's title in the y axis's).
-function lossOnly(figure) {
-  figure.data = (figure.data || []).filter((trace) => (trace.xaxis || "x") === "x" && (trace.yaxis || "y") === "y");
-  for (const key of Object.keys(figure.layout)) if (/^[xy]axis\d+$/.test(key)) delete figure.layout[key];
-  figure.layout.xaxis = { ...(figure.layout.xaxis || {}), domain: [0, 1] };
-  figure.layout.annotations = [];
-  return figure;
-}
-
-async function drawBoundary(side) {
-  const { id } = side.network;
-  const boundary = await api("GET", `/api/networks/${id}/figures/decision-boundary`, { query: { grid: 60 }, label: `Compare: the boundary of ${side.text}` });
-  for (const trace of boundary.data) if (trace.legendgroup === "misclassified") trace.visible = false;
-  stopPainting(side.boundary);
-  await drawFigure(side.boundary, boundary, BOUNDARY_CONFIG, fitBoundary(side.boundary));
-}
-
-async function drawCurve(side) {
-  const { id } = side.network;
-  const curve = side.network.steps_trained > 0
-    ? await api("GET", `/api/networks/${id}/figures/training`, { query: { x_axis: "step" }, label: `Compare: the loss of ${side.text}` })
-    : null;
-  if (curve && curve.data.length) await drawFigure(side.curve, lossOnly(curve), {}, fitCurve(side.curve));
-  else placeholder(side.curve, "The loss curve appears once this network has trained.");
-}
-
-const drawSides = () => Promise.all(view.sides.flatMap((side) => [drawBoundary(side), drawCurve(side)]));
+const drawSides = () => Promise.all(pair.sides.flatMap((side) => [drawBoundary(side), drawCurve(side)]));
 
 // --- Play, Pause, Step, Reset for both ----------------------------------------------------------
 
 export async function play() {
   if (pair.active) return;
   trainErrors.clear();
-  for (const side of view.sides) Object.assign(side, { queue: [], latest: null, jobsDone: 0, records: [] });
-  for (const side of view.sides) delete side.boundary.dataset.updates;
-  await Promise.all(view.sides.map((side) => side.controller.play()));
+  pair.restart();
+  for (const side of pair.sides) side.records = [];
+  for (const side of pair.sides) delete side.boundary.dataset.updates;
+  await Promise.all(pair.sides.map((side) => side.controller.play()));
 }
 
-async function stopBoth() {
-  await Promise.all(view.sides.map((side) => side.controller.stop()));
-  wake();
-}
+// The side behind trains the steps it lacks with its own settings (the pairing finds it), so both
+// stand at the same step.
+const catchUp = (side, steps) => trainSteps(side, { steps, history_every: HISTORY_EVERY }, "Compare: the steps this side lacks, so both stand at the same step");
 
 export async function pause() {
-  if (view.pausing) return;
-  view.pausing = true;
   try {
-    await stopBoth();
-    await catchUp();
-    await drawSides();
-    showStatus(`Paused, both at step ${view.sides[0].network.steps_trained}.`);
+    if (!(await pair.pause(catchUp, drawSides))) return;
+    showStatus(`Paused, both at step ${pair.sides[0].network.steps_trained}.`);
   } catch (error) {
     trainErrors.show(error);
-  } finally {
-    view.pausing = false;
-    driveTransport(pair);
   }
-}
-
-// The side behind trains the steps it lacks, with its own settings, so both stand at the same step
-// (a diverged side stays where it stopped).
-async function catchUp() {
-  const [a, b] = view.sides;
-  const gap = a.network.steps_trained - b.network.steps_trained;
-  const behind = gap > 0 ? b : a;
-  if (gap === 0 || behind.diverged) return;
-  await trainSteps(behind, { steps: Math.abs(gap), history_every: HISTORY_EVERY }, "Compare: the steps this side lacks, so both stand at the same step");
+  driveTransport(pair);
 }
 
 async function trainSteps(side, amount, label) {
@@ -392,7 +245,7 @@ async function trainSteps(side, amount, label) {
 export async function step() {
   if (pair.active) return;
   trainErrors.clear();
-  const [original, copy] = view.sides;
+  const [original, copy] = pair.sides;
   $("#step").disabled = true;
   try {
     const before = original.network.steps_trained;
@@ -408,8 +261,8 @@ export async function step() {
 
 // Reset: a fresh network (the single view's Reset), and a fresh copy of it with the same change.
 export async function resetBoth() {
-  await stopBoth();
-  const copy = view.sides[1].network;
+  await pair.stop();
+  const copy = pair.sides[1].network;
   await reset();
   if (!session.network) return;
   await deleteCopy(copy);
@@ -426,12 +279,12 @@ async function fork(change) {
   const original = session.network;
   const forked = await busy(api("POST", `/api/networks/${original.id}/fork`, { body: forkBody(change), label: "Compare: a copy of this network with one setting changed" }));
   view.change = change;
-  view.sides = [
+  pair.sides = [
     makeSide("original", original, {}, caption(change.key, CURRENT[change.key]())),
     makeSide("copy", forked.network, forked.training || {}, caption(change.key, change.value)),
   ];
-  $("#compare-sides").replaceChildren(...view.sides.map((side) => side.node));
-  $("#compare-what").textContent = `${view.sides[0].text} and ${view.sides[1].text}`;
+  $("#compare-sides").replaceChildren(...pair.sides.map((side) => side.node));
+  $("#compare-what").textContent = `${pair.sides[0].text} and ${pair.sides[1].text}`;
   $(".playground").classList.add("comparing");
   $("#compare-view").hidden = false;
   $("#compare-setup").hidden = true;
@@ -439,7 +292,7 @@ async function fork(change) {
   settings.compare = `${change.key}:${change.value}`;
   writeUrl();
   driveTransport(pair);
-  for (const side of view.sides) readouts(side, { step: side.network.steps_trained, epoch: side.network.epochs_trained });
+  for (const side of pair.sides) readouts(side, { step: side.network.steps_trained, epoch: side.network.epochs_trained });
   showStatus("Two networks from the same weights: press Play or Step to train both.");
   if ($("#compare-setup").contains(document.activeElement) || document.activeElement === document.body) $("#play").focus();
   await drawSides();
@@ -459,8 +312,8 @@ async function start(change) {
 
 // End compare: back to the single view and its network; the copy kept by a name, or deleted.
 async function end(keep) {
-  await stopBoth();
-  const [original, copy] = view.sides;
+  await pair.stop();
+  const [original, copy] = pair.sides;
   const { epoch, train_loss: trainLoss, test_loss: testLoss } = original.shown;
   showMetrics({ epoch, trainLoss, testLoss }); // the single view goes on from the original's numbers
   trainErrors.clear();
@@ -475,7 +328,7 @@ async function end(keep) {
     deleteCopy(copy.network);
     showStatus("The copy is deleted; this is the network you had.");
   }
-  view.sides = [];
+  pair.sides = [];
   view.change = null;
   $("#compare-sides").replaceChildren();
   $("#compare-view").hidden = true;
