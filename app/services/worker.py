@@ -5,7 +5,7 @@ each time it is that job's turn (``quiet``: nobody follows the job, so the slice
 and ``("stop", job_id)`` to cancel. A job's weights, optimizer memory and data stay here between
 slices; nothing large crosses the pipe until the job ends or checkpoints. After each slice the
 worker answers ``("slice", job_id, {"seconds", "wait"})``
-(``seconds``: the slice's CPU time, its frame and checkpoint included, which its person is charged;
+(``seconds``: the slice's time, its frame and checkpoint included, which its person is charged;
 ``wait``: seconds until a paced job can take its next step), preceded by any of:
 
 * ``progress``: a live frame (throttled to the job's interval and its frame budget; the boundary
@@ -137,11 +137,8 @@ class TrainRun:
 
     def slice(self, seconds: float, quiet: bool = False) -> dict[str, Any]:
         """Train for about ``seconds``; returns the slice report (and sends what is due: no live frame
-        when ``quiet``). The report's ``seconds`` are the CPU time this thread spent, not the time on
-        the clock: on a busy machine the operating system stops a worker now and then in the middle
-        of a slice, and charging that to whoever's slice it was left a few people of a crowded room
-        with a third fewer turns than the rest."""
-        now, started, cpu = time.monotonic(), time.perf_counter(), time.thread_time()
+        when ``quiet``)."""
+        now, started = time.monotonic(), time.perf_counter()
         self.quiet = quiet
         if self.began is None:  # the first slice takes one step, so the first frame shows step 1
             self.began, max_steps = now, 1
@@ -168,7 +165,7 @@ class TrainRun:
         now = time.monotonic()
         if self.trainer.finished:
             self.send("finished", self.job_id, self.result())
-            return {"seconds": time.thread_time() - cpu, "wait": 0.0}
+            return {"seconds": time.perf_counter() - started, "wait": 0.0}
         if self.live and not quiet and now >= self.next_frame and self.frame_affordable():
             self.next_frame = max(self.next_frame + self.interval, now)
             self.frames_spent += self.frame_cost
@@ -178,7 +175,7 @@ class TrainRun:
         if now - self.last_checkpoint >= every:
             self.last_checkpoint = now
             self.send("checkpoint", self.job_id, self.checkpoint())
-        return {"seconds": time.thread_time() - cpu,
+        return {"seconds": time.perf_counter() - started,
                 "wait": self.pace_wait(time.monotonic()) if self.pace else 0.0}
 
     def frame_affordable(self) -> bool:

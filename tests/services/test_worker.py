@@ -24,23 +24,11 @@ def train_run(live: dict, **costs) -> tuple[TrainRun, list[str]]:
 
 def test_a_slice_reports_the_time_of_its_frame_too():
     run, sent = train_run({"grid": 200, "nodes": 20, "edges": True, "hidden": {"layer": 1}, "interval_ms": 50})
-    started = time.thread_time()
+    started = time.perf_counter()
     report = run.slice(0.01)  # one step, then a frame that costs far more than the step
-    elapsed = time.thread_time() - started
+    elapsed = time.perf_counter() - started
     assert sent == ["progress"]
     assert report["seconds"] >= 0.9 * elapsed  # the person is charged for the frame, not just the step
-
-
-def test_a_slice_charges_the_cpu_it_used_not_the_time_the_worker_was_stopped():
-    """A worker the operating system stops mid-slice (here: a sleep in the frame) charges that
-    slice's person only the CPU time, so a busy machine does not take turns from whoever it hit."""
-    run, _ = train_run({"grid": 10, "interval_ms": 50})
-    drawn = run.frame
-    run.frame = lambda: (time.sleep(0.3), drawn())[1]
-    started = time.perf_counter()
-    report = run.slice(0.01)
-    assert time.perf_counter() - started >= 0.3
-    assert report["seconds"] < 0.15
 
 
 def test_frames_are_spent_no_faster_than_their_budget_is_earned():
