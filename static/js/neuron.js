@@ -134,6 +134,8 @@ async function main() {
   // Arrow keys change the slider once per press: train once the value has settled.
   $("#reg").addEventListener("change", debounce(train, 500));
   $("#train").addEventListener("click", train);
+  // Enabled only now: a press before the page has its activations and listeners would be lost.
+  $("#train").disabled = false;
   await drawNeuron();
 }
 
