@@ -21,6 +21,7 @@ import copy
 import json
 import math
 import re
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -167,7 +168,10 @@ class CrowdService:
         self.clock = clock
         # Every open class page asks every few seconds: a room of 300 would read every run of the class
         # 60 times a second. One reading serves every asker of the class for SUMMARY_SECONDS.
+        # Requests read it from the server's thread pool at once: the lock keeps a pruning pass from
+        # meeting another request's insertion.
         self._summaries: dict[tuple, tuple[float, dict[str, Any]]] = {}
+        self._summaries_lock = threading.Lock()
 
     def choose(self, class_id: str, setting: str | None, owner: str) -> dict[str, Any]:
         """The lecturer names the setting the crowd varies (None: no crowd experiment); the crowd."""
@@ -188,7 +192,8 @@ class CrowdService:
         assignment = row["assignment"] or {}
         path = assignment.get("crowd")
         key, now = (row["id"], path, assignment.get("updated_at")), self.clock()
-        kept = self._summaries.get(key)
+        with self._summaries_lock:
+            kept = self._summaries.get(key)
         if kept is not None and now - kept[0] < SUMMARY_SECONDS:
             return copy.deepcopy(kept[1])
         members = {member["owner"] for member in self.store.members(row["id"])}
@@ -198,9 +203,10 @@ class CrowdService:
             values, rows = crowd_runs(runs, members, path)
         summary = crowd_summary(path, values, rows, len(members)) | {
             "since": iso_time(assignment.get("updated_at")), "choices": choices(assignment.get("unlocked", []))}
-        for stale in [k for k, (made, _) in self._summaries.items() if now - made >= SUMMARY_SECONDS]:
-            del self._summaries[stale]
-        self._summaries[key] = (now, summary)
+        with self._summaries_lock:
+            for stale in [k for k, (made, _) in self._summaries.items() if now - made >= SUMMARY_SECONDS]:
+                del self._summaries[stale]
+            self._summaries[key] = (now, summary)
         return copy.deepcopy(summary)
 
     def get(self, class_id: str, owner: str) -> dict[str, Any]:

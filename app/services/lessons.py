@@ -71,8 +71,8 @@ QUESTIONS = (
              "Multiply w₁, w₂ and b by 2. What does the line w·x + b = 0 do?", "choice",
              (("stays", "It stays where it is"), ("moves", "It moves over"), ("turns", "It turns"))),
     Question("classifier-xor", "classifier",
-             "Will one neuron trained as a binary softmax classifier get more than "
-             f"{XOR_BAR:.0%} of the xor points right?".replace("%", " %"), "choice", YES_NO, XOR_BAR),
+             f"Will one neuron trained as a binary softmax classifier get more than {XOR_BAR * 100:.0f} % of "
+             "the xor points right?", "choice", YES_NO, XOR_BAR),
     Question("activations-dead", "activations",
              "Three networks train on the spiral with a learning rate far too high. Which will have the most "
              "dead units after the run?", "choice",
